@@ -1,0 +1,100 @@
+//! The one error type every server function answers with.
+//!
+//! Each variant says what the shopper can do next; details for developers go to the
+//! server log, never to the page. Use `Invalid` for input the shopper can correct (with
+//! the field it belongs to), `OutOfStock` when stock ran short, `NotFound` for a missing
+//! product or order, and `Internal` for everything else.
+
+use crate::domain::validation::{Field, FieldError};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Not enough stock for one line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockProblem {
+    pub variant_id: i64,
+    pub requested: u32,
+    pub available: u32,
+}
+
+impl StockProblem {
+    /// The words shown next to the cart line.
+    pub fn message(&self) -> String {
+        match self.available {
+            0 => "Sorry, this has just sold out. Please remove it to continue.".to_owned(),
+            n => format!("Sorry, only {n} left. Please lower the quantity to continue."),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ShopError {
+    #[error("Please check the details marked below.")]
+    Invalid(Vec<FieldError>),
+    #[error("Sorry, some items are out of stock in the quantity you asked for. Nothing was charged.")]
+    OutOfStock(Vec<StockProblem>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Something went wrong on our side and nothing was changed. Please try again in a moment, or call us.")]
+    Internal,
+    #[error("We couldn't reach the shop just now. Please check your connection and try again.")]
+    Unreachable,
+}
+
+impl ShopError {
+    /// One message for one field.
+    pub fn invalid(field: Field, message: impl Into<String>) -> Self {
+        ShopError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The message for `field`, if this error has one.
+    pub fn message_for(&self, field: &Field) -> Option<String> {
+        match self {
+            ShopError::Invalid(errors) => errors
+                .iter()
+                .find(|e| &e.field == field)
+                .map(|e| e.message.clone()),
+            ShopError::OutOfStock(problems) => match field {
+                Field::Line(id) => problems.iter().find(|p| p.variant_id == *id).map(StockProblem::message),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for ShopError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => ShopError::Unreachable,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ShopError::invalid(
+                Field::Cart,
+                "The shop could not read that request. Please reload the page and try again.",
+            ),
+            _ => ShopError::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_find_their_field() {
+        let e = ShopError::Invalid(vec![FieldError::new(Field::Email, "bad email")]);
+        assert_eq!(e.message_for(&Field::Email).as_deref(), Some("bad email"));
+        assert_eq!(e.message_for(&Field::City), None);
+        let e = ShopError::OutOfStock(vec![StockProblem { variant_id: 4, requested: 3, available: 1 }]);
+        assert_eq!(e.message_for(&Field::Line(4)).as_deref(), Some("Sorry, only 1 left. Please lower the quantity to continue."));
+    }
+
+    #[test]
+    fn survives_the_wire() {
+        let e = ShopError::OutOfStock(vec![StockProblem { variant_id: 1, requested: 1, available: 0 }]);
+        assert_eq!(ShopError::de(e.ser()), e);
+    }
+}

@@ -1,0 +1,51 @@
+//! The router and the page layout shared by every route.
+
+use crate::components::{provide_cart, HelpPanel, SiteHeader};
+use crate::content::HelpContent;
+use crate::pages::{
+    cart::CartPage, category::CategoryPage, checkout::CheckoutPage, home::HomePage, not_found::NotFoundPage,
+    order::{ConfirmationPage, OrderStatusPage},
+    product::ProductPage, returns::ReturnsPage, search::SearchPage,
+};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The whole storefront.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_cart();
+    provide_context(HelpContent::bundled());
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader />
+            <div class="layout">
+                <main id="main" class="layout__main" tabindex="-1">
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/c/:slug") view=CategoryPage />
+                        <Route path=path!("/p/:slug") view=ProductPage />
+                        <Route path=path!("/search") view=SearchPage />
+                        <Route path=path!("/cart") view=CartPage />
+                        <Route path=path!("/checkout") view=CheckoutPage />
+                        <Route path=path!("/orders/:number/confirmation") view=ConfirmationPage />
+                        <Route path=path!("/orders/:number") view=OrderStatusPage />
+                        <Route path=path!("/help/returns") view=ReturnsPage />
+                    </Routes>
+                </main>
+                <HelpPanel />
+            </div>
+            <footer class="site-footer">
+                <p>"Storefront · Free returns within 30 days · We never share your personal data."</p>
+                <p><a href="/help/returns">"Returns and exchanges"</a></p>
+            </footer>
+        </Router>
+    }
+}
+
+/// Starts the browser app.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

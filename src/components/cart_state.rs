@@ -1,0 +1,42 @@
+//! The cart, shared through context and kept in the browser's local storage so it
+//! survives a reload.
+
+use crate::domain::cart::Cart;
+use leptos::prelude::*;
+
+const STORAGE_KEY: &str = "storefront.cart.v1";
+
+/// The shopper's cart. Components that only read it subscribe to it; the few that
+/// change it call `update`.
+#[derive(Clone, Copy)]
+pub struct CartContext(pub RwSignal<Cart>);
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The cart saved on this device, or an empty one.
+pub fn load_saved_cart() -> Cart {
+    storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+/// Creates the cart from local storage, saves every change back, and provides it.
+pub fn provide_cart() -> CartContext {
+    let cart = CartContext(RwSignal::new(load_saved_cart()));
+    Effect::new(move |_| {
+        let json = cart.0.with(|c| serde_json::to_string(c).unwrap_or_default());
+        if let Some(s) = storage() {
+            // Private browsing may refuse; the cart then lasts as long as the tab.
+            let _ = s.set_item(STORAGE_KEY, &json);
+        }
+    });
+    provide_context(cart);
+    cart
+}
+
+pub fn use_cart() -> CartContext {
+    expect_context::<CartContext>()
+}

@@ -1,0 +1,15 @@
+//! Reusable pieces of the storefront.
+
+pub mod cart_state;
+pub mod header;
+pub mod help_panel;
+pub mod notice;
+pub mod product_card;
+pub mod stock_badge;
+
+pub use cart_state::{provide_cart, use_cart, CartContext};
+pub use header::SiteHeader;
+pub use help_panel::HelpPanel;
+pub use notice::{error_fallback, Loading};
+pub use product_card::ProductGrid;
+pub use stock_badge::StockBadge;

@@ -1,0 +1,313 @@
+//! Checks on what the shopper types. The browser runs them as the shopper types, the
+//! server runs them again before anything is written; both give the same words.
+
+use super::cart::{CartLine, MAX_LINES, MAX_QUANTITY_PER_LINE};
+use serde::{Deserialize, Serialize};
+
+/// Countries the shop delivers to: (code, name).
+pub const SHIPPING_COUNTRIES: &[(&str, &str)] = &[("GB", "United Kingdom")];
+
+/// A form field or cart line a message belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    Email,
+    Name,
+    Line1,
+    Line2,
+    City,
+    Postcode,
+    Country,
+    /// The whole cart (empty, too many lines).
+    Cart,
+    /// One cart line, by variant.
+    Line(i64),
+}
+
+/// A message for the shopper, next to the field it is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// The delivery address as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+}
+
+/// Everything guest checkout asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutDetails {
+    pub email: String,
+    pub address: Address,
+}
+
+const MAX_TEXT: usize = 100;
+
+/// A trimmed, sensible email address, or the message to show.
+pub fn check_email(raw: &str) -> Result<String, String> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Err("Please enter your email address so we can send your receipt.".into());
+    }
+    if email.len() > 254 {
+        return Err("That email address is too long.".into());
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return Err("Please enter an email address like name@example.com.".into());
+    };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control());
+    if !domain_ok || !local_ok {
+        return Err("Please enter an email address like name@example.com.".into());
+    }
+    Ok(email.to_owned())
+}
+
+/// A UK postcode, normalised to upper case with one space (`LS1 4AP`).
+pub fn check_uk_postcode(raw: &str) -> Result<String, String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let msg = || "Please enter a UK postcode like LS1 4AP.".to_owned();
+    if !(5..=7).contains(&compact.len()) || !compact.is_ascii() {
+        return Err(msg());
+    }
+    let (outward, inward) = compact.split_at(compact.len() - 3);
+    let inward_ok = {
+        let b = inward.as_bytes();
+        b[0].is_ascii_digit() && b[1].is_ascii_alphabetic() && b[2].is_ascii_alphabetic()
+    };
+    let o = outward.as_bytes();
+    let letters = o.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let rest = &o[letters..];
+    let outward_ok = (1..=2).contains(&letters)
+        && !rest.is_empty()
+        && rest.len() <= 2
+        && rest[0].is_ascii_digit()
+        && rest[1..].iter().all(|b| b.is_ascii_alphanumeric());
+    if inward_ok && outward_ok {
+        Ok(format!("{outward} {inward}"))
+    } else {
+        Err(msg())
+    }
+}
+
+fn required(field: Field, value: &str, what: &str, errors: &mut Vec<FieldError>) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.push(FieldError::new(field, format!("Please enter {what}.")));
+    } else if value.chars().count() > MAX_TEXT {
+        errors.push(FieldError::new(
+            field,
+            format!("That is longer than we can print on a label ({MAX_TEXT} characters at most)."),
+        ));
+    } else if value.chars().any(char::is_control) {
+        errors.push(FieldError::new(field, "Please remove the special characters."));
+    }
+    value.to_owned()
+}
+
+/// Checks and tidies checkout details; every problem is reported, not just the first.
+pub fn check_details(details: &CheckoutDetails) -> Result<CheckoutDetails, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let email = check_email(&details.email).unwrap_or_else(|m| {
+        errors.push(FieldError::new(Field::Email, m));
+        String::new()
+    });
+    let a = &details.address;
+    let name = required(Field::Name, &a.name, "the name to deliver to", &mut errors);
+    let line1 = required(Field::Line1, &a.line1, "the first line of the address", &mut errors);
+    let line2 = a.line2.trim().to_owned();
+    if line2.chars().count() > MAX_TEXT || line2.chars().any(char::is_control) {
+        errors.push(FieldError::new(Field::Line2, "Please shorten this line or remove special characters."));
+    }
+    let city = required(Field::City, &a.city, "the town or city", &mut errors);
+    let country = a.country.trim().to_ascii_uppercase();
+    let postcode = if SHIPPING_COUNTRIES.iter().any(|(code, _)| *code == country) {
+        check_uk_postcode(&a.postcode).unwrap_or_else(|m| {
+            errors.push(FieldError::new(Field::Postcode, m));
+            String::new()
+        })
+    } else {
+        errors.push(FieldError::new(Field::Country, "Sorry, we can only deliver within the United Kingdom for now."));
+        a.postcode.trim().to_owned()
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(CheckoutDetails {
+        email,
+        address: Address {
+            name,
+            line1,
+            line2,
+            city,
+            postcode,
+            country,
+        },
+    })
+}
+
+/// Checks the requested lines: not empty, not too many, sane quantities. Lines for the
+/// same variant are merged (quantities added) before the quantity check.
+pub fn check_lines(lines: &[CartLine]) -> Result<Vec<CartLine>, Vec<FieldError>> {
+    if lines.is_empty() {
+        return Err(vec![FieldError::new(Field::Cart, "Your cart is empty.")]);
+    }
+    let mut merged: Vec<CartLine> = Vec::new();
+    for line in lines {
+        match merged.iter_mut().find(|m| m.variant_id == line.variant_id) {
+            Some(m) => m.quantity = m.quantity.saturating_add(line.quantity),
+            None => merged.push(*line),
+        }
+    }
+    if merged.len() > MAX_LINES {
+        return Err(vec![FieldError::new(
+            Field::Cart,
+            format!("An order can hold up to {MAX_LINES} different items."),
+        )]);
+    }
+    let errors: Vec<FieldError> = merged
+        .iter()
+        .filter_map(|l| check_quantity(l.quantity).err().map(|m| FieldError::new(Field::Line(l.variant_id), m)))
+        .collect();
+    if errors.is_empty() {
+        Ok(merged)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A quantity for one line.
+pub fn check_quantity(quantity: u32) -> Result<u32, String> {
+    match quantity {
+        0 => Err("Please choose at least 1.".into()),
+        q if q > MAX_QUANTITY_PER_LINE => Err(format!(
+            "You can buy up to {MAX_QUANTITY_PER_LINE} of one item per order; call us for larger orders."
+        )),
+        q => Ok(q),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn good() -> CheckoutDetails {
+        CheckoutDetails {
+            email: " ada@example.com ".into(),
+            address: Address {
+                name: "Ada Lovelace".into(),
+                line1: "12 St James's Square".into(),
+                line2: String::new(),
+                city: "London".into(),
+                postcode: "sw1y4jh".into(),
+                country: "gb".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn tidies_good_details() {
+        let d = check_details(&good()).unwrap();
+        assert_eq!(d.email, "ada@example.com");
+        assert_eq!(d.address.postcode, "SW1Y 4JH");
+        assert_eq!(d.address.country, "GB");
+    }
+
+    #[test]
+    fn reports_every_bad_field() {
+        let mut d = good();
+        d.email = "ada-at-example".into();
+        d.address.city = "   ".into();
+        d.address.postcode = "12345".into();
+        let errors = check_details(&d).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, vec![Field::Email, Field::City, Field::Postcode]);
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.co", "first.last+tag@sub.example.org"] {
+            assert!(check_email(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a", "a@b", "@b.com", "a@.com", "a@b.com.", "a b@c.com", "a@b..com", "a@b_c.com"] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn postcodes() {
+        for (raw, tidy) in [("LS1 4AP", "LS1 4AP"), ("ec1a1bb", "EC1A 1BB"), ("M1 1AE", "M1 1AE"), ("B33 8TH", "B33 8TH"), ("CR2 6XH", "CR2 6XH"), ("DN55 1PT", "DN55 1PT")] {
+            assert_eq!(check_uk_postcode(raw).as_deref(), Ok(tidy), "{raw}");
+        }
+        for bad in ["", "LS1", "12345", "LS1 4A", "1S1 4AP", "LS1 AAP", "ŁS1 4AP"] {
+            assert!(check_uk_postcode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn other_countries_are_refused_kindly() {
+        let mut d = good();
+        d.address.country = "FR".into();
+        let errors = check_details(&d).unwrap_err();
+        assert_eq!(errors[0].field, Field::Country);
+    }
+
+    #[test]
+    fn lines_are_merged_then_checked() {
+        let merged = check_lines(&[
+            CartLine { variant_id: 1, quantity: 2 },
+            CartLine { variant_id: 1, quantity: 3 },
+        ])
+        .unwrap();
+        assert_eq!(merged, vec![CartLine { variant_id: 1, quantity: 5 }]);
+        assert!(check_lines(&[]).is_err());
+        let errors = check_lines(&[CartLine { variant_id: 9, quantity: 0 }]).unwrap_err();
+        assert_eq!(errors[0].field, Field::Line(9));
+        let errors = check_lines(&[CartLine { variant_id: 9, quantity: 1_000_000 }]).unwrap_err();
+        assert!(errors[0].message.contains("up to"));
+    }
+
+    proptest! {
+        #[test]
+        fn validation_never_panics_and_is_idempotent(
+            email in ".{0,80}", name in ".{0,120}", line1 in ".{0,40}", city in ".{0,40}", postcode in ".{0,12}"
+        ) {
+            let d = CheckoutDetails {
+                email,
+                address: Address { name, line1, line2: String::new(), city, postcode, country: "GB".into() },
+            };
+            if let Ok(clean) = check_details(&d) {
+                prop_assert_eq!(check_details(&clean), Ok(clean.clone()));
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+use crate::api::catalog::get_home;
+use crate::components::{error_fallback, Loading, ProductGrid};
+use leptos::prelude::*;
+
+/// The front door: every category, then the shop's most popular products.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    super::set_title("");
+    let home = LocalResource::new(get_home);
+    view! {
+        <section class="hero">
+            <h1>"Good clothes, honest stock, real people to help."</h1>
+            <p>"Free delivery on orders over £50 and free returns within 30 days."</p>
+        </section>
+        <Transition fallback=|| view! { <Loading what="the shop" /> }>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    home.await.map(|home| {
+                        view! {
+                            <section aria-labelledby="categories-heading">
+                                <h2 id="categories-heading">"Shop by category"</h2>
+                                <ul class="category-list">
+                                    {home
+                                        .categories
+                                        .into_iter()
+                                        .map(|c| {
+                                            view! {
+                                                <li class="category-list__item">
+                                                    <a href=format!("/c/{}", c.slug)>{c.name}</a>
+                                                    <span>{c.blurb}</span>
+                                                </li>
+                                            }
+                                        })
+                                        .collect::<Vec<_>>()}
+                                </ul>
+                            </section>
+                            <section aria-labelledby="popular-heading">
+                                <h2 id="popular-heading">"Popular right now"</h2>
+                                <ProductGrid products=home.featured />
+                            </section>
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}

@@ -1,0 +1,145 @@
+use crate::api::orders::{get_order, OrderView};
+use crate::components::{error_fallback, Loading};
+use crate::domain::order::OrderStatus;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn order_resource() -> LocalResource<Result<OrderView, crate::api::ShopError>> {
+    let params = use_params_map();
+    let query = use_query_map();
+    LocalResource::new(move || {
+        get_order(
+            params.read().get("number").unwrap_or_default(),
+            query.read().get("key").unwrap_or_default(),
+        )
+    })
+}
+
+/// Straight after checkout: thanks, the order number, and what happens next.
+#[component]
+pub fn ConfirmationPage() -> impl IntoView {
+    super::set_title("Thank you for your order");
+    let order = order_resource();
+    let query = use_query_map();
+    view! {
+        <Transition fallback=|| view! { <Loading what="your order" /> }>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    order.await.map(|o| {
+                        let status_href = format!("/orders/{}?key={}", o.number, query.read_untracked().get("key").unwrap_or_default());
+                        view! {
+                            <section class="confirmation">
+                                <h1>"Thank you! Your order is in."</h1>
+                                <p class="confirmation__number">
+                                    "Your order number is " <strong>{o.number.clone()}</strong>
+                                </p>
+                                <p>
+                                    "Keep the link below: it shows your order's progress at any time. "
+                                    "Need to change something? You can until it ships; the help panel has our number."
+                                </p>
+                                <p><a class="button" href=status_href>"Track your order"</a></p>
+                            </section>
+                            <OrderSummary order=o />
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// An order's status, for whoever holds its private link.
+#[component]
+pub fn OrderStatusPage() -> impl IntoView {
+    let order = order_resource();
+    view! {
+        <Transition fallback=|| view! { <Loading what="your order" /> }>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    order.await.map(|o| {
+                        super::set_title(&format!("Order {}", o.number));
+                        let status = o.status;
+                        view! {
+                            <h1>{format!("Order {}", o.number)}</h1>
+                            <section class="order-status" aria-labelledby="status-heading">
+                                <h2 id="status-heading">{format!("Status: {}", status.title())}</h2>
+                                <p>{status.explanation()}</p>
+                                <StatusSteps status=status history=o.history.clone() />
+                            </section>
+                            <OrderSummary order=o />
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The journey placed → packed → shipped → delivered, with the current step marked.
+#[component]
+fn StatusSteps(status: OrderStatus, history: Vec<(OrderStatus, crate::domain::date::CalendarDate)>) -> impl IntoView {
+    if status == OrderStatus::Cancelled {
+        return view! { <p class="order-status__cancelled">"Cancelled"</p> }.into_any();
+    }
+    view! {
+        <ol class="steps">
+            {OrderStatus::JOURNEY
+                .into_iter()
+                .map(|step| {
+                    let reached = history.iter().find(|(s, _)| *s == step).map(|(_, d)| d.long_label());
+                    let current = step == status;
+                    let done = reached.is_some();
+                    view! {
+                        <li class="steps__step" class:steps__step--done=done aria-current=current.then_some("step")>
+                            <span class="steps__title">{step.title()}</span>
+                            {reached.map(|d| view! { <span class="steps__date">{d}</span> })}
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// Items, totals and address of an order.
+#[component]
+fn OrderSummary(order: OrderView) -> impl IntoView {
+    let a = order.address.clone();
+    let delivery = if order.delivery.minor == 0 { "Free".to_owned() } else { order.delivery.to_string() };
+    view! {
+        <section class="order-summary" aria-labelledby="summary-heading">
+            <h2 id="summary-heading">"What you ordered"</h2>
+            <table class="order-summary__lines">
+                <thead>
+                    <tr><th scope="col">"Item"</th><th scope="col">"Quantity"</th><th scope="col">"Price"</th></tr>
+                </thead>
+                <tbody>
+                    {order
+                        .lines
+                        .into_iter()
+                        .map(|l| view! {
+                            <tr>
+                                <td>{format!("{} ({})", l.product_name, l.variant_label)}</td>
+                                <td>{l.quantity.to_string()}</td>
+                                <td>{l.line_total.to_string()}</td>
+                            </tr>
+                        })
+                        .collect::<Vec<_>>()}
+                </tbody>
+            </table>
+            <dl class="totals">
+                <div><dt>"Subtotal"</dt><dd>{order.subtotal.to_string()}</dd></div>
+                <div><dt>"Delivery"</dt><dd>{delivery}</dd></div>
+                <div class="totals__total"><dt>"Total"</dt><dd>{order.total.to_string()}</dd></div>
+            </dl>
+            <h2>"Delivering to"</h2>
+            <address>
+                {a.name}<br />{a.line1}<br />
+                {(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br /> })}
+                {a.city}<br />{a.postcode}
+            </address>
+            <p>{format!("Placed on {}", order.placed_on.long_label())}</p>
+        </section>
+    }
+}

@@ -1,0 +1,233 @@
+//! Catalog queries behind the `api::catalog` server functions.
+
+use super::{internal, AppState};
+use crate::api::catalog::{Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Variant, MAX_QUERY_CHARS};
+use crate::api::ShopError;
+use crate::domain::date::CalendarDate;
+use crate::domain::money::{Currency, Money};
+use crate::domain::stock::Availability;
+
+pub struct Catalog<'a> {
+    state: &'a AppState,
+}
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    slug: String,
+    name: String,
+    blurb: String,
+    product_count: i64,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(r: CategoryRow) -> Self {
+        Category {
+            slug: r.slug,
+            name: r.name,
+            blurb: r.blurb,
+            product_count: u32::try_from(r.product_count).unwrap_or(0),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    slug: String,
+    name: String,
+    category: String,
+    price_minor: i64,
+    currency: String,
+    in_stock: bool,
+}
+
+pub(crate) fn money(minor: i64, currency: &str) -> Money {
+    Money::new(minor, Currency::from_code(currency).unwrap_or(Currency::Gbp))
+}
+
+/// Where a product's picture is served (see `images.rs`).
+pub fn image_url(slug: &str) -> String {
+    format!("/images/products/{slug}.svg")
+}
+
+impl From<CardRow> for ProductCard {
+    fn from(r: CardRow) -> Self {
+        ProductCard {
+            image: image_url(&r.slug),
+            price: money(r.price_minor, &r.currency),
+            slug: r.slug,
+            name: r.name,
+            category: r.category,
+            in_stock: r.in_stock,
+        }
+    }
+}
+
+const CATEGORY_SELECT: &str = "SELECT c.slug, c.name, c.blurb, COUNT(p.id) AS product_count
+     FROM categories c LEFT JOIN products p ON p.category_id = c.id";
+
+const CARD_SELECT: &str = "SELECT p.slug, p.name, c.name AS category, p.price_minor, p.currency,
+        EXISTS (SELECT 1 FROM variants v JOIN stock s ON s.variant_id = v.id
+                WHERE v.product_id = p.id AND s.quantity > 0) AS in_stock
+     FROM products p JOIN categories c ON c.id = p.category_id";
+
+/// Splits a query into at most 8 words of at most 40 characters, as LIKE patterns.
+fn search_patterns(query: &str) -> Vec<String> {
+    query
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect::<String>()
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| {
+            let w: String = w.chars().take(40).collect::<String>().to_lowercase();
+            let escaped = w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        })
+        .collect()
+}
+
+impl<'a> Catalog<'a> {
+    pub fn new(state: &'a AppState) -> Self {
+        Self { state }
+    }
+
+    pub async fn categories(&self) -> Result<Vec<Category>, ShopError> {
+        let rows: Vec<CategoryRow> = sqlx::query_as(&format!("{CATEGORY_SELECT} GROUP BY c.id ORDER BY c.position"))
+            .fetch_all(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Category::from).collect())
+    }
+
+    pub async fn home(&self) -> Result<HomePage, ShopError> {
+        let categories = self.categories().await?;
+        let featured: Vec<CardRow> = sqlx::query_as(&format!("{CARD_SELECT} ORDER BY in_stock DESC, p.popularity DESC LIMIT 12"))
+            .fetch_all(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        Ok(HomePage {
+            categories,
+            featured: featured.into_iter().map(ProductCard::from).collect(),
+        })
+    }
+
+    async fn category_by_slug(&self, slug: &str) -> Result<Category, ShopError> {
+        let row: Option<CategoryRow> = sqlx::query_as(&format!("{CATEGORY_SELECT} WHERE c.slug = ? GROUP BY c.id"))
+            .bind(slug)
+            .fetch_optional(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        row.map(Category::from)
+            .ok_or_else(|| ShopError::NotFound("We couldn't find that category. Try the menu or the search box.".into()))
+    }
+
+    pub async fn category(&self, slug: &str) -> Result<CategoryPage, ShopError> {
+        let category = self.category_by_slug(slug).await?;
+        let products: Vec<CardRow> = sqlx::query_as(&format!("{CARD_SELECT} WHERE c.slug = ? ORDER BY p.popularity DESC"))
+            .bind(slug)
+            .fetch_all(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        Ok(CategoryPage {
+            category,
+            products: products.into_iter().map(ProductCard::from).collect(),
+        })
+    }
+
+    pub async fn product(&self, slug: &str) -> Result<ProductPage, ShopError> {
+        let not_found = || ShopError::NotFound("We couldn't find that product. It may have been renamed; try searching for it.".into());
+        let row: Option<(i64, String, String, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.slug, p.name, p.description, p.details, p.price_minor, p.currency, c.slug
+             FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = ?",
+        )
+        .bind(slug)
+        .fetch_optional(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        let (id, slug, name, description, details, price_minor, currency, category_slug) = row.ok_or_else(not_found)?;
+        let variants: Vec<(i64, String, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
+            "SELECT v.id, v.sku, v.colour, v.size, v.restock_on, COALESCE(SUM(s.quantity), 0)
+             FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
+             WHERE v.product_id = ? GROUP BY v.id ORDER BY v.position",
+        )
+        .bind(id)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        Ok(ProductPage {
+            id,
+            image: image_url(&slug),
+            slug,
+            name,
+            description,
+            details: details.lines().map(str::to_owned).collect(),
+            price: money(price_minor, &currency),
+            category: self.category_by_slug(&category_slug).await?,
+            variants: variants
+                .into_iter()
+                .map(|(id, sku, colour, size, restock_on, available)| Variant {
+                    id,
+                    sku,
+                    colour,
+                    size,
+                    availability: Availability::from_stock(
+                        u32::try_from(available).unwrap_or(0),
+                        restock_on.as_deref().and_then(CalendarDate::parse_iso),
+                    ),
+                })
+                .collect(),
+        })
+    }
+
+    pub async fn search(&self, query: &str) -> Result<SearchResults, ShopError> {
+        let patterns = search_patterns(query);
+        let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+        if patterns.is_empty() {
+            return Ok(SearchResults { query, products: Vec::new() });
+        }
+        let mut sql = format!("{CARD_SELECT} WHERE 1 = 1");
+        for _ in &patterns {
+            sql.push_str(
+                " AND (lower(p.name) LIKE ? ESCAPE '\\' OR lower(c.name) LIKE ? ESCAPE '\\' OR lower(p.description) LIKE ? ESCAPE '\\')",
+            );
+        }
+        // Name matches first, then the popular ones.
+        sql.push_str(" ORDER BY (lower(p.name) LIKE ? ESCAPE '\\') DESC, in_stock DESC, p.popularity DESC LIMIT 60");
+        let mut q = sqlx::query_as::<_, CardRow>(&sql);
+        for p in &patterns {
+            q = q.bind(p).bind(p).bind(p);
+        }
+        q = q.bind(&patterns[0]);
+        let rows = q.fetch_all(&self.state.db.read).await.map_err(internal)?;
+        Ok(SearchResults {
+            query,
+            products: rows.into_iter().map(ProductCard::from).collect(),
+        })
+    }
+
+    /// `(category slug, colour hex, name)` for drawing a product's picture.
+    pub async fn image_facts(&self, slug: &str) -> Result<Option<(String, String, String)>, ShopError> {
+        sqlx::query_as(
+            "SELECT c.slug, p.colour_hex, p.name FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = ?",
+        )
+        .bind(slug)
+        .fetch_optional(&self.state.db.read)
+        .await
+        .map_err(internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_patterns;
+
+    #[test]
+    fn search_words_are_escaped_and_bounded() {
+        assert_eq!(search_patterns("Linen  shirt!"), vec!["%linen%", "%shirt%"]);
+        assert_eq!(search_patterns("100%_off"), vec!["%100%", "%off%"]);
+        assert!(search_patterns("<script>").iter().all(|p| !p.contains('<')));
+        assert!(search_patterns("!!!").is_empty());
+        assert_eq!(search_patterns(&"a ".repeat(500)).len(), 8);
+    }
+}

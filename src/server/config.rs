@@ -1,0 +1,100 @@
+//! Configuration, read once from the environment at start. Every variable is listed
+//! with its default in README.md.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `STOREFRONT_HOST`, default `127.0.0.1`.
+    pub host: IpAddr,
+    /// `STOREFRONT_PORT`, default `8080`.
+    pub port: u16,
+    /// `STOREFRONT_DATA_DIR`, default `data`: the SQLite file and, later, the mail outbox.
+    pub data_dir: PathBuf,
+    /// `STOREFRONT_DATABASE_URL`, default `sqlite://<data dir>/storefront.db`.
+    pub database_url: String,
+    /// `STOREFRONT_SITE_DIR`, default `dist`: the built browser app (`trunk build`).
+    pub site_dir: PathBuf,
+    /// `STOREFRONT_SEED_DEMO`, default `true`: fill an empty database with the demo catalog.
+    pub seed_demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    name: &'static str,
+    problem: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads the configuration through `get`, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        fn parse<T: std::str::FromStr>(
+            get: &impl Fn(&str) -> Option<String>,
+            name: &'static str,
+            default: T,
+            expected: &str,
+        ) -> Result<T, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
+                    name,
+                    problem: format!("expected {expected}, got {raw:?}"),
+                }),
+            }
+        }
+        let host = parse(&get, "STOREFRONT_HOST", IpAddr::from([127, 0, 0, 1]), "an IP address")?;
+        let port = parse(&get, "STOREFRONT_PORT", 8080u16, "a port number")?;
+        let data_dir = PathBuf::from(get("STOREFRONT_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("STOREFRONT_DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("storefront.db").display()));
+        let site_dir = PathBuf::from(get("STOREFRONT_SITE_DIR").unwrap_or_else(|| "dist".into()));
+        let seed_demo = parse(&get, "STOREFRONT_SEED_DEMO", true, "true or false")?;
+        Ok(Self {
+            host,
+            port,
+            data_dir,
+            database_url,
+            site_dir,
+            seed_demo,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr().to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://data/storefront.db");
+        assert_eq!(c.site_dir, PathBuf::from("dist"));
+        assert!(c.seed_demo);
+    }
+
+    #[test]
+    fn overrides_and_errors() {
+        let c = config(&[("STOREFRONT_PORT", "3000"), ("STOREFRONT_DATA_DIR", "/tmp/x")]).unwrap();
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.database_url, "sqlite:///tmp/x/storefront.db");
+        let e = config(&[("STOREFRONT_PORT", "eighty")]).unwrap_err();
+        assert!(e.to_string().contains("STOREFRONT_PORT"));
+    }
+}

@@ -1,0 +1,141 @@
+//! The backend (feature `ssr`): configuration, database, the services behind the server
+//! functions, and the axum app that serves the built storefront and `/api`.
+
+pub mod catalog;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod images;
+pub mod orders;
+pub mod seed;
+
+use crate::api::ShopError;
+use crate::domain::date::CalendarDate;
+use config::Config;
+use db::Db;
+use std::sync::Arc;
+
+/// What every request handler and server function can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn catalog(&self) -> catalog::Catalog<'_> {
+        catalog::Catalog::new(self)
+    }
+
+    pub fn orders(&self) -> orders::Orders<'_> {
+        orders::Orders::new(self)
+    }
+}
+
+/// Logs an unexpected error and answers the shopper with the generic "our side" message.
+pub(crate) fn internal(err: impl std::fmt::Display) -> ShopError {
+    tracing::error!(%err, "internal error");
+    ShopError::Internal
+}
+
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The UTC day of a unix timestamp.
+pub(crate) fn date_of(unix_seconds: i64) -> CalendarDate {
+    CalendarDate::from_days_since_epoch(unix_seconds.div_euclid(86_400))
+}
+
+pub fn today() -> CalendarDate {
+    date_of(unix_now())
+}
+
+/// Opens the database (migrating it) and seeds the demo catalog if configured and empty.
+pub async fn prepare(config: Config) -> Result<AppState, sqlx::Error> {
+    let db = Db::open(&config.database_url).await?;
+    if config.seed_demo && seed::seed_if_empty(&db, today()).await? {
+        tracing::info!("seeded the demo catalog");
+    }
+    Ok(AppState { db, config: Arc::new(config) })
+}
+
+/// Makes the server functions known to the `/api` handler. `inventory` normally does this
+/// at link time; listing them here also keeps the linker from dropping them.
+pub fn register_server_fns() {
+    use crate::api::{catalog, orders};
+    use leptos::server_fn::axum::register_explicit;
+    register_explicit::<catalog::ListCategories>();
+    register_explicit::<catalog::GetHome>();
+    register_explicit::<catalog::GetCategory>();
+    register_explicit::<catalog::GetProduct>();
+    register_explicit::<catalog::SearchProducts>();
+    register_explicit::<orders::PriceCart>();
+    register_explicit::<orders::PlaceOrder>();
+    register_explicit::<orders::GetOrder>();
+}
+
+/// Runs the shop until Ctrl-C or SIGTERM.
+pub async fn run() -> std::process::ExitCode {
+    use tracing_subscriber::EnvFilter;
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("storefront: configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if !config.site_dir.join("index.html").exists() {
+        tracing::warn!(dir = %config.site_dir.display(), "no built storefront here; run `trunk build --release` (or `make serve`)");
+    }
+    let addr = config.addr();
+    let state = match prepare(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("storefront: cannot open the database: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    register_server_fns();
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("storefront: cannot listen on {addr}: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    tracing::info!("Storefront is open at http://{addr}");
+    let app = http::router(state.clone());
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    state.db.close().await;
+    match served {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("storefront: server error: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

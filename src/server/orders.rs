@@ -1,0 +1,351 @@
+//! Pricing carts, placing orders and reading them back, behind `api::orders`.
+
+use super::catalog::{image_url, money};
+use super::{internal, unix_now, AppState};
+use crate::api::catalog::Variant;
+use crate::api::error::StockProblem;
+use crate::api::orders::{OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine};
+use crate::api::ShopError;
+use crate::domain::allocation::{allocate, CentreStock};
+use crate::domain::cart::CartLine;
+use crate::domain::date::CalendarDate;
+use crate::domain::money::{Currency, Money};
+use crate::domain::order::{is_order_number, order_number_from_bits, OrderStatus};
+use crate::domain::pricing::{quote, LineToPrice};
+use crate::domain::stock::Availability;
+use crate::domain::validation::{check_details, check_lines, Address, CheckoutDetails, Field, FieldError};
+use rand::Rng;
+use sqlx::SqliteConnection;
+
+pub struct Orders<'a> {
+    state: &'a AppState,
+}
+
+/// A variant as sold: its product, the shop's price and the stock summed over centres.
+#[derive(sqlx::FromRow)]
+struct SaleRow {
+    variant_id: i64,
+    product_slug: String,
+    product_name: String,
+    colour: Option<String>,
+    size: Option<String>,
+    restock_on: Option<String>,
+    price_minor: i64,
+    currency: String,
+    available: i64,
+}
+
+impl SaleRow {
+    fn label(&self) -> String {
+        Variant {
+            id: self.variant_id,
+            sku: String::new(),
+            colour: self.colour.clone(),
+            size: self.size.clone(),
+            availability: self.availability(),
+        }
+        .label()
+    }
+
+    fn availability(&self) -> Availability {
+        Availability::from_stock(
+            u32::try_from(self.available).unwrap_or(0),
+            self.restock_on.as_deref().and_then(CalendarDate::parse_iso),
+        )
+    }
+
+    fn unit_price(&self) -> Money {
+        money(self.price_minor, &self.currency)
+    }
+}
+
+async fn sale_row(conn: &mut SqliteConnection, variant_id: i64) -> Result<Option<SaleRow>, ShopError> {
+    sqlx::query_as(
+        "SELECT v.id AS variant_id, p.slug AS product_slug, p.name AS product_name, v.colour, v.size, v.restock_on,
+                p.price_minor, p.currency,
+                COALESCE((SELECT SUM(s.quantity) FROM stock s WHERE s.variant_id = v.id), 0) AS available
+         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+    )
+    .bind(variant_id)
+    .fetch_optional(conn)
+    .await
+    .map_err(internal)
+}
+
+fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// Compares two secrets without stopping at the first difference.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl<'a> Orders<'a> {
+    pub fn new(state: &'a AppState) -> Self {
+        Self { state }
+    }
+
+    /// The cart with today's prices and stock. Unknown variants are reported, not fatal.
+    pub async fn price_cart(&self, lines: &[CartLine]) -> Result<PricedCart, ShopError> {
+        if lines.len() > crate::domain::cart::MAX_LINES {
+            return Err(ShopError::invalid(Field::Cart, "Your cart has more items than one order can hold."));
+        }
+        let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+        let mut priced = Vec::new();
+        let mut unknown = Vec::new();
+        for line in lines {
+            match sale_row(&mut conn, line.variant_id).await? {
+                None => unknown.push(line.variant_id),
+                Some(row) => {
+                    let unit_price = row.unit_price();
+                    let line_total = unit_price.checked_mul(line.quantity).ok_or(ShopError::Internal)?;
+                    priced.push(PricedLine {
+                        variant_id: row.variant_id,
+                        variant_label: row.label(),
+                        availability: row.availability(),
+                        image: image_url(&row.product_slug),
+                        product_slug: row.product_slug,
+                        product_name: row.product_name,
+                        unit_price,
+                        quantity: line.quantity,
+                        line_total,
+                    });
+                }
+            }
+        }
+        let to_price: Vec<LineToPrice> = priced
+            .iter()
+            .map(|l| LineToPrice { unit_price: l.unit_price, quantity: l.quantity })
+            .collect();
+        let (subtotal, delivery, total) = match quote(&to_price) {
+            Ok(q) => (q.subtotal, q.delivery, q.total),
+            Err(_) => (Money::zero(Currency::Gbp), Money::zero(Currency::Gbp), Money::zero(Currency::Gbp)),
+        };
+        Ok(PricedCart { lines: priced, unknown, subtotal, delivery, total })
+    }
+
+    /// Places an order: everything is checked first, then stock is taken and the order
+    /// written in one transaction; on any problem nothing is written.
+    pub async fn place(&self, details: &CheckoutDetails, lines: &[CartLine]) -> Result<PlacedOrder, ShopError> {
+        let details = check_details(details);
+        let lines = check_lines(lines);
+        let (details, lines) = match (details, lines) {
+            (Ok(d), Ok(l)) => (d, l),
+            (d, l) => {
+                let mut errors = d.err().unwrap_or_default();
+                errors.extend(l.err().unwrap_or_default());
+                return Err(ShopError::Invalid(errors));
+            }
+        };
+
+        // One writer at a time (see db.rs): nobody can take the stock between our read and our write.
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut unknown = Vec::new();
+        let mut short = Vec::new();
+        let mut sales = Vec::new();
+        for line in &lines {
+            let Some(row) = sale_row(&mut tx, line.variant_id).await? else {
+                unknown.push(FieldError::new(
+                    Field::Line(line.variant_id),
+                    "We no longer sell this item. Please remove it from your cart.",
+                ));
+                continue;
+            };
+            let centres: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT centre_id, quantity FROM stock WHERE variant_id = ? ORDER BY quantity DESC, centre_id")
+                    .bind(line.variant_id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(internal)?;
+            let centres: Vec<CentreStock> = centres
+                .into_iter()
+                .map(|(centre_id, q)| CentreStock { centre_id, available: u32::try_from(q).unwrap_or(0) })
+                .collect();
+            match allocate(line.quantity, &centres) {
+                Ok(picks) => sales.push((line, row, picks)),
+                Err(s) => short.push(StockProblem {
+                    variant_id: line.variant_id,
+                    requested: s.requested,
+                    available: s.available,
+                }),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(ShopError::Invalid(unknown));
+        }
+        if !short.is_empty() {
+            return Err(ShopError::OutOfStock(short));
+        }
+
+        let to_price: Vec<LineToPrice> = sales
+            .iter()
+            .map(|(line, row, _)| LineToPrice { unit_price: row.unit_price(), quantity: line.quantity })
+            .collect();
+        let q = quote(&to_price).map_err(internal)?;
+        let number = order_number_from_bits(rand::rng().random::<u64>());
+        let key = random_token(24);
+        let now = unix_now();
+        let a = &details.address;
+        let order_id: i64 = sqlx::query_scalar(
+            "INSERT INTO orders (number, access_key, status, email, ship_name, ship_line1, ship_line2, ship_city,
+                                 ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&number)
+        .bind(&key)
+        .bind(OrderStatus::Placed.as_str())
+        .bind(&details.email)
+        .bind(&a.name)
+        .bind(&a.line1)
+        .bind(&a.line2)
+        .bind(&a.city)
+        .bind(&a.postcode)
+        .bind(&a.country)
+        .bind(q.total.currency.code())
+        .bind(q.subtotal.minor)
+        .bind(q.delivery.minor)
+        .bind(q.total.minor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+
+        for ((line, row, picks), line_total) in sales.iter().zip(&q.line_totals) {
+            let line_id: i64 = sqlx::query_scalar(
+                "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor)
+                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(order_id)
+            .bind(line.variant_id)
+            .bind(&row.product_name)
+            .bind(row.label())
+            .bind(i64::from(line.quantity))
+            .bind(row.price_minor)
+            .bind(line_total.minor)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+            for pick in picks {
+                let taken = sqlx::query(
+                    "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
+                )
+                .bind(i64::from(pick.quantity))
+                .bind(line.variant_id)
+                .bind(pick.centre_id)
+                .bind(i64::from(pick.quantity))
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+                if taken.rows_affected() != 1 {
+                    // Cannot happen while writes are serialised; refuse rather than oversell.
+                    return Err(ShopError::OutOfStock(vec![StockProblem {
+                        variant_id: line.variant_id,
+                        requested: line.quantity,
+                        available: 0,
+                    }]));
+                }
+                sqlx::query("INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES (?, ?, ?)")
+                    .bind(line_id)
+                    .bind(pick.centre_id)
+                    .bind(i64::from(pick.quantity))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(internal)?;
+            }
+        }
+        sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES (?, ?, ?)")
+            .bind(order_id)
+            .bind(OrderStatus::Placed.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        tracing::info!(order = %number, total = %q.total, "order placed");
+        Ok(PlacedOrder { number, key })
+    }
+
+    /// The order with this number, if `key` is its private key.
+    pub async fn view(&self, number: &str, key: &str) -> Result<OrderView, ShopError> {
+        let not_found = || {
+            ShopError::NotFound(
+                "We couldn't find an order with that number and link. Please use the link in your receipt, or call us and we'll look it up.".into(),
+            )
+        };
+        let number = number.trim().to_ascii_uppercase();
+        if !is_order_number(&number) {
+            return Err(not_found());
+        }
+        #[allow(clippy::type_complexity)]
+        let row: Option<(i64, String, String, String, String, String, String, String, String, String, String, i64, i64, i64, i64)> =
+            sqlx::query_as(
+                "SELECT id, access_key, status, email, ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country,
+                        currency, subtotal_minor, delivery_minor, total_minor, placed_at
+                 FROM orders WHERE number = ?",
+            )
+            .bind(&number)
+            .fetch_optional(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        let Some((id, access_key, status, email, name, line1, line2, city, postcode, country, currency, subtotal, delivery, total, placed_at)) = row
+        else {
+            return Err(not_found());
+        };
+        if !same_secret(&access_key, key.trim()) {
+            return Err(not_found());
+        }
+        let lines: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT product_name, variant_label, quantity, unit_price_minor, line_total_minor FROM order_lines WHERE order_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        let events: Vec<(String, i64)> = sqlx::query_as("SELECT status, at FROM order_events WHERE order_id = ? ORDER BY id")
+            .bind(id)
+            .fetch_all(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        Ok(OrderView {
+            number,
+            status: OrderStatus::parse(&status).ok_or(ShopError::Internal)?,
+            placed_on: super::date_of(placed_at),
+            email,
+            address: Address { name, line1, line2, city, postcode, country },
+            lines: lines
+                .into_iter()
+                .map(|(product_name, variant_label, quantity, unit, line_total)| OrderLine {
+                    product_name,
+                    variant_label,
+                    quantity: u32::try_from(quantity).unwrap_or(0),
+                    unit_price: money(unit, &currency),
+                    line_total: money(line_total, &currency),
+                })
+                .collect(),
+            subtotal: money(subtotal, &currency),
+            delivery: money(delivery, &currency),
+            total: money(total, &currency),
+            history: events
+                .into_iter()
+                .filter_map(|(s, at)| Some((OrderStatus::parse(&s)?, super::date_of(at))))
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

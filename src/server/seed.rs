@@ -1,0 +1,470 @@
+//! The demo catalog: a deterministic generator (same seed, same shop) and the code that
+//! writes it into an empty database on first start.
+
+use crate::domain::date::CalendarDate;
+use crate::domain::money::Money;
+
+/// A small, fast, seedable generator (SplitMix64): the demo data must not change between
+/// runs or machines, so it does not depend on `rand`'s algorithms.
+#[derive(Clone, Debug)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// True with probability `percent`/100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+pub struct DemoCentre {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// The distribution centres.
+pub const CENTRES: [DemoCentre; 3] = [
+    DemoCentre { code: "LDS", name: "Leeds", latitude: 53.8008, longitude: -1.5491 },
+    DemoCentre { code: "BRS", name: "Bristol", latitude: 51.4545, longitude: -2.5879 },
+    DemoCentre { code: "GLA", name: "Glasgow", latitude: 55.8642, longitude: -4.2518 },
+];
+
+struct CategorySpec {
+    slug: &'static str,
+    name: &'static str,
+    blurb: &'static str,
+    kinds: &'static [&'static str],
+    styles: &'static [&'static str],
+    materials: &'static [&'static str],
+    sizes: &'static [&'static str],
+    price_pounds: (u64, u64),
+    benefit: &'static [&'static str],
+    care: &'static str,
+}
+
+const CLOTHES: &[&str] = &["XS", "S", "M", "L", "XL"];
+const CATEGORIES: &[CategorySpec] = &[
+    CategorySpec {
+        slug: "t-shirts", name: "T-shirts", blurb: "Soft everyday tees that keep their shape wash after wash.",
+        kinds: &["Tee", "Crew Neck Tee", "V-Neck Tee", "Pocket Tee", "Long Sleeve Tee", "Boxy Tee"],
+        styles: &["Classic", "Relaxed", "Everyday", "Heavyweight", "Washed"],
+        materials: &["Organic Cotton", "Slub Cotton", "Bamboo", "Supima Cotton"],
+        sizes: CLOTHES, price_pounds: (12, 32),
+        benefit: &["feels soft from the first wear", "keeps its shape after many washes", "breathes on warm days"],
+        care: "Machine wash at 30°C; tumble dry low.",
+    },
+    CategorySpec {
+        slug: "shirts", name: "Shirts", blurb: "Oxfords, denim and linen shirts for work and weekends.",
+        kinds: &["Oxford Shirt", "Denim Shirt", "Flannel Shirt", "Linen Shirt", "Chambray Shirt", "Poplin Shirt"],
+        styles: &["Classic", "Slim", "Relaxed", "Garment-Dyed", "Workwear"],
+        materials: &["Cotton", "Organic Cotton", "Linen", "Brushed Cotton"],
+        sizes: &["S", "M", "L", "XL", "XXL"], price_pounds: (28, 60),
+        benefit: &["looks smart tucked in or worn loose", "softens beautifully over time", "stays cool in the sun"],
+        care: "Machine wash at 40°C; iron on medium.",
+    },
+    CategorySpec {
+        slug: "knitwear", name: "Jumpers & hoodies", blurb: "Warm layers from merino crews to brushed-back hoodies.",
+        kinds: &["Crew Jumper", "Cardigan", "Hoodie", "Roll Neck", "Sweatshirt", "Zip Hoodie"],
+        styles: &["Chunky", "Fine-Knit", "Relaxed", "Classic", "Cosy"],
+        materials: &["Merino", "Lambswool", "Cotton", "Brushed Fleece", "Recycled Wool"],
+        sizes: CLOTHES, price_pounds: (35, 90),
+        benefit: &["keeps you warm without bulk", "layers easily under a coat", "is soft enough to wear next to skin"],
+        care: "Hand wash cold or use a wool cycle; dry flat.",
+    },
+    CategorySpec {
+        slug: "trousers", name: "Jeans & trousers", blurb: "Straight, slim and relaxed fits in denim, twill and cord.",
+        kinds: &["Straight Jeans", "Slim Jeans", "Chinos", "Cords", "Joggers", "Cargo Trousers"],
+        styles: &["Classic", "Stretch", "Tapered", "Wide-Leg", "Everyday"],
+        materials: &["Denim", "Organic Denim", "Cotton Twill", "Needlecord", "Loopback Cotton"],
+        sizes: &["W28", "W30", "W32", "W34", "W36", "W38"], price_pounds: (30, 75),
+        benefit: &["moves with you all day", "has deep pockets that hold a phone", "wears in, not out"],
+        care: "Wash inside out at 30°C.",
+    },
+    CategorySpec {
+        slug: "dresses", name: "Dresses & skirts", blurb: "Easy dresses and skirts for every season.",
+        kinds: &["Midi Dress", "Wrap Dress", "Shirt Dress", "A-Line Skirt", "Pleated Skirt", "Slip Dress"],
+        styles: &["Floaty", "Tailored", "Relaxed", "Printed", "Classic"],
+        materials: &["Viscose", "Cotton Poplin", "Linen", "Jersey", "Satin"],
+        sizes: &["8", "10", "12", "14", "16", "18"], price_pounds: (30, 80),
+        benefit: &["drapes beautifully", "has pockets", "goes from desk to dinner"],
+        care: "Machine wash at 30°C on a delicate cycle.",
+    },
+    CategorySpec {
+        slug: "coats", name: "Coats & jackets", blurb: "Rain jackets, quilted layers and proper winter coats.",
+        kinds: &["Rain Jacket", "Quilted Jacket", "Overcoat", "Denim Jacket", "Parka", "Gilet"],
+        styles: &["Packable", "Tailored", "Insulated", "Classic", "Lightweight"],
+        materials: &["Recycled Nylon", "Wool Blend", "Waxed Cotton", "Denim", "Ripstop"],
+        sizes: CLOTHES, price_pounds: (55, 180),
+        benefit: &["keeps the weather out", "packs into its own pocket", "has a warm, breathable lining"],
+        care: "Spot clean, or machine wash at 30°C; see the inside label.",
+    },
+    CategorySpec {
+        slug: "shoes", name: "Shoes & trainers", blurb: "Trainers, boots and sandals made for walking.",
+        kinds: &["Trainers", "Plimsolls", "Chelsea Boots", "Loafers", "Walking Boots", "Sandals"],
+        styles: &["Classic", "Lightweight", "Everyday", "Cushioned", "Retro"],
+        materials: &["Leather", "Suede", "Canvas", "Recycled Knit", "Nubuck"],
+        sizes: &["UK 4", "UK 5", "UK 6", "UK 7", "UK 8", "UK 9", "UK 10", "UK 11"], price_pounds: (40, 120),
+        benefit: &["is comfortable from the first step", "has a grippy, long-lasting sole", "can be resoled"],
+        care: "Wipe clean; use a protector spray on suede.",
+    },
+    CategorySpec {
+        slug: "bags", name: "Bags", blurb: "Totes, backpacks and weekenders that carry it all.",
+        kinds: &["Tote", "Backpack", "Crossbody Bag", "Weekender", "Messenger Bag", "Bum Bag"],
+        styles: &["Roomy", "Compact", "Everyday", "Classic", "Travel"],
+        materials: &["Canvas", "Recycled Nylon", "Leather", "Waxed Cotton", "Cork"],
+        sizes: &[], price_pounds: (20, 95),
+        benefit: &["fits a 15-inch laptop", "has a zipped inside pocket", "is light when empty and strong when full"],
+        care: "Wipe clean with a damp cloth.",
+    },
+    CategorySpec {
+        slug: "accessories", name: "Hats, scarves & socks", blurb: "Small things that finish an outfit.",
+        kinds: &["Beanie", "Scarf", "Cap", "Socks (3 Pack)", "Gloves", "Bucket Hat"],
+        styles: &["Ribbed", "Classic", "Chunky", "Fine", "Everyday"],
+        materials: &["Merino", "Cotton", "Lambswool", "Recycled Polyester", "Alpaca Blend"],
+        sizes: &["S/M", "M/L"], price_pounds: (8, 35),
+        benefit: &["makes a thoughtful gift", "is warm without itching", "fits in any pocket"],
+        care: "Hand wash cold; dry flat.",
+    },
+];
+
+/// Colour names with the hex used to draw the product image.
+const COLOURS: &[(&str, &str)] = &[
+    ("Navy", "#1f2a44"), ("Black", "#222222"), ("White", "#f4f1ea"), ("Grey Marl", "#9a9a9a"),
+    ("Olive", "#6b7043"), ("Rust", "#b5562c"), ("Sky Blue", "#8fb8de"), ("Forest Green", "#2f5d3a"),
+    ("Burgundy", "#6d1f2f"), ("Sand", "#d8c3a0"), ("Mustard", "#d4a017"), ("Rose", "#e8a0b4"),
+    ("Indigo", "#3b4a8a"), ("Cream", "#efe6d2"), ("Charcoal", "#3a3a3a"),
+];
+
+pub struct DemoCategory {
+    pub slug: String,
+    pub name: String,
+    pub blurb: String,
+}
+
+pub struct DemoVariant {
+    pub sku: String,
+    pub colour: Option<String>,
+    pub size: Option<String>,
+    /// Units at each of [`CENTRES`], in order.
+    pub stock: [u32; 3],
+    pub restock_on: Option<CalendarDate>,
+}
+
+pub struct DemoProduct {
+    pub category: usize,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub details: Vec<String>,
+    pub price: Money,
+    pub colour_hex: String,
+    pub popularity: u32,
+    pub created_on: CalendarDate,
+    pub variants: Vec<DemoVariant>,
+}
+
+pub struct DemoCatalog {
+    pub categories: Vec<DemoCategory>,
+    pub products: Vec<DemoProduct>,
+}
+
+/// Products the demo shop starts with.
+pub const DEMO_PRODUCTS: usize = 216;
+/// The seed of the demo shop.
+pub const DEMO_SEED: u64 = 0x5709_EF20;
+
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() {
+            slug.push(ch.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+/// Generates `count` products spread over the categories; the same arguments always
+/// give the same catalog.
+pub fn generate(seed: u64, count: usize, today: CalendarDate) -> DemoCatalog {
+    let mut rng = SplitMix64::new(seed);
+    let categories = CATEGORIES
+        .iter()
+        .map(|c| DemoCategory { slug: c.slug.into(), name: c.name.into(), blurb: c.blurb.into() })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut products = Vec::with_capacity(count);
+    while products.len() < count {
+        let category = products.len() % CATEGORIES.len();
+        let spec = &CATEGORIES[category];
+        // Look for a fresh style/material/kind; past the distinct combinations (large
+        // generated catalogs) number the editions instead.
+        let mut tries = 0;
+        let (name, style, material, kind) = loop {
+            let style = *rng.pick(spec.styles);
+            let material = *rng.pick(spec.materials);
+            let kind = *rng.pick(spec.kinds);
+            let name = format!("{style} {material} {kind}");
+            tries += 1;
+            if !seen.contains(&slugify(&name)) {
+                break (name, style, material, kind);
+            }
+            if tries >= 30 {
+                break (format!("{name} No. {}", products.len() + 1), style, material, kind);
+            }
+        };
+        let slug = slugify(&name);
+        seen.insert(slug.clone());
+        products.push(product(&mut rng, spec, category, name, slug, style, material, kind, today));
+    }
+    DemoCatalog { categories, products }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn product(
+    rng: &mut SplitMix64,
+    spec: &CategorySpec,
+    category: usize,
+    name: String,
+    slug: String,
+    style: &str,
+    material: &str,
+    kind: &str,
+    today: CalendarDate,
+) -> DemoProduct {
+    let (lo, hi) = spec.price_pounds;
+    let pounds = lo + rng.below(hi - lo + 1);
+    let pence = if rng.chance(40) { 50 } else { 0 };
+    let price = Money::gbp((pounds * 100 + pence) as i64);
+
+    let colour_count = 1 + rng.below(3) as usize;
+    let mut colours: Vec<(&str, &str)> = Vec::new();
+    while colours.len() < colour_count {
+        let c = *rng.pick(COLOURS);
+        if !colours.contains(&c) {
+            colours.push(c);
+        }
+    }
+    let sizes: Vec<Option<&str>> = if spec.sizes.is_empty() {
+        vec![None]
+    } else {
+        spec.sizes.iter().map(|s| Some(*s)).collect()
+    };
+
+    let mut variants = Vec::new();
+    for (colour, _) in &colours {
+        for size in &sizes {
+            let mut stock = [0u32; 3];
+            let mut restock_on = None;
+            let roll = rng.below(100);
+            if roll < 8 {
+                // Sold out everywhere; most have a date when more is due.
+                if rng.chance(85) {
+                    restock_on = Some(today.add_days(3 + rng.below(30) as i64));
+                }
+            } else if roll < 18 {
+                // Nearly gone: a few units in one centre.
+                stock[rng.below(3) as usize] = 1 + rng.below(4) as u32;
+            } else {
+                for units in &mut stock {
+                    *units = rng.below(15) as u32;
+                }
+                stock[rng.below(3) as usize] += 6;
+            }
+            let sku = format!(
+                "{}-{}{}",
+                slug.to_ascii_uppercase(),
+                slugify(colour).to_ascii_uppercase(),
+                size.map(|s| format!("-{}", slugify(s).to_ascii_uppercase())).unwrap_or_default()
+            );
+            variants.push(DemoVariant {
+                sku,
+                colour: Some((*colour).to_owned()),
+                size: size.map(str::to_owned),
+                stock,
+                restock_on,
+            });
+        }
+    }
+
+    let benefit = rng.pick(spec.benefit);
+    let description = format!(
+        "Our {} {} in {} {benefit}. {}",
+        style.to_lowercase(),
+        kind.to_lowercase(),
+        material.to_lowercase(),
+        if spec.sizes.is_empty() {
+            "One size, made to last for years of daily use."
+        } else {
+            "It fits true to size, so take your usual size; if you are between sizes, our help panel has a size guide."
+        }
+    );
+    let details = vec![
+        format!("Material: {material}"),
+        format!("Colours: {}", colours.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")),
+        format!("Care: {}", spec.care),
+        "Free returns within 30 days".to_owned(),
+    ];
+    DemoProduct {
+        category,
+        slug,
+        name,
+        description,
+        details,
+        price,
+        colour_hex: colours[0].1.to_owned(),
+        popularity: rng.below(1000) as u32,
+        created_on: today.add_days(-(rng.below(365) as i64)),
+        variants,
+    }
+}
+
+/// Writes the catalog and the centres into an empty database, in one transaction.
+pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sqlx::Error> {
+    let mut tx = db.write.begin().await?;
+    for (i, c) in CENTRES.iter().enumerate() {
+        sqlx::query("INSERT INTO centres (id, code, name, latitude, longitude) VALUES (?, ?, ?, ?, ?)")
+            .bind(i as i64 + 1)
+            .bind(c.code)
+            .bind(c.name)
+            .bind(c.latitude)
+            .bind(c.longitude)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (i, c) in catalog.categories.iter().enumerate() {
+        sqlx::query("INSERT INTO categories (id, slug, name, blurb, position) VALUES (?, ?, ?, ?, ?)")
+            .bind(i as i64 + 1)
+            .bind(&c.slug)
+            .bind(&c.name)
+            .bind(&c.blurb)
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for p in &catalog.products {
+        let product_id: i64 = sqlx::query_scalar(
+            "INSERT INTO products (slug, category_id, name, description, details, price_minor, currency, colour_hex, popularity, created_on)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&p.slug)
+        .bind(p.category as i64 + 1)
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(p.details.join("\n"))
+        .bind(p.price.minor)
+        .bind(p.price.currency.code())
+        .bind(&p.colour_hex)
+        .bind(i64::from(p.popularity))
+        .bind(p.created_on.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        for (position, v) in p.variants.iter().enumerate() {
+            let variant_id: i64 = sqlx::query_scalar(
+                "INSERT INTO variants (product_id, sku, colour, size, position, restock_on) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(product_id)
+            .bind(&v.sku)
+            .bind(&v.colour)
+            .bind(&v.size)
+            .bind(position as i64)
+            .bind(v.restock_on.map(|d| d.to_string()))
+            .fetch_one(&mut *tx)
+            .await?;
+            for (centre, units) in v.stock.iter().enumerate() {
+                sqlx::query("INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)")
+                    .bind(variant_id)
+                    .bind(centre as i64 + 1)
+                    .bind(i64::from(*units))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    tx.commit().await
+}
+
+/// Seeds the demo catalog if the database has no products yet. Returns whether it did.
+pub async fn seed_if_empty(db: &super::db::Db, today: CalendarDate) -> Result<bool, sqlx::Error> {
+    let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&db.write).await?;
+    if products > 0 {
+        return Ok(false);
+    }
+    insert(db, &generate(DEMO_SEED, DEMO_PRODUCTS, today)).await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> CalendarDate {
+        CalendarDate::new(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn the_demo_shop_is_big_varied_and_deterministic() {
+        let a = generate(DEMO_SEED, DEMO_PRODUCTS, today());
+        let b = generate(DEMO_SEED, DEMO_PRODUCTS, today());
+        assert!(a.products.len() >= 200);
+        assert!(a.categories.len() >= 5);
+        let names_a: Vec<_> = a.products.iter().map(|p| &p.slug).collect();
+        let names_b: Vec<_> = b.products.iter().map(|p| &p.slug).collect();
+        assert_eq!(names_a, names_b);
+        let variants: Vec<&DemoVariant> = a.products.iter().flat_map(|p| &p.variants).collect();
+        let sold_out_with_date = variants
+            .iter()
+            .filter(|v| v.stock.iter().sum::<u32>() == 0 && v.restock_on.is_some())
+            .count();
+        assert!(sold_out_with_date > 20, "{sold_out_with_date}");
+        // Stock is spread: every centre holds something.
+        for centre in 0..3 {
+            assert!(variants.iter().any(|v| v.stock[centre] > 0));
+        }
+        // Variants have sizes and colours.
+        assert!(variants.iter().any(|v| v.size.is_some() && v.colour.is_some()));
+    }
+
+    #[test]
+    fn slugs_and_skus_are_unique() {
+        let c = generate(7, 2_000, today());
+        let mut slugs: Vec<_> = c.products.iter().map(|p| p.slug.clone()).collect();
+        slugs.sort();
+        slugs.dedup();
+        assert_eq!(slugs.len(), 2_000);
+        let mut skus: Vec<_> = c.products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
+        let n = skus.len();
+        skus.sort();
+        skus.dedup();
+        assert_eq!(skus.len(), n);
+    }
+
+    #[test]
+    fn slugify_is_url_safe() {
+        assert_eq!(slugify("Socks (3 Pack)"), "socks-3-pack");
+        assert_eq!(slugify("  A--B  "), "a-b");
+    }
+}

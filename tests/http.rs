@@ -1,0 +1,92 @@
+//! The HTTP surface through the real axum router: server functions under /api, product
+//! images, the SPA fallback and cache headers. Run with `cargo test --features ssr`.
+#![cfg(feature = "ssr")]
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use tower::ServiceExt;
+use storefront::server::config::Config;
+use storefront::server::{http::router, prepare, register_server_fns};
+
+async fn app() -> (axum::Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html><title>Storefront</title>").unwrap();
+    std::fs::write(dir.path().join("storefront-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let config = Config::from_lookup(|name| match name {
+        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
+        _ => None,
+    })
+    .unwrap();
+    register_server_fns();
+    (router(prepare(config).await.unwrap()), dir)
+}
+
+async fn body(res: axum::response::Response) -> String {
+    String::from_utf8(to_bytes(res.into_body(), 1 << 22).await.unwrap().to_vec()).unwrap()
+}
+
+fn post(uri: &str, content_type: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn server_functions_answer_under_api() {
+    let (app, _dir) = app().await;
+    let res = app.clone().oneshot(post("/api/search", "application/x-www-form-urlencoded", "query=linen+shirt")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    let products = json["products"].as_array().unwrap();
+    assert!(!products.is_empty());
+    assert!(products.iter().all(|p| {
+        let text = p.to_string().to_lowercase();
+        text.contains("linen") && text.contains("shirt")
+    }));
+
+    // A forged order with a price of its own: the price is ignored, bad quantity refused.
+    let forged = r#"{"details":{"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
+                     "lines":[{"variant_id":1,"quantity":0,"unit_price":{"minor":1,"currency":"Gbp"}}]}"#;
+    let res = app.clone().oneshot(post("/api/place_order", "application/json", forged)).await.unwrap();
+    assert!(res.status().is_client_error() || res.status().is_server_error());
+    let text = body(res).await;
+    assert!(text.contains("at least 1"), "{text}");
+}
+
+#[tokio::test]
+async fn product_images_are_generated_svg() {
+    let (app, _dir) = app().await;
+    let res = app.clone().oneshot(post("/api/search", "application/x-www-form-urlencoded", "query=tote")).await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    let image = json["products"][0]["image"].as_str().unwrap().to_owned();
+    let res = app.clone().oneshot(Request::get(&image).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(body(res).await.starts_with("<svg"));
+    let res = app.oneshot(Request::get("/images/products/nope.svg").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn deep_links_get_the_app_and_hashed_files_are_cached_long() {
+    let (app, _dir) = app().await;
+    let res = app.clone().oneshot(Request::get("/p/some-product").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
+    assert!(body(res).await.contains("<title>Storefront</title>"));
+
+    let res = app
+        .clone()
+        .oneshot(Request::get("/storefront-0123456789abcdef_bg.wasm").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+
+    let res = app.oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(body(res).await, "ok");
+}
