@@ -1,0 +1,120 @@
+// Starts the real server on a free port with a fresh database, launches Debian's
+// Chromium headless, and offers an axe-core check. Used by every *.test.mjs here.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const require = createRequire(import.meta.url);
+const axePath = require.resolve("axe-core/axe.min.js");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function chromiumPath() {
+  const candidates = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  const found = candidates.find((p) => p && existsSync(p));
+  if (!found) throw new Error("Chromium not found: run scripts/setup.sh (or set CHROMIUM)");
+  return found;
+}
+
+/** Starts the shop; returns { baseURL, stop }. */
+export async function startShop() {
+  const bin = process.env.STOREFRONT_BIN ?? path.join(root, "target/debug/storefront");
+  const site = process.env.STOREFRONT_SITE_DIR ?? path.join(root, "dist");
+  if (!existsSync(bin)) throw new Error(`server binary missing: ${bin} (cargo build --features ssr)`);
+  if (!existsSync(path.join(site, "index.html"))) throw new Error(`built app missing in ${site} (trunk build --release)`);
+  const dataDir = mkdtempSync(path.join(tmpdir(), "storefront-e2e-"));
+  const port = await freePort();
+  const child = spawn(bin, [], {
+    env: {
+      ...process.env,
+      STOREFRONT_HOST: "127.0.0.1",
+      STOREFRONT_PORT: String(port),
+      STOREFRONT_DATA_DIR: dataDir,
+      STOREFRONT_SITE_DIR: site,
+      RUST_LOG: process.env.RUST_LOG ?? "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const baseURL = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${baseURL}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error("server did not start within 30 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    baseURL,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Runs axe-core in the page and fails with a readable list if anything is violated. */
+export async function expectNoAxeViolations(page, where) {
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+  });
+  if (violations.length > 0) {
+    throw new Error(`axe-core violations on ${where}:\n${JSON.stringify(violations, null, 2)}`);
+  }
+}
+
+/** Calls a server function the way the browser app does (form-encoded, JSON back). */
+export async function callApi(baseURL, name, params) {
+  const res = await fetch(`${baseURL}/api/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams(params).toString(),
+  });
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}: ${await res.text()}`);
+  return res.json();
+}

@@ -1,0 +1,191 @@
+// The shopper's journey in a real browser against the real server and database:
+// search → product → cart → checkout → confirmation → order status. Everything is found
+// by role and accessible name, as a person or a screen reader would find it, and every
+// page is checked with axe-core and for the help panel.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startShop, launchBrowser, expectNoAxeViolations, callApi } from "./harness.mjs";
+
+let shop;
+let browser;
+
+before(async () => {
+  shop = await startShop();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await shop?.stop();
+});
+
+const visible = (locator) => locator.waitFor({ state: "visible", timeout: 15_000 });
+
+async function expectHelpPanel(page, where) {
+  const help = page.getByRole("complementary", { name: "Help" });
+  await visible(help);
+  const tel = help.getByRole("link", { name: /0113 496 0000/ });
+  assert.match(await tel.getAttribute("href"), /^tel:\+44/, `tel: link on ${where}`);
+  const mail = help.getByRole("link", { name: /@/ });
+  assert.match(await mail.getAttribute("href"), /^mailto:/, `mailto: link on ${where}`);
+  await visible(help.getByRole("link", { name: "Our return policy" }));
+}
+
+test("a shopper finds a product, buys it as a guest and follows the order", async () => {
+  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+
+  // Home
+  await page.goto("/");
+  await visible(page.getByRole("heading", { level: 1 }));
+  await visible(page.getByRole("heading", { name: "Shop by category" }));
+  await expectHelpPanel(page, "home");
+  await expectNoAxeViolations(page, "home");
+
+  // Search from the header
+  const search = page.getByRole("searchbox", { name: "Search products" });
+  await search.fill("linen shirt");
+  await search.press("Enter");
+  await page.waitForURL(/\/search\?q=linen(\+|%20)shirt/);
+  await visible(page.getByRole("heading", { name: "Results for “linen shirt”" }));
+  await expectHelpPanel(page, "search");
+  await expectNoAxeViolations(page, "search results");
+
+  // The first result (in-stock results come first)
+  const main = page.getByRole("main");
+  const firstResult = main.getByRole("listitem").first().getByRole("link");
+  const productName = (await firstResult.innerText()).trim();
+  await firstResult.click();
+  await visible(page.getByRole("heading", { level: 1, name: productName }));
+  await visible(page.getByText(/^(In stock|Only \d+ left)$/));
+  await expectHelpPanel(page, "product");
+  await expectNoAxeViolations(page, "product");
+
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await visible(page.getByRole("status").filter({ hasText: `Added 1 × ${productName}` }));
+  await visible(page.getByRole("link", { name: "Cart 1 item" }));
+
+  // The cart survives a reload
+  await page.reload();
+  await visible(page.getByRole("link", { name: "Cart 1 item" }));
+
+  // Cart: change the quantity, see the total follow
+  await page.getByRole("link", { name: "Cart 1 item" }).click();
+  await visible(page.getByRole("heading", { name: "Your cart" }));
+  const quantity = page.getByRole("combobox", { name: new RegExp(`^Quantity of ${productName}`) });
+  await quantity.selectOption("2");
+  await visible(page.getByRole("link", { name: "Cart 2 items" }));
+  await expectHelpPanel(page, "cart");
+  await expectNoAxeViolations(page, "cart");
+  await page.getByRole("button", { name: "Checkout" }).click();
+
+  // Checkout: mistakes are explained next to the field and nothing is sent
+  await visible(page.getByRole("heading", { name: "Checkout" }));
+  await expectHelpPanel(page, "checkout");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await visible(page.getByText("Please enter your email address so we can send your receipt."));
+  await visible(page.getByText("Please enter a UK postcode like LS1 4AP."));
+  assert.match(page.url(), /\/checkout$/);
+  await page.getByLabel("Email address").fill("sam@example");
+  await page.getByLabel("Email address").blur();
+  await visible(page.getByText("Please enter an email address like name@example.com."));
+  await expectNoAxeViolations(page, "checkout with errors");
+
+  await page.getByLabel("Email address").fill("sam@example.com");
+  await page.getByLabel("Full name").fill("Sam Shopper");
+  await page.getByLabel("Address line 1").fill("1 High Street");
+  await page.getByLabel("Town or city").fill("Leeds");
+  await page.getByLabel("Postcode").fill("ls1 4ap");
+  await page.getByRole("button", { name: "Place order" }).click();
+
+  // Confirmation
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  const number = (await page.locator(".confirmation__number strong").innerText()).trim();
+  assert.match(number, /^SF-[0-9A-Z]{8}$/);
+  await visible(page.getByRole("link", { name: "Cart 0 items" }));
+  await expectHelpPanel(page, "confirmation");
+  await expectNoAxeViolations(page, "confirmation");
+
+  // Order status
+  await page.getByRole("link", { name: "Track your order" }).click();
+  await visible(page.getByRole("heading", { name: `Order ${number}` }));
+  await visible(page.getByRole("heading", { name: "Status: Order received" }));
+  await visible(page.getByRole("cell", { name: new RegExp(productName) }));
+  await expectHelpPanel(page, "order status");
+  await expectNoAxeViolations(page, "order status");
+
+  // The status link without its key shows nothing private
+  await page.goto(`/orders/${number}`);
+  await visible(page.getByRole("alert").filter({ hasText: "We couldn't find an order with that number" }));
+
+  assert.deepEqual(errors, [], "no script errors in the page");
+  await context.close();
+});
+
+test("an out-of-stock variant says when it is back and cannot be added", async () => {
+  // Find one through the API, as the catalog is generated.
+  const { categories } = await callApi(shop.baseURL, "home", {});
+  let target;
+  outer: for (const category of categories) {
+    const page = await callApi(shop.baseURL, "category", { slug: category.slug });
+    for (const card of page.products) {
+      const product = await callApi(shop.baseURL, "product", { slug: card.slug });
+      const variant = product.variants.find((v) => v.availability.OutOfStock?.back_on);
+      if (variant) {
+        target = { product, variant };
+        break outer;
+      }
+    }
+  }
+  assert.ok(target, "the demo catalog has an out-of-stock variant with a restock date");
+  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const page = await context.newPage();
+  await page.goto(`/p/${target.product.slug}`);
+  await visible(page.getByRole("heading", { level: 1, name: target.product.name }));
+  if (target.variant.colour) await page.getByRole("combobox", { name: "Colour" }).selectOption(target.variant.colour);
+  if (target.variant.size) await page.getByRole("combobox", { name: "Size" }).selectOption(target.variant.size);
+  await visible(page.getByText(/^Out of stock — back on \d{1,2} [A-Z][a-z]{2}$/));
+  assert.equal(await page.getByRole("button", { name: "Add to cart" }).isDisabled(), true);
+  await expectNoAxeViolations(page, "out-of-stock product");
+  await context.close();
+});
+
+test("every other page keeps the help panel and passes axe", async () => {
+  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const page = await context.newPage();
+  for (const [path, heading] of [
+    ["/c/shoes", "Shoes & trainers"],
+    ["/help/returns", "Returns and exchanges"],
+    ["/no/such/page", "We couldn't find that page"],
+    ["/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "Results for “<script>alert(1)</script>”"],
+  ]) {
+    await page.goto(path);
+    await visible(page.getByRole("heading", { level: 1, name: heading }));
+    await expectHelpPanel(page, path);
+    await expectNoAxeViolations(page, path);
+  }
+  // Collapsed, the help panel is still a visible tab.
+  await page.getByRole("button", { name: "Hide help" }).click();
+  await visible(page.getByRole("complementary", { name: "Help" }).getByRole("button", { name: "Need help?" }));
+  await page.reload();
+  await visible(page.getByRole("button", { name: "Need help?" }));
+  await context.close();
+});
+
+test("the search box works from the keyboard alone", async () => {
+  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const page = await context.newPage();
+  await page.goto("/");
+  await visible(page.getByRole("heading", { name: "Shop by category" }));
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("type")), "search");
+  await page.keyboard.type("tote");
+  await page.keyboard.press("Enter");
+  await visible(page.getByRole("heading", { name: "Results for “tote”" }));
+  await context.close();
+});
