@@ -8,6 +8,7 @@
 #     wasm32 std built once from rust-web-src — see docs/toolchain.md);
 #   - trunk, wasm-bindgen-cli (same version as Cargo.toml pins), wasm-opt (binaryen 132);
 #   - Chromium and chromedriver (headless browser tests);
+#   - brotli (precompressed assets, size report);
 #   - the end-to-end test dependencies (npm, tests/e2e).
 set -euo pipefail
 
@@ -124,6 +125,7 @@ setup_tools() {
     log "cargo install trunk $TRUNK_VERSION (ten minutes or more on 2 cores)"
     cargo install --quiet trunk --version "$TRUNK_VERSION" --locked --force
   fi
+  command -v brotli >/dev/null || apt_install brotli
   if ! command -v wasm-opt >/dev/null || ! wasm-opt --version | grep -q "version ${BINARYEN_VERSION%%.*}"; then
     command -v npm >/dev/null || apt_install nodejs npm
     log "npm install -g binaryen@$BINARYEN_VERSION (wasm-opt)"
@@ -146,12 +148,14 @@ setup_e2e() {
   fi
 }
 
-what="${1:-all}"
-case "$what" in
-  rust) setup_rust ;;
-  tools) setup_tools ;;
-  browser) setup_browser ;;
-  e2e) setup_e2e ;;
-  all) setup_rust; setup_tools; setup_browser; setup_e2e ;;
-  *) echo "usage: $0 [all|rust|tools|browser|e2e]" >&2; exit 2 ;;
-esac
+[ $# -gt 0 ] || set -- all
+for what in "$@"; do
+  case "$what" in
+    rust) setup_rust ;;
+    tools) setup_tools ;;
+    browser) setup_browser ;;
+    e2e) setup_e2e ;;
+    all) setup_rust; setup_tools; setup_browser; setup_e2e ;;
+    *) echo "usage: $0 [all|rust|tools|browser|e2e]..." >&2; exit 2 ;;
+  esac
+done

@@ -3,9 +3,15 @@
 use crate::components::{provide_cart, HelpPanel, SiteHeader};
 use crate::content::HelpContent;
 use crate::pages::{
-    cart::CartPage, category::CategoryPage, checkout::CheckoutPage, home::HomePage, not_found::NotFoundPage,
+    cart::CartPage,
+    category::CategoryPage,
+    checkout::CheckoutPage,
+    home::HomePage,
+    not_found::NotFoundPage,
     order::{ConfirmationPage, OrderStatusPage},
-    product::ProductPage, returns::ReturnsPage, search::SearchPage,
+    product::ProductPage,
+    returns::ReturnsPage,
+    search::SearchPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

@@ -4,14 +4,22 @@
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
-use tower::ServiceExt;
 use storefront::server::config::Config;
 use storefront::server::{http::router, prepare, register_server_fns};
+use tower::ServiceExt;
 
 async fn app() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html><title>Storefront</title>").unwrap();
-    std::fs::write(dir.path().join("storefront-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!DOCTYPE html><title>Storefront</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("storefront-0123456789abcdef_bg.wasm"),
+        b"\0asm",
+    )
+    .unwrap();
     let data = dir.path().to_str().unwrap().to_owned();
     let config = Config::from_lookup(|name| match name {
         "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
@@ -37,7 +45,15 @@ fn post(uri: &str, content_type: &str, body: &str) -> Request<Body> {
 #[tokio::test]
 async fn server_functions_answer_under_api() {
     let (app, _dir) = app().await;
-    let res = app.clone().oneshot(post("/api/search", "application/x-www-form-urlencoded", "query=linen+shirt")).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(post(
+            "/api/search",
+            "application/x-www-form-urlencoded",
+            "query=linen+shirt",
+        ))
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
     let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
@@ -51,7 +67,11 @@ async fn server_functions_answer_under_api() {
     // A forged order with a price of its own: the price is ignored, bad quantity refused.
     let forged = r#"{"details":{"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
                      "lines":[{"variant_id":1,"quantity":0,"unit_price":{"minor":1,"currency":"Gbp"}}]}"#;
-    let res = app.clone().oneshot(post("/api/place_order", "application/json", forged)).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(post("/api/place_order", "application/json", forged))
+        .await
+        .unwrap();
     assert!(res.status().is_client_error() || res.status().is_server_error());
     let text = body(res).await;
     assert!(text.contains("at least 1"), "{text}");
@@ -60,33 +80,66 @@ async fn server_functions_answer_under_api() {
 #[tokio::test]
 async fn product_images_are_generated_svg() {
     let (app, _dir) = app().await;
-    let res = app.clone().oneshot(post("/api/search", "application/x-www-form-urlencoded", "query=tote")).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(post(
+            "/api/search",
+            "application/x-www-form-urlencoded",
+            "query=tote",
+        ))
+        .await
+        .unwrap();
     let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
     let image = json["products"][0]["image"].as_str().unwrap().to_owned();
-    let res = app.clone().oneshot(Request::get(&image).body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(Request::get(&image).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CONTENT_TYPE], "image/svg+xml");
     assert!(body(res).await.starts_with("<svg"));
-    let res = app.oneshot(Request::get("/images/products/nope.svg").body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .oneshot(
+            Request::get("/images/products/nope.svg")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn deep_links_get_the_app_and_hashed_files_are_cached_long() {
     let (app, _dir) = app().await;
-    let res = app.clone().oneshot(Request::get("/p/some-product").body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .clone()
+        .oneshot(Request::get("/p/some-product").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
     assert!(body(res).await.contains("<title>Storefront</title>"));
 
     let res = app
         .clone()
-        .oneshot(Request::get("/storefront-0123456789abcdef_bg.wasm").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get("/storefront-0123456789abcdef_bg.wasm")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
 
-    let res = app.oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(body(res).await, "ok");
 }

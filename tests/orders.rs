@@ -39,7 +39,10 @@ fn details() -> CheckoutDetails {
 }
 
 async fn scalar(state: &AppState, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&state.db.read).await.unwrap()
+    sqlx::query_scalar(sql)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap()
 }
 
 /// Sets a variant's stock at the three centres.
@@ -76,13 +79,24 @@ async fn demo_catalog_is_seeded_once_with_stock_in_three_centres() {
     assert!(scalar(&state, "SELECT COUNT(*) FROM products").await >= 200);
     assert!(scalar(&state, "SELECT COUNT(DISTINCT category_id) FROM products").await >= 5);
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM centres").await, 3);
-    assert_eq!(scalar(&state, "SELECT COUNT(DISTINCT centre_id) FROM stock WHERE quantity > 0").await, 3);
+    assert_eq!(
+        scalar(
+            &state,
+            "SELECT COUNT(DISTINCT centre_id) FROM stock WHERE quantity > 0"
+        )
+        .await,
+        3
+    );
     assert!(
         scalar(&state, "SELECT COUNT(*) FROM variants v WHERE restock_on IS NOT NULL AND (SELECT SUM(quantity) FROM stock s WHERE s.variant_id = v.id) = 0").await
             > 0
     );
     // A second start finds products and does not seed again.
-    assert!(!seed::seed_if_empty(&state.db, CalendarDate::new(2026, 11, 22).unwrap()).await.unwrap());
+    assert!(
+        !seed::seed_if_empty(&state.db, CalendarDate::new(2026, 11, 22).unwrap())
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -93,25 +107,57 @@ async fn an_order_is_priced_by_the_shop_and_takes_the_stock() {
     set_stock(&state, variant, [2, 0, 2]).await;
     let placed = state
         .orders()
-        .place(&details(), &[CartLine { variant_id: variant, quantity: 2 }, CartLine { variant_id: variant, quantity: 1 }])
+        .place(
+            &details(),
+            &[
+                CartLine {
+                    variant_id: variant,
+                    quantity: 2,
+                },
+                CartLine {
+                    variant_id: variant,
+                    quantity: 1,
+                },
+            ],
+        )
         .await
         .unwrap();
     assert!(storefront::domain::order::is_order_number(&placed.number));
     assert_eq!(stock_of(&state, variant).await, 1);
 
-    let view = state.orders().view(&placed.number, &placed.key).await.unwrap();
-    assert_eq!(view.lines.len(), 1, "two lines on the same variant are one line");
+    let view = state
+        .orders()
+        .view(&placed.number, &placed.key)
+        .await
+        .unwrap();
+    assert_eq!(
+        view.lines.len(),
+        1,
+        "two lines on the same variant are one line"
+    );
     assert_eq!(view.lines[0].quantity, 3);
     assert_eq!(view.subtotal, Money::gbp(price * 3));
     assert_eq!(view.total.minor, view.subtotal.minor + view.delivery.minor);
     assert_eq!(view.address.postcode, "LS1 4AP");
     // Split over two centres, recorded.
-    assert_eq!(scalar(&state, "SELECT COUNT(*) FROM order_allocations").await, 2);
-    assert_eq!(scalar(&state, "SELECT SUM(quantity) FROM order_allocations").await, 3);
+    assert_eq!(
+        scalar(&state, "SELECT COUNT(*) FROM order_allocations").await,
+        2
+    );
+    assert_eq!(
+        scalar(&state, "SELECT SUM(quantity) FROM order_allocations").await,
+        3
+    );
 
     // The status page needs the private key.
-    assert!(matches!(state.orders().view(&placed.number, "wrong").await, Err(ShopError::NotFound(_))));
-    assert!(matches!(state.orders().view("SF-00000000", &placed.key).await, Err(ShopError::NotFound(_))));
+    assert!(matches!(
+        state.orders().view(&placed.number, "wrong").await,
+        Err(ShopError::NotFound(_))
+    ));
+    assert!(matches!(
+        state.orders().view("SF-00000000", &placed.key).await,
+        Err(ShopError::NotFound(_))
+    ));
 }
 
 #[tokio::test]
@@ -119,7 +165,10 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     let (state, _dir) = shop().await;
     let (variant, _) = any_variant(&state).await;
     set_stock(&state, variant, [5, 0, 0]).await;
-    let one = [CartLine { variant_id: variant, quantity: 1 }];
+    let one = [CartLine {
+        variant_id: variant,
+        quantity: 1,
+    }];
 
     let mut bad = details();
     bad.email = "not-an-email".into();
@@ -132,15 +181,51 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
         other => panic!("expected Invalid, got {other:?}"),
     }
     for quantity in [0, 21, 1_000_000, u32::MAX] {
-        let err = state.orders().place(&details(), &[CartLine { variant_id: variant, quantity }]).await.unwrap_err();
-        assert!(err.message_for(&Field::Line(variant)).is_some(), "quantity {quantity}: {err:?}");
+        let err = state
+            .orders()
+            .place(
+                &details(),
+                &[CartLine {
+                    variant_id: variant,
+                    quantity,
+                }],
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            err.message_for(&Field::Line(variant)).is_some(),
+            "quantity {quantity}: {err:?}"
+        );
     }
     let err = state.orders().place(&details(), &[]).await.unwrap_err();
     assert!(err.message_for(&Field::Cart).is_some());
-    let err = state.orders().place(&details(), &[CartLine { variant_id: 9_999_999, quantity: 1 }]).await.unwrap_err();
+    let err = state
+        .orders()
+        .place(
+            &details(),
+            &[CartLine {
+                variant_id: 9_999_999,
+                quantity: 1,
+            }],
+        )
+        .await
+        .unwrap_err();
     assert!(err.message_for(&Field::Line(9_999_999)).is_some());
-    let err = state.orders().place(&details(), &[CartLine { variant_id: variant, quantity: 6 }]).await.unwrap_err();
-    assert_eq!(err.message_for(&Field::Line(variant)).as_deref(), Some("Sorry, only 5 left. Please lower the quantity to continue."));
+    let err = state
+        .orders()
+        .place(
+            &details(),
+            &[CartLine {
+                variant_id: variant,
+                quantity: 6,
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.message_for(&Field::Line(variant)).as_deref(),
+        Some("Sorry, only 5 left. Please lower the quantity to continue.")
+    );
 
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 0);
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM order_lines").await, 0);
@@ -162,7 +247,16 @@ async fn fifty_simultaneous_orders_for_ten_units_never_oversell() {
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
-                state.orders().place(&details(), &[CartLine { variant_id: variant, quantity: 1 }]).await
+                state
+                    .orders()
+                    .place(
+                        &details(),
+                        &[CartLine {
+                            variant_id: variant,
+                            quantity: 1,
+                        }],
+                    )
+                    .await
             })
         })
         .collect();

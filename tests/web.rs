@@ -37,7 +37,11 @@ fn text_of(root: &web_sys::HtmlElement, selector: &str) -> String {
 async fn stock_badge_follows_the_variant_and_tells_the_restock_date() {
     let root = container();
     let availability = RwSignal::new(Availability::from_stock(12, None));
-    mount_to(root.clone(), move || view! { <StockBadge availability=availability /> }).forget();
+    mount_to(
+        root.clone(),
+        move || view! { <StockBadge availability=availability /> },
+    )
+    .forget();
     tick().await;
     assert_eq!(text_of(&root, ".stock-badge"), "In stock");
 
@@ -48,7 +52,10 @@ async fn stock_badge_follows_the_variant_and_tells_the_restock_date() {
 
     availability.set(Availability::from_stock(0, CalendarDate::new(2026, 12, 3)));
     tick().await;
-    assert_eq!(text_of(&root, ".stock-badge"), "Out of stock — back on 3 Dec");
+    assert_eq!(
+        text_of(&root, ".stock-badge"),
+        "Out of stock — back on 3 Dec"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -58,24 +65,62 @@ async fn help_panel_offers_phone_email_and_returns_and_never_disappears() {
     mount_to(root.clone(), || view! { <HelpPanel /> }).forget();
     tick().await;
 
-    let aside = root.query_selector("aside[aria-label='Help']").unwrap().expect("a complementary landmark named Help");
-    assert!(aside.query_selector("a[href^='tel:+44']").unwrap().is_some(), "a tel: link");
-    assert!(aside.query_selector("a[href^='mailto:']").unwrap().is_some(), "a mailto: link");
-    assert!(aside.query_selector("a[href='/help/returns']").unwrap().is_some(), "the return policy");
+    let aside = root
+        .query_selector("aside[aria-label='Help']")
+        .unwrap()
+        .expect("a complementary landmark named Help");
+    assert!(
+        aside
+            .query_selector("a[href^='tel:+44']")
+            .unwrap()
+            .is_some(),
+        "a tel: link"
+    );
+    assert!(
+        aside
+            .query_selector("a[href^='mailto:']")
+            .unwrap()
+            .is_some(),
+        "a mailto: link"
+    );
+    assert!(
+        aside
+            .query_selector("a[href='/help/returns']")
+            .unwrap()
+            .is_some(),
+        "the return policy"
+    );
     assert!(aside.text_content().unwrap().contains("Opening hours"));
 
-    let tab: web_sys::HtmlElement = aside.query_selector("button").unwrap().unwrap().unchecked_into();
+    let tab: web_sys::HtmlElement = aside
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     assert_eq!(tab.get_attribute("aria-expanded").as_deref(), Some("true"));
     tab.click();
     tick().await;
     // Collapsed: the body is hidden, the panel and its tab are still there.
     assert_eq!(tab.get_attribute("aria-expanded").as_deref(), Some("false"));
-    assert!(root.query_selector("#help-panel-body").unwrap().unwrap().has_attribute("hidden"));
-    assert!(root.query_selector("aside[aria-label='Help'] button").unwrap().is_some());
+    assert!(root
+        .query_selector("#help-panel-body")
+        .unwrap()
+        .unwrap()
+        .has_attribute("hidden"));
+    assert!(root
+        .query_selector("aside[aria-label='Help'] button")
+        .unwrap()
+        .is_some());
     assert_eq!(tab.text_content().as_deref(), Some("Need help?"));
     // ...and it stays collapsed after a reload.
     assert_eq!(
-        window().local_storage().unwrap().unwrap().get_item("storefront.help.open").unwrap().as_deref(),
+        window()
+            .local_storage()
+            .unwrap()
+            .unwrap()
+            .get_item("storefront.help.open")
+            .unwrap()
+            .as_deref(),
         Some("false")
     );
 }
@@ -102,7 +147,16 @@ async fn the_cart_is_saved_on_the_device() {
     let saved = cart_state::load_saved_cart();
     assert_eq!(
         saved.lines,
-        vec![CartLine { variant_id: 41, quantity: 2 }, CartLine { variant_id: 7, quantity: 1 }]
+        vec![
+            CartLine {
+                variant_id: 41,
+                quantity: 2
+            },
+            CartLine {
+                variant_id: 7,
+                quantity: 1
+            }
+        ]
     );
     assert_eq!(saved.item_count(), 3);
 }
@@ -128,15 +182,27 @@ async fn product_grid_links_every_product_with_its_price() {
             in_stock: false,
         },
     ];
-    mount_to(root.clone(), move || view! { <ProductGrid products=products /> }).forget();
+    mount_to(
+        root.clone(),
+        move || view! { <ProductGrid products=products /> },
+    )
+    .forget();
     tick().await;
     let links = root.query_selector_all("a.product-card__link").unwrap();
     assert_eq!(links.length(), 2);
     let first: web_sys::Element = links.item(0).unwrap().unchecked_into();
-    assert_eq!(first.get_attribute("href").as_deref(), Some("/p/classic-linen-shirt"));
+    assert_eq!(
+        first.get_attribute("href").as_deref(),
+        Some("/p/classic-linen-shirt")
+    );
     assert_eq!(first.text_content().as_deref(), Some("Classic Linen Shirt"));
     assert!(root.text_content().unwrap().contains("£45.00"));
     assert!(root.text_content().unwrap().contains("£22.50"));
     // Only the sold-out product says so.
-    assert_eq!(root.query_selector_all(".product-card__stock").unwrap().length(), 1);
+    assert_eq!(
+        root.query_selector_all(".product-card__stock")
+            .unwrap()
+            .length(),
+        1
+    );
 }

@@ -32,7 +32,9 @@ impl StockProblem {
 pub enum ShopError {
     #[error("Please check the details marked below.")]
     Invalid(Vec<FieldError>),
-    #[error("Sorry, some items are out of stock in the quantity you asked for. Nothing was charged.")]
+    #[error(
+        "Sorry, some items are out of stock in the quantity you asked for. Nothing was charged."
+    )]
     OutOfStock(Vec<StockProblem>),
     #[error("{0}")]
     NotFound(String),
@@ -56,7 +58,10 @@ impl ShopError {
                 .find(|e| &e.field == field)
                 .map(|e| e.message.clone()),
             ShopError::OutOfStock(problems) => match field {
-                Field::Line(id) => problems.iter().find(|p| p.variant_id == *id).map(StockProblem::message),
+                Field::Line(id) => problems
+                    .iter()
+                    .find(|p| p.variant_id == *id)
+                    .map(StockProblem::message),
                 _ => None,
             },
             _ => None,
@@ -79,7 +84,7 @@ impl FromServerFnError for ShopError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -88,13 +93,24 @@ mod tests {
         let e = ShopError::Invalid(vec![FieldError::new(Field::Email, "bad email")]);
         assert_eq!(e.message_for(&Field::Email).as_deref(), Some("bad email"));
         assert_eq!(e.message_for(&Field::City), None);
-        let e = ShopError::OutOfStock(vec![StockProblem { variant_id: 4, requested: 3, available: 1 }]);
-        assert_eq!(e.message_for(&Field::Line(4)).as_deref(), Some("Sorry, only 1 left. Please lower the quantity to continue."));
+        let e = ShopError::OutOfStock(vec![StockProblem {
+            variant_id: 4,
+            requested: 3,
+            available: 1,
+        }]);
+        assert_eq!(
+            e.message_for(&Field::Line(4)).as_deref(),
+            Some("Sorry, only 1 left. Please lower the quantity to continue.")
+        );
     }
 
     #[test]
     fn survives_the_wire() {
-        let e = ShopError::OutOfStock(vec![StockProblem { variant_id: 1, requested: 1, available: 0 }]);
+        let e = ShopError::OutOfStock(vec![StockProblem {
+            variant_id: 1,
+            requested: 1,
+            available: 0,
+        }]);
         assert_eq!(ShopError::de(e.ser()), e);
     }
 }

@@ -45,7 +45,9 @@ pub struct PricedCart {
 
 impl PricedCart {
     pub fn can_check_out(&self) -> bool {
-        !self.lines.is_empty() && self.unknown.is_empty() && self.lines.iter().all(PricedLine::can_ship)
+        !self.lines.is_empty()
+            && self.unknown.is_empty()
+            && self.lines.iter().all(PricedLine::can_ship)
     }
 }
 
@@ -97,7 +99,10 @@ pub async fn price_cart(lines: Vec<CartLine>) -> Result<PricedCart, ShopError> {
 /// Places a guest order: checks the details, prices from the catalog, takes the stock
 /// in one transaction, and answers the order number.
 #[server(prefix = "/api", endpoint = "place_order", input = Json)]
-pub async fn place_order(details: CheckoutDetails, lines: Vec<CartLine>) -> Result<PlacedOrder, ShopError> {
+pub async fn place_order(
+    details: CheckoutDetails,
+    lines: Vec<CartLine>,
+) -> Result<PlacedOrder, ShopError> {
     super::state()?.orders().place(&details, &lines).await
 }
 

@@ -27,7 +27,9 @@ pub fn load_saved_cart() -> Cart {
 pub fn provide_cart() -> CartContext {
     let cart = CartContext(RwSignal::new(load_saved_cart()));
     Effect::new(move |_| {
-        let json = cart.0.with(|c| serde_json::to_string(c).unwrap_or_default());
+        let json = cart
+            .0
+            .with(|c| serde_json::to_string(c).unwrap_or_default());
         if let Some(s) = storage() {
             // Private browsing may refuse; the cart then lasts as long as the tab.
             let _ = s.set_item(STORAGE_KEY, &json);

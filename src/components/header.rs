@@ -32,7 +32,10 @@ pub fn SiteHeader() -> impl IntoView {
     });
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        navigate(&search_href(&search_text.get_untracked()), Default::default());
+        navigate(
+            &search_href(&search_text.get_untracked()),
+            Default::default(),
+        );
     };
 
     view! {

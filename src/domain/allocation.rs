@@ -54,7 +54,7 @@ pub fn allocate(quantity: u32, centres: &[CentreStock]) -> Result<Vec<Pick>, Sho
     Ok(picks)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -73,7 +73,13 @@ mod tests {
     #[test]
     fn takes_from_the_first_centre_when_it_can() {
         let picks = allocate(3, &stock(&[5, 9])).unwrap();
-        assert_eq!(picks, vec![Pick { centre_id: 1, quantity: 3 }]);
+        assert_eq!(
+            picks,
+            vec![Pick {
+                centre_id: 1,
+                quantity: 3
+            }]
+        );
     }
 
     #[test]
@@ -81,7 +87,16 @@ mod tests {
         let picks = allocate(7, &stock(&[5, 0, 9])).unwrap();
         assert_eq!(
             picks,
-            vec![Pick { centre_id: 1, quantity: 5 }, Pick { centre_id: 3, quantity: 2 }]
+            vec![
+                Pick {
+                    centre_id: 1,
+                    quantity: 5
+                },
+                Pick {
+                    centre_id: 3,
+                    quantity: 2
+                }
+            ]
         );
     }
 
@@ -89,9 +104,18 @@ mod tests {
     fn reports_the_shortfall() {
         assert_eq!(
             allocate(4, &stock(&[1, 2])),
-            Err(Shortfall { requested: 4, available: 3 })
+            Err(Shortfall {
+                requested: 4,
+                available: 3
+            })
         );
-        assert_eq!(allocate(1, &[]), Err(Shortfall { requested: 1, available: 0 }));
+        assert_eq!(
+            allocate(1, &[]),
+            Err(Shortfall {
+                requested: 1,
+                available: 0
+            })
+        );
     }
 
     proptest! {

@@ -73,7 +73,7 @@ impl Cart {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -83,7 +83,13 @@ mod tests {
         let mut cart = Cart::default();
         assert_eq!(cart.add(7, 2), 2);
         assert_eq!(cart.add(7, 1), 1);
-        assert_eq!(cart.lines, vec![CartLine { variant_id: 7, quantity: 3 }]);
+        assert_eq!(
+            cart.lines,
+            vec![CartLine {
+                variant_id: 7,
+                quantity: 3
+            }]
+        );
         assert_eq!(cart.item_count(), 3);
     }
 

@@ -30,7 +30,9 @@ impl Availability {
         match self {
             Availability::InStock { .. } => "In stock".to_owned(),
             Availability::LowStock { available } => format!("Only {available} left"),
-            Availability::OutOfStock { back_on: Some(date) } => {
+            Availability::OutOfStock {
+                back_on: Some(date),
+            } => {
                 format!("Out of stock — back on {}", date.short_label())
             }
             Availability::OutOfStock { back_on: None } => "Out of stock".to_owned(),
@@ -40,7 +42,9 @@ impl Availability {
     /// Units that can be bought now.
     pub fn available(&self) -> u32 {
         match self {
-            Availability::InStock { available } | Availability::LowStock { available } => *available,
+            Availability::InStock { available } | Availability::LowStock { available } => {
+                *available
+            }
             Availability::OutOfStock { .. } => 0,
         }
     }
@@ -59,7 +63,7 @@ impl Availability {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -69,14 +73,23 @@ mod tests {
         let dec3 = CalendarDate::new(2026, 12, 3);
         assert_eq!(Availability::from_stock(40, None).label(), "In stock");
         assert_eq!(Availability::from_stock(2, None).label(), "Only 2 left");
-        assert_eq!(Availability::from_stock(0, dec3).label(), "Out of stock — back on 3 Dec");
+        assert_eq!(
+            Availability::from_stock(0, dec3).label(),
+            "Out of stock — back on 3 Dec"
+        );
         assert_eq!(Availability::from_stock(0, None).label(), "Out of stock");
     }
 
     #[test]
     fn threshold_is_inclusive() {
-        assert!(matches!(Availability::from_stock(5, None), Availability::LowStock { available: 5 }));
-        assert!(matches!(Availability::from_stock(6, None), Availability::InStock { available: 6 }));
+        assert!(matches!(
+            Availability::from_stock(5, None),
+            Availability::LowStock { available: 5 }
+        ));
+        assert!(matches!(
+            Availability::from_stock(6, None),
+            Availability::InStock { available: 6 }
+        ));
     }
 
     proptest! {

@@ -80,7 +80,9 @@ pub fn check_email(raw: &str) -> Result<String, String> {
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control());
+        && !local
+            .chars()
+            .any(|c| c.is_whitespace() || c == '@' || c.is_control());
     if !domain_ok || !local_ok {
         return Err("Please enter an email address like name@example.com.".into());
     }
@@ -128,7 +130,10 @@ fn required(field: Field, value: &str, what: &str, errors: &mut Vec<FieldError>)
             format!("That is longer than we can print on a label ({MAX_TEXT} characters at most)."),
         ));
     } else if value.chars().any(char::is_control) {
-        errors.push(FieldError::new(field, "Please remove the special characters."));
+        errors.push(FieldError::new(
+            field,
+            "Please remove the special characters.",
+        ));
     }
     value.to_owned()
 }
@@ -142,10 +147,18 @@ pub fn check_details(details: &CheckoutDetails) -> Result<CheckoutDetails, Vec<F
     });
     let a = &details.address;
     let name = required(Field::Name, &a.name, "the name to deliver to", &mut errors);
-    let line1 = required(Field::Line1, &a.line1, "the first line of the address", &mut errors);
+    let line1 = required(
+        Field::Line1,
+        &a.line1,
+        "the first line of the address",
+        &mut errors,
+    );
     let line2 = a.line2.trim().to_owned();
     if line2.chars().count() > MAX_TEXT || line2.chars().any(char::is_control) {
-        errors.push(FieldError::new(Field::Line2, "Please shorten this line or remove special characters."));
+        errors.push(FieldError::new(
+            Field::Line2,
+            "Please shorten this line or remove special characters.",
+        ));
     }
     let city = required(Field::City, &a.city, "the town or city", &mut errors);
     let country = a.country.trim().to_ascii_uppercase();
@@ -155,7 +168,10 @@ pub fn check_details(details: &CheckoutDetails) -> Result<CheckoutDetails, Vec<F
             String::new()
         })
     } else {
-        errors.push(FieldError::new(Field::Country, "Sorry, we can only deliver within the United Kingdom for now."));
+        errors.push(FieldError::new(
+            Field::Country,
+            "Sorry, we can only deliver within the United Kingdom for now.",
+        ));
         a.postcode.trim().to_owned()
     };
     if !errors.is_empty() {
@@ -195,7 +211,11 @@ pub fn check_lines(lines: &[CartLine]) -> Result<Vec<CartLine>, Vec<FieldError>>
     }
     let errors: Vec<FieldError> = merged
         .iter()
-        .filter_map(|l| check_quantity(l.quantity).err().map(|m| FieldError::new(Field::Line(l.variant_id), m)))
+        .filter_map(|l| {
+            check_quantity(l.quantity)
+                .err()
+                .map(|m| FieldError::new(Field::Line(l.variant_id), m))
+        })
         .collect();
     if errors.is_empty() {
         Ok(merged)
@@ -215,7 +235,7 @@ pub fn check_quantity(quantity: u32) -> Result<u32, String> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -258,17 +278,36 @@ mod tests {
         for ok in ["a@b.co", "first.last+tag@sub.example.org"] {
             assert!(check_email(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "a", "a@b", "@b.com", "a@.com", "a@b.com.", "a b@c.com", "a@b..com", "a@b_c.com"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.com",
+            "a@.com",
+            "a@b.com.",
+            "a b@c.com",
+            "a@b..com",
+            "a@b_c.com",
+        ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn postcodes() {
-        for (raw, tidy) in [("LS1 4AP", "LS1 4AP"), ("ec1a1bb", "EC1A 1BB"), ("M1 1AE", "M1 1AE"), ("B33 8TH", "B33 8TH"), ("CR2 6XH", "CR2 6XH"), ("DN55 1PT", "DN55 1PT")] {
+        for (raw, tidy) in [
+            ("LS1 4AP", "LS1 4AP"),
+            ("ec1a1bb", "EC1A 1BB"),
+            ("M1 1AE", "M1 1AE"),
+            ("B33 8TH", "B33 8TH"),
+            ("CR2 6XH", "CR2 6XH"),
+            ("DN55 1PT", "DN55 1PT"),
+        ] {
             assert_eq!(check_uk_postcode(raw).as_deref(), Ok(tidy), "{raw}");
         }
-        for bad in ["", "LS1", "12345", "LS1 4A", "1S1 4AP", "LS1 AAP", "ŁS1 4AP"] {
+        for bad in [
+            "", "LS1", "12345", "LS1 4A", "1S1 4AP", "LS1 AAP", "ŁS1 4AP",
+        ] {
             assert!(check_uk_postcode(bad).is_err(), "{bad}");
         }
     }
@@ -284,15 +323,35 @@ mod tests {
     #[test]
     fn lines_are_merged_then_checked() {
         let merged = check_lines(&[
-            CartLine { variant_id: 1, quantity: 2 },
-            CartLine { variant_id: 1, quantity: 3 },
+            CartLine {
+                variant_id: 1,
+                quantity: 2,
+            },
+            CartLine {
+                variant_id: 1,
+                quantity: 3,
+            },
         ])
         .unwrap();
-        assert_eq!(merged, vec![CartLine { variant_id: 1, quantity: 5 }]);
+        assert_eq!(
+            merged,
+            vec![CartLine {
+                variant_id: 1,
+                quantity: 5
+            }]
+        );
         assert!(check_lines(&[]).is_err());
-        let errors = check_lines(&[CartLine { variant_id: 9, quantity: 0 }]).unwrap_err();
+        let errors = check_lines(&[CartLine {
+            variant_id: 9,
+            quantity: 0,
+        }])
+        .unwrap_err();
         assert_eq!(errors[0].field, Field::Line(9));
-        let errors = check_lines(&[CartLine { variant_id: 9, quantity: 1_000_000 }]).unwrap_err();
+        let errors = check_lines(&[CartLine {
+            variant_id: 9,
+            quantity: 1_000_000,
+        }])
+        .unwrap_err();
         assert!(errors[0].message.contains("up to"));
     }
 

@@ -78,7 +78,11 @@ pub fn CartPage() -> impl IntoView {
 /// Subtotal, delivery and total.
 #[component]
 pub fn CartTotals(priced: PricedCart) -> impl IntoView {
-    let delivery = if priced.delivery.minor == 0 { "Free".to_owned() } else { priced.delivery.to_string() };
+    let delivery = if priced.delivery.minor == 0 {
+        "Free".to_owned()
+    } else {
+        priced.delivery.to_string()
+    };
     view! {
         <dl class="totals">
             <div><dt>"Subtotal"</dt><dd>{priced.subtotal.to_string()}</dd></div>

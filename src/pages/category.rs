@@ -7,7 +7,8 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn CategoryPage() -> impl IntoView {
     let params = use_params_map();
-    let page = LocalResource::new(move || get_category(params.read().get("slug").unwrap_or_default()));
+    let page =
+        LocalResource::new(move || get_category(params.read().get("slug").unwrap_or_default()));
     view! {
         <Transition fallback=|| view! { <Loading what="products" /> }>
             <ErrorBoundary fallback=error_fallback>

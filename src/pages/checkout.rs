@@ -2,7 +2,9 @@ use super::cart::{line_problem, priced_cart_resource, CartTotals};
 use crate::api::orders::PlaceOrder;
 use crate::api::ShopError;
 use crate::components::{error_fallback, use_cart, Loading};
-use crate::domain::validation::{check_details, Address, CheckoutDetails, Field, FieldError, SHIPPING_COUNTRIES};
+use crate::domain::validation::{
+    check_details, Address, CheckoutDetails, Field, FieldError, SHIPPING_COUNTRIES,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use std::collections::HashSet;
@@ -57,7 +59,8 @@ pub fn CheckoutPage() -> impl IntoView {
     let place = ServerAction::<PlaceOrder>::new();
     let submitted = RwSignal::new(false);
     let touched = RwSignal::new(HashSet::<Field>::new());
-    let client_errors = Memo::new(move |_| check_details(&values.details()).err().unwrap_or_default());
+    let client_errors =
+        Memo::new(move |_| check_details(&values.details()).err().unwrap_or_default());
     let server_error = Memo::new(move |_| place.value().get().and_then(Result::err));
 
     // Every message for a field: the browser's own check once the field was left (or
@@ -66,7 +69,9 @@ pub fn CheckoutPage() -> impl IntoView {
         Signal::derive(move || {
             let shown = submitted.get() || touched.with(|t| t.contains(&field));
             let client = client_errors.with(|errs: &Vec<FieldError>| {
-                errs.iter().find(|e| e.field == field).map(|e| e.message.clone())
+                errs.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message.clone())
             });
             if shown && client.is_some() {
                 return client;
@@ -97,9 +102,13 @@ pub fn CheckoutPage() -> impl IntoView {
             lines: cart.0.with_untracked(|c| c.lines.clone()),
         });
     };
-    let blur = move |field: Field| move |_| touched.update(|t| {
-        t.insert(field.clone());
-    });
+    let blur = move |field: Field| {
+        move |_| {
+            touched.update(|t| {
+                t.insert(field.clone());
+            })
+        }
+    };
 
     let general_error = move || {
         server_error.get().and_then(|e| match e {

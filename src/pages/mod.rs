@@ -12,7 +12,11 @@ pub mod search;
 
 /// Sets the browser tab's title: "<page> · Storefront".
 pub fn set_title(page: &str) {
-    let title = if page.is_empty() { "Storefront".to_owned() } else { format!("{page} · Storefront") };
+    let title = if page.is_empty() {
+        "Storefront".to_owned()
+    } else {
+        format!("{page} · Storefront")
+    };
     if let Some(doc) = leptos::prelude::window().document() {
         doc.set_title(&title);
     }

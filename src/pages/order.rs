@@ -77,7 +77,10 @@ pub fn OrderStatusPage() -> impl IntoView {
 
 /// The journey placed → packed → shipped → delivered, with the current step marked.
 #[component]
-fn StatusSteps(status: OrderStatus, history: Vec<(OrderStatus, crate::domain::date::CalendarDate)>) -> impl IntoView {
+fn StatusSteps(
+    status: OrderStatus,
+    history: Vec<(OrderStatus, crate::domain::date::CalendarDate)>,
+) -> impl IntoView {
     if status == OrderStatus::Cancelled {
         return view! { <p class="order-status__cancelled">"Cancelled"</p> }.into_any();
     }
@@ -106,7 +109,11 @@ fn StatusSteps(status: OrderStatus, history: Vec<(OrderStatus, crate::domain::da
 #[component]
 fn OrderSummary(order: OrderView) -> impl IntoView {
     let a = order.address.clone();
-    let delivery = if order.delivery.minor == 0 { "Free".to_owned() } else { order.delivery.to_string() };
+    let delivery = if order.delivery.minor == 0 {
+        "Free".to_owned()
+    } else {
+        order.delivery.to_string()
+    };
     view! {
         <section class="order-summary" aria-labelledby="summary-heading">
             <h2 id="summary-heading">"What you ordered"</h2>

@@ -11,7 +11,8 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
-    let product = LocalResource::new(move || get_product(params.read().get("slug").unwrap_or_default()));
+    let product =
+        LocalResource::new(move || get_product(params.read().get("slug").unwrap_or_default()));
     view! {
         <Transition fallback=|| view! { <Loading what="the product" /> }>
             <ErrorBoundary fallback=error_fallback>
@@ -66,7 +67,9 @@ fn ProductDetail(product: Product) -> impl IntoView {
     let availability = Signal::derive(move || {
         selected
             .get()
-            .map_or(Availability::OutOfStock { back_on: None }, |v| v.availability)
+            .map_or(Availability::OutOfStock { back_on: None }, |v| {
+                v.availability
+            })
     });
     let name = product.name.clone();
     let add = move |_| {
@@ -96,9 +99,16 @@ fn ProductDetail(product: Product) -> impl IntoView {
             }));
             return;
         }
-        let got = cart.0.try_update(|c| c.add(variant.id, wanted)).unwrap_or(0);
+        let got = cart
+            .0
+            .try_update(|c| c.add(variant.id, wanted))
+            .unwrap_or(0);
         message.set(None);
-        added.set(Some(format!("Added {got} × {} ({}) to your cart.", name, variant.label())));
+        added.set(Some(format!(
+            "Added {got} × {} ({}) to your cart.",
+            name,
+            variant.label()
+        )));
         quantity.set("1".into());
     };
 

@@ -1,7 +1,10 @@
 //! Catalog queries behind the `api::catalog` server functions.
 
 use super::{internal, AppState};
-use crate::api::catalog::{Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Variant, MAX_QUERY_CHARS};
+use crate::api::catalog::{
+    Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Variant,
+    MAX_QUERY_CHARS,
+};
 use crate::api::ShopError;
 use crate::domain::date::CalendarDate;
 use crate::domain::money::{Currency, Money};
@@ -41,7 +44,10 @@ struct CardRow {
 }
 
 pub(crate) fn money(minor: i64, currency: &str) -> Money {
-    Money::new(minor, Currency::from_code(currency).unwrap_or(Currency::Gbp))
+    Money::new(
+        minor,
+        Currency::from_code(currency).unwrap_or(Currency::Gbp),
+    )
 }
 
 /// Where a product's picture is served (see `images.rs`).
@@ -58,6 +64,43 @@ impl From<CardRow> for ProductCard {
             name: r.name,
             category: r.category,
             in_stock: r.in_stock,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+    details: String,
+    price_minor: i64,
+    currency: String,
+    category_slug: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct VariantRow {
+    id: i64,
+    sku: String,
+    colour: Option<String>,
+    size: Option<String>,
+    restock_on: Option<String>,
+    available: i64,
+}
+
+impl From<VariantRow> for Variant {
+    fn from(r: VariantRow) -> Self {
+        Variant {
+            id: r.id,
+            sku: r.sku,
+            colour: r.colour,
+            size: r.size,
+            availability: Availability::from_stock(
+                u32::try_from(r.available).unwrap_or(0),
+                r.restock_on.as_deref().and_then(CalendarDate::parse_iso),
+            ),
         }
     }
 }
@@ -81,7 +124,10 @@ fn search_patterns(query: &str) -> Vec<String> {
         .take(8)
         .map(|w| {
             let w: String = w.chars().take(40).collect::<String>().to_lowercase();
-            let escaped = w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = w
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             format!("%{escaped}%")
         })
         .collect()
@@ -93,19 +139,23 @@ impl<'a> Catalog<'a> {
     }
 
     pub async fn categories(&self) -> Result<Vec<Category>, ShopError> {
-        let rows: Vec<CategoryRow> = sqlx::query_as(&format!("{CATEGORY_SELECT} GROUP BY c.id ORDER BY c.position"))
-            .fetch_all(&self.state.db.read)
-            .await
-            .map_err(internal)?;
+        let rows: Vec<CategoryRow> = sqlx::query_as(&format!(
+            "{CATEGORY_SELECT} GROUP BY c.id ORDER BY c.position"
+        ))
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
         Ok(rows.into_iter().map(Category::from).collect())
     }
 
     pub async fn home(&self) -> Result<HomePage, ShopError> {
         let categories = self.categories().await?;
-        let featured: Vec<CardRow> = sqlx::query_as(&format!("{CARD_SELECT} ORDER BY in_stock DESC, p.popularity DESC LIMIT 12"))
-            .fetch_all(&self.state.db.read)
-            .await
-            .map_err(internal)?;
+        let featured: Vec<CardRow> = sqlx::query_as(&format!(
+            "{CARD_SELECT} ORDER BY in_stock DESC, p.popularity DESC LIMIT 12"
+        ))
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
         Ok(HomePage {
             categories,
             featured: featured.into_iter().map(ProductCard::from).collect(),
@@ -113,22 +163,28 @@ impl<'a> Catalog<'a> {
     }
 
     async fn category_by_slug(&self, slug: &str) -> Result<Category, ShopError> {
-        let row: Option<CategoryRow> = sqlx::query_as(&format!("{CATEGORY_SELECT} WHERE c.slug = ? GROUP BY c.id"))
-            .bind(slug)
-            .fetch_optional(&self.state.db.read)
-            .await
-            .map_err(internal)?;
-        row.map(Category::from)
-            .ok_or_else(|| ShopError::NotFound("We couldn't find that category. Try the menu or the search box.".into()))
+        let row: Option<CategoryRow> =
+            sqlx::query_as(&format!("{CATEGORY_SELECT} WHERE c.slug = ? GROUP BY c.id"))
+                .bind(slug)
+                .fetch_optional(&self.state.db.read)
+                .await
+                .map_err(internal)?;
+        row.map(Category::from).ok_or_else(|| {
+            ShopError::NotFound(
+                "We couldn't find that category. Try the menu or the search box.".into(),
+            )
+        })
     }
 
     pub async fn category(&self, slug: &str) -> Result<CategoryPage, ShopError> {
         let category = self.category_by_slug(slug).await?;
-        let products: Vec<CardRow> = sqlx::query_as(&format!("{CARD_SELECT} WHERE c.slug = ? ORDER BY p.popularity DESC"))
-            .bind(slug)
-            .fetch_all(&self.state.db.read)
-            .await
-            .map_err(internal)?;
+        let products: Vec<CardRow> = sqlx::query_as(&format!(
+            "{CARD_SELECT} WHERE c.slug = ? ORDER BY p.popularity DESC"
+        ))
+        .bind(slug)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
         Ok(CategoryPage {
             category,
             products: products.into_iter().map(ProductCard::from).collect(),
@@ -136,47 +192,41 @@ impl<'a> Catalog<'a> {
     }
 
     pub async fn product(&self, slug: &str) -> Result<ProductPage, ShopError> {
-        let not_found = || ShopError::NotFound("We couldn't find that product. It may have been renamed; try searching for it.".into());
-        let row: Option<(i64, String, String, String, String, i64, String, String)> = sqlx::query_as(
-            "SELECT p.id, p.slug, p.name, p.description, p.details, p.price_minor, p.currency, c.slug
+        let not_found = || {
+            ShopError::NotFound(
+                "We couldn't find that product. It may have been renamed; try searching for it."
+                    .into(),
+            )
+        };
+        let row: Option<ProductRow> = sqlx::query_as(
+            "SELECT p.id, p.slug, p.name, p.description, p.details, p.price_minor, p.currency,
+                    c.slug AS category_slug
              FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = ?",
         )
         .bind(slug)
         .fetch_optional(&self.state.db.read)
         .await
         .map_err(internal)?;
-        let (id, slug, name, description, details, price_minor, currency, category_slug) = row.ok_or_else(not_found)?;
-        let variants: Vec<(i64, String, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
-            "SELECT v.id, v.sku, v.colour, v.size, v.restock_on, COALESCE(SUM(s.quantity), 0)
+        let p = row.ok_or_else(not_found)?;
+        let variants: Vec<VariantRow> = sqlx::query_as(
+            "SELECT v.id, v.sku, v.colour, v.size, v.restock_on, COALESCE(SUM(s.quantity), 0) AS available
              FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
              WHERE v.product_id = ? GROUP BY v.id ORDER BY v.position",
         )
-        .bind(id)
+        .bind(p.id)
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
         Ok(ProductPage {
-            id,
-            image: image_url(&slug),
-            slug,
-            name,
-            description,
-            details: details.lines().map(str::to_owned).collect(),
-            price: money(price_minor, &currency),
-            category: self.category_by_slug(&category_slug).await?,
-            variants: variants
-                .into_iter()
-                .map(|(id, sku, colour, size, restock_on, available)| Variant {
-                    id,
-                    sku,
-                    colour,
-                    size,
-                    availability: Availability::from_stock(
-                        u32::try_from(available).unwrap_or(0),
-                        restock_on.as_deref().and_then(CalendarDate::parse_iso),
-                    ),
-                })
-                .collect(),
+            id: p.id,
+            image: image_url(&p.slug),
+            category: self.category_by_slug(&p.category_slug).await?,
+            slug: p.slug,
+            name: p.name,
+            description: p.description,
+            details: p.details.lines().map(str::to_owned).collect(),
+            price: money(p.price_minor, &p.currency),
+            variants: variants.into_iter().map(Variant::from).collect(),
         })
     }
 
@@ -184,7 +234,10 @@ impl<'a> Catalog<'a> {
         let patterns = search_patterns(query);
         let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
         if patterns.is_empty() {
-            return Ok(SearchResults { query, products: Vec::new() });
+            return Ok(SearchResults {
+                query,
+                products: Vec::new(),
+            });
         }
         let mut sql = format!("{CARD_SELECT} WHERE 1 = 1");
         for _ in &patterns {
@@ -207,7 +260,10 @@ impl<'a> Catalog<'a> {
     }
 
     /// `(category slug, colour hex, name)` for drawing a product's picture.
-    pub async fn image_facts(&self, slug: &str) -> Result<Option<(String, String, String)>, ShopError> {
+    pub async fn image_facts(
+        &self,
+        slug: &str,
+    ) -> Result<Option<(String, String, String)>, ShopError> {
         sqlx::query_as(
             "SELECT c.slug, p.colour_hex, p.name FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = ?",
         )
@@ -218,7 +274,7 @@ impl<'a> Catalog<'a> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::search_patterns;
 

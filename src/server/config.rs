@@ -48,7 +48,12 @@ impl Config {
                 }),
             }
         }
-        let host = parse(&get, "STOREFRONT_HOST", IpAddr::from([127, 0, 0, 1]), "an IP address")?;
+        let host = parse(
+            &get,
+            "STOREFRONT_HOST",
+            IpAddr::from([127, 0, 0, 1]),
+            "an IP address",
+        )?;
         let port = parse(&get, "STOREFRONT_PORT", 8080u16, "a port number")?;
         let data_dir = PathBuf::from(get("STOREFRONT_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = get("STOREFRONT_DATABASE_URL")
@@ -70,13 +75,16 @@ impl Config {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -91,7 +99,11 @@ mod tests {
 
     #[test]
     fn overrides_and_errors() {
-        let c = config(&[("STOREFRONT_PORT", "3000"), ("STOREFRONT_DATA_DIR", "/tmp/x")]).unwrap();
+        let c = config(&[
+            ("STOREFRONT_PORT", "3000"),
+            ("STOREFRONT_DATA_DIR", "/tmp/x"),
+        ])
+        .unwrap();
         assert_eq!(c.port, 3000);
         assert_eq!(c.database_url, "sqlite:///tmp/x/storefront.db");
         let e = config(&[("STOREFRONT_PORT", "eighty")]).unwrap_err();

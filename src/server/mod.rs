@@ -59,7 +59,10 @@ pub async fn prepare(config: Config) -> Result<AppState, sqlx::Error> {
     if config.seed_demo && seed::seed_if_empty(&db, today()).await? {
         tracing::info!("seeded the demo catalog");
     }
-    Ok(AppState { db, config: Arc::new(config) })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+    })
 }
 
 /// Makes the server functions known to the `/api` handler. `inventory` normally does this
@@ -81,7 +84,9 @@ pub fn register_server_fns() {
 pub async fn run() -> std::process::ExitCode {
     use tracing_subscriber::EnvFilter;
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -111,7 +116,9 @@ pub async fn run() -> std::process::ExitCode {
     };
     tracing::info!("Storefront is open at http://{addr}");
     let app = http::router(state.clone());
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     state.db.close().await;
     match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -128,7 +135,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -1,0 +1,39 @@
+# Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
+# the front door and install whatever is missing first (scripts/setup.sh).
+.DEFAULT_GOAL := help
+.PHONY: help setup serve test dev dev-api build size fmt lint clean-data
+
+help: ## List the recipes
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: ## Install the toolchain (wasm32 std), trunk, wasm-bindgen, wasm-opt, Chromium
+	bash scripts/setup.sh
+
+serve: ## Build everything and serve the shop at http://127.0.0.1:8080
+	bash scripts/serve.sh
+
+test: ## Run every check and test (lint, native, browser, end-to-end)
+	bash scripts/test.sh
+
+dev-api: ## Run the backend on 127.0.0.1:3000 for `make dev`
+	bash scripts/dev-api.sh
+
+dev: ## Live-reloading app on 127.0.0.1:8080 (run `make dev-api` beside it)
+	bash scripts/setup.sh rust tools && trunk serve
+
+build: ## Build the browser app into dist/ with precompressed copies
+	bash scripts/build-app.sh
+
+size: ## Print the first-load transfer of dist/ (gzip and brotli)
+	bash scripts/size.sh
+
+fmt: ## Format the code
+	cargo fmt
+
+lint: ## rustfmt check and clippy for the server and the wasm app
+	cargo fmt --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features csr --all-targets -- -D warnings
+
+clean-data: ## Delete the local database (the demo catalog is seeded again on start)
+	rm -rf data

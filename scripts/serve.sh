@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds everything and serves the shop (default http://127.0.0.1:8080) on the SQLite
+# file in STOREFRONT_DATA_DIR (default data/), seeding the demo catalog on first start.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh rust tools
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/build-app.sh
+cargo build --profile server --features ssr
+exec target/server/storefront

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every check and test; exits non-zero on the first failure.
+#   lint:   rustfmt, clippy -D warnings for the server (host) and the app (wasm32)
+#   native: unit, property, integration and concurrency tests (cargo test --features ssr)
+#   browser: wasm-bindgen-test component tests in headless Chromium
+#   e2e:    the real server + the built app driven in Chromium, with axe-core
+#   size:   the first-load transfer report
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --check
+step "clippy: server (host)"
+cargo clippy --features ssr --all-targets -- -D warnings
+step "clippy: browser app (wasm32)"
+cargo clippy --target wasm32-unknown-unknown --features csr --all-targets -- -D warnings
+step "native tests"
+cargo test --features ssr
+step "browser component tests (headless Chromium)"
+cargo test --target wasm32-unknown-unknown --features csr --test web
+step "build the app"
+bash scripts/build-app.sh
+bash scripts/size.sh
+step "end-to-end tests (server + Chromium + axe-core)"
+cargo build --features ssr
+(cd tests/e2e && npm test)
