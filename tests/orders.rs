@@ -277,3 +277,50 @@ async fn fifty_simultaneous_orders_for_ten_units_never_oversell() {
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 10);
     assert_eq!(scalar(&state, "SELECT MIN(quantity) FROM stock").await, 0);
 }
+
+#[tokio::test]
+async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
+    let (state, _dir) = shop().await;
+    let (variant, price) = any_variant(&state).await;
+    let priced = state
+        .orders()
+        .price_cart(&[CartLine {
+            variant_id: variant,
+            quantity: 2,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(priced.lines[0].line_total, Money::gbp(price * 2));
+    assert_eq!(
+        priced.total.minor,
+        priced.subtotal.minor + priced.delivery.minor
+    );
+
+    let empty = state.orders().price_cart(&[]).await.unwrap();
+    assert!(empty.lines.is_empty() && !empty.can_check_out());
+
+    let unknown = state
+        .orders()
+        .price_cart(&[CartLine {
+            variant_id: 9_999_999,
+            quantity: 1,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(unknown.unknown, vec![9_999_999]);
+
+    for quantity in [0, u32::MAX] {
+        let err = state
+            .orders()
+            .price_cart(&[CartLine {
+                variant_id: variant,
+                quantity,
+            }])
+            .await
+            .unwrap_err();
+        assert!(
+            err.message_for(&Field::Line(variant)).is_some(),
+            "{quantity}: {err:?}"
+        );
+    }
+}

@@ -82,6 +82,9 @@ pub fn CheckoutPage() -> impl IntoView {
 
     let navigate = use_navigate();
     Effect::new(move |_| {
+        if let Some(Err(ShopError::Invalid(_))) = place.value().get() {
+            focus_first_invalid();
+        }
         if let Some(Ok(order)) = place.value().get() {
             cart.0.update(|c| c.clear());
             navigate(
@@ -94,7 +97,11 @@ pub fn CheckoutPage() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
-        if place.pending().get_untracked() || !client_errors.get_untracked().is_empty() {
+        if place.pending().get_untracked() {
+            return;
+        }
+        if !client_errors.get_untracked().is_empty() {
+            focus_first_invalid();
             return;
         }
         place.dispatch(PlaceOrder {
@@ -184,7 +191,7 @@ pub fn CheckoutPage() -> impl IntoView {
                     </div>
                 </fieldset>
                 <p class="hint">
-                    "You pay when you place the order. Delivery is free on orders of £50 or more, and returns are free within 30 days."
+                    "Placing your order reserves your items straight away. Nothing is charged online yet: we will contact you to arrange payment before anything ships. Returns are free within 30 days."
                 </p>
                 <p class="field__error" role="alert">
                     {move || error_for(Field::Cart).get()}
@@ -196,6 +203,22 @@ pub fn CheckoutPage() -> impl IntoView {
             </form>
         </div>
     }
+}
+
+/// Moves focus to the first field marked invalid, once the marks are drawn, so keyboard
+/// and screen-reader users land on what needs fixing.
+fn focus_first_invalid() {
+    request_animation_frame(|| {
+        use leptos::wasm_bindgen::JsCast;
+        let first = document()
+            .query_selector(".checkout__form [aria-invalid='true']")
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = first {
+            let _ = el.focus();
+        }
+    });
 }
 
 /// A labelled text input with its message underneath.

@@ -524,7 +524,7 @@ fn product(
         if spec.sizes.is_empty() {
             "One size, made to last for years of daily use."
         } else {
-            "It fits true to size, so take your usual size; if you are between sizes, our help panel has a size guide."
+            "It fits true to size, so take your usual size; between sizes? Call us and we will help you choose."
         }
     );
     let details = vec![
