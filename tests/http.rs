@@ -42,18 +42,23 @@ fn post(uri: &str, content_type: &str, body: &str) -> Request<Body> {
         .unwrap()
 }
 
-#[tokio::test]
-async fn server_functions_answer_under_api() {
-    let (app, _dir) = app().await;
-    let res = app
-        .clone()
+/// Calls the search server function as the browser app does.
+async fn search(app: &axum::Router, query: &str) -> axum::response::Response {
+    let form = format!("query={}", query.replace(' ', "+"));
+    app.clone()
         .oneshot(post(
             "/api/search",
             "application/x-www-form-urlencoded",
-            "query=linen+shirt",
+            &form,
         ))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn server_functions_answer_under_api() {
+    let (app, _dir) = app().await;
+    let res = search(&app, "linen shirt").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
     let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
@@ -80,15 +85,7 @@ async fn server_functions_answer_under_api() {
 #[tokio::test]
 async fn product_images_are_generated_svg() {
     let (app, _dir) = app().await;
-    let res = app
-        .clone()
-        .oneshot(post(
-            "/api/search",
-            "application/x-www-form-urlencoded",
-            "query=tote",
-        ))
-        .await
-        .unwrap();
+    let res = search(&app, "tote").await;
     let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
     let image = json["products"][0]["image"].as_str().unwrap().to_owned();
     let res = app

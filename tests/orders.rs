@@ -24,6 +24,13 @@ async fn shop() -> (AppState, tempfile::TempDir) {
     (prepare(config).await.unwrap(), dir)
 }
 
+fn line(variant_id: i64, quantity: u32) -> CartLine {
+    CartLine {
+        variant_id,
+        quantity,
+    }
+}
+
 fn details() -> CheckoutDetails {
     CheckoutDetails {
         email: "sam@example.com".into(),
@@ -107,19 +114,7 @@ async fn an_order_is_priced_by_the_shop_and_takes_the_stock() {
     set_stock(&state, variant, [2, 0, 2]).await;
     let placed = state
         .orders()
-        .place(
-            &details(),
-            &[
-                CartLine {
-                    variant_id: variant,
-                    quantity: 2,
-                },
-                CartLine {
-                    variant_id: variant,
-                    quantity: 1,
-                },
-            ],
-        )
+        .place(&details(), &[line(variant, 2), line(variant, 1)])
         .await
         .unwrap();
     assert!(storefront::domain::order::is_order_number(&placed.number));
@@ -165,10 +160,7 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     let (state, _dir) = shop().await;
     let (variant, _) = any_variant(&state).await;
     set_stock(&state, variant, [5, 0, 0]).await;
-    let one = [CartLine {
-        variant_id: variant,
-        quantity: 1,
-    }];
+    let one = [line(variant, 1)];
 
     let mut bad = details();
     bad.email = "not-an-email".into();
@@ -183,13 +175,7 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     for quantity in [0, 21, 1_000_000, u32::MAX] {
         let err = state
             .orders()
-            .place(
-                &details(),
-                &[CartLine {
-                    variant_id: variant,
-                    quantity,
-                }],
-            )
+            .place(&details(), &[line(variant, quantity)])
             .await
             .unwrap_err();
         assert!(
@@ -201,25 +187,13 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     assert!(err.message_for(&Field::Cart).is_some());
     let err = state
         .orders()
-        .place(
-            &details(),
-            &[CartLine {
-                variant_id: 9_999_999,
-                quantity: 1,
-            }],
-        )
+        .place(&details(), &[line(9_999_999, 1)])
         .await
         .unwrap_err();
     assert!(err.message_for(&Field::Line(9_999_999)).is_some());
     let err = state
         .orders()
-        .place(
-            &details(),
-            &[CartLine {
-                variant_id: variant,
-                quantity: 6,
-            }],
-        )
+        .place(&details(), &[line(variant, 6)])
         .await
         .unwrap_err();
     assert_eq!(
@@ -247,16 +221,7 @@ async fn fifty_simultaneous_orders_for_ten_units_never_oversell() {
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
-                state
-                    .orders()
-                    .place(
-                        &details(),
-                        &[CartLine {
-                            variant_id: variant,
-                            quantity: 1,
-                        }],
-                    )
-                    .await
+                state.orders().place(&details(), &[line(variant, 1)]).await
             })
         })
         .collect();
@@ -284,10 +249,7 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
     let (variant, price) = any_variant(&state).await;
     let priced = state
         .orders()
-        .price_cart(&[CartLine {
-            variant_id: variant,
-            quantity: 2,
-        }])
+        .price_cart(&[line(variant, 2)])
         .await
         .unwrap();
     assert_eq!(priced.lines[0].line_total, Money::gbp(price * 2));
@@ -301,10 +263,7 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
 
     let unknown = state
         .orders()
-        .price_cart(&[CartLine {
-            variant_id: 9_999_999,
-            quantity: 1,
-        }])
+        .price_cart(&[line(9_999_999, 1)])
         .await
         .unwrap();
     assert_eq!(unknown.unknown, vec![9_999_999]);
@@ -312,10 +271,7 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
     for quantity in [0, u32::MAX] {
         let err = state
             .orders()
-            .price_cart(&[CartLine {
-                variant_id: variant,
-                quantity,
-            }])
+            .price_cart(&[line(variant, quantity)])
             .await
             .unwrap_err();
         assert!(
