@@ -11,5 +11,6 @@ pub mod date;
 pub mod money;
 pub mod order;
 pub mod pricing;
+pub mod search;
 pub mod stock;
 pub mod validation;
