@@ -44,13 +44,9 @@ fn post(uri: &str, content_type: &str, body: &str) -> Request<Body> {
 
 /// Calls the search server function as the browser app does.
 async fn search(app: &axum::Router, query: &str) -> axum::response::Response {
-    let form = format!("query={}", query.replace(' ', "+"));
+    let json = serde_json::json!({ "params": { "query": query } }).to_string();
     app.clone()
-        .oneshot(post(
-            "/api/search",
-            "application/x-www-form-urlencoded",
-            &form,
-        ))
+        .oneshot(post("/api/search", "application/json", &json))
         .await
         .unwrap()
 }
@@ -62,12 +58,19 @@ async fn server_functions_answer_under_api() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
     let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
-    let products = json["products"].as_array().unwrap();
+    let products: Vec<serde_json::Value> = json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["card"].clone())
+        .collect();
     assert!(!products.is_empty());
-    assert!(products.iter().all(|p| {
-        let text = p.to_string().to_lowercase();
-        text.contains("linen") && text.contains("shirt")
-    }));
+    // Exact matches rank first; typos ("skirt") may follow.
+    let first = products[0].to_string().to_lowercase();
+    assert!(
+        first.contains("linen") && first.contains("shirt"),
+        "{first}"
+    );
 
     // A forged order with a price of its own: the price is ignored, bad quantity refused.
     let forged = r#"{"details":{"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
@@ -83,11 +86,33 @@ async fn server_functions_answer_under_api() {
 }
 
 #[tokio::test]
+async fn a_malformed_request_is_refused_as_invalid_not_as_a_server_error() {
+    let (app, _dir) = app().await;
+    let res = app
+        .clone()
+        .oneshot(post(
+            "/api/place_order",
+            "application/json",
+            r#"{"details":{"email":"x"},"lines":[]}"#,
+        ))
+        .await
+        .unwrap();
+    let text = body(res).await;
+    assert!(
+        text.contains("Invalid") && text.contains("could not read"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn product_images_are_generated_svg() {
     let (app, _dir) = app().await;
     let res = search(&app, "tote").await;
     let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
-    let image = json["products"][0]["image"].as_str().unwrap().to_owned();
+    let image = json["hits"][0]["card"]["image"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let res = app
         .clone()
         .oneshot(Request::get(&image).body(Body::empty()).unwrap())

@@ -2,8 +2,10 @@
 
 use super::ShopError;
 use crate::domain::money::Money;
+use crate::domain::search::{Facets, SearchParams};
 use crate::domain::stock::Availability;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 /// A category as the navigation and home page show it.
@@ -74,14 +76,47 @@ pub struct CategoryPage {
     pub products: Vec<ProductCard>,
 }
 
+/// One search result, with the parts of its name that matched.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchResults {
-    pub query: String,
-    pub products: Vec<ProductCard>,
+pub struct SearchHit {
+    pub card: ProductCard,
+    /// Byte ranges of `card.name` to highlight.
+    pub highlights: Vec<(usize, usize)>,
 }
 
-/// Longest search query looked at; the rest is ignored.
-pub const MAX_QUERY_CHARS: usize = 100;
+/// The results page: what was asked, what matched, the facets, and help when nothing did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub params: SearchParams,
+    pub total: u32,
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+    /// A query that does have results, offered when this one had none.
+    pub did_you_mean: Option<String>,
+    /// In-stock products to offer when nothing matched.
+    pub closest: Vec<ProductCard>,
+}
+
+/// A category suggested while typing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategorySuggestion {
+    pub slug: String,
+    pub name: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// What the search box offers after each keystroke.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestions {
+    pub query: String,
+    pub categories: Vec<CategorySuggestion>,
+    pub products: Vec<SearchHit>,
+}
+
+/// Results shown on one page.
+pub const RESULTS_PER_PAGE: usize = 48;
+/// Products suggested while typing.
+pub const SUGGESTED_PRODUCTS: usize = 6;
 
 /// Categories for the navigation.
 #[server(prefix = "/api", endpoint = "categories")]
@@ -107,8 +142,14 @@ pub async fn get_product(slug: String) -> Result<ProductPage, ShopError> {
     super::state()?.catalog().product(&slug).await
 }
 
-/// Products matching every word of `query` in their name, category or description.
-#[server(prefix = "/api", endpoint = "search")]
-pub async fn search_products(query: String) -> Result<SearchResults, ShopError> {
-    super::state()?.catalog().search(&query).await
+/// The results page for the shopper's choices: typo-tolerant matching, facets, sorting.
+#[server(prefix = "/api", endpoint = "search", input = Json)]
+pub async fn search_products(params: SearchParams) -> Result<SearchResults, ShopError> {
+    super::state()?.catalog().search(params).await
+}
+
+/// Suggestions for the search box as the shopper types.
+#[server(prefix = "/api", endpoint = "suggest")]
+pub async fn suggest(query: String) -> Result<Suggestions, ShopError> {
+    super::state()?.catalog().suggest(&query).await
 }

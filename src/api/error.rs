@@ -73,9 +73,17 @@ impl FromServerFnError for ShopError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        tracing::warn!(error = %value, "server function call failed outside its body");
         match value {
             ServerFnErrorErr::Request(_) => ShopError::Unreachable,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ShopError::invalid(
+                Field::Cart,
+                "The shop could not read that request. Please reload the page and try again.",
+            ),
+            // On the server, failing to deserialize means the request's arguments were bad.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => ShopError::invalid(
                 Field::Cart,
                 "The shop could not read that request. Please reload the page and try again.",
             ),

@@ -28,6 +28,8 @@ pub fn query_words(query: &str) -> Vec<String> {
         .take(MAX_QUERY_CHARS)
         .collect::<String>()
         .to_lowercase()
+        // "t-shirt" and "tshirt" are one word, as the index sees them.
+        .replace(['-', '\'', '’'], "")
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(MAX_QUERY_WORDS)
@@ -86,6 +88,35 @@ pub fn match_word(query_word: &str, word: &str, is_last: bool) -> Option<MatchKi
         return Some(MatchKind::Fuzzy);
     }
     None
+}
+
+/// How well a product's words answer a query: for each query word, its best match
+/// among the product's words (or their synonyms) scores 100 for exact, 10 for a prefix
+/// and 1 for a typo. Results are ranked by this first, so exact beats prefix beats fuzzy.
+pub fn match_tier(words: &[String], product_words: &[String], synonyms: &Synonyms) -> u32 {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let is_last = i + 1 == words.len();
+            let best = product_words
+                .iter()
+                .filter_map(|w| {
+                    if synonyms.of(q).iter().any(|s| s == w) {
+                        Some(MatchKind::Exact)
+                    } else {
+                        match_word(q, w, is_last)
+                    }
+                })
+                .max();
+            match best {
+                Some(MatchKind::Exact) => 100,
+                Some(MatchKind::Prefix) => 10,
+                Some(MatchKind::Fuzzy) => 1,
+                None => 0,
+            }
+        })
+        .sum()
 }
 
 /// Character ranges of `text` that match the query, for highlighting.
@@ -224,6 +255,7 @@ pub fn price_band_label(band: usize) -> String {
 
 /// Everything a shopper chose on the results page. It lives in the URL.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SearchParams {
     pub query: String,
     pub categories: Vec<String>,
@@ -596,6 +628,22 @@ mod tests {
         let r = highlight_ranges("Relaxed Linen Shirt", &words);
         assert_eq!(r, vec![(8, 13), (14, 17)]);
         assert!(highlight_ranges("Denim Jacket", &words).is_empty());
+    }
+
+    #[test]
+    fn tiers_rank_exact_over_prefix_over_typo() {
+        let none = Synonyms::default();
+        let product: Vec<String> = ["classic", "linen", "shirt"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let q = |text: &str| match_tier(&query_words(text), &product, &none);
+        assert!(q("linen shirt") > q("linen shi"));
+        assert!(q("linen shi") > q("linen shrit"));
+        assert!(q("linen shrit") > q("linen xyz"));
+        let syn = Synonyms::parse("top = shirt");
+        assert_eq!(match_tier(&query_words("top"), &product, &syn), 100);
+        assert_eq!(query_words("T-Shirt V-neck"), vec!["tshirt", "vneck"]);
     }
 
     #[test]

@@ -2,12 +2,13 @@
 
 use super::{internal, AppState};
 use crate::api::catalog::{
-    Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Variant,
-    MAX_QUERY_CHARS,
+    Category, CategoryPage, CategorySuggestion, HomePage, ProductCard, ProductPage, SearchResults,
+    Suggestions, Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
 };
 use crate::api::ShopError;
 use crate::domain::date::CalendarDate;
 use crate::domain::money::{Currency, Money};
+use crate::domain::search::{SearchParams, MAX_QUERY_CHARS};
 use crate::domain::stock::Availability;
 
 pub struct Catalog<'a> {
@@ -113,26 +114,6 @@ const CARD_SELECT: &str = "SELECT p.slug, p.name, c.name AS category, p.price_mi
                 WHERE v.product_id = p.id AND s.quantity > 0) AS in_stock
      FROM products p JOIN categories c ON c.id = p.category_id";
 
-/// Splits a query into at most 8 words of at most 40 characters, as LIKE patterns.
-fn search_patterns(query: &str) -> Vec<String> {
-    query
-        .chars()
-        .take(MAX_QUERY_CHARS)
-        .collect::<String>()
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .map(|w| {
-            let w: String = w.chars().take(40).collect::<String>().to_lowercase();
-            let escaped = w
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        })
-        .collect()
-}
-
 impl<'a> Catalog<'a> {
     pub fn new(state: &'a AppState) -> Self {
         Self { state }
@@ -230,32 +211,47 @@ impl<'a> Catalog<'a> {
         })
     }
 
-    pub async fn search(&self, query: &str) -> Result<SearchResults, ShopError> {
-        let patterns = search_patterns(query);
-        let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
-        if patterns.is_empty() {
-            return Ok(SearchResults {
-                query,
-                products: Vec::new(),
-            });
-        }
-        let mut sql = format!("{CARD_SELECT} WHERE 1 = 1");
-        for _ in &patterns {
-            sql.push_str(
-                " AND (lower(p.name) LIKE ? ESCAPE '\\' OR lower(c.name) LIKE ? ESCAPE '\\' OR lower(p.description) LIKE ? ESCAPE '\\')",
-            );
-        }
-        // Name matches first, then the popular ones.
-        sql.push_str(" ORDER BY (lower(p.name) LIKE ? ESCAPE '\\') DESC, in_stock DESC, p.popularity DESC LIMIT 60");
-        let mut q = sqlx::query_as::<_, CardRow>(&sql);
-        for p in &patterns {
-            q = q.bind(p).bind(p).bind(p);
-        }
-        q = q.bind(&patterns[0]);
-        let rows = q.fetch_all(&self.state.db.read).await.map_err(internal)?;
+    pub async fn search(&self, params: SearchParams) -> Result<SearchResults, ShopError> {
+        let outcome = self
+            .state
+            .search
+            .search(&params, RESULTS_PER_PAGE)
+            .map_err(internal)?;
         Ok(SearchResults {
+            params,
+            total: outcome.total,
+            hits: outcome.hits,
+            facets: outcome.facets,
+            did_you_mean: outcome.did_you_mean,
+            closest: outcome.closest,
+        })
+    }
+
+    pub async fn suggest(&self, query: &str) -> Result<Suggestions, ShopError> {
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let params = SearchParams {
+            query: query.clone(),
+            ..Default::default()
+        };
+        let outcome = self
+            .state
+            .search
+            .search(&params, SUGGESTED_PRODUCTS)
+            .map_err(internal)?;
+        Ok(Suggestions {
+            categories: self
+                .state
+                .search
+                .matching_categories(&query)
+                .into_iter()
+                .map(|(slug, name, highlights)| CategorySuggestion {
+                    slug,
+                    name,
+                    highlights,
+                })
+                .collect(),
+            products: outcome.hits,
             query,
-            products: rows.into_iter().map(ProductCard::from).collect(),
         })
     }
 
@@ -271,19 +267,5 @@ impl<'a> Catalog<'a> {
         .fetch_optional(&self.state.db.read)
         .await
         .map_err(internal)
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::search_patterns;
-
-    #[test]
-    fn search_words_are_escaped_and_bounded() {
-        assert_eq!(search_patterns("Linen  shirt!"), vec!["%linen%", "%shirt%"]);
-        assert_eq!(search_patterns("100%_off"), vec!["%100%", "%off%"]);
-        assert!(search_patterns("<script>").iter().all(|p| !p.contains('<')));
-        assert!(search_patterns("!!!").is_empty());
-        assert_eq!(search_patterns(&"a ".repeat(500)).len(), 8);
     }
 }

@@ -18,6 +18,8 @@ pub struct Config {
     pub site_dir: PathBuf,
     /// `STOREFRONT_SEED_DEMO`, default `true`: fill an empty database with the demo catalog.
     pub seed_demo: bool,
+    /// `STOREFRONT_SYNONYMS`, default `content/synonyms.txt`: the search synonyms.
+    pub synonyms_file: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +62,11 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("storefront.db").display()));
         let site_dir = PathBuf::from(get("STOREFRONT_SITE_DIR").unwrap_or_else(|| "dist".into()));
         let seed_demo = parse(&get, "STOREFRONT_SEED_DEMO", true, "true or false")?;
+        let synonyms_file = PathBuf::from(
+            get("STOREFRONT_SYNONYMS").unwrap_or_else(|| "content/synonyms.txt".into()),
+        );
         Ok(Self {
+            synonyms_file,
             host,
             port,
             data_dir,

@@ -7,6 +7,7 @@ pub mod db;
 pub mod http;
 pub mod images;
 pub mod orders;
+pub mod search;
 pub mod seed;
 
 use crate::api::ShopError;
@@ -16,10 +17,11 @@ use db::Db;
 use std::sync::Arc;
 
 /// What every request handler and server function can reach.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub search: Arc<search::SearchEngine>,
 }
 
 impl AppState {
@@ -53,15 +55,44 @@ pub fn today() -> CalendarDate {
     date_of(unix_now())
 }
 
-/// Opens the database (migrating it) and seeds the demo catalog if configured and empty.
-pub async fn prepare(config: Config) -> Result<AppState, sqlx::Error> {
+/// Why the shop could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Search(#[from] search::SearchError),
+}
+
+/// The shop's synonyms: the configured file, or the copy built in if it is missing.
+pub fn load_synonyms(config: &Config) -> crate::domain::search::Synonyms {
+    match std::fs::read_to_string(&config.synonyms_file) {
+        Ok(text) => crate::domain::search::Synonyms::parse(&text),
+        Err(e) => {
+            tracing::warn!(file = %config.synonyms_file.display(), %e, "using the built-in synonyms");
+            crate::domain::search::Synonyms::parse(include_str!("../../content/synonyms.txt"))
+        }
+    }
+}
+
+/// Opens the database (migrating it), seeds the demo catalog if configured and empty,
+/// and builds the search index.
+pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     if config.seed_demo && seed::seed_if_empty(&db, today()).await? {
         tracing::info!("seeded the demo catalog");
     }
+    let started = std::time::Instant::now();
+    let search = search::SearchEngine::load(&db.read, load_synonyms(&config)).await?;
+    tracing::info!(
+        products = search.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "search index built"
+    );
     Ok(AppState {
         db,
         config: Arc::new(config),
+        search: Arc::new(search),
     })
 }
 
@@ -75,6 +106,7 @@ pub fn register_server_fns() {
     register_explicit::<catalog::GetCategory>();
     register_explicit::<catalog::GetProduct>();
     register_explicit::<catalog::SearchProducts>();
+    register_explicit::<catalog::Suggest>();
     register_explicit::<orders::PriceCart>();
     register_explicit::<orders::PlaceOrder>();
     register_explicit::<orders::GetOrder>();
@@ -102,7 +134,7 @@ pub async fn run() -> std::process::ExitCode {
     let state = match prepare(config).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("storefront: cannot open the database: {e}");
+            eprintln!("storefront: cannot start: {e}");
             return std::process::ExitCode::from(1);
         }
     };

@@ -27,6 +27,7 @@ pub struct Orders<'a> {
 #[derive(sqlx::FromRow)]
 struct SaleRow {
     variant_id: i64,
+    product_id: i64,
     product_slug: String,
     product_name: String,
     colour: Option<String>,
@@ -85,7 +86,7 @@ async fn sale_row(
     variant_id: i64,
 ) -> Result<Option<SaleRow>, ShopError> {
     sqlx::query_as(
-        "SELECT v.id AS variant_id, p.slug AS product_slug, p.name AS product_name, v.colour, v.size, v.restock_on,
+        "SELECT v.id AS variant_id, p.id AS product_id, p.slug AS product_slug, p.name AS product_name, v.colour, v.size, v.restock_on,
                 p.price_minor, p.currency,
                 COALESCE((SELECT SUM(s.quantity) FROM stock s WHERE s.variant_id = v.id), 0) AS available
          FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
@@ -323,6 +324,16 @@ impl<'a> Orders<'a> {
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         tracing::info!(order = %number, total = %q.total, "order placed");
+        // Search shows stock too; the order stands even if this refresh fails.
+        let products: Vec<i64> = sales.iter().map(|(_, row, _)| row.product_id).collect();
+        if let Err(e) = self
+            .state
+            .search
+            .refresh(&self.state.db.read, Some(&products))
+            .await
+        {
+            tracing::error!(%e, "search index not refreshed after an order");
+        }
         Ok(PlacedOrder { number, key })
     }
 

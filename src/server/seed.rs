@@ -371,6 +371,8 @@ pub struct DemoProduct {
     pub price: Money,
     pub colour_hex: String,
     pub popularity: u32,
+    /// Average rating in tenths of a star (35–50).
+    pub rating_tenths: u32,
     pub created_on: CalendarDate,
     pub variants: Vec<DemoVariant>,
 }
@@ -423,6 +425,11 @@ pub fn generate(seed: u64, count: usize, today: CalendarDate) -> DemoCatalog {
             let kind = *rng.pick(spec.kinds);
             let name = format!("{style} {material} {kind}");
             tries += 1;
+            // "Linen Linen Shirt" reads badly: skip a material the kind already names.
+            let repeats = kind.split(' ').any(|w| material.split(' ').any(|m| m == w));
+            if repeats && tries < 30 {
+                continue;
+            }
             if !seen.contains(&slugify(&name)) {
                 break (name, style, material, kind);
             }
@@ -549,6 +556,7 @@ fn product(
         price,
         colour_hex: colours[0].1.to_owned(),
         popularity: rng.below(1000) as u32,
+        rating_tenths: 35 + rng.below(16) as u32,
         created_on: today.add_days(-(rng.below(365) as i64)),
         variants,
     }
@@ -583,8 +591,8 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
     }
     for p in &catalog.products {
         let product_id: i64 = sqlx::query_scalar(
-            "INSERT INTO products (slug, category_id, name, description, details, price_minor, currency, colour_hex, popularity, created_on)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO products (slug, category_id, name, description, details, price_minor, currency, colour_hex, popularity, created_on, rating_tenths)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&p.slug)
         .bind(p.category as i64 + 1)
@@ -596,6 +604,7 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
         .bind(&p.colour_hex)
         .bind(i64::from(p.popularity))
         .bind(p.created_on.to_string())
+        .bind(i64::from(p.rating_tenths))
         .fetch_one(&mut *tx)
         .await?;
         for (position, v) in p.variants.iter().enumerate() {

@@ -1,0 +1,485 @@
+//! The search engine: a tantivy index of the catalog's words, kept in memory, beside a
+//! table of what ranking, filtering and facets need (price, colours, sizes, stock).
+//!
+//! tantivy finds the candidates (exact words, the word being typed as a prefix, typos
+//! within the edit budget, the shop's synonyms); `domain::search` ranks and filters them.
+//! Stock lives in the table, not the index, so a sale or a restock is reflected at once
+//! (`refresh`) without reindexing; a new or changed product is reindexed by `refresh` too.
+
+use crate::api::catalog::{ProductCard, SearchHit};
+use crate::domain::date::CalendarDate;
+use crate::domain::search::{
+    edit_budget, facet_counts, highlight_ranges, match_tier, matches_filters, query_words,
+    FacetFacts, Facets, SearchParams, SortOrder, Synonyms,
+};
+use crate::server::catalog::{image_url, money};
+use sqlx::SqlitePool;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, RwLock};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, FAST, INDEXED, TEXT};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+/// What a search found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchOutcome {
+    pub total: u32,
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+    /// A query that does have results, when this one had none.
+    pub did_you_mean: Option<String>,
+    /// In-stock products to offer when nothing matched.
+    pub closest: Vec<ProductCard>,
+}
+
+/// A product as the engine keeps it.
+#[derive(Clone, Debug)]
+struct Entry {
+    card: ProductCard,
+    facts: FacetFacts,
+    /// Lower-case words of name, category and colours, for ranking and "did you mean".
+    title_words: Vec<String>,
+    popularity: u32,
+    created_on: i64,
+    rating_tenths: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    description: Field,
+}
+
+pub struct SearchEngine {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    entries: RwLock<HashMap<u64, Entry>>,
+    category_names: RwLock<BTreeMap<String, String>>,
+    synonyms: Synonyms,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+    category_slug: String,
+    category_name: String,
+    price_minor: i64,
+    currency: String,
+    popularity: i64,
+    created_on: String,
+    rating_tenths: i64,
+}
+
+/// "V-Neck" is indexed as `v`, `neck` and `vneck`, so both spellings find it.
+fn index_text(text: &str) -> String {
+    format!("{text} {}", text.replace(['-', '\'', '’'], ""))
+}
+
+impl SearchEngine {
+    /// An empty engine with the shop's synonyms.
+    pub fn new(synonyms: Synonyms) -> Result<Self, SearchError> {
+        let mut schema = Schema::builder();
+        let id = schema.add_u64_field("id", INDEXED | FAST);
+        let title = schema.add_text_field("title", TEXT);
+        let description = schema.add_text_field("description", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let writer = index.writer_with_num_threads(1, 20_000_000)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            reader,
+            writer: Mutex::new(writer),
+            fields: Fields {
+                id,
+                title,
+                description,
+            },
+            entries: RwLock::new(HashMap::new()),
+            category_names: RwLock::new(BTreeMap::new()),
+            synonyms,
+        })
+    }
+
+    /// Builds the engine from every product in the database.
+    pub async fn load(pool: &SqlitePool, synonyms: Synonyms) -> Result<Self, SearchError> {
+        let engine = Self::new(synonyms)?;
+        engine.refresh(pool, None).await?;
+        Ok(engine)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().map(|e| e.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Re-reads products (all, or those listed) from the database: text is reindexed,
+    /// prices and stock replaced. Call after anything that changes them.
+    pub async fn refresh(
+        &self,
+        pool: &SqlitePool,
+        products: Option<&[i64]>,
+    ) -> Result<(), SearchError> {
+        let filter = match products {
+            Some([]) => return Ok(()),
+            Some(ids) => format!(
+                " WHERE p.id IN ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            ),
+            None => String::new(),
+        };
+        let rows: Vec<ProductRow> = sqlx::query_as(&format!(
+            "SELECT p.id, p.slug, p.name, p.description, c.slug AS category_slug, c.name AS category_name,
+                    p.price_minor, p.currency, p.popularity, p.created_on, p.rating_tenths
+             FROM products p JOIN categories c ON c.id = p.category_id{filter}"
+        ))
+        .fetch_all(pool)
+        .await?;
+        let variant_filter = filter.replace("p.id", "v.product_id");
+        let variants: Vec<(i64, Option<String>, Option<String>, i64)> = sqlx::query_as(&format!(
+            "SELECT v.product_id, v.colour, v.size, COALESCE(SUM(s.quantity), 0)
+             FROM variants v LEFT JOIN stock s ON s.variant_id = v.id{variant_filter}
+             GROUP BY v.id ORDER BY v.position"
+        ))
+        .fetch_all(pool)
+        .await?;
+        let mut per_product: HashMap<i64, Vec<(Option<String>, Option<String>, i64)>> =
+            HashMap::new();
+        for (product, colour, size, available) in variants {
+            per_product
+                .entry(product)
+                .or_default()
+                .push((colour, size, available));
+        }
+
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut fresh = Vec::with_capacity(rows.len());
+        for row in rows {
+            let vs = per_product.remove(&row.id).unwrap_or_default();
+            let mut colours: Vec<String> = Vec::new();
+            let mut sizes: Vec<String> = Vec::new();
+            for (c, s, _) in &vs {
+                if let Some(c) = c.as_ref().filter(|c| !colours.contains(c)) {
+                    colours.push(c.clone());
+                }
+                if let Some(s) = s.as_ref().filter(|s| !sizes.contains(s)) {
+                    sizes.push(s.clone());
+                }
+            }
+            let in_stock = vs.iter().any(|(_, _, a)| *a > 0);
+            let title = format!("{} {} {}", row.name, row.category_name, colours.join(" "));
+            let id = u64::try_from(row.id).unwrap_or_default();
+            writer.delete_term(Term::from_field_u64(self.fields.id, id));
+            writer.add_document(doc!(
+                self.fields.id => id,
+                self.fields.title => index_text(&title),
+                self.fields.description => index_text(&row.description),
+            ))?;
+            let entry = Entry {
+                title_words: query_words(&format!("{} {}", title, title.replace(['-', '\''], " "))),
+                facts: FacetFacts {
+                    category: row.category_slug.clone(),
+                    colours,
+                    sizes,
+                    price_minor: row.price_minor,
+                    in_stock,
+                },
+                card: ProductCard {
+                    image: image_url(&row.slug),
+                    price: money(row.price_minor, &row.currency),
+                    slug: row.slug,
+                    name: row.name,
+                    category: row.category_name.clone(),
+                    in_stock,
+                },
+                popularity: u32::try_from(row.popularity).unwrap_or(0),
+                created_on: CalendarDate::parse_iso(&row.created_on)
+                    .map_or(0, CalendarDate::days_since_epoch),
+                rating_tenths: u32::try_from(row.rating_tenths).unwrap_or(0),
+            };
+            fresh.push((id, row.category_slug, row.category_name, entry));
+        }
+        writer.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        let mut names = self
+            .category_names
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        for (id, slug, name, entry) in fresh {
+            names.insert(slug, name);
+            entries.insert(id, entry);
+        }
+        Ok(())
+    }
+
+    /// The tantivy query for the words: every word must match (itself, a synonym, a
+    /// prefix if it is the word being typed, or a typo within its budget) in the title
+    /// or, less strongly, the description.
+    fn text_query(&self, words: &[String]) -> BooleanQuery {
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let is_last = i + 1 == words.len();
+            let mut alternatives: Vec<String> = vec![word.clone()];
+            alternatives.extend(self.synonyms.of(word).iter().cloned());
+            let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, weight) in [(self.fields.title, 1.0f32), (self.fields.description, 0.3)] {
+                for alt in &alternatives {
+                    let term = Term::from_field_text(field, alt);
+                    shoulds.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                            4.0 * weight,
+                        )),
+                    ));
+                    // Only the word itself is typo-tolerant, not its synonyms.
+                    if alt != word {
+                        continue;
+                    }
+                    if is_last {
+                        shoulds.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                                2.0 * weight,
+                            )),
+                        ));
+                    }
+                    let budget = edit_budget(word.chars().count());
+                    if budget > 0 {
+                        shoulds.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new(term, budget, true)),
+                                weight,
+                            )),
+                        ));
+                    }
+                }
+            }
+            musts.push((Occur::Must, Box::new(BooleanQuery::new(shoulds))));
+        }
+        BooleanQuery::new(musts)
+    }
+
+    /// Product ids matching the words, with tantivy's score.
+    fn candidates(&self, words: &[String]) -> Result<Vec<(u64, f32)>, SearchError> {
+        let searcher = self.reader.searcher();
+        let limit = usize::try_from(searcher.num_docs())
+            .unwrap_or(usize::MAX)
+            .max(1);
+        let top = searcher.search(
+            &self.text_query(words),
+            &TopDocs::with_limit(limit).order_by_score(),
+        )?;
+        let mut columns = HashMap::new();
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64("id")?,
+                ),
+            };
+            if let Some(id) = column.first(addr.doc_id) {
+                out.push((id, score));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs a search: matching, ranking, filters, facets, and help when nothing matched.
+    pub fn search(
+        &self,
+        params: &SearchParams,
+        limit: usize,
+    ) -> Result<SearchOutcome, SearchError> {
+        let words = query_words(&params.query);
+        let mut outcome = self.search_words(&words, params, limit)?;
+        if outcome.total == 0 {
+            if let Some(suggestion) = self.did_you_mean(&words) {
+                let suggested = SearchParams {
+                    query: suggestion.clone(),
+                    ..params.clone()
+                };
+                let again = self.search_words(&query_words(&suggestion), &suggested, limit)?;
+                if again.total > 0 {
+                    outcome.did_you_mean = Some(suggestion);
+                    outcome.closest = again
+                        .hits
+                        .into_iter()
+                        .map(|h| h.card)
+                        .filter(|c| c.in_stock)
+                        .take(4)
+                        .collect();
+                }
+            }
+            if outcome.closest.is_empty() {
+                outcome.closest = self.popular_in_stock(4);
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn search_words(
+        &self,
+        words: &[String],
+        params: &SearchParams,
+        limit: usize,
+    ) -> Result<SearchOutcome, SearchError> {
+        let candidates = if words.is_empty() {
+            Vec::new()
+        } else {
+            self.candidates(words)?
+        };
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let names = self
+            .category_names
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut found: Vec<(&Entry, u32, f32)> = candidates
+            .iter()
+            .filter_map(|(id, score)| {
+                entries
+                    .get(id)
+                    .map(|e| (e, match_tier(words, &e.title_words, &self.synonyms), *score))
+            })
+            .collect();
+        let facets = facet_counts(found.iter().map(|(e, _, _)| &e.facts), params, &names);
+        found.retain(|(e, _, _)| matches_filters(&e.facts, params));
+        match params.sort {
+            SortOrder::Relevance => found.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then(b.2.total_cmp(&a.2))
+                    .then(b.0.card.in_stock.cmp(&a.0.card.in_stock))
+                    .then(b.0.popularity.cmp(&a.0.popularity))
+            }),
+            SortOrder::PriceLowHigh => found
+                .sort_by_key(|(e, _, _)| (e.facts.price_minor, std::cmp::Reverse(e.popularity))),
+            SortOrder::PriceHighLow => found.sort_by_key(|(e, _, _)| {
+                (
+                    std::cmp::Reverse(e.facts.price_minor),
+                    std::cmp::Reverse(e.popularity),
+                )
+            }),
+            SortOrder::Newest => found.sort_by_key(|(e, _, _)| {
+                (
+                    std::cmp::Reverse(e.created_on),
+                    std::cmp::Reverse(e.popularity),
+                )
+            }),
+            SortOrder::Rating => found.sort_by_key(|(e, _, _)| {
+                (
+                    std::cmp::Reverse(e.rating_tenths),
+                    std::cmp::Reverse(e.popularity),
+                )
+            }),
+        }
+        Ok(SearchOutcome {
+            total: u32::try_from(found.len()).unwrap_or(u32::MAX),
+            hits: found
+                .into_iter()
+                .take(limit)
+                .map(|(e, _, _)| SearchHit {
+                    highlights: highlight_ranges(&e.card.name, words),
+                    card: e.card.clone(),
+                })
+                .collect(),
+            facets,
+            did_you_mean: None,
+            closest: Vec::new(),
+        })
+    }
+
+    /// The query with each word that matches nothing replaced by the closest word the
+    /// catalog uses (up to three edits), if any word was replaced.
+    fn did_you_mean(&self, words: &[String]) -> Option<String> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let mut vocabulary: BTreeMap<&str, u32> = BTreeMap::new();
+        for e in entries.values() {
+            for w in &e.title_words {
+                *vocabulary.entry(w.as_str()).or_default() += 1;
+            }
+        }
+        let mut changed = false;
+        let suggestion: Vec<String> = words
+            .iter()
+            .map(|w| {
+                if vocabulary.contains_key(w.as_str()) {
+                    return w.clone();
+                }
+                let best = vocabulary
+                    .iter()
+                    .filter(|(v, _)| v.len() >= 3)
+                    .map(|(v, n)| {
+                        (
+                            crate::domain::search::edit_distance(w, v),
+                            std::cmp::Reverse(*n),
+                            *v,
+                        )
+                    })
+                    .filter(|(d, _, _)| *d <= 3 && *d * 2 <= w.chars().count() + 1)
+                    .min();
+                match best {
+                    Some((_, _, v)) => {
+                        changed = true;
+                        v.to_owned()
+                    }
+                    None => w.clone(),
+                }
+            })
+            .collect();
+        changed.then(|| suggestion.join(" "))
+    }
+
+    fn popular_in_stock(&self, n: usize) -> Vec<ProductCard> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<&Entry> = entries.values().filter(|e| e.card.in_stock).collect();
+        v.sort_by_key(|e| (std::cmp::Reverse(e.popularity), e.card.slug.clone()));
+        v.into_iter().take(n).map(|e| e.card.clone()).collect()
+    }
+
+    /// Categories whose name matches the words, for suggestions: (slug, name, highlights).
+    pub fn matching_categories(&self, query: &str) -> Vec<(String, String, Vec<(usize, usize)>)> {
+        let words = query_words(query);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let names = self
+            .category_names
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        names
+            .iter()
+            .filter_map(|(slug, name)| {
+                let name_words = query_words(&name.replace('&', " "));
+                (match_tier(&words, &name_words, &self.synonyms)
+                    >= u32::try_from(words.len()).unwrap_or(1))
+                .then(|| (slug.clone(), name.clone(), highlight_ranges(name, &words)))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,297 @@
+//! The search engine on the demo catalog: typos, prefixes, ranking, synonyms, facets,
+//! suggestions when nothing matches, and following stock and catalog changes.
+#![cfg(feature = "ssr")]
+
+use storefront::domain::cart::CartLine;
+use storefront::domain::search::{SearchParams, SortOrder};
+use storefront::domain::validation::{Address, CheckoutDetails};
+use storefront::server::config::Config;
+use storefront::server::search::SearchOutcome;
+use storefront::server::{prepare, AppState};
+
+async fn shop() -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let config = Config::from_lookup(|name| match name {
+        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
+        _ => None,
+    })
+    .unwrap();
+    (prepare(config).await.unwrap(), dir)
+}
+
+fn find(state: &AppState, query: &str) -> SearchOutcome {
+    search(
+        state,
+        SearchParams {
+            query: query.into(),
+            ..Default::default()
+        },
+    )
+}
+
+fn search(state: &AppState, params: SearchParams) -> SearchOutcome {
+    state.search.search(&params, 1000).unwrap()
+}
+
+fn names(o: &SearchOutcome) -> Vec<String> {
+    o.hits.iter().map(|h| h.card.name.clone()).collect()
+}
+
+#[tokio::test]
+async fn typos_anywhere_in_a_word_are_forgiven() {
+    let (state, _dir) = shop().await;
+    let exact = find(&state, "shirt");
+    assert!(exact.total > 10);
+    for typo in ["xhirt", "shrit", "shirr", "shirtt", "hirt"] {
+        let o = find(&state, typo);
+        assert!(o.total > 0, "{typo}");
+        assert!(
+            names(&o).iter().any(|n| n.contains("Shirt")),
+            "{typo}: {:?}",
+            names(&o)
+        );
+    }
+    // Two edits for words of 8 letters or more, one below.
+    assert!(names(&find(&state, "lamswoool"))
+        .iter()
+        .any(|n| n.contains("Lambswool")));
+    assert!(
+        names(&find(&state, "lmbswol")).is_empty()
+            || find(&state, "lmbswol")
+                .hits
+                .iter()
+                .all(|h| !h.card.name.contains("Lambswool"))
+    );
+    assert_eq!(find(&state, "xqzt").total, 0, "short words are never fuzzy");
+}
+
+#[tokio::test]
+async fn the_word_being_typed_matches_as_a_prefix_and_exact_ranks_first() {
+    let (state, _dir) = shop().await;
+    let o = find(&state, "lambs");
+    assert!(
+        o.total > 0 && names(&o).iter().all(|n| n.contains("Lambswool")),
+        "{:?}",
+        names(&o)
+    );
+    // Only the last word is a prefix.
+    assert_eq!(find(&state, "lambs jumper").total, 0);
+
+    // "cord": "Cords" (prefix) must all come before "Cork" (a typo).
+    let o = find(&state, "cord");
+    let n = names(&o);
+    let last_prefix = n.iter().rposition(|n| n.to_lowercase().contains("cord"));
+    let first_fuzzy = n.iter().position(|n| n.contains("Cork"));
+    if let (Some(p), Some(f)) = (last_prefix, first_fuzzy) {
+        assert!(p < f, "{n:?}");
+    }
+    assert!(first_fuzzy.is_some(), "cork is one edit from cord: {n:?}");
+    // Matched parts are highlighted.
+    let hit = &find(&state, "linen shi").hits[0];
+    assert!(!hit.highlights.is_empty());
+    assert!(hit
+        .highlights
+        .iter()
+        .all(|(a, b)| a < b && *b <= hit.card.name.len()));
+}
+
+#[tokio::test]
+async fn synonyms_find_what_the_shop_calls_otherwise() {
+    let (state, _dir) = shop().await;
+    let mut checked = 0;
+    for (said, shop_word) in [
+        ("sneakers", "trainers"),
+        ("sweater", "jumper"),
+        ("hoody", "hoodie"),
+        ("tshirt", "tee"),
+        ("t-shirt", "tee"),
+        ("pants", "trousers"),
+        ("rucksack", "backpack"),
+    ] {
+        let wanted = find(&state, shop_word);
+        if wanted.total == 0 {
+            continue; // the demo catalog may not stock that kind
+        }
+        let got = names(&find(&state, said));
+        for name in names(&wanted)
+            .iter()
+            .filter(|n| n.to_lowercase().contains(shop_word))
+        {
+            assert!(got.contains(name), "{said} should find {name}: {got:?}");
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "only {checked} synonym pairs could be checked"
+    );
+}
+
+#[tokio::test]
+async fn facet_counts_reflect_the_other_choices_and_filters_apply() {
+    let (state, _dir) = shop().await;
+    let all = find(&state, "classic");
+    let navy = all
+        .facets
+        .colours
+        .iter()
+        .find(|v| v.value == "Navy")
+        .expect("navy classics")
+        .count;
+    let filtered = search(
+        &state,
+        SearchParams {
+            query: "classic".into(),
+            colours: vec!["Navy".into()],
+            ..Default::default()
+        },
+    );
+    assert_eq!(filtered.total, navy);
+    let category_sum: u32 = filtered.facets.categories.iter().map(|v| v.count).sum();
+    assert_eq!(
+        category_sum, navy,
+        "category counts apply the colour choice"
+    );
+    assert!(filtered
+        .hits
+        .iter()
+        .all(|h| h.card.name.contains("Classic")));
+
+    let cheap_first = search(
+        &state,
+        SearchParams {
+            query: "classic".into(),
+            sort: SortOrder::PriceLowHigh,
+            ..Default::default()
+        },
+    );
+    let prices: Vec<i64> = cheap_first
+        .hits
+        .iter()
+        .map(|h| h.card.price.minor)
+        .collect();
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]));
+
+    let in_stock = search(
+        &state,
+        SearchParams {
+            query: "classic".into(),
+            in_stock_only: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(in_stock.total, all.facets.in_stock);
+    assert!(in_stock.hits.iter().all(|h| h.card.in_stock));
+}
+
+#[tokio::test]
+async fn no_dead_ends_when_nothing_matches() {
+    let (state, _dir) = shop().await;
+    let o = find(&state, "jmpr");
+    assert_eq!(o.total, 0);
+    assert_eq!(o.did_you_mean.as_deref(), Some("jumper"));
+    assert!(!o.closest.is_empty() && o.closest.iter().all(|c| c.in_stock));
+
+    for nonsense in [
+        "zzzzqqq",
+        "<script>alert(1)</script>",
+        "!!!",
+        &"x".repeat(5_000),
+    ] {
+        let o = find(&state, nonsense);
+        assert_eq!(o.total, 0, "{nonsense}");
+        assert!(
+            !o.closest.is_empty(),
+            "in-stock products are always offered"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
+    let (state, _dir) = shop().await;
+    // A product whose only unit is sold.
+    let (product, name, variant): (i64, String, i64) = sqlx::query_as(
+        "SELECT p.id, p.name, MIN(v.id) FROM products p JOIN variants v ON v.product_id = p.id WHERE p.name LIKE '%Oxford Shirt%' GROUP BY p.id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = ?)")
+        .bind(product)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE stock SET quantity = 1 WHERE variant_id = ? AND centre_id = 1")
+        .bind(variant)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    state
+        .search
+        .refresh(&state.db.read, Some(&[product]))
+        .await
+        .unwrap();
+    let in_stock_only = |q: &str| {
+        search(
+            &state,
+            SearchParams {
+                query: q.into(),
+                in_stock_only: true,
+                ..Default::default()
+            },
+        )
+    };
+    assert!(names(&in_stock_only(&name)).contains(&name));
+
+    let details = CheckoutDetails {
+        email: "a@example.com".into(),
+        address: Address {
+            name: "A".into(),
+            line1: "1 Road".into(),
+            line2: String::new(),
+            city: "Leeds".into(),
+            postcode: "LS1 4AP".into(),
+            country: "GB".into(),
+        },
+    };
+    state
+        .orders()
+        .place(
+            &details,
+            &[CartLine {
+                variant_id: variant,
+                quantity: 1,
+            }],
+        )
+        .await
+        .unwrap();
+    assert!(
+        !names(&in_stock_only(&name)).contains(&name),
+        "sold out: gone from in-stock results"
+    );
+    let hit = find(&state, &name)
+        .hits
+        .into_iter()
+        .find(|h| h.card.name == name)
+        .unwrap();
+    assert!(!hit.card.in_stock);
+
+    // A new product is findable once refreshed.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO products (slug, category_id, name, description, details, price_minor, currency, colour_hex, popularity, created_on)
+         VALUES ('zanzibar-sarong', 1, 'Zanzibar Sarong', 'Light and bright.', '', 2500, 'GBP', '#ff8800', 1, '2026-11-01') RETURNING id",
+    )
+    .fetch_one(&state.db.write)
+    .await
+    .unwrap();
+    assert_eq!(find(&state, "zanzibar").total, 0);
+    state
+        .search
+        .refresh(&state.db.read, Some(&[id]))
+        .await
+        .unwrap();
+    assert_eq!(names(&find(&state, "zanzibar")), vec!["Zanzibar Sarong"]);
+    assert_eq!(names(&find(&state, "zanzibr")), vec!["Zanzibar Sarong"]);
+}
