@@ -3,13 +3,17 @@
 pub mod cart_state;
 pub mod header;
 pub mod help_panel;
+pub mod highlight;
 pub mod notice;
 pub mod product_card;
+pub mod search_box;
 pub mod stock_badge;
 
 pub use cart_state::{provide_cart, use_cart, CartContext};
 pub use header::SiteHeader;
 pub use help_panel::HelpPanel;
+pub use highlight::Highlighted;
 pub use notice::{error_fallback, Loading};
 pub use product_card::ProductGrid;
+pub use search_box::SearchBox;
 pub use stock_badge::StockBadge;

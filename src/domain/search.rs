@@ -47,8 +47,8 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -240,8 +240,8 @@ pub const PRICE_BANDS: [(i64, i64); 5] = [
     (0, 20_00),
     (20_00, 40_00),
     (40_00, 60_00),
-    (60_00, 100_00),
-    (100_00, i64::MAX),
+    (60_00, 10_000),
+    (10_000, i64::MAX),
 ];
 
 pub fn price_band_label(band: usize) -> String {
@@ -690,7 +690,7 @@ mod tests {
 
     #[test]
     fn facet_counts_apply_the_other_filters() {
-        let items = vec![
+        let items = [
             item("shirts", "Navy", "M", 30_00, true),
             item("shirts", "White", "L", 45_00, false),
             item("shoes", "Navy", "UK 8", 80_00, true),

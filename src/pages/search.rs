@@ -1,56 +1,264 @@
-use crate::api::catalog::search_products;
-use crate::components::{error_fallback, Loading, ProductGrid};
+use crate::api::catalog::{search_products, SearchHit, SearchResults};
+use crate::components::{error_fallback, Highlighted, Loading, ProductGrid};
+use crate::domain::search::{FacetValue, SearchParams, SortOrder, MAX_QUERY_CHARS};
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_navigate};
 
-/// Search results for `?q=`.
+/// The results page. Every choice (query, facets, sort) lives in the URL, so a deep link,
+/// a reload and the back button all restore it.
 #[component]
 pub fn SearchPage() -> impl IntoView {
-    let query = use_query_map();
-    let q = move || query.read().get("q").unwrap_or_default();
-    let results = LocalResource::new(move || search_products(q()));
+    let location = use_location();
+    let raw_query_len = Memo::new(move |_| {
+        SearchParams::parse_query_string(&location.search.get())
+            .query
+            .chars()
+            .count()
+    });
+    let params = Memo::new(move |_| SearchParams::parse_query_string(&location.search.get()));
+    let results = LocalResource::new(move || search_products(params.get()));
     view! {
         <Transition fallback=|| view! { <Loading what="results" /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     results.await.map(|r| {
-                        super::set_title(&format!("Search: {}", r.query));
-                        let heading = if r.query.is_empty() {
-                            "Search".to_owned()
-                        } else {
-                            format!("Results for “{}”", r.query)
-                        };
-                        let found = r.products.len();
-                        view! {
-                            <h1>{heading}</h1>
-                            {if found == 0 {
-                                Either::Left(view! {
-                                    <div class="notice" role="status">
-                                        <p>
-                                            {if r.query.is_empty() {
-                                                "Type what you're looking for in the search box above.".to_owned()
-                                            } else {
-                                                format!("Nothing matched “{}” yet.", r.query)
-                                            }}
-                                        </p>
-                                        <p>
-                                            "Try a shorter word, browse the categories above, or ask us in the help panel: we'll find it for you."
-                                        </p>
-                                    </div>
-                                })
-                            } else {
-                                Either::Right(view! {
-                                    <p class="count" role="status">
-                                        {format!("{found} {}", if found == 1 { "product" } else { "products" })}
-                                    </p>
-                                    <ProductGrid products=r.products />
-                                })
-                            }}
-                        }
+                        super::set_title(&format!("Search: {}", r.params.query));
+                        let truncated = raw_query_len.get_untracked() >= MAX_QUERY_CHARS;
+                        view! { <Results results=r truncated=truncated /> }
                     })
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// Goes to the results page for `params`.
+fn go(params: &SearchParams) {
+    let navigate = use_navigate();
+    navigate(
+        &format!("/search?{}", params.to_query_string()),
+        Default::default(),
+    );
+}
+
+#[component]
+fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
+    let SearchResults {
+        params,
+        total,
+        hits,
+        facets,
+        did_you_mean,
+        closest,
+    } = results;
+    let heading = if params.query.trim().is_empty() {
+        "All products".to_owned()
+    } else {
+        format!("Results for “{}”", params.query.trim())
+    };
+    let any_filter = !params.categories.is_empty()
+        || !params.colours.is_empty()
+        || !params.sizes.is_empty()
+        || !params.price_bands.is_empty()
+        || params.in_stock_only;
+    let p = StoredValue::new(params.clone());
+    let count_text = format!(
+        "{total} {}",
+        if total == 1 { "product" } else { "products" }
+    );
+
+    let sort_select = view! {
+        <div class="field search-results__sort">
+            <label for="sort">"Sort by"</label>
+            <select
+                id="sort"
+                on:change:target=move |ev| {
+                    let mut next = p.get_value();
+                    next.sort = SortOrder::parse(&ev.target().value()).unwrap_or_default();
+                    go(&next);
+                }
+            >
+                {SortOrder::ALL
+                    .into_iter()
+                    .map(|s| view! { <option value=s.as_str() selected=s == params.sort>{s.label()}</option> })
+                    .collect::<Vec<_>>()}
+            </select>
+        </div>
+    };
+
+    let facet_group = move |legend: &'static str, key: &'static str, values: Vec<FacetValue>| {
+        (!values.is_empty()).then(|| {
+            view! {
+                <fieldset class="facets__group">
+                    <legend>{legend}</legend>
+                    {values
+                        .into_iter()
+                        .map(|v| {
+                            let value = v.value.clone();
+                            view! {
+                                <label class="facets__option">
+                                    <input
+                                        type="checkbox"
+                                        checked=v.selected
+                                        on:change=move |_| {
+                                            let mut next = p.get_value();
+                                            toggle(&mut next, key, &value);
+                                            go(&next);
+                                        }
+                                    />
+                                    {v.label.clone()}
+                                    <span class="facets__count">{format!(" ({})", v.count)}</span>
+                                </label>
+                            }
+                        })
+                        .collect::<Vec<_>>()}
+                </fieldset>
+            }
+        })
+    };
+    let stock_count = facets.in_stock;
+
+    view! {
+        <h1>{heading}</h1>
+        {truncated.then(|| view! {
+            <p class="notice" role="status">{format!("That was a long search: we looked at the first {MAX_QUERY_CHARS} characters.")}</p>
+        })}
+        <div class="search-results">
+            <section class="facets" aria-labelledby="filters-heading">
+                <h2 id="filters-heading" class="facets__title">"Filter"</h2>
+                {facet_group("Category", "category", facets.categories)}
+                {facet_group("Colour", "colour", facets.colours)}
+                {facet_group("Size", "size", facets.sizes)}
+                {facet_group("Price", "price", facets.prices)}
+                <fieldset class="facets__group">
+                    <legend>"Availability"</legend>
+                    <label class="facets__option">
+                        <input
+                            type="checkbox"
+                            checked=params.in_stock_only
+                            on:change=move |_| {
+                                let mut next = p.get_value();
+                                next.in_stock_only = !next.in_stock_only;
+                                go(&next);
+                            }
+                        />
+                        "In stock now"
+                        <span class="facets__count">{format!(" ({stock_count})")}</span>
+                    </label>
+                </fieldset>
+                {any_filter.then(|| view! {
+                    <button class="button button--link" type="button" on:click=move |_| {
+                        go(&SearchParams { query: p.get_value().query, sort: p.get_value().sort, ..Default::default() });
+                    }>"Clear all filters"</button>
+                })}
+            </section>
+            <section class="search-results__main" aria-label="Results">
+                <div class="search-results__bar">
+                    <p class="count" role="status">{count_text}</p>
+                    {sort_select}
+                </div>
+                {if total == 0 {
+                    Either::Left(view! { <NoResults params=params did_you_mean=did_you_mean closest=closest filtered=any_filter /> })
+                } else {
+                    Either::Right(view! { <HitGrid hits=hits /> })
+                }}
+            </section>
+        </div>
+    }
+}
+
+/// Adds or removes one facet value.
+fn toggle(p: &mut SearchParams, key: &str, value: &str) {
+    fn flip(list: &mut Vec<String>, value: &str) {
+        if let Some(i) = list.iter().position(|v| v == value) {
+            list.remove(i);
+        } else {
+            list.push(value.to_owned());
+        }
+    }
+    match key {
+        "category" => flip(&mut p.categories, value),
+        "colour" => flip(&mut p.colours, value),
+        "size" => flip(&mut p.sizes, value),
+        "price" => {
+            if let Ok(b) = value.parse::<usize>() {
+                if let Some(i) = p.price_bands.iter().position(|x| *x == b) {
+                    p.price_bands.remove(i);
+                } else {
+                    p.price_bands.push(b);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Results with the matching parts of each name marked.
+#[component]
+fn HitGrid(hits: Vec<SearchHit>) -> impl IntoView {
+    view! {
+        <ul class="product-grid">
+            {hits
+                .into_iter()
+                .map(|h| {
+                    let p = h.card;
+                    view! {
+                        <li class="product-card">
+                            <a class="product-card__link" href=format!("/p/{}", p.slug)>
+                                <img class="product-card__image" src=p.image alt="" width="400" height="400" loading="lazy" />
+                                <span class="product-card__name"><Highlighted text=p.name ranges=h.highlights /></span>
+                            </a>
+                            <span class="product-card__meta">
+                                <span class="product-card__price">{p.price.to_string()}</span>
+                                {(!p.in_stock).then(|| view! { <span class="product-card__stock">"Out of stock"</span> })}
+                            </span>
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </ul>
+    }
+}
+
+/// Never a dead end: a query that works, products in stock, and a person to ask.
+#[component]
+fn NoResults(
+    params: SearchParams,
+    did_you_mean: Option<String>,
+    closest: Vec<crate::api::catalog::ProductCard>,
+    /// Whether filters are narrowing the results.
+    filtered: bool,
+) -> impl IntoView {
+    let query = params.query.trim().to_owned();
+    let suggestion = did_you_mean.map(|s| {
+        let href = format!(
+            "/search?{}",
+            SearchParams {
+                query: s.clone(),
+                ..params.clone()
+            }
+            .to_query_string()
+        );
+        view! { <p class="did-you-mean">"Did you mean " <a href=href>{s}</a> "?"</p> }
+    });
+    view! {
+        <div class="notice" role="status">
+            <p>
+                {if query.is_empty() {
+                    "Type what you're looking for in the search box above.".to_owned()
+                } else if filtered {
+                    format!("Nothing matches “{query}” with these filters.")
+                } else {
+                    format!("We have nothing called “{query}”, but we can still help.")
+                }}
+            </p>
+            {suggestion}
+            <p>"Not what you need? Ask us in the help panel: a real person will find it for you."</p>
+        </div>
+        {(!closest.is_empty()).then(|| view! {
+            <h2>"In stock now"</h2>
+            <ProductGrid products=closest />
+        })}
     }
 }

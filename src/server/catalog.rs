@@ -2,8 +2,8 @@
 
 use super::{internal, AppState};
 use crate::api::catalog::{
-    Category, CategoryPage, CategorySuggestion, HomePage, ProductCard, ProductPage, SearchResults,
-    Suggestions, Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
+    Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Suggestions,
+    Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
 };
 use crate::api::ShopError;
 use crate::domain::date::CalendarDate;
@@ -239,17 +239,7 @@ impl<'a> Catalog<'a> {
             .search(&params, SUGGESTED_PRODUCTS)
             .map_err(internal)?;
         Ok(Suggestions {
-            categories: self
-                .state
-                .search
-                .matching_categories(&query)
-                .into_iter()
-                .map(|(slug, name, highlights)| CategorySuggestion {
-                    slug,
-                    name,
-                    highlights,
-                })
-                .collect(),
+            categories: self.state.search.matching_categories(&query),
             products: outcome.hits,
             query,
         })

@@ -6,7 +6,7 @@
 //! Stock lives in the table, not the index, so a sale or a restock is reflected at once
 //! (`refresh`) without reindexing; a new or changed product is reindexed by `refresh` too.
 
-use crate::api::catalog::{ProductCard, SearchHit};
+use crate::api::catalog::{CategorySuggestion, ProductCard, SearchHit};
 use crate::domain::date::CalendarDate;
 use crate::domain::search::{
     edit_budget, facet_counts, highlight_ranges, match_tier, matches_filters, query_words,
@@ -67,6 +67,14 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+}
+
+#[derive(sqlx::FromRow)]
+struct VariantFacts {
+    product_id: i64,
+    colour: Option<String>,
+    size: Option<String>,
+    available: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -154,20 +162,16 @@ impl SearchEngine {
         .fetch_all(pool)
         .await?;
         let variant_filter = filter.replace("p.id", "v.product_id");
-        let variants: Vec<(i64, Option<String>, Option<String>, i64)> = sqlx::query_as(&format!(
-            "SELECT v.product_id, v.colour, v.size, COALESCE(SUM(s.quantity), 0)
+        let variants: Vec<VariantFacts> = sqlx::query_as(&format!(
+            "SELECT v.product_id, v.colour, v.size, COALESCE(SUM(s.quantity), 0) AS available
              FROM variants v LEFT JOIN stock s ON s.variant_id = v.id{variant_filter}
              GROUP BY v.id ORDER BY v.position"
         ))
         .fetch_all(pool)
         .await?;
-        let mut per_product: HashMap<i64, Vec<(Option<String>, Option<String>, i64)>> =
-            HashMap::new();
-        for (product, colour, size, available) in variants {
-            per_product
-                .entry(product)
-                .or_default()
-                .push((colour, size, available));
+        let mut per_product: HashMap<i64, Vec<VariantFacts>> = HashMap::new();
+        for v in variants {
+            per_product.entry(v.product_id).or_default().push(v);
         }
 
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
@@ -176,7 +180,10 @@ impl SearchEngine {
             let vs = per_product.remove(&row.id).unwrap_or_default();
             let mut colours: Vec<String> = Vec::new();
             let mut sizes: Vec<String> = Vec::new();
-            for (c, s, _) in &vs {
+            for VariantFacts {
+                colour: c, size: s, ..
+            } in &vs
+            {
                 if let Some(c) = c.as_ref().filter(|c| !colours.contains(c)) {
                     colours.push(c.clone());
                 }
@@ -184,7 +191,7 @@ impl SearchEngine {
                     sizes.push(s.clone());
                 }
             }
-            let in_stock = vs.iter().any(|(_, _, a)| *a > 0);
+            let in_stock = vs.iter().any(|v| v.available > 0);
             let title = format!("{} {} {}", row.name, row.category_name, colours.join(" "));
             let id = u64::try_from(row.id).unwrap_or_default();
             writer.delete_term(Term::from_field_u64(self.fields.id, id));
@@ -462,8 +469,8 @@ impl SearchEngine {
         v.into_iter().take(n).map(|e| e.card.clone()).collect()
     }
 
-    /// Categories whose name matches the words, for suggestions: (slug, name, highlights).
-    pub fn matching_categories(&self, query: &str) -> Vec<(String, String, Vec<(usize, usize)>)> {
+    /// Categories whose name matches the words, for suggestions.
+    pub fn matching_categories(&self, query: &str) -> Vec<CategorySuggestion> {
         let words = query_words(query);
         if words.is_empty() {
             return Vec::new();
@@ -478,7 +485,11 @@ impl SearchEngine {
                 let name_words = query_words(&name.replace('&', " "));
                 (match_tier(&words, &name_words, &self.synonyms)
                     >= u32::try_from(words.len()).unwrap_or(1))
-                .then(|| (slug.clone(), name.clone(), highlight_ranges(name, &words)))
+                .then(|| CategorySuggestion {
+                    slug: slug.clone(),
+                    name: name.clone(),
+                    highlights: highlight_ranges(name, &words),
+                })
             })
             .collect()
     }

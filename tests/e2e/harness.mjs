@@ -50,6 +50,7 @@ export async function startShop() {
       STOREFRONT_SITE_DIR: site,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
     },
+    cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
   });
   const baseURL = `http://127.0.0.1:${port}`;

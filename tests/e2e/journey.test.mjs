@@ -45,7 +45,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   await expectNoAxeViolations(page, "home");
 
   // Search from the header
-  const search = page.getByRole("searchbox", { name: "Search products" });
+  const search = page.getByRole("combobox", { name: "Search products" });
   await search.fill("linen shirt");
   await search.press("Enter");
   await page.waitForURL(/\/search\?q=linen(\+|%20)shirt/);
@@ -54,8 +54,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   await expectNoAxeViolations(page, "search results");
 
   // The first result (in-stock results come first)
-  const main = page.getByRole("main");
-  const firstResult = main.getByRole("listitem").first().getByRole("link");
+  const firstResult = page.getByRole("region", { name: "Results" }).getByRole("listitem").first().getByRole("link");
   const productName = (await firstResult.innerText()).trim();
   await firstResult.click();
   await visible(page.getByRole("heading", { level: 1, name: productName }));

@@ -1,0 +1,244 @@
+//! The header's search box: a combobox that suggests categories and products after each
+//! keystroke (debounced; a late answer to an older keystroke is dropped), with the
+//! listbox pattern for keyboards and screen readers.
+
+use super::Highlighted;
+use crate::api::catalog::{suggest, Suggestions};
+use crate::domain::search::SearchParams;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_location, use_navigate};
+use std::time::Duration;
+
+/// Wait after a keystroke before asking the server.
+const DEBOUNCE: Duration = Duration::from_millis(120);
+
+/// One row of the listbox.
+#[derive(Clone, Debug, PartialEq)]
+struct Option_ {
+    href: String,
+    kind: &'static str,
+    text: String,
+    highlights: Vec<(usize, usize)>,
+}
+
+fn options_of(s: &Suggestions) -> Vec<Option_> {
+    let mut out: Vec<Option_> = s
+        .categories
+        .iter()
+        .map(|c| Option_ {
+            href: format!("/c/{}", c.slug),
+            kind: "Category",
+            text: c.name.clone(),
+            highlights: c.highlights.clone(),
+        })
+        .collect();
+    out.extend(s.products.iter().map(|h| Option_ {
+        href: format!("/p/{}", h.card.slug),
+        kind: "Product",
+        text: h.card.name.clone(),
+        highlights: h.highlights.clone(),
+    }));
+    out.push(Option_ {
+        href: results_href(&s.query),
+        kind: "Search",
+        text: format!("See all results for “{}”", s.query.trim()),
+        highlights: Vec::new(),
+    });
+    out
+}
+
+/// `/search?q=…`, properly encoded.
+pub fn results_href(query: &str) -> String {
+    format!(
+        "/search?{}",
+        SearchParams {
+            query: query.trim().to_owned(),
+            ..Default::default()
+        }
+        .to_query_string()
+    )
+}
+
+/// The search box with its suggestions.
+#[component]
+pub fn SearchBox() -> impl IntoView {
+    let navigate = use_navigate();
+    let location = use_location();
+    let text = RwSignal::new(String::new());
+    let answer = RwSignal::new(None::<Suggestions>);
+    let open = RwSignal::new(false);
+    let active = RwSignal::new(None::<usize>);
+    // Bumped by every keystroke; an answer for an older number is dropped.
+    let latest = StoredValue::new(0u64);
+
+    // Keep the box in step with the results page (back button, deep links).
+    Effect::new(move |_| {
+        if location.pathname.get() == "/search" {
+            text.set(SearchParams::parse_query_string(&location.search.get()).query);
+        }
+        open.set(false);
+    });
+
+    let options = Memo::new(move |_| answer.get().map(|s| options_of(&s)).unwrap_or_default());
+    let expanded = move || open.get() && !options.with(Vec::is_empty);
+
+    let ask = move |query: String| {
+        latest.update_value(|n| *n += 1);
+        let ticket = latest.get_value();
+        active.set(None);
+        if query.trim().is_empty() {
+            answer.set(None);
+            open.set(false);
+            return;
+        }
+        set_timeout(
+            move || {
+                if latest.get_value() != ticket {
+                    return; // another keystroke came
+                }
+                spawn_local(async move {
+                    let result = suggest(query).await;
+                    if latest.get_value() == ticket {
+                        if let Ok(s) = result {
+                            answer.set(Some(s));
+                            open.set(true);
+                        }
+                    }
+                });
+            },
+            DEBOUNCE,
+        );
+    };
+
+    let go = {
+        let navigate = navigate.clone();
+        move |href: String| {
+            open.set(false);
+            active.set(None);
+            navigate(&href, Default::default());
+        }
+    };
+    let go_key = go.clone();
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let count = options.with(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" if count > 0 => {
+                ev.prevent_default();
+                open.set(true);
+                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % count)));
+            }
+            "ArrowUp" if count > 0 => {
+                ev.prevent_default();
+                open.set(true);
+                active.update(|a| *a = Some(a.map_or(count - 1, |i| (i + count - 1) % count)));
+            }
+            // Open: close the list and keep the text. Closed: the browser clears the box.
+            "Escape" if expanded() => {
+                ev.prevent_default();
+                open.set(false);
+                active.set(None);
+            }
+            "Enter" => {
+                ev.prevent_default();
+                let chosen = active.get_untracked().filter(|_| open.get_untracked());
+                let href = chosen
+                    .and_then(|i| options.with_untracked(|o| o.get(i).map(|o| o.href.clone())))
+                    .unwrap_or_else(|| results_href(&text.get_untracked()));
+                latest.update_value(|n| *n += 1);
+                go_key(href);
+            }
+            _ => {}
+        }
+    };
+    let on_submit = {
+        let go = go.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            latest.update_value(|n| *n += 1);
+            go(results_href(&text.get_untracked()));
+        }
+    };
+
+    view! {
+        <form class="search" role="search" on:submit=on_submit>
+            <label class="visually-hidden" for="site-search">"Search products"</label>
+            <div class="search__box">
+                <input
+                    id="site-search"
+                    class="search__input"
+                    type="search"
+                    name="q"
+                    role="combobox"
+                    aria-autocomplete="list"
+                    aria-controls="site-search-suggestions"
+                    aria-expanded=move || expanded().to_string()
+                    aria-activedescendant=move || active.get().filter(|_| expanded()).map(|i| format!("suggestion-{i}"))
+                    placeholder="Search shirts, shoes, bags…"
+                    autocomplete="off"
+                    maxlength="100"
+                    prop:value=move || text.get()
+                    on:input:target=move |ev| {
+                        let value = ev.target().value();
+                        text.set(value.clone());
+                        ask(value);
+                    }
+                    on:keydown=on_key
+                    on:blur=move |_| open.set(false)
+                    on:focus=move |_| {
+                        if answer.with_untracked(Option::is_some) && !text.get_untracked().trim().is_empty() {
+                            open.set(true);
+                        }
+                    }
+                />
+                <ul
+                    id="site-search-suggestions"
+                    class="search__suggestions"
+                    role="listbox"
+                    aria-label="Suggestions"
+                    hidden=move || !expanded()
+                >
+                    {move || {
+                        options
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, o)| {
+                                let go = go.clone();
+                                let href = o.href.clone();
+                                view! {
+                                    <li
+                                        id=format!("suggestion-{i}")
+                                        role="option"
+                                        class="search__option"
+                                        class:search__option--active=move || active.get() == Some(i)
+                                        aria-selected=move || (active.get() == Some(i)).to_string()
+                                        // mousedown, not click: it comes before the input's blur.
+                                        on:mousedown=move |ev| {
+                                            ev.prevent_default();
+                                            go(href.clone());
+                                        }
+                                    >
+                                        <span class="search__kind">{o.kind}</span>
+                                        <Highlighted text=o.text ranges=o.highlights />
+                                    </li>
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    }}
+                </ul>
+            </div>
+            <button class="search__button" type="submit">"Search"</button>
+            <p class="visually-hidden" role="status">
+                {move || {
+                    if expanded() {
+                        let n = options.with(Vec::len).saturating_sub(1);
+                        format!("{n} suggestions. Use the up and down arrows to choose.")
+                    } else {
+                        String::new()
+                    }
+                }}
+            </p>
+        </form>
+    }
+}

@@ -1,0 +1,132 @@
+// Search in the real page: suggestions while typing (keyboard and screen-reader
+// semantics), typo tolerance, facets and sort in the URL, and no dead ends.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startShop, launchBrowser, expectNoAxeViolations } from "./harness.mjs";
+
+let shop;
+let browser;
+before(async () => {
+  shop = await startShop();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await shop?.stop();
+});
+
+const visible = (locator) => locator.waitFor({ state: "visible", timeout: 15_000 });
+
+async function newPage() {
+  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const page = await context.newPage();
+  page.on("dialog", () => {
+    throw new Error("a dialog opened: markup in a query was executed");
+  });
+  return page;
+}
+
+test("suggestions appear while typing, forgive typos and work by keyboard", async () => {
+  const page = await newPage();
+  await page.goto("/");
+  const box = page.getByRole("combobox", { name: "Search products" });
+  await box.click();
+  await box.pressSequentially("lambswol", { delay: 30 });
+  const listbox = page.getByRole("listbox", { name: "Suggestions" });
+  await visible(listbox);
+  assert.equal(await box.getAttribute("aria-expanded"), "true");
+  const firstProduct = listbox.getByRole("option").filter({ hasText: "Product" }).first();
+  await visible(firstProduct);
+  assert.match(await firstProduct.innerText(), /Lambswool/);
+  assert.ok((await firstProduct.locator("mark").count()) > 0, "the matched part is highlighted");
+  await expectNoAxeViolations(page, "suggestions open");
+
+  // Arrow keys move the active option; the input says which one.
+  await box.press("ArrowDown");
+  const activeId = await box.getAttribute("aria-activedescendant");
+  assert.ok(activeId, "aria-activedescendant is set");
+  assert.equal(await page.locator(`#${activeId}`).getAttribute("aria-selected"), "true");
+  await box.press("Escape");
+  assert.equal(await box.getAttribute("aria-expanded"), "false");
+  assert.equal(await box.inputValue(), "lambswol", "Escape closes the list but keeps the text");
+
+  // Enter on a chosen suggestion opens it.
+  await box.press("ArrowDown");
+  await visible(listbox);
+  let chosen = "";
+  for (;;) {
+    const id = await box.getAttribute("aria-activedescendant");
+    chosen = await page.locator(`#${id}`).innerText();
+    if (chosen.startsWith("Product")) break;
+    await box.press("ArrowDown");
+  }
+  await box.press("Enter");
+  const name = chosen.replace(/^Product\s*/, "").trim();
+  await visible(page.getByRole("heading", { level: 1, name }));
+});
+
+test("the newest keystroke wins: a fast typist never sees older suggestions", async () => {
+  const page = await newPage();
+  await page.goto("/");
+  const box = page.getByRole("combobox", { name: "Search products" });
+  await box.click();
+  await box.pressSequentially("shirt", { delay: 5 });
+  await box.fill("");
+  await box.pressSequentially("tote", { delay: 5 });
+  const listbox = page.getByRole("listbox", { name: "Suggestions" });
+  await visible(listbox.getByRole("option", { name: /See all results for “tote”/ }));
+  const texts = await listbox.getByRole("option").allInnerTexts();
+  assert.ok(texts.every((t) => !/shirt”/.test(t)), texts.join(" | "));
+  // Enter without choosing opens the full results.
+  await box.press("Enter");
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “tote”" }));
+});
+
+test("facets and sort live in the URL: reload and back restore them", async () => {
+  const page = await newPage();
+  await page.goto("/search?q=classic");
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “classic”" }));
+  const navy = page.getByRole("checkbox", { name: /^Navy \(\d+\)$/ });
+  const label = await page.locator("label.facets__option", { has: navy }).innerText();
+  const expected = Number(label.match(/\((\d+)\)/)[1]);
+  await navy.check();
+  await page.waitForURL(/colour=Navy/);
+  await visible(page.getByRole("status").filter({ hasText: new RegExp(`^${expected} products?$`) }));
+  await expectNoAxeViolations(page, "results with a facet");
+
+  await page.getByRole("combobox", { name: "Sort by" }).selectOption({ label: "Price: low to high" });
+  await page.waitForURL(/sort=price-asc/);
+  await page.waitForFunction(() => document.querySelector(".search-results__sort select").value === "price-asc");
+  const prices = (await page.getByRole("region", { name: "Results" }).locator(".product-card__price").allInnerTexts()).map((t) =>
+    Number(t.replace(/[£,]/g, "")),
+  );
+  assert.deepEqual(prices, [...prices].sort((a, b) => a - b));
+
+  await page.reload();
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “classic”" }));
+  assert.equal(await page.getByRole("checkbox", { name: /^Navy \(\d+\)$/ }).isChecked(), true);
+  await page.goBack();
+  await page.waitForURL((url) => !url.search.includes("sort="));
+  await page.goBack();
+  await page.waitForURL((url) => !url.search.includes("colour="));
+  await visible(page.getByRole("checkbox", { name: /^Navy \(\d+\)$/ }));
+  assert.equal(await page.getByRole("checkbox", { name: /^Navy \(\d+\)$/ }).isChecked(), false);
+});
+
+test("no dead ends: a better query, products in stock and a person to ask", async () => {
+  const page = await newPage();
+  await page.goto("/search?q=jmpr");
+  await visible(page.getByText("We have nothing called “jmpr”, but we can still help."));
+  const better = page.getByRole("link", { name: "jumper", exact: true });
+  await visible(better);
+  await visible(page.getByRole("heading", { name: "In stock now" }));
+  await visible(page.getByRole("complementary", { name: "Help" }));
+  await expectNoAxeViolations(page, "no results");
+  await better.click();
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “jumper”" }));
+
+  // Markup in a query is shown as text, never run.
+  await page.goto("/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E");
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “<img src=x onerror=alert(1)>”" }));
+  assert.equal(await page.locator("main img[src='x']").count(), 0);
+});
