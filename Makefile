@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-api build size fmt lint clean-data
+.PHONY: help setup serve test dev dev-api build size bench-search fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ build: ## Build the browser app into dist/ with precompressed copies
 
 size: ## Print the first-load transfer of dist/ (gzip and brotli)
 	bash scripts/size.sh
+
+bench-search: ## Search engine figures at 10,000 products (p50/p95, build time, memory)
+	cargo bench --features ssr --bench search
 
 fmt: ## Format the code
 	cargo fmt

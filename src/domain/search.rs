@@ -37,6 +37,22 @@ pub fn query_words(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every lower-case word of a product's text, hyphenated words both joined and apart
+/// ("V-Neck" gives `vneck`, `v`, `neck`), sorted and without repeats.
+pub fn text_words(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let joined = lower.replace(['-', '\'', '’'], "");
+    let mut words: Vec<String> = joined
+        .split(|c: char| !c.is_alphanumeric())
+        .chain(lower.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
 /// Edit distance counting insertions, deletions, substitutions and swaps of neighbours
 /// as one edit each (optimal string alignment).
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -65,6 +81,52 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[n][m]
 }
 
+/// Whether `edit_distance(a, b) <= max`, without allocating for short words and
+/// stopping early once the answer is clear.
+pub fn within_edits(a: &str, b: &str, max: usize) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.abs_diff(lb) > max {
+        return false;
+    }
+    if la > 32 || lb > 32 {
+        return edit_distance(a, b) <= max;
+    }
+    let mut ac = ['\0'; 32];
+    let mut bc = ['\0'; 32];
+    for (i, c) in a.chars().enumerate() {
+        ac[i] = c;
+    }
+    for (i, c) in b.chars().enumerate() {
+        bc[i] = c;
+    }
+    // Three rows of the optimal-string-alignment table.
+    let mut prev2 = [0usize; 33];
+    let mut prev = [0usize; 33];
+    let mut cur = [0usize; 33];
+    for (j, cell) in prev.iter_mut().enumerate().take(lb + 1) {
+        *cell = j;
+    }
+    for i in 1..=la {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=lb {
+            let cost = usize::from(ac[i - 1] != bc[j - 1]);
+            let mut best = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && ac[i - 1] == bc[j - 2] && ac[i - 2] == bc[j - 1] {
+                best = best.min(prev2[j - 2] + 1);
+            }
+            cur[j] = best;
+            row_min = row_min.min(best);
+        }
+        if row_min > max {
+            return false;
+        }
+        prev2 = prev;
+        prev = cur;
+    }
+    prev[lb] <= max
+}
+
 /// How a query word matched a word of a product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum MatchKind {
@@ -84,7 +146,7 @@ pub fn match_word(query_word: &str, word: &str, is_last: bool) -> Option<MatchKi
         return Some(MatchKind::Prefix);
     }
     let budget = usize::from(edit_budget(query_word.chars().count()));
-    if budget > 0 && edit_distance(query_word, word) <= budget {
+    if budget > 0 && within_edits(query_word, word, budget) {
         return Some(MatchKind::Fuzzy);
     }
     None
@@ -94,29 +156,64 @@ pub fn match_word(query_word: &str, word: &str, is_last: bool) -> Option<MatchKi
 /// among the product's words (or their synonyms) scores 100 for exact, 10 for a prefix
 /// and 1 for a typo. Results are ranked by this first, so exact beats prefix beats fuzzy.
 pub fn match_tier(words: &[String], product_words: &[String], synonyms: &Synonyms) -> u32 {
-    words
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            let is_last = i + 1 == words.len();
-            let best = product_words
+    TierScorer::new(words, synonyms).tier(product_words)
+}
+
+/// [`match_tier`] for many products in one search: each distinct product word is
+/// compared with the query once, then remembered.
+pub struct TierScorer<'a> {
+    words: &'a [String],
+    synonyms: Vec<&'a [String]>,
+    memo: std::collections::HashMap<String, Vec<Option<MatchKind>>>,
+}
+
+impl<'a> TierScorer<'a> {
+    pub fn new(words: &'a [String], synonyms: &'a Synonyms) -> Self {
+        Self {
+            words,
+            synonyms: words.iter().map(|w| synonyms.of(w)).collect(),
+            memo: std::collections::HashMap::new(),
+        }
+    }
+
+    fn kinds(&mut self, product_word: &str) -> &[Option<MatchKind>] {
+        if !self.memo.contains_key(product_word) {
+            let n = self.words.len();
+            let kinds = self
+                .words
                 .iter()
-                .filter_map(|w| {
-                    if synonyms.of(q).iter().any(|s| s == w) {
+                .enumerate()
+                .map(|(i, q)| {
+                    if self.synonyms[i].iter().any(|s| s == product_word) {
                         Some(MatchKind::Exact)
                     } else {
-                        match_word(q, w, is_last)
+                        match_word(q, product_word, i + 1 == n)
                     }
                 })
-                .max();
-            match best {
+                .collect();
+            self.memo.insert(product_word.to_owned(), kinds);
+        }
+        &self.memo[product_word]
+    }
+
+    pub fn tier(&mut self, product_words: &[String]) -> u32 {
+        let mut best = vec![None::<MatchKind>; self.words.len()];
+        for w in product_words {
+            for (b, k) in best.iter_mut().zip(self.kinds(w)) {
+                if *k > *b {
+                    *b = *k;
+                }
+            }
+        }
+        best.iter()
+            .map(|k| match k {
                 Some(MatchKind::Exact) => 100,
                 Some(MatchKind::Prefix) => 10,
                 Some(MatchKind::Fuzzy) => 1,
                 None => 0,
-            }
-        })
-        .sum()
+            })
+            .sum()
+    }
 }
 
 /// Character ranges of `text` that match the query, for highlighting.
@@ -459,23 +556,23 @@ pub fn facet_counts<'a>(
     p: &SearchParams,
     category_names: &BTreeMap<String, String>,
 ) -> Facets {
-    let mut categories: BTreeMap<String, u32> = BTreeMap::new();
-    let mut colours: BTreeMap<String, u32> = BTreeMap::new();
-    let mut sizes: BTreeMap<String, u32> = BTreeMap::new();
+    let mut categories: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut colours: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut sizes: BTreeMap<&str, u32> = BTreeMap::new();
     let mut prices = [0u32; PRICE_BANDS.len()];
     let mut in_stock = 0;
     for f in items {
         if passes(f, p, Some(Dim::Category)) {
-            *categories.entry(f.category.clone()).or_default() += 1;
+            *categories.entry(f.category.as_str()).or_default() += 1;
         }
         if passes(f, p, Some(Dim::Colour)) {
             for c in &f.colours {
-                *colours.entry(c.clone()).or_default() += 1;
+                *colours.entry(c.as_str()).or_default() += 1;
             }
         }
         if passes(f, p, Some(Dim::Size)) {
             for s in &f.sizes {
-                *sizes.entry(s.clone()).or_default() += 1;
+                *sizes.entry(s.as_str()).or_default() += 1;
             }
         }
         if passes(f, p, Some(Dim::Price)) {
@@ -486,13 +583,13 @@ pub fn facet_counts<'a>(
         }
     }
     let values =
-        |counts: BTreeMap<String, u32>, chosen: &[String], label: &dyn Fn(&str) -> String| {
+        |counts: BTreeMap<&str, u32>, chosen: &[String], label: &dyn Fn(&str) -> String| {
             let mut v: Vec<FacetValue> = counts
                 .into_iter()
                 .map(|(value, count)| FacetValue {
-                    label: label(&value),
-                    selected: chosen.contains(&value),
-                    value,
+                    label: label(value),
+                    selected: chosen.iter().any(|c| c == value),
+                    value: value.to_owned(),
                     count,
                 })
                 .collect();
@@ -644,6 +741,18 @@ mod tests {
         let syn = Synonyms::parse("top = shirt");
         assert_eq!(match_tier(&query_words("top"), &product, &syn), 100);
         assert_eq!(query_words("T-Shirt V-neck"), vec!["tshirt", "vneck"]);
+        assert_eq!(
+            text_words("Classic V-Neck Tee in Sky Blue Navy Olive Rust Cream Sand"),
+            {
+                let mut w: Vec<String> =
+                    "blue classic cream in navy neck olive rust sand sky tee v vneck"
+                        .split(' ')
+                        .map(str::to_owned)
+                        .collect();
+                w.sort();
+                w
+            }
+        );
     }
 
     #[test]
@@ -738,6 +847,11 @@ mod tests {
             prop_assert_eq!(edit_distance(&a, &b), edit_distance(&b, &a));
             prop_assert_eq!(edit_distance(&a, &a), 0);
             prop_assert!(edit_distance(&a, &b) <= a.chars().count().max(b.chars().count()));
+        }
+
+        #[test]
+        fn bounded_check_agrees_with_the_full_distance(a in "[a-d]{0,10}", b in "[a-d]{0,10}", max in 0usize..4) {
+            prop_assert_eq!(within_edits(&a, &b, max), edit_distance(&a, &b) <= max);
         }
 
         #[test]

@@ -10,7 +10,7 @@ use crate::api::catalog::{CategorySuggestion, ProductCard, SearchHit};
 use crate::domain::date::CalendarDate;
 use crate::domain::search::{
     edit_budget, facet_counts, highlight_ranges, match_tier, matches_filters, query_words,
-    FacetFacts, Facets, SearchParams, SortOrder, Synonyms,
+    text_words, FacetFacts, Facets, SearchParams, SortOrder, Synonyms, TierScorer,
 };
 use crate::server::catalog::{image_url, money};
 use sqlx::SqlitePool;
@@ -57,6 +57,8 @@ pub struct SearchEngine {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     entries: RwLock<HashMap<u64, Entry>>,
+    /// Every title word with the number of products using it, for "did you mean".
+    vocabulary: RwLock<BTreeMap<String, u32>>,
     category_names: RwLock<BTreeMap<String, String>>,
     synonyms: Synonyms,
 }
@@ -119,6 +121,7 @@ impl SearchEngine {
                 description,
             },
             entries: RwLock::new(HashMap::new()),
+            vocabulary: RwLock::new(BTreeMap::new()),
             category_names: RwLock::new(BTreeMap::new()),
             synonyms,
         })
@@ -201,7 +204,7 @@ impl SearchEngine {
                 self.fields.description => index_text(&row.description),
             ))?;
             let entry = Entry {
-                title_words: query_words(&format!("{} {}", title, title.replace(['-', '\''], " "))),
+                title_words: text_words(&title),
                 facts: FacetFacts {
                     category: row.category_slug.clone(),
                     colours,
@@ -236,6 +239,13 @@ impl SearchEngine {
             names.insert(slug, name);
             entries.insert(id, entry);
         }
+        let mut vocabulary: BTreeMap<String, u32> = BTreeMap::new();
+        for e in entries.values() {
+            for w in &e.title_words {
+                *vocabulary.entry(w.clone()).or_default() += 1;
+            }
+        }
+        *self.vocabulary.write().unwrap_or_else(|e| e.into_inner()) = vocabulary;
         Ok(())
     }
 
@@ -259,8 +269,9 @@ impl SearchEngine {
                             4.0 * weight,
                         )),
                     ));
-                    // Only the word itself is typo-tolerant, not its synonyms.
-                    if alt != word {
+                    // Only the word itself is typo-tolerant, not its synonyms, and only in
+                    // the title: descriptions are long and would make typos costly.
+                    if alt != word || field != self.fields.title {
                         continue;
                     }
                     if is_last {
@@ -367,12 +378,13 @@ impl SearchEngine {
             .category_names
             .read()
             .unwrap_or_else(|e| e.into_inner());
+        let mut scorer = TierScorer::new(words, &self.synonyms);
         let mut found: Vec<(&Entry, u32, f32)> = candidates
             .iter()
             .filter_map(|(id, score)| {
                 entries
                     .get(id)
-                    .map(|e| (e, match_tier(words, &e.title_words, &self.synonyms), *score))
+                    .map(|e| (e, scorer.tier(&e.title_words), *score))
             })
             .collect();
         let facets = facet_counts(found.iter().map(|(e, _, _)| &e.facts), params, &names);
@@ -424,13 +436,7 @@ impl SearchEngine {
     /// The query with each word that matches nothing replaced by the closest word the
     /// catalog uses (up to three edits), if any word was replaced.
     fn did_you_mean(&self, words: &[String]) -> Option<String> {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let mut vocabulary: BTreeMap<&str, u32> = BTreeMap::new();
-        for e in entries.values() {
-            for w in &e.title_words {
-                *vocabulary.entry(w.as_str()).or_default() += 1;
-            }
-        }
+        let vocabulary = self.vocabulary.read().unwrap_or_else(|e| e.into_inner());
         let mut changed = false;
         let suggestion: Vec<String> = words
             .iter()
@@ -440,12 +446,14 @@ impl SearchEngine {
                 }
                 let best = vocabulary
                     .iter()
-                    .filter(|(v, _)| v.len() >= 3)
+                    .filter(|(v, _)| {
+                        v.len() >= 3 && v.chars().count().abs_diff(w.chars().count()) <= 3
+                    })
                     .map(|(v, n)| {
                         (
                             crate::domain::search::edit_distance(w, v),
                             std::cmp::Reverse(*n),
-                            *v,
+                            v.as_str(),
                         )
                     })
                     .filter(|(d, _, _)| *d <= 3 && *d * 2 <= w.chars().count() + 1)
@@ -482,7 +490,7 @@ impl SearchEngine {
         names
             .iter()
             .filter_map(|(slug, name)| {
-                let name_words = query_words(&name.replace('&', " "));
+                let name_words = text_words(name);
                 (match_tier(&words, &name_words, &self.synonyms)
                     >= u32::try_from(words.len()).unwrap_or(1))
                 .then(|| CategorySuggestion {

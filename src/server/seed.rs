@@ -347,6 +347,41 @@ const COLOURS: &[(&str, &str)] = &[
     ("Charcoal", "#3a3a3a"),
 ];
 
+/// Range names that large generated catalogs put before a style, as real shops do
+/// ("Harbour Classic Merino Crew Jumper"), once the plain names are used up.
+const COLLECTIONS: &[&str] = &[
+    "Harbour",
+    "Fell",
+    "Moor",
+    "Coast",
+    "Meadow",
+    "Orchard",
+    "Riverside",
+    "Highland",
+    "Dale",
+    "Heath",
+    "Estuary",
+    "Cove",
+    "Ridge",
+    "Glen",
+    "Marsh",
+    "Willow",
+    "Hawthorn",
+    "Bramble",
+    "Thistle",
+    "Heather",
+    "Granite",
+    "Slate",
+    "Flint",
+    "Chalk",
+    "Cedar",
+    "Alder",
+    "Birch",
+    "Rowan",
+    "Linden",
+    "Juniper",
+];
+
 pub struct DemoCategory {
     pub slug: String,
     pub name: String,
@@ -417,23 +452,28 @@ pub fn generate(seed: u64, count: usize, today: CalendarDate) -> DemoCatalog {
         let category = products.len() % CATEGORIES.len();
         let spec = &CATEGORIES[category];
         // Look for a fresh style/material/kind; past the distinct combinations (large
-        // generated catalogs) number the editions instead.
+        // generated catalogs) add a collection name, and only then number the editions.
         let mut tries = 0;
         let (name, style, material, kind) = loop {
             let style = *rng.pick(spec.styles);
             let material = *rng.pick(spec.materials);
             let kind = *rng.pick(spec.kinds);
-            let name = format!("{style} {material} {kind}");
             tries += 1;
             // "Linen Linen Shirt" reads badly: skip a material the kind already names.
             let repeats = kind.split(' ').any(|w| material.split(' ').any(|m| m == w));
-            if repeats && tries < 30 {
+            if repeats && tries < 90 {
                 continue;
             }
+            let plain = format!("{style} {material} {kind}");
+            let name = if tries <= 30 {
+                plain
+            } else {
+                format!("{} {plain}", rng.pick(COLLECTIONS))
+            };
             if !seen.contains(&slugify(&name)) {
                 break (name, style, material, kind);
             }
-            if tries >= 30 {
+            if tries >= 90 {
                 break (
                     format!("{name} No. {}", products.len() + 1),
                     style,
@@ -693,6 +733,18 @@ mod tests {
         skus.sort();
         skus.dedup();
         assert_eq!(skus.len(), n);
+    }
+
+    #[test]
+    fn large_catalogs_read_like_real_ranges() {
+        let c = generate(7, 10_000, today());
+        let numbered = c
+            .products
+            .iter()
+            .filter(|p| p.name.contains(" No. "))
+            .count();
+        assert!(numbered < 100, "{numbered} numbered names");
+        assert!(c.products.iter().all(|p| !p.name.contains("Linen Linen")));
     }
 
     #[test]
