@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-api build size bench-search fmt lint clean-data
+.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ size: ## Print the first-load transfer of dist/ (gzip and brotli)
 
 bench-search: ## Search engine figures at 10,000 products (p50/p95, build time, memory)
 	cargo bench --features ssr --bench search
+
+bench-search-ui: ## Keystroke → suggestions painted in Chromium at 10,000 products (p50/p95)
+	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
+	cd tests/e2e && STOREFRONT_BIN=../../target/server/storefront node bench-keystrokes.mjs
 
 fmt: ## Format the code
 	cargo fmt

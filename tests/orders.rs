@@ -100,7 +100,7 @@ async fn demo_catalog_is_seeded_once_with_stock_in_three_centres() {
     );
     // A second start finds products and does not seed again.
     assert!(
-        !seed::seed_if_empty(&state.db, CalendarDate::new(2026, 11, 22).unwrap())
+        !seed::seed_if_empty(&state.db, CalendarDate::new(2026, 11, 22).unwrap(), 216)
             .await
             .unwrap()
     );

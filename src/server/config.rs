@@ -18,6 +18,9 @@ pub struct Config {
     pub site_dir: PathBuf,
     /// `STOREFRONT_SEED_DEMO`, default `true`: fill an empty database with the demo catalog.
     pub seed_demo: bool,
+    /// `STOREFRONT_DEMO_PRODUCTS`, default `216`: how many products the demo catalog has
+    /// (the generator is deterministic; benchmarks use 10,000).
+    pub demo_products: usize,
     /// `STOREFRONT_SYNONYMS`, default `content/synonyms.txt`: the search synonyms.
     pub synonyms_file: PathBuf,
 }
@@ -62,10 +65,23 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("storefront.db").display()));
         let site_dir = PathBuf::from(get("STOREFRONT_SITE_DIR").unwrap_or_else(|| "dist".into()));
         let seed_demo = parse(&get, "STOREFRONT_SEED_DEMO", true, "true or false")?;
+        let demo_products = parse(
+            &get,
+            "STOREFRONT_DEMO_PRODUCTS",
+            216usize,
+            "a number of products",
+        )?;
+        if !(1..=100_000).contains(&demo_products) {
+            return Err(ConfigError {
+                name: "STOREFRONT_DEMO_PRODUCTS",
+                problem: format!("expected 1 to 100000, got {demo_products}"),
+            });
+        }
         let synonyms_file = PathBuf::from(
             get("STOREFRONT_SYNONYMS").unwrap_or_else(|| "content/synonyms.txt".into()),
         );
         Ok(Self {
+            demo_products,
             synonyms_file,
             host,
             port,

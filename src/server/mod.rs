@@ -79,7 +79,7 @@ pub fn load_synonyms(config: &Config) -> crate::domain::search::Synonyms {
 /// and builds the search index.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
-    if config.seed_demo && seed::seed_if_empty(&db, today()).await? {
+    if config.seed_demo && seed::seed_if_empty(&db, today(), config.demo_products).await? {
         tracing::info!("seeded the demo catalog");
     }
     let started = std::time::Instant::now();

@@ -672,15 +672,20 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
     tx.commit().await
 }
 
-/// Seeds the demo catalog if the database has no products yet. Returns whether it did.
-pub async fn seed_if_empty(db: &super::db::Db, today: CalendarDate) -> Result<bool, sqlx::Error> {
-    let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
+/// Seeds the demo catalog (`products` of them) if the database has no products yet.
+/// Returns whether it did.
+pub async fn seed_if_empty(
+    db: &super::db::Db,
+    today: CalendarDate,
+    products: usize,
+) -> Result<bool, sqlx::Error> {
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
         .fetch_one(&db.write)
         .await?;
-    if products > 0 {
+    if existing > 0 {
         return Ok(false);
     }
-    insert(db, &generate(DEMO_SEED, DEMO_PRODUCTS, today)).await?;
+    insert(db, &generate(DEMO_SEED, products, today)).await?;
     Ok(true)
 }
 

@@ -33,10 +33,11 @@ function chromiumPath() {
   return found;
 }
 
-/** Starts the shop; returns { baseURL, stop }. */
-export async function startShop() {
-  const bin = process.env.STOREFRONT_BIN ?? path.join(root, "target/debug/storefront");
-  const site = process.env.STOREFRONT_SITE_DIR ?? path.join(root, "dist");
+/** Starts the shop (extra environment optional); returns { baseURL, stop }. */
+export async function startShop(extraEnv = {}) {
+  // Paths from the environment are relative to where the tests were started.
+  const bin = path.resolve(process.env.STOREFRONT_BIN ?? path.join(root, "target/debug/storefront"));
+  const site = path.resolve(process.env.STOREFRONT_SITE_DIR ?? path.join(root, "dist"));
   if (!existsSync(bin)) throw new Error(`server binary missing: ${bin} (cargo build --features ssr)`);
   if (!existsSync(path.join(site, "index.html"))) throw new Error(`built app missing in ${site} (trunk build --release)`);
   const dataDir = mkdtempSync(path.join(tmpdir(), "storefront-e2e-"));
@@ -49,12 +50,13 @@ export async function startShop() {
       STOREFRONT_DATA_DIR: dataDir,
       STOREFRONT_SITE_DIR: site,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      ...extraEnv,
     },
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
   });
   const baseURL = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
@@ -63,7 +65,7 @@ export async function startShop() {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error("server did not start within 30 s");
+    if (Date.now() > deadline) throw new Error("server did not start within 120 s");
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
