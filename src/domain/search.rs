@@ -196,6 +196,53 @@ impl<'a> TierScorer<'a> {
         &self.memo[product_word]
     }
 
+    /// [`Self::tier`] for words given as ids into `vocabulary`; comparisons are remembered
+    /// per id in `memo`, which the caller keeps for one search.
+    pub fn tier_by_id(
+        &mut self,
+        ids: &[u32],
+        vocabulary: &[String],
+        memo: &mut Vec<Option<Box<[Option<MatchKind>]>>>,
+    ) -> u32 {
+        if memo.len() < vocabulary.len() {
+            memo.resize(vocabulary.len(), None);
+        }
+        let n = self.words.len();
+        let mut best = [None::<MatchKind>; MAX_QUERY_WORDS];
+        for &id in ids {
+            let Some(word) = vocabulary.get(id as usize) else {
+                continue;
+            };
+            let kinds = memo[id as usize].get_or_insert_with(|| {
+                self.words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| {
+                        if self.synonyms[i].iter().any(|s| s == word) {
+                            Some(MatchKind::Exact)
+                        } else {
+                            match_word(q, word, i + 1 == n)
+                        }
+                    })
+                    .collect()
+            });
+            for (b, k) in best.iter_mut().zip(kinds.iter()) {
+                if *k > *b {
+                    *b = *k;
+                }
+            }
+        }
+        best[..n.min(MAX_QUERY_WORDS)]
+            .iter()
+            .map(|k| match k {
+                Some(MatchKind::Exact) => 100,
+                Some(MatchKind::Prefix) => 10,
+                Some(MatchKind::Fuzzy) => 1,
+                None => 0,
+            })
+            .sum()
+    }
+
     pub fn tier(&mut self, product_words: &[String]) -> u32 {
         let mut best = vec![None::<MatchKind>; self.words.len()];
         for w in product_words {
@@ -556,9 +603,10 @@ pub fn facet_counts<'a>(
     p: &SearchParams,
     category_names: &BTreeMap<String, String>,
 ) -> Facets {
-    let mut categories: BTreeMap<&str, u32> = BTreeMap::new();
-    let mut colours: BTreeMap<&str, u32> = BTreeMap::new();
-    let mut sizes: BTreeMap<&str, u32> = BTreeMap::new();
+    // Counting is the hot loop of a broad search: a fast hash here, sorted at the end.
+    let mut categories: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let mut colours: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let mut sizes: rustc_hash::FxHashMap<&str, u32> = Default::default();
     let mut prices = [0u32; PRICE_BANDS.len()];
     let mut in_stock = 0;
     for f in items {
@@ -582,30 +630,33 @@ pub fn facet_counts<'a>(
             in_stock += 1;
         }
     }
-    let values =
-        |counts: BTreeMap<&str, u32>, chosen: &[String], label: &dyn Fn(&str) -> String| {
-            let mut v: Vec<FacetValue> = counts
-                .into_iter()
-                .map(|(value, count)| FacetValue {
-                    label: label(value),
-                    selected: chosen.iter().any(|c| c == value),
-                    value: value.to_owned(),
-                    count,
-                })
-                .collect();
-            // Chosen values stay visible even when nothing else matches them.
-            for c in chosen {
-                if !v.iter().any(|x| &x.value == c) {
-                    v.push(FacetValue {
-                        value: c.clone(),
-                        label: label(c),
-                        count: 0,
-                        selected: true,
-                    });
-                }
+    let values = |counts: rustc_hash::FxHashMap<&str, u32>,
+                  chosen: &[String],
+                  label: &dyn Fn(&str) -> String| {
+        let mut counts: Vec<(&str, u32)> = counts.into_iter().collect();
+        counts.sort_unstable();
+        let mut v: Vec<FacetValue> = counts
+            .into_iter()
+            .map(|(value, count)| FacetValue {
+                label: label(value),
+                selected: chosen.iter().any(|c| c == value),
+                value: value.to_owned(),
+                count,
+            })
+            .collect();
+        // Chosen values stay visible even when nothing else matches them.
+        for c in chosen {
+            if !v.iter().any(|x| &x.value == c) {
+                v.push(FacetValue {
+                    value: c.clone(),
+                    label: label(c),
+                    count: 0,
+                    selected: true,
+                });
             }
-            v
-        };
+        }
+        v
+    };
     let mut sizes_v = values(sizes, &p.sizes, &|s| s.to_owned());
     sizes_v.sort_by_key(|v| size_rank(&v.value));
     Facets {
@@ -753,6 +804,23 @@ mod tests {
                 w
             }
         );
+    }
+
+    #[test]
+    fn tiers_by_id_agree_with_tiers_by_word() {
+        let vocabulary: Vec<String> = ["classic", "linen", "shirt", "navy"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let none = Synonyms::default();
+        for q in ["linen shirt", "linen shi", "shrit", "navy", "zzz"] {
+            let words = query_words(q);
+            let by_word = match_tier(&words, &vocabulary, &none);
+            let mut memo = Vec::new();
+            let by_id =
+                TierScorer::new(&words, &none).tier_by_id(&[0, 1, 2, 3], &vocabulary, &mut memo);
+            assert_eq!(by_word, by_id, "{q}");
+        }
     }
 
     #[test]

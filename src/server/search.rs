@@ -38,11 +38,32 @@ pub struct SearchOutcome {
 struct Entry {
     card: ProductCard,
     facts: FacetFacts,
-    /// Lower-case words of name, category and colours, for ranking and "did you mean".
-    title_words: Vec<String>,
+    /// Words of name, category and colours, as ids into the vocabulary.
+    title_ids: Vec<u32>,
     popularity: u32,
     created_on: i64,
     rating_tenths: u32,
+}
+
+/// Title words by id, with how many products use each (for "did you mean").
+#[derive(Default)]
+struct Vocabulary {
+    words: Vec<String>,
+    ids: HashMap<String, u32>,
+    uses: Vec<u32>,
+}
+
+impl Vocabulary {
+    fn id(&mut self, word: &str) -> u32 {
+        if let Some(id) = self.ids.get(word) {
+            return *id;
+        }
+        let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
+        self.words.push(word.to_owned());
+        self.ids.insert(word.to_owned(), id);
+        self.uses.push(0);
+        id
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -57,8 +78,8 @@ pub struct SearchEngine {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     entries: RwLock<HashMap<u64, Entry>>,
-    /// Every title word with the number of products using it, for "did you mean".
-    vocabulary: RwLock<BTreeMap<String, u32>>,
+    /// Every title word ever indexed; ids never change.
+    vocabulary: RwLock<Vocabulary>,
     category_names: RwLock<BTreeMap<String, String>>,
     synonyms: Synonyms,
 }
@@ -121,7 +142,7 @@ impl SearchEngine {
                 description,
             },
             entries: RwLock::new(HashMap::new()),
-            vocabulary: RwLock::new(BTreeMap::new()),
+            vocabulary: RwLock::new(Vocabulary::default()),
             category_names: RwLock::new(BTreeMap::new()),
             synonyms,
         })
@@ -204,7 +225,13 @@ impl SearchEngine {
                 self.fields.description => index_text(&row.description),
             ))?;
             let entry = Entry {
-                title_words: text_words(&title),
+                title_ids: {
+                    let mut vocabulary = self.vocabulary.write().unwrap_or_else(|e| e.into_inner());
+                    text_words(&title)
+                        .iter()
+                        .map(|w| vocabulary.id(w))
+                        .collect()
+                },
                 facts: FacetFacts {
                     category: row.category_slug.clone(),
                     colours,
@@ -239,13 +266,13 @@ impl SearchEngine {
             names.insert(slug, name);
             entries.insert(id, entry);
         }
-        let mut vocabulary: BTreeMap<String, u32> = BTreeMap::new();
+        let mut vocabulary = self.vocabulary.write().unwrap_or_else(|e| e.into_inner());
+        vocabulary.uses.iter_mut().for_each(|n| *n = 0);
         for e in entries.values() {
-            for w in &e.title_words {
-                *vocabulary.entry(w.clone()).or_default() += 1;
+            for id in &e.title_ids {
+                vocabulary.uses[*id as usize] += 1;
             }
         }
-        *self.vocabulary.write().unwrap_or_else(|e| e.into_inner()) = vocabulary;
         Ok(())
     }
 
@@ -378,13 +405,16 @@ impl SearchEngine {
             .category_names
             .read()
             .unwrap_or_else(|e| e.into_inner());
+        let vocabulary = self.vocabulary.read().unwrap_or_else(|e| e.into_inner());
         let mut scorer = TierScorer::new(words, &self.synonyms);
+        let mut memo = Vec::new();
         let mut found: Vec<(&Entry, u32, f32)> = candidates
             .iter()
             .filter_map(|(id, score)| {
-                entries
-                    .get(id)
-                    .map(|e| (e, scorer.tier(&e.title_words), *score))
+                entries.get(id).map(|e| {
+                    let tier = scorer.tier_by_id(&e.title_ids, &vocabulary.words, &mut memo);
+                    (e, tier, *score)
+                })
             })
             .collect();
         let facets = facet_counts(found.iter().map(|(e, _, _)| &e.facts), params, &names);
@@ -437,17 +467,27 @@ impl SearchEngine {
     /// catalog uses (up to three edits), if any word was replaced.
     fn did_you_mean(&self, words: &[String]) -> Option<String> {
         let vocabulary = self.vocabulary.read().unwrap_or_else(|e| e.into_inner());
+        let known = |w: &str| {
+            vocabulary
+                .ids
+                .get(w)
+                .is_some_and(|id| vocabulary.uses[*id as usize] > 0)
+        };
         let mut changed = false;
         let suggestion: Vec<String> = words
             .iter()
             .map(|w| {
-                if vocabulary.contains_key(w.as_str()) {
+                if known(w) {
                     return w.clone();
                 }
                 let best = vocabulary
+                    .words
                     .iter()
-                    .filter(|(v, _)| {
-                        v.len() >= 3 && v.chars().count().abs_diff(w.chars().count()) <= 3
+                    .zip(&vocabulary.uses)
+                    .filter(|(v, n)| {
+                        **n > 0
+                            && v.len() >= 3
+                            && v.chars().count().abs_diff(w.chars().count()) <= 3
                     })
                     .map(|(v, n)| {
                         (
@@ -470,11 +510,21 @@ impl SearchEngine {
         changed.then(|| suggestion.join(" "))
     }
 
+    /// The `n` most popular products in stock, in one pass (no full sort).
     fn popular_in_stock(&self, n: usize) -> Vec<ProductCard> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let mut v: Vec<&Entry> = entries.values().filter(|e| e.card.in_stock).collect();
-        v.sort_by_key(|e| (std::cmp::Reverse(e.popularity), e.card.slug.clone()));
-        v.into_iter().take(n).map(|e| e.card.clone()).collect()
+        let mut top: Vec<&Entry> = Vec::with_capacity(n + 1);
+        let better =
+            |a: &Entry, b: &Entry| (a.popularity, &b.card.slug) > (b.popularity, &a.card.slug);
+        for e in entries.values().filter(|e| e.card.in_stock) {
+            if top.len() == n && top.last().is_some_and(|last| !better(e, last)) {
+                continue;
+            }
+            let at = top.iter().position(|t| better(e, t)).unwrap_or(top.len());
+            top.insert(at, e);
+            top.truncate(n);
+        }
+        top.into_iter().map(|e| e.card.clone()).collect()
     }
 
     /// Categories whose name matches the words, for suggestions.
