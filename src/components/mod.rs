@@ -14,6 +14,6 @@ pub use header::SiteHeader;
 pub use help_panel::HelpPanel;
 pub use highlight::Highlighted;
 pub use notice::{error_fallback, Loading};
-pub use product_card::ProductGrid;
+pub use product_card::{HitGrid, ProductGrid, ProductTile};
 pub use search_box::SearchBox;
 pub use stock_badge::StockBadge;

@@ -160,79 +160,57 @@ pub fn match_tier(words: &[String], product_words: &[String], synonyms: &Synonym
 }
 
 /// [`match_tier`] for many products in one search: each distinct product word is
-/// compared with the query once, then remembered.
+/// compared with the query once, then remembered by the caller's memo.
 pub struct TierScorer<'a> {
     words: &'a [String],
     synonyms: Vec<&'a [String]>,
-    memo: std::collections::HashMap<String, Vec<Option<MatchKind>>>,
 }
+
+/// Per word id, how it matches each query word (filled as words are met).
+pub type TierMemo = Vec<Option<Box<[Option<MatchKind>]>>>;
 
 impl<'a> TierScorer<'a> {
     pub fn new(words: &'a [String], synonyms: &'a Synonyms) -> Self {
         Self {
             words,
             synonyms: words.iter().map(|w| synonyms.of(w)).collect(),
-            memo: std::collections::HashMap::new(),
         }
     }
 
-    fn kinds(&mut self, product_word: &str) -> &[Option<MatchKind>] {
-        if !self.memo.contains_key(product_word) {
-            let n = self.words.len();
-            let kinds = self
-                .words
-                .iter()
-                .enumerate()
-                .map(|(i, q)| {
-                    if self.synonyms[i].iter().any(|s| s == product_word) {
-                        Some(MatchKind::Exact)
-                    } else {
-                        match_word(q, product_word, i + 1 == n)
-                    }
-                })
-                .collect();
-            self.memo.insert(product_word.to_owned(), kinds);
-        }
-        &self.memo[product_word]
+    /// How `product_word` matches each query word.
+    fn kinds(&self, product_word: &str) -> Box<[Option<MatchKind>]> {
+        let n = self.words.len();
+        self.words
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                if self.synonyms[i].iter().any(|s| s == product_word) {
+                    Some(MatchKind::Exact)
+                } else {
+                    match_word(q, product_word, i + 1 == n)
+                }
+            })
+            .collect()
     }
 
-    /// [`Self::tier`] for words given as ids into `vocabulary`; comparisons are remembered
-    /// per id in `memo`, which the caller keeps for one search.
-    pub fn tier_by_id(
-        &mut self,
-        ids: &[u32],
-        vocabulary: &[String],
-        memo: &mut Vec<Option<Box<[Option<MatchKind>]>>>,
-    ) -> u32 {
+    /// The tier of a product whose words are given as ids into `vocabulary`.
+    pub fn tier_by_id(&self, ids: &[u32], vocabulary: &[String], memo: &mut TierMemo) -> u32 {
         if memo.len() < vocabulary.len() {
             memo.resize(vocabulary.len(), None);
         }
-        let n = self.words.len();
         let mut best = [None::<MatchKind>; MAX_QUERY_WORDS];
         for &id in ids {
             let Some(word) = vocabulary.get(id as usize) else {
                 continue;
             };
-            let kinds = memo[id as usize].get_or_insert_with(|| {
-                self.words
-                    .iter()
-                    .enumerate()
-                    .map(|(i, q)| {
-                        if self.synonyms[i].iter().any(|s| s == word) {
-                            Some(MatchKind::Exact)
-                        } else {
-                            match_word(q, word, i + 1 == n)
-                        }
-                    })
-                    .collect()
-            });
+            let kinds = memo[id as usize].get_or_insert_with(|| self.kinds(word));
             for (b, k) in best.iter_mut().zip(kinds.iter()) {
                 if *k > *b {
                     *b = *k;
                 }
             }
         }
-        best[..n.min(MAX_QUERY_WORDS)]
+        best[..self.words.len().min(MAX_QUERY_WORDS)]
             .iter()
             .map(|k| match k {
                 Some(MatchKind::Exact) => 100,
@@ -243,23 +221,10 @@ impl<'a> TierScorer<'a> {
             .sum()
     }
 
-    pub fn tier(&mut self, product_words: &[String]) -> u32 {
-        let mut best = vec![None::<MatchKind>; self.words.len()];
-        for w in product_words {
-            for (b, k) in best.iter_mut().zip(self.kinds(w)) {
-                if *k > *b {
-                    *b = *k;
-                }
-            }
-        }
-        best.iter()
-            .map(|k| match k {
-                Some(MatchKind::Exact) => 100,
-                Some(MatchKind::Prefix) => 10,
-                Some(MatchKind::Fuzzy) => 1,
-                None => 0,
-            })
-            .sum()
+    /// The tier of a product given its words.
+    pub fn tier(&self, product_words: &[String]) -> u32 {
+        let ids: Vec<u32> = (0..u32::try_from(product_words.len()).unwrap_or(u32::MAX)).collect();
+        self.tier_by_id(&ids, product_words, &mut Vec::new())
     }
 }
 

@@ -1,5 +1,5 @@
-use crate::api::catalog::{search_products, SearchHit, SearchResults};
-use crate::components::{error_fallback, Highlighted, Loading, ProductGrid};
+use crate::api::catalog::{search_products, SearchResults};
+use crate::components::{error_fallback, HitGrid, Loading, ProductGrid};
 use crate::domain::search::{FacetValue, SearchParams, SortOrder, MAX_QUERY_CHARS};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -191,33 +191,6 @@ fn toggle(p: &mut SearchParams, key: &str, value: &str) {
             }
         }
         _ => {}
-    }
-}
-
-/// Results with the matching parts of each name marked.
-#[component]
-fn HitGrid(hits: Vec<SearchHit>) -> impl IntoView {
-    view! {
-        <ul class="product-grid">
-            {hits
-                .into_iter()
-                .map(|h| {
-                    let p = h.card;
-                    view! {
-                        <li class="product-card">
-                            <a class="product-card__link" href=format!("/p/{}", p.slug)>
-                                <img class="product-card__image" src=p.image alt="" width="400" height="400" loading="lazy" />
-                                <span class="product-card__name"><Highlighted text=p.name ranges=h.highlights /></span>
-                            </a>
-                            <span class="product-card__meta">
-                                <span class="product-card__price">{p.price.to_string()}</span>
-                                {(!p.in_stock).then(|| view! { <span class="product-card__stock">"Out of stock"</span> })}
-                            </span>
-                        </li>
-                    }
-                })
-                .collect::<Vec<_>>()}
-        </ul>
     }
 }
 

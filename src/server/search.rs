@@ -406,7 +406,7 @@ impl SearchEngine {
             .read()
             .unwrap_or_else(|e| e.into_inner());
         let vocabulary = self.vocabulary.read().unwrap_or_else(|e| e.into_inner());
-        let mut scorer = TierScorer::new(words, &self.synonyms);
+        let scorer = TierScorer::new(words, &self.synonyms);
         let mut memo = Vec::new();
         let mut found: Vec<(&Entry, u32, f32)> = candidates
             .iter()

@@ -94,6 +94,26 @@ export async function launchBrowser() {
   });
 }
 
+/**
+ * Starts one shop and one browser for a test file (node:test `before`/`after`) and
+ * returns a getter for them: `const ctx = useShop(); … ctx().shop.baseURL`.
+ */
+export function useShop(hooks, extraEnv = {}) {
+  const state = {};
+  hooks.before(async () => {
+    state.shop = await startShop(extraEnv);
+    state.browser = await launchBrowser();
+  });
+  hooks.after(async () => {
+    await state.browser?.close();
+    await state.shop?.stop();
+  });
+  return () => state;
+}
+
+/** Waits until a locator is visible (15 s). */
+export const visible = (locator) => locator.waitFor({ state: "visible", timeout: 15_000 });
+
 /** Runs axe-core in the page and fails with a readable list if anything is violated. */
 export async function expectNoAxeViolations(page, where) {
   await page.addScriptTag({ path: axePath });

@@ -4,22 +4,10 @@
 // page is checked with axe-core and for the help panel.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startShop, launchBrowser, expectNoAxeViolations, callApi } from "./harness.mjs";
+import { useShop, visible, expectNoAxeViolations, callApi } from "./harness.mjs";
 
-let shop;
-let browser;
+const ctx = useShop({ before, after });
 
-before(async () => {
-  shop = await startShop();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await shop?.stop();
-});
-
-const visible = (locator) => locator.waitFor({ state: "visible", timeout: 15_000 });
 
 async function expectHelpPanel(page, where) {
   const help = page.getByRole("complementary", { name: "Help" });
@@ -32,7 +20,7 @@ async function expectHelpPanel(page, where) {
 }
 
 test("a shopper finds a product, buys it as a guest and follows the order", async () => {
-  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -127,12 +115,12 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
 
 test("an out-of-stock variant says when it is back and cannot be added", async () => {
   // Find one through the API, as the catalog is generated.
-  const { categories } = await callApi(shop.baseURL, "home", {});
+  const { categories } = await callApi(ctx().shop.baseURL, "home", {});
   let target;
   outer: for (const category of categories) {
-    const page = await callApi(shop.baseURL, "category", { slug: category.slug });
+    const page = await callApi(ctx().shop.baseURL, "category", { slug: category.slug });
     for (const card of page.products) {
-      const product = await callApi(shop.baseURL, "product", { slug: card.slug });
+      const product = await callApi(ctx().shop.baseURL, "product", { slug: card.slug });
       const variant = product.variants.find((v) => v.availability.OutOfStock?.back_on);
       if (variant) {
         target = { product, variant };
@@ -141,7 +129,7 @@ test("an out-of-stock variant says when it is back and cannot be added", async (
     }
   }
   assert.ok(target, "the demo catalog has an out-of-stock variant with a restock date");
-  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
   const page = await context.newPage();
   await page.goto(`/p/${target.product.slug}`);
   await visible(page.getByRole("heading", { level: 1, name: target.product.name }));
@@ -154,7 +142,7 @@ test("an out-of-stock variant says when it is back and cannot be added", async (
 });
 
 test("every other page keeps the help panel and passes axe", async () => {
-  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
   const page = await context.newPage();
   for (const [path, heading] of [
     ["/c/shoes", "Shoes & trainers"],
@@ -188,7 +176,7 @@ const focusedText = (text) => document.activeElement?.textContent?.trim() === te
 const focusedId = (id) => document.activeElement?.id === id;
 
 test("the whole journey works from the keyboard alone", async () => {
-  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
   const page = await context.newPage();
   await page.goto("/");
   await visible(page.getByRole("heading", { name: "Shop by category" }));

@@ -2,23 +2,12 @@
 // semantics), typo tolerance, facets and sort in the URL, and no dead ends.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startShop, launchBrowser, expectNoAxeViolations } from "./harness.mjs";
+import { useShop, visible, expectNoAxeViolations } from "./harness.mjs";
 
-let shop;
-let browser;
-before(async () => {
-  shop = await startShop();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await shop?.stop();
-});
-
-const visible = (locator) => locator.waitFor({ state: "visible", timeout: 15_000 });
+const ctx = useShop({ before, after });
 
 async function newPage() {
-  const context = await browser.newContext({ baseURL: shop.baseURL });
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
   const page = await context.newPage();
   page.on("dialog", () => {
     throw new Error("a dialog opened: markup in a query was executed");
