@@ -1,6 +1,6 @@
 //! The router and the page layout shared by every route.
 
-use crate::components::{provide_cart, HelpPanel, SiteHeader};
+use crate::components::{provide_cart, provide_region, HelpPanel, SiteHeader};
 use crate::content::HelpContent;
 use crate::pages::{
     cart::CartPage,
@@ -21,6 +21,7 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     provide_cart();
+    provide_region();
     provide_context(HelpContent::bundled());
     view! {
         <Router>

@@ -295,3 +295,50 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
     assert_eq!(names(&find(&state, "zanzibar")), vec!["Zanzibar Sarong"]);
     assert_eq!(names(&find(&state, "zanzibr")), vec!["Zanzibar Sarong"]);
 }
+
+#[tokio::test]
+async fn in_stock_near_me_means_stocked_at_the_centre_nearest_the_region() {
+    let (state, _dir) = shop().await;
+    assert_eq!(state.search.nearest_centre("scotland"), Some(3), "Glasgow");
+    assert_eq!(
+        state.search.nearest_centre("south-west"),
+        Some(2),
+        "Bristol"
+    );
+    let all = state
+        .search
+        .search_near(
+            &SearchParams {
+                query: "classic".into(),
+                ..Default::default()
+            },
+            "scotland",
+            1000,
+        )
+        .unwrap();
+    let near = state
+        .search
+        .search_near(
+            &SearchParams {
+                query: "classic".into(),
+                near: Some("scotland".into()),
+                ..Default::default()
+            },
+            "scotland",
+            1000,
+        )
+        .unwrap();
+    assert_eq!(near.total, all.facets.near);
+    assert!(near.total > 0 && near.total <= all.facets.in_stock);
+    for hit in &near.hits {
+        let at_glasgow: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(s.quantity), 0) FROM stock s JOIN variants v ON v.id = s.variant_id JOIN products p ON p.id = v.product_id
+             WHERE p.slug = ? AND s.centre_id = 3",
+        )
+        .bind(&hit.card.slug)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+        assert!(at_glasgow > 0, "{} has nothing in Glasgow", hit.card.name);
+    }
+}

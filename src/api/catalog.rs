@@ -143,9 +143,13 @@ pub async fn get_product(slug: String) -> Result<ProductPage, ShopError> {
 }
 
 /// The results page for the shopper's choices: typo-tolerant matching, facets, sorting.
+/// `region` is where the shopper said they are (for "in stock near you").
 #[server(prefix = "/api", endpoint = "search", input = Json)]
-pub async fn search_products(params: SearchParams) -> Result<SearchResults, ShopError> {
-    super::state()?.catalog().search(params).await
+pub async fn search_products(
+    params: SearchParams,
+    #[server(default)] region: String,
+) -> Result<SearchResults, ShopError> {
+    super::state()?.catalog().search(params, &region).await
 }
 
 /// Suggestions for the search box as the shopper types.

@@ -1,4 +1,4 @@
-use super::{use_cart, SearchBox};
+use super::{use_cart, RegionPicker, SearchBox};
 use crate::api::catalog::list_categories;
 use leptos::prelude::*;
 
@@ -14,6 +14,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <div class="site-header__bar">
                     <a class="site-header__logo" href="/">"Storefront"</a>
     <SearchBox />
+                <RegionPicker />
                     <a class="site-header__cart" href="/cart">
                         "Cart "
                         <span class="site-header__count">{count}</span>

@@ -6,6 +6,7 @@ pub mod help_panel;
 pub mod highlight;
 pub mod notice;
 pub mod product_card;
+pub mod region;
 pub mod search_box;
 pub mod stock_badge;
 
@@ -15,5 +16,6 @@ pub use help_panel::HelpPanel;
 pub use highlight::Highlighted;
 pub use notice::{error_fallback, Loading};
 pub use product_card::{HitGrid, ProductGrid, ProductTile};
+pub use region::{provide_region, use_region, RegionContext, RegionPicker};
 pub use search_box::SearchBox;
 pub use stock_badge::StockBadge;

@@ -373,6 +373,8 @@ pub struct SearchParams {
     /// Indexes into [`PRICE_BANDS`].
     pub price_bands: Vec<usize>,
     pub in_stock_only: bool,
+    /// Only what the centre nearest this region (a `location::REGIONS` code) has in stock.
+    pub near: Option<String>,
     pub sort: SortOrder,
 }
 
@@ -442,6 +444,9 @@ impl SearchParams {
         if self.in_stock_only {
             parts.push("stock=1".into());
         }
+        if let Some(region) = &self.near {
+            parts.push(format!("near={}", encode_component(region)));
+        }
         if self.sort != SortOrder::Relevance {
             parts.push(format!("sort={}", self.sort.as_str()));
         }
@@ -476,6 +481,7 @@ impl SearchParams {
                     }
                 }
                 "stock" => p.in_stock_only = value == "1",
+                "near" => p.near = super::location::region(value).map(|r| r.code.to_owned()),
                 "sort" => p.sort = SortOrder::parse(value).unwrap_or_default(),
                 _ => {}
             }
@@ -506,6 +512,8 @@ pub struct FacetFacts {
     pub sizes: Vec<String>,
     pub price_minor: i64,
     pub in_stock: bool,
+    /// Centres holding at least one unit of some variant.
+    pub stocked_at: Vec<i64>,
 }
 
 /// One value of a facet with the number of results it would give.
@@ -525,6 +533,8 @@ pub struct Facets {
     pub prices: Vec<FacetValue>,
     /// Results in stock, given the other choices.
     pub in_stock: u32,
+    /// Results in stock at the centre nearest the shopper, given the other choices.
+    pub near: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -534,6 +544,7 @@ enum Dim {
     Size,
     Price,
     Stock,
+    Near,
 }
 
 fn band_of(price: i64) -> usize {
@@ -543,7 +554,7 @@ fn band_of(price: i64) -> usize {
         .unwrap_or(0)
 }
 
-fn passes(f: &FacetFacts, p: &SearchParams, except: Option<Dim>) -> bool {
+fn passes(f: &FacetFacts, p: &SearchParams, near_centre: Option<i64>, except: Option<Dim>) -> bool {
     let any = |chosen: &[String], have: &[String]| {
         chosen.is_empty() || chosen.iter().any(|c| have.contains(c))
     };
@@ -554,11 +565,15 @@ fn passes(f: &FacetFacts, p: &SearchParams, except: Option<Dim>) -> bool {
             || p.price_bands.is_empty()
             || p.price_bands.contains(&band_of(f.price_minor)))
         && (except == Some(Dim::Stock) || !p.in_stock_only || f.in_stock)
+        && (except == Some(Dim::Near)
+            || p.near.is_none()
+            || near_centre.is_some_and(|c| f.stocked_at.contains(&c)))
 }
 
-/// Whether a product passes every chosen filter.
-pub fn matches_filters(f: &FacetFacts, p: &SearchParams) -> bool {
-    passes(f, p, None)
+/// Whether a product passes every chosen filter. `near_centre` is the centre nearest
+/// the shopper's region, if known.
+pub fn matches_filters(f: &FacetFacts, p: &SearchParams, near_centre: Option<i64>) -> bool {
+    passes(f, p, near_centre, None)
 }
 
 /// Counts for every facet value. Each facet's counts apply all the *other* chosen
@@ -566,6 +581,7 @@ pub fn matches_filters(f: &FacetFacts, p: &SearchParams) -> bool {
 pub fn facet_counts<'a>(
     items: impl Iterator<Item = &'a FacetFacts> + Clone,
     p: &SearchParams,
+    near_centre: Option<i64>,
     category_names: &BTreeMap<String, String>,
 ) -> Facets {
     // Counting is the hot loop of a broad search: a fast hash here, sorted at the end.
@@ -574,25 +590,31 @@ pub fn facet_counts<'a>(
     let mut sizes: rustc_hash::FxHashMap<&str, u32> = Default::default();
     let mut prices = [0u32; PRICE_BANDS.len()];
     let mut in_stock = 0;
+    let mut near = 0;
     for f in items {
-        if passes(f, p, Some(Dim::Category)) {
+        if passes(f, p, near_centre, Some(Dim::Category)) {
             *categories.entry(f.category.as_str()).or_default() += 1;
         }
-        if passes(f, p, Some(Dim::Colour)) {
+        if passes(f, p, near_centre, Some(Dim::Colour)) {
             for c in &f.colours {
                 *colours.entry(c.as_str()).or_default() += 1;
             }
         }
-        if passes(f, p, Some(Dim::Size)) {
+        if passes(f, p, near_centre, Some(Dim::Size)) {
             for s in &f.sizes {
                 *sizes.entry(s.as_str()).or_default() += 1;
             }
         }
-        if passes(f, p, Some(Dim::Price)) {
+        if passes(f, p, near_centre, Some(Dim::Price)) {
             prices[band_of(f.price_minor)] += 1;
         }
-        if passes(f, p, Some(Dim::Stock)) && f.in_stock {
+        if passes(f, p, near_centre, Some(Dim::Stock)) && f.in_stock {
             in_stock += 1;
+        }
+        if passes(f, p, near_centre, Some(Dim::Near))
+            && near_centre.is_some_and(|c| f.stocked_at.contains(&c))
+        {
+            near += 1;
         }
     }
     let values = |counts: rustc_hash::FxHashMap<&str, u32>,
@@ -645,6 +667,7 @@ pub fn facet_counts<'a>(
             })
             .collect(),
         in_stock,
+        near,
     }
 }
 
@@ -806,6 +829,7 @@ mod tests {
             sizes: vec!["UK 7".into()],
             price_bands: vec![1, 2],
             in_stock_only: true,
+            near: None,
             sort: SortOrder::PriceHighLow,
         };
         let qs = p.to_query_string();
@@ -827,7 +851,38 @@ mod tests {
             sizes: vec![size.into()],
             price_minor: price,
             in_stock,
+            // In stock at centre 1 (first item also at 2).
+            stocked_at: if !in_stock {
+                vec![]
+            } else if colour == "Navy" && size == "M" {
+                vec![1, 2]
+            } else {
+                vec![1]
+            },
         }
+    }
+
+    #[test]
+    fn near_me_counts_stock_at_the_nearest_centre() {
+        let items = [
+            item("shirts", "Navy", "M", 30_00, true),
+            item("shirts", "White", "L", 45_00, false),
+            item("shoes", "Navy", "UK 8", 80_00, true),
+        ];
+        let names = BTreeMap::new();
+        let p = SearchParams {
+            near: Some("london".into()),
+            ..Default::default()
+        };
+        assert_eq!(facet_counts(items.iter(), &p, Some(2), &names).near, 1);
+        assert_eq!(facet_counts(items.iter(), &p, Some(1), &names).near, 2);
+        assert!(matches_filters(&items[0], &p, Some(2)));
+        assert!(!matches_filters(&items[2], &p, Some(2)));
+        assert!(!matches_filters(&items[1], &p, Some(1)));
+        let p = SearchParams::parse_query_string("q=x&near=scotland");
+        assert_eq!(p.near.as_deref(), Some("scotland"));
+        assert_eq!(SearchParams::parse_query_string(&p.to_query_string()), p);
+        assert_eq!(SearchParams::parse_query_string("near=mars").near, None);
     }
 
     #[test]
@@ -842,7 +897,7 @@ mod tests {
             colours: vec!["Navy".into()],
             ..Default::default()
         };
-        let f = facet_counts(items.iter(), &p, &names);
+        let f = facet_counts(items.iter(), &p, None, &names);
         // Category counts respect the colour choice...
         assert_eq!(
             f.categories
@@ -904,6 +959,7 @@ mod tests {
                 sizes: vec![],
                 price_bands: vec![band],
                 in_stock_only: stock,
+                near: None,
                 sort: SortOrder::Newest,
             };
             let back = SearchParams::parse_query_string(&p.to_query_string());

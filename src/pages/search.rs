@@ -1,5 +1,6 @@
 use crate::api::catalog::{search_products, SearchResults};
-use crate::components::{error_fallback, HitGrid, Loading, ProductGrid};
+use crate::components::{error_fallback, use_region, HitGrid, Loading, ProductGrid};
+use crate::domain::location::region as region_named;
 use crate::domain::search::{FacetValue, SearchParams, SortOrder, MAX_QUERY_CHARS};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -17,7 +18,8 @@ pub fn SearchPage() -> impl IntoView {
             .count()
     });
     let params = Memo::new(move |_| SearchParams::parse_query_string(&location.search.get()));
-    let results = LocalResource::new(move || search_products(params.get()));
+    let region = use_region();
+    let results = LocalResource::new(move || search_products(params.get(), region.0.get()));
     view! {
         <Transition fallback=|| view! { <Loading what="results" /> }>
             <ErrorBoundary fallback=error_fallback>
@@ -61,7 +63,8 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
         || !params.colours.is_empty()
         || !params.sizes.is_empty()
         || !params.price_bands.is_empty()
-        || params.in_stock_only;
+        || params.in_stock_only
+        || params.near.is_some();
     let p = StoredValue::new(params.clone());
     let count_text = format!(
         "{total} {}",
@@ -118,6 +121,9 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
         })
     };
     let stock_count = facets.in_stock;
+    let near_count = facets.near;
+    let region = use_region();
+    let region_name = move || region_named(&region.0.get()).map_or("you", |r| r.name);
 
     view! {
         <h1>{heading}</h1>
@@ -145,6 +151,22 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
                         />
                         "In stock now"
                         <span class="facets__count">{format!(" ({stock_count})")}</span>
+                    </label>
+                    <label class="facets__option">
+                        <input
+                            type="checkbox"
+                            checked=params.near.is_some()
+                            on:change=move |_| {
+                                let mut next = p.get_value();
+                                next.near = match next.near {
+                                    Some(_) => None,
+                                    None => Some(region.0.get_untracked()),
+                                };
+                                go(&next);
+                            }
+                        />
+                        {move || format!("In stock near {}", region_name())}
+                        <span class="facets__count">{format!(" ({near_count})")}</span>
                     </label>
                 </fieldset>
                 {any_filter.then(|| view! {

@@ -211,11 +211,17 @@ impl<'a> Catalog<'a> {
         })
     }
 
-    pub async fn search(&self, params: SearchParams) -> Result<SearchResults, ShopError> {
+    pub async fn search(
+        &self,
+        params: SearchParams,
+        region: &str,
+    ) -> Result<SearchResults, ShopError> {
+        let region = crate::domain::location::region(region)
+            .map_or(crate::domain::location::DEFAULT_REGION, |r| r.code);
         let outcome = self
             .state
             .search
-            .search(&params, RESULTS_PER_PAGE)
+            .search_near(&params, region, RESULTS_PER_PAGE)
             .map_err(internal)?;
         Ok(SearchResults {
             params,

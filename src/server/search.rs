@@ -8,6 +8,7 @@
 
 use crate::api::catalog::{CategorySuggestion, ProductCard, SearchHit};
 use crate::domain::date::CalendarDate;
+use crate::domain::location::{centres_by_distance, CentrePoint, DEFAULT_REGION};
 use crate::domain::search::{
     edit_budget, facet_counts, highlight_ranges, match_tier, matches_filters, query_words,
     text_words, FacetFacts, Facets, SearchParams, SortOrder, Synonyms, TierScorer,
@@ -78,6 +79,8 @@ pub struct SearchEngine {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     entries: RwLock<HashMap<u64, Entry>>,
+    /// Where the distribution centres are, for "in stock near you".
+    centres: RwLock<Vec<CentrePoint>>,
     /// Every title word ever indexed; ids never change.
     vocabulary: RwLock<Vocabulary>,
     category_names: RwLock<BTreeMap<String, String>>,
@@ -143,6 +146,7 @@ impl SearchEngine {
             },
             entries: RwLock::new(HashMap::new()),
             vocabulary: RwLock::new(Vocabulary::default()),
+            centres: RwLock::new(Vec::new()),
             category_names: RwLock::new(BTreeMap::new()),
             synonyms,
         })
@@ -193,6 +197,29 @@ impl SearchEngine {
         ))
         .fetch_all(pool)
         .await?;
+        let stocked: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT v.product_id, s.centre_id FROM variants v JOIN stock s ON s.variant_id = v.id
+             WHERE s.quantity > 0{} GROUP BY v.product_id, s.centre_id",
+            variant_filter.replace(" WHERE ", " AND ")
+        ))
+        .fetch_all(pool)
+        .await?;
+        let mut stocked_at: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (product, centre) in stocked {
+            stocked_at.entry(product).or_default().push(centre);
+        }
+        let centres: Vec<(i64, f64, f64)> =
+            sqlx::query_as("SELECT id, latitude, longitude FROM centres ORDER BY id")
+                .fetch_all(pool)
+                .await?;
+        *self.centres.write().unwrap_or_else(|e| e.into_inner()) = centres
+            .into_iter()
+            .map(|(centre_id, latitude, longitude)| CentrePoint {
+                centre_id,
+                latitude,
+                longitude,
+            })
+            .collect();
         let mut per_product: HashMap<i64, Vec<VariantFacts>> = HashMap::new();
         for v in variants {
             per_product.entry(v.product_id).or_default().push(v);
@@ -238,6 +265,7 @@ impl SearchEngine {
                     sizes,
                     price_minor: row.price_minor,
                     in_stock,
+                    stocked_at: stocked_at.remove(&row.id).unwrap_or_default(),
                 },
                 card: ProductCard {
                     image: image_url(&row.slug),
@@ -356,21 +384,35 @@ impl SearchEngine {
         Ok(out)
     }
 
-    /// Runs a search: matching, ranking, filters, facets, and help when nothing matched.
+    /// Runs a search for a shopper in the default region.
     pub fn search(
         &self,
         params: &SearchParams,
         limit: usize,
     ) -> Result<SearchOutcome, SearchError> {
+        self.search_near(params, DEFAULT_REGION, limit)
+    }
+
+    /// Runs a search: matching, ranking, filters, facets, and help when nothing matched.
+    /// `region` (a `location::REGIONS` code) says which centre counts as "near" for the
+    /// facet; a chosen `params.near` takes precedence.
+    pub fn search_near(
+        &self,
+        params: &SearchParams,
+        region: &str,
+        limit: usize,
+    ) -> Result<SearchOutcome, SearchError> {
         let words = query_words(&params.query);
-        let mut outcome = self.search_words(&words, params, limit)?;
+        let near = self.nearest_centre(params.near.as_deref().unwrap_or(region));
+        let mut outcome = self.search_words(&words, params, near, limit)?;
         if outcome.total == 0 {
             if let Some(suggestion) = self.did_you_mean(&words) {
                 let suggested = SearchParams {
                     query: suggestion.clone(),
                     ..params.clone()
                 };
-                let again = self.search_words(&query_words(&suggestion), &suggested, limit)?;
+                let again =
+                    self.search_words(&query_words(&suggestion), &suggested, near, limit)?;
                 if again.total > 0 {
                     outcome.did_you_mean = Some(suggestion);
                     outcome.closest = again
@@ -393,6 +435,7 @@ impl SearchEngine {
         &self,
         words: &[String],
         params: &SearchParams,
+        near: Option<i64>,
         limit: usize,
     ) -> Result<SearchOutcome, SearchError> {
         let candidates = if words.is_empty() {
@@ -417,8 +460,8 @@ impl SearchEngine {
                 })
             })
             .collect();
-        let facets = facet_counts(found.iter().map(|(e, _, _)| &e.facts), params, &names);
-        found.retain(|(e, _, _)| matches_filters(&e.facts, params));
+        let facets = facet_counts(found.iter().map(|(e, _, _)| &e.facts), params, near, &names);
+        found.retain(|(e, _, _)| matches_filters(&e.facts, params, near));
         match params.sort {
             SortOrder::Relevance => found.sort_by(|a, b| {
                 b.1.cmp(&a.1)
@@ -508,6 +551,13 @@ impl SearchEngine {
             })
             .collect();
         changed.then(|| suggestion.join(" "))
+    }
+
+    /// The centre nearest a region (by its code), if both are known.
+    pub fn nearest_centre(&self, region_code: &str) -> Option<i64> {
+        let region = crate::domain::location::region(region_code)?;
+        let centres = self.centres.read().unwrap_or_else(|e| e.into_inner());
+        centres_by_distance(region, &centres).first().copied()
     }
 
     /// The `n` most popular products in stock, in one pass (no full sort).

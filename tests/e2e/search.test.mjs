@@ -91,15 +91,31 @@ test("facets and sort live in the URL: reload and back restore them", async () =
   );
   assert.deepEqual(prices, [...prices].sort((a, b) => a - b));
 
+  // The shopper's region decides what "near" means; the choice is remembered.
+  await page.getByRole("combobox", { name: "Deliver to" }).selectOption({ label: "Scotland" });
+  const near = page.getByRole("checkbox", { name: /^In stock near Scotland \(\d+\)$/ });
+  await visible(near);
+  const nearLabel = await page.locator("label.facets__option", { has: near }).innerText();
+  const nearCount = Number(nearLabel.match(/\((\d+)\)/)[1]);
+  await near.check();
+  await page.waitForURL(/near=scotland/);
+  await visible(page.getByRole("status").filter({ hasText: new RegExp(`^${nearCount} products?$`) }));
+  await page.goBack();
+  await page.waitForURL((url) => !url.search.includes("near="));
+
   await page.reload();
   await visible(page.getByRole("heading", { level: 1, name: "Results for “classic”" }));
   assert.equal(await page.getByRole("checkbox", { name: /^Navy \(\d+\)$/ }).isChecked(), true);
+  assert.equal(await page.getByRole("combobox", { name: "Deliver to" }).inputValue(), "scotland");
   await page.goBack();
   await page.waitForURL((url) => !url.search.includes("sort="));
   await page.goBack();
   await page.waitForURL((url) => !url.search.includes("colour="));
-  await visible(page.getByRole("checkbox", { name: /^Navy \(\d+\)$/ }));
-  assert.equal(await page.getByRole("checkbox", { name: /^Navy \(\d+\)$/ }).isChecked(), false);
+  // The old results stay on screen until the new ones arrive: wait for the box to clear.
+  await page.waitForFunction(() => {
+    const box = [...document.querySelectorAll(".facets__option")].find((l) => /^Navy \(/.test(l.textContent.trim()));
+    return box && !box.querySelector("input").checked;
+  });
 });
 
 test("no dead ends: a better query, products in stock and a person to ask", async () => {

@@ -1,0 +1,176 @@
+//! Where the shopper is, roughly, and which distribution centre is nearest. A region is
+//! enough for stock "near you"; delivery dates build on the same distances.
+
+use serde::{Deserialize, Serialize};
+
+/// A region of the UK with a representative point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Region {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// The regions a shopper can choose from.
+pub const REGIONS: [Region; 12] = [
+    Region {
+        code: "london",
+        name: "London",
+        latitude: 51.5072,
+        longitude: -0.1276,
+    },
+    Region {
+        code: "south-east",
+        name: "South East England",
+        latitude: 51.2787,
+        longitude: 0.5217,
+    },
+    Region {
+        code: "south-west",
+        name: "South West England",
+        latitude: 50.7772,
+        longitude: -3.9995,
+    },
+    Region {
+        code: "east",
+        name: "East of England",
+        latitude: 52.2053,
+        longitude: 0.1218,
+    },
+    Region {
+        code: "west-midlands",
+        name: "West Midlands",
+        latitude: 52.4862,
+        longitude: -1.8904,
+    },
+    Region {
+        code: "east-midlands",
+        name: "East Midlands",
+        latitude: 52.9548,
+        longitude: -1.1581,
+    },
+    Region {
+        code: "yorkshire",
+        name: "Yorkshire and the Humber",
+        latitude: 53.9591,
+        longitude: -1.0815,
+    },
+    Region {
+        code: "north-west",
+        name: "North West England",
+        latitude: 53.4808,
+        longitude: -2.2426,
+    },
+    Region {
+        code: "north-east",
+        name: "North East England",
+        latitude: 54.9783,
+        longitude: -1.6178,
+    },
+    Region {
+        code: "wales",
+        name: "Wales",
+        latitude: 51.4816,
+        longitude: -3.1791,
+    },
+    Region {
+        code: "scotland",
+        name: "Scotland",
+        latitude: 55.9533,
+        longitude: -3.1883,
+    },
+    Region {
+        code: "northern-ireland",
+        name: "Northern Ireland",
+        latitude: 54.5973,
+        longitude: -5.9301,
+    },
+];
+
+/// Where the shop assumes a shopper is until they say otherwise.
+pub const DEFAULT_REGION: &str = "london";
+
+pub fn region(code: &str) -> Option<&'static Region> {
+    REGIONS.iter().find(|r| r.code == code)
+}
+
+/// A distribution centre's place.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CentrePoint {
+    pub centre_id: i64,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Great-circle distance in kilometres.
+pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    6371.0 * 2.0 * a.sqrt().atan2((1.0 - a).sqrt())
+}
+
+/// Centre ids ordered nearest first from the region (ties by id).
+pub fn centres_by_distance(region: &Region, centres: &[CentrePoint]) -> Vec<i64> {
+    let mut v: Vec<(f64, i64)> = centres
+        .iter()
+        .map(|c| {
+            (
+                distance_km(region.latitude, region.longitude, c.latitude, c.longitude),
+                c.centre_id,
+            )
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    v.into_iter().map(|(_, id)| id).collect()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn centres() -> Vec<CentrePoint> {
+        vec![
+            CentrePoint {
+                centre_id: 1,
+                latitude: 53.8008,
+                longitude: -1.5491,
+            }, // Leeds
+            CentrePoint {
+                centre_id: 2,
+                latitude: 51.4545,
+                longitude: -2.5879,
+            }, // Bristol
+            CentrePoint {
+                centre_id: 3,
+                latitude: 55.8642,
+                longitude: -4.2518,
+            }, // Glasgow
+        ]
+    }
+
+    #[test]
+    fn distances_are_sensible() {
+        let d = distance_km(51.5072, -0.1276, 53.8008, -1.5491);
+        assert!((d - 272.0).abs() < 10.0, "London–Leeds {d}");
+        assert_eq!(distance_km(1.0, 2.0, 1.0, 2.0), 0.0);
+    }
+
+    #[test]
+    fn nearest_centre_for_each_region() {
+        let nearest = |code: &str| centres_by_distance(region(code).unwrap(), &centres())[0];
+        assert_eq!(nearest("yorkshire"), 1);
+        assert_eq!(nearest("south-west"), 2);
+        assert_eq!(nearest("wales"), 2);
+        assert_eq!(nearest("scotland"), 3);
+        assert_eq!(nearest("north-east"), 1);
+        assert_eq!(
+            centres_by_distance(region("london").unwrap(), &centres()).len(),
+            3
+        );
+        assert!(region(DEFAULT_REGION).is_some());
+        assert!(region("atlantis").is_none());
+    }
+}
