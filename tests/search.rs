@@ -342,3 +342,58 @@ async fn in_stock_near_me_means_stocked_at_the_centre_nearest_the_region() {
         assert!(at_glasgow > 0, "{} has nothing in Glasgow", hit.card.name);
     }
 }
+
+#[tokio::test]
+async fn the_product_page_promises_the_nearest_centre_holding_the_item() {
+    let (state, _dir) = shop().await;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM products ORDER BY id LIMIT 1")
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+    let variant: i64 = sqlx::query_scalar("SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = ? ORDER BY v.id LIMIT 1")
+        .bind(&slug)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+    for (centre, quantity) in [(1, 0), (2, 4), (3, 9)] {
+        sqlx::query("UPDATE stock SET quantity = ? WHERE variant_id = ? AND centre_id = ?")
+            .bind(quantity)
+            .bind(variant)
+            .bind(centre)
+            .execute(&state.db.write)
+            .await
+            .unwrap();
+    }
+    let promise = |page: storefront::api::catalog::ProductPage| {
+        page.variants
+            .into_iter()
+            .find(|v| v.id == variant)
+            .unwrap()
+            .delivery
+    };
+    // The East Midlands are nearest Leeds, which has none: Bristol is the next nearest.
+    let from_yorkshire = promise(
+        state
+            .catalog()
+            .product(&slug, "east-midlands")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(from_yorkshire.centre, "Bristol");
+    let from_scotland = promise(state.catalog().product(&slug, "scotland").await.unwrap()).unwrap();
+    assert_eq!(from_scotland.centre, "Glasgow");
+    assert!(storefront::domain::delivery::is_working_day(
+        from_scotland.arrives
+    ));
+    assert!(from_scotland
+        .label()
+        .starts_with("Ships from Glasgow, arrives "));
+    // Sold out everywhere: no promise.
+    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id = ?")
+        .bind(variant)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    assert!(promise(state.catalog().product(&slug, "scotland").await.unwrap()).is_none());
+}

@@ -1,6 +1,7 @@
 //! Reading the catalog: categories, products with their variants and live stock, search.
 
 use super::ShopError;
+use crate::domain::date::CalendarDate;
 use crate::domain::money::Money;
 use crate::domain::search::{Facets, SearchParams};
 use crate::domain::stock::Availability;
@@ -37,6 +38,25 @@ pub struct Variant {
     pub colour: Option<String>,
     pub size: Option<String>,
     pub availability: Availability,
+    /// For the shopper's region: the nearest centre holding it, and the arrival day.
+    pub delivery: Option<DeliveryPromise>,
+}
+
+/// "Ships from Leeds, arrives Tue 25 Nov".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryPromise {
+    pub centre: String,
+    pub arrives: CalendarDate,
+}
+
+impl DeliveryPromise {
+    pub fn label(&self) -> String {
+        format!(
+            "Ships from {}, arrives {}",
+            self.centre,
+            crate::domain::delivery::arrival_label(self.arrives)
+        )
+    }
 }
 
 impl Variant {
@@ -136,10 +156,14 @@ pub async fn get_category(slug: String) -> Result<CategoryPage, ShopError> {
     super::state()?.catalog().category(&slug).await
 }
 
-/// A product with every variant's live stock.
+/// A product with every variant's live stock and, for the shopper's `region`, where it
+/// ships from and when it arrives.
 #[server(prefix = "/api", endpoint = "product")]
-pub async fn get_product(slug: String) -> Result<ProductPage, ShopError> {
-    super::state()?.catalog().product(&slug).await
+pub async fn get_product(
+    slug: String,
+    #[server(default)] region: String,
+) -> Result<ProductPage, ShopError> {
+    super::state()?.catalog().product(&slug, &region).await
 }
 
 /// The results page for the shopper's choices: typo-tolerant matching, facets, sorting.

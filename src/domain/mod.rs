@@ -8,6 +8,7 @@
 pub mod allocation;
 pub mod cart;
 pub mod date;
+pub mod delivery;
 pub mod location;
 pub mod money;
 pub mod order;

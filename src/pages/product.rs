@@ -1,5 +1,5 @@
 use crate::api::catalog::{get_product, ProductPage as Product, Variant};
-use crate::components::{error_fallback, use_cart, Loading, StockBadge};
+use crate::components::{error_fallback, use_cart, use_region, Loading, StockBadge};
 use crate::domain::cart::MAX_QUANTITY_PER_LINE;
 use crate::domain::stock::Availability;
 use crate::domain::validation::check_quantity;
@@ -11,8 +11,13 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
-    let product =
-        LocalResource::new(move || get_product(params.read().get("slug").unwrap_or_default()));
+    let region = use_region();
+    let product = LocalResource::new(move || {
+        get_product(
+            params.read().get("slug").unwrap_or_default(),
+            region.0.get(),
+        )
+    });
     view! {
         <Transition fallback=|| view! { <Loading what="the product" /> }>
             <ErrorBoundary fallback=error_fallback>
@@ -186,6 +191,9 @@ fn ProductDetail(product: Product) -> impl IntoView {
                     {colour_picker}
                     {size_picker}
                     <StockBadge availability=availability />
+                    <p class="product__delivery">
+                        {move || selected.get().and_then(|v| v.delivery).filter(|_| availability.get().is_in_stock()).map(|d| d.label())}
+                    </p>
                     <div class="field field--quantity">
                         <label for="quantity">"Quantity"</label>
                         <input

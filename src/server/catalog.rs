@@ -1,6 +1,7 @@
 //! Catalog queries behind the `api::catalog` server functions.
 
 use super::{internal, AppState};
+use crate::api::catalog::DeliveryPromise;
 use crate::api::catalog::{
     Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Suggestions,
     Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
@@ -10,6 +11,7 @@ use crate::domain::date::CalendarDate;
 use crate::domain::money::{Currency, Money};
 use crate::domain::search::{SearchParams, MAX_QUERY_CHARS};
 use crate::domain::stock::Availability;
+use crate::domain::{delivery, location};
 
 pub struct Catalog<'a> {
     state: &'a AppState,
@@ -102,6 +104,7 @@ impl From<VariantRow> for Variant {
                 u32::try_from(r.available).unwrap_or(0),
                 r.restock_on.as_deref().and_then(CalendarDate::parse_iso),
             ),
+            delivery: None,
         }
     }
 }
@@ -172,7 +175,7 @@ impl<'a> Catalog<'a> {
         })
     }
 
-    pub async fn product(&self, slug: &str) -> Result<ProductPage, ShopError> {
+    pub async fn product(&self, slug: &str, region: &str) -> Result<ProductPage, ShopError> {
         let not_found = || {
             ShopError::NotFound(
                 "We couldn't find that product. It may have been renamed; try searching for it."
@@ -198,6 +201,15 @@ impl<'a> Catalog<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
+        let stocked: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT s.variant_id, s.centre_id FROM stock s JOIN variants v ON v.id = s.variant_id
+             WHERE v.product_id = ? AND s.quantity > 0",
+        )
+        .bind(p.id)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        let promise = self.delivery_promises(region).await?;
         Ok(ProductPage {
             id: p.id,
             image: image_url(&p.slug),
@@ -207,7 +219,61 @@ impl<'a> Catalog<'a> {
             description: p.description,
             details: p.details.lines().map(str::to_owned).collect(),
             price: money(p.price_minor, &p.currency),
-            variants: variants.into_iter().map(Variant::from).collect(),
+            variants: variants
+                .into_iter()
+                .map(|row| {
+                    let mut v = Variant::from(row);
+                    v.delivery = promise(
+                        &stocked
+                            .iter()
+                            .filter(|(variant, _)| *variant == v.id)
+                            .map(|(_, c)| *c)
+                            .collect::<Vec<_>>(),
+                    );
+                    v
+                })
+                .collect(),
+        })
+    }
+
+    /// For a region: a function from "the centres holding an item" to where it ships from
+    /// (the nearest of them) and when it arrives, by the shop's delivery rules.
+    async fn delivery_promises(
+        &self,
+        region: &str,
+    ) -> Result<impl Fn(&[i64]) -> Option<DeliveryPromise>, ShopError> {
+        let region = location::region(region)
+            .or_else(|| location::region(location::DEFAULT_REGION))
+            .ok_or(ShopError::Internal)?;
+        let centres: Vec<(i64, String, f64, f64)> =
+            sqlx::query_as("SELECT id, name, latitude, longitude FROM centres")
+                .fetch_all(&self.state.db.read)
+                .await
+                .map_err(internal)?;
+        let now = super::unix_now();
+        let (today, hour) = (super::date_of(now), (now.rem_euclid(86_400) / 3_600) as u8);
+        let by_distance: Vec<(i64, String, f64)> = {
+            let mut v: Vec<(i64, String, f64)> = centres
+                .into_iter()
+                .map(|(id, name, lat, lon)| {
+                    (
+                        id,
+                        name,
+                        location::distance_km(region.latitude, region.longitude, lat, lon),
+                    )
+                })
+                .collect();
+            v.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+            v
+        };
+        Ok(move |holding: &[i64]| {
+            by_distance
+                .iter()
+                .find(|(id, _, _)| holding.contains(id))
+                .map(|(_, name, km)| DeliveryPromise {
+                    centre: name.clone(),
+                    arrives: delivery::arrival_day(today, hour, *km),
+                })
         })
     }
 

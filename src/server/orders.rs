@@ -46,6 +46,7 @@ impl SaleRow {
             colour: self.colour.clone(),
             size: self.size.clone(),
             availability: self.availability(),
+            delivery: None,
         }
         .label()
     }

@@ -47,6 +47,8 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   await firstResult.click();
   await visible(page.getByRole("heading", { level: 1, name: productName }));
   await visible(page.getByText(/^(In stock|Only \d+ left)$/));
+  // Where it ships from for this shopper (London by default), and when it arrives.
+  await visible(page.getByText(/^Ships from (Leeds|Bristol|Glasgow), arrives (Mon|Tue|Wed|Thu|Fri) \d{1,2} [A-Z][a-z]{2}$/));
   await expectHelpPanel(page, "product");
   await expectNoAxeViolations(page, "product");
 

@@ -1,0 +1,115 @@
+//! When a parcel arrives: the shop's delivery rules, kept in one place.
+//!
+//! - Orders placed before the cut-off on a working day are dispatched that day; later
+//!   ones, and those placed at a weekend, on the next working day.
+//! - Transit takes working days by distance from the dispatching centre: 1 day up to
+//!   150 km, 2 up to 400 km, 3 beyond.
+//! - Nothing is delivered on a Saturday or Sunday.
+//!
+//! Times are UK clock hours; the server passes its UTC hour (GMT; an hour early in summer).
+
+use super::date::CalendarDate;
+
+/// Orders placed before this hour are dispatched the same working day.
+pub const CUT_OFF_HOUR: u8 = 14;
+
+/// Working days in transit for a distance.
+pub fn transit_days(distance_km: f64) -> i64 {
+    match distance_km {
+        d if d <= 150.0 => 1,
+        d if d <= 400.0 => 2,
+        _ => 3,
+    }
+}
+
+/// 0 = Monday … 6 = Sunday.
+pub fn weekday(date: CalendarDate) -> u8 {
+    // 1970-01-01 was a Thursday.
+    ((date.days_since_epoch() + 3).rem_euclid(7)) as u8
+}
+
+pub fn is_working_day(date: CalendarDate) -> bool {
+    weekday(date) < 5
+}
+
+/// "Tue", for "arrives Tue 25 Nov".
+pub fn weekday_name(date: CalendarDate) -> &'static str {
+    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][usize::from(weekday(date))]
+}
+
+fn next_working_day(mut date: CalendarDate) -> CalendarDate {
+    loop {
+        date = date.add_days(1);
+        if is_working_day(date) {
+            return date;
+        }
+    }
+}
+
+/// The day an order placed on `today` at `hour` leaves the centre.
+pub fn dispatch_day(today: CalendarDate, hour: u8) -> CalendarDate {
+    if is_working_day(today) && hour < CUT_OFF_HOUR {
+        today
+    } else {
+        next_working_day(today)
+    }
+}
+
+/// The day it arrives from a centre `distance_km` away.
+pub fn arrival_day(today: CalendarDate, hour: u8, distance_km: f64) -> CalendarDate {
+    let mut day = dispatch_day(today, hour);
+    for _ in 0..transit_days(distance_km) {
+        day = next_working_day(day);
+    }
+    day
+}
+
+/// "Tue 25 Nov".
+pub fn arrival_label(date: CalendarDate) -> String {
+    format!("{} {}", weekday_name(date), date.short_label())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u8, day: u8) -> CalendarDate {
+        CalendarDate::new(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn weekdays() {
+        assert_eq!(weekday_name(d(2026, 11, 22)), "Sun");
+        assert_eq!(weekday_name(d(2026, 11, 23)), "Mon");
+        assert_eq!(weekday_name(d(1970, 1, 1)), "Thu");
+    }
+
+    #[test]
+    fn examples() {
+        // Monday morning, 200 km: dispatched Monday, 2 working days → Wednesday.
+        assert_eq!(arrival_day(d(2026, 11, 23), 9, 200.0), d(2026, 11, 25));
+        // Monday after the cut-off: dispatched Tuesday → Thursday.
+        assert_eq!(arrival_day(d(2026, 11, 23), 15, 200.0), d(2026, 11, 26));
+        // Friday morning, near: dispatched Friday, arrives Monday (no weekend deliveries).
+        assert_eq!(arrival_day(d(2026, 11, 27), 9, 50.0), d(2026, 11, 30));
+        // Sunday: dispatched Monday, far → Thursday.
+        assert_eq!(arrival_day(d(2026, 11, 22), 9, 500.0), d(2026, 11, 26));
+        assert_eq!(arrival_label(d(2026, 11, 25)), "Wed 25 Nov");
+    }
+
+    proptest! {
+        #[test]
+        fn never_at_a_weekend_and_never_sooner_when_later_or_farther(
+            day in 19_000i64..22_000, hour in 0u8..24, km in 0.0f64..1_200.0, extra in 0.0f64..500.0
+        ) {
+            let today = CalendarDate::from_days_since_epoch(day);
+            let arrives = arrival_day(today, hour, km);
+            prop_assert!(is_working_day(arrives));
+            prop_assert!(arrives > today);
+            prop_assert!(arrival_day(today, hour, km + extra) >= arrives);
+            prop_assert!(arrival_day(today, 23, km) >= arrives);
+            prop_assert!(arrives <= today.add_days(9));
+        }
+    }
+}
