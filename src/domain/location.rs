@@ -112,19 +112,25 @@ pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     6371.0 * 2.0 * a.sqrt().atan2((1.0 - a).sqrt())
 }
 
-/// Centre ids ordered nearest first from the region (ties by id).
-pub fn centres_by_distance(region: &Region, centres: &[CentrePoint]) -> Vec<i64> {
-    let mut v: Vec<(f64, i64)> = centres
+/// `(centre id, km)` ordered nearest first from the region (ties by id).
+pub fn centres_nearest_first(region: &Region, centres: &[CentrePoint]) -> Vec<(i64, f64)> {
+    let mut v: Vec<(i64, f64)> = centres
         .iter()
         .map(|c| {
-            (
-                distance_km(region.latitude, region.longitude, c.latitude, c.longitude),
-                c.centre_id,
-            )
+            let km = distance_km(region.latitude, region.longitude, c.latitude, c.longitude);
+            (c.centre_id, km)
         })
         .collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    v.into_iter().map(|(_, id)| id).collect()
+    v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// Centre ids ordered nearest first from the region (ties by id).
+pub fn centres_by_distance(region: &Region, centres: &[CentrePoint]) -> Vec<i64> {
+    centres_nearest_first(region, centres)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -250,28 +250,29 @@ impl<'a> Catalog<'a> {
                 .fetch_all(&self.state.db.read)
                 .await
                 .map_err(internal)?;
+        let points: Vec<location::CentrePoint> = centres
+            .iter()
+            .map(
+                |(centre_id, _, latitude, longitude)| location::CentrePoint {
+                    centre_id: *centre_id,
+                    latitude: *latitude,
+                    longitude: *longitude,
+                },
+            )
+            .collect();
+        let nearest_first = location::centres_nearest_first(region, &points);
+        let names: std::collections::HashMap<i64, String> = centres
+            .into_iter()
+            .map(|(id, name, _, _)| (id, name))
+            .collect();
         let now = super::unix_now();
         let (today, hour) = (super::date_of(now), (now.rem_euclid(86_400) / 3_600) as u8);
-        let by_distance: Vec<(i64, String, f64)> = {
-            let mut v: Vec<(i64, String, f64)> = centres
-                .into_iter()
-                .map(|(id, name, lat, lon)| {
-                    (
-                        id,
-                        name,
-                        location::distance_km(region.latitude, region.longitude, lat, lon),
-                    )
-                })
-                .collect();
-            v.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
-            v
-        };
         Ok(move |holding: &[i64]| {
-            by_distance
+            nearest_first
                 .iter()
-                .find(|(id, _, _)| holding.contains(id))
-                .map(|(_, name, km)| DeliveryPromise {
-                    centre: name.clone(),
+                .find(|(id, _)| holding.contains(id))
+                .map(|(id, km)| DeliveryPromise {
+                    centre: names.get(id).cloned().unwrap_or_default(),
                     arrives: delivery::arrival_day(today, hour, *km),
                 })
         })
