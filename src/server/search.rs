@@ -208,18 +208,21 @@ impl SearchEngine {
         for (product, centre) in stocked {
             stocked_at.entry(product).or_default().push(centre);
         }
-        let centres: Vec<(i64, f64, f64)> =
-            sqlx::query_as("SELECT id, latitude, longitude FROM centres ORDER BY id")
-                .fetch_all(pool)
-                .await?;
-        *self.centres.write().unwrap_or_else(|e| e.into_inner()) = centres
-            .into_iter()
-            .map(|(centre_id, latitude, longitude)| CentrePoint {
-                centre_id,
-                latitude,
-                longitude,
-            })
-            .collect();
+        // Centres change only with a full reload, not with each order's refresh.
+        if products.is_none() {
+            let centres: Vec<(i64, f64, f64)> =
+                sqlx::query_as("SELECT id, latitude, longitude FROM centres ORDER BY id")
+                    .fetch_all(pool)
+                    .await?;
+            *self.centres.write().unwrap_or_else(|e| e.into_inner()) = centres
+                .into_iter()
+                .map(|(centre_id, latitude, longitude)| CentrePoint {
+                    centre_id,
+                    latitude,
+                    longitude,
+                })
+                .collect();
+        }
         let mut per_product: HashMap<i64, Vec<VariantFacts>> = HashMap::new();
         for v in variants {
             per_product.entry(v.product_id).or_default().push(v);
