@@ -1,6 +1,7 @@
 //! The cart, shared through context and kept in the browser's local storage so it
 //! survives a reload.
 
+use super::storage;
 use crate::domain::cart::Cart;
 use leptos::prelude::*;
 
@@ -11,14 +12,9 @@ const STORAGE_KEY: &str = "storefront.cart.v1";
 #[derive(Clone, Copy)]
 pub struct CartContext(pub RwSignal<Cart>);
 
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
 /// The cart saved on this device, or an empty one.
 pub fn load_saved_cart() -> Cart {
-    storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+    storage::load(STORAGE_KEY)
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default()
 }
@@ -30,10 +26,7 @@ pub fn provide_cart() -> CartContext {
         let json = cart
             .0
             .with(|c| serde_json::to_string(c).unwrap_or_default());
-        if let Some(s) = storage() {
-            // Private browsing may refuse; the cart then lasts as long as the tab.
-            let _ = s.set_item(STORAGE_KEY, &json);
-        }
+        storage::save(STORAGE_KEY, &json);
     });
     provide_context(cart);
     cart

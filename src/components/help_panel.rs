@@ -1,18 +1,14 @@
 //! The help panel, on every page including checkout. It can shrink to its tab but
 //! never leaves the screen.
 
+use super::storage;
 use crate::content::HelpContent;
 use leptos::prelude::*;
 
 const OPEN_KEY: &str = "storefront.help.open";
 
 fn saved_open() -> bool {
-    window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(OPEN_KEY).ok().flatten())
-        .is_none_or(|v| v != "false")
+    storage::load(OPEN_KEY).is_none_or(|v| v != "false")
 }
 
 /// The help panel: phone, email, hours, returns and quick answers.
@@ -22,9 +18,7 @@ pub fn HelpPanel() -> impl IntoView {
     let open = RwSignal::new(saved_open());
     Effect::new(move |_| {
         let value = if open.get() { "true" } else { "false" };
-        if let Some(s) = window().local_storage().ok().flatten() {
-            let _ = s.set_item(OPEN_KEY, value);
-        }
+        storage::save(OPEN_KEY, value);
     });
     let tel = format!("tel:{}", help.phone_tel);
     let mailto = format!("mailto:{}", help.email);

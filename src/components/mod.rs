@@ -9,6 +9,7 @@ pub mod product_card;
 pub mod region;
 pub mod search_box;
 pub mod stock_badge;
+pub mod storage;
 
 pub use cart_state::{provide_cart, use_cart, CartContext};
 pub use header::SiteHeader;

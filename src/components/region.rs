@@ -1,6 +1,7 @@
 //! Where the shopper is, roughly: a region, remembered on this device and changeable
 //! from the header. London until the shopper says otherwise.
 
+use super::storage;
 use crate::domain::location::{region, DEFAULT_REGION, REGIONS};
 use leptos::prelude::*;
 
@@ -12,17 +13,12 @@ pub struct RegionContext(pub RwSignal<String>);
 
 /// Creates the region from local storage, saves every change, and provides it.
 pub fn provide_region() -> RegionContext {
-    let storage = || window().local_storage().ok().flatten();
-    let saved = storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+    let saved = storage::load(STORAGE_KEY)
         .filter(|code| region(code).is_some())
         .unwrap_or_else(|| DEFAULT_REGION.to_owned());
     let ctx = RegionContext(RwSignal::new(saved));
     Effect::new(move |_| {
-        let code = ctx.0.get();
-        if let Some(s) = storage() {
-            let _ = s.set_item(STORAGE_KEY, &code);
-        }
+        storage::save(STORAGE_KEY, &ctx.0.get());
     });
     provide_context(ctx);
     ctx

@@ -1,0 +1,20 @@
+//! What the shop remembers on this device (browser local storage). Private browsing may
+//! refuse to store; the shop then simply forgets when the tab closes.
+
+use leptos::prelude::window;
+
+fn local() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The value saved under `key`, if any.
+pub fn load(key: &str) -> Option<String> {
+    local().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Saves `value` under `key`, quietly giving up if the browser refuses.
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = local() {
+        let _ = s.set_item(key, value);
+    }
+}
