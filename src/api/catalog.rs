@@ -59,15 +59,19 @@ impl DeliveryPromise {
     }
 }
 
+/// "Navy, M" / "Navy" / "M" / "One size".
+pub fn variant_label(colour: Option<&str>, size: Option<&str>) -> String {
+    match (colour, size) {
+        (Some(c), Some(s)) => format!("{c}, {s}"),
+        (Some(c), None) => c.to_owned(),
+        (None, Some(s)) => s.to_owned(),
+        (None, None) => "One size".to_owned(),
+    }
+}
+
 impl Variant {
-    /// "Navy, M" / "One size".
     pub fn label(&self) -> String {
-        match (&self.colour, &self.size) {
-            (Some(c), Some(s)) => format!("{c}, {s}"),
-            (Some(c), None) => c.clone(),
-            (None, Some(s)) => s.clone(),
-            (None, None) => "One size".to_owned(),
-        }
+        variant_label(self.colour.as_deref(), self.size.as_deref())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::catalog::{image_url, money};
 use super::{internal, unix_now, AppState};
-use crate::api::catalog::Variant;
+use crate::api::catalog::variant_label;
 use crate::api::error::StockProblem;
 use crate::api::orders::{OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine};
 use crate::api::ShopError;
@@ -40,15 +40,7 @@ struct SaleRow {
 
 impl SaleRow {
     fn label(&self) -> String {
-        Variant {
-            id: self.variant_id,
-            sku: String::new(),
-            colour: self.colour.clone(),
-            size: self.size.clone(),
-            availability: self.availability(),
-            delivery: None,
-        }
-        .label()
+        variant_label(self.colour.as_deref(), self.size.as_deref())
     }
 
     fn availability(&self) -> Availability {
