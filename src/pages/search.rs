@@ -11,12 +11,6 @@ use leptos_router::hooks::{use_location, use_navigate};
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let location = use_location();
-    let raw_query_len = Memo::new(move |_| {
-        SearchParams::parse_query_string(&location.search.get())
-            .query
-            .chars()
-            .count()
-    });
     let params = Memo::new(move |_| SearchParams::parse_query_string(&location.search.get()));
     let region = use_region();
     let results = LocalResource::new(move || search_products(params.get(), region.0.get()));
@@ -26,7 +20,7 @@ pub fn SearchPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     results.await.map(|r| {
                         super::set_title(&format!("Search: {}", r.params.query));
-                        let truncated = raw_query_len.get_untracked() >= MAX_QUERY_CHARS;
+                        let truncated = r.params.query.chars().count() >= MAX_QUERY_CHARS;
                         view! { <Results results=r truncated=truncated /> }
                     })
                 })}
