@@ -8,7 +8,13 @@ use storefront::server::config::Config;
 use storefront::server::{http::router, prepare, register_server_fns};
 use tower::ServiceExt;
 
+const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
 async fn app() -> (axum::Router, tempfile::TempDir) {
+    app_with(None).await
+}
+
+async fn app_with(admin_token: Option<&str>) -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("index.html"),
@@ -23,6 +29,7 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
     let data = dir.path().to_str().unwrap().to_owned();
     let config = Config::from_lookup(|name| match name {
         "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
+        "STOREFRONT_ADMIN_TOKEN" => admin_token.map(str::to_owned),
         _ => None,
     })
     .unwrap();
@@ -164,4 +171,168 @@ async fn deep_links_get_the_app_and_hashed_files_are_cached_long() {
         .await
         .unwrap();
     assert_eq!(body(res).await, "ok");
+}
+
+fn admin(uri: &str, token: Option<&str>, body: serde_json::Value) -> Request<Body> {
+    let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    req.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn the_stock_admin_api_needs_its_token_and_explains_bad_input() {
+    let receive = serde_json::json!({ "sku": "X", "centre": "LDS", "quantity": 1 });
+    let (off, _dir) = app().await;
+    let res = off
+        .oneshot(admin(
+            "/api/admin/receive",
+            Some(ADMIN_TOKEN),
+            receive.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "off without a configured token"
+    );
+
+    let (app, _dir) = app_with(Some(ADMIN_TOKEN)).await;
+    for token in [None, Some("wrong"), Some("test-admin-token-012345678")] {
+        let res = app
+            .clone()
+            .oneshot(admin("/api/admin/receive", token, receive.clone()))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+    }
+    let res = app
+        .clone()
+        .oneshot(admin("/api/admin/receive", Some(ADMIN_TOKEN), receive))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("no variant with SKU"));
+
+    let sku = first_sku(&app).await;
+    let res = app
+        .clone()
+        .oneshot(admin(
+            "/api/admin/incoming",
+            Some(ADMIN_TOKEN),
+            serde_json::json!({ "sku": sku, "centre": "GLA", "quantity": 4, "expected_on": "3rd of never" }),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("expected_on"));
+    let res = app
+        .oneshot(admin(
+            "/api/admin/receive",
+            Some(ADMIN_TOKEN),
+            serde_json::json!({ "sku": sku, "centre": "gla", "quantity": 4 }),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    assert_eq!(json["centre"], "Glasgow");
+    assert_eq!(json["quantity"], 4);
+}
+
+/// The SKU and id of the first variant of the first search hit for "shirt".
+async fn first_variant(app: &axum::Router) -> (String, i64) {
+    let res = search(app, "shirt").await;
+    let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    let slug = json["hits"][0]["card"]["slug"].as_str().unwrap().to_owned();
+    let res = app
+        .clone()
+        .oneshot(post(
+            "/api/product",
+            "application/x-www-form-urlencoded",
+            &format!("slug={slug}&region=london"),
+        ))
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    let v = json["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["availability"].get("InStock").is_some())
+        .unwrap()
+        .clone();
+    (
+        v["sku"].as_str().unwrap().to_owned(),
+        v["id"].as_i64().unwrap(),
+    )
+}
+
+async fn first_sku(app: &axum::Router) -> String {
+    first_variant(app).await.0
+}
+
+#[tokio::test]
+async fn open_pages_hear_about_stock_changes_as_server_sent_events() {
+    use futures_util::StreamExt;
+    let (app, _dir) = app().await;
+    let (_, variant) = first_variant(&app).await;
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/api/live/stock?variants=abc")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get(format!(
+                "/api/live/stock?variants={variant},999999&region=scotland"
+            ))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut events = res.into_body().into_data_stream();
+
+    // Another shopper buys one.
+    let order = serde_json::json!({
+        "details": {"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
+        "lines": [{"variant_id": variant, "quantity": 1}],
+        "region": "london"
+    });
+    let res = app
+        .oneshot(post(
+            "/api/place_order",
+            "application/json",
+            &order.to_string(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", body(res).await);
+
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
+            .await
+            .expect("an event within 5 s")
+            .unwrap()
+            .unwrap();
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    assert!(text.starts_with("event: stock\n"), "{text}");
+    let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+    let live: serde_json::Value = serde_json::from_str(data).unwrap();
+    assert_eq!(live["variant_id"], variant);
+    assert!(live["availability"].is_object(), "{live}");
 }

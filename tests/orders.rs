@@ -52,8 +52,19 @@ async fn scalar(state: &AppState, sql: &str) -> i64 {
         .unwrap()
 }
 
-/// Sets a variant's stock at the three centres.
+/// Sets a variant's stock at the three centres (Leeds, Bristol, Glasgow), with nothing
+/// on its way.
 async fn set_stock(state: &AppState, variant_id: i64, levels: [i64; 3]) {
+    sqlx::query("DELETE FROM incoming WHERE variant_id = ?")
+        .bind(variant_id)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE variants SET restock_on = NULL WHERE id = ?")
+        .bind(variant_id)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
     for (i, q) in levels.iter().enumerate() {
         sqlx::query("UPDATE stock SET quantity = ? WHERE variant_id = ? AND centre_id = ?")
             .bind(q)
@@ -114,7 +125,12 @@ async fn an_order_is_priced_by_the_shop_and_takes_the_stock() {
     set_stock(&state, variant, [2, 0, 2]).await;
     let placed = state
         .orders()
-        .place(&details(), &[line(variant, 2), line(variant, 1)])
+        .place(
+            &details(),
+            &[line(variant, 2), line(variant, 1)],
+            "london",
+            false,
+        )
         .await
         .unwrap();
     assert!(storefront::domain::order::is_order_number(&placed.number));
@@ -165,7 +181,7 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     let mut bad = details();
     bad.email = "not-an-email".into();
     bad.address.postcode = "nowhere".into();
-    match state.orders().place(&bad, &one).await {
+    match state.orders().place(&bad, &one, "london", false).await {
         Err(e @ ShopError::Invalid(_)) => {
             assert!(e.message_for(&Field::Email).is_some());
             assert!(e.message_for(&Field::Postcode).is_some());
@@ -175,7 +191,7 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     for quantity in [0, 21, 1_000_000, u32::MAX] {
         let err = state
             .orders()
-            .place(&details(), &[line(variant, quantity)])
+            .place(&details(), &[line(variant, quantity)], "london", false)
             .await
             .unwrap_err();
         assert!(
@@ -183,17 +199,21 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
             "quantity {quantity}: {err:?}"
         );
     }
-    let err = state.orders().place(&details(), &[]).await.unwrap_err();
+    let err = state
+        .orders()
+        .place(&details(), &[], "london", false)
+        .await
+        .unwrap_err();
     assert!(err.message_for(&Field::Cart).is_some());
     let err = state
         .orders()
-        .place(&details(), &[line(9_999_999, 1)])
+        .place(&details(), &[line(9_999_999, 1)], "london", false)
         .await
         .unwrap_err();
     assert!(err.message_for(&Field::Line(9_999_999)).is_some());
     let err = state
         .orders()
-        .place(&details(), &[line(variant, 6)])
+        .place(&details(), &[line(variant, 6)], "london", false)
         .await
         .unwrap_err();
     assert_eq!(
@@ -206,22 +226,26 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     assert_eq!(stock_of(&state, variant).await, 5);
 }
 
-/// 10 units in stock, 50 shoppers buying one each at the same moment: exactly 10 orders,
-/// 40 clear "out of stock" answers, stock ends at 0.
+/// 10 units in stock, 200 shoppers buying one each at the same moment: exactly 10
+/// orders, 190 clear "out of stock" answers (never a database error), stock ends at 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn fifty_simultaneous_orders_for_ten_units_never_oversell() {
+async fn two_hundred_simultaneous_orders_for_ten_units_never_oversell() {
     let (state, _dir) = shop().await;
     let (variant, _) = any_variant(&state).await;
     set_stock(&state, variant, [4, 3, 3]).await;
     let state = Arc::new(state);
-    let barrier = Arc::new(tokio::sync::Barrier::new(50));
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
+    let barrier = Arc::new(tokio::sync::Barrier::new(200));
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
             let state = state.clone();
             let barrier = barrier.clone();
+            let region = ["london", "scotland", "wales", "north-east"][i % 4];
             tokio::spawn(async move {
                 barrier.wait().await;
-                state.orders().place(&details(), &[line(variant, 1)]).await
+                state
+                    .orders()
+                    .place(&details(), &[line(variant, 1)], region, false)
+                    .await
             })
         })
         .collect();
@@ -237,10 +261,299 @@ async fn fifty_simultaneous_orders_for_ten_units_never_oversell() {
             Err(other) => panic!("unexpected answer: {other:?}"),
         }
     }
-    assert_eq!((placed, out_of_stock), (10, 40));
+    assert_eq!((placed, out_of_stock), (10, 190));
     assert_eq!(stock_of(&state, variant).await, 0);
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 10);
     assert_eq!(scalar(&state, "SELECT MIN(quantity) FROM stock").await, 0);
+    assert_eq!(
+        scalar(&state, "SELECT SUM(quantity) FROM order_allocations").await,
+        10
+    );
+}
+
+/// Carts that take two variants in opposite orders, 50 at once: no deadlock, and every
+/// order gets both lines or nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn carts_locking_variants_in_opposite_orders_are_all_or_nothing() {
+    let (state, _dir) = shop().await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM variants ORDER BY id LIMIT 2")
+        .fetch_all(&state.db.read)
+        .await
+        .unwrap();
+    let (a, b) = (ids[0], ids[1]);
+    set_stock(&state, a, [10, 5, 5]).await;
+    set_stock(&state, b, [25, 0, 0]).await;
+    let state = Arc::new(state);
+    let barrier = Arc::new(tokio::sync::Barrier::new(50));
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let state = state.clone();
+            let barrier = barrier.clone();
+            let cart = if i % 2 == 0 {
+                [line(a, 1), line(b, 1)]
+            } else {
+                [line(b, 1), line(a, 1)]
+            };
+            tokio::spawn(async move {
+                barrier.wait().await;
+                state
+                    .orders()
+                    .place(&details(), &cart, "london", false)
+                    .await
+            })
+        })
+        .collect();
+    let all = async {
+        let mut placed = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => placed += 1,
+                Err(ShopError::OutOfStock(_)) => {}
+                Err(other) => panic!("unexpected answer: {other:?}"),
+            }
+        }
+        placed
+    };
+    let placed = tokio::time::timeout(std::time::Duration::from_secs(60), all)
+        .await
+        .expect("orders finished (no deadlock)");
+    assert_eq!(placed, 20, "a has 20 units, so 20 carts can be filled");
+    assert_eq!(stock_of(&state, a).await, 0);
+    assert_eq!(stock_of(&state, b).await, 5);
+    assert_eq!(
+        scalar(&state, "SELECT COUNT(*) FROM order_lines").await,
+        40,
+        "every order has both lines"
+    );
+}
+
+async fn allocations(state: &AppState, number: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT c.name, a.quantity FROM order_allocations a JOIN centres c ON c.id = a.centre_id
+         JOIN order_lines l ON l.id = a.order_line_id JOIN orders o ON o.id = l.order_id
+         WHERE o.number = ? ORDER BY a.rowid",
+    )
+    .bind(number)
+    .fetch_all(&state.db.read)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn orders_ship_from_the_nearest_centre_and_split_only_when_it_must() {
+    let (state, _dir) = shop().await;
+    let (variant, _) = any_variant(&state).await;
+    set_stock(&state, variant, [5, 5, 5]).await;
+    let in_scotland = state
+        .orders()
+        .place(&details(), &[line(variant, 2)], "scotland", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        allocations(&state, &in_scotland.number).await,
+        vec![("Glasgow".into(), 2)]
+    );
+    let in_london = state
+        .orders()
+        .place(&details(), &[line(variant, 1)], "london", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        allocations(&state, &in_london.number).await,
+        vec![("Bristol".into(), 1)]
+    );
+
+    // Glasgow has 3 left: 4 more for Scotland is split, Glasgow first, then Leeds.
+    let priced = state
+        .orders()
+        .price_cart(&[line(variant, 4)], "scotland")
+        .await
+        .unwrap();
+    let shipments = &priced.lines[0].shipments;
+    assert_eq!(shipments.len(), 2);
+    assert_eq!(
+        (shipments[0].centre.as_str(), shipments[0].quantity),
+        ("Glasgow", 3)
+    );
+    assert_eq!(
+        (shipments[1].centre.as_str(), shipments[1].quantity),
+        ("Leeds", 1)
+    );
+    assert!(shipments[0].arrives <= shipments[1].arrives);
+    assert!(shipments[0]
+        .label()
+        .starts_with("3 from Glasgow, arriving "));
+    assert_eq!(priced.lines[0].backordered, 0);
+    let split = state
+        .orders()
+        .place(&details(), &[line(variant, 4)], "scotland", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        allocations(&state, &split.number).await,
+        vec![("Glasgow".into(), 3), ("Leeds".into(), 1)]
+    );
+}
+
+#[tokio::test]
+async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served() {
+    let (state, dir) = shop().await;
+    let (variant, _) = any_variant(&state).await;
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = ?")
+        .bind(variant)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+    set_stock(&state, variant, [1, 0, 0]).await;
+
+    // Nothing expected: the extra unit can't be ordered at all.
+    let err = state
+        .orders()
+        .place(&details(), &[line(variant, 3)], "london", true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ShopError::OutOfStock(_)));
+
+    // Expected on 3 Dec: the cart says so, and the order needs the shopper's yes.
+    state
+        .stock()
+        .expect(&sku, "BRS", 10, "2026-12-03")
+        .await
+        .unwrap();
+    let priced = state
+        .orders()
+        .price_cart(&[line(variant, 3)], "london")
+        .await
+        .unwrap();
+    let l = &priced.lines[0];
+    assert_eq!((l.shipments[0].quantity, l.backordered), (1, 2));
+    assert_eq!(
+        l.waiting_label().as_deref(),
+        Some("2 more follow around 3 Dec")
+    );
+    assert!(priced.can_check_out() && !l.can_ship());
+    let err = state
+        .orders()
+        .place(&details(), &[line(variant, 3)], "london", false)
+        .await
+        .unwrap_err();
+    assert!(err
+        .message_for(&Field::Backorder)
+        .unwrap()
+        .contains("3 Dec"));
+    assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 0);
+
+    let first = state
+        .orders()
+        .place(&details(), &[line(variant, 3)], "london", true)
+        .await
+        .unwrap();
+    let second = state
+        .orders()
+        .place(&details(), &[line(variant, 2)], "scotland", true)
+        .await
+        .unwrap();
+    assert_eq!(stock_of(&state, variant).await, 0);
+    let view = state
+        .orders()
+        .view(&first.number, &first.key)
+        .await
+        .unwrap();
+    assert_eq!(view.lines[0].backordered, 2);
+    assert_eq!(
+        view.lines[0].expected.map(|d| d.short_label()).as_deref(),
+        Some("3 Dec")
+    );
+
+    // A sign-up for "tell me when it's back": the box must be ticked, the address valid.
+    let stock = state.stock();
+    let err = stock
+        .watch(variant, "kim@example.com", false)
+        .await
+        .unwrap_err();
+    assert!(err.message_for(&Field::Consent).is_some());
+    let err = stock.watch(variant, "kim@", true).await.unwrap_err();
+    assert!(err.message_for(&Field::Email).is_some());
+    assert!(stock
+        .watch(variant, "kim@example.com", true)
+        .await
+        .unwrap()
+        .contains("kim@example.com"));
+    stock.watch(variant, "kim@example.com", true).await.unwrap();
+    assert_eq!(scalar(&state, "SELECT COUNT(*) FROM stock_alerts").await, 1);
+
+    // 3 arrive: the earlier order gets its 2 first, the later one 1; nothing left to sell,
+    // so no "it's back" mail yet.
+    let r = stock.receive(&sku, "LDS", 3).await.unwrap();
+    assert_eq!(r.to_backorders, 3);
+    assert_eq!(
+        r.orders_served,
+        vec![first.number.clone(), second.number.clone()]
+    );
+    assert_eq!((r.alerts_mailed, r.available_now), (0, 0));
+    let waiting = |n: &str| {
+        let n = n.to_owned();
+        let state = &state;
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT l.backordered FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = ?")
+                .bind(n)
+                .fetch_one(&state.db.read)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(waiting(&first.number).await, 0);
+    assert_eq!(waiting(&second.number).await, 1);
+
+    // 5 more: the last waiting unit, then 4 to sell and one mail, once.
+    let r = stock.receive(&sku, "LDS", 5).await.unwrap();
+    assert_eq!(
+        (r.to_backorders, r.available_now, r.alerts_mailed),
+        (1, 4, 1)
+    );
+    assert_eq!(waiting(&second.number).await, 0);
+    assert_eq!(scalar(&state, "SELECT COUNT(*) FROM stock_alerts").await, 0);
+    let r = stock.receive(&sku, "LDS", 1).await.unwrap();
+    assert_eq!(r.alerts_mailed, 0);
+    let mails: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(mails.len(), 1);
+    let mail = std::fs::read_to_string(&mails[0]).unwrap();
+    assert!(mail.contains("To: kim@example.com"), "{mail}");
+    assert!(mail.contains("is back in stock"), "{mail}");
+    // Stock received at Leeds leaves the delivery expected at Bristol, and its date, alone.
+    let expected: i64 =
+        sqlx::query_scalar("SELECT SUM(quantity) FROM incoming WHERE variant_id = ?")
+            .bind(variant)
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+    assert_eq!(expected, 10);
+    // Bad admin input changes nothing.
+    assert!(stock.receive("NO-SUCH-SKU", "LDS", 1).await.is_err());
+    assert!(stock.receive(&sku, "XYZ", 1).await.is_err());
+    assert!(stock.receive(&sku, "LDS", 0).await.is_err());
+    assert_eq!(stock_of(&state, variant).await, 5);
+}
+
+#[tokio::test]
+async fn every_order_and_restock_is_published_to_live_pages() {
+    let (state, _dir) = shop().await;
+    let (variant, _) = any_variant(&state).await;
+    set_stock(&state, variant, [1, 1, 0]).await;
+    let mut live = state.live.subscribe();
+    state
+        .orders()
+        .place(&details(), &[line(variant, 1)], "london", false)
+        .await
+        .unwrap();
+    let change = live.recv().await.unwrap();
+    assert_eq!((change.variant_id, change.total()), (variant, 1));
+    let shown = state.stock().levels(&[variant], "london").await.unwrap();
+    assert_eq!(shown[0].availability.label(), "Only 1 left");
+    assert_eq!(shown[0].delivery.as_ref().unwrap().centre, "Leeds");
 }
 
 #[tokio::test]
@@ -249,7 +562,7 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
     let (variant, price) = any_variant(&state).await;
     let priced = state
         .orders()
-        .price_cart(&[line(variant, 2)])
+        .price_cart(&[line(variant, 2)], "london")
         .await
         .unwrap();
     assert_eq!(priced.lines[0].line_total, Money::gbp(price * 2));
@@ -258,12 +571,12 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
         priced.subtotal.minor + priced.delivery.minor
     );
 
-    let empty = state.orders().price_cart(&[]).await.unwrap();
+    let empty = state.orders().price_cart(&[], "london").await.unwrap();
     assert!(empty.lines.is_empty() && !empty.can_check_out());
 
     let unknown = state
         .orders()
-        .price_cart(&[line(9_999_999, 1)])
+        .price_cart(&[line(9_999_999, 1)], "london")
         .await
         .unwrap();
     assert_eq!(unknown.unknown, vec![9_999_999]);
@@ -271,7 +584,7 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
     for quantity in [0, u32::MAX] {
         let err = state
             .orders()
-            .price_cart(&[line(variant, quantity)])
+            .price_cart(&[line(variant, quantity)], "london")
             .await
             .unwrap_err();
         assert!(

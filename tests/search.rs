@@ -264,6 +264,8 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
                 variant_id: variant,
                 quantity: 1,
             }],
+            "london",
+            false,
         )
         .await
         .unwrap();

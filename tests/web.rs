@@ -54,7 +54,7 @@ async fn stock_badge_follows_the_variant_and_tells_the_restock_date() {
     tick().await;
     assert_eq!(
         text_of(&root, ".stock-badge"),
-        "Out of stock — back on 3 Dec"
+        "Out of stock — back around 3 Dec"
     );
 }
 

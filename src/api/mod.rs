@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod error;
 pub mod orders;
+pub mod stock;
 
 pub use error::ShopError;
 

@@ -23,12 +23,55 @@ pub struct PricedLine {
     pub quantity: u32,
     pub line_total: Money,
     pub availability: Availability,
+    /// Where the units shipping now come from (nearest centre first) and when they arrive.
+    pub shipments: Vec<Shipment>,
+    /// Units no centre has now; they can only wait for the restock on `back_on`.
+    pub backordered: u32,
+    /// When more is expected, if it is.
+    pub back_on: Option<CalendarDate>,
+}
+
+/// Units of a line shipping from one centre.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipment {
+    pub centre: String,
+    pub quantity: u32,
+    pub arrives: CalendarDate,
+}
+
+impl Shipment {
+    /// "2 from Leeds, arriving Tue 25 Nov".
+    pub fn label(&self) -> String {
+        format!(
+            "{} from {}, arriving {}",
+            self.quantity,
+            self.centre,
+            crate::domain::delivery::arrival_label(self.arrives)
+        )
+    }
 }
 
 impl PricedLine {
-    /// Whether the shop can sell this line as it stands.
+    /// Whether every unit can ship now.
     pub fn can_ship(&self) -> bool {
-        self.availability.available() >= self.quantity
+        self.backordered == 0
+    }
+
+    /// Whether the line can be ordered at all: it ships now, or the rest is expected back.
+    pub fn can_order(&self) -> bool {
+        self.can_ship() || self.back_on.is_some()
+    }
+
+    /// "1 more around 3 Dec", for a line partly or wholly waiting.
+    pub fn waiting_label(&self) -> Option<String> {
+        match (self.backordered, self.back_on) {
+            (0, _) | (_, None) => None,
+            (n, Some(date)) if n == self.quantity => Some(format!(
+                "All {n} follow when back in stock, around {}",
+                date.short_label()
+            )),
+            (n, Some(date)) => Some(format!("{n} more follow around {}", date.short_label())),
+        }
     }
 }
 
@@ -47,7 +90,12 @@ impl PricedCart {
     pub fn can_check_out(&self) -> bool {
         !self.lines.is_empty()
             && self.unknown.is_empty()
-            && self.lines.iter().all(PricedLine::can_ship)
+            && self.lines.iter().all(PricedLine::can_order)
+    }
+
+    /// Lines with units that wait for a restock.
+    pub fn waiting(&self) -> impl Iterator<Item = &PricedLine> {
+        self.lines.iter().filter(|l| l.backordered > 0)
     }
 }
 
@@ -72,6 +120,9 @@ pub struct OrderLine {
     pub quantity: u32,
     pub unit_price: Money,
     pub line_total: Money,
+    /// Units still waiting for stock, and when it is expected.
+    pub backordered: u32,
+    pub expected: Option<CalendarDate>,
 }
 
 /// An order as its status page shows it.
@@ -90,20 +141,30 @@ pub struct OrderView {
     pub history: Vec<(OrderStatus, CalendarDate)>,
 }
 
-/// Prices the cart with the shop's own prices and current stock.
+/// Prices the cart with the shop's own prices and current stock, and plans where each
+/// line ships from for the shopper's `region` (nearest centre first).
 #[server(prefix = "/api", endpoint = "price_cart", input = Json)]
-pub async fn price_cart(lines: Vec<CartLine>) -> Result<PricedCart, ShopError> {
-    super::state()?.orders().price_cart(&lines).await
+pub async fn price_cart(
+    lines: Vec<CartLine>,
+    #[server(default)] region: String,
+) -> Result<PricedCart, ShopError> {
+    super::state()?.orders().price_cart(&lines, &region).await
 }
 
 /// Places a guest order: checks the details, prices from the catalog, takes the stock
-/// in one transaction, and answers the order number.
+/// nearest to `region` first in one transaction, and answers the order number. Units no
+/// centre has are only accepted as a backorder when `accept_backorder` is set.
 #[server(prefix = "/api", endpoint = "place_order", input = Json)]
 pub async fn place_order(
     details: CheckoutDetails,
     lines: Vec<CartLine>,
+    #[server(default)] region: String,
+    #[server(default)] accept_backorder: bool,
 ) -> Result<PlacedOrder, ShopError> {
-    super::state()?.orders().place(&details, &lines).await
+    super::state()?
+        .orders()
+        .place(&details, &lines, &region, accept_backorder)
+        .await
 }
 
 /// An order's status, for the holder of its private key.

@@ -1,7 +1,7 @@
 use crate::domain::stock::Availability;
 use leptos::prelude::*;
 
-/// The stock wording for one variant: "In stock", "Only 2 left", "Out of stock — back on 3 Dec".
+/// The stock wording for one variant: "In stock", "Only 2 left", "Out of stock — back around 3 Dec".
 #[component]
 pub fn StockBadge(
     /// The variant's availability; the badge follows it as it changes.

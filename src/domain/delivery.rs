@@ -6,7 +6,8 @@
 //!   150 km, 2 up to 400 km, 3 beyond.
 //! - Nothing is delivered on a Saturday or Sunday.
 //!
-//! Times are UK clock hours; the server passes its UTC hour (GMT; an hour early in summer).
+//! Times are UK clock time: [`uk_clock`] turns a moment into the UK date and hour,
+//! British Summer Time included.
 
 use super::date::CalendarDate;
 
@@ -64,6 +65,32 @@ pub fn arrival_day(today: CalendarDate, hour: u8, distance_km: f64) -> CalendarD
     day
 }
 
+fn last_sunday(year: i32, month: u8) -> CalendarDate {
+    let mut day = CalendarDate::new(year, month, 31)
+        .unwrap_or_else(|| CalendarDate::from_days_since_epoch(0));
+    while weekday(day) != 6 {
+        day = day.add_days(-1);
+    }
+    day
+}
+
+/// The UK date and clock hour at `unix_seconds`: GMT, or BST (one hour ahead) from 01:00
+/// UTC on the last Sunday of March until 01:00 UTC on the last Sunday of October.
+pub fn uk_clock(unix_seconds: i64) -> (CalendarDate, u8) {
+    let utc_day = CalendarDate::from_days_since_epoch(unix_seconds.div_euclid(86_400));
+    let starts = last_sunday(utc_day.year, 3).days_since_epoch() * 86_400 + 3_600;
+    let ends = last_sunday(utc_day.year, 10).days_since_epoch() * 86_400 + 3_600;
+    let local = if (starts..ends).contains(&unix_seconds) {
+        unix_seconds + 3_600
+    } else {
+        unix_seconds
+    };
+    (
+        CalendarDate::from_days_since_epoch(local.div_euclid(86_400)),
+        (local.rem_euclid(86_400) / 3_600) as u8,
+    )
+}
+
 /// "Tue 25 Nov".
 pub fn arrival_label(date: CalendarDate) -> String {
     format!("{} {}", weekday_name(date), date.short_label())
@@ -96,6 +123,20 @@ mod tests {
         // Sunday: dispatched Monday, far → Thursday.
         assert_eq!(arrival_day(d(2026, 11, 22), 9, 500.0), d(2026, 11, 26));
         assert_eq!(arrival_label(d(2026, 11, 25)), "Wed 25 Nov");
+    }
+
+    #[test]
+    fn uk_clock_follows_summer_time() {
+        // 2026: BST from Sun 29 March 01:00 UTC to Sun 25 October 01:00 UTC.
+        let at = |date: CalendarDate, h: i64| date.days_since_epoch() * 86_400 + h * 3_600;
+        assert_eq!(uk_clock(at(d(2026, 11, 23), 13)), (d(2026, 11, 23), 13));
+        assert_eq!(uk_clock(at(d(2026, 7, 1), 13)), (d(2026, 7, 1), 14));
+        assert_eq!(uk_clock(at(d(2026, 3, 29), 0)), (d(2026, 3, 29), 0));
+        assert_eq!(uk_clock(at(d(2026, 3, 29), 1)), (d(2026, 3, 29), 2));
+        assert_eq!(uk_clock(at(d(2026, 10, 25), 0)), (d(2026, 10, 25), 1));
+        assert_eq!(uk_clock(at(d(2026, 10, 25), 1)), (d(2026, 10, 25), 1));
+        // 23:30 UTC on a summer evening is already tomorrow in the UK.
+        assert_eq!(uk_clock(at(d(2026, 6, 30), 23)), (d(2026, 7, 1), 0));
     }
 
     proptest! {

@@ -6,6 +6,7 @@
 //! and they are unit- and property-tested natively in milliseconds.
 
 pub mod allocation;
+pub mod alternatives;
 pub mod cart;
 pub mod date;
 pub mod delivery;

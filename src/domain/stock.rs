@@ -25,7 +25,7 @@ impl Availability {
         }
     }
 
-    /// The words on the badge: "In stock", "Only 2 left", "Out of stock — back on 3 Dec".
+    /// The words on the badge: "In stock", "Only 2 left", "Out of stock — back around 3 Dec".
     pub fn label(&self) -> String {
         match self {
             Availability::InStock { .. } => "In stock".to_owned(),
@@ -33,7 +33,7 @@ impl Availability {
             Availability::OutOfStock {
                 back_on: Some(date),
             } => {
-                format!("Out of stock — back on {}", date.short_label())
+                format!("Out of stock — back around {}", date.short_label())
             }
             Availability::OutOfStock { back_on: None } => "Out of stock".to_owned(),
         }
@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(Availability::from_stock(2, None).label(), "Only 2 left");
         assert_eq!(
             Availability::from_stock(0, dec3).label(),
-            "Out of stock — back on 3 Dec"
+            "Out of stock — back around 3 Dec"
         );
         assert_eq!(Availability::from_stock(0, None).label(), "Out of stock");
     }

@@ -21,6 +21,10 @@ pub enum Field {
     Cart,
     /// One cart line, by variant.
     Line(i64),
+    /// The shopper's agreement that some items follow later.
+    Backorder,
+    /// The tick that allows a mail (stock alerts, offers).
+    Consent,
 }
 
 /// A message for the shopper, next to the field it is about.

@@ -1,7 +1,6 @@
 //! Catalog queries behind the `api::catalog` server functions.
 
 use super::{internal, AppState};
-use crate::api::catalog::DeliveryPromise;
 use crate::api::catalog::{
     Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Suggestions,
     Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
@@ -11,7 +10,6 @@ use crate::domain::date::CalendarDate;
 use crate::domain::money::{Currency, Money};
 use crate::domain::search::{SearchParams, MAX_QUERY_CHARS};
 use crate::domain::stock::Availability;
-use crate::domain::{delivery, location};
 
 pub struct Catalog<'a> {
     state: &'a AppState,
@@ -38,6 +36,7 @@ impl From<CategoryRow> for Category {
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
+    product_id: i64,
     slug: String,
     name: String,
     category: String,
@@ -112,10 +111,35 @@ impl From<VariantRow> for Variant {
 const CATEGORY_SELECT: &str = "SELECT c.slug, c.name, c.blurb, COUNT(p.id) AS product_count
      FROM categories c LEFT JOIN products p ON p.category_id = c.id";
 
-const CARD_SELECT: &str = "SELECT p.slug, p.name, c.name AS category, p.price_minor, p.currency,
+const CARD_SELECT: &str =
+    "SELECT p.id AS product_id, p.slug, p.name, c.name AS category, p.price_minor, p.currency,
         EXISTS (SELECT 1 FROM variants v JOIN stock s ON s.variant_id = v.id
                 WHERE v.product_id = p.id AND s.quantity > 0) AS in_stock
      FROM products p JOIN categories c ON c.id = p.category_id";
+
+/// Product cards for `ids`, in that order (unknown ids are skipped).
+pub(crate) async fn card_rows_by_id(
+    pool: &sqlx::SqlitePool,
+    ids: &[i64],
+) -> Result<Vec<ProductCard>, ShopError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; ids.len()].join(",");
+    let sql = format!("{CARD_SELECT} WHERE p.id IN ({placeholders})");
+    let mut query = sqlx::query_as::<_, CardRow>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    let mut rows = query.fetch_all(pool).await.map_err(internal)?;
+    let mut cards = Vec::with_capacity(rows.len());
+    for id in ids {
+        if let Some(i) = rows.iter().position(|r| r.product_id == *id) {
+            cards.push(ProductCard::from(rows.swap_remove(i)));
+        }
+    }
+    Ok(cards)
+}
 
 impl<'a> Catalog<'a> {
     pub fn new(state: &'a AppState) -> Self {
@@ -209,7 +233,9 @@ impl<'a> Catalog<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
-        let promise = self.delivery_promises(region).await?;
+        let centres = &self.state.centres;
+        let nearest = centres.nearest_first(region);
+        let now = super::unix_now();
         Ok(ProductPage {
             id: p.id,
             image: image_url(&p.slug),
@@ -223,58 +249,18 @@ impl<'a> Catalog<'a> {
                 .into_iter()
                 .map(|row| {
                     let mut v = Variant::from(row);
-                    v.delivery = promise(
+                    v.delivery = centres.promise(
+                        &nearest,
                         &stocked
                             .iter()
                             .filter(|(variant, _)| *variant == v.id)
                             .map(|(_, c)| *c)
                             .collect::<Vec<_>>(),
+                        now,
                     );
                     v
                 })
                 .collect(),
-        })
-    }
-
-    /// For a region: a function from "the centres holding an item" to where it ships from
-    /// (the nearest of them) and when it arrives, by the shop's delivery rules.
-    async fn delivery_promises(
-        &self,
-        region: &str,
-    ) -> Result<impl Fn(&[i64]) -> Option<DeliveryPromise>, ShopError> {
-        let region = location::region(region)
-            .or_else(|| location::region(location::DEFAULT_REGION))
-            .ok_or(ShopError::Internal)?;
-        let centres: Vec<(i64, String, f64, f64)> =
-            sqlx::query_as("SELECT id, name, latitude, longitude FROM centres")
-                .fetch_all(&self.state.db.read)
-                .await
-                .map_err(internal)?;
-        let points: Vec<location::CentrePoint> = centres
-            .iter()
-            .map(
-                |(centre_id, _, latitude, longitude)| location::CentrePoint {
-                    centre_id: *centre_id,
-                    latitude: *latitude,
-                    longitude: *longitude,
-                },
-            )
-            .collect();
-        let nearest_first = location::centres_nearest_first(region, &points);
-        let names: std::collections::HashMap<i64, String> = centres
-            .into_iter()
-            .map(|(id, name, _, _)| (id, name))
-            .collect();
-        let now = super::unix_now();
-        let (today, hour) = (super::date_of(now), (now.rem_euclid(86_400) / 3_600) as u8);
-        Ok(move |holding: &[i64]| {
-            nearest_first
-                .iter()
-                .find(|(id, _)| holding.contains(id))
-                .map(|(id, km)| DeliveryPromise {
-                    centre: names.get(id).cloned().unwrap_or_default(),
-                    arrives: delivery::arrival_day(today, hour, *km),
-                })
         })
     }
 

@@ -23,6 +23,12 @@ pub struct Config {
     pub demo_products: usize,
     /// `STOREFRONT_SYNONYMS`, default `content/synonyms.txt`: the search synonyms.
     pub synonyms_file: PathBuf,
+    /// Bearer token for the stock admin API (`/api/admin/*`); the API is off without one.
+    pub admin_token: Option<String>,
+    /// The sender of the shop's mail.
+    pub mail_from: String,
+    /// Where mail goes when no SMTP server is configured: one file per message.
+    pub outbox_dir: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +86,21 @@ impl Config {
         let synonyms_file = PathBuf::from(
             get("STOREFRONT_SYNONYMS").unwrap_or_else(|| "content/synonyms.txt".into()),
         );
+        let admin_token = get("STOREFRONT_ADMIN_TOKEN").map(|t| t.trim().to_owned());
+        if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError {
+                name: "STOREFRONT_ADMIN_TOKEN",
+                problem: "expected at least 16 characters".into(),
+            });
+        }
+        let mail_from = get("STOREFRONT_MAIL_FROM")
+            .unwrap_or_else(|| "Storefront <help@storefront.example>".into());
+        let outbox_dir =
+            get("STOREFRONT_OUTBOX_DIR").map_or_else(|| data_dir.join("outbox"), PathBuf::from);
         Ok(Self {
+            admin_token,
+            mail_from,
+            outbox_dir,
             demo_products,
             synonyms_file,
             host,
@@ -117,6 +137,8 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://data/storefront.db");
         assert_eq!(c.site_dir, PathBuf::from("dist"));
         assert!(c.seed_demo);
+        assert!(c.admin_token.is_none());
+        assert_eq!(c.outbox_dir, PathBuf::from("data/outbox"));
     }
 
     #[test]
@@ -130,5 +152,7 @@ mod tests {
         assert_eq!(c.database_url, "sqlite:///tmp/x/storefront.db");
         let e = config(&[("STOREFRONT_PORT", "eighty")]).unwrap_err();
         assert!(e.to_string().contains("STOREFRONT_PORT"));
+        let e = config(&[("STOREFRONT_ADMIN_TOKEN", "short")]).unwrap_err();
+        assert!(e.to_string().contains("STOREFRONT_ADMIN_TOKEN"));
     }
 }

@@ -1,14 +1,17 @@
 //! The axum app: server functions under `/api`, generated product images, and the built
 //! storefront with a single-page-app fallback, precompressed assets and cache headers.
 
+use super::stock::AdminError;
 use super::AppState;
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::HeaderMap;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use std::collections::HashSet;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -25,6 +28,9 @@ pub fn router(state: AppState) -> Router {
         .precompressed_gzip()
         .fallback(ServeFile::new(site.join("index.html")));
     Router::new()
+        .route("/api/live/stock", get(live_stock))
+        .route("/api/admin/receive", post(admin_receive))
+        .route("/api/admin/incoming", post(admin_incoming))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .route("/images/products/{file}", get(product_image))
         .route("/healthz", get(|| async { "ok" }))
@@ -75,6 +81,158 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct LiveQuery {
+    #[serde(default)]
+    variants: String,
+    #[serde(default)]
+    region: String,
+}
+
+/// Server-sent events: every change to the stock of the listed variants, as `stock`
+/// events carrying [`LiveStock`](crate::api::stock::LiveStock) JSON for the region. A
+/// subscriber that fell behind gets `resync` and reads the stock again.
+async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -> Response {
+    use crate::api::stock::MAX_WATCHED_VARIANTS;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+
+    let ids: Result<Vec<i64>, _> = q
+        .variants
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<i64>)
+        .collect();
+    let ids: HashSet<i64> = match ids {
+        Ok(ids) if !ids.is_empty() && ids.len() <= MAX_WATCHED_VARIANTS => {
+            ids.into_iter().collect()
+        }
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("variants: 1 to {MAX_WATCHED_VARIANTS} variant ids, comma-separated"),
+            )
+                .into_response()
+        }
+    };
+    let nearest = state.centres.nearest_first(&q.region);
+    let rx = state.live.subscribe();
+    let events = futures_util::stream::unfold(rx, move |mut rx| {
+        let ids = ids.clone();
+        let nearest = nearest.clone();
+        let centres = state.centres.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(change) if ids.contains(&change.variant_id) => {
+                        let live = change.live(&centres, &nearest, super::unix_now());
+                        let event = Event::default().event("stock").json_data(&live);
+                        return Some((event, rx));
+                    }
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => {
+                        return Some((Ok(Event::default().event("resync").data("")), rx));
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        }
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct ReceiveRequest {
+    sku: String,
+    centre: String,
+    quantity: u32,
+}
+
+#[derive(serde::Deserialize)]
+struct IncomingRequest {
+    sku: String,
+    centre: String,
+    quantity: u32,
+    expected_on: String,
+}
+
+/// The admin API answers only to `Authorization: Bearer <STOREFRONT_ADMIN_TOKEN>`, and
+/// does not exist when no token is configured.
+fn admin_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let Some(configured) = state.config.admin_token.as_deref() else {
+        return Some(StatusCode::NOT_FOUND.into_response());
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if super::stock::admin_allowed(Some(configured), presented) {
+        None
+    } else {
+        Some(
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "an admin token is required",
+            )
+                .into_response(),
+        )
+    }
+}
+
+fn admin_answer<T: serde::Serialize>(result: Result<T, AdminError>) -> Response {
+    match result {
+        Ok(body) => axum::Json(body).into_response(),
+        Err(e @ AdminError::Invalid(_)) => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({ "error": e.to_string() })),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(serde_json::json!({ "error": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+/// Receives stock at a centre: `{"sku", "centre" (code), "quantity"}`.
+async fn admin_receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Json(req): axum::Json<ReceiveRequest>,
+) -> Response {
+    if let Some(refused) = admin_refusal(&state, &headers) {
+        return refused;
+    }
+    admin_answer(
+        state
+            .stock()
+            .receive(&req.sku, &req.centre, req.quantity)
+            .await,
+    )
+}
+
+/// Announces stock on its way: `{"sku", "centre", "quantity", "expected_on": "YYYY-MM-DD"}`.
+async fn admin_incoming(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Json(req): axum::Json<IncomingRequest>,
+) -> Response {
+    if let Some(refused) = admin_refusal(&state, &headers) {
+        return refused;
+    }
+    admin_answer(
+        state
+            .stock()
+            .expect(&req.sku, &req.centre, req.quantity, &req.expected_on)
+            .await
+            .map(|()| serde_json::json!({ "ok": true })),
+    )
 }
 
 /// Whether a file name carries trunk's content hash (`app-0123456789abcdef_bg.wasm`),

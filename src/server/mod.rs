@@ -6,9 +6,11 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod images;
+pub mod mail;
 pub mod orders;
 pub mod search;
 pub mod seed;
+pub mod stock;
 
 use crate::api::ShopError;
 use crate::domain::date::CalendarDate;
@@ -22,6 +24,10 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub search: Arc<search::SearchEngine>,
+    pub centres: Arc<stock::Centres>,
+    /// Every stock change, for the pages that show it live.
+    pub live: tokio::sync::broadcast::Sender<stock::StockChange>,
+    pub outbox: Arc<mail::Outbox>,
 }
 
 impl AppState {
@@ -32,12 +38,25 @@ impl AppState {
     pub fn orders(&self) -> orders::Orders<'_> {
         orders::Orders::new(self)
     }
+
+    pub fn stock(&self) -> stock::Stock<'_> {
+        stock::Stock::new(self)
+    }
 }
 
 /// Logs an unexpected error and answers the shopper with the generic "our side" message.
 pub(crate) fn internal(err: impl std::fmt::Display) -> ShopError {
     tracing::error!(%err, "internal error");
     ShopError::Internal
+}
+
+/// Compares two secrets without stopping at the first difference.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 pub(crate) fn unix_now() -> i64 {
@@ -75,6 +94,10 @@ pub fn load_synonyms(config: &Config) -> crate::domain::search::Synonyms {
     }
 }
 
+/// Stock changes buffered per live subscriber; one that falls further behind is told to
+/// read everything again.
+const LIVE_BUFFER: usize = 1024;
+
 /// Opens the database (migrating it), seeds the demo catalog if configured and empty,
 /// and builds the search index.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
@@ -89,17 +112,28 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         ms = started.elapsed().as_millis() as u64,
         "search index built"
     );
+    let centres = stock::Centres::load(&db.read).await?;
+    let outbox = Arc::new(mail::Outbox::new(
+        config.outbox_dir.clone(),
+        config.mail_from.clone(),
+    ));
+    // Mail queued before a stop goes now.
+    outbox.flush(&db.write).await;
+    let (live, _) = tokio::sync::broadcast::channel(LIVE_BUFFER);
     Ok(AppState {
         db,
         config: Arc::new(config),
         search: Arc::new(search),
+        centres: Arc::new(centres),
+        live,
+        outbox,
     })
 }
 
 /// Makes the server functions known to the `/api` handler. `inventory` normally does this
 /// at link time; listing them here also keeps the linker from dropping them.
 pub fn register_server_fns() {
-    use crate::api::{catalog, orders};
+    use crate::api::{catalog, orders, stock};
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<catalog::ListCategories>();
     register_explicit::<catalog::GetHome>();
@@ -110,6 +144,9 @@ pub fn register_server_fns() {
     register_explicit::<orders::PriceCart>();
     register_explicit::<orders::PlaceOrder>();
     register_explicit::<orders::GetOrder>();
+    register_explicit::<stock::GetStock>();
+    register_explicit::<stock::GetAlternatives>();
+    register_explicit::<stock::NotifyWhenBack>();
 }
 
 /// Runs the shop until Ctrl-C or SIGTERM.
@@ -177,5 +214,17 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
     }
 }

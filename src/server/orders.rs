@@ -1,14 +1,16 @@
 //! Pricing carts, placing orders and reading them back, behind `api::orders`.
 
 use super::catalog::{image_url, money};
-use super::{internal, unix_now, AppState};
+use super::stock::snapshot;
+use super::{internal, same_secret, unix_now, AppState};
 use crate::api::catalog::variant_label;
 use crate::api::error::StockProblem;
-use crate::api::orders::{OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine};
+use crate::api::orders::{OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, Shipment};
 use crate::api::ShopError;
-use crate::domain::allocation::{allocate, CentreStock};
+use crate::domain::allocation::{plan_order, CentreStock, LinePlan};
 use crate::domain::cart::CartLine;
 use crate::domain::date::CalendarDate;
+use crate::domain::delivery;
 use crate::domain::money::{Currency, Money};
 use crate::domain::order::{is_order_number, order_number_from_bits, OrderStatus};
 use crate::domain::pricing::{quote, LineToPrice};
@@ -18,6 +20,7 @@ use crate::domain::validation::{
 };
 use rand::Rng;
 use sqlx::SqliteConnection;
+use std::collections::HashMap;
 
 pub struct Orders<'a> {
     state: &'a AppState,
@@ -44,10 +47,11 @@ impl SaleRow {
     }
 
     fn availability(&self) -> Availability {
-        Availability::from_stock(
-            u32::try_from(self.available).unwrap_or(0),
-            self.restock_on.as_deref().and_then(CalendarDate::parse_iso),
-        )
+        Availability::from_stock(u32::try_from(self.available).unwrap_or(0), self.back_on())
+    }
+
+    fn back_on(&self) -> Option<CalendarDate> {
+        self.restock_on.as_deref().and_then(CalendarDate::parse_iso)
     }
 
     fn unit_price(&self) -> Money {
@@ -74,6 +78,17 @@ struct OrderRow {
     placed_at: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct OrderLineRow {
+    product_name: String,
+    variant_label: String,
+    quantity: i64,
+    unit_price_minor: i64,
+    line_total_minor: i64,
+    backordered: i64,
+    restock_on: Option<String>,
+}
+
 async fn sale_row(
     conn: &mut SqliteConnection,
     variant_id: i64,
@@ -98,22 +113,63 @@ fn random_token(len: usize) -> String {
         .collect()
 }
 
-/// Compares two secrets without stopping at the first difference.
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 impl<'a> Orders<'a> {
     pub fn new(state: &'a AppState) -> Self {
         Self { state }
     }
 
-    /// The cart with today's prices and stock. Unknown variants are reported, not fatal.
-    pub async fn price_cart(&self, lines: &[CartLine]) -> Result<PricedCart, ShopError> {
+    /// The sale rows and the nearest-first plan for `lines`, read on `conn`. Lines for
+    /// variants the shop doesn't sell come back in the second list.
+    async fn plan(
+        &self,
+        conn: &mut SqliteConnection,
+        lines: &[CartLine],
+        region: &str,
+    ) -> Result<(Vec<(CartLine, SaleRow, LinePlan)>, Vec<i64>), ShopError> {
+        let mut rows = Vec::new();
+        let mut unknown = Vec::new();
+        for line in lines {
+            match sale_row(&mut *conn, line.variant_id).await? {
+                Some(row) => rows.push((*line, row)),
+                None => unknown.push(line.variant_id),
+            }
+        }
+        let ids: Vec<i64> = rows.iter().map(|(l, _)| l.variant_id).collect();
+        let levels = snapshot(&mut *conn, &ids).await.map_err(internal)?;
+        let nearest = self.state.centres.nearest_first(region);
+        // Each variant's centres, nearest to the shopper first.
+        let stock: HashMap<i64, Vec<CentreStock>> = levels
+            .into_iter()
+            .map(|change| {
+                let ordered = nearest
+                    .iter()
+                    .filter_map(|(id, _)| change.centres.iter().find(|c| c.centre_id == *id))
+                    .copied()
+                    .collect();
+                (change.variant_id, ordered)
+            })
+            .collect();
+        let wanted: Vec<(i64, u32)> = rows
+            .iter()
+            .map(|(l, _)| (l.variant_id, l.quantity))
+            .collect();
+        let plans = plan_order(&wanted, &stock);
+        Ok((
+            rows.into_iter()
+                .zip(plans)
+                .map(|((line, row), plan)| (line, row, plan))
+                .collect(),
+            unknown,
+        ))
+    }
+
+    /// The cart with today's prices, stock and shipping plan. Unknown variants are
+    /// reported, not fatal.
+    pub async fn price_cart(
+        &self,
+        lines: &[CartLine],
+        region: &str,
+    ) -> Result<PricedCart, ShopError> {
         // An empty cart is fine here; anything else must be a cart the shop could sell.
         let lines = if lines.is_empty() {
             Vec::new()
@@ -121,29 +177,45 @@ impl<'a> Orders<'a> {
             check_lines(lines).map_err(ShopError::Invalid)?
         };
         let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+        let (planned, unknown) = self.plan(&mut conn, &lines, region).await?;
+        let nearest = self.state.centres.nearest_first(region);
+        let (today, hour) = delivery::uk_clock(unix_now());
         let mut priced = Vec::new();
-        let mut unknown = Vec::new();
-        for line in &lines {
-            match sale_row(&mut conn, line.variant_id).await? {
-                None => unknown.push(line.variant_id),
-                Some(row) => {
-                    let unit_price = row.unit_price();
-                    let line_total = unit_price
-                        .checked_mul(line.quantity)
-                        .ok_or(ShopError::Internal)?;
-                    priced.push(PricedLine {
-                        variant_id: row.variant_id,
-                        variant_label: row.label(),
-                        availability: row.availability(),
-                        image: image_url(&row.product_slug),
-                        product_slug: row.product_slug,
-                        product_name: row.product_name,
-                        unit_price,
-                        quantity: line.quantity,
-                        line_total,
-                    });
-                }
-            }
+        for (line, row, plan) in planned {
+            let unit_price = row.unit_price();
+            let line_total = unit_price
+                .checked_mul(line.quantity)
+                .ok_or(ShopError::Internal)?;
+            let shipments = plan
+                .picks
+                .iter()
+                .map(|pick| Shipment {
+                    centre: self.state.centres.name(pick.centre_id).to_owned(),
+                    quantity: pick.quantity,
+                    arrives: delivery::arrival_day(
+                        today,
+                        hour,
+                        nearest
+                            .iter()
+                            .find(|(id, _)| *id == pick.centre_id)
+                            .map_or(f64::MAX, |(_, km)| *km),
+                    ),
+                })
+                .collect();
+            priced.push(PricedLine {
+                variant_id: row.variant_id,
+                variant_label: row.label(),
+                availability: row.availability(),
+                back_on: row.back_on(),
+                image: image_url(&row.product_slug),
+                product_slug: row.product_slug,
+                product_name: row.product_name,
+                unit_price,
+                quantity: line.quantity,
+                line_total,
+                shipments,
+                backordered: plan.backordered,
+            });
         }
         let to_price: Vec<LineToPrice> = priced
             .iter()
@@ -175,6 +247,8 @@ impl<'a> Orders<'a> {
         &self,
         details: &CheckoutDetails,
         lines: &[CartLine],
+        region: &str,
+        accept_backorder: bool,
     ) -> Result<PlacedOrder, ShopError> {
         let details = check_details(details);
         let lines = check_lines(lines);
@@ -187,46 +261,48 @@ impl<'a> Orders<'a> {
             }
         };
 
-        // One writer at a time (see db.rs): nobody can take the stock between our read and our write.
+        // One writer at a time (see db.rs): nobody can take the stock between our read and
+        // our write, so the plan made here is the one carried out.
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let mut unknown = Vec::new();
-        let mut short = Vec::new();
-        let mut sales = Vec::new();
-        for line in &lines {
-            let Some(row) = sale_row(&mut tx, line.variant_id).await? else {
-                unknown.push(FieldError::new(
-                    Field::Line(line.variant_id),
-                    "We no longer sell this item. Please remove it from your cart.",
-                ));
-                continue;
-            };
-            let centres: Vec<(i64, i64)> =
-                sqlx::query_as("SELECT centre_id, quantity FROM stock WHERE variant_id = ? ORDER BY quantity DESC, centre_id")
-                    .bind(line.variant_id)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(internal)?;
-            let centres: Vec<CentreStock> = centres
-                .into_iter()
-                .map(|(centre_id, q)| CentreStock {
-                    centre_id,
-                    available: u32::try_from(q).unwrap_or(0),
-                })
-                .collect();
-            match allocate(line.quantity, &centres) {
-                Ok(picks) => sales.push((line, row, picks)),
-                Err(s) => short.push(StockProblem {
-                    variant_id: line.variant_id,
-                    requested: s.requested,
-                    available: s.available,
-                }),
-            }
-        }
+        let (sales, unknown) = self.plan(&mut tx, &lines, region).await?;
         if !unknown.is_empty() {
-            return Err(ShopError::Invalid(unknown));
+            return Err(ShopError::Invalid(
+                unknown
+                    .into_iter()
+                    .map(|id| {
+                        FieldError::new(
+                            Field::Line(id),
+                            "We no longer sell this item. Please remove it from your cart.",
+                        )
+                    })
+                    .collect(),
+            ));
         }
+        let short: Vec<StockProblem> = sales
+            .iter()
+            .filter(|(_, row, plan)| plan.backordered > 0 && row.back_on().is_none())
+            .map(|(line, _, plan)| StockProblem {
+                variant_id: line.variant_id,
+                requested: line.quantity,
+                available: plan.shipping_now(),
+            })
+            .collect();
         if !short.is_empty() {
             return Err(ShopError::OutOfStock(short));
+        }
+        let waiting: Vec<&(CartLine, SaleRow, LinePlan)> =
+            sales.iter().filter(|(_, _, p)| p.backordered > 0).collect();
+        if !waiting.is_empty() && !accept_backorder {
+            let when = waiting
+                .iter()
+                .filter_map(|(_, row, _)| row.back_on())
+                .max()
+                .map(CalendarDate::short_label)
+                .unwrap_or_default();
+            return Err(ShopError::invalid(
+                Field::Backorder,
+                format!("Some items can only follow later, around {when}. Please tick the box to say that's fine, or lower the quantity."),
+            ));
         }
 
         let to_price: Vec<LineToPrice> = sales
@@ -265,10 +341,10 @@ impl<'a> Orders<'a> {
         .await
         .map_err(internal)?;
 
-        for ((line, row, picks), line_total) in sales.iter().zip(&q.line_totals) {
+        for ((line, row, plan), line_total) in sales.iter().zip(&q.line_totals) {
             let line_id: i64 = sqlx::query_scalar(
-                "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor)
-                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
             .bind(order_id)
             .bind(line.variant_id)
@@ -277,10 +353,11 @@ impl<'a> Orders<'a> {
             .bind(i64::from(line.quantity))
             .bind(row.price_minor)
             .bind(line_total.minor)
+            .bind(i64::from(plan.backordered))
             .fetch_one(&mut *tx)
             .await
             .map_err(internal)?;
-            for pick in picks {
+            for pick in &plan.picks {
                 let taken = sqlx::query(
                     "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
                 )
@@ -317,6 +394,8 @@ impl<'a> Orders<'a> {
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         tracing::info!(order = %number, total = %q.total, "order placed");
+        let variants: Vec<i64> = sales.iter().map(|(line, _, _)| line.variant_id).collect();
+        self.state.stock().publish(&variants).await;
         // Search shows stock too; the order stands even if this refresh fails.
         let products: Vec<i64> = sales.iter().map(|(_, row, _)| row.product_id).collect();
         if let Err(e) = self
@@ -356,8 +435,9 @@ impl<'a> Orders<'a> {
         if !same_secret(&o.access_key, key.trim()) {
             return Err(not_found());
         }
-        let lines: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT product_name, variant_label, quantity, unit_price_minor, line_total_minor FROM order_lines WHERE order_id = ? ORDER BY id",
+        let lines: Vec<OrderLineRow> = sqlx::query_as(
+            "SELECT l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on
+             FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ? ORDER BY l.id",
         )
         .bind(o.id)
         .fetch_all(&self.state.db.read)
@@ -384,15 +464,19 @@ impl<'a> Orders<'a> {
             },
             lines: lines
                 .into_iter()
-                .map(
-                    |(product_name, variant_label, quantity, unit, line_total)| OrderLine {
-                        product_name,
-                        variant_label,
-                        quantity: u32::try_from(quantity).unwrap_or(0),
-                        unit_price: money(unit, &o.currency),
-                        line_total: money(line_total, &o.currency),
-                    },
-                )
+                .map(|l| OrderLine {
+                    product_name: l.product_name,
+                    variant_label: l.variant_label,
+                    quantity: u32::try_from(l.quantity).unwrap_or(0),
+                    unit_price: money(l.unit_price_minor, &o.currency),
+                    line_total: money(l.line_total_minor, &o.currency),
+                    backordered: u32::try_from(l.backordered).unwrap_or(0),
+                    expected: l
+                        .restock_on
+                        .as_deref()
+                        .and_then(CalendarDate::parse_iso)
+                        .filter(|_| l.backordered > 0),
+                })
                 .collect(),
             subtotal: money(o.subtotal_minor, &o.currency),
             delivery: money(o.delivery_minor, &o.currency),
@@ -402,17 +486,5 @@ impl<'a> Orders<'a> {
                 .filter_map(|(s, at)| Some((OrderStatus::parse(&s)?, super::date_of(at))))
                 .collect(),
         })
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::same_secret;
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "abcd"));
     }
 }

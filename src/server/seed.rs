@@ -659,6 +659,16 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
             .bind(v.restock_on.map(|d| d.to_string()))
             .fetch_one(&mut *tx)
             .await?;
+            if let Some(expected) = v.restock_on {
+                // The delivery that brings it back, at one of the centres.
+                sqlx::query("INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES (?, ?, ?, ?)")
+                    .bind(variant_id)
+                    .bind((position % CENTRES.len()) as i64 + 1)
+                    .bind(10 + (position % 7) as i64)
+                    .bind(expected.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             for (centre, units) in v.stock.iter().enumerate() {
                 sqlx::query("INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)")
                     .bind(variant_id)

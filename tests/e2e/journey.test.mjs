@@ -137,7 +137,7 @@ test("an out-of-stock variant says when it is back and cannot be added", async (
   await visible(page.getByRole("heading", { level: 1, name: target.product.name }));
   if (target.variant.colour) await page.getByRole("combobox", { name: "Colour" }).selectOption(target.variant.colour);
   if (target.variant.size) await page.getByRole("combobox", { name: "Size" }).selectOption(target.variant.size);
-  await visible(page.getByText(/^Out of stock — back on \d{1,2} [A-Z][a-z]{2}$/));
+  await visible(page.getByText(/^Out of stock — back around \d{1,2} [A-Z][a-z]{2}$/));
   assert.equal(await page.getByRole("button", { name: "Add to cart" }).isDisabled(), true);
   await expectNoAxeViolations(page, "out-of-stock product");
   await context.close();

@@ -1,0 +1,697 @@
+//! Stock as the shop tells it: the distribution centres, live levels per variant, the
+//! feed of changes that open pages subscribe to, alternatives to what is gone,
+//! "tell me when it's back", and receiving stock (which serves backorders first come,
+//! first served, then mails the sign-ups once).
+
+use super::catalog::{card_rows_by_id, money};
+use super::mail::{self, Mail};
+use super::{internal, same_secret, AppState};
+use crate::api::catalog::{variant_label, DeliveryPromise, ProductCard};
+use crate::api::stock::{LiveStock, BACK_IN_STOCK_CONSENT, MAX_WATCHED_VARIANTS};
+use crate::api::ShopError;
+use crate::domain::allocation::{serve_waiting, CentreStock, Waiting};
+use crate::domain::alternatives::{closest, Likeness};
+use crate::domain::date::CalendarDate;
+use crate::domain::stock::Availability;
+use crate::domain::validation::{check_email, Field};
+use crate::domain::{delivery, location};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// How many alternatives are offered for a sold-out variant.
+pub const ALTERNATIVES: usize = 4;
+
+/// A distribution centre.
+#[derive(Clone, Debug)]
+pub struct Centre {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub point: location::CentrePoint,
+}
+
+/// The centres, loaded once at start (they change with a deployment, not at run time).
+#[derive(Clone, Debug, Default)]
+pub struct Centres {
+    list: Vec<Centre>,
+}
+
+impl Centres {
+    pub async fn load(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
+        let rows: Vec<(i64, String, String, f64, f64)> =
+            sqlx::query_as("SELECT id, code, name, latitude, longitude FROM centres ORDER BY id")
+                .fetch_all(pool)
+                .await?;
+        Ok(Self {
+            list: rows
+                .into_iter()
+                .map(|(id, code, name, latitude, longitude)| Centre {
+                    id,
+                    code,
+                    name,
+                    point: location::CentrePoint {
+                        centre_id: id,
+                        latitude,
+                        longitude,
+                    },
+                })
+                .collect(),
+        })
+    }
+
+    pub fn all(&self) -> &[Centre] {
+        &self.list
+    }
+
+    pub fn by_code(&self, code: &str) -> Option<&Centre> {
+        self.list
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+    }
+
+    pub fn name(&self, id: i64) -> &str {
+        self.list
+            .iter()
+            .find(|c| c.id == id)
+            .map_or("", |c| c.name.as_str())
+    }
+
+    /// `(centre id, km)` nearest to `region` first; an unknown region counts as the default.
+    pub fn nearest_first(&self, region: &str) -> Vec<(i64, f64)> {
+        let region = location::region(region)
+            .or_else(|| location::region(location::DEFAULT_REGION))
+            .expect("the default region exists");
+        let points: Vec<location::CentrePoint> = self.list.iter().map(|c| c.point).collect();
+        location::centres_nearest_first(region, &points)
+    }
+
+    /// Where an item held at `holding` ships from for `region` (the nearest of them) and
+    /// the day it arrives if ordered at `unix_now`.
+    pub fn promise(
+        &self,
+        nearest_first: &[(i64, f64)],
+        holding: &[i64],
+        unix_now: i64,
+    ) -> Option<DeliveryPromise> {
+        let (today, hour) = delivery::uk_clock(unix_now);
+        nearest_first
+            .iter()
+            .find(|(id, _)| holding.contains(id))
+            .map(|(id, km)| DeliveryPromise {
+                centre: self.name(*id).to_owned(),
+                arrives: delivery::arrival_day(today, hour, *km),
+            })
+    }
+}
+
+/// One variant's stock at every centre, as published to open pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockChange {
+    pub variant_id: i64,
+    pub centres: Vec<CentreStock>,
+    pub back_on: Option<CalendarDate>,
+}
+
+impl StockChange {
+    pub fn total(&self) -> u32 {
+        self.centres.iter().map(|c| c.available).sum()
+    }
+
+    /// What a shopper in the region with these nearest-first centres is told.
+    pub fn live(&self, centres: &Centres, nearest_first: &[(i64, f64)], now: i64) -> LiveStock {
+        let availability = Availability::from_stock(self.total(), self.back_on);
+        let holding: Vec<i64> = self
+            .centres
+            .iter()
+            .filter(|c| c.available > 0)
+            .map(|c| c.centre_id)
+            .collect();
+        LiveStock {
+            variant_id: self.variant_id,
+            delivery: centres.promise(nearest_first, &holding, now),
+            availability,
+        }
+    }
+}
+
+/// Reads the stock of `ids` (at most a few hundred) on any connection.
+pub async fn snapshot(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<Vec<StockChange>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; ids.len()].join(",");
+    let sql = format!(
+        "SELECT v.id, v.restock_on, s.centre_id, s.quantity FROM variants v
+         LEFT JOIN stock s ON s.variant_id = v.id
+         WHERE v.id IN ({placeholders}) ORDER BY v.id, s.centre_id"
+    );
+    let mut query = sqlx::query_as::<_, (i64, Option<String>, Option<i64>, Option<i64>)>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(conn).await?;
+    let mut out: Vec<StockChange> = Vec::new();
+    for (variant_id, restock_on, centre, quantity) in rows {
+        if out.last().is_none_or(|c| c.variant_id != variant_id) {
+            out.push(StockChange {
+                variant_id,
+                centres: Vec::new(),
+                back_on: restock_on.as_deref().and_then(CalendarDate::parse_iso),
+            });
+        }
+        if let (Some(centre_id), Some(q), Some(change)) = (centre, quantity, out.last_mut()) {
+            change.centres.push(CentreStock {
+                centre_id,
+                available: u32::try_from(q).unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What receiving stock did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Received {
+    pub sku: String,
+    pub centre: String,
+    pub quantity: u32,
+    /// Units that went straight to waiting orders, and those orders' numbers.
+    pub to_backorders: u32,
+    pub orders_served: Vec<String>,
+    /// "Back in stock" mails queued (each sign-up is then deleted).
+    pub alerts_mailed: u32,
+    /// Units free to sell at all centres afterwards.
+    pub available_now: u32,
+}
+
+/// Why an admin request was refused; shown to the admin as is.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("internal error; see the server log")]
+    Internal,
+}
+
+fn admin_internal(err: impl std::fmt::Display) -> AdminError {
+    tracing::error!(%err, "admin request failed");
+    AdminError::Internal
+}
+
+/// A variant's likeness facts, and whether the shopper's nearest centre holds it.
+#[derive(sqlx::FromRow)]
+struct VariantLikeness {
+    product_id: i64,
+    colour: Option<String>,
+    size: Option<String>,
+    price_minor: i64,
+    category_id: i64,
+    near: bool,
+}
+
+pub struct Stock<'a> {
+    state: &'a AppState,
+}
+
+impl<'a> Stock<'a> {
+    pub fn new(state: &'a AppState) -> Self {
+        Self { state }
+    }
+
+    /// Live levels of `ids` for a shopper in `region`.
+    pub async fn levels(&self, ids: &[i64], region: &str) -> Result<Vec<LiveStock>, ShopError> {
+        if ids.len() > MAX_WATCHED_VARIANTS {
+            return Err(ShopError::invalid(
+                Field::Cart,
+                format!("Please ask about at most {MAX_WATCHED_VARIANTS} items at a time."),
+            ));
+        }
+        let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+        let changes = snapshot(&mut conn, ids).await.map_err(internal)?;
+        let nearest = self.state.centres.nearest_first(region);
+        let now = super::unix_now();
+        Ok(changes
+            .iter()
+            .map(|c| c.live(&self.state.centres, &nearest, now))
+            .collect())
+    }
+
+    /// Tells every open page showing these variants their new stock. Call after commit.
+    pub async fn publish(&self, ids: &[i64]) {
+        if self.state.live.receiver_count() == 0 {
+            return;
+        }
+        let changes = match self.state.db.read.acquire().await {
+            Ok(mut conn) => snapshot(&mut conn, ids).await,
+            Err(e) => Err(e),
+        };
+        match changes {
+            Ok(changes) => {
+                for change in changes {
+                    // Nobody listening is fine.
+                    let _ = self.state.live.send(change);
+                }
+            }
+            Err(e) => tracing::error!(%e, "stock change not published"),
+        }
+    }
+
+    /// In-stock products like `variant_id`: same category, closest fit, colour and price;
+    /// held at the shopper's nearest centre first, then anywhere.
+    pub async fn alternatives(
+        &self,
+        variant_id: i64,
+        region: &str,
+    ) -> Result<Vec<ProductCard>, ShopError> {
+        let read = &self.state.db.read;
+        let wanted: Option<VariantLikeness> = sqlx::query_as(
+            "SELECT v.product_id, v.colour, v.size, p.price_minor, p.category_id, 1 AS near
+             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+        )
+        .bind(variant_id)
+        .fetch_optional(read)
+        .await
+        .map_err(internal)?;
+        let Some(VariantLikeness {
+            product_id,
+            colour,
+            size,
+            price_minor,
+            category_id,
+            near: _,
+        }) = wanted
+        else {
+            return Err(ShopError::NotFound(
+                "We couldn't find that item. It may no longer be sold.".into(),
+            ));
+        };
+        let wanted = Likeness {
+            product_id,
+            colour,
+            size,
+            price_minor,
+        };
+        let nearest = self
+            .state
+            .centres
+            .nearest_first(region)
+            .first()
+            .map_or(0, |(id, _)| *id);
+        // (in stock at the nearest centre, likeness) for every in-stock variant nearby.
+        let rows: Vec<VariantLikeness> = sqlx::query_as(
+            "SELECT v.product_id, v.colour, v.size, p.price_minor, p.category_id,
+                    MAX(s.centre_id = ?) AS near
+             FROM variants v JOIN products p ON p.id = v.product_id
+             JOIN stock s ON s.variant_id = v.id AND s.quantity > 0
+             WHERE p.category_id = ? AND v.product_id != ?
+                OR v.product_id = ? AND v.id != ?
+             GROUP BY v.id",
+        )
+        .bind(nearest)
+        .bind(category_id)
+        .bind(product_id)
+        .bind(product_id)
+        .bind(variant_id)
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        let mut picked: Vec<i64> = Vec::new();
+        for near in [true, false] {
+            let candidates: Vec<Likeness> = rows
+                .iter()
+                .filter(|r| r.near == near && !picked.contains(&r.product_id))
+                .map(|r| Likeness {
+                    product_id: r.product_id,
+                    colour: r.colour.clone(),
+                    size: r.size.clone(),
+                    price_minor: r.price_minor,
+                })
+                .collect();
+            let room = ALTERNATIVES - picked.len();
+            picked.extend(
+                closest(&wanted, &candidates, room)
+                    .into_iter()
+                    .map(|i| candidates[i].product_id),
+            );
+        }
+        card_rows_by_id(read, &picked).await
+    }
+
+    /// Signs `email` up for one mail when `variant_id` is back. Answers what to tell the shopper.
+    pub async fn watch(
+        &self,
+        variant_id: i64,
+        email: &str,
+        consent: bool,
+    ) -> Result<String, ShopError> {
+        let mut errors = Vec::new();
+        let email = match check_email(email) {
+            Ok(e) => Some(e),
+            Err(m) => {
+                errors.push(crate::domain::validation::FieldError::new(Field::Email, m));
+                None
+            }
+        };
+        if !consent {
+            errors.push(crate::domain::validation::FieldError::new(
+                Field::Consent,
+                "Please tick the box to let us send you this one email.",
+            ));
+        }
+        let Some(email) = email.filter(|_| errors.is_empty()) else {
+            return Err(ShopError::Invalid(errors));
+        };
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let stock = snapshot(&mut tx, &[variant_id]).await.map_err(internal)?;
+        let Some(stock) = stock.first() else {
+            return Err(ShopError::NotFound(
+                "We couldn't find that item. It may no longer be sold.".into(),
+            ));
+        };
+        if stock.total() > 0 {
+            return Ok(
+                "Good news: it's in stock right now, so you can order it straight away.".into(),
+            );
+        }
+        sqlx::query(
+            "INSERT INTO stock_alerts (variant_id, email, consent_text, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (variant_id, email) DO NOTHING",
+        )
+        .bind(variant_id)
+        .bind(&email)
+        .bind(BACK_IN_STOCK_CONSENT)
+        .bind(super::unix_now())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(format!(
+            "Thanks. We'll email {email} once when it's back, and then forget the address."
+        ))
+    }
+
+    async fn variant_and_centre(
+        &self,
+        conn: &mut SqliteConnection,
+        sku: &str,
+        centre: &str,
+    ) -> Result<(i64, i64, String), AdminError> {
+        let variant: Option<i64> = sqlx::query_scalar("SELECT id FROM variants WHERE sku = ?")
+            .bind(sku.trim())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(admin_internal)?;
+        let variant =
+            variant.ok_or_else(|| AdminError::Invalid(format!("no variant with SKU {sku:?}")))?;
+        let centre = self.state.centres.by_code(centre).ok_or_else(|| {
+            let codes: Vec<&str> = self
+                .state
+                .centres
+                .all()
+                .iter()
+                .map(|c| c.code.as_str())
+                .collect();
+            AdminError::Invalid(format!(
+                "no centre {centre:?}; the centres are {}",
+                codes.join(", ")
+            ))
+        })?;
+        Ok((variant, centre.id, centre.name.clone()))
+    }
+
+    /// Records stock on its way to a centre; the earliest expected date is what shoppers see.
+    pub async fn expect(
+        &self,
+        sku: &str,
+        centre: &str,
+        quantity: u32,
+        expected_on: &str,
+    ) -> Result<(), AdminError> {
+        let expected = CalendarDate::parse_iso(expected_on).ok_or_else(|| {
+            AdminError::Invalid(format!(
+                "expected_on must be a date like 2026-12-03, got {expected_on:?}"
+            ))
+        })?;
+        check_admin_quantity(quantity)?;
+        let mut tx = self.state.db.write.begin().await.map_err(admin_internal)?;
+        let (variant, centre_id, _) = self.variant_and_centre(&mut tx, sku, centre).await?;
+        sqlx::query(
+            "INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES (?, ?, ?, ?)",
+        )
+        .bind(variant)
+        .bind(centre_id)
+        .bind(i64::from(quantity))
+        .bind(expected.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(admin_internal)?;
+        update_restock_date(&mut tx, variant)
+            .await
+            .map_err(admin_internal)?;
+        tx.commit().await.map_err(admin_internal)?;
+        self.publish(&[variant]).await;
+        Ok(())
+    }
+
+    /// Receives `quantity` units of `sku` at `centre`, in one transaction: the stock goes
+    /// up, what was expected there is used up earliest first, waiting backorders take
+    /// their units first come first served, and if any is left to sell every "tell me when
+    /// it's back" sign-up gets one mail and is deleted.
+    pub async fn receive(
+        &self,
+        sku: &str,
+        centre: &str,
+        quantity: u32,
+    ) -> Result<Received, AdminError> {
+        check_admin_quantity(quantity)?;
+        let mut tx = self.state.db.write.begin().await.map_err(admin_internal)?;
+        let (variant, centre_id, centre_name) =
+            self.variant_and_centre(&mut tx, sku, centre).await?;
+        let received = async {
+            sqlx::query(
+                "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
+                 ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
+            )
+            .bind(variant)
+            .bind(centre_id)
+            .bind(i64::from(quantity))
+            .execute(&mut *tx)
+            .await?;
+            use_up_incoming(&mut tx, variant, centre_id, quantity).await?;
+            update_restock_date(&mut tx, variant).await?;
+
+            let waiting: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT l.id, l.backordered, o.number FROM order_lines l JOIN orders o ON o.id = l.order_id
+                 WHERE l.variant_id = ? AND l.backordered > 0 AND o.status != 'cancelled'
+                 ORDER BY o.placed_at, o.id, l.id",
+            )
+            .bind(variant)
+            .fetch_all(&mut *tx)
+            .await?;
+            let at_centre: i64 = sqlx::query_scalar(
+                "SELECT quantity FROM stock WHERE variant_id = ? AND centre_id = ?",
+            )
+            .bind(variant)
+            .bind(centre_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let queue: Vec<Waiting> = waiting
+                .iter()
+                .map(|(line_id, units, _)| Waiting {
+                    line_id: *line_id,
+                    quantity: u32::try_from(*units).unwrap_or(0),
+                })
+                .collect();
+            let served = serve_waiting(u32::try_from(at_centre).unwrap_or(0), &queue);
+            let mut to_backorders = 0;
+            let mut orders_served = Vec::new();
+            for (line_id, units) in &served {
+                let units = i64::from(*units);
+                sqlx::query("UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ?")
+                    .bind(units)
+                    .bind(variant)
+                    .bind(centre_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE order_lines SET backordered = backordered - ? WHERE id = ?")
+                    .bind(units)
+                    .bind(line_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES (?, ?, ?)")
+                    .bind(line_id)
+                    .bind(centre_id)
+                    .bind(units)
+                    .execute(&mut *tx)
+                    .await?;
+                to_backorders += units as u32;
+                if let Some((_, _, number)) = waiting.iter().find(|w| w.0 == *line_id) {
+                    if !orders_served.contains(number) {
+                        orders_served.push(number.clone());
+                    }
+                }
+            }
+            let available_now = snapshot(&mut tx, &[variant])
+                .await?
+                .first()
+                .map_or(0, StockChange::total);
+            let alerts_mailed = if available_now > 0 {
+                self.mail_alerts(&mut tx, variant).await?
+            } else {
+                0
+            };
+            Ok::<_, sqlx::Error>(Received {
+                sku: sku.trim().to_owned(),
+                centre: centre_name,
+                quantity,
+                to_backorders,
+                orders_served,
+                alerts_mailed,
+                available_now,
+            })
+        }
+        .await
+        .map_err(admin_internal)?;
+        tx.commit().await.map_err(admin_internal)?;
+        tracing::info!(sku = %received.sku, centre = %received.centre, quantity, to_backorders = received.to_backorders, alerts = received.alerts_mailed, "stock received");
+        self.publish(&[variant]).await;
+        self.state.outbox.flush(&self.state.db.write).await;
+        if let Err(e) = self.refresh_search(variant).await {
+            tracing::error!(%e, "search index not refreshed after a restock");
+        }
+        Ok(received)
+    }
+
+    async fn refresh_search(&self, variant: i64) -> Result<(), super::search::SearchError> {
+        let product: Option<i64> =
+            sqlx::query_scalar("SELECT product_id FROM variants WHERE id = ?")
+                .bind(variant)
+                .fetch_optional(&self.state.db.read)
+                .await?;
+        if let Some(product) = product {
+            self.state
+                .search
+                .refresh(&self.state.db.read, Some(&[product]))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Queues one "it's back" mail per sign-up for `variant` and deletes the sign-ups.
+    async fn mail_alerts(
+        &self,
+        tx: &mut SqliteConnection,
+        variant: i64,
+    ) -> Result<u32, sqlx::Error> {
+        let alerts: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, email FROM stock_alerts WHERE variant_id = ? ORDER BY id")
+                .bind(variant)
+                .fetch_all(&mut *tx)
+                .await?;
+        if alerts.is_empty() {
+            return Ok(0);
+        }
+        let (name, slug, colour, size, price_minor, currency): (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            String,
+        ) = sqlx::query_as(
+            "SELECT p.name, p.slug, v.colour, v.size, p.price_minor, p.currency
+             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+        )
+        .bind(variant)
+        .fetch_one(&mut *tx)
+        .await?;
+        let label = variant_label(colour.as_deref(), size.as_deref());
+        let subject = format!("{name} ({label}) is back in stock");
+        let body = format!(
+            "Hello,\n\nGood news: the {name} in {label} that you asked about is back in stock, at {}.\n\nSee it here: /p/{slug}\n\nStock can go quickly, so we can't hold it for you. This is the only email you'll get about it: we have now deleted your address from this list.\n\nStorefront",
+            money(price_minor, &currency)
+        );
+        for (id, email) in &alerts {
+            mail::queue(
+                &mut *tx,
+                Mail {
+                    to: email,
+                    subject: &subject,
+                    body: &body,
+                },
+            )
+            .await?;
+            sqlx::query("DELETE FROM stock_alerts WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(alerts.len() as u32)
+    }
+}
+
+fn check_admin_quantity(quantity: u32) -> Result<(), AdminError> {
+    if (1..=100_000).contains(&quantity) {
+        Ok(())
+    } else {
+        Err(AdminError::Invalid(format!(
+            "quantity must be 1 to 100000, got {quantity}"
+        )))
+    }
+}
+
+/// Takes `arrived` units off what was expected at the centre, earliest delivery first.
+async fn use_up_incoming(
+    conn: &mut SqliteConnection,
+    variant: i64,
+    centre: i64,
+    arrived: u32,
+) -> Result<(), sqlx::Error> {
+    let expected: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, quantity FROM incoming WHERE variant_id = ? AND centre_id = ? ORDER BY expected_on, id",
+    )
+    .bind(variant)
+    .bind(centre)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut left = i64::from(arrived);
+    for (id, quantity) in expected {
+        if left == 0 {
+            break;
+        }
+        if quantity <= left {
+            sqlx::query("DELETE FROM incoming WHERE id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            left -= quantity;
+        } else {
+            sqlx::query("UPDATE incoming SET quantity = quantity - ? WHERE id = ?")
+                .bind(left)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            left = 0;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps `variants.restock_on` at the earliest expected delivery (none: no date).
+async fn update_restock_date(conn: &mut SqliteConnection, variant: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE variants SET restock_on = (SELECT MIN(expected_on) FROM incoming WHERE variant_id = ?) WHERE id = ?",
+    )
+    .bind(variant)
+    .bind(variant)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether `presented` is the configured admin token.
+pub fn admin_allowed(configured: Option<&str>, presented: Option<&str>) -> bool {
+    matches!((configured, presented), (Some(c), Some(p)) if same_secret(c, p))
+}
