@@ -1,27 +1,68 @@
 use crate::api::error::StockProblem;
 use crate::api::orders::{price_cart, PricedCart, PricedLine};
-use crate::components::{error_fallback, use_cart, Loading, StockBadge};
+use crate::components::{
+    error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading, StockBadge,
+};
 use crate::domain::cart::MAX_QUANTITY_PER_LINE;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-/// The cart priced by the shop, re-priced whenever it changes.
+/// The cart priced and planned by the shop for the shopper's region, again whenever the
+/// cart changes and whenever the stock of anything in it changes.
 pub fn priced_cart_resource() -> LocalResource<Result<PricedCart, crate::api::ShopError>> {
     let cart = use_cart();
-    LocalResource::new(move || price_cart(cart.0.with(|c| c.lines.clone())))
+    let region = use_region();
+    let priced =
+        LocalResource::new(move || price_cart(cart.0.with(|c| c.lines.clone()), region.0.get()));
+    let live = use_live_stock(move || {
+        cart.0
+            .with(|c| c.lines.iter().map(|l| l.variant_id).collect())
+    });
+    Effect::new(move |_| {
+        let changed = live.with(|m| {
+            priced.with_untracked(|p| {
+                p.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|p| {
+                    p.lines.iter().any(|l| {
+                        m.get(&l.variant_id)
+                            .is_some_and(|s| s.availability != l.availability)
+                    })
+                })
+            })
+        });
+        if changed {
+            priced.refetch();
+        }
+    });
+    priced
 }
 
-/// Why a line can't be bought as it stands, if it can't.
+/// Why a line can't be bought as it stands, if it can't; or, when the rest can wait
+/// for a restock, how it will arrive.
 pub fn line_problem(line: &PricedLine) -> Option<String> {
-    (!line.can_ship()).then(|| {
-        StockProblem {
-            variant_id: line.variant_id,
-            requested: line.quantity,
-            available: line.availability.available(),
-        }
-        .message()
-    })
+    if line.can_ship() {
+        return None;
+    }
+    let now = line.quantity - line.backordered;
+    match (line.back_on, now) {
+        (None, _) => Some(
+            StockProblem {
+                variant_id: line.variant_id,
+                requested: line.quantity,
+                available: now,
+            }
+            .message(),
+        ),
+        (Some(date), 0) => Some(format!(
+            "Out of stock right now. More is due around {}: you can keep it in your cart to have it sent then, or choose something else.",
+            date.short_label()
+        )),
+        (Some(date), n) => Some(format!(
+            "Only {n} can ship now; {} more follow around {}. Keep it to have the rest sent then, or lower the quantity.",
+            line.backordered,
+            date.short_label()
+        )),
+    }
 }
 
 /// The cart: change quantities, remove lines, see totals, go to checkout.
@@ -113,6 +154,10 @@ fn CartLineRow(line: PricedLine) -> impl IntoView {
                 <span class="cart__variant">{line.variant_label.clone()}</span>
                 <span class="cart__unit">{format!("{} each", line.unit_price)}</span>
                 <StockBadge availability=line.availability />
+                <ul class="cart__shipments">
+                    {line.shipments.iter().map(|s| view! { <li>{s.label()}</li> }).collect::<Vec<_>>()}
+                    {line.waiting_label().map(|w| view! { <li>{w}</li> })}
+                </ul>
             </div>
             <div class="field field--quantity">
                 <label for=input_id.clone()>{format!("Quantity of {}, {}", line.product_name, line.variant_label)}</label>
@@ -141,6 +186,38 @@ fn CartLineRow(line: PricedLine) -> impl IntoView {
                 "Remove"
             </button>
             <p id=problem_id class="field__error" role="alert">{problem}</p>
+            {has_problem.then(|| view! { <LineChoices line=line.clone() /> })}
         </li>
+    }
+}
+
+/// The choices for a line that can't ship as it stands: fewer, wait, or something else.
+#[component]
+fn LineChoices(line: PricedLine) -> impl IntoView {
+    let cart = use_cart();
+    let id = line.variant_id;
+    let now = line.quantity - line.backordered;
+    let show_similar = RwSignal::new(false);
+    let name = format!("{}, {}", line.product_name, line.variant_label);
+    view! {
+        <div class="cart__choices">
+            {(now > 0).then(|| view! {
+                <button class="button" type="button" on:click=move |_| cart.0.update(|c| c.set_quantity(id, now))>
+                    {format!("Change to {now}")}
+                </button>
+            })}
+            <button
+                class="button"
+                type="button"
+                aria-expanded=move || show_similar.get().to_string()
+                aria-label=format!("Show similar items in stock to {name}")
+                on:click=move |_| show_similar.update(|s| *s = !*s)
+            >
+                "Show similar items in stock"
+            </button>
+        </div>
+        {move || show_similar.get().then(|| view! {
+            <InStockInstead variant_id=id heading_id=format!("similar-{id}") />
+        })}
     }
 }

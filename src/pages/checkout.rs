@@ -1,7 +1,7 @@
 use super::cart::{line_problem, priced_cart_resource, CartTotals};
 use crate::api::orders::PlaceOrder;
 use crate::api::ShopError;
-use crate::components::{error_fallback, use_cart, Loading};
+use crate::components::{error_fallback, use_cart, use_region, Loading};
 use crate::domain::validation::{
     check_details, Address, CheckoutDetails, Field, FieldError, SHIPPING_COUNTRIES,
 };
@@ -54,7 +54,22 @@ impl FormValues {
 pub fn CheckoutPage() -> impl IntoView {
     super::set_title("Checkout");
     let cart = use_cart();
+    let region = use_region();
     let priced = priced_cart_resource();
+    // Units that will follow later: the shopper must say yes to that, every time.
+    let waiting = Memo::new(move |_| {
+        priced.with(|p| {
+            p.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|p| {
+                    let units: u32 = p.waiting().map(|l| l.backordered).sum();
+                    let latest = p.waiting().filter_map(|l| l.back_on).max();
+                    (units, latest)
+                })
+                .filter(|(units, _)| *units > 0)
+        })
+    });
+    let accept_backorder = RwSignal::new(false);
     let values = FormValues::new();
     let place = ServerAction::<PlaceOrder>::new();
     let submitted = RwSignal::new(false);
@@ -100,13 +115,16 @@ pub fn CheckoutPage() -> impl IntoView {
         if place.pending().get_untracked() {
             return;
         }
-        if !client_errors.get_untracked().is_empty() {
+        let must_accept = waiting.get_untracked().is_some() && !accept_backorder.get_untracked();
+        if !client_errors.get_untracked().is_empty() || must_accept {
             focus_first_invalid();
             return;
         }
         place.dispatch(PlaceOrder {
             details: values.details(),
             lines: cart.0.with_untracked(|c| c.lines.clone()),
+            region: region.0.get_untracked(),
+            accept_backorder: accept_backorder.get_untracked(),
         });
     };
     let blur = move |field: Field| {
@@ -144,14 +162,24 @@ pub fn CheckoutPage() -> impl IntoView {
                                             .map(|l| {
                                                 let id = l.variant_id;
                                                 let text = format!("{} × {} ({}) — {}", l.quantity, l.product_name, l.variant_label, l.line_total);
+                                                let plan: Vec<String> = l
+                                                    .shipments
+                                                    .iter()
+                                                    .map(|s| s.label())
+                                                    .chain(l.waiting_label())
+                                                    .collect();
+                                                let problem = (!l.can_order()).then(|| line_problem(&l)).flatten();
                                                 let problem = move || {
                                                     server_error
                                                         .with(|e| e.as_ref().and_then(|e| e.message_for(&Field::Line(id))))
-                                                        .or_else(|| line_problem(&l))
+                                                        .or_else(|| problem.clone())
                                                 };
                                                 view! {
                                                     <li>
                                                         {text}
+                                                        <ul class="checkout__plan">
+                                                            {plan.into_iter().map(|p| view! { <li>{p}</li> }).collect::<Vec<_>>()}
+                                                        </ul>
                                                         <span class="field__error" role="alert">{problem}</span>
                                                     </li>
                                                 }
@@ -190,6 +218,37 @@ pub fn CheckoutPage() -> impl IntoView {
                         <p class="field__error" role="alert">{move || error_for(Field::Country).get()}</p>
                     </div>
                 </fieldset>
+                {move || waiting.get().map(|(units, latest)| {
+                    let when = latest.map(|d| d.short_label()).unwrap_or_default();
+                    let label = if units == 1 {
+                        format!("I'm happy for 1 item to follow later, around {when}, when it's back in stock.")
+                    } else {
+                        format!("I'm happy for {units} items to follow later, around {when}, when they're back in stock.")
+                    };
+                    let error = move || {
+                        let unticked = submitted.get() && !accept_backorder.get();
+                        error_for(Field::Backorder)
+                            .get()
+                            .filter(|_| !accept_backorder.get())
+                            .or_else(|| unticked.then(|| "Please tick this box, or lower the quantities in your cart.".to_owned()))
+                    };
+                    view! {
+                        <fieldset class="checkout__backorder">
+                            <legend>"Items that follow later"</legend>
+                            <div class="field field--check">
+                                <input
+                                    id="accept-backorder"
+                                    type="checkbox"
+                                    bind:checked=accept_backorder
+                                    aria-invalid=move || error().is_some().to_string()
+                                    aria-describedby="accept-backorder-error"
+                                />
+                                <label for="accept-backorder">{label}</label>
+                                <p id="accept-backorder-error" class="field__error">{error}</p>
+                            </div>
+                        </fieldset>
+                    }
+                })}
                 <p class="hint">
                     "Placing your order reserves your items straight away. Nothing is charged online yet: we will contact you to arrange payment before anything ships. Returns are free within 30 days."
                 </p>

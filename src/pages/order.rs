@@ -127,7 +127,18 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                         .into_iter()
                         .map(|l| view! {
                             <tr>
-                                <td>{format!("{} ({})", l.product_name, l.variant_label)}</td>
+                                <td>
+                                    {format!("{} ({})", l.product_name, l.variant_label)}
+                                    {(l.backordered > 0).then(|| view! {
+                                        <span class="order-summary__waiting">
+                                            {format!(
+                                                " — {} to follow{}",
+                                                l.backordered,
+                                                l.expected.map(|d| format!(", around {}", d.short_label())).unwrap_or_default()
+                                            )}
+                                        </span>
+                                    })}
+                                </td>
                                 <td>{l.quantity.to_string()}</td>
                                 <td>{l.line_total.to_string()}</td>
                             </tr>

@@ -1,5 +1,8 @@
-use crate::api::catalog::{get_product, ProductPage as Product, Variant};
-use crate::components::{error_fallback, use_cart, use_region, Loading, StockBadge};
+use crate::api::catalog::{get_product, DeliveryPromise, ProductPage as Product, Variant};
+use crate::components::{
+    error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading,
+    NotifyWhenBackForm, StockBadge,
+};
 use crate::domain::cart::MAX_QUANTITY_PER_LINE;
 use crate::domain::stock::Availability;
 use crate::domain::validation::check_quantity;
@@ -62,6 +65,17 @@ fn ProductDetail(product: Product) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let added = RwSignal::new(None::<String>);
 
+    // Stock as it changes while the page is open; until a change arrives, as loaded.
+    let ids: Vec<i64> = product.variants.iter().map(|v| v.id).collect();
+    let live = use_live_stock(move || ids.clone());
+    let now = move |v: &Variant| -> (Availability, Option<DeliveryPromise>) {
+        live.with(|m| {
+            m.get(&v.id)
+                .map(|l| (l.availability, l.delivery.clone()))
+                .unwrap_or_else(|| (v.availability, v.delivery.clone()))
+        })
+    };
+
     let selected = Memo::new(move |_| {
         variants.with_value(|vs| {
             vs.iter()
@@ -72,9 +86,21 @@ fn ProductDetail(product: Product) -> impl IntoView {
     let availability = Signal::derive(move || {
         selected
             .get()
-            .map_or(Availability::OutOfStock { back_on: None }, |v| {
-                v.availability
-            })
+            .map_or(Availability::OutOfStock { back_on: None }, |v| now(&v).0)
+    });
+    let delivery = move || {
+        selected
+            .get()
+            .and_then(|v| now(&v).1)
+            .filter(|_| availability.get().is_in_stock())
+            .map(|d| d.label())
+    };
+    // The variant on show when it can't be bought: offer alternatives and an alert.
+    let sold_out = Memo::new(move |_| {
+        selected
+            .get()
+            .filter(|_| !availability.get().is_in_stock())
+            .map(|v| v.id)
     });
     let name = product.name.clone();
     let add = move |_| {
@@ -95,7 +121,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
             }
         };
         let in_cart = cart.0.with_untracked(|c| c.quantity_of(variant.id));
-        let available = variant.availability.available();
+        let available = availability.get_untracked().available();
         if in_cart + wanted > available {
             message.set(Some(match (available, in_cart) {
                 (0, _) => "Sorry, this one is out of stock right now.".to_owned(),
@@ -162,7 +188,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                                 let sold_out = variants.with_value(|vs| {
                                     vs.iter()
                                         .find(|v: &&Variant| v.colour == colour.get() && v.size.as_deref() == Some(label_size.as_str()))
-                                        .is_some_and(|v| !v.availability.is_in_stock())
+                                        .is_some_and(|v| !now(v).0.is_in_stock())
                                 });
                                 if sold_out { format!("{label_size} (out of stock)") } else { label_size.clone() }
                             };
@@ -191,9 +217,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                     {colour_picker}
                     {size_picker}
                     <StockBadge availability=availability />
-                    <p class="product__delivery">
-                        {move || selected.get().and_then(|v| v.delivery).filter(|_| availability.get().is_in_stock()).map(|d| d.label())}
-                    </p>
+                    <p class="product__delivery">{delivery}</p>
                     <div class="field field--quantity">
                         <label for="quantity">"Quantity"</label>
                         <input
@@ -220,11 +244,13 @@ fn ProductDetail(product: Product) -> impl IntoView {
                         {move || added.get().map(|m| view! { {m} " " <a href="/cart">"View your cart"</a> })}
                     </p>
                 </form>
+                {move || sold_out.get().map(|id| view! { <NotifyWhenBackForm variant_id=id /> })}
                 <p class="product__description">{product.description.clone()}</p>
                 <ul class="product__details">
                     {product.details.iter().map(|d| view! { <li>{d.clone()}</li> }).collect::<Vec<_>>()}
                 </ul>
             </div>
         </article>
+        {move || sold_out.get().map(|id| view! { <InStockInstead variant_id=id /> })}
     }
 }

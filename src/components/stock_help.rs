@@ -1,0 +1,106 @@
+//! What the shop offers when a variant is gone: similar things in stock now, and one
+//! email when it is back (only if the shopper ticks the box).
+
+use super::{use_region, ProductGrid};
+use crate::api::stock::{get_alternatives, NotifyWhenBack, BACK_IN_STOCK_CONSENT};
+use crate::api::ShopError;
+use crate::domain::validation::Field;
+use leptos::prelude::*;
+
+/// "In stock instead": up to four similar products that can ship to the shopper now.
+#[component]
+pub fn InStockInstead(
+    variant_id: i64,
+    /// The heading's id, unique on the page.
+    #[prop(default = "alternatives-heading".to_owned())]
+    heading_id: String,
+) -> impl IntoView {
+    let region = use_region();
+    let alternatives = LocalResource::new(move || get_alternatives(variant_id, region.0.get()));
+    let heading_id = StoredValue::new(heading_id);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (labelled_by, id) = (heading_id.get_value(), heading_id.get_value());
+                alternatives.await.ok().filter(|a| !a.is_empty()).map(move |products| view! {
+                    <section class="alternatives" aria-labelledby=labelled_by>
+                        <h2 id=id>"In stock instead"</h2>
+                        <ProductGrid products=products />
+                    </section>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// "Tell me when it's back": an email address and an unticked consent box.
+#[component]
+pub fn NotifyWhenBackForm(variant_id: i64) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let consent = RwSignal::new(false);
+    let action = ServerAction::<NotifyWhenBack>::new();
+    let error_for = move |field: Field| {
+        move || {
+            action
+                .value()
+                .get()
+                .and_then(|r| r.err())
+                .and_then(|e| match e {
+                    ShopError::Invalid(_) => e.message_for(&field),
+                    other if field == Field::Email => Some(other.to_string()),
+                    _ => None,
+                })
+        }
+    };
+    let done = move || action.value().get().and_then(Result::ok);
+    let email_error = Signal::derive(error_for(Field::Email));
+    let consent_error = Signal::derive(error_for(Field::Consent));
+    let email_id = format!("notify-email-{variant_id}");
+    let consent_id = format!("notify-consent-{variant_id}");
+    view! {
+        <form
+            class="notify"
+            aria-labelledby="notify-heading"
+            novalidate=true
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if !action.pending().get_untracked() {
+                    action.dispatch(NotifyWhenBack {
+                        variant_id,
+                        email: email.get_untracked(),
+                        consent: consent.get_untracked(),
+                    });
+                }
+            }
+        >
+            <h2 id="notify-heading">"Tell me when it's back"</h2>
+            <div class="field" class:field--invalid=move || email_error.get().is_some()>
+                <label for=email_id.clone()>"Your email"</label>
+                <input
+                    id=email_id.clone()
+                    type="email"
+                    autocomplete="email"
+                    bind:value=email
+                    aria-invalid=move || email_error.get().is_some().to_string()
+                    aria-describedby=format!("{email_id}-error")
+                />
+                <p id=format!("{email_id}-error") class="field__error">{move || email_error.get()}</p>
+            </div>
+            <div class="field field--check" class:field--invalid=move || consent_error.get().is_some()>
+                <input
+                    id=consent_id.clone()
+                    type="checkbox"
+                    bind:checked=consent
+                    aria-invalid=move || consent_error.get().is_some().to_string()
+                    aria-describedby=format!("{consent_id}-error")
+                />
+                <label for=consent_id.clone()>{BACK_IN_STOCK_CONSENT}</label>
+                <p id=format!("{consent_id}-error") class="field__error">{move || consent_error.get()}</p>
+            </div>
+            <button class="button" type="submit" disabled=move || action.pending().get()>
+                "Tell me when it's back"
+            </button>
+            <p class="notify__done" role="status">{done}</p>
+        </form>
+    }
+}
