@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui fmt lint clean-data
+.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui bench-stock bench-live-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,13 @@ bench-search: ## Search engine figures at 10,000 products (p50/p95, build time, 
 bench-search-ui: ## Keystroke → suggestions painted in Chromium at 10,000 products (p50/p95)
 	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
 	cd tests/e2e && STOREFRONT_BIN=../../target/server/storefront node bench-keystrokes.mjs
+
+bench-stock: ## Stock reads at 2,000 req/s vs plain axum (p50/p99), orders/s, change → live event (p95)
+	cargo bench --features ssr --bench stock
+
+bench-live-ui: ## Stock change → the other shopper's page updated, two Chromium contexts (p50/p95)
+	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
+	cd tests/e2e && STOREFRONT_BIN=../../target/server/storefront node bench-live.mjs
 
 fmt: ## Format the code
 	cargo fmt

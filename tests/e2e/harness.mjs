@@ -141,3 +141,46 @@ export async function callApi(baseURL, name, params) {
   if (!res.ok) throw new Error(`${name}: HTTP ${res.status}: ${await res.text()}`);
   return res.json();
 }
+
+/**
+ * Walks the catalog through the API and returns the first `{ product, variant }` whose
+ * variant satisfies `wanted` (the demo catalog is generated, so tests find what they need).
+ */
+export async function findVariant(baseURL, wanted, region = "london") {
+  const { categories } = await callApi(baseURL, "home", {});
+  for (const category of categories) {
+    const listing = await callApi(baseURL, "category", { slug: category.slug });
+    for (const card of listing.products) {
+      const product = await callApi(baseURL, "product", { slug: card.slug, region });
+      const variant = product.variants.find(wanted);
+      if (variant) return { product, variant };
+    }
+  }
+  throw new Error("no variant in the demo catalog matches");
+}
+
+/** Picks a variant on its product page with the Colour and Size selects. */
+export async function chooseVariant(page, variant) {
+  if (variant.colour) await page.getByRole("combobox", { name: "Colour" }).selectOption(variant.colour);
+  if (variant.size) await page.getByRole("combobox", { name: "Size" }).selectOption(variant.size);
+}
+
+/** Fills the checkout's contact and address fields by their labels. */
+export async function fillCheckout(page, { email, name, line1, city, postcode }) {
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Full name").fill(name);
+  await page.getByLabel("Address line 1").fill(line1);
+  await page.getByLabel("Town or city").fill(city);
+  await page.getByLabel("Postcode").fill(postcode);
+}
+
+/** Calls the stock admin API with a bearer token; returns the parsed JSON answer. */
+export async function callAdmin(baseURL, token, name, body) {
+  const res = await fetch(`${baseURL}/api/admin/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`admin ${name}: HTTP ${res.status}: ${await res.text()}`);
+  return res.json();
+}

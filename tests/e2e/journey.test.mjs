@@ -4,7 +4,7 @@
 // page is checked with axe-core and for the help panel.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useShop, visible, expectNoAxeViolations, callApi } from "./harness.mjs";
+import { useShop, visible, expectNoAxeViolations, findVariant, chooseVariant, fillCheckout } from "./harness.mjs";
 
 const ctx = useShop({ before, after });
 
@@ -84,11 +84,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   await visible(page.getByText("Please enter an email address like name@example.com."));
   await expectNoAxeViolations(page, "checkout with errors");
 
-  await page.getByLabel("Email address").fill("sam@example.com");
-  await page.getByLabel("Full name").fill("Sam Shopper");
-  await page.getByLabel("Address line 1").fill("1 High Street");
-  await page.getByLabel("Town or city").fill("Leeds");
-  await page.getByLabel("Postcode").fill("ls1 4ap");
+  await fillCheckout(page, { email: "sam@example.com", name: "Sam Shopper", line1: "1 High Street", city: "Leeds", postcode: "ls1 4ap" });
   await page.getByRole("button", { name: "Place order" }).click();
 
   // Confirmation
@@ -117,26 +113,13 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
 
 test("an out-of-stock variant says when it is back and cannot be added", async () => {
   // Find one through the API, as the catalog is generated.
-  const { categories } = await callApi(ctx().shop.baseURL, "home", {});
-  let target;
-  outer: for (const category of categories) {
-    const page = await callApi(ctx().shop.baseURL, "category", { slug: category.slug });
-    for (const card of page.products) {
-      const product = await callApi(ctx().shop.baseURL, "product", { slug: card.slug });
-      const variant = product.variants.find((v) => v.availability.OutOfStock?.back_on);
-      if (variant) {
-        target = { product, variant };
-        break outer;
-      }
-    }
-  }
+  const target = await findVariant(ctx().shop.baseURL, (v) => v.availability.OutOfStock?.back_on);
   assert.ok(target, "the demo catalog has an out-of-stock variant with a restock date");
   const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
   const page = await context.newPage();
   await page.goto(`/p/${target.product.slug}`);
   await visible(page.getByRole("heading", { level: 1, name: target.product.name }));
-  if (target.variant.colour) await page.getByRole("combobox", { name: "Colour" }).selectOption(target.variant.colour);
-  if (target.variant.size) await page.getByRole("combobox", { name: "Size" }).selectOption(target.variant.size);
+  await chooseVariant(page, target.variant);
   await visible(page.getByText(/^Out of stock — back around \d{1,2} [A-Z][a-z]{2}$/));
   assert.equal(await page.getByRole("button", { name: "Add to cart" }).isDisabled(), true);
   await expectNoAxeViolations(page, "out-of-stock product");

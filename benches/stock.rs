@@ -1,0 +1,402 @@
+//! Stock figures at scale (default 10,000 products), printed as medians and tails:
+//!
+//! 1. Stock reads (`POST /api/stock`, one variant, real router and SQLite) at a fixed
+//!    offered rate (default 2,000 requests/s), beside a plain axum JSON endpoint measured
+//!    the same way in the same run; the ratio of their p99s is reported. The load is open
+//!    loop: each request has a scheduled start, and latency counts from that start, so a
+//!    slow server cannot hide its queueing.
+//! 2. Orders per second with nearest-first allocation (random carts, 16 at a time), and a
+//!    check that nothing was oversold.
+//! 3. Time from a stock change (an order placed) to the `stock` event reaching an open
+//!    live-stock stream (p50, p95).
+//!
+//! `make bench-stock`; `STOREFRONT_BENCH_PRODUCTS`, `STOREFRONT_BENCH_RPS` and
+//! `STOREFRONT_BENCH_SECONDS` change the size, rate and duration.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use storefront::domain::cart::CartLine;
+use storefront::domain::validation::{Address, CheckoutDetails};
+use storefront::server::config::Config;
+use storefront::server::{http, prepare, register_server_fns, AppState};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// A keep-alive HTTP/1.1 connection that reads whole responses (sized or chunked).
+struct Conn {
+    io: BufReader<TcpStream>,
+}
+
+impl Conn {
+    async fn open(addr: SocketAddr) -> std::io::Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            io: BufReader::new(stream),
+        })
+    }
+
+    /// Sends `request` and reads the response head; answers the status and whether the
+    /// body is chunked, with its length otherwise.
+    async fn head(&mut self, request: &[u8]) -> std::io::Result<(u16, Option<usize>)> {
+        self.io.get_mut().write_all(request).await?;
+        let mut line = String::new();
+        self.io.read_line(&mut line).await?;
+        let status = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let mut length = None;
+        loop {
+            line.clear();
+            if self.io.read_line(&mut line).await? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = l.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().ok();
+                }
+            }
+        }
+        Ok((status, length))
+    }
+
+    async fn call(&mut self, request: &[u8]) -> std::io::Result<u16> {
+        let (status, length) = self.head(request).await?;
+        match length {
+            Some(n) => {
+                let mut body = vec![0; n];
+                self.io.read_exact(&mut body).await?;
+            }
+            None => loop {
+                let mut size = String::new();
+                self.io.read_line(&mut size).await?;
+                let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+                let mut chunk = vec![0; n + 2];
+                self.io.read_exact(&mut chunk).await?;
+                if n == 0 {
+                    break;
+                }
+            },
+        }
+        Ok(status)
+    }
+}
+
+fn stock_request(variant: i64) -> Vec<u8> {
+    let body = format!(r#"{{"variant_ids":[{variant}],"region":"london"}}"#);
+    format!(
+        "POST /api/stock HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+const PLAIN_REQUEST: &[u8] = b"GET /plain HTTP/1.1\r\nHost: bench\r\n\r\n";
+
+struct LoadResult {
+    sent: usize,
+    errors: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+/// Offers `rps` requests a second for `seconds` over `connections` keep-alive connections.
+async fn open_loop(
+    addr: SocketAddr,
+    rps: f64,
+    seconds: f64,
+    connections: usize,
+    request: impl Fn(usize) -> Vec<u8> + Send + Sync + 'static,
+) -> LoadResult {
+    let total = (rps * seconds) as usize;
+    let request = Arc::new(request);
+    let start = Instant::now() + Duration::from_millis(50);
+    let tasks: Vec<_> = (0..connections)
+        .map(|c| {
+            let request = request.clone();
+            tokio::spawn(async move {
+                let mut conn = Conn::open(addr).await.expect("connect");
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                let mut i = c;
+                while i < total {
+                    let due = start + Duration::from_secs_f64(i as f64 / rps);
+                    tokio::time::sleep_until(due.into()).await;
+                    match conn.call(&request(i)).await {
+                        Ok(200) => latencies.push(due.elapsed()),
+                        _ => errors += 1,
+                    }
+                    i += connections;
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.expect("load task");
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = start.elapsed();
+    latencies.sort();
+    LoadResult {
+        sent: total,
+        errors,
+        elapsed,
+        latencies,
+    }
+}
+
+fn report(name: &str, r: &LoadResult) -> Duration {
+    let p99 = percentile(&r.latencies, 0.99);
+    println!(
+        "  {name:<22} {:>7.0} req/s achieved ({} sent, {} errors) · p50 {} · p95 {} · p99 {} · max {}",
+        r.latencies.len() as f64 / r.elapsed.as_secs_f64(),
+        r.sent,
+        r.errors,
+        ms(percentile(&r.latencies, 0.5)),
+        ms(percentile(&r.latencies, 0.95)),
+        ms(p99),
+        ms(r.latencies.last().copied().unwrap_or_default()),
+    );
+    p99
+}
+
+fn details(i: usize) -> CheckoutDetails {
+    CheckoutDetails {
+        email: format!("bench{i}@example.com"),
+        address: Address {
+            name: "Bench Shopper".into(),
+            line1: "1 High Street".into(),
+            line2: String::new(),
+            city: "Leeds".into(),
+            postcode: "LS1 4AP".into(),
+            country: "GB".into(),
+        },
+    }
+}
+
+async fn serve(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+async fn total_stock(state: &AppState) -> i64 {
+    sqlx::query_scalar("SELECT SUM(quantity) FROM stock")
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    let products: usize = env_or("STOREFRONT_BENCH_PRODUCTS", 10_000);
+    let rps: f64 = env_or("STOREFRONT_BENCH_RPS", 2_000.0);
+    let seconds: f64 = env_or("STOREFRONT_BENCH_SECONDS", 10.0);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let n = products.to_string();
+    let config = Config::from_lookup(|name| match name {
+        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
+        "STOREFRONT_DEMO_PRODUCTS" => Some(n.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let started = Instant::now();
+    let state = prepare(config).await.expect("shop");
+    register_server_fns();
+    let variants: Vec<i64> = sqlx::query_scalar("SELECT id FROM variants ORDER BY id")
+        .fetch_all(&state.db.read)
+        .await
+        .unwrap();
+    println!(
+        "shop: {products} products, {} variants, ready in {:.1} s; 2 cores shared by server and load",
+        variants.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // 1. Stock reads beside a plain endpoint.
+    let shop = serve(http::router(state.clone())).await;
+    let plain = serve(axum::Router::new().route(
+        "/plain",
+        axum::routing::get(|| async {
+            axum::Json(serde_json::json!([{"variant_id": 1, "availability": {"InStock": {"available": 12}}, "delivery": null}]))
+        }),
+    ))
+    .await;
+    println!("\nstock reads at {rps:.0} requests/s offered for {seconds:.0} s, 32 connections:");
+    let plain_result = open_loop(plain, rps, seconds, 32, |_| PLAIN_REQUEST.to_vec()).await;
+    let plain_p99 = report("plain axum JSON", &plain_result);
+    let ids = Arc::new(variants.clone());
+    let stock_result = open_loop(shop, rps, seconds, 32, move |i| {
+        stock_request(ids[(i * 7919) % ids.len()])
+    })
+    .await;
+    let stock_p99 = report("POST /api/stock", &stock_result);
+    println!(
+        "  ratio (stock / plain): p99 {:.1}×, p50 {:.1}×",
+        stock_p99.as_secs_f64() / plain_p99.as_secs_f64().max(1e-9),
+        percentile(&stock_result.latencies, 0.5).as_secs_f64()
+            / percentile(&plain_result.latencies, 0.5)
+                .as_secs_f64()
+                .max(1e-9)
+    );
+
+    // 2. Orders per second with allocation.
+    let orders: usize = env_or("STOREFRONT_BENCH_ORDERS", 2_000);
+    let before = total_stock(&state).await;
+    let state = Arc::new(state);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..16)
+        .map(|t| {
+            let state = state.clone();
+            let variants = variants.clone();
+            tokio::spawn(async move {
+                let regions = ["london", "scotland", "wales", "north-east", "south-west"];
+                let (mut placed, mut refused, mut latencies) = (0, 0, Vec::new());
+                let mut i = t;
+                while i < orders {
+                    let lines: Vec<CartLine> = (0..1 + i % 3)
+                        .map(|k| CartLine {
+                            variant_id: variants[(i * 104_729 + k * 7_901) % variants.len()],
+                            quantity: 1 + (i % 2) as u32,
+                        })
+                        .collect();
+                    let at = Instant::now();
+                    match state
+                        .orders()
+                        .place(&details(i), &lines, regions[i % regions.len()], false)
+                        .await
+                    {
+                        Ok(_) => placed += 1,
+                        Err(storefront::api::ShopError::OutOfStock(_)) => refused += 1,
+                        Err(e) => panic!("order failed: {e:?}"),
+                    }
+                    latencies.push(at.elapsed());
+                    i += 16;
+                }
+                (placed, refused, latencies)
+            })
+        })
+        .collect();
+    let (mut placed, mut refused, mut latencies) = (0, 0, Vec::new());
+    for t in tasks {
+        let (p, r, l) = t.await.unwrap();
+        placed += p;
+        refused += r;
+        latencies.extend(l);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let after = total_stock(&state).await;
+    let allocated: i64 =
+        sqlx::query_scalar("SELECT COALESCE(SUM(quantity), 0) FROM order_allocations")
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+    let negative: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stock WHERE quantity < 0")
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+    println!(
+        "\norders with nearest-first allocation, 16 at a time: {orders} attempted in {:.1} s → {:.0} orders/s ({placed} placed, {refused} refused as out of stock)",
+        elapsed.as_secs_f64(),
+        orders as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "  per order: p50 {} · p95 {} · p99 {}",
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.95)),
+        ms(percentile(&latencies, 0.99))
+    );
+    println!(
+        "  oversold: {} (stock fell by {}, allocations {}, rows below zero {negative})",
+        if before - after == allocated && negative == 0 {
+            0
+        } else {
+            (before - after - allocated).abs() + negative
+        },
+        before - after,
+        allocated
+    );
+
+    // 3. Stock change → live event.
+    let variant = variants[variants.len() / 2];
+    sqlx::query("UPDATE stock SET quantity = 10000 WHERE variant_id = ?")
+        .bind(variant)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    let mut stream = Conn::open(shop).await.unwrap();
+    let (status, _) = stream
+        .head(format!("GET /api/live/stock?variants={variant}&region=london HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let mut delays = Vec::new();
+    for i in 0..200 {
+        let at = Instant::now();
+        let state = state.clone();
+        let order = tokio::spawn(async move {
+            state
+                .orders()
+                .place(
+                    &details(i),
+                    &[CartLine {
+                        variant_id: variant,
+                        quantity: 1,
+                    }],
+                    "london",
+                    false,
+                )
+                .await
+        });
+        let mut line = String::new();
+        loop {
+            line.clear();
+            stream.io.read_line(&mut line).await.unwrap();
+            if line.starts_with("event: stock") {
+                delays.push(at.elapsed());
+                break;
+            }
+        }
+        order.await.unwrap().expect("order");
+    }
+    delays.sort();
+    println!(
+        "\nstock change → live event on an open stream (order placed to event received), 200 changes: p50 {} · p95 {} · max {}",
+        ms(percentile(&delays, 0.5)),
+        ms(percentile(&delays, 0.95)),
+        ms(delays.last().copied().unwrap_or_default())
+    );
+}
