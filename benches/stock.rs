@@ -299,7 +299,11 @@ async fn main() {
                         .await
                     {
                         Ok(_) => placed += 1,
-                        Err(storefront::api::ShopError::OutOfStock(_)) => refused += 1,
+                        // Short, or only possible as a backorder this shopper didn't accept.
+                        Err(
+                            storefront::api::ShopError::OutOfStock(_)
+                            | storefront::api::ShopError::Invalid(_),
+                        ) => refused += 1,
                         Err(e) => panic!("order failed: {e:?}"),
                     }
                     latencies.push(at.elapsed());
@@ -329,7 +333,7 @@ async fn main() {
         .await
         .unwrap();
     println!(
-        "\norders with nearest-first allocation, 16 at a time: {orders} attempted in {:.1} s → {:.0} orders/s ({placed} placed, {refused} refused as out of stock)",
+        "\norders with nearest-first allocation, 16 at a time: {orders} attempted in {:.1} s → {:.0} orders/s ({placed} placed, {refused} refused: short, or a backorder not accepted)",
         elapsed.as_secs_f64(),
         orders as f64 / elapsed.as_secs_f64()
     );

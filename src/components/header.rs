@@ -1,4 +1,4 @@
-use super::{use_cart, RegionPicker, SearchBox};
+use super::{use_cart, RegionPicker, RegionPrompt, SearchBox};
 use crate::api::catalog::list_categories;
 use leptos::prelude::*;
 
@@ -10,36 +10,37 @@ pub fn SiteHeader() -> impl IntoView {
     let categories = LocalResource::new(list_categories);
 
     view! {
-            <header class="site-header">
-                <div class="site-header__bar">
-                    <a class="site-header__logo" href="/">"Storefront"</a>
-    <SearchBox />
+        <header class="site-header">
+            <div class="site-header__bar">
+                <a class="site-header__logo" href="/">"Storefront"</a>
+                <SearchBox />
                 <RegionPicker />
-                    <a class="site-header__cart" href="/cart">
-                        "Cart "
-                        <span class="site-header__count">{count}</span>
-                        <span class="visually-hidden">{move || if count() == 1 { " item" } else { " items" }}</span>
-                    </a>
-                </div>
-                <nav class="site-nav" aria-label="Categories">
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            categories
-                                .await
-                                .map(|cats| {
-                                    view! {
-                                        <ul class="site-nav__list">
-                                            {cats
-                                                .into_iter()
-                                                .map(|c| view! { <li><a href=format!("/c/{}", c.slug)>{c.name}</a></li> })
-                                                .collect::<Vec<_>>()}
-                                        </ul>
-                                    }
-                                })
-                                .ok()
-                        })}
-                    </Transition>
-                </nav>
-            </header>
-        }
+                <a class="site-header__cart" href="/cart">
+                    "Cart "
+                    <span class="site-header__count">{count}</span>
+                    <span class="visually-hidden">{move || if count() == 1 { " item" } else { " items" }}</span>
+                </a>
+            </div>
+            <RegionPrompt />
+            <nav class="site-nav" aria-label="Categories">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        categories
+                            .await
+                            .map(|cats| {
+                                view! {
+                                    <ul class="site-nav__list">
+                                        {cats
+                                            .into_iter()
+                                            .map(|c| view! { <li><a href=format!("/c/{}", c.slug)>{c.name}</a></li> })
+                                            .collect::<Vec<_>>()}
+                                    </ul>
+                                }
+                            })
+                            .ok()
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
 }

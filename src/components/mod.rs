@@ -20,7 +20,7 @@ pub use highlight::Highlighted;
 pub use live_stock::{use_live_stock, LiveStockMap};
 pub use notice::{error_fallback, Loading};
 pub use product_card::{HitGrid, ProductGrid, ProductTile};
-pub use region::{provide_region, use_region, RegionContext, RegionPicker};
+pub use region::{provide_region, use_region, RegionContext, RegionPicker, RegionPrompt};
 pub use search_box::SearchBox;
 pub use stock_badge::StockBadge;
 pub use stock_help::{InStockInstead, NotifyWhenBackForm};

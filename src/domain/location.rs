@@ -95,6 +95,83 @@ pub fn region(code: &str) -> Option<&'static Region> {
     REGIONS.iter().find(|r| r.code == code)
 }
 
+/// Postcode areas (the letters a UK postcode starts with) by region. Areas that straddle
+/// a border are put where most of their addresses are.
+const POSTCODE_AREAS: &[(&str, &[&str])] = &[
+    (
+        "london",
+        &[
+            "E", "EC", "N", "NW", "SE", "SW", "W", "WC", "BR", "CR", "HA", "IG", "KT", "RM", "SM",
+            "TW", "UB", "EN",
+        ],
+    ),
+    (
+        "south-east",
+        &[
+            "BN", "CT", "GU", "HP", "ME", "MK", "OX", "PO", "RG", "RH", "SL", "SO", "TN", "DA",
+        ],
+    ),
+    (
+        "south-west",
+        &[
+            "BA", "BH", "BS", "DT", "EX", "GL", "PL", "SN", "SP", "TA", "TQ", "TR",
+        ],
+    ),
+    (
+        "east",
+        &[
+            "AL", "CB", "CM", "CO", "IP", "LU", "NR", "PE", "SG", "SS", "WD",
+        ],
+    ),
+    (
+        "west-midlands",
+        &["B", "CV", "DY", "HR", "ST", "SY", "TF", "WR", "WS", "WV"],
+    ),
+    ("east-midlands", &["DE", "LE", "LN", "NG", "NN"]),
+    (
+        "yorkshire",
+        &["BD", "DN", "HD", "HG", "HU", "HX", "LS", "S", "WF", "YO"],
+    ),
+    (
+        "north-west",
+        &[
+            "BB", "BL", "CA", "CH", "CW", "FY", "L", "LA", "M", "OL", "PR", "SK", "WA", "WN",
+        ],
+    ),
+    ("north-east", &["DH", "DL", "NE", "SR", "TS"]),
+    ("wales", &["CF", "LD", "LL", "NP", "SA"]),
+    (
+        "scotland",
+        &[
+            "AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH",
+            "TD", "ZE",
+        ],
+    ),
+    ("northern-ireland", &["BT"]),
+];
+
+/// The region of a UK postcode (whole, or just its first part like `LS1` or `G2`), if
+/// its area is known.
+pub fn region_for_postcode(postcode: &str) -> Option<&'static Region> {
+    let trimmed = postcode.trim();
+    let area: String = trimmed
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let rest_starts_with_digit = trimmed[area.len()..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit());
+    if !(1..=2).contains(&area.len()) || !rest_starts_with_digit {
+        return None;
+    }
+    POSTCODE_AREAS
+        .iter()
+        .find(|(_, areas)| areas.contains(&area.as_str()))
+        .and_then(|(code, _)| region(code))
+}
+
 /// A distribution centre's place.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CentrePoint {
@@ -155,6 +232,30 @@ mod tests {
                 longitude: -4.2518,
             }, // Glasgow
         ]
+    }
+
+    #[test]
+    fn postcodes_find_their_region() {
+        let code = |p: &str| region_for_postcode(p).map(|r| r.code);
+        assert_eq!(code("LS1 4AP"), Some("yorkshire"));
+        assert_eq!(code("g1 1xq"), Some("scotland"));
+        assert_eq!(code("SW1A 1AA"), Some("london"));
+        assert_eq!(code("BS1"), Some("south-west"));
+        assert_eq!(code("BT7 1NN"), Some("northern-ireland"));
+        assert_eq!(code("CF10 1AA"), Some("wales"));
+        assert_eq!(code("M1 1AE"), Some("north-west"));
+        assert_eq!(code(""), None);
+        assert_eq!(code("QQ1 1AA"), None);
+        assert_eq!(code("LEEDS"), None);
+        assert_eq!(code("ABC1"), None);
+        // Every area is listed once, and every region it names exists.
+        let mut seen = std::collections::HashSet::new();
+        for (region_code, areas) in POSTCODE_AREAS {
+            assert!(region(region_code).is_some(), "{region_code}");
+            for a in *areas {
+                assert!(seen.insert(*a), "{a} listed twice");
+            }
+        }
     }
 
     #[test]

@@ -2,8 +2,10 @@ use super::cart::{line_problem, priced_cart_resource, CartTotals};
 use crate::api::orders::PlaceOrder;
 use crate::api::ShopError;
 use crate::components::{error_fallback, use_cart, use_region, Loading};
+use crate::domain::location::region_for_postcode;
 use crate::domain::validation::{
-    check_details, Address, CheckoutDetails, Field, FieldError, SHIPPING_COUNTRIES,
+    check_details, check_uk_postcode, Address, CheckoutDetails, Field, FieldError,
+    SHIPPING_COUNTRIES,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -71,6 +73,18 @@ pub fn CheckoutPage() -> impl IntoView {
     });
     let accept_backorder = RwSignal::new(false);
     let values = FormValues::new();
+    // The delivery address decides the nearest centre and the dates shown.
+    Effect::new(move |_| {
+        let postcode = values.postcode.get();
+        let area = check_uk_postcode(&postcode)
+            .ok()
+            .and_then(|p| region_for_postcode(&p));
+        if let Some(r) = area {
+            if region.0.get_untracked() != r.code {
+                region.0.set(r.code.to_owned());
+            }
+        }
+    });
     let place = ServerAction::<PlaceOrder>::new();
     let submitted = RwSignal::new(false);
     let touched = RwSignal::new(HashSet::<Field>::new());

@@ -171,7 +171,7 @@ export async function fillCheckout(page, { email, name, line1, city, postcode })
   await page.getByLabel("Full name").fill(name);
   await page.getByLabel("Address line 1").fill(line1);
   await page.getByLabel("Town or city").fill(city);
-  await page.getByLabel("Postcode").fill(postcode);
+  await page.getByLabel("Postcode", { exact: true }).fill(postcode);
 }
 
 /** Calls the stock admin API with a bearer token; returns the parsed JSON answer. */

@@ -119,3 +119,35 @@ test("another shopper buys the last units: open pages update at once, the cart o
   await a.close();
   await b.close();
 });
+
+test("the shop asks once, lightly, where to deliver, and dates follow the answer", async () => {
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
+  const page = await context.newPage();
+  await page.goto("/");
+  const ask = page.getByRole("form", { name: "Where to deliver" });
+  await visible(ask.getByText("Delivery dates are for London. Elsewhere?"));
+  await ask.getByLabel("Your postcode").fill("nowhere");
+  await ask.getByRole("button", { name: "Use this postcode" }).click();
+  await visible(ask.getByText(/^Please enter a UK postcode like LS1 4AP/));
+  await expectNoAxeViolations(page, "home with the postcode question");
+  await ask.getByLabel("Your postcode").fill("G2 1DY");
+  await ask.getByRole("button", { name: "Use this postcode" }).click();
+  await ask.waitFor({ state: "detached" });
+  const deliverTo = page.getByRole("combobox", { name: "Deliver to" });
+  assert.equal(await deliverTo.inputValue(), "scotland");
+  await page.reload();
+  await visible(page.getByRole("heading", { name: "Shop by category" }));
+  assert.equal(await deliverTo.inputValue(), "scotland");
+  assert.equal(await page.getByRole("form", { name: "Where to deliver" }).count(), 0, "asked once");
+
+  // A product held in Glasgow now ships from there.
+  const { product, variant } = await findVariant(
+    ctx().shop.baseURL,
+    (v) => v.availability.InStock && v.delivery?.centre === "Glasgow",
+    "scotland",
+  );
+  await page.goto(`/p/${product.slug}`);
+  await chooseVariant(page, variant);
+  await visible(page.getByText(/^Ships from Glasgow, arrives /));
+  await context.close();
+});
