@@ -37,6 +37,24 @@ async fn app_with(admin_token: Option<&str>) -> (axum::Router, tempfile::TempDir
     (router(prepare(config).await.unwrap()), dir)
 }
 
+/// A shop whose state the test can reach too.
+async fn app_and_state() -> (
+    axum::Router,
+    storefront::server::AppState,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let config = Config::from_lookup(|name| match name {
+        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
+        _ => None,
+    })
+    .unwrap();
+    register_server_fns();
+    let state = prepare(config).await.unwrap();
+    (router(state.clone()), state, dir)
+}
+
 async fn body(res: axum::response::Response) -> String {
     String::from_utf8(to_bytes(res.into_body(), 1 << 22).await.unwrap().to_vec()).unwrap()
 }
@@ -335,4 +353,30 @@ async fn open_pages_hear_about_stock_changes_as_server_sent_events() {
     let live: serde_json::Value = serde_json::from_str(data).unwrap();
     assert_eq!(live["variant_id"], variant);
     assert!(live["availability"].is_object(), "{live}");
+}
+
+#[tokio::test]
+async fn event_streams_end_when_the_server_stops() {
+    use futures_util::StreamExt;
+    let (app, state, _dir) = app_and_state().await;
+    let res = app
+        .oneshot(
+            Request::get("/api/live/stock?variants=1")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut events = res.into_body().into_data_stream();
+    state.stopping.send_replace(true);
+    let end = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Some(chunk) = events.next().await {
+            chunk.unwrap();
+        }
+    })
+    .await;
+    assert!(
+        end.is_ok(),
+        "the stream ended once the server began to stop"
+    );
 }

@@ -119,21 +119,30 @@ async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -
     };
     let nearest = state.centres.nearest_first(&q.region);
     let rx = state.live.subscribe();
-    let events = futures_util::stream::unfold(rx, move |mut rx| {
+    let stop = state.stopping.subscribe();
+    let events = futures_util::stream::unfold((rx, stop), move |(mut rx, mut stop)| {
         let ids = ids.clone();
         let nearest = nearest.clone();
         let centres = state.centres.clone();
         async move {
             loop {
-                match rx.recv().await {
+                if *stop.borrow() {
+                    return None;
+                }
+                let received = tokio::select! {
+                    r = rx.recv() => r,
+                    _ = stop.changed() => return None,
+                };
+                match received {
                     Ok(change) if ids.contains(&change.variant_id) => {
                         let live = change.live(&centres, &nearest, super::unix_now());
                         let event = Event::default().event("stock").json_data(&live);
-                        return Some((event, rx));
+                        return Some((event, (rx, stop)));
                     }
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => {
-                        return Some((Ok(Event::default().event("resync").data("")), rx));
+                        let event = Ok(Event::default().event("resync").data(""));
+                        return Some((event, (rx, stop)));
                     }
                     Err(RecvError::Closed) => return None,
                 }

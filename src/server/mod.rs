@@ -28,6 +28,8 @@ pub struct AppState {
     /// Every stock change, for the pages that show it live.
     pub live: tokio::sync::broadcast::Sender<stock::StockChange>,
     pub outbox: Arc<mail::Outbox>,
+    /// Set to `true` when the server begins to stop, so long-lived streams end.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -127,6 +129,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         centres: Arc::new(centres),
         live,
         outbox,
+        stopping: tokio::sync::watch::Sender::new(false),
     })
 }
 
@@ -185,8 +188,13 @@ pub async fn run() -> std::process::ExitCode {
     };
     tracing::info!("Storefront is open at http://{addr}");
     let app = http::router(state.clone());
+    let stopping = state.stopping.clone();
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams end now instead of holding the shutdown open.
+            stopping.send_replace(true);
+        })
         .await;
     state.db.close().await;
     match served {
