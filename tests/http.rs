@@ -105,7 +105,7 @@ async fn server_functions_answer_under_api() {
         .oneshot(post("/api/place_order", "application/json", forged))
         .await
         .unwrap();
-    assert!(res.status().is_client_error() || res.status().is_server_error());
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = body(res).await;
     assert!(text.contains("at least 1"), "{text}");
 }
@@ -122,6 +122,7 @@ async fn a_malformed_request_is_refused_as_invalid_not_as_a_server_error() {
         ))
         .await
         .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = body(res).await;
     assert!(
         text.contains("Invalid") && text.contains("could not read"),
@@ -379,4 +380,57 @@ async fn event_streams_end_when_the_server_stops() {
         end.is_ok(),
         "the stream ended once the server began to stop"
     );
+}
+
+/// 10 units, 200 shoppers at once through the real router: 10 orders (200 OK) and 190
+/// clear "out of stock" answers (409), never a 5xx or a "database busy".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_buyers_over_http_get_ten_orders_and_clear_answers() {
+    let (app, state, _dir) = app_and_state().await;
+    let (_, variant) = first_variant(&app).await;
+    sqlx::query("DELETE FROM incoming WHERE variant_id = ?")
+        .bind(variant)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE stock SET quantity = CASE centre_id WHEN 1 THEN 4 ELSE 3 END WHERE variant_id = ?",
+    )
+    .bind(variant)
+    .execute(&state.db.write)
+    .await
+    .unwrap();
+    let order = serde_json::json!({
+        "details": {"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
+        "lines": [{"variant_id": variant, "quantity": 1}],
+        "region": "scotland"
+    })
+    .to_string();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(200));
+    let tasks: Vec<_> = (0..200)
+        .map(|_| {
+            let (app, order, barrier) = (app.clone(), order.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let res = app
+                    .oneshot(post("/api/place_order", "application/json", &order))
+                    .await
+                    .unwrap();
+                (res.status(), body(res).await)
+            })
+        })
+        .collect();
+    let (mut ok, mut conflict) = (0, 0);
+    for t in tasks {
+        let (status, text) = t.await.unwrap();
+        match status {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => {
+                assert!(text.contains("OutOfStock"), "{text}");
+                conflict += 1;
+            }
+            other => panic!("unexpected {other}: {text}"),
+        }
+    }
+    assert_eq!((ok, conflict), (10, 190));
 }

@@ -145,19 +145,19 @@ pub const SUGGESTED_PRODUCTS: usize = 6;
 /// Categories for the navigation.
 #[server(prefix = "/api", endpoint = "categories")]
 pub async fn list_categories() -> Result<Vec<Category>, ShopError> {
-    super::state()?.catalog().categories().await
+    super::respond(super::state()?.catalog().categories().await)
 }
 
 /// Categories and a selection of products for the home page.
 #[server(prefix = "/api", endpoint = "home")]
 pub async fn get_home() -> Result<HomePage, ShopError> {
-    super::state()?.catalog().home().await
+    super::respond(super::state()?.catalog().home().await)
 }
 
 /// One category and its products.
 #[server(prefix = "/api", endpoint = "category")]
 pub async fn get_category(slug: String) -> Result<CategoryPage, ShopError> {
-    super::state()?.catalog().category(&slug).await
+    super::respond(super::state()?.catalog().category(&slug).await)
 }
 
 /// A product with every variant's live stock and, for the shopper's `region`, where it
@@ -167,7 +167,7 @@ pub async fn get_product(
     slug: String,
     #[server(default)] region: String,
 ) -> Result<ProductPage, ShopError> {
-    super::state()?.catalog().product(&slug, &region).await
+    super::respond(super::state()?.catalog().product(&slug, &region).await)
 }
 
 /// The results page for the shopper's choices: typo-tolerant matching, facets, sorting.
@@ -177,11 +177,11 @@ pub async fn search_products(
     params: SearchParams,
     #[server(default)] region: String,
 ) -> Result<SearchResults, ShopError> {
-    super::state()?.catalog().search(params, &region).await
+    super::respond(super::state()?.catalog().search(params, &region).await)
 }
 
 /// Suggestions for the search box as the shopper types.
 #[server(prefix = "/api", endpoint = "suggest")]
 pub async fn suggest(query: String) -> Result<Suggestions, ShopError> {
-    super::state()?.catalog().suggest(&query).await
+    super::respond(super::state()?.catalog().suggest(&query).await)
 }

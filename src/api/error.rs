@@ -45,6 +45,28 @@ pub enum ShopError {
 }
 
 impl ShopError {
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            ShopError::Invalid(_) => 422,
+            ShopError::OutOfStock(_) => 409,
+            ShopError::NotFound(_) => 404,
+            ShopError::Internal => 500,
+            ShopError::Unreachable => 503,
+        }
+    }
+
+    /// Sets [`Self::status_code`] on the response being built, if there is one.
+    #[cfg(feature = "ssr")]
+    pub(crate) fn set_response_status(&self) {
+        if let (Some(options), Ok(status)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(self.status_code()),
+        ) {
+            options.set_status(status);
+        }
+    }
+
     /// One message for one field.
     pub fn invalid(field: Field, message: impl Into<String>) -> Self {
         ShopError::Invalid(vec![FieldError::new(field, message)])
@@ -75,7 +97,7 @@ impl FromServerFnError for ShopError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         #[cfg(feature = "ssr")]
         tracing::warn!(error = %value, "server function call failed outside its body");
-        match value {
+        let error = match value {
             ServerFnErrorErr::Request(_) => ShopError::Unreachable,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ShopError::invalid(
                 Field::Cart,
@@ -88,7 +110,10 @@ impl FromServerFnError for ShopError {
                 "The shop could not read that request. Please reload the page and try again.",
             ),
             _ => ShopError::Internal,
-        }
+        };
+        #[cfg(feature = "ssr")]
+        error.set_response_status();
+        error
     }
 }
 

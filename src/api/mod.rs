@@ -16,3 +16,13 @@ pub(crate) fn state() -> Result<crate::server::AppState, ShopError> {
         ShopError::Internal
     })
 }
+
+/// Answers a server function's result, giving an error its HTTP status (422 for input to
+/// correct, 409 for stock that ran short, 404, 500) instead of a blanket 500.
+#[cfg(feature = "ssr")]
+pub(crate) fn respond<T>(result: Result<T, ShopError>) -> Result<T, ShopError> {
+    if let Err(e) = &result {
+        e.set_response_status();
+    }
+    result
+}

@@ -148,7 +148,7 @@ pub async fn price_cart(
     lines: Vec<CartLine>,
     #[server(default)] region: String,
 ) -> Result<PricedCart, ShopError> {
-    super::state()?.orders().price_cart(&lines, &region).await
+    super::respond(super::state()?.orders().price_cart(&lines, &region).await)
 }
 
 /// Places a guest order: checks the details, prices from the catalog, takes the stock
@@ -161,14 +161,16 @@ pub async fn place_order(
     #[server(default)] region: String,
     #[server(default)] accept_backorder: bool,
 ) -> Result<PlacedOrder, ShopError> {
-    super::state()?
-        .orders()
-        .place(&details, &lines, &region, accept_backorder)
-        .await
+    super::respond(
+        super::state()?
+            .orders()
+            .place(&details, &lines, &region, accept_backorder)
+            .await,
+    )
 }
 
 /// An order's status, for the holder of its private key.
 #[server(prefix = "/api", endpoint = "order_status")]
 pub async fn get_order(number: String, key: String) -> Result<OrderView, ShopError> {
-    super::state()?.orders().view(&number, &key).await
+    super::respond(super::state()?.orders().view(&number, &key).await)
 }

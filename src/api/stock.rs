@@ -41,7 +41,7 @@ pub async fn get_stock(
     variant_ids: Vec<i64>,
     #[server(default)] region: String,
 ) -> Result<Vec<LiveStock>, ShopError> {
-    super::state()?.stock().levels(&variant_ids, &region).await
+    super::respond(super::state()?.stock().levels(&variant_ids, &region).await)
 }
 
 /// In-stock products like this variant (same category, closest fit), for `region`.
@@ -50,10 +50,12 @@ pub async fn get_alternatives(
     variant_id: i64,
     #[server(default)] region: String,
 ) -> Result<Vec<ProductCard>, ShopError> {
-    super::state()?
-        .stock()
-        .alternatives(variant_id, &region)
-        .await
+    super::respond(
+        super::state()?
+            .stock()
+            .alternatives(variant_id, &region)
+            .await,
+    )
 }
 
 /// Signs `email` up for one mail when the variant is back; `consent` is the ticked box.
@@ -63,8 +65,10 @@ pub async fn notify_when_back(
     email: String,
     #[server(default)] consent: bool,
 ) -> Result<String, ShopError> {
-    super::state()?
-        .stock()
-        .watch(variant_id, &email, consent)
-        .await
+    super::respond(
+        super::state()?
+            .stock()
+            .watch(variant_id, &email, consent)
+            .await,
+    )
 }

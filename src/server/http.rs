@@ -130,6 +130,7 @@ async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -
                     return None;
                 }
                 let received = tokio::select! {
+                    biased;
                     r = rx.recv() => r,
                     _ = stop.changed() => return None,
                 };
