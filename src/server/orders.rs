@@ -26,7 +26,8 @@ pub struct Orders<'a> {
     state: &'a AppState,
 }
 
-/// A variant as sold: its product, the shop's price and the stock summed over centres.
+/// A variant as sold: its product and the shop's price; its stock (summed over centres)
+/// and restock date are filled in from the same stock snapshot the plan is made from.
 #[derive(sqlx::FromRow)]
 struct SaleRow {
     variant_id: i64,
@@ -35,10 +36,12 @@ struct SaleRow {
     product_name: String,
     colour: Option<String>,
     size: Option<String>,
-    restock_on: Option<String>,
     price_minor: i64,
     currency: String,
-    available: i64,
+    #[sqlx(skip)]
+    available: u32,
+    #[sqlx(skip)]
+    back_on: Option<CalendarDate>,
 }
 
 impl SaleRow {
@@ -47,11 +50,7 @@ impl SaleRow {
     }
 
     fn availability(&self) -> Availability {
-        Availability::from_stock(u32::try_from(self.available).unwrap_or(0), self.back_on())
-    }
-
-    fn back_on(&self) -> Option<CalendarDate> {
-        self.restock_on.as_deref().and_then(CalendarDate::parse_iso)
+        Availability::from_stock(self.available, self.back_on)
     }
 
     fn unit_price(&self) -> Money {
@@ -94,9 +93,8 @@ async fn sale_row(
     variant_id: i64,
 ) -> Result<Option<SaleRow>, ShopError> {
     sqlx::query_as(
-        "SELECT v.id AS variant_id, p.id AS product_id, p.slug AS product_slug, p.name AS product_name, v.colour, v.size, v.restock_on,
-                p.price_minor, p.currency,
-                COALESCE((SELECT SUM(s.quantity) FROM stock s WHERE s.variant_id = v.id), 0) AS available
+        "SELECT v.id AS variant_id, p.id AS product_id, p.slug AS product_slug, p.name AS product_name, v.colour, v.size,
+                p.price_minor, p.currency
          FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
     )
     .bind(variant_id)
@@ -118,13 +116,13 @@ impl<'a> Orders<'a> {
         Self { state }
     }
 
-    /// The sale rows and the nearest-first plan for `lines`, read on `conn`. Lines for
-    /// variants the shop doesn't sell come back in the second list.
+    /// The sale rows and the plan for `lines` from centres ordered `nearest` first, read
+    /// on `conn`. Lines for variants the shop doesn't sell come back in the second list.
     async fn plan(
         &self,
         conn: &mut SqliteConnection,
         lines: &[CartLine],
-        region: &str,
+        nearest: &[(i64, f64)],
     ) -> Result<(Vec<(CartLine, SaleRow, LinePlan)>, Vec<i64>), ShopError> {
         let mut rows = Vec::new();
         let mut unknown = Vec::new();
@@ -136,7 +134,12 @@ impl<'a> Orders<'a> {
         }
         let ids: Vec<i64> = rows.iter().map(|(l, _)| l.variant_id).collect();
         let levels = snapshot(&mut *conn, &ids).await.map_err(internal)?;
-        let nearest = self.state.centres.nearest_first(region);
+        for (_, row) in &mut rows {
+            if let Some(change) = levels.iter().find(|c| c.variant_id == row.variant_id) {
+                row.available = change.total();
+                row.back_on = change.back_on;
+            }
+        }
         // Each variant's centres, nearest to the shopper first.
         let stock: HashMap<i64, Vec<CentreStock>> = levels
             .into_iter()
@@ -177,8 +180,8 @@ impl<'a> Orders<'a> {
             check_lines(lines).map_err(ShopError::Invalid)?
         };
         let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
-        let (planned, unknown) = self.plan(&mut conn, &lines, region).await?;
         let nearest = self.state.centres.nearest_first(region);
+        let (planned, unknown) = self.plan(&mut conn, &lines, &nearest).await?;
         let (today, hour) = delivery::uk_clock(unix_now());
         let mut priced = Vec::new();
         for (line, row, plan) in planned {
@@ -206,7 +209,7 @@ impl<'a> Orders<'a> {
                 variant_id: row.variant_id,
                 variant_label: row.label(),
                 availability: row.availability(),
-                back_on: row.back_on(),
+                back_on: row.back_on,
                 image: image_url(&row.product_slug),
                 product_slug: row.product_slug,
                 product_name: row.product_name,
@@ -264,7 +267,8 @@ impl<'a> Orders<'a> {
         // One writer at a time (see db.rs): nobody can take the stock between our read and
         // our write, so the plan made here is the one carried out.
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let (sales, unknown) = self.plan(&mut tx, &lines, region).await?;
+        let nearest = self.state.centres.nearest_first(region);
+        let (sales, unknown) = self.plan(&mut tx, &lines, &nearest).await?;
         if !unknown.is_empty() {
             return Err(ShopError::Invalid(
                 unknown
@@ -280,7 +284,7 @@ impl<'a> Orders<'a> {
         }
         let short: Vec<StockProblem> = sales
             .iter()
-            .filter(|(_, row, plan)| plan.backordered > 0 && row.back_on().is_none())
+            .filter(|(_, row, plan)| plan.backordered > 0 && row.back_on.is_none())
             .map(|(line, _, plan)| StockProblem {
                 variant_id: line.variant_id,
                 requested: line.quantity,
@@ -295,7 +299,7 @@ impl<'a> Orders<'a> {
         if !waiting.is_empty() && !accept_backorder {
             let when = waiting
                 .iter()
-                .filter_map(|(_, row, _)| row.back_on())
+                .filter_map(|(_, row, _)| row.back_on)
                 .max()
                 .map(CalendarDate::short_label)
                 .unwrap_or_default();
