@@ -1,12 +1,12 @@
 //! Catalog queries behind the `api::catalog` server functions.
 
+use super::stock::snapshot;
 use super::{internal, AppState};
 use crate::api::catalog::{
     Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Suggestions,
     Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
 };
 use crate::api::ShopError;
-use crate::domain::date::CalendarDate;
 use crate::domain::money::{Currency, Money};
 use crate::domain::search::{SearchParams, MAX_QUERY_CHARS};
 use crate::domain::stock::Availability;
@@ -88,24 +88,6 @@ struct VariantRow {
     sku: String,
     colour: Option<String>,
     size: Option<String>,
-    restock_on: Option<String>,
-    available: i64,
-}
-
-impl From<VariantRow> for Variant {
-    fn from(r: VariantRow) -> Self {
-        Variant {
-            id: r.id,
-            sku: r.sku,
-            colour: r.colour,
-            size: r.size,
-            availability: Availability::from_stock(
-                u32::try_from(r.available).unwrap_or(0),
-                r.restock_on.as_deref().and_then(CalendarDate::parse_iso),
-            ),
-            delivery: None,
-        }
-    }
 }
 
 const CATEGORY_SELECT: &str = "SELECT c.slug, c.name, c.blurb, COUNT(p.id) AS product_count
@@ -217,22 +199,17 @@ impl<'a> Catalog<'a> {
         .map_err(internal)?;
         let p = row.ok_or_else(not_found)?;
         let variants: Vec<VariantRow> = sqlx::query_as(
-            "SELECT v.id, v.sku, v.colour, v.size, v.restock_on, COALESCE(SUM(s.quantity), 0) AS available
-             FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
-             WHERE v.product_id = ? GROUP BY v.id ORDER BY v.position",
+            "SELECT id, sku, colour, size FROM variants WHERE product_id = ? ORDER BY position",
         )
         .bind(p.id)
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
-        let stocked: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT s.variant_id, s.centre_id FROM stock s JOIN variants v ON v.id = s.variant_id
-             WHERE v.product_id = ? AND s.quantity > 0",
-        )
-        .bind(p.id)
-        .fetch_all(&self.state.db.read)
-        .await
-        .map_err(internal)?;
+        // Stock and delivery exactly as the live feed will later tell them.
+        let ids: Vec<i64> = variants.iter().map(|v| v.id).collect();
+        let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+        let stock = snapshot(&mut conn, &ids).await.map_err(internal)?;
+        drop(conn);
         let centres = &self.state.centres;
         let nearest = centres.nearest_first(region);
         let now = super::unix_now();
@@ -248,17 +225,22 @@ impl<'a> Catalog<'a> {
             variants: variants
                 .into_iter()
                 .map(|row| {
-                    let mut v = Variant::from(row);
-                    v.delivery = centres.promise(
-                        &nearest,
-                        &stocked
-                            .iter()
-                            .filter(|(variant, _)| *variant == v.id)
-                            .map(|(_, c)| *c)
-                            .collect::<Vec<_>>(),
-                        now,
-                    );
-                    v
+                    let live = stock
+                        .iter()
+                        .find(|c| c.variant_id == row.id)
+                        .map(|c| c.live(centres, &nearest, now));
+                    Variant {
+                        id: row.id,
+                        sku: row.sku,
+                        colour: row.colour,
+                        size: row.size,
+                        availability: live
+                            .as_ref()
+                            .map_or(Availability::OutOfStock { back_on: None }, |l| {
+                                l.availability
+                            }),
+                        delivery: live.and_then(|l| l.delivery),
+                    }
                 })
                 .collect(),
         })
