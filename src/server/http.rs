@@ -197,16 +197,17 @@ fn admin_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
 fn admin_answer<T: serde::Serialize>(result: Result<T, AdminError>) -> Response {
     match result {
         Ok(body) => axum::Json(body).into_response(),
-        Err(e @ AdminError::Invalid(_)) => (
-            StatusCode::BAD_REQUEST,
-            axum::Json(serde_json::json!({ "error": e.to_string() })),
-        )
-            .into_response(),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            axum::Json(serde_json::json!({ "error": e.to_string() })),
-        )
-            .into_response(),
+        Err(e) => {
+            let status = match e {
+                AdminError::Invalid(_) => StatusCode::BAD_REQUEST,
+                AdminError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            (
+                status,
+                axum::Json(serde_json::json!({ "error": e.to_string() })),
+            )
+                .into_response()
+        }
     }
 }
 
