@@ -15,6 +15,28 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
 }
 
 async fn app_with(admin_token: Option<&str>) -> (axum::Router, tempfile::TempDir) {
+    let (app, _, dir) = shop(admin_token).await;
+    (app, dir)
+}
+
+/// A shop whose state the test can reach too.
+async fn app_and_state() -> (
+    axum::Router,
+    storefront::server::AppState,
+    tempfile::TempDir,
+) {
+    shop(None).await
+}
+
+/// A fresh shop in a temporary directory that is also its site (an app shell and one
+/// hashed asset), with the admin API on when given a token.
+async fn shop(
+    admin_token: Option<&str>,
+) -> (
+    axum::Router,
+    storefront::server::AppState,
+    tempfile::TempDir,
+) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("index.html"),
@@ -30,23 +52,6 @@ async fn app_with(admin_token: Option<&str>) -> (axum::Router, tempfile::TempDir
     let config = Config::from_lookup(|name| match name {
         "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
         "STOREFRONT_ADMIN_TOKEN" => admin_token.map(str::to_owned),
-        _ => None,
-    })
-    .unwrap();
-    register_server_fns();
-    (router(prepare(config).await.unwrap()), dir)
-}
-
-/// A shop whose state the test can reach too.
-async fn app_and_state() -> (
-    axum::Router,
-    storefront::server::AppState,
-    tempfile::TempDir,
-) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
         _ => None,
     })
     .unwrap();
