@@ -12,6 +12,7 @@ pub mod search_box;
 pub mod stock_badge;
 pub mod stock_help;
 pub mod storage;
+pub mod text_field;
 
 pub use cart_state::{provide_cart, use_cart, CartContext};
 pub use header::SiteHeader;
@@ -24,3 +25,4 @@ pub use region::{provide_region, use_region, RegionContext, RegionPicker, Region
 pub use search_box::SearchBox;
 pub use stock_badge::StockBadge;
 pub use stock_help::{InStockInstead, NotifyWhenBackForm};
+pub use text_field::TextField;

@@ -1,7 +1,7 @@
 //! What the shop offers when a variant is gone: similar things in stock now, and one
 //! email when it is back (only if the shopper ticks the box).
 
-use super::{use_region, ProductGrid};
+use super::{use_region, ProductGrid, TextField};
 use crate::api::stock::{get_alternatives, NotifyWhenBack, BACK_IN_STOCK_CONSENT};
 use crate::api::ShopError;
 use crate::domain::validation::Field;
@@ -55,7 +55,6 @@ pub fn NotifyWhenBackForm(variant_id: i64) -> impl IntoView {
     let done = move || action.value().get().and_then(Result::ok);
     let email_error = Signal::derive(error_for(Field::Email));
     let consent_error = Signal::derive(error_for(Field::Consent));
-    let email_id = format!("notify-email-{variant_id}");
     let consent_id = format!("notify-consent-{variant_id}");
     view! {
         <form
@@ -74,18 +73,15 @@ pub fn NotifyWhenBackForm(variant_id: i64) -> impl IntoView {
             }
         >
             <h2 id="notify-heading">"Tell me when it's back"</h2>
-            <div class="field" class:field--invalid=move || email_error.get().is_some()>
-                <label for=email_id.clone()>"Your email"</label>
-                <input
-                    id=email_id.clone()
-                    type="email"
-                    autocomplete="email"
-                    bind:value=email
-                    aria-invalid=move || email_error.get().is_some().to_string()
-                    aria-describedby=format!("{email_id}-error")
-                />
-                <p id=format!("{email_id}-error") class="field__error">{move || email_error.get()}</p>
-            </div>
+            <TextField
+                id="notify-email"
+                label="Your email"
+                kind="email"
+                autocomplete="email"
+                value=email
+                error=email_error
+                on_blur=|_| {}
+            />
             <div class="field field--check" class:field--invalid=move || consent_error.get().is_some()>
                 <input
                     id=consent_id.clone()
