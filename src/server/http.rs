@@ -29,8 +29,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(ServeFile::new(site.join("index.html")));
     Router::new()
         .route("/api/live/stock", get(live_stock))
-        .route("/api/admin/receive", post(admin_receive))
-        .route("/api/admin/incoming", post(admin_incoming))
+        .merge(admin_routes(&state))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .route("/images/products/{file}", get(product_image))
         .route("/healthz", get(|| async { "ok" }))
@@ -170,6 +169,22 @@ struct IncomingRequest {
     expected_on: String,
 }
 
+/// The stock admin API, behind [`require_admin`]: the token is checked before the body
+/// is even read.
+fn admin_routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/receive", post(admin_receive))
+        .route("/api/admin/incoming", post(admin_incoming))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_admin))
+}
+
+async fn require_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match admin_refusal(&state, req.headers()) {
+        Some(refused) => refused,
+        None => next.run(req).await,
+    }
+}
+
 /// The admin API answers only to `Authorization: Bearer <STOREFRONT_ADMIN_TOKEN>`, and
 /// does not exist when no token is configured.
 fn admin_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
@@ -214,12 +229,8 @@ fn admin_answer<T: serde::Serialize>(result: Result<T, AdminError>) -> Response 
 /// Receives stock at a centre: `{"sku", "centre" (code), "quantity"}`.
 async fn admin_receive(
     State(state): State<AppState>,
-    headers: HeaderMap,
     axum::Json(req): axum::Json<ReceiveRequest>,
 ) -> Response {
-    if let Some(refused) = admin_refusal(&state, &headers) {
-        return refused;
-    }
     admin_answer(
         state
             .stock()
@@ -231,12 +242,8 @@ async fn admin_receive(
 /// Announces stock on its way: `{"sku", "centre", "quantity", "expected_on": "YYYY-MM-DD"}`.
 async fn admin_incoming(
     State(state): State<AppState>,
-    headers: HeaderMap,
     axum::Json(req): axum::Json<IncomingRequest>,
 ) -> Response {
-    if let Some(refused) = admin_refusal(&state, &headers) {
-        return refused;
-    }
     admin_answer(
         state
             .stock()
