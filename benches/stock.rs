@@ -13,11 +13,13 @@
 //! `make bench-stock`; `STOREFRONT_BENCH_PRODUCTS`, `STOREFRONT_BENCH_RPS` and
 //! `STOREFRONT_BENCH_SECONDS` change the size, rate and duration.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storefront::domain::cart::CartLine;
-use storefront::domain::validation::{Address, CheckoutDetails};
 use storefront::server::config::Config;
 use storefront::server::{http, prepare, register_server_fns, AppState};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -190,20 +192,6 @@ fn report(name: &str, r: &LoadResult) -> Duration {
     p99
 }
 
-fn details(i: usize) -> CheckoutDetails {
-    CheckoutDetails {
-        email: format!("bench{i}@example.com"),
-        address: Address {
-            name: "Bench Shopper".into(),
-            line1: "1 High Street".into(),
-            line2: String::new(),
-            city: "Leeds".into(),
-            postcode: "LS1 4AP".into(),
-            country: "GB".into(),
-        },
-    }
-}
-
 async fn serve(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -293,10 +281,13 @@ async fn main() {
                         })
                         .collect();
                     let at = Instant::now();
-                    match state
-                        .orders()
-                        .place(&details(i), &lines, regions[i % regions.len()], false)
-                        .await
+                    match common::buy(
+                        &state,
+                        &common::details_in(regions[i % regions.len()]),
+                        &lines,
+                        false,
+                    )
+                    .await
                     {
                         Ok(_) => placed += 1,
                         // Short, or only possible as a backorder this shopper didn't accept.
@@ -368,22 +359,20 @@ async fn main() {
         .unwrap();
     assert_eq!(status, 200);
     let mut delays = Vec::new();
-    for i in 0..200 {
+    for _ in 0..200 {
         let at = Instant::now();
         let state = state.clone();
         let order = tokio::spawn(async move {
-            state
-                .orders()
-                .place(
-                    &details(i),
-                    &[CartLine {
-                        variant_id: variant,
-                        quantity: 1,
-                    }],
-                    "london",
-                    false,
-                )
-                .await
+            common::buy(
+                &state,
+                &common::details_in("london"),
+                &[CartLine {
+                    variant_id: variant,
+                    quantity: 1,
+                }],
+                false,
+            )
+            .await
         });
         let mut line = String::new();
         loop {

@@ -2,6 +2,8 @@
 //! images, the SPA fallback and cache headers. Run with `cargo test --features ssr`.
 #![cfg(feature = "ssr")]
 
+mod common;
+
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
 use storefront::server::config::Config;
@@ -102,17 +104,18 @@ async fn server_functions_answer_under_api() {
         "{first}"
     );
 
-    // A forged order with a price of its own: the price is ignored, bad quantity refused.
-    let forged = r#"{"details":{"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
-                     "lines":[{"variant_id":1,"quantity":0,"unit_price":{"minor":1,"currency":"Gbp"}}]}"#;
-    let res = app
-        .clone()
-        .oneshot(post("/api/place_order", "application/json", forged))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let text = body(res).await;
-    assert!(text.contains("at least 1"), "{text}");
+    // A zero quantity is refused next to its line.
+    let mut forged = common::checkout_body(
+        &app,
+        serde_json::json!([{"variant_id": 1, "quantity": 1}]),
+        common::VISA_APPROVED,
+        "forged-zero-quantity-0001",
+    )
+    .await;
+    forged["request"]["lines"][0]["quantity"] = 0.into();
+    let (status, answer) = common::call(&app, "/api/place_order", &forged).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.to_string().contains("at least 1"), "{answer}");
 }
 
 #[tokio::test]
@@ -330,20 +333,15 @@ async fn open_pages_hear_about_stock_changes_as_server_sent_events() {
     let mut events = res.into_body().into_data_stream();
 
     // Another shopper buys one.
-    let order = serde_json::json!({
-        "details": {"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
-        "lines": [{"variant_id": variant, "quantity": 1}],
-        "region": "london"
-    });
-    let res = app
-        .oneshot(post(
-            "/api/place_order",
-            "application/json",
-            &order.to_string(),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{}", body(res).await);
+    let order = common::checkout_body(
+        &app,
+        serde_json::json!([{"variant_id": variant, "quantity": 1}]),
+        common::VISA_APPROVED,
+        "sse-test-order-000001",
+    )
+    .await;
+    let (status, answer) = common::call(&app, "/api/place_order", &order).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
 
     let mut text = String::new();
     while !text.contains("\n\n") {
@@ -405,16 +403,21 @@ async fn two_hundred_buyers_over_http_get_ten_orders_and_clear_answers() {
     .execute(&state.db.write)
     .await
     .unwrap();
-    let order = serde_json::json!({
-        "details": {"email":"x@example.com","address":{"name":"X","line1":"1 A St","line2":"","city":"Leeds","postcode":"LS1 4AP","country":"GB"}},
-        "lines": [{"variant_id": variant, "quantity": 1}],
-        "region": "scotland"
-    })
-    .to_string();
+    let order = common::checkout_body(
+        &app,
+        serde_json::json!([{"variant_id": variant, "quantity": 1}]),
+        common::VISA_APPROVED,
+        "unused-key-0000000001",
+    )
+    .await;
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(200));
     let tasks: Vec<_> = (0..200)
-        .map(|_| {
-            let (app, order, barrier) = (app.clone(), order.clone(), barrier.clone());
+        .map(|i| {
+            // Each shopper's own checkout attempt.
+            let mut order = order.clone();
+            order["request"]["key"] = format!("buyer-{i:04}-attempt-key").into();
+            let order = order.to_string();
+            let (app, barrier) = (app.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
                 let res = app

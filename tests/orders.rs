@@ -2,12 +2,16 @@
 //! nothing, and stock under concurrency. Run with `cargo test --features ssr`.
 #![cfg(feature = "ssr")]
 
+mod common;
+
+use common::{buy, details_in};
 use std::sync::Arc;
 use storefront::api::ShopError;
 use storefront::domain::cart::CartLine;
 use storefront::domain::date::CalendarDate;
+use storefront::domain::delivery::DeliveryOption;
 use storefront::domain::money::Money;
-use storefront::domain::validation::{Address, CheckoutDetails, Field};
+use storefront::domain::validation::{CheckoutDetails, Field};
 use storefront::server::config::Config;
 use storefront::server::{prepare, seed, AppState};
 
@@ -32,17 +36,7 @@ fn line(variant_id: i64, quantity: u32) -> CartLine {
 }
 
 fn details() -> CheckoutDetails {
-    CheckoutDetails {
-        email: "sam@example.com".into(),
-        address: Address {
-            name: "Sam Shopper".into(),
-            line1: "1 High Street".into(),
-            line2: String::new(),
-            city: "Leeds".into(),
-            postcode: "LS1 4AP".into(),
-            country: "GB".into(),
-        },
-    }
+    details_in("london")
 }
 
 async fn scalar(state: &AppState, sql: &str) -> i64 {
@@ -123,16 +117,14 @@ async fn an_order_is_priced_by_the_shop_and_takes_the_stock() {
     let (variant, price) = any_variant(&state).await;
     // No centre holds 3, so the line must be split.
     set_stock(&state, variant, [2, 0, 2]).await;
-    let placed = state
-        .orders()
-        .place(
-            &details(),
-            &[line(variant, 2), line(variant, 1)],
-            "london",
-            false,
-        )
-        .await
-        .unwrap();
+    let placed = buy(
+        &state,
+        &details_in("london"),
+        &[line(variant, 2), line(variant, 1)],
+        false,
+    )
+    .await
+    .unwrap();
     assert!(storefront::domain::order::is_order_number(&placed.number));
     assert_eq!(stock_of(&state, variant).await, 1);
 
@@ -149,7 +141,7 @@ async fn an_order_is_priced_by_the_shop_and_takes_the_stock() {
     assert_eq!(view.lines[0].quantity, 3);
     assert_eq!(view.subtotal, Money::gbp(price * 3));
     assert_eq!(view.total.minor, view.subtotal.minor + view.delivery.minor);
-    assert_eq!(view.address.postcode, "LS1 4AP");
+    assert_eq!(view.address.postcode, "SW1A 1AA");
     // Split over two centres, recorded.
     assert_eq!(
         scalar(&state, "SELECT COUNT(*) FROM order_allocations").await,
@@ -181,7 +173,7 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     let mut bad = details();
     bad.email = "not-an-email".into();
     bad.address.postcode = "nowhere".into();
-    match state.orders().place(&bad, &one, "london", false).await {
+    match buy(&state, &bad, &one, false).await {
         Err(e @ ShopError::Invalid(_)) => {
             assert!(e.message_for(&Field::Email).is_some());
             assert!(e.message_for(&Field::Postcode).is_some());
@@ -189,31 +181,28 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
         other => panic!("expected Invalid, got {other:?}"),
     }
     for quantity in [0, 21, 1_000_000, u32::MAX] {
-        let err = state
-            .orders()
-            .place(&details(), &[line(variant, quantity)], "london", false)
-            .await
-            .unwrap_err();
+        let err = buy(
+            &state,
+            &details_in("london"),
+            &[line(variant, quantity)],
+            false,
+        )
+        .await
+        .unwrap_err();
         assert!(
             err.message_for(&Field::Line(variant)).is_some(),
             "quantity {quantity}: {err:?}"
         );
     }
-    let err = state
-        .orders()
-        .place(&details(), &[], "london", false)
+    let err = buy(&state, &details_in("london"), &[], false)
         .await
         .unwrap_err();
     assert!(err.message_for(&Field::Cart).is_some());
-    let err = state
-        .orders()
-        .place(&details(), &[line(9_999_999, 1)], "london", false)
+    let err = buy(&state, &details_in("london"), &[line(9_999_999, 1)], false)
         .await
         .unwrap_err();
     assert!(err.message_for(&Field::Line(9_999_999)).is_some());
-    let err = state
-        .orders()
-        .place(&details(), &[line(variant, 6)], "london", false)
+    let err = buy(&state, &details_in("london"), &[line(variant, 6)], false)
         .await
         .unwrap_err();
     assert_eq!(
@@ -242,10 +231,7 @@ async fn two_hundred_simultaneous_orders_for_ten_units_never_oversell() {
             let region = ["london", "scotland", "wales", "north-east"][i % 4];
             tokio::spawn(async move {
                 barrier.wait().await;
-                state
-                    .orders()
-                    .place(&details(), &[line(variant, 1)], region, false)
-                    .await
+                buy(&state, &details_in(region), &[line(variant, 1)], false).await
             })
         })
         .collect();
@@ -296,10 +282,7 @@ async fn carts_locking_variants_in_opposite_orders_are_all_or_nothing() {
             };
             tokio::spawn(async move {
                 barrier.wait().await;
-                state
-                    .orders()
-                    .place(&details(), &cart, "london", false)
-                    .await
+                buy(&state, &details_in("london"), &cart, false).await
             })
         })
         .collect();
@@ -344,18 +327,14 @@ async fn orders_ship_from_the_nearest_centre_and_split_only_when_it_must() {
     let (state, _dir) = shop().await;
     let (variant, _) = any_variant(&state).await;
     set_stock(&state, variant, [5, 5, 5]).await;
-    let in_scotland = state
-        .orders()
-        .place(&details(), &[line(variant, 2)], "scotland", false)
+    let in_scotland = buy(&state, &details_in("scotland"), &[line(variant, 2)], false)
         .await
         .unwrap();
     assert_eq!(
         allocations(&state, &in_scotland.number).await,
         vec![("Glasgow".into(), 2)]
     );
-    let in_london = state
-        .orders()
-        .place(&details(), &[line(variant, 1)], "london", false)
+    let in_london = buy(&state, &details_in("london"), &[line(variant, 1)], false)
         .await
         .unwrap();
     assert_eq!(
@@ -366,7 +345,7 @@ async fn orders_ship_from_the_nearest_centre_and_split_only_when_it_must() {
     // Glasgow has 3 left: 4 more for Scotland is split, Glasgow first, then Leeds.
     let priced = state
         .orders()
-        .price_cart(&[line(variant, 4)], "scotland")
+        .price_cart(&[line(variant, 4)], "scotland", DeliveryOption::Standard)
         .await
         .unwrap();
     let shipments = &priced.lines[0].shipments;
@@ -384,9 +363,7 @@ async fn orders_ship_from_the_nearest_centre_and_split_only_when_it_must() {
         .label()
         .starts_with("3 from Glasgow, arriving "));
     assert_eq!(priced.lines[0].backordered, 0);
-    let split = state
-        .orders()
-        .place(&details(), &[line(variant, 4)], "scotland", false)
+    let split = buy(&state, &details_in("scotland"), &[line(variant, 4)], false)
         .await
         .unwrap();
     assert_eq!(
@@ -407,9 +384,7 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
     set_stock(&state, variant, [1, 0, 0]).await;
 
     // Nothing expected: the extra unit can't be ordered at all.
-    let err = state
-        .orders()
-        .place(&details(), &[line(variant, 3)], "london", true)
+    let err = buy(&state, &details_in("london"), &[line(variant, 3)], true)
         .await
         .unwrap_err();
     assert!(matches!(err, ShopError::OutOfStock(_)));
@@ -422,7 +397,7 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
         .unwrap();
     let priced = state
         .orders()
-        .price_cart(&[line(variant, 3)], "london")
+        .price_cart(&[line(variant, 3)], "london", DeliveryOption::Standard)
         .await
         .unwrap();
     let l = &priced.lines[0];
@@ -432,9 +407,7 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
         Some("2 more follow around 3 Dec")
     );
     assert!(priced.can_check_out() && !l.can_ship());
-    let err = state
-        .orders()
-        .place(&details(), &[line(variant, 3)], "london", false)
+    let err = buy(&state, &details_in("london"), &[line(variant, 3)], false)
         .await
         .unwrap_err();
     assert!(err
@@ -443,14 +416,10 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
         .contains("3 Dec"));
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 0);
 
-    let first = state
-        .orders()
-        .place(&details(), &[line(variant, 3)], "london", true)
+    let first = buy(&state, &details_in("london"), &[line(variant, 3)], true)
         .await
         .unwrap();
-    let second = state
-        .orders()
-        .place(&details(), &[line(variant, 2)], "scotland", true)
+    let second = buy(&state, &details_in("scotland"), &[line(variant, 2)], true)
         .await
         .unwrap();
     assert_eq!(stock_of(&state, variant).await, 0);
@@ -515,12 +484,14 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM stock_alerts").await, 0);
     let r = stock.receive(&sku, "LDS", 1).await.unwrap();
     assert_eq!(r.alerts_mailed, 0);
-    let mails: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("outbox"))
+    // Besides the two receipts, one "it's back" mail.
+    let alerts: Vec<String> = std::fs::read_dir(dir.path().join("outbox"))
         .unwrap()
-        .map(|e| e.unwrap().path())
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter(|mail| !mail.contains("Subject: Thank you for your order"))
         .collect();
-    assert_eq!(mails.len(), 1);
-    let mail = std::fs::read_to_string(&mails[0]).unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let mail = &alerts[0];
     assert!(mail.contains("To: kim@example.com"), "{mail}");
     assert!(mail.contains("is back in stock"), "{mail}");
     // Stock received at Leeds leaves the delivery expected at Bristol, and its date, alone.
@@ -544,9 +515,7 @@ async fn every_order_and_restock_is_published_to_live_pages() {
     let (variant, _) = any_variant(&state).await;
     set_stock(&state, variant, [1, 1, 0]).await;
     let mut live = state.live.subscribe();
-    state
-        .orders()
-        .place(&details(), &[line(variant, 1)], "london", false)
+    buy(&state, &details_in("london"), &[line(variant, 1)], false)
         .await
         .unwrap();
     let change = live.recv().await.unwrap();
@@ -562,7 +531,7 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
     let (variant, price) = any_variant(&state).await;
     let priced = state
         .orders()
-        .price_cart(&[line(variant, 2)], "london")
+        .price_cart(&[line(variant, 2)], "london", DeliveryOption::Standard)
         .await
         .unwrap();
     assert_eq!(priced.lines[0].line_total, Money::gbp(price * 2));
@@ -571,12 +540,16 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
         priced.subtotal.minor + priced.delivery.minor
     );
 
-    let empty = state.orders().price_cart(&[], "london").await.unwrap();
+    let empty = state
+        .orders()
+        .price_cart(&[], "london", DeliveryOption::Standard)
+        .await
+        .unwrap();
     assert!(empty.lines.is_empty() && !empty.can_check_out());
 
     let unknown = state
         .orders()
-        .price_cart(&[line(9_999_999, 1)], "london")
+        .price_cart(&[line(9_999_999, 1)], "london", DeliveryOption::Standard)
         .await
         .unwrap();
     assert_eq!(unknown.unknown, vec![9_999_999]);
@@ -584,7 +557,11 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
     for quantity in [0, u32::MAX] {
         let err = state
             .orders()
-            .price_cart(&[line(variant, quantity)], "london")
+            .price_cart(
+                &[line(variant, quantity)],
+                "london",
+                DeliveryOption::Standard,
+            )
             .await
             .unwrap_err();
         assert!(

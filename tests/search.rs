@@ -2,9 +2,10 @@
 //! suggestions when nothing matches, and following stock and catalog changes.
 #![cfg(feature = "ssr")]
 
+mod common;
+
 use storefront::domain::cart::CartLine;
 use storefront::domain::search::{SearchParams, SortOrder};
-use storefront::domain::validation::{Address, CheckoutDetails};
 use storefront::server::config::Config;
 use storefront::server::search::SearchOutcome;
 use storefront::server::{prepare, AppState};
@@ -245,30 +246,17 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
     };
     assert!(names(&in_stock_only(&name)).contains(&name));
 
-    let details = CheckoutDetails {
-        email: "a@example.com".into(),
-        address: Address {
-            name: "A".into(),
-            line1: "1 Road".into(),
-            line2: String::new(),
-            city: "Leeds".into(),
-            postcode: "LS1 4AP".into(),
-            country: "GB".into(),
-        },
-    };
-    state
-        .orders()
-        .place(
-            &details,
-            &[CartLine {
-                variant_id: variant,
-                quantity: 1,
-            }],
-            "london",
-            false,
-        )
-        .await
-        .unwrap();
+    common::buy(
+        &state,
+        &common::details_in("london"),
+        &[CartLine {
+            variant_id: variant,
+            quantity: 1,
+        }],
+        false,
+    )
+    .await
+    .unwrap();
     assert!(
         !names(&in_stock_only(&name)).contains(&name),
         "sold out: gone from in-stock results"

@@ -38,6 +38,9 @@ pub enum ShopError {
     OutOfStock(Vec<StockProblem>),
     #[error("{0}")]
     NotFound(String),
+    /// The card was declined or the bank's check was not completed; nothing was charged.
+    #[error("{0}")]
+    Declined(String),
     #[error("Something went wrong on our side and nothing was changed. Please try again in a moment, or call us.")]
     Internal,
     #[error("We couldn't reach the shop just now. Please check your connection and try again.")]
@@ -51,6 +54,7 @@ impl ShopError {
             ShopError::Invalid(_) => 422,
             ShopError::OutOfStock(_) => 409,
             ShopError::NotFound(_) => 404,
+            ShopError::Declined(_) => 402,
             ShopError::Internal => 500,
             ShopError::Unreachable => 503,
         }
@@ -86,6 +90,7 @@ impl ShopError {
                     .map(StockProblem::message),
                 _ => None,
             },
+            ShopError::Declined(message) if *field == Field::Payment => Some(message.clone()),
             _ => None,
         }
     }

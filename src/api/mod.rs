@@ -2,6 +2,7 @@
 //! as ordinary async functions; on the server each is a thin shell over `crate::server`.
 
 pub mod catalog;
+pub mod checkout;
 pub mod error;
 pub mod orders;
 pub mod stock;

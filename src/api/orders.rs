@@ -3,10 +3,13 @@
 use super::ShopError;
 use crate::domain::cart::CartLine;
 use crate::domain::date::CalendarDate;
+use crate::domain::delivery::DeliveryOption;
 use crate::domain::money::Money;
 use crate::domain::order::OrderStatus;
+use crate::domain::payment::CardOnFile;
+use crate::domain::pricing::{ChargePlan, LaterCharge};
 use crate::domain::stock::Availability;
-use crate::domain::validation::{Address, CheckoutDetails};
+use crate::domain::validation::Address;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -75,6 +78,15 @@ impl PricedLine {
     }
 }
 
+/// A delivery option as offered for this cart and address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryQuote {
+    pub option: DeliveryOption,
+    pub price: Money,
+    /// When everything shipping now has arrived (none if nothing ships now).
+    pub arrives: Option<CalendarDate>,
+}
+
 /// The cart priced by the shop.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedCart {
@@ -84,6 +96,16 @@ pub struct PricedCart {
     pub subtotal: Money,
     pub delivery: Money,
     pub total: Money,
+    /// The option `delivery`, `total` and the shipments' dates are for.
+    pub delivery_option: DeliveryOption,
+    /// Every option with its price and arrival date.
+    pub options: Vec<DeliveryQuote>,
+    /// What is charged now and what later.
+    pub charges: ChargePlan,
+    /// When what ships now leaves: "today", "tomorrow", "on Mon 24 Nov".
+    pub dispatch: String,
+    /// How the free-delivery threshold applies to this cart.
+    pub free_delivery_note: String,
 }
 
 impl PricedCart {
@@ -132,7 +154,17 @@ pub struct OrderView {
     pub status: OrderStatus,
     pub placed_on: CalendarDate,
     pub email: String,
+    pub phone: String,
     pub address: Address,
+    pub delivery_option: DeliveryOption,
+    /// When what shipped at checkout arrives.
+    pub arrives: Option<CalendarDate>,
+    /// The card paid with ("Visa ending 4242").
+    pub card: Option<CardOnFile>,
+    /// Authorized on the card so far.
+    pub charged: Money,
+    /// Still to be charged when waiting items ship.
+    pub to_charge_later: Vec<LaterCharge>,
     pub lines: Vec<OrderLine>,
     pub subtotal: Money,
     pub delivery: Money,
@@ -141,30 +173,19 @@ pub struct OrderView {
     pub history: Vec<(OrderStatus, CalendarDate)>,
 }
 
-/// Prices the cart with the shop's own prices and current stock, and plans where each
-/// line ships from for the shopper's `region` (nearest centre first).
+/// Prices the cart with the shop's own prices and current stock, plans where each line
+/// ships from for the shopper's `region` (nearest centre first) with the `delivery`
+/// option, and splits the payment into now and later.
 #[server(prefix = "/api", endpoint = "price_cart", input = Json)]
 pub async fn price_cart(
     lines: Vec<CartLine>,
     #[server(default)] region: String,
+    #[server(default)] delivery: DeliveryOption,
 ) -> Result<PricedCart, ShopError> {
-    super::respond(super::state()?.orders().price_cart(&lines, &region).await)
-}
-
-/// Places a guest order: checks the details, prices from the catalog, takes the stock
-/// nearest to `region` first in one transaction, and answers the order number. Units no
-/// centre has are only accepted as a backorder when `accept_backorder` is set.
-#[server(prefix = "/api", endpoint = "place_order", input = Json)]
-pub async fn place_order(
-    details: CheckoutDetails,
-    lines: Vec<CartLine>,
-    #[server(default)] region: String,
-    #[server(default)] accept_backorder: bool,
-) -> Result<PlacedOrder, ShopError> {
     super::respond(
         super::state()?
             .orders()
-            .place(&details, &lines, &region, accept_backorder)
+            .price_cart(&lines, &region, delivery)
             .await,
     )
 }

@@ -8,7 +8,9 @@ pub const MAX_QUANTITY_PER_LINE: u32 = 20;
 /// Most distinct variants in one cart.
 pub const MAX_LINES: usize = 50;
 
+/// A variant and how many. Nothing else: a price sent with a line is refused, not ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CartLine {
     pub variant_id: i64,
     pub quantity: u32,

@@ -5,11 +5,61 @@
 //! - Transit takes working days by distance from the dispatching centre: 1 day up to
 //!   150 km, 2 up to 400 km, 3 beyond.
 //! - Nothing is delivered on a Saturday or Sunday.
+//! - Express delivery spends one working day in transit from any centre.
 //!
 //! Times are UK clock time: [`uk_clock`] turns a moment into the UK date and hour,
 //! British Summer Time included.
 
 use super::date::CalendarDate;
+use serde::{Deserialize, Serialize};
+
+/// How fast the shopper wants it. Prices are in `pricing`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryOption {
+    #[default]
+    Standard,
+    Express,
+}
+
+impl DeliveryOption {
+    pub const ALL: [Self; 2] = [Self::Standard, Self::Express];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Express => "express",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Standard => "Standard delivery",
+            Self::Express => "Express delivery",
+        }
+    }
+
+    /// Working days in transit from a centre `distance_km` away.
+    pub fn transit_days(self, distance_km: f64) -> i64 {
+        match self {
+            Self::Standard => transit_days(distance_km),
+            Self::Express => 1,
+        }
+    }
+
+    /// The day a parcel from a centre `distance_km` away arrives if ordered now.
+    pub fn arrival_day(self, today: CalendarDate, hour: u8, distance_km: f64) -> CalendarDate {
+        let mut day = dispatch_day(today, hour);
+        for _ in 0..self.transit_days(distance_km) {
+            day = next_working_day(day);
+        }
+        day
+    }
+}
 
 /// Orders placed before this hour are dispatched the same working day.
 pub const CUT_OFF_HOUR: u8 = 14;
@@ -58,11 +108,7 @@ pub fn dispatch_day(today: CalendarDate, hour: u8) -> CalendarDate {
 
 /// The day it arrives from a centre `distance_km` away.
 pub fn arrival_day(today: CalendarDate, hour: u8, distance_km: f64) -> CalendarDate {
-    let mut day = dispatch_day(today, hour);
-    for _ in 0..transit_days(distance_km) {
-        day = next_working_day(day);
-    }
-    day
+    DeliveryOption::Standard.arrival_day(today, hour, distance_km)
 }
 
 fn last_sunday(year: i32, month: u8) -> CalendarDate {
@@ -126,6 +172,22 @@ mod tests {
     }
 
     #[test]
+    fn express_is_one_working_day_from_anywhere() {
+        let express = DeliveryOption::Express;
+        assert_eq!(
+            express.arrival_day(d(2026, 11, 23), 9, 500.0),
+            d(2026, 11, 24)
+        );
+        // After the cut-off on a Friday: dispatched Monday, there Tuesday.
+        assert_eq!(
+            express.arrival_day(d(2026, 11, 27), 15, 50.0),
+            d(2026, 12, 1)
+        );
+        assert_eq!(DeliveryOption::parse("express"), Some(express));
+        assert_eq!(DeliveryOption::parse("teleport"), None);
+    }
+
+    #[test]
     fn uk_clock_follows_summer_time() {
         // 2026: BST from Sun 29 March 01:00 UTC to Sun 25 October 01:00 UTC.
         let at = |date: CalendarDate, h: i64| date.days_since_epoch() * 86_400 + h * 3_600;
@@ -150,6 +212,8 @@ mod tests {
             prop_assert!(arrives > today);
             prop_assert!(arrival_day(today, hour, km + extra) >= arrives);
             prop_assert!(arrival_day(today, 23, km) >= arrives);
+            let express = DeliveryOption::Express.arrival_day(today, hour, km);
+            prop_assert!(express <= arrives && is_working_day(express));
             prop_assert!(arrives <= today.add_days(9));
         }
     }

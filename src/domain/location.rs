@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A region of the UK with a representative point.
+/// A region the shop delivers to (the UK's regions, and Ireland) with a representative point.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Region {
     pub code: &'static str,
@@ -13,7 +13,7 @@ pub struct Region {
 }
 
 /// The regions a shopper can choose from.
-pub const REGIONS: [Region; 12] = [
+pub const REGIONS: [Region; 13] = [
     Region {
         code: "london",
         name: "London",
@@ -85,6 +85,12 @@ pub const REGIONS: [Region; 12] = [
         name: "Northern Ireland",
         latitude: 54.5973,
         longitude: -5.9301,
+    },
+    Region {
+        code: "ireland",
+        name: "Ireland",
+        latitude: 53.3498,
+        longitude: -6.2603,
     },
 ];
 
@@ -172,6 +178,15 @@ pub fn region_for_postcode(postcode: &str) -> Option<&'static Region> {
         .and_then(|(code, _)| region(code))
 }
 
+/// The region of a delivery address: Ireland for any Irish address, else by UK postcode.
+pub fn region_for_address(country: &str, postcode: &str) -> Option<&'static Region> {
+    if country.trim().eq_ignore_ascii_case("IE") {
+        region("ireland")
+    } else {
+        region_for_postcode(postcode)
+    }
+}
+
 /// A distribution centre's place.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CentrePoint {
@@ -232,6 +247,23 @@ mod tests {
                 longitude: -4.2518,
             }, // Glasgow
         ]
+    }
+
+    #[test]
+    fn irish_addresses_ship_from_leeds_or_glasgow_two_days_away() {
+        let ie = region_for_address("ie", "D02 X285").unwrap();
+        assert_eq!(ie.code, "ireland");
+        assert_eq!(
+            region_for_address("GB", "LS1 4AP").unwrap().code,
+            "yorkshire"
+        );
+        let (first, km) = centres_nearest_first(ie, &centres())[0];
+        assert!(
+            first == 1 || first == 3,
+            "Dublin ships from Leeds or Glasgow, not {first}"
+        );
+        // Across the Irish Sea: the distance rule gives two working days in transit.
+        assert_eq!(crate::domain::delivery::transit_days(km), 2);
     }
 
     #[test]

@@ -4,13 +4,52 @@
 use super::cart::{CartLine, MAX_LINES, MAX_QUANTITY_PER_LINE};
 use serde::{Deserialize, Serialize};
 
-/// Countries the shop delivers to: (code, name).
-pub const SHIPPING_COUNTRIES: &[(&str, &str)] = &[("GB", "United Kingdom")];
+/// A country the shop delivers to, with the formats its addresses and phones use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Country {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// What a postcode is called there, for the field's label.
+    pub postcode_label: &'static str,
+    pub postcode_example: &'static str,
+    pub phone_example: &'static str,
+    /// The international dialling code, without `+`.
+    pub dialling_code: &'static str,
+}
+
+/// Countries the shop delivers to.
+pub const SHIPPING_COUNTRIES: &[Country] = &[
+    Country {
+        code: "GB",
+        name: "United Kingdom",
+        postcode_label: "Postcode",
+        postcode_example: "LS1 4AP",
+        phone_example: "07700 900123",
+        dialling_code: "44",
+    },
+    Country {
+        code: "IE",
+        name: "Ireland",
+        postcode_label: "Eircode",
+        postcode_example: "D02 X285",
+        phone_example: "087 123 4567",
+        dialling_code: "353",
+    },
+];
+
+/// The delivery country with this code (`GB`, `ie`), if the shop delivers there.
+pub fn shipping_country(code: &str) -> Option<&'static Country> {
+    let code = code.trim();
+    SHIPPING_COUNTRIES
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
+}
 
 /// A form field or cart line a message belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Field {
     Email,
+    Phone,
     Name,
     Line1,
     Line2,
@@ -25,6 +64,14 @@ pub enum Field {
     Backorder,
     /// The tick that allows a mail (stock alerts, offers).
     Consent,
+    /// Standard or express delivery.
+    DeliveryOption,
+    CardName,
+    CardNumber,
+    CardExpiry,
+    CardCvc,
+    /// The payment as a whole: a declined card, a cancelled authentication.
+    Payment,
 }
 
 /// A message for the shopper, next to the field it is about.
@@ -54,10 +101,12 @@ pub struct Address {
     pub country: String,
 }
 
-/// Everything guest checkout asks for.
+/// Everything guest checkout asks for about the shopper.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutDetails {
     pub email: String,
+    /// For the courier, in the delivery country's format.
+    pub phone: String,
     pub address: Address,
 }
 
@@ -124,6 +173,88 @@ pub fn check_uk_postcode(raw: &str) -> Result<String, String> {
     }
 }
 
+/// An Irish Eircode, normalised to upper case with one space (`D02 X285`): a routing key
+/// (a letter and two digits, or `D6W`) and four characters from the Eircode alphabet.
+pub fn check_eircode(raw: &str) -> Result<String, String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    const UNIQUE: &str = "0123456789ACDEFHKNPRTVWXY";
+    let ok = compact.len() == 7 && compact.is_ascii() && {
+        let (key, id) = compact.split_at(3);
+        let k = key.as_bytes();
+        let key_ok = key == "D6W"
+            || (k[0].is_ascii_alphabetic() && k[1].is_ascii_digit() && k[2].is_ascii_digit());
+        key_ok && id.chars().all(|c| UNIQUE.contains(c))
+    };
+    if ok {
+        Ok(format!("{} {}", &compact[..3], &compact[3..]))
+    } else {
+        Err("Please enter an Eircode like D02 X285.".into())
+    }
+}
+
+/// The postcode in `country`'s format, normalised.
+pub fn check_postcode(country: &Country, raw: &str) -> Result<String, String> {
+    match country.code {
+        "IE" => check_eircode(raw),
+        _ => check_uk_postcode(raw),
+    }
+}
+
+/// A phone number in `country`'s format (national, or international with `+` or `00`),
+/// normalised to the international form `+447700900123`.
+pub fn check_phone(country: &Country, raw: &str) -> Result<String, String> {
+    let message = || {
+        format!(
+            "Please enter a phone number in {} like {}, so the courier can reach you.",
+            country.name, country.phone_example
+        )
+    };
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(format!(
+            "Please enter a phone number, like {}, so the courier can reach you.",
+            country.phone_example
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " -().".contains(c);
+    let (international, rest) = match trimmed.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed),
+    };
+    if !rest.chars().all(allowed) {
+        return Err(message());
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let national = if international {
+        digits.strip_prefix(country.dialling_code)
+    } else if let Some(after) = digits
+        .strip_prefix("00")
+        .and_then(|d| d.strip_prefix(country.dialling_code))
+    {
+        Some(after)
+    } else {
+        digits.strip_prefix('0')
+    };
+    // A trunk 0 written after the country code, "+44 (0)7700…", is dropped too.
+    let national = national.map(|n| n.strip_prefix('0').unwrap_or(n));
+    let valid_length = match country.code {
+        // UK numbers are 10 digits after the 0 (a few old areas have 9).
+        "GB" => 9..=10,
+        // Irish numbers are 7 to 9 digits after the 0.
+        _ => 7..=9,
+    };
+    match national {
+        Some(n) if valid_length.contains(&n.len()) && !n.starts_with('0') => {
+            Ok(format!("+{}{n}", country.dialling_code))
+        }
+        _ => Err(message()),
+    }
+}
+
 fn required(field: Field, value: &str, what: &str, errors: &mut Vec<FieldError>) -> String {
     let value = value.trim();
     if value.is_empty() {
@@ -149,6 +280,13 @@ pub fn check_details(details: &CheckoutDetails) -> Result<CheckoutDetails, Vec<F
         errors.push(FieldError::new(Field::Email, m));
         String::new()
     });
+    let country = shipping_country(&details.address.country);
+    let phone = country.map_or_else(String::new, |country| {
+        check_phone(country, &details.phone).unwrap_or_else(|m| {
+            errors.push(FieldError::new(Field::Phone, m));
+            String::new()
+        })
+    });
     let a = &details.address;
     let name = required(Field::Name, &a.name, "the name to deliver to", &mut errors);
     let line1 = required(
@@ -165,24 +303,28 @@ pub fn check_details(details: &CheckoutDetails) -> Result<CheckoutDetails, Vec<F
         ));
     }
     let city = required(Field::City, &a.city, "the town or city", &mut errors);
-    let country = a.country.trim().to_ascii_uppercase();
-    let postcode = if SHIPPING_COUNTRIES.iter().any(|(code, _)| *code == country) {
-        check_uk_postcode(&a.postcode).unwrap_or_else(|m| {
-            errors.push(FieldError::new(Field::Postcode, m));
-            String::new()
-        })
-    } else {
-        errors.push(FieldError::new(
-            Field::Country,
-            "Sorry, we can only deliver within the United Kingdom for now.",
-        ));
-        a.postcode.trim().to_owned()
+    let (country, postcode) = match country {
+        Some(country) => (
+            country.code.to_owned(),
+            check_postcode(country, &a.postcode).unwrap_or_else(|m| {
+                errors.push(FieldError::new(Field::Postcode, m));
+                String::new()
+            }),
+        ),
+        None => {
+            errors.push(FieldError::new(
+                Field::Country,
+                "Sorry, we can only deliver to the United Kingdom and Ireland for now.",
+            ));
+            (String::new(), String::new())
+        }
     };
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(CheckoutDetails {
         email,
+        phone,
         address: Address {
             name,
             line1,
@@ -247,6 +389,7 @@ mod tests {
     fn good() -> CheckoutDetails {
         CheckoutDetails {
             email: " ada@example.com ".into(),
+            phone: "07700 900123".into(),
             address: Address {
                 name: "Ada Lovelace".into(),
                 line1: "12 St James's Square".into(),
@@ -264,6 +407,87 @@ mod tests {
         assert_eq!(d.email, "ada@example.com");
         assert_eq!(d.address.postcode, "SW1Y 4JH");
         assert_eq!(d.address.country, "GB");
+        assert_eq!(d.phone, "+447700900123");
+    }
+
+    #[test]
+    fn irish_addresses_use_eircodes_and_irish_phones() {
+        let mut d = good();
+        d.address.country = "ie".into();
+        d.address.postcode = "d02x285".into();
+        d.phone = "087 123 4567".into();
+        let d = check_details(&d).unwrap();
+        assert_eq!(d.address.postcode, "D02 X285");
+        assert_eq!(d.address.country, "IE");
+        assert_eq!(d.phone, "+353871234567");
+        // A UK postcode is not an Eircode, and a UK mobile is not an Irish number.
+        let mut wrong = good();
+        wrong.address.country = "IE".into();
+        let fields: Vec<_> = check_details(&wrong)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, vec![Field::Phone, Field::Postcode]);
+    }
+
+    #[test]
+    fn eircodes() {
+        for (raw, tidy) in [
+            ("D02 X285", "D02 X285"),
+            ("a65f4e2", "A65 F4E2"),
+            ("D6W 1234", "D6W 1234"),
+        ] {
+            assert_eq!(check_eircode(raw).as_deref(), Ok(tidy), "{raw}");
+        }
+        // B, G, I, J, L, M, O, Q, S, U and Z are never used after the routing key.
+        for bad in [
+            "",
+            "D02",
+            "D02 X28",
+            "002 X285",
+            "D02 B285",
+            "DA2 X285",
+            "D02 X2855",
+        ] {
+            assert!(check_eircode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_follow_the_country() {
+        let gb = shipping_country("GB").unwrap();
+        let ie = shipping_country("IE").unwrap();
+        for (raw, tidy) in [
+            ("07700 900123", "+447700900123"),
+            ("+44 7700 900123", "+447700900123"),
+            ("+44 (0)7700 900-123", "+447700900123"),
+            ("0044 113 496 0000", "+441134960000"),
+            ("(0113) 496 0000", "+441134960000"),
+        ] {
+            assert_eq!(check_phone(gb, raw).as_deref(), Ok(tidy), "{raw}");
+        }
+        for bad in [
+            "",
+            "12345",
+            "07700 90012345",
+            "+353 87 123 4567",
+            "0770O 900123",
+            "+44 0",
+        ] {
+            assert!(check_phone(gb, bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_phone(ie, "087 123 4567").as_deref(),
+            Ok("+353871234567")
+        );
+        assert_eq!(
+            check_phone(ie, "+353 1 234 5678").as_deref(),
+            Ok("+35312345678")
+        );
+        assert!(check_phone(ie, "07700 900123").is_err());
+        assert!(check_phone(ie, "+44 7700 900123").is_err());
+        assert!(check_phone(gb, "").unwrap_err().contains("courier"));
     }
 
     #[test]
@@ -319,7 +543,7 @@ mod tests {
     #[test]
     fn other_countries_are_refused_kindly() {
         let mut d = good();
-        d.address.country = "FR".into();
+        d.address.country = "US".into();
         let errors = check_details(&d).unwrap_err();
         assert_eq!(errors[0].field, Field::Country);
     }
@@ -361,11 +585,22 @@ mod tests {
 
     proptest! {
         #[test]
+        fn a_tidied_phone_is_accepted_unchanged(raw in "[+0-9 ()-]{0,20}", ie in any::<bool>()) {
+            let country = &SHIPPING_COUNTRIES[usize::from(ie)];
+            if let Ok(tidy) = check_phone(country, &raw) {
+                let prefix = format!("+{}", country.dialling_code);
+                prop_assert!(tidy.starts_with(&prefix));
+                prop_assert_eq!(check_phone(country, &tidy), Ok(tidy.clone()));
+            }
+        }
+
+        #[test]
         fn validation_never_panics_and_is_idempotent(
             email in ".{0,80}", name in ".{0,120}", line1 in ".{0,40}", city in ".{0,40}", postcode in ".{0,12}"
         ) {
             let d = CheckoutDetails {
                 email,
+                phone: "07700 900123".into(),
                 address: Address { name, line1, line2: String::new(), city, postcode, country: "GB".into() },
             };
             if let Ok(clean) = check_details(&d) {

@@ -29,6 +29,9 @@ pub struct Config {
     pub mail_from: String,
     /// Where mail goes when no SMTP server is configured: one file per message.
     pub outbox_dir: PathBuf,
+    /// `STOREFRONT_PUBLIC_URL`, default `http://<host>:<port>`: the shop's address as
+    /// shoppers reach it, for links in mail (no trailing slash).
+    pub public_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +100,18 @@ impl Config {
             .unwrap_or_else(|| "Storefront <help@storefront.example>".into());
         let outbox_dir =
             get("STOREFRONT_OUTBOX_DIR").map_or_else(|| data_dir.join("outbox"), PathBuf::from);
+        let public_url = get("STOREFRONT_PUBLIC_URL").map_or_else(
+            || format!("http://{}", SocketAddr::new(host, port)),
+            |u| u.trim().trim_end_matches('/').to_owned(),
+        );
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                name: "STOREFRONT_PUBLIC_URL",
+                problem: format!("expected an http:// or https:// address, got {public_url:?}"),
+            });
+        }
         Ok(Self {
+            public_url,
             admin_token,
             mail_from,
             outbox_dir,
@@ -139,6 +153,7 @@ mod tests {
         assert!(c.seed_demo);
         assert!(c.admin_token.is_none());
         assert_eq!(c.outbox_dir, PathBuf::from("data/outbox"));
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
     }
 
     #[test]
@@ -154,5 +169,8 @@ mod tests {
         assert!(e.to_string().contains("STOREFRONT_PORT"));
         let e = config(&[("STOREFRONT_ADMIN_TOKEN", "short")]).unwrap_err();
         assert!(e.to_string().contains("STOREFRONT_ADMIN_TOKEN"));
+        let c = config(&[("STOREFRONT_PUBLIC_URL", "https://shop.example/")]).unwrap();
+        assert_eq!(c.public_url, "https://shop.example");
+        assert!(config(&[("STOREFRONT_PUBLIC_URL", "shop.example")]).is_err());
     }
 }

@@ -2,12 +2,14 @@
 //! functions, and the axum app that serves the built storefront and `/api`.
 
 pub mod catalog;
+pub mod checkout;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod images;
 pub mod mail;
 pub mod orders;
+pub mod payment;
 pub mod search;
 pub mod seed;
 pub mod stock;
@@ -30,6 +32,11 @@ pub struct AppState {
     pub outbox: Arc<mail::Outbox>,
     /// Set to `true` when the server begins to stop, so long-lived streams end.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    pub gateway: Arc<dyn payment::PaymentGateway>,
+    /// Checkout attempts with the same key take turns.
+    pub attempts: Arc<checkout::AttemptLocks>,
+    /// Contact details and policies (`content/help.json`), for mail.
+    pub help: Arc<crate::content::HelpContent>,
 }
 
 impl AppState {
@@ -43,6 +50,10 @@ impl AppState {
 
     pub fn stock(&self) -> stock::Stock<'_> {
         stock::Stock::new(self)
+    }
+
+    pub fn checkout(&self) -> checkout::Checkout<'_> {
+        checkout::Checkout::new(self)
     }
 }
 
@@ -59,6 +70,16 @@ pub(crate) fn same_secret(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// A random string of `len` characters that are hard to confuse (no 0/O, 1/l/I).
+pub(crate) fn random_token(len: usize) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 pub(crate) fn unix_now() -> i64 {
@@ -121,8 +142,13 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     ));
     // Mail queued before a stop goes now.
     outbox.flush(&db.write).await;
+    // A charge interrupted by a stop is asked for again.
+    sqlx::query("UPDATE payments SET status = 'due' WHERE status = 'charging'")
+        .execute(&db.write)
+        .await?;
     let (live, _) = tokio::sync::broadcast::channel(LIVE_BUFFER);
-    Ok(AppState {
+    let gateway = Arc::new(payment::TestGateway::new(db.write.clone()));
+    let state = AppState {
         db,
         config: Arc::new(config),
         search: Arc::new(search),
@@ -130,13 +156,18 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         live,
         outbox,
         stopping: tokio::sync::watch::Sender::new(false),
-    })
+        gateway,
+        attempts: Arc::new(checkout::AttemptLocks::new()),
+        help: Arc::new(crate::content::HelpContent::bundled()),
+    };
+    state.checkout().charge_due().await;
+    Ok(state)
 }
 
 /// Makes the server functions known to the `/api` handler. `inventory` normally does this
 /// at link time; listing them here also keeps the linker from dropping them.
 pub fn register_server_fns() {
-    use crate::api::{catalog, orders, stock};
+    use crate::api::{catalog, checkout, orders, stock};
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<catalog::ListCategories>();
     register_explicit::<catalog::GetHome>();
@@ -145,7 +176,9 @@ pub fn register_server_fns() {
     register_explicit::<catalog::SearchProducts>();
     register_explicit::<catalog::Suggest>();
     register_explicit::<orders::PriceCart>();
-    register_explicit::<orders::PlaceOrder>();
+    register_explicit::<checkout::TokenizeCard>();
+    register_explicit::<checkout::PlaceOrder>();
+    register_explicit::<checkout::ConfirmPayment>();
     register_explicit::<orders::GetOrder>();
     register_explicit::<stock::GetStock>();
     register_explicit::<stock::GetAlternatives>();

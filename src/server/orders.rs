@@ -1,29 +1,78 @@
 //! Pricing carts, placing orders and reading them back, behind `api::orders`.
 
 use super::catalog::{image_url, money};
+use super::mail;
 use super::stock::snapshot;
-use super::{internal, same_secret, unix_now, AppState};
+use super::{internal, random_token, same_secret, unix_now, AppState};
 use crate::api::catalog::variant_label;
+use crate::api::checkout::OFFERS_CONSENT;
 use crate::api::error::StockProblem;
-use crate::api::orders::{OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, Shipment};
+use crate::api::orders::{
+    DeliveryQuote, OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, Shipment,
+};
 use crate::api::ShopError;
 use crate::domain::allocation::{plan_order, CentreStock, LinePlan};
 use crate::domain::cart::CartLine;
 use crate::domain::date::CalendarDate;
 use crate::domain::delivery;
+use crate::domain::delivery::DeliveryOption;
 use crate::domain::money::{Currency, Money};
 use crate::domain::order::{is_order_number, order_number_from_bits, OrderStatus};
-use crate::domain::pricing::{quote, LineToPrice};
-use crate::domain::stock::Availability;
-use crate::domain::validation::{
-    check_details, check_lines, Address, CheckoutDetails, Field, FieldError,
+use crate::domain::payment::{CardBrand, CardOnFile};
+use crate::domain::pricing::{
+    charge_plan, delivery_for, free_delivery_note, ChargePlan, LineToCharge, Quote,
 };
+use crate::domain::pricing::{quote, LineToPrice};
+use crate::domain::receipt;
+use crate::domain::stock::Availability;
+use crate::domain::validation::{check_lines, Address, CheckoutDetails, Field, FieldError};
 use rand::Rng;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
 pub struct Orders<'a> {
     state: &'a AppState,
+}
+
+/// An order as asked for, after its details and lines passed their checks.
+pub(crate) struct OrderToPlace<'a> {
+    pub details: &'a CheckoutDetails,
+    pub lines: &'a [CartLine],
+    pub region: &'a str,
+    pub delivery: DeliveryOption,
+    pub accept_backorder: bool,
+    pub offers: bool,
+}
+
+/// The money the gateway authorized for an order.
+pub(crate) struct PaymentTaken<'a> {
+    pub authorization: &'a str,
+    pub amount: Money,
+    pub card: &'a CardOnFile,
+    pub token: &'a str,
+}
+
+/// A cart planned and priced on one connection.
+pub(crate) struct Priced {
+    sales: Vec<(CartLine, SaleRow, LinePlan)>,
+    unknown: Vec<i64>,
+    pub quote: Quote,
+    pub charges: ChargePlan,
+    options: Vec<DeliveryQuote>,
+    nearest: Vec<(i64, f64)>,
+    clock: (CalendarDate, u8),
+}
+
+/// "today", "tomorrow" or "on Mon 24 Nov": when an order placed now leaves.
+fn dispatch_words((today, hour): (CalendarDate, u8)) -> String {
+    let day = delivery::dispatch_day(today, hour);
+    if day == today {
+        "today".to_owned()
+    } else if day == today.add_days(1) {
+        "tomorrow".to_owned()
+    } else {
+        format!("on {}", delivery::arrival_label(day))
+    }
 }
 
 /// A variant as sold: its product and the shop's price; its stock (summed over centres)
@@ -75,6 +124,12 @@ struct OrderRow {
     delivery_minor: i64,
     total_minor: i64,
     placed_at: i64,
+    phone: String,
+    delivery_option: String,
+    arrives_on: Option<String>,
+    card_brand: Option<String>,
+    card_last4: Option<String>,
+    delivery_due_minor: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -101,14 +156,6 @@ async fn sale_row(
     .fetch_optional(conn)
     .await
     .map_err(internal)
-}
-
-fn random_token(len: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..len)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
 }
 
 impl<'a> Orders<'a> {
@@ -166,12 +213,97 @@ impl<'a> Orders<'a> {
         ))
     }
 
-    /// The cart with today's prices, stock and shipping plan. Unknown variants are
-    /// reported, not fatal.
+    /// The shipments of a planned line for `option`, with arrival days.
+    fn shipments(
+        &self,
+        plan: &LinePlan,
+        nearest: &[(i64, f64)],
+        option: DeliveryOption,
+        clock: (CalendarDate, u8),
+    ) -> Vec<Shipment> {
+        plan.picks
+            .iter()
+            .map(|pick| Shipment {
+                centre: self.state.centres.name(pick.centre_id).to_owned(),
+                quantity: pick.quantity,
+                arrives: option.arrival_day(
+                    clock.0,
+                    clock.1,
+                    nearest
+                        .iter()
+                        .find(|(id, _)| *id == pick.centre_id)
+                        .map_or(f64::MAX, |(_, km)| *km),
+                ),
+            })
+            .collect()
+    }
+
+    /// Plans and prices `lines` on `conn` for delivery to `region` by `option`: the
+    /// checks every order passes, shared by the cart page and placing the order.
+    async fn price_on(
+        &self,
+        conn: &mut SqliteConnection,
+        lines: &[CartLine],
+        region: &str,
+        option: DeliveryOption,
+    ) -> Result<Priced, ShopError> {
+        let nearest = self.state.centres.nearest_first(region);
+        let (sales, unknown) = self.plan(conn, lines, &nearest).await?;
+        let clock = delivery::uk_clock(unix_now());
+        let to_price: Vec<LineToPrice> = sales
+            .iter()
+            .map(|(line, row, _)| LineToPrice {
+                unit_price: row.unit_price(),
+                quantity: line.quantity,
+            })
+            .collect();
+        let zero = Money::zero(Currency::Gbp);
+        let quote = quote(&to_price, option).unwrap_or_else(|_| Quote {
+            line_totals: vec![zero; to_price.len()],
+            subtotal: zero,
+            delivery: zero,
+            total: zero,
+        });
+        let to_charge: Vec<LineToCharge> = sales
+            .iter()
+            .map(|(_, row, plan)| LineToCharge {
+                unit_price: row.unit_price(),
+                now: plan.shipping_now(),
+                later: plan.backordered,
+                back_on: row.back_on,
+            })
+            .collect();
+        let charges = charge_plan(&to_charge, quote.delivery).map_err(internal)?;
+        let options = DeliveryOption::ALL
+            .into_iter()
+            .map(|o| DeliveryQuote {
+                option: o,
+                price: delivery_for(quote.subtotal, o),
+                arrives: sales
+                    .iter()
+                    .flat_map(|(_, _, plan)| self.shipments(plan, &nearest, o, clock))
+                    .map(|s| s.arrives)
+                    .max(),
+            })
+            .collect();
+        Ok(Priced {
+            sales,
+            unknown,
+            quote,
+            charges,
+            options,
+            nearest,
+            clock,
+        })
+    }
+
+    /// The cart with today's prices, stock, shipping plan and charges. Unknown variants
+    /// are reported, not fatal.
     pub async fn price_cart(
         &self,
         lines: &[CartLine],
         region: &str,
+        option: DeliveryOption,
     ) -> Result<PricedCart, ShopError> {
         // An empty cart is fine here; anything else must be a cart the shop could sell.
         let lines = if lines.is_empty() {
@@ -180,109 +312,64 @@ impl<'a> Orders<'a> {
             check_lines(lines).map_err(ShopError::Invalid)?
         };
         let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
-        let nearest = self.state.centres.nearest_first(region);
-        let (planned, unknown) = self.plan(&mut conn, &lines, &nearest).await?;
-        let (today, hour) = delivery::uk_clock(unix_now());
+        let p = self.price_on(&mut conn, &lines, region, option).await?;
         let mut priced = Vec::new();
-        for (line, row, plan) in planned {
-            let unit_price = row.unit_price();
-            let line_total = unit_price
-                .checked_mul(line.quantity)
-                .ok_or(ShopError::Internal)?;
-            let shipments = plan
-                .picks
-                .iter()
-                .map(|pick| Shipment {
-                    centre: self.state.centres.name(pick.centre_id).to_owned(),
-                    quantity: pick.quantity,
-                    arrives: delivery::arrival_day(
-                        today,
-                        hour,
-                        nearest
-                            .iter()
-                            .find(|(id, _)| *id == pick.centre_id)
-                            .map_or(f64::MAX, |(_, km)| *km),
-                    ),
-                })
-                .collect();
+        for ((line, row, plan), line_total) in p.sales.iter().zip(&p.quote.line_totals) {
             priced.push(PricedLine {
                 variant_id: row.variant_id,
                 variant_label: row.label(),
                 availability: row.availability(),
                 back_on: row.back_on,
                 image: image_url(&row.product_slug),
-                product_slug: row.product_slug,
-                product_name: row.product_name,
-                unit_price,
+                product_slug: row.product_slug.clone(),
+                product_name: row.product_name.clone(),
+                unit_price: row.unit_price(),
                 quantity: line.quantity,
-                line_total,
-                shipments,
+                line_total: *line_total,
+                shipments: self.shipments(plan, &p.nearest, option, p.clock),
                 backordered: plan.backordered,
             });
         }
-        let to_price: Vec<LineToPrice> = priced
-            .iter()
-            .map(|l| LineToPrice {
-                unit_price: l.unit_price,
-                quantity: l.quantity,
-            })
-            .collect();
-        let (subtotal, delivery, total) = match quote(&to_price) {
-            Ok(q) => (q.subtotal, q.delivery, q.total),
-            Err(_) => (
-                Money::zero(Currency::Gbp),
-                Money::zero(Currency::Gbp),
-                Money::zero(Currency::Gbp),
-            ),
-        };
         Ok(PricedCart {
             lines: priced,
-            unknown,
-            subtotal,
-            delivery,
-            total,
+            unknown: p.unknown,
+            subtotal: p.quote.subtotal,
+            delivery: p.quote.delivery,
+            total: p.quote.total,
+            delivery_option: option,
+            options: p.options,
+            dispatch: dispatch_words(p.clock),
+            free_delivery_note: free_delivery_note(p.quote.subtotal),
+            charges: p.charges,
         })
     }
 
-    /// Places an order: everything is checked first, then stock is taken and the order
-    /// written in one transaction; on any problem nothing is written.
-    pub async fn place(
+    /// Checks an order against the catalog and stock on `conn` (the write transaction
+    /// when placing it): unknown items, stock that ran short, waiting items the shopper
+    /// did not agree to. Answers the plan and the prices.
+    pub(crate) async fn check(
         &self,
-        details: &CheckoutDetails,
-        lines: &[CartLine],
-        region: &str,
-        accept_backorder: bool,
-    ) -> Result<PlacedOrder, ShopError> {
-        let details = check_details(details);
-        let lines = check_lines(lines);
-        let (details, lines) = match (details, lines) {
-            (Ok(d), Ok(l)) => (d, l),
-            (d, l) => {
-                let mut errors = d.err().unwrap_or_default();
-                errors.extend(l.err().unwrap_or_default());
-                return Err(ShopError::Invalid(errors));
-            }
-        };
-
-        // One writer at a time (see db.rs): nobody can take the stock between our read and
-        // our write, so the plan made here is the one carried out.
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let nearest = self.state.centres.nearest_first(region);
-        let (sales, unknown) = self.plan(&mut tx, &lines, &nearest).await?;
-        if !unknown.is_empty() {
+        conn: &mut SqliteConnection,
+        order: &OrderToPlace<'_>,
+    ) -> Result<Priced, ShopError> {
+        let p = self
+            .price_on(conn, order.lines, order.region, order.delivery)
+            .await?;
+        if !p.unknown.is_empty() {
             return Err(ShopError::Invalid(
-                unknown
-                    .into_iter()
+                p.unknown
+                    .iter()
                     .map(|id| {
                         FieldError::new(
-                            Field::Line(id),
+                            Field::Line(*id),
                             "We no longer sell this item. Please remove it from your cart.",
                         )
                     })
                     .collect(),
             ));
         }
-        let short: Vec<StockProblem> = sales
+        let short: Vec<StockProblem> = p
+            .sales
             .iter()
             .filter(|(_, row, plan)| plan.backordered > 0 && row.back_on.is_none())
             .map(|(line, _, plan)| StockProblem {
@@ -294,58 +381,80 @@ impl<'a> Orders<'a> {
         if !short.is_empty() {
             return Err(ShopError::OutOfStock(short));
         }
-        let waiting: Vec<&(CartLine, SaleRow, LinePlan)> =
-            sales.iter().filter(|(_, _, p)| p.backordered > 0).collect();
-        if !waiting.is_empty() && !accept_backorder {
-            let when = waiting
-                .iter()
-                .filter_map(|(_, row, _)| row.back_on)
-                .max()
-                .map(CalendarDate::short_label)
-                .unwrap_or_default();
+        let latest_wait = p
+            .sales
+            .iter()
+            .filter(|(_, _, plan)| plan.backordered > 0)
+            .filter_map(|(_, row, _)| row.back_on)
+            .max();
+        if let (Some(when), false) = (latest_wait, order.accept_backorder) {
             return Err(ShopError::invalid(
                 Field::Backorder,
-                format!("Some items can only follow later, around {when}. Please tick the box to say that's fine, or lower the quantity."),
+                format!("Some items can only follow later, around {}. Please tick the box to say that's fine, or lower the quantity.", when.short_label()),
             ));
         }
+        Ok(p)
+    }
 
-        let to_price: Vec<LineToPrice> = sales
-            .iter()
-            .map(|(line, row, _)| LineToPrice {
-                unit_price: row.unit_price(),
-                quantity: line.quantity,
-            })
-            .collect();
-        let q = quote(&to_price).map_err(internal)?;
+    /// Writes a checked, paid order on the write transaction `tx`: takes the stock as
+    /// planned, records the lines, the payment and the card (brand, last four, token),
+    /// the offers consent if given, and queues the receipt. The caller commits, then
+    /// calls [`Self::after_commit`].
+    pub(crate) async fn write(
+        &self,
+        tx: &mut SqliteConnection,
+        order: &OrderToPlace<'_>,
+        p: &Priced,
+        payment: &PaymentTaken<'_>,
+    ) -> Result<PlacedOrder, ShopError> {
+        let details = order.details;
         let number = order_number_from_bits(rand::rng().random::<u64>());
         let key = random_token(24);
         let now = unix_now();
         let a = &details.address;
+        let arrives = p
+            .options
+            .iter()
+            .find(|o| o.option == order.delivery)
+            .and_then(|o| o.arrives);
+        let delivery_due = if p.charges.now_units == 0 {
+            p.quote.delivery.minor
+        } else {
+            0
+        };
         let order_id: i64 = sqlx::query_scalar(
-            "INSERT INTO orders (number, access_key, status, email, ship_name, ship_line1, ship_line2, ship_city,
-                                 ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO orders (number, access_key, status, email, phone, ship_name, ship_line1, ship_line2, ship_city,
+                                 ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
+                                 delivery_option, arrives_on, card_brand, card_last4, card_token, delivery_due_minor)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&number)
         .bind(&key)
         .bind(OrderStatus::Placed.as_str())
         .bind(&details.email)
+        .bind(&details.phone)
         .bind(&a.name)
         .bind(&a.line1)
         .bind(&a.line2)
         .bind(&a.city)
         .bind(&a.postcode)
         .bind(&a.country)
-        .bind(q.total.currency.code())
-        .bind(q.subtotal.minor)
-        .bind(q.delivery.minor)
-        .bind(q.total.minor)
+        .bind(p.quote.total.currency.code())
+        .bind(p.quote.subtotal.minor)
+        .bind(p.quote.delivery.minor)
+        .bind(p.quote.total.minor)
         .bind(now)
+        .bind(order.delivery.as_str())
+        .bind(arrives.map(|d| d.to_string()))
+        .bind(payment.card.brand.name())
+        .bind(&payment.card.last4)
+        .bind(payment.token)
+        .bind(delivery_due)
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
 
-        for ((line, row, plan), line_total) in sales.iter().zip(&q.line_totals) {
+        for ((line, row, plan), line_total) in p.sales.iter().zip(&p.quote.line_totals) {
             let line_id: i64 = sqlx::query_scalar(
                 "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -396,12 +505,54 @@ impl<'a> Orders<'a> {
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
-        tracing::info!(order = %number, total = %q.total, "order placed");
-        let variants: Vec<i64> = sales.iter().map(|(line, _, _)| line.variant_id).collect();
+        sqlx::query(
+            "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
+             VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?)",
+        )
+        .bind(order_id)
+        .bind(payment.amount.minor)
+        .bind(payment.amount.currency.code())
+        .bind(payment.authorization)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if order.offers {
+            sqlx::query(
+                "INSERT INTO marketing_consents (email, wording, given_at, order_id) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&details.email)
+            .bind(OFFERS_CONSENT)
+            .bind(now)
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        }
+        let placed = PlacedOrder { number, key };
+        let receipt = self.receipt(order, p, payment, &placed, arrives);
+        mail::queue(
+            &mut *tx,
+            mail::Mail {
+                to: &details.email,
+                subject: &receipt.subject,
+                body: &receipt.body,
+            },
+        )
+        .await
+        .map_err(internal)?;
+        tracing::info!(order = %placed.number, total = %p.quote.total, now = %payment.amount, "order placed");
+        Ok(placed)
+    }
+
+    /// After an order is committed: pages showing its stock, the search index and the
+    /// receipt hear of it.
+    pub(crate) async fn after_commit(&self, p: &Priced) {
+        let variants: Vec<i64> = p.sales.iter().map(|(line, _, _)| line.variant_id).collect();
         self.state.stock().publish(&variants).await;
         // Search shows stock too; the order stands even if this refresh fails.
-        let products: Vec<i64> = sales.iter().map(|(_, row, _)| row.product_id).collect();
+        let products: Vec<i64> = p.sales.iter().map(|(_, row, _)| row.product_id).collect();
         if let Err(e) = self
             .state
             .search
@@ -410,7 +561,46 @@ impl<'a> Orders<'a> {
         {
             tracing::error!(%e, "search index not refreshed after an order");
         }
-        Ok(PlacedOrder { number, key })
+        self.state.outbox.flush(&self.state.db.write).await;
+    }
+
+    /// The receipt mail for a placed order.
+    fn receipt(
+        &self,
+        order: &OrderToPlace<'_>,
+        p: &Priced,
+        payment: &PaymentTaken<'_>,
+        placed: &PlacedOrder,
+        arrives: Option<CalendarDate>,
+    ) -> receipt::Receipt {
+        let lines: Vec<receipt::ReceiptLine> = p
+            .sales
+            .iter()
+            .zip(&p.quote.line_totals)
+            .map(|((line, row, plan), total)| receipt::ReceiptLine {
+                name: format!("{} ({})", row.product_name, row.label()),
+                quantity: line.quantity,
+                total: *total,
+                waiting: plan.backordered,
+                around: row.back_on,
+            })
+            .collect();
+        receipt::receipt(&receipt::ReceiptFacts {
+            name: &order.details.address.name,
+            number: &placed.number,
+            lines: &lines,
+            subtotal: p.quote.subtotal,
+            delivery: p.quote.delivery,
+            delivery_option: order.delivery,
+            total: p.quote.total,
+            charges: &p.charges,
+            dispatch: &dispatch_words(p.clock),
+            card: payment.card,
+            arrives,
+            address: &order.details.address,
+            status_link: &format!("{}{}", self.state.config.public_url, placed.status_path()),
+            help: &self.state.help,
+        })
     }
 
     /// The order with this number, if `key` is its private key.
@@ -426,7 +616,8 @@ impl<'a> Orders<'a> {
         }
         let row: Option<OrderRow> = sqlx::query_as(
             "SELECT id, access_key, status, email, ship_name, ship_line1, ship_line2, ship_city, ship_postcode,
-                    ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at
+                    ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
+                    phone, delivery_option, arrives_on, card_brand, card_last4, delivery_due_minor
              FROM orders WHERE number = ?",
         )
         .bind(&number)
@@ -447,6 +638,26 @@ impl<'a> Orders<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
+        let charged: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(amount_minor), 0) FROM payments WHERE order_id = ? AND status = 'authorized'",
+        )
+        .bind(o.id)
+        .fetch_one(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        let waiting: Vec<LineToCharge> = lines
+            .iter()
+            .filter(|l| l.backordered > 0)
+            .map(|l| LineToCharge {
+                unit_price: money(l.unit_price_minor, &o.currency),
+                now: 0,
+                later: u32::try_from(l.backordered).unwrap_or(0),
+                back_on: l.restock_on.as_deref().and_then(CalendarDate::parse_iso),
+            })
+            .collect();
+        let to_charge_later = charge_plan(&waiting, money(o.delivery_due_minor, &o.currency))
+            .map_err(internal)?
+            .later;
         let events: Vec<(String, i64)> =
             sqlx::query_as("SELECT status, at FROM order_events WHERE order_id = ? ORDER BY id")
                 .bind(o.id)
@@ -458,6 +669,17 @@ impl<'a> Orders<'a> {
             status: OrderStatus::parse(&o.status).ok_or(ShopError::Internal)?,
             placed_on: super::date_of(o.placed_at),
             email: o.email,
+            phone: o.phone,
+            delivery_option: DeliveryOption::parse(&o.delivery_option).unwrap_or_default(),
+            arrives: o.arrives_on.as_deref().and_then(CalendarDate::parse_iso),
+            card: o
+                .card_brand
+                .as_deref()
+                .and_then(CardBrand::parse)
+                .zip(o.card_last4)
+                .map(|(brand, last4)| CardOnFile { brand, last4 }),
+            charged: money(charged, &o.currency),
+            to_charge_later,
             address: Address {
                 name: o.ship_name,
                 line1: o.ship_line1,

@@ -526,6 +526,23 @@ impl<'a> Stock<'a> {
                     .bind(units)
                     .execute(&mut *tx)
                     .await?;
+                // The waiting units can ship now, so now is when they are paid for.
+                sqlx::query(
+                    "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, created_at)
+                     SELECT o.id, ? * l.unit_price_minor + o.delivery_due_minor, o.currency, 'backorder', 'due', ?
+                     FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",
+                )
+                .bind(units)
+                .bind(super::unix_now())
+                .bind(line_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE orders SET delivery_due_minor = 0 WHERE id = (SELECT order_id FROM order_lines WHERE id = ?)",
+                )
+                .bind(line_id)
+                .execute(&mut *tx)
+                .await?;
                 to_backorders += units as u32;
                 if let Some((_, _, number)) = waiting.iter().find(|w| w.0 == *line_id) {
                     if !orders_served.contains(number) {
@@ -557,6 +574,9 @@ impl<'a> Stock<'a> {
         tx.commit().await.map_err(admin_internal)?;
         tracing::info!(sku = %received.sku, centre = %received.centre, quantity, to_backorders = received.to_backorders, alerts = received.alerts_mailed, "stock received");
         self.publish(&[variant]).await;
+        if received.to_backorders > 0 {
+            self.state.checkout().charge_due().await;
+        }
         self.state.outbox.flush(&self.state.db.write).await;
         if let Err(e) = self.refresh_search(variant).await {
             tracing::error!(%e, "search index not refreshed after a restock");

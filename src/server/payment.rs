@@ -1,0 +1,258 @@
+//! Payment through a gateway. The shop talks to [`PaymentGateway`]; [`TestGateway`] is
+//! the built-in one (documented test cards, no real money). A real provider is added by
+//! implementing the same trait. The shop never stores a card number: only the brand,
+//! the last four digits and the gateway's token.
+
+use crate::domain::money::Money;
+use crate::domain::payment::{
+    check_card, test_card_behaviour, CardBrand, CardEntry, CardOnFile, TestCardBehaviour,
+};
+use crate::domain::validation::FieldError;
+use futures_util::future::BoxFuture;
+use sqlx::SqlitePool;
+
+/// Why a card was not charged, in the shopper's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeclineReason {
+    Declined,
+    InsufficientFunds,
+    /// The shopper cancelled or failed their bank's check.
+    AuthenticationFailed,
+}
+
+impl DeclineReason {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Declined => "Your card was declined, so nothing was charged. Please try another card, or call your bank.",
+            Self::InsufficientFunds => "Your bank declined the payment for insufficient funds, so nothing was charged. Please try another card.",
+            Self::AuthenticationFailed => "The payment wasn't confirmed with your bank, so nothing was charged. Please try again or use another card.",
+        }
+    }
+}
+
+/// The gateway's answer to an authorization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthStatus {
+    /// The money is held on the card.
+    Authorized,
+    Declined(DeclineReason),
+    /// The bank wants the shopper to confirm (3-D Secure); answer with
+    /// [`PaymentGateway::complete_authentication`].
+    NeedsAuthentication,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorization {
+    /// The gateway's reference for this authorization.
+    pub id: String,
+    pub status: AuthStatus,
+    pub amount: Money,
+    pub card: CardOnFile,
+}
+
+/// The gateway could not be asked (network, configuration); nothing was charged.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("the card details need correcting")]
+    InvalidCard(Vec<FieldError>),
+    #[error("unknown card token")]
+    UnknownToken,
+    #[error("unknown authorization")]
+    UnknownAuthorization,
+    #[error("this gateway takes card details on the provider's own page")]
+    Unsupported,
+    #[error("gateway storage: {0}")]
+    Storage(#[from] sqlx::Error),
+}
+
+/// What the shop needs of a payment provider.
+pub trait PaymentGateway: Send + Sync {
+    /// Turns card details typed on the shop's page into a reusable token. Providers
+    /// with their own hosted card fields answer [`GatewayError::Unsupported`].
+    fn tokenize<'a>(
+        &'a self,
+        card: &'a CardEntry,
+    ) -> BoxFuture<'a, Result<(String, CardOnFile), GatewayError>>;
+
+    /// Asks the card's bank to hold `amount` (a zero amount checks the card only).
+    /// `shopper_present` is false for charges made later, when backordered items ship.
+    fn authorize<'a>(
+        &'a self,
+        token: &'a str,
+        amount: Money,
+        reference: &'a str,
+        shopper_present: bool,
+    ) -> BoxFuture<'a, Result<Authorization, GatewayError>>;
+
+    /// The shopper's answer to their bank's check for an authorization that needed one.
+    fn complete_authentication<'a>(
+        &'a self,
+        authorization: &'a str,
+        approved: bool,
+    ) -> BoxFuture<'a, Result<Authorization, GatewayError>>;
+
+    /// Releases an authorization that will not be used.
+    fn void<'a>(&'a self, authorization: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
+}
+
+/// The built-in gateway for development and tests: cards from
+/// [`crate::domain::payment::TEST_CARDS`] approve, decline, run out of funds or ask for
+/// the bank's check. It keeps its own records in the `test_gateway_*` tables, as a
+/// provider would on its side, and keeps no card numbers either.
+pub struct TestGateway {
+    db: SqlitePool,
+}
+
+impl TestGateway {
+    pub fn new(db: SqlitePool) -> Self {
+        Self { db }
+    }
+
+    async fn card(&self, token: &str) -> Result<(CardOnFile, TestCardBehaviour), GatewayError> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT brand, last4, behaviour FROM test_gateway_cards WHERE token = ?",
+        )
+        .bind(token)
+        .fetch_optional(&self.db)
+        .await?;
+        let (brand, last4, behaviour) = row.ok_or(GatewayError::UnknownToken)?;
+        let brand = CardBrand::parse(&brand).ok_or(GatewayError::UnknownToken)?;
+        let behaviour = TestCardBehaviour::parse(&behaviour).ok_or(GatewayError::UnknownToken)?;
+        Ok((CardOnFile { brand, last4 }, behaviour))
+    }
+
+    async fn record(
+        &self,
+        a: &Authorization,
+        token: &str,
+        reference: &str,
+    ) -> Result<(), GatewayError> {
+        sqlx::query(
+            "INSERT INTO test_gateway_authorizations (id, token, amount_minor, currency, reference, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&a.id)
+        .bind(token)
+        .bind(a.amount.minor)
+        .bind(a.amount.currency.code())
+        .bind(reference)
+        .bind(status_text(&a.status))
+        .bind(super::unix_now())
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+}
+
+fn status_text(status: &AuthStatus) -> &'static str {
+    match status {
+        AuthStatus::Authorized => "authorized",
+        AuthStatus::Declined(_) => "declined",
+        AuthStatus::NeedsAuthentication => "needs_authentication",
+    }
+}
+
+impl PaymentGateway for TestGateway {
+    fn tokenize<'a>(
+        &'a self,
+        card: &'a CardEntry,
+    ) -> BoxFuture<'a, Result<(String, CardOnFile), GatewayError>> {
+        Box::pin(async move {
+            let checked = check_card(card, super::today()).map_err(GatewayError::InvalidCard)?;
+            let token = format!("tok_test_{}", super::random_token(24));
+            let on_file = CardOnFile {
+                brand: checked.brand,
+                last4: checked.last4(),
+            };
+            sqlx::query(
+                "INSERT INTO test_gateway_cards (token, brand, last4, behaviour, created_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&token)
+            .bind(on_file.brand.name())
+            .bind(&on_file.last4)
+            .bind(test_card_behaviour(&checked.number).as_str())
+            .bind(super::unix_now())
+            .execute(&self.db)
+            .await?;
+            Ok((token, on_file))
+        })
+    }
+
+    fn authorize<'a>(
+        &'a self,
+        token: &'a str,
+        amount: Money,
+        reference: &'a str,
+        shopper_present: bool,
+    ) -> BoxFuture<'a, Result<Authorization, GatewayError>> {
+        Box::pin(async move {
+            let (card, behaviour) = self.card(token).await?;
+            let status = match behaviour {
+                TestCardBehaviour::Approve => AuthStatus::Authorized,
+                TestCardBehaviour::Decline => AuthStatus::Declined(DeclineReason::Declined),
+                TestCardBehaviour::InsufficientFunds => {
+                    AuthStatus::Declined(DeclineReason::InsufficientFunds)
+                }
+                // Later charges on a card the shopper confirmed are exempt from the check.
+                TestCardBehaviour::AuthenticationRequired if shopper_present => {
+                    AuthStatus::NeedsAuthentication
+                }
+                TestCardBehaviour::AuthenticationRequired => AuthStatus::Authorized,
+            };
+            let a = Authorization {
+                id: format!("auth_test_{}", super::random_token(20)),
+                status,
+                amount,
+                card,
+            };
+            self.record(&a, token, reference).await?;
+            Ok(a)
+        })
+    }
+
+    fn complete_authentication<'a>(
+        &'a self,
+        authorization: &'a str,
+        approved: bool,
+    ) -> BoxFuture<'a, Result<Authorization, GatewayError>> {
+        Box::pin(async move {
+            let row: Option<(String, i64, String, String)> = sqlx::query_as(
+                "SELECT token, amount_minor, currency, status FROM test_gateway_authorizations WHERE id = ?",
+            )
+            .bind(authorization)
+            .fetch_optional(&self.db)
+            .await?;
+            let (token, minor, currency, status) = row.ok_or(GatewayError::UnknownAuthorization)?;
+            let (card, _) = self.card(&token).await?;
+            let new_status = match (status.as_str(), approved) {
+                ("needs_authentication", true) => AuthStatus::Authorized,
+                ("needs_authentication", false) => {
+                    AuthStatus::Declined(DeclineReason::AuthenticationFailed)
+                }
+                ("authorized", _) => AuthStatus::Authorized,
+                _ => AuthStatus::Declined(DeclineReason::AuthenticationFailed),
+            };
+            sqlx::query("UPDATE test_gateway_authorizations SET status = ? WHERE id = ?")
+                .bind(status_text(&new_status))
+                .bind(authorization)
+                .execute(&self.db)
+                .await?;
+            Ok(Authorization {
+                id: authorization.to_owned(),
+                status: new_status,
+                amount: super::catalog::money(minor, &currency),
+                card,
+            })
+        })
+    }
+
+    fn void<'a>(&'a self, authorization: &'a str) -> BoxFuture<'a, Result<(), GatewayError>> {
+        Box::pin(async move {
+            sqlx::query("UPDATE test_gateway_authorizations SET status = 'voided' WHERE id = ?")
+                .bind(authorization)
+                .execute(&self.db)
+                .await?;
+            Ok(())
+        })
+    }
+}
