@@ -5,7 +5,7 @@ use crate::content::HelpContent;
 use crate::pages::{
     cart::CartPage,
     category::CategoryPage,
-    checkout::CheckoutPage,
+    checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},
     home::HomePage,
     not_found::NotFoundPage,
     order::{ConfirmationPage, OrderStatusPage},
@@ -14,7 +14,7 @@ use crate::pages::{
     search::SearchPage,
 };
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 /// The whole storefront.
@@ -35,7 +35,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/p/:slug") view=ProductPage />
                         <Route path=path!("/search") view=SearchPage />
                         <Route path=path!("/cart") view=CartPage />
-                        <Route path=path!("/checkout") view=CheckoutPage />
+                        <ParentRoute path=path!("/checkout") view=CheckoutLayout>
+                            <Route path=path!("") view=CheckoutStart />
+                            <Route path=path!("contact") view=ContactStep />
+                            <Route path=path!("delivery") view=DeliveryStep />
+                            <Route path=path!("payment") view=PaymentStep />
+                            <Route path=path!("review") view=ReviewStep />
+                        </ParentRoute>
                         <Route path=path!("/orders/:number/confirmation") view=ConfirmationPage />
                         <Route path=path!("/orders/:number") view=OrderStatusPage />
                         <Route path=path!("/help/returns") view=ReturnsPage />

@@ -1,21 +1,33 @@
 use leptos::prelude::*;
 
-/// A labelled text input with its message underneath.
+/// A labelled text input with an optional hint above it and its message underneath.
 #[component]
 pub fn TextField(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: Signal<String>,
     value: RwSignal<String>,
     /// The message to show, if any; the input is marked invalid while there is one.
     error: Signal<Option<String>>,
     on_blur: impl FnMut(leptos::ev::FocusEvent) + 'static,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "on")] autocomplete: &'static str,
+    /// Extra words under the label ("like 07700 900123").
+    #[prop(optional, into)]
+    hint: MaybeProp<String>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || match hint.get() {
+            Some(_) => format!("{hint_id} {error_id}"),
+            None => error_id.clone(),
+        }
+    };
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
             <label for=id>{label}</label>
+            {move || hint.get().map(|h| view! { <p id=hint_id.clone() class="field__hint">{h}</p> })}
             <input
                 id=id
                 name=id
@@ -24,7 +36,7 @@ pub fn TextField(
                 bind:value=value
                 on:blur=on_blur
                 aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=error_id.clone()
+                aria-describedby=described_by
             />
             <p id=error_id class="field__error">{move || error.get()}</p>
         </div>

@@ -4,17 +4,25 @@ use crate::components::{
     error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading, StockBadge,
 };
 use crate::domain::cart::MAX_QUANTITY_PER_LINE;
+use crate::domain::delivery::DeliveryOption;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 /// The cart priced and planned by the shop for the shopper's region, again whenever the
 /// cart changes and whenever the stock of anything in it changes.
-pub fn priced_cart_resource() -> LocalResource<Result<PricedCart, crate::api::ShopError>> {
+pub fn priced_cart_resource(
+    delivery: Signal<DeliveryOption>,
+) -> LocalResource<Result<PricedCart, crate::api::ShopError>> {
     let cart = use_cart();
     let region = use_region();
-    let priced =
-        LocalResource::new(move || price_cart(cart.0.with(|c| c.lines.clone()), region.0.get()));
+    let priced = LocalResource::new(move || {
+        price_cart(
+            cart.0.with(|c| c.lines.clone()),
+            region.0.get(),
+            delivery.get(),
+        )
+    });
     let live = use_live_stock(move || {
         cart.0
             .with(|c| c.lines.iter().map(|l| l.variant_id).collect())
@@ -70,7 +78,7 @@ pub fn line_problem(line: &PricedLine) -> Option<String> {
 pub fn CartPage() -> impl IntoView {
     super::set_title("Your cart");
     let cart = use_cart();
-    let priced = priced_cart_resource();
+    let priced = priced_cart_resource(Signal::stored(DeliveryOption::Standard));
     let navigate = use_navigate();
     let checkout = move |_| navigate("/checkout", Default::default());
     view! {
@@ -127,12 +135,10 @@ pub fn CartTotals(priced: PricedCart) -> impl IntoView {
     view! {
         <dl class="totals">
             <div><dt>"Subtotal"</dt><dd>{priced.subtotal.to_string()}</dd></div>
-            <div><dt>"Delivery"</dt><dd>{delivery}</dd></div>
+            <div><dt>{priced.delivery_option.name()}</dt><dd>{delivery}</dd></div>
             <div class="totals__total"><dt>"Total"</dt><dd>{priced.total.to_string()}</dd></div>
         </dl>
-        {(priced.delivery.minor > 0).then(|| view! {
-            <p class="totals__hint">"Delivery is free on orders of £50 or more."</p>
-        })}
+        <p class="totals__hint">{priced.free_delivery_note.clone()}</p>
     }
 }
 

@@ -38,7 +38,9 @@ pub fn ConfirmationPage() -> impl IntoView {
                                     "Need to change something? You can until it ships; the help panel has our number."
                                 </p>
                                 <p><a class="button" href=status_href>"Track your order"</a></p>
+                                <p>{format!("We've emailed your receipt to {}.", o.email)}</p>
                             </section>
+                            <AfterBuying />
                             <OrderSummary order=o />
                         }
                     })
@@ -105,7 +107,25 @@ fn StatusSteps(
     .into_any()
 }
 
-/// Items, totals and address of an order.
+/// The return policy and how to reach a person, straight after buying.
+#[component]
+fn AfterBuying() -> impl IntoView {
+    let help = expect_context::<crate::content::HelpContent>();
+    view! {
+        <section class="after-buying" aria-labelledby="after-heading">
+            <h2 id="after-heading">"If you need us"</h2>
+            <p>
+                "Call " <a href=format!("tel:{}", help.phone_tel)>{help.phone_display.clone()}</a>
+                " (" {help.hours.join("; ")} "), email "
+                <a href=format!("mailto:{}", help.email)>{help.email.clone()}</a>
+                ", or chat with us in the Help panel."
+            </p>
+            <p>{help.returns.summary.clone()} " " <a href="/help/returns">"Our return policy"</a></p>
+        </section>
+    }
+}
+
+/// Items, totals, payment and address of an order.
 #[component]
 fn OrderSummary(order: OrderView) -> impl IntoView {
     let a = order.address.clone();
@@ -151,12 +171,31 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                 <div><dt>"Delivery"</dt><dd>{delivery}</dd></div>
                 <div class="totals__total"><dt>"Total"</dt><dd>{order.total.to_string()}</dd></div>
             </dl>
+            <h2>"Payment"</h2>
+            <p>
+                {format!("Charged so far: {}", order.charged)}
+                {order.card.as_ref().map(|c| format!(" on your {c}"))}
+                "."
+            </p>
+            {order
+                .to_charge_later
+                .iter()
+                .map(|l| {
+                    let items = if l.units == 1 { "1 item".to_owned() } else { format!("{} items", l.units) };
+                    let when = l.around.map(|d| format!(" (around {})", d.short_label())).unwrap_or_default();
+                    view! { <p>{format!("{} for {items} will be charged when it ships{when}.", l.amount)}</p> }
+                })
+                .collect::<Vec<_>>()}
             <h2>"Delivering to"</h2>
             <address>
                 {a.name}<br />{a.line1}<br />
                 {(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br /> })}
                 {a.city}<br />{a.postcode}
             </address>
+            <p>
+                {order.delivery_option.name()}
+                {order.arrives.map(|d| format!(", arriving by {}", crate::domain::delivery::arrival_label(d)))}
+            </p>
             <p>{format!("Placed on {}", order.placed_on.long_label())}</p>
         </section>
     }

@@ -1,0 +1,54 @@
+use super::{focus_first_invalid, use_checkout, FormErrors, Step};
+use crate::api::checkout::{OFFERS_CONSENT, PRIVACY_PROMISE};
+use crate::components::TextField;
+use crate::domain::validation::{check_email, Field, FieldError};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+/// Step 1: the email for the receipt, and the (unticked) offers box.
+#[component]
+pub fn ContactStep() -> impl IntoView {
+    crate::pages::set_title("Checkout: contact");
+    let form = use_checkout();
+    let errors = FormErrors::new(move || {
+        check_email(&form.email.get())
+            .err()
+            .map(|m| vec![FieldError::new(Field::Email, m)])
+            .unwrap_or_default()
+    });
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.submitted.set(true);
+        if errors.is_valid() {
+            navigate(Step::Delivery.path(), Default::default());
+        } else {
+            focus_first_invalid();
+        }
+    };
+    view! {
+        <form class="checkout__form" on:submit=on_submit novalidate=true aria-labelledby="step-heading">
+            <h2 id="step-heading">"Your contact details"</h2>
+            <p class="hint">"You don't need an account: we only need where to send your receipt."</p>
+            <TextField
+                id="email"
+                label="Email address"
+                kind="email"
+                autocomplete="email"
+                hint="For your receipt and delivery updates."
+                value=form.email
+                error=errors.error(Field::Email)
+                on_blur=errors.blur(Field::Email)
+            />
+            <div class="field field--check">
+                <input id="offers" type="checkbox" bind:checked=form.offers />
+                <label for="offers">{OFFERS_CONSENT}</label>
+            </div>
+            <p class="privacy-promise">{PRIVACY_PROMISE}</p>
+            <div class="checkout__actions">
+                <button class="button button--primary" type="submit">"Continue to delivery"</button>
+                <a href="/cart">"Back to your cart"</a>
+            </div>
+        </form>
+    }
+}

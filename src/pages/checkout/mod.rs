@@ -1,0 +1,369 @@
+//! Checkout in steps — contact, delivery, payment, review — then the confirmation page.
+//! Each step has its own address, so back and forward work; what was typed is kept for
+//! this tab (session storage), so a reload loses nothing. Card numbers are never kept:
+//! only the gateway's token, brand and last four digits.
+
+mod contact;
+mod delivery;
+mod payment;
+mod review;
+
+pub use contact::ContactStep;
+pub use delivery::DeliveryStep;
+pub use payment::PaymentStep;
+pub use review::ReviewStep;
+
+use crate::api::checkout::CardToken;
+use crate::components::storage::{forget_for_tab, load_for_tab, save_for_tab};
+use crate::components::use_region;
+use crate::domain::delivery::DeliveryOption;
+use crate::domain::location::region_for_address;
+use crate::domain::validation::{
+    check_details, check_email, check_postcode, shipping_country, Address, CheckoutDetails,
+    Country, Field, FieldError, SHIPPING_COUNTRIES,
+};
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+const SAVED_KEY: &str = "storefront.checkout";
+
+/// The steps, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Contact,
+    Delivery,
+    Payment,
+    Review,
+}
+
+impl Step {
+    const ALL: [Step; 4] = [Step::Contact, Step::Delivery, Step::Payment, Step::Review];
+
+    fn title(self) -> &'static str {
+        match self {
+            Step::Contact => "Contact",
+            Step::Delivery => "Delivery",
+            Step::Payment => "Payment",
+            Step::Review => "Review",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Step::Contact => "/checkout/contact",
+            Step::Delivery => "/checkout/delivery",
+            Step::Payment => "/checkout/payment",
+            Step::Review => "/checkout/review",
+        }
+    }
+}
+
+/// What this tab remembers of the checkout.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Saved {
+    email: String,
+    phone: String,
+    address: Address,
+    delivery: DeliveryOption,
+    offers: bool,
+    card: Option<CardToken>,
+    accept_backorder: bool,
+    key: Option<String>,
+}
+
+/// The checkout's entries, shared by the steps.
+#[derive(Clone, Copy)]
+pub struct CheckoutForm {
+    pub email: RwSignal<String>,
+    pub phone: RwSignal<String>,
+    pub name: RwSignal<String>,
+    pub line1: RwSignal<String>,
+    pub line2: RwSignal<String>,
+    pub city: RwSignal<String>,
+    pub postcode: RwSignal<String>,
+    pub country: RwSignal<String>,
+    pub delivery: RwSignal<DeliveryOption>,
+    /// "Send me offers": never ticked until the shopper ticks it.
+    pub offers: RwSignal<bool>,
+    pub card: RwSignal<Option<CardToken>>,
+    pub accept_backorder: RwSignal<bool>,
+    /// The current attempt's idempotency key, once the order was first submitted.
+    pub key: RwSignal<Option<String>>,
+    /// Set once the order is placed: nothing more is saved.
+    finished: RwSignal<bool>,
+}
+
+impl CheckoutForm {
+    fn load() -> Self {
+        let saved: Saved = load_for_tab(SAVED_KEY)
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
+        let country = if saved.address.country.is_empty() {
+            SHIPPING_COUNTRIES[0].code.to_owned()
+        } else {
+            saved.address.country
+        };
+        Self {
+            email: RwSignal::new(saved.email),
+            phone: RwSignal::new(saved.phone),
+            name: RwSignal::new(saved.address.name),
+            line1: RwSignal::new(saved.address.line1),
+            line2: RwSignal::new(saved.address.line2),
+            city: RwSignal::new(saved.address.city),
+            postcode: RwSignal::new(saved.address.postcode),
+            country: RwSignal::new(country),
+            delivery: RwSignal::new(saved.delivery),
+            offers: RwSignal::new(saved.offers),
+            card: RwSignal::new(saved.card),
+            accept_backorder: RwSignal::new(saved.accept_backorder),
+            key: RwSignal::new(saved.key),
+            finished: RwSignal::new(false),
+        }
+    }
+
+    pub fn details(&self) -> CheckoutDetails {
+        CheckoutDetails {
+            email: self.email.get(),
+            phone: self.phone.get(),
+            address: Address {
+                name: self.name.get(),
+                line1: self.line1.get(),
+                line2: self.line2.get(),
+                city: self.city.get(),
+                postcode: self.postcode.get(),
+                country: self.country.get(),
+            },
+        }
+    }
+
+    fn saved(&self) -> Saved {
+        let details = self.details();
+        Saved {
+            email: details.email,
+            phone: details.phone,
+            address: details.address,
+            delivery: self.delivery.get(),
+            offers: self.offers.get(),
+            card: self.card.get(),
+            accept_backorder: self.accept_backorder.get(),
+            key: self.key.get(),
+        }
+    }
+
+    /// The delivery country (the first the shop ships to until one is chosen).
+    pub fn country(&self) -> &'static Country {
+        shipping_country(&self.country.get()).unwrap_or(&SHIPPING_COUNTRIES[0])
+    }
+
+    /// The first step not yet done.
+    fn first_to_do(&self) -> Step {
+        if check_email(&self.email.get()).is_err() {
+            Step::Contact
+        } else if check_details(&self.details()).is_err() {
+            Step::Delivery
+        } else if self.card.with(Option::is_none) {
+            Step::Payment
+        } else {
+            Step::Review
+        }
+    }
+
+    /// Forgets everything typed (after the order is placed).
+    pub fn forget(&self) {
+        self.finished.set(true);
+        forget_for_tab(SAVED_KEY);
+    }
+}
+
+pub fn use_checkout() -> CheckoutForm {
+    expect_context::<CheckoutForm>()
+}
+
+/// The frame around every step: the heading, the progress and the step itself.
+#[component]
+pub fn CheckoutLayout() -> impl IntoView {
+    let form = CheckoutForm::load();
+    provide_context(form);
+    // Everything typed survives a reload of this tab.
+    Effect::new(move |_| {
+        if form.finished.get() {
+            return;
+        }
+        if let Ok(text) = serde_json::to_string(&form.saved()) {
+            save_for_tab(SAVED_KEY, &text);
+        }
+    });
+    // The delivery address decides the nearest centre and the dates shown.
+    let region = use_region();
+    Effect::new(move |_| {
+        let country = form.country();
+        let postcode = form.postcode.get();
+        let found = check_postcode(country, &postcode)
+            .ok()
+            .and_then(|p| region_for_address(country.code, &p));
+        if let Some(r) = found {
+            if region.0.get_untracked() != r.code {
+                region.0.set(r.code.to_owned());
+            }
+        }
+    });
+    view! {
+        <h1>"Checkout"</h1>
+        <Progress />
+        <Outlet />
+    }
+}
+
+/// `/checkout`: straight to the first step not done yet.
+#[component]
+pub fn CheckoutStart() -> impl IntoView {
+    let form = use_checkout();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        navigate(
+            form.first_to_do().path(),
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
+    });
+}
+
+/// Sends the shopper back to the first step not done, if it comes before `step`.
+fn require_steps_before(step: Step) {
+    let form = use_checkout();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let first = form.first_to_do();
+        if first < step {
+            navigate(
+                first.path(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+}
+
+/// Where the shopper is in the checkout: steps done are links back.
+#[component]
+fn Progress() -> impl IntoView {
+    let form = use_checkout();
+    let location = use_location();
+    let current = Memo::new(move |_| {
+        let path = location.pathname.get();
+        Step::ALL.into_iter().find(|s| path == s.path())
+    });
+    view! {
+        <nav class="checkout-progress" aria-label="Checkout progress">
+            <ol class="steps">
+                {Step::ALL
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, step)| {
+                        let is_current = move || current.get() == Some(step);
+                        let reachable = move || step <= form.first_to_do() && !is_current();
+                        let label = format!("{}. {}", i + 1, step.title());
+                        view! {
+                            <li
+                                class="steps__step"
+                                class:steps__step--done=move || current.get().is_some_and(|c| step < c)
+                                aria-current=move || is_current().then_some("step")
+                            >
+                                {move || if reachable() {
+                                    view! { <a href=step.path()>{label.clone()}</a> }.into_any()
+                                } else {
+                                    view! { <span class="steps__title">{label.clone()}</span> }.into_any()
+                                }}
+                            </li>
+                        }
+                    })
+                    .collect::<Vec<_>>()}
+            </ol>
+        </nav>
+    }
+}
+
+/// Which fields show their message: those left once, or all after a submit.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    touched: RwSignal<HashSet<Field>>,
+    pub submitted: RwSignal<bool>,
+    /// The browser's own checks, as the shopper types.
+    client: Memo<Vec<FieldError>>,
+    /// What the server said last, shown until the field is corrected.
+    pub server: RwSignal<Vec<FieldError>>,
+}
+
+impl FormErrors {
+    pub fn new(check: impl Fn() -> Vec<FieldError> + Send + Sync + 'static) -> Self {
+        Self {
+            touched: RwSignal::new(HashSet::new()),
+            submitted: RwSignal::new(false),
+            client: Memo::new(move |_| check()),
+            server: RwSignal::new(Vec::new()),
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.client.with_untracked(Vec::is_empty)
+    }
+
+    pub fn error(&self, field: Field) -> Signal<Option<String>> {
+        let this = *self;
+        Signal::derive(move || {
+            let shown = this.submitted.get() || this.touched.with(|t| t.contains(&field));
+            let client = this.client.with(|errs| {
+                errs.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message.clone())
+            });
+            if shown && client.is_some() {
+                return client;
+            }
+            this.server.with(|errs| {
+                errs.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message.clone())
+            })
+        })
+    }
+
+    pub fn blur(&self, field: Field) -> impl FnMut(leptos::ev::FocusEvent) + 'static {
+        let touched = self.touched;
+        move |_| {
+            touched.update(|t| {
+                t.insert(field.clone());
+            })
+        }
+    }
+}
+
+/// Moves focus to the first field marked invalid, once the marks are drawn, so keyboard
+/// and screen-reader users land on what needs fixing.
+pub fn focus_first_invalid() {
+    focus_later(".checkout__form [aria-invalid='true']");
+}
+
+/// Focuses the first element matching `selector` after the next paint.
+pub fn focus_later(selector: &'static str) {
+    request_animation_frame(move || {
+        use leptos::wasm_bindgen::JsCast;
+        let first = document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = first {
+            let _ = el.focus();
+        }
+    });
+}
