@@ -165,13 +165,46 @@ export async function chooseVariant(page, variant) {
   if (variant.size) await page.getByRole("combobox", { name: "Size" }).selectOption(variant.size);
 }
 
-/** Fills the checkout's contact and address fields by their labels. */
-export async function fillCheckout(page, { email, name, line1, city, postcode }) {
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Full name").fill(name);
-  await page.getByLabel("Address line 1").fill(line1);
-  await page.getByLabel("Town or city").fill(city);
-  await page.getByLabel("Postcode", { exact: true }).fill(postcode);
+/** The built-in test gateway's cards (see src/domain/payment.rs). */
+export const CARDS = {
+  approved: "4242 4242 4242 4242",
+  declined: "4000 0000 0000 0002",
+  noFunds: "4000 0000 0000 9995",
+  bankCheck: "4000 0027 6000 3184",
+};
+
+/**
+ * Walks the checkout steps from wherever the page is in them (contact, delivery,
+ * payment) to the review step, filling fields by their labels.
+ */
+export async function checkOut(
+  page,
+  { email, name, line1, city, postcode, phone = "07700 900123", card = CARDS.approved, delivery },
+) {
+  await page.waitForURL(/\/checkout\/(contact|delivery|payment|review)$/);
+  if (page.url().endsWith("/contact")) {
+    await page.getByLabel("Email address").fill(email);
+    await page.getByRole("button", { name: "Continue to delivery" }).click();
+    await page.waitForURL(/\/checkout\/delivery$/);
+  }
+  if (page.url().endsWith("/delivery")) {
+    await page.getByLabel("Full name").fill(name);
+    await page.getByLabel("Address line 1").fill(line1);
+    await page.getByLabel("Town or city").fill(city);
+    await page.getByLabel("Postcode", { exact: true }).fill(postcode);
+    await page.getByLabel("Phone number").fill(phone);
+    if (delivery) await page.getByRole("radio", { name: new RegExp(`^${delivery} delivery`) }).check();
+    await page.getByRole("button", { name: "Continue to payment" }).click();
+    await page.waitForURL(/\/checkout\/payment$/);
+  }
+  if (page.url().endsWith("/payment")) {
+    await page.getByLabel("Name on card").fill(name);
+    await page.getByLabel("Card number").fill(card);
+    await page.getByLabel("Expiry date (MM/YY)").fill("12/34");
+    await page.getByLabel("Security code").fill("123");
+    await page.getByRole("button", { name: "Continue to review" }).click();
+  }
+  await visible(page.getByRole("heading", { name: "Check and place your order" }));
 }
 
 /** Calls the stock admin API with a bearer token; returns the parsed JSON answer. */
@@ -183,4 +216,45 @@ export async function callAdmin(baseURL, token, name, body) {
   });
   if (!res.ok) throw new Error(`admin ${name}: HTTP ${res.status}: ${await res.text()}`);
   return res.json();
+}
+
+async function postJson(baseURL, name, body) {
+  const res = await fetch(`${baseURL}/api/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * The body of a checkout over HTTP, as the review step sends it: the card tokenized by
+ * the test gateway, the amounts the shop quotes now, a fresh idempotency key.
+ */
+export async function orderBody(baseURL, lines, card = CARDS.approved) {
+  const token = await postJson(baseURL, "card_token", { card: { name: "Bench", number: card, expiry: "12/34", cvc: "123" } });
+  const priced = await postJson(baseURL, "price_cart", { lines, region: "yorkshire" });
+  return {
+    request: {
+      key: crypto.randomUUID(),
+      details: {
+        email: "bench@example.com",
+        phone: "07700 900123",
+        address: { name: "Bench", line1: "1 High Street", line2: "", city: "Leeds", postcode: "LS1 4AP", country: "GB" },
+      },
+      lines,
+      region: "yorkshire",
+      card_token: token.token,
+      expected_now: priced.charges.now,
+      expected_total: priced.total,
+    },
+  };
+}
+
+/** Places an order from `orderBody`; fails unless it was placed. */
+export async function placeOrder(baseURL, body) {
+  const answer = await postJson(baseURL, "place_order", body);
+  if (!answer.Placed) throw new Error(`order not placed: ${JSON.stringify(answer)}`);
+  return answer.Placed;
 }

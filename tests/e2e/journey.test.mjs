@@ -4,7 +4,7 @@
 // page is checked with axe-core and for the help panel.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useShop, visible, expectNoAxeViolations, findVariant, chooseVariant, fillCheckout } from "./harness.mjs";
+import { useShop, visible, expectNoAxeViolations, findVariant, chooseVariant, checkOut } from "./harness.mjs";
 
 const ctx = useShop({ before, after });
 
@@ -73,19 +73,24 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   // Checkout: mistakes are explained next to the field and nothing is sent
   await visible(page.getByRole("heading", { name: "Checkout" }));
   await expectHelpPanel(page, "checkout");
-  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("button", { name: "Continue to delivery" }).click();
   await visible(page.getByText("Please enter your email address so we can send your receipt."));
-  await visible(page.getByText("Please enter a UK postcode like LS1 4AP."));
-  assert.match(page.url(), /\/checkout$/);
+  assert.match(page.url(), /\/checkout\/contact$/);
   // Focus lands on the first field to fix.
   await page.waitForFunction(() => document.activeElement?.id === "email");
   await page.getByLabel("Email address").fill("sam@example");
   await page.getByLabel("Email address").blur();
   await visible(page.getByText("Please enter an email address like name@example.com."));
   await expectNoAxeViolations(page, "checkout with errors");
+  await page.getByLabel("Email address").fill("sam@example.com");
+  await page.getByRole("button", { name: "Continue to delivery" }).click();
+  await page.getByLabel("Postcode", { exact: true }).fill("12345");
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await visible(page.getByText("Please enter a UK postcode like LS1 4AP."));
+  assert.match(page.url(), /\/checkout\/delivery$/);
 
-  await fillCheckout(page, { email: "sam@example.com", name: "Sam Shopper", line1: "1 High Street", city: "Leeds", postcode: "ls1 4ap" });
-  await page.getByRole("button", { name: "Place order" }).click();
+  await checkOut(page, { email: "sam@example.com", name: "Sam Shopper", line1: "1 High Street", city: "Leeds", postcode: "ls1 4ap" });
+  await page.getByRole("button", { name: /^Place order/ }).click();
 
   // Confirmation
   await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
@@ -189,17 +194,48 @@ test("the whole journey works from the keyboard alone", async () => {
   await page.keyboard.press("Enter");
   await visible(page.getByRole("heading", { name: "Checkout" }));
 
+  // Contact: the offers box starts unticked and stays so.
+  await tabTo(page, focusedId, "email");
+  await page.keyboard.type("kim@example.com");
+  await tabTo(page, focusedId, "offers");
+  assert.equal(await page.evaluate(() => document.activeElement.checked), false);
+  await tabTo(page, focusedText, "Continue to delivery");
+  await page.keyboard.press("Enter");
+  await visible(page.getByRole("heading", { name: "Where should we deliver?" }));
+
+  // Delivery: the address, then express chosen with the arrow keys.
   for (const [id, value] of [
-    ["email", "kim@example.com"],
     ["name", "Kim Keyboard"],
     ["line1", "2 Low Road"],
     ["city", "Bristol"],
     ["postcode", "BS1 4DJ"],
+    ["phone", "0117 496 0000"],
   ]) {
     await tabTo(page, focusedId, id);
     await page.keyboard.type(value);
   }
-  await tabTo(page, focusedText, "Place order");
+  await tabTo(page, focusedId, "delivery-standard");
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "delivery-express");
+  assert.equal(await page.getByRole("radio", { name: /^Express delivery, £7\.95, arriving / }).isChecked(), true);
+  await tabTo(page, focusedText, "Continue to payment");
+  await page.keyboard.press("Enter");
+  await visible(page.getByRole("heading", { name: "How would you like to pay?" }));
+
+  // Payment: the name on the card is the delivery name already.
+  for (const [id, value] of [
+    ["card-number", "4242 4242 4242 4242"],
+    ["card-expiry", "12/34"],
+    ["card-cvc", "123"],
+  ]) {
+    await tabTo(page, focusedId, id);
+    await page.keyboard.type(value);
+  }
+  await tabTo(page, focusedText, "Continue to review");
+  await page.keyboard.press("Enter");
+  await visible(page.getByRole("heading", { name: "Check and place your order" }));
+  await visible(page.getByText("Express delivery", { exact: false }).first());
+  await tabTo(page, () => /^Place order and pay £/.test(document.activeElement?.textContent?.trim() ?? ""));
   await page.keyboard.press("Enter");
   await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
   await context.close();

@@ -1,0 +1,129 @@
+// The checkout in steps in a real browser: progress, reload and back/forward, the offers
+// box, a declined card, the bank's check, what is charged now, and axe on every step.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { useShop, visible, expectNoAxeViolations, findVariant, chooseVariant, checkOut, CARDS } from "./harness.mjs";
+
+const ctx = useShop({ before, after });
+
+/** A fresh browser with one in-stock item in the cart, on the first checkout step. */
+async function cartWithOneItem() {
+  const { product, variant } = await findVariant(ctx().shop.baseURL, (v) => v.availability.InStock !== undefined);
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
+  const page = await context.newPage();
+  await page.goto(`/p/${product.slug}`);
+  await chooseVariant(page, variant);
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await visible(page.getByRole("link", { name: "Cart 1 item" }));
+  await page.goto("/checkout");
+  await page.waitForURL(/\/checkout\/contact$/);
+  return { context, page, product };
+}
+
+const shopper = { email: "cat@example.com", name: "Cat Careful", line1: "5 Quay Street", city: "Leeds", postcode: "LS1 4AP" };
+
+test("steps show progress, survive a reload and follow back and forward", async () => {
+  const { context, page } = await cartWithOneItem();
+  const progress = page.getByRole("navigation", { name: "Checkout progress" });
+  await visible(progress);
+  assert.equal(await progress.locator("[aria-current=step]").innerText(), "1. Contact");
+  // The offers box starts unticked, with the privacy promise next to it.
+  assert.equal(await page.getByRole("checkbox", { name: /^Send me offers/ }).isChecked(), false);
+  await visible(page.getByText(/We never sell or share them/));
+  await expectNoAxeViolations(page, "checkout: contact");
+
+  await page.getByLabel("Email address").fill(shopper.email);
+  await page.getByRole("button", { name: "Continue to delivery" }).click();
+  await page.waitForURL(/\/checkout\/delivery$/);
+  assert.equal(await progress.locator("[aria-current=step]").innerText(), "2. Delivery");
+  // Ireland has Eircodes and Irish phone numbers.
+  await page.getByLabel("Country").selectOption("IE");
+  await visible(page.getByLabel("Eircode"));
+  await page.getByLabel("Eircode").fill("LS1 4AP");
+  await page.getByLabel("Phone number").fill("07700 900123");
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await visible(page.getByText("Please enter an Eircode like D02 X285."));
+  await visible(page.getByText("Please enter a phone number in Ireland like 087 123 4567, so the courier can reach you."));
+  await page.getByLabel("Country").selectOption("GB");
+  await page.getByLabel("Full name").fill(shopper.name);
+  await page.getByLabel("Address line 1").fill(shopper.line1);
+  await page.getByLabel("Town or city").fill(shopper.city);
+  await page.getByLabel("Postcode", { exact: true }).fill(shopper.postcode);
+  await page.getByLabel("Phone number").fill("0113 496 0000");
+  // Both options with their prices and dates; the threshold is explained.
+  await visible(page.getByRole("radio", { name: /^Standard delivery, (£3\.95|free), arriving \w{3} \d+ \w{3}$/ }));
+  await visible(page.getByRole("radio", { name: /^Express delivery, £7\.95, arriving \w{3} \d+ \w{3}$/ }));
+  await visible(page.getByText(/^Standard delivery is free on orders of £50\.00 or more/));
+  await expectNoAxeViolations(page, "checkout: delivery");
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await page.waitForURL(/\/checkout\/payment$/);
+
+  // A reload keeps every entry; back and forward move between the steps.
+  await page.reload();
+  await visible(page.getByRole("heading", { name: "How would you like to pay?" }));
+  await page.goBack();
+  await page.waitForURL(/\/checkout\/delivery$/);
+  assert.equal(await page.getByLabel("Address line 1").inputValue(), shopper.line1);
+  assert.equal(await page.getByLabel("Phone number").inputValue(), "0113 496 0000");
+  await page.goBack();
+  await page.waitForURL(/\/checkout\/contact$/);
+  assert.equal(await page.getByLabel("Email address").inputValue(), shopper.email);
+  await page.goForward();
+  await page.goForward();
+  await page.waitForURL(/\/checkout\/payment$/);
+  await visible(page.getByRole("table").getByText("4242 4242 4242 4242"));
+  await expectNoAxeViolations(page, "checkout: payment");
+
+  // The review can't be reached before the card is given.
+  await page.goto("/checkout/review");
+  await page.waitForURL(/\/checkout\/payment$/);
+  await checkOut(page, shopper);
+  await visible(page.getByText(/^Charged now: £[\d.,]+ for 1 item shipping (today|tomorrow|on \w{3} \d+ \w{3})/));
+  await visible(page.getByText("Card: Visa ending 4242.", { exact: false }));
+  await expectNoAxeViolations(page, "checkout: review");
+  await page.reload();
+  await visible(page.getByRole("heading", { name: "Check and place your order" }));
+  await page.getByRole("button", { name: /^Place order and pay £/ }).click();
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(page.getByText(`We've emailed your receipt to ${shopper.email}.`));
+  await visible(page.getByText(/^Charged so far: £[\d.,]+ on your Visa ending 4242\.$/));
+  await visible(page.getByRole("main").getByRole("link", { name: "0113 496 0000" }));
+  await expectNoAxeViolations(page, "confirmation with payment");
+  // Nothing typed is left behind in the tab.
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("storefront.checkout")), null);
+  await context.close();
+});
+
+test("a declined card is explained and another card finishes the order", async () => {
+  const { context, page } = await cartWithOneItem();
+  await checkOut(page, { ...shopper, card: CARDS.declined });
+  await page.getByRole("button", { name: /^Place order and pay £/ }).click();
+  await visible(page.getByRole("alert").filter({ hasText: "Your card was declined, so nothing was charged." }));
+  await expectNoAxeViolations(page, "review after a decline");
+  await page.getByRole("link", { name: "Use a different card" }).click();
+  await page.waitForURL(/\/checkout\/payment$/);
+  await checkOut(page, { ...shopper, card: CARDS.approved });
+  await page.getByRole("button", { name: /^Place order and pay £/ }).click();
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await context.close();
+});
+
+test("a card that needs the bank's check can be cancelled, then approved", async () => {
+  const { context, page } = await cartWithOneItem();
+  await checkOut(page, { ...shopper, card: CARDS.bankCheck });
+  const place = page.getByRole("button", { name: /^Place order and pay £/ });
+  await place.click();
+  const dialog = page.getByRole("dialog", { name: "Confirm this payment with your bank" });
+  await visible(dialog);
+  await page.waitForFunction(() => document.activeElement?.textContent === "Approve payment");
+  await expectNoAxeViolations(page, "the bank's check");
+  await dialog.getByRole("button", { name: "Cancel payment" }).click();
+  await visible(page.getByRole("alert").filter({ hasText: "The payment wasn't confirmed with your bank, so nothing was charged." }));
+  assert.equal(await dialog.count(), 0);
+
+  await place.click();
+  await visible(dialog);
+  await page.keyboard.press("Enter");
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await context.close();
+});
