@@ -5,10 +5,11 @@
 //!    the same way in the same run; the ratio of their p99s is reported. The load is open
 //!    loop: each request has a scheduled start, and latency counts from that start, so a
 //!    slow server cannot hide its queueing.
-//! 2. Orders per second with nearest-first allocation (random carts, 16 at a time), and a
-//!    check that nothing was oversold.
-//! 3. Time from a stock change (an order placed) to the `stock` event reaching an open
-//!    live-stock stream (p50, p95).
+//! 2. Whole checkouts per second (test card tokenized, cart quoted, order placed with
+//!    nearest-first allocation and authorized by the test gateway; random carts, 16 at a
+//!    time), and a check that nothing was oversold.
+//! 3. Time from a checkout (ending in a stock change) to the `stock` event reaching an
+//!    open live-stock stream (p50, p95).
 //!
 //! `make bench-stock`; `STOREFRONT_BENCH_PRODUCTS`, `STOREFRONT_BENCH_RPS` and
 //! `STOREFRONT_BENCH_SECONDS` change the size, rate and duration.
@@ -324,7 +325,7 @@ async fn main() {
         .await
         .unwrap();
     println!(
-        "\norders with nearest-first allocation, 16 at a time: {orders} attempted in {:.1} s → {:.0} orders/s ({placed} placed, {refused} refused: short, or a backorder not accepted)",
+        "\ncheckouts (tokenize, quote, place with nearest-first allocation, authorize), 16 at a time: {orders} attempted in {:.1} s → {:.0} orders/s ({placed} placed, {refused} refused: short, or a backorder not accepted)",
         elapsed.as_secs_f64(),
         orders as f64 / elapsed.as_secs_f64()
     );
@@ -387,7 +388,7 @@ async fn main() {
     }
     delays.sort();
     println!(
-        "\nstock change → live event on an open stream (order placed to event received), 200 changes: p50 {} · p95 {} · max {}",
+        "\nstock change → live event on an open stream (checkout started to event received), 200 changes: p50 {} · p95 {} · max {}",
         ms(percentile(&delays, 0.5)),
         ms(percentile(&delays, 0.95)),
         ms(delays.last().copied().unwrap_or_default())

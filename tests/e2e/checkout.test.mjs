@@ -123,6 +123,7 @@ test("a card that needs the bank's check can be cancelled, then approved", async
 
   await place.click();
   await visible(dialog);
+  await page.waitForFunction(() => document.activeElement?.textContent === "Approve payment");
   await page.keyboard.press("Enter");
   await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
   await context.close();

@@ -23,6 +23,27 @@ fn new_attempt_key() -> String {
         })
 }
 
+/// The step where a field is typed, for the review's messages.
+fn step_for(field: &Field) -> Option<Step> {
+    match field {
+        Field::Email => Some(Step::Contact),
+        Field::Phone
+        | Field::Name
+        | Field::Line1
+        | Field::Line2
+        | Field::City
+        | Field::Postcode
+        | Field::Country
+        | Field::DeliveryOption => Some(Step::Delivery),
+        Field::CardName
+        | Field::CardNumber
+        | Field::CardExpiry
+        | Field::CardCvc
+        | Field::Payment => Some(Step::Payment),
+        Field::Cart | Field::Line(_) | Field::Backorder | Field::Consent => None,
+    }
+}
+
 /// Step 4: everything on one page, what is charged now and later in plain words, and
 /// "Place order and pay".
 #[component]
@@ -134,15 +155,19 @@ pub fn ReviewStep() -> impl IntoView {
     };
 
     let error = move || outcome.with(|o| o.as_ref().and_then(|r| r.as_ref().err().cloned()));
-    let problem = move || {
-        error().map(|e| match &e {
-            ShopError::Invalid(list) => list
-                .iter()
-                .map(|fe| fe.message.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-            other => other.to_string(),
-        })
+    // What went wrong, each with the way to the step that fixes it. Line and backorder
+    // messages sit next to their line and box instead.
+    let problems = move || {
+        error()
+            .map(|e| match e {
+                ShopError::Invalid(list) => list
+                    .into_iter()
+                    .filter(|fe| !matches!(fe.field, Field::Line(_) | Field::Backorder))
+                    .map(|fe| (fe.message, step_for(&fe.field)))
+                    .collect(),
+                other => vec![(other.to_string(), None)],
+            })
+            .unwrap_or_default()
     };
 
     view! {
@@ -206,7 +231,17 @@ pub fn ReviewStep() -> impl IntoView {
                                         </fieldset>
                                     }
                                 })}
-                                <p class="field__error review__problem" role="alert" tabindex="-1">{problem}</p>
+                                <div class="field__error review__problem" role="alert" tabindex="-1">
+                                    {move || problems()
+                                        .into_iter()
+                                        .map(|(message, step)| view! {
+                                            <p>
+                                                {message}
+                                                {step.map(|s| view! { " " <a href=s.path()>{format!("Change {}", s.title().to_lowercase())}</a> })}
+                                            </p>
+                                        })
+                                        .collect::<Vec<_>>()}
+                                </div>
                                 {move || error().filter(|e| matches!(e, ShopError::Declined(_))).map(|_| view! {
                                     <p><a href=Step::Payment.path() on:click=move |_| form.card.set(None)>"Use a different card"</a></p>
                                 })}
