@@ -1,39 +1,47 @@
-//! What the shop remembers on this device (browser local storage). Private browsing may
-//! refuse to store; the shop then simply forgets when the tab closes.
+//! What the shop remembers in the browser: on this device (local storage) or for this
+//! tab only (session storage, kept across reloads, gone when the tab closes). Private
+//! browsing may refuse to store; the shop then simply forgets sooner.
 
 use leptos::prelude::window;
+use web_sys::Storage;
 
-fn local() -> Option<web_sys::Storage> {
+fn local() -> Option<Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// The value saved under `key`, if any.
-pub fn load(key: &str) -> Option<String> {
-    local().and_then(|s| s.get_item(key).ok().flatten())
-}
-
-/// Saves `value` under `key`, quietly giving up if the browser refuses.
-pub fn save(key: &str, value: &str) {
-    if let Some(s) = local() {
-        let _ = s.set_item(key, value);
-    }
-}
-
-fn session() -> Option<web_sys::Storage> {
+fn session() -> Option<Storage> {
     window().session_storage().ok().flatten()
 }
 
-/// The value saved under `key` for this tab only (kept across reloads, gone when the tab
-/// closes), if any.
-pub fn load_for_tab(key: &str) -> Option<String> {
-    session().and_then(|s| s.get_item(key).ok().flatten())
+fn read(store: Option<Storage>, key: &str) -> Option<String> {
+    store.and_then(|s| s.get_item(key).ok().flatten())
 }
 
-/// Saves `value` under `key` for this tab only.
-pub fn save_for_tab(key: &str, value: &str) {
-    if let Some(s) = session() {
+/// Writes quietly: a browser that refuses just means the shop forgets.
+fn write(store: Option<Storage>, key: &str, value: &str) {
+    if let Some(s) = store {
         let _ = s.set_item(key, value);
     }
+}
+
+/// The value saved on this device under `key`, if any.
+pub fn load(key: &str) -> Option<String> {
+    read(local(), key)
+}
+
+/// Saves `value` on this device under `key`.
+pub fn save(key: &str, value: &str) {
+    write(local(), key, value);
+}
+
+/// The value saved for this tab under `key`, if any.
+pub fn load_for_tab(key: &str) -> Option<String> {
+    read(session(), key)
+}
+
+/// Saves `value` for this tab under `key`.
+pub fn save_for_tab(key: &str, value: &str) {
+    write(session(), key, value);
 }
 
 /// Forgets what this tab saved under `key`.
