@@ -2,7 +2,7 @@
 // box, a declined card, the bank's check, what is charged now, and axe on every step.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useShop, visible, expectNoAxeViolations, findVariant, chooseVariant, checkOut, CARDS } from "./harness.mjs";
+import { useShop, visible, expectNoAxeViolations, expectHelpPanel, findVariant, chooseVariant, checkOut, CARDS } from "./harness.mjs";
 
 const ctx = useShop({ before, after });
 
@@ -30,6 +30,7 @@ test("steps show progress, survive a reload and follow back and forward", async 
   // The offers box starts unticked, with the privacy promise next to it.
   assert.equal(await page.getByRole("checkbox", { name: /^Send me offers/ }).isChecked(), false);
   await visible(page.getByText(/We never sell or share them/));
+  await expectHelpPanel(page, "checkout: contact");
   await expectNoAxeViolations(page, "checkout: contact");
 
   await page.getByLabel("Email address").fill(shopper.email);
@@ -54,6 +55,7 @@ test("steps show progress, survive a reload and follow back and forward", async 
   await visible(page.getByRole("radio", { name: /^Standard delivery, (£3\.95|free), arriving \w{3} \d+ \w{3}$/ }));
   await visible(page.getByRole("radio", { name: /^Express delivery, £7\.95, arriving \w{3} \d+ \w{3}$/ }));
   await visible(page.getByText(/^Standard delivery is free on orders of £50\.00 or more/));
+  await expectHelpPanel(page, "checkout: delivery");
   await expectNoAxeViolations(page, "checkout: delivery");
   await page.getByRole("button", { name: "Continue to payment" }).click();
   await page.waitForURL(/\/checkout\/payment$/);
@@ -72,6 +74,7 @@ test("steps show progress, survive a reload and follow back and forward", async 
   await page.goForward();
   await page.waitForURL(/\/checkout\/payment$/);
   await visible(page.getByRole("table").getByText("4242 4242 4242 4242"));
+  await expectHelpPanel(page, "checkout: payment");
   await expectNoAxeViolations(page, "checkout: payment");
 
   // The review can't be reached before the card is given.
@@ -80,6 +83,7 @@ test("steps show progress, survive a reload and follow back and forward", async 
   await checkOut(page, shopper);
   await visible(page.getByText(/^Charged now: £[\d.,]+ for 1 item shipping (today|tomorrow|on \w{3} \d+ \w{3})/));
   await visible(page.getByText("Card: Visa ending 4242.", { exact: false }));
+  await expectHelpPanel(page, "checkout: review");
   await expectNoAxeViolations(page, "checkout: review");
   await page.reload();
   await visible(page.getByRole("heading", { name: "Check and place your order" }));

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -113,6 +114,17 @@ export function useShop(hooks, extraEnv = {}) {
 
 /** Waits until a locator is visible (15 s). */
 export const visible = (locator) => locator.waitFor({ state: "visible", timeout: 15_000 });
+
+/** The help panel is there with its phone (tel:), email (mailto:) and return policy. */
+export async function expectHelpPanel(page, where) {
+  const help = page.getByRole("complementary", { name: "Help" });
+  await visible(help);
+  const tel = help.getByRole("link", { name: /0113 496 0000/ });
+  assert.match(await tel.getAttribute("href"), /^tel:\+44/, `tel: link on ${where}`);
+  const mail = help.getByRole("link", { name: /@/ });
+  assert.match(await mail.getAttribute("href"), /^mailto:/, `mailto: link on ${where}`);
+  await visible(help.getByRole("link", { name: "Our return policy" }));
+}
 
 /** Runs axe-core in the page and fails with a readable list if anything is violated. */
 export async function expectNoAxeViolations(page, where) {

@@ -4,20 +4,10 @@
 // page is checked with axe-core and for the help panel.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useShop, visible, expectNoAxeViolations, findVariant, chooseVariant, checkOut } from "./harness.mjs";
+import { useShop, visible, expectNoAxeViolations, expectHelpPanel, findVariant, chooseVariant, checkOut } from "./harness.mjs";
 
 const ctx = useShop({ before, after });
 
-
-async function expectHelpPanel(page, where) {
-  const help = page.getByRole("complementary", { name: "Help" });
-  await visible(help);
-  const tel = help.getByRole("link", { name: /0113 496 0000/ });
-  assert.match(await tel.getAttribute("href"), /^tel:\+44/, `tel: link on ${where}`);
-  const mail = help.getByRole("link", { name: /@/ });
-  assert.match(await mail.getAttribute("href"), /^mailto:/, `mailto: link on ${where}`);
-  await visible(help.getByRole("link", { name: "Our return policy" }));
-}
 
 test("a shopper finds a product, buys it as a guest and follows the order", async () => {
   const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
