@@ -1,8 +1,8 @@
 //! The router and the page layout shared by every route.
 
-use crate::components::{provide_cart, provide_region, HelpPanel, SiteHeader};
-use crate::content::HelpContent;
+use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
+    agent::{AgentConsole, AgentSignIn},
     cart::CartPage,
     category::CategoryPage,
     checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},
@@ -22,7 +22,7 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     provide_cart();
     provide_region();
-    provide_context(HelpContent::bundled());
+    provide_help();
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -45,6 +45,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders/:number/confirmation") view=ConfirmationPage />
                         <Route path=path!("/orders/:number") view=OrderStatusPage />
                         <Route path=path!("/help/returns") view=ReturnsPage />
+                        <Route path=path!("/agent") view=AgentConsole />
+                        <Route path=path!("/agent/sign-in") view=AgentSignIn />
                     </Routes>
                 </main>
                 <HelpPanel />

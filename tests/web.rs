@@ -1,5 +1,5 @@
 //! Browser tests: components mounted in headless Chromium (wasm-bindgen-test), asserted on
-//! the DOM. They never call the network. Run with
+//! the DOM. No shop server is behind them: a component's own requests simply fail. Run with
 //! `cargo test --target wasm32-unknown-unknown --features csr`.
 #![cfg(all(target_arch = "wasm32", feature = "csr"))]
 
@@ -62,7 +62,18 @@ async fn stock_badge_follows_the_variant_and_tells_the_restock_date() {
 async fn help_panel_offers_phone_email_and_returns_and_never_disappears() {
     window().local_storage().unwrap().unwrap().clear().unwrap();
     let root = container();
-    mount_to(root.clone(), || view! { <HelpPanel /> }).forget();
+    mount_to(root.clone(), || {
+        // The panel's chat needs the cart, the region and the router around it; with no
+        // shop server behind the test page its requests simply fail.
+        cart_state::provide_cart();
+        storefront::components::provide_region();
+        view! {
+            <leptos_router::components::Router>
+                <HelpPanel />
+            </leptos_router::components::Router>
+        }
+    })
+    .forget();
     tick().await;
 
     let aside = root
@@ -90,7 +101,16 @@ async fn help_panel_offers_phone_email_and_returns_and_never_disappears() {
             .is_some(),
         "the return policy"
     );
-    assert!(aside.text_content().unwrap().contains("Opening hours"));
+    let text = aside.text_content().unwrap();
+    assert!(text.contains("Opening hours"));
+    for section in [
+        "Chat with us",
+        "Call me back",
+        "Quick answers",
+        "Finding your way around",
+    ] {
+        assert!(text.contains(section), "the panel offers {section}");
+    }
 
     let tab: web_sys::HtmlElement = aside
         .query_selector("button")

@@ -41,6 +41,12 @@ pub enum ShopError {
     /// The card was declined or the bank's check was not completed; nothing was charged.
     #[error("{0}")]
     Declined(String),
+    /// An agent function called without a signed-in agent.
+    #[error("Please sign in to the agent console.")]
+    SignInRequired,
+    /// Too many requests from one sender in a short time; the words say when to retry.
+    #[error("{0}")]
+    TooMany(String),
     #[error("Something went wrong on our side and nothing was changed. Please try again in a moment, or call us.")]
     Internal,
     #[error("We couldn't reach the shop just now. Please check your connection and try again.")]
@@ -55,6 +61,8 @@ impl ShopError {
             ShopError::OutOfStock(_) => 409,
             ShopError::NotFound(_) => 404,
             ShopError::Declined(_) => 402,
+            ShopError::SignInRequired => 401,
+            ShopError::TooMany(_) => 429,
             ShopError::Internal => 500,
             ShopError::Unreachable => 503,
         }

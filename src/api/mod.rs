@@ -1,9 +1,11 @@
 //! Server functions and the types they carry, grouped by domain. The browser calls these
 //! as ordinary async functions; on the server each is a thin shell over `crate::server`.
 
+pub mod agent;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod help;
 pub mod orders;
 pub mod stock;
 

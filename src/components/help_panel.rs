@@ -1,27 +1,78 @@
-//! The help panel, on every page including checkout. It can shrink to its tab but
-//! never leaves the screen.
+//! The help panel, on every shop page including checkout. It can shrink to its tab but
+//! never leaves the screen. It says whether the shop is open now, answers questions
+//! about the page the shopper is on, searches every answer, and offers a chat with a
+//! person and a call back.
 
+use super::callback::CallbackForm;
+use super::chat::ChatBox;
 use super::storage;
+use crate::api::help::get_help_content;
 use crate::content::HelpContent;
+use crate::domain::delivery::uk_local;
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 const OPEN_KEY: &str = "storefront.help.open";
+
+/// The help content: built in at first, replaced by the shop owner's current file as
+/// soon as the server answers.
+pub fn provide_help() {
+    let help = RwSignal::new(HelpContent::bundled());
+    provide_context(help);
+    leptos::task::spawn_local(async move {
+        if let Ok(current) = get_help_content().await {
+            if help.with_untracked(|h| *h != current) {
+                help.set(current);
+            }
+        }
+    });
+}
+
+pub fn use_help() -> RwSignal<HelpContent> {
+    use_context::<RwSignal<HelpContent>>().unwrap_or_else(|| RwSignal::new(HelpContent::bundled()))
+}
 
 fn saved_open() -> bool {
     storage::load(OPEN_KEY).is_none_or(|v| v != "false")
 }
 
-/// The help panel: phone, email, hours, returns and quick answers.
+/// Seconds since 1970, from the browser's clock.
+pub fn now_unix() -> i64 {
+    (web_sys::js_sys::Date::now() / 1000.0) as i64
+}
+
+/// The help panel on shop pages (the agent console has its own screen).
 #[component]
 pub fn HelpPanel() -> impl IntoView {
-    let help = use_context::<HelpContent>().unwrap_or_else(HelpContent::bundled);
+    let location = use_location();
+    let in_console = Memo::new(move |_| location.pathname.get().starts_with("/agent"));
+    move || (!in_console.get()).then(|| view! { <ShopHelpPanel /> })
+}
+
+#[component]
+fn ShopHelpPanel() -> impl IntoView {
+    let help = use_help();
     let open = RwSignal::new(saved_open());
     Effect::new(move |_| {
         let value = if open.get() { "true" } else { "false" };
         storage::save(OPEN_KEY, value);
     });
-    let tel = format!("tel:{}", help.phone_tel);
-    let mailto = format!("mailto:{}", help.email);
+    let now = RwSignal::new(now_unix());
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(now_unix()),
+        std::time::Duration::from_secs(30),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let status = Memo::new(move |_| {
+        let (today, minute) = uk_local(now.get());
+        help.with(|h| {
+            let status = h.weekly_hours().status_at(today, minute);
+            (status.is_open(), status.describe(today))
+        })
+    });
+    let tel = move || help.with(|h| format!("tel:{}", h.phone_tel));
+    let mailto = move || help.with(|h| format!("mailto:{}", h.email));
 
     view! {
         <aside class="help-panel" class:help-panel--open=move || open.get() aria-label="Help">
@@ -36,31 +87,129 @@ pub fn HelpPanel() -> impl IntoView {
             </button>
             <div id="help-panel-body" class="help-panel__body" hidden=move || !open.get()>
                 <h2 class="help-panel__title">"Need a hand? We're here."</h2>
+                <p
+                    class="help-panel__status"
+                    class:help-panel__status--open=move || status.get().0
+                >
+                    {move || status.get().1}
+                </p>
                 <ul class="help-panel__contact">
-                    <li>"Call us: " <a href=tel>{help.phone_display.clone()}</a></li>
-                    <li>"Email: " <a href=mailto>{help.email.clone()}</a></li>
+                    <li>"Call us: " <a href=tel>{move || help.with(|h| h.phone_display.clone())}</a></li>
+                    <li>"Email: " <a href=mailto>{move || help.with(|h| h.email.clone())}</a></li>
                 </ul>
-                <h3>"Opening hours"</h3>
-                <ul class="help-panel__hours">
-                    {help.hours.iter().map(|h| view! { <li>{h.clone()}</li> }).collect::<Vec<_>>()}
-                </ul>
+                <details class="help-panel__hours">
+                    <summary>"Opening hours"</summary>
+                    <ul>
+                        {move || {
+                            help.with(|h| {
+                                h.hours
+                                    .iter()
+                                    .map(|row| view! { <li>{row.label()}</li> })
+                                    .collect::<Vec<_>>()
+                            })
+                        }}
+                    </ul>
+                </details>
+                <PageHelp />
+                <ChatBox />
+                <CallbackForm />
+                <FaqSearch />
                 <p><a href="/help/returns">"Our return policy"</a></p>
-                <h3>"Quick answers"</h3>
-                <div class="help-panel__faq">
-                    {help
-                        .faq
-                        .iter()
+            </div>
+        </aside>
+    }
+}
+
+/// Answers for the kind of page the shopper is on (checkout, product, order…).
+#[component]
+fn PageHelp() -> impl IntoView {
+    let help = use_help();
+    let location = use_location();
+    let section = Memo::new(move |_| {
+        let path = location.pathname.get();
+        help.with(|h| h.for_page(&path).cloned())
+    });
+    move || {
+        section.get().map(|s| {
+            view! {
+                <section class="help-panel__page" aria-labelledby="page-help-heading">
+                    <h3 id="page-help-heading">{s.title}</h3>
+                    <div class="help-panel__faq">
+                        {s
+                            .answers
+                            .into_iter()
+                            .map(|f| {
+                                view! {
+                                    <details>
+                                        <summary>{f.question}</summary>
+                                        <p>{f.answer}</p>
+                                    </details>
+                                }
+                            })
+                            .collect::<Vec<_>>()}
+                    </div>
+                </section>
+            }
+        })
+    }
+}
+
+/// Every answer, searchable as the shopper types; all general answers before a search.
+#[component]
+fn FaqSearch() -> impl IntoView {
+    let help = use_help();
+    let query = RwSignal::new(String::new());
+    let answers = Memo::new(move |_| {
+        let q = query.get();
+        help.with(|h| {
+            if q.trim().is_empty() {
+                h.faq.clone()
+            } else {
+                h.search(&q).into_iter().cloned().collect()
+            }
+        })
+    });
+    view! {
+        <section class="help-panel__answers" aria-labelledby="faq-heading">
+            <h3 id="faq-heading">"Quick answers"</h3>
+            <label for="faq-search">"Search our answers"</label>
+            <input id="faq-search" type="search" autocomplete="off" bind:value=query />
+            <p class="visually-hidden" role="status">
+                {move || {
+                    if query.get().trim().is_empty() {
+                        String::new()
+                    } else {
+                        match answers.get().len() {
+                            0 => "No answers found".to_owned(),
+                            1 => "1 answer found".to_owned(),
+                            n => format!("{n} answers found"),
+                        }
+                    }
+                }}
+            </p>
+            <div class="help-panel__faq">
+                {move || {
+                    let found = answers.get();
+                    if found.is_empty() {
+                        return view! {
+                            <p>"No answer matches that yet. Ask us in the chat, or call: we're glad to help."</p>
+                        }
+                        .into_any();
+                    }
+                    found
+                        .into_iter()
                         .map(|f| {
                             view! {
                                 <details>
-                                    <summary>{f.question.clone()}</summary>
-                                    <p>{f.answer.clone()}</p>
+                                    <summary>{f.question}</summary>
+                                    <p>{f.answer}</p>
                                 </details>
                             }
                         })
-                        .collect::<Vec<_>>()}
-                </div>
+                        .collect::<Vec<_>>()
+                        .into_any()
+                }}
             </div>
-        </aside>
+        </section>
     }
 }

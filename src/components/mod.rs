@@ -1,6 +1,9 @@
 //! Reusable pieces of the storefront.
 
+pub mod callback;
 pub mod cart_state;
+pub mod chat;
+pub mod event_stream;
 pub mod header;
 pub mod help_panel;
 pub mod highlight;
@@ -16,7 +19,7 @@ pub mod text_field;
 
 pub use cart_state::{provide_cart, use_cart, CartContext};
 pub use header::SiteHeader;
-pub use help_panel::HelpPanel;
+pub use help_panel::{provide_help, use_help, HelpPanel};
 pub use highlight::Highlighted;
 pub use live_stock::{use_live_stock, LiveStockMap};
 pub use notice::{error_fallback, Loading};
@@ -25,4 +28,4 @@ pub use region::{provide_region, use_region, RegionContext, RegionPicker, Region
 pub use search_box::SearchBox;
 pub use stock_badge::StockBadge;
 pub use stock_help::{InStockInstead, NotifyWhenBackForm};
-pub use text_field::TextField;
+pub use text_field::{SelectField, TextArea, TextField};

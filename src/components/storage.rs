@@ -50,3 +50,26 @@ pub fn forget_for_tab(key: &str) {
         let _ = s.remove_item(key);
     }
 }
+
+const ORDERS_KEY: &str = "storefront.orders.v1";
+/// Orders remembered on this device, newest first.
+const MAX_REMEMBERED_ORDERS: usize = 20;
+
+/// The orders placed from this device (number and private key), newest first, so help
+/// can show them to the agent the shopper talks to.
+pub fn remembered_orders() -> Vec<crate::api::orders::PlacedOrder> {
+    load(ORDERS_KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+/// Remembers an order just placed from this device.
+pub fn remember_order(order: &crate::api::orders::PlacedOrder) {
+    let mut orders = remembered_orders();
+    orders.retain(|o| o.number != order.number);
+    orders.insert(0, order.clone());
+    orders.truncate(MAX_REMEMBERED_ORDERS);
+    if let Ok(json) = serde_json::to_string(&orders) {
+        save(ORDERS_KEY, &json);
+    }
+}

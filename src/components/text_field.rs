@@ -42,3 +42,74 @@ pub fn TextField(
         </div>
     }
 }
+
+/// A labelled multi-line input with its message underneath.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    /// Called on each keystroke (after `value` is updated), e.g. to say "typing".
+    #[prop(optional)]
+    on_input: Option<Box<dyn Fn() + 'static>>,
+    #[prop(default = 3)] rows: u32,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <textarea
+                id=id
+                name=id
+                rows=rows
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    if let Some(f) = &on_input {
+                        f();
+                    }
+                }
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+            ></textarea>
+            <p id=error_id class="field__error">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A labelled drop-down of `(value, words)` options with its message underneath.
+#[component]
+pub fn SelectField(
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <select
+                id=id
+                name=id
+                on:change=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+            >
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(v, words)| {
+                            let selected = value.get_untracked() == v;
+                            view! { <option value=v selected=selected>{words}</option> }
+                        })
+                        .collect::<Vec<_>>()
+                }}
+            </select>
+            <p id=error_id class="field__error">{move || error.get()}</p>
+        </div>
+    }
+}

@@ -120,9 +120,16 @@ fn last_sunday(year: i32, month: u8) -> CalendarDate {
     day
 }
 
-/// The UK date and clock hour at `unix_seconds`: GMT, or BST (one hour ahead) from 01:00
-/// UTC on the last Sunday of March until 01:00 UTC on the last Sunday of October.
+/// The UK date and clock hour at `unix_seconds` (see [`uk_local`]).
 pub fn uk_clock(unix_seconds: i64) -> (CalendarDate, u8) {
+    let (date, minute) = uk_local(unix_seconds);
+    (date, (minute / 60) as u8)
+}
+
+/// The UK date and minute of the day at `unix_seconds`: GMT, or BST (one hour ahead)
+/// from 01:00 UTC on the last Sunday of March until 01:00 UTC on the last Sunday of
+/// October. Ireland keeps the same clock.
+pub fn uk_local(unix_seconds: i64) -> (CalendarDate, u16) {
     let utc_day = CalendarDate::from_days_since_epoch(unix_seconds.div_euclid(86_400));
     let starts = last_sunday(utc_day.year, 3).days_since_epoch() * 86_400 + 3_600;
     let ends = last_sunday(utc_day.year, 10).days_since_epoch() * 86_400 + 3_600;
@@ -133,7 +140,7 @@ pub fn uk_clock(unix_seconds: i64) -> (CalendarDate, u8) {
     };
     (
         CalendarDate::from_days_since_epoch(local.div_euclid(86_400)),
-        (local.rem_euclid(86_400) / 3_600) as u8,
+        (local.rem_euclid(86_400) / 60) as u16,
     )
 }
 

@@ -10,6 +10,7 @@ pub mod alternatives;
 pub mod cart;
 pub mod date;
 pub mod delivery;
+pub mod help;
 pub mod location;
 pub mod money;
 pub mod order;

@@ -118,7 +118,7 @@ pub fn receipt(f: &ReceiptFacts<'_>) -> Receipt {
     line(&format!(
         "  Phone: {} ({})",
         f.help.phone_display,
-        f.help.hours.join("; ")
+        f.help.hours_text()
     ));
     line(&format!("  Email: {}", f.help.email));
     line("  Chat: open the Help panel on any page of the shop to talk to a person.");

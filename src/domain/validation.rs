@@ -72,6 +72,12 @@ pub enum Field {
     CardCvc,
     /// The payment as a whole: a declined card, a cancelled authentication.
     Payment,
+    /// When a call-back should happen (day and window).
+    CallTime,
+    /// What a call-back or message is about.
+    Topic,
+    /// A chat message or a note.
+    Message,
 }
 
 /// A message for the shopper, next to the field it is about.

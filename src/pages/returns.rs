@@ -1,10 +1,10 @@
-use crate::content::HelpContent;
+use crate::components::use_help;
 use leptos::prelude::*;
 
 /// The return policy, from the shop's editable content.
 #[component]
 pub fn ReturnsPage() -> impl IntoView {
-    let help = use_context::<HelpContent>().unwrap_or_else(HelpContent::bundled);
+    let help = use_help().get_untracked();
     super::set_title(&help.returns.title);
     view! {
         <h1>{help.returns.title.clone()}</h1>

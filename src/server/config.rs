@@ -32,6 +32,14 @@ pub struct Config {
     /// `STOREFRONT_PUBLIC_URL`, default `http://<host>:<port>`: the shop's address as
     /// shoppers reach it, for links in mail (no trailing slash).
     pub public_url: String,
+    /// `STOREFRONT_AGENTS`, default none: who may sign in to the agent console, as
+    /// `name:argon2-hash` pairs separated by `;` (hashes from `storefront hash-password`).
+    pub agents: Vec<super::agents::AgentAccount>,
+    /// `STOREFRONT_SMTP_URL`, default none (mail goes to the outbox directory): the SMTP
+    /// server, as `smtps://user:pass@host` or `smtp://host:587?tls=required`.
+    pub smtp_url: Option<String>,
+    /// `STOREFRONT_HELP`, default `content/help.json`: contact details, hours and answers.
+    pub help_file: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +118,24 @@ impl Config {
                 problem: format!("expected an http:// or https:// address, got {public_url:?}"),
             });
         }
+        let agents = super::agents::parse_accounts(&get("STOREFRONT_AGENTS").unwrap_or_default())
+            .map_err(|problem| ConfigError {
+            name: "STOREFRONT_AGENTS",
+            problem,
+        })?;
+        let smtp_url = get("STOREFRONT_SMTP_URL").map(|u| u.trim().to_owned());
+        if let Some(url) = &smtp_url {
+            super::mail::check_smtp_url(url).map_err(|problem| ConfigError {
+                name: "STOREFRONT_SMTP_URL",
+                problem,
+            })?;
+        }
+        let help_file =
+            PathBuf::from(get("STOREFRONT_HELP").unwrap_or_else(|| "content/help.json".into()));
         Ok(Self {
+            agents,
+            smtp_url,
+            help_file,
             public_url,
             admin_token,
             mail_from,
@@ -154,6 +179,9 @@ mod tests {
         assert!(c.admin_token.is_none());
         assert_eq!(c.outbox_dir, PathBuf::from("data/outbox"));
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert!(c.agents.is_empty());
+        assert!(c.smtp_url.is_none());
+        assert_eq!(c.help_file, PathBuf::from("content/help.json"));
     }
 
     #[test]
@@ -172,5 +200,11 @@ mod tests {
         let c = config(&[("STOREFRONT_PUBLIC_URL", "https://shop.example/")]).unwrap();
         assert_eq!(c.public_url, "https://shop.example");
         assert!(config(&[("STOREFRONT_PUBLIC_URL", "shop.example")]).is_err());
+        let e = config(&[("STOREFRONT_AGENTS", "alex:secret")]).unwrap_err();
+        assert!(e.to_string().contains("STOREFRONT_AGENTS"));
+        let e = config(&[("STOREFRONT_SMTP_URL", "mail.example")]).unwrap_err();
+        assert!(e.to_string().contains("STOREFRONT_SMTP_URL"));
+        let c = config(&[("STOREFRONT_SMTP_URL", "smtp://localhost:2525")]).unwrap();
+        assert_eq!(c.smtp_url.as_deref(), Some("smtp://localhost:2525"));
     }
 }

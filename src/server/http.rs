@@ -29,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(ServeFile::new(site.join("index.html")));
     Router::new()
         .route("/api/live/stock", get(live_stock))
+        .route("/api/help/events", get(help_events))
+        .route("/api/agent/events", get(agent_events))
         .merge(admin_routes(&state))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .route("/images/products/{file}", get(product_image))
@@ -152,6 +154,31 @@ async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -
     Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// The shopper's chat events (see [`crate::api::help::CHAT_EVENTS_URL`]).
+async fn help_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    use axum::response::sse::{KeepAlive, Sse};
+    let shopper = super::session::cookie(&headers, super::session::SHOPPER_COOKIE)
+        .map(|key| super::session::digest(&key));
+    Sse::new(super::help::shopper_events(state, shopper))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// The agent console's events, for signed-in agents only.
+async fn agent_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    use axum::response::sse::{KeepAlive, Sse};
+    match state.agents().from_headers(&headers).await {
+        Ok(_) => Sse::new(super::help::agent_events(state))
+            .keep_alive(KeepAlive::default())
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::UNAUTHORIZED),
+            e.to_string(),
+        )
+            .into_response(),
+    }
 }
 
 #[derive(serde::Deserialize)]

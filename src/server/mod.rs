@@ -1,10 +1,12 @@
 //! The backend (feature `ssr`): configuration, database, the services behind the server
 //! functions, and the axum app that serves the built storefront and `/api`.
 
+pub mod agents;
 pub mod catalog;
 pub mod checkout;
 pub mod config;
 pub mod db;
+pub mod help;
 pub mod http;
 pub mod images;
 pub mod mail;
@@ -12,6 +14,7 @@ pub mod orders;
 pub mod payment;
 pub mod search;
 pub mod seed;
+pub mod session;
 pub mod stock;
 
 use crate::api::ShopError;
@@ -35,8 +38,10 @@ pub struct AppState {
     pub gateway: Arc<dyn payment::PaymentGateway>,
     /// Checkout attempts with the same key take turns.
     pub attempts: Arc<checkout::AttemptLocks>,
-    /// Contact details and policies (`content/help.json`), for mail.
+    /// Contact details, hours, answers and policies (`STOREFRONT_HELP`).
     pub help: Arc<crate::content::HelpContent>,
+    /// Live chat and call-backs: events, agents online, rate counters.
+    pub desk: Arc<help::HelpDesk>,
 }
 
 impl AppState {
@@ -54,6 +59,14 @@ impl AppState {
 
     pub fn checkout(&self) -> checkout::Checkout<'_> {
         checkout::Checkout::new(self)
+    }
+
+    pub fn desk(&self) -> help::Desk<'_> {
+        help::Desk::new(self)
+    }
+
+    pub fn agents(&self) -> agents::Agents<'_> {
+        agents::Agents::new(self)
     }
 }
 
@@ -117,6 +130,22 @@ pub fn load_synonyms(config: &Config) -> crate::domain::search::Synonyms {
     }
 }
 
+/// The shop's help content: the configured file, or the copy built in if it is missing
+/// or unreadable (with the reason in the log).
+pub fn load_help(config: &Config) -> crate::content::HelpContent {
+    use crate::content::HelpContent;
+    match std::fs::read_to_string(&config.help_file) {
+        Ok(text) => HelpContent::parse(&text).unwrap_or_else(|e| {
+            tracing::error!(file = %config.help_file.display(), %e, "help content unreadable; using the built-in copy");
+            HelpContent::bundled()
+        }),
+        Err(e) => {
+            tracing::warn!(file = %config.help_file.display(), %e, "using the built-in help content");
+            HelpContent::bundled()
+        }
+    }
+}
+
 /// Stock changes buffered per live subscriber; one that falls further behind is told to
 /// read everything again.
 const LIVE_BUFFER: usize = 1024;
@@ -139,6 +168,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let outbox = Arc::new(mail::Outbox::new(
         config.outbox_dir.clone(),
         config.mail_from.clone(),
+        config.smtp_url.as_deref(),
     ));
     // Mail queued before a stop goes now.
     outbox.flush(&db.write).await;
@@ -147,6 +177,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         .execute(&db.write)
         .await?;
     let (live, _) = tokio::sync::broadcast::channel(LIVE_BUFFER);
+    let config_help = config.clone();
     let gateway = Arc::new(payment::TestGateway::new(db.write.clone()));
     let state = AppState {
         db,
@@ -158,7 +189,8 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         stopping: tokio::sync::watch::Sender::new(false),
         gateway,
         attempts: Arc::new(checkout::AttemptLocks::new()),
-        help: Arc::new(crate::content::HelpContent::bundled()),
+        help: Arc::new(load_help(&config_help)),
+        desk: Arc::new(help::HelpDesk::default()),
     };
     state.checkout().charge_due().await;
     Ok(state)
@@ -167,7 +199,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
 /// Makes the server functions known to the `/api` handler. `inventory` normally does this
 /// at link time; listing them here also keeps the linker from dropping them.
 pub fn register_server_fns() {
-    use crate::api::{catalog, checkout, orders, stock};
+    use crate::api::{agent, catalog, checkout, help, orders, stock};
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<catalog::ListCategories>();
     register_explicit::<catalog::GetHome>();
@@ -183,6 +215,25 @@ pub fn register_server_fns() {
     register_explicit::<stock::GetStock>();
     register_explicit::<stock::GetAlternatives>();
     register_explicit::<stock::NotifyWhenBack>();
+    register_explicit::<help::GetHelpContent>();
+    register_explicit::<help::GetChat>();
+    register_explicit::<help::SendChat>();
+    register_explicit::<help::ChatTyping>();
+    register_explicit::<help::ChatSeen>();
+    register_explicit::<help::ChatContext>();
+    register_explicit::<help::GetCallSlots>();
+    register_explicit::<help::RequestCallback>();
+    register_explicit::<agent::AgentSignIn>();
+    register_explicit::<agent::AgentSignOut>();
+    register_explicit::<agent::AgentMe>();
+    register_explicit::<agent::AgentQueue>();
+    register_explicit::<agent::AgentChat>();
+    register_explicit::<agent::AgentReply>();
+    register_explicit::<agent::AgentTyping>();
+    register_explicit::<agent::AgentClose>();
+    register_explicit::<agent::AgentCallback>();
+    register_explicit::<agent::AgentCallbackDone>();
+    register_explicit::<agent::AgentFindOrders>();
 }
 
 /// Runs the shop until Ctrl-C or SIGTERM.
@@ -220,8 +271,18 @@ pub async fn run() -> std::process::ExitCode {
         }
     };
     tracing::info!("Storefront is open at http://{addr}");
-    let app = http::router(state.clone());
+    let app =
+        http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let stopping = state.stopping.clone();
+    // Mail the SMTP server could not take is tried again every minute.
+    let retry = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            retry.outbox.flush(&retry.db.write).await;
+        }
+    });
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

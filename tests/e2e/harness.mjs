@@ -34,10 +34,14 @@ function chromiumPath() {
   return found;
 }
 
+/** The server binary under test (paths from the environment are relative to where the tests were started). */
+export function serverBinary() {
+  return path.resolve(process.env.STOREFRONT_BIN ?? path.join(root, "target/debug/storefront"));
+}
+
 /** Starts the shop (extra environment optional); returns { baseURL, stop }. */
 export async function startShop(extraEnv = {}) {
-  // Paths from the environment are relative to where the tests were started.
-  const bin = path.resolve(process.env.STOREFRONT_BIN ?? path.join(root, "target/debug/storefront"));
+  const bin = serverBinary();
   const site = path.resolve(process.env.STOREFRONT_SITE_DIR ?? path.join(root, "dist"));
   if (!existsSync(bin)) throw new Error(`server binary missing: ${bin} (cargo build --features ssr)`);
   if (!existsSync(path.join(site, "index.html"))) throw new Error(`built app missing in ${site} (trunk build --release)`);

@@ -40,7 +40,13 @@ fn step_for(field: &Field) -> Option<Step> {
         | Field::CardExpiry
         | Field::CardCvc
         | Field::Payment => Some(Step::Payment),
-        Field::Cart | Field::Line(_) | Field::Backorder | Field::Consent => None,
+        Field::Cart
+        | Field::Line(_)
+        | Field::Backorder
+        | Field::Consent
+        | Field::CallTime
+        | Field::Topic
+        | Field::Message => None,
     }
 }
 
@@ -90,6 +96,7 @@ pub fn ReviewStep() -> impl IntoView {
     Effect::new(move |_| match outcome.get() {
         Some(Ok(CheckoutOutcome::Placed(order))) => {
             bank_check.set(None);
+            crate::components::storage::remember_order(&order);
             cart.0.update(|c| c.clear());
             form.forget();
             navigate(

@@ -1,0 +1,284 @@
+//! Live chat with a person, in the help panel. The conversation lives on the server, so a
+//! reload or a second tab shows the same one; server-sent events say when to read it
+//! again, when an agent is typing and whether anyone is online. With no one online the
+//! chat becomes a message answered by email.
+
+use super::event_stream::EventStream;
+use super::help_panel::now_unix;
+use super::{storage, use_cart, use_region, TextArea, TextField};
+use crate::api::help::{
+    chat_context, chat_seen, chat_typing, get_chat, send_chat, Author, ChatState, ShopperContext,
+    CHAT_EVENTS_URL,
+};
+use crate::api::ShopError;
+use crate::domain::validation::Field;
+use crate::pages::checkout::focus_later;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_location;
+
+/// How long "typing…" shows after the last sign of it.
+const TYPING_SHOWS_MS: u64 = 4_000;
+/// The shopper's own typing is reported at most this often.
+const TYPING_EVERY_SECONDS: i64 = 2;
+
+/// Whether a JSON event payload says `"online": true`.
+fn says_online(data: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|v| v.get("online").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
+}
+
+/// What the shopper has in front of them, for the agent.
+pub fn shopper_context() -> impl Fn() -> ShopperContext + Copy {
+    let cart = use_cart();
+    let region = use_region();
+    let location = use_location();
+    move || ShopperContext {
+        page: location.pathname.get_untracked(),
+        cart: cart.0.with_untracked(|c| c.lines.clone()),
+        orders: storage::remembered_orders(),
+        region: region.0.get_untracked(),
+    }
+}
+
+/// A general message for errors that belong to no field here.
+pub fn general_error(error: &ShopError, fields: &[Field]) -> Option<String> {
+    match error {
+        ShopError::Invalid(errs) if errs.iter().all(|e| fields.contains(&e.field)) => None,
+        other => Some(other.to_string()),
+    }
+}
+
+#[component]
+pub fn ChatBox() -> impl IntoView {
+    let chat = RwSignal::new(None::<ChatState>);
+    let online = RwSignal::new(false);
+    let typing_seq = RwSignal::new(0u32);
+    let agent_typing = RwSignal::new(false);
+    let text = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ShopError>);
+    let sending = RwSignal::new(false);
+    let last_typing_sent = StoredValue::new(0i64);
+    let context = shopper_context();
+    let location = use_location();
+    let cart = use_cart();
+
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(state) = get_chat().await {
+                online.set(state.agents_online);
+                let count = |s: &ChatState| s.conversation.as_ref().map_or(0, |c| c.messages.len());
+                if chat.with_untracked(|old| old.as_ref().map(count)) != Some(count(&state)) {
+                    agent_typing.set(false);
+                }
+                chat.set(Some(state));
+            }
+        });
+    };
+    refresh();
+
+    // The stream is reopened once the shopper has a key (after their first message), so
+    // it carries their conversation's events.
+    let has_conversation =
+        Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(|s| s.conversation.is_some())));
+    let stream = StoredValue::new_local(None::<EventStream>);
+    Effect::new(move |_| {
+        has_conversation.track();
+        stream.set_value(None);
+        stream.set_value(EventStream::open(
+            CHAT_EVENTS_URL,
+            vec![
+                ("open", Box::new(move |_| refresh())),
+                ("chat", Box::new(move |_| refresh())),
+                (
+                    "typing",
+                    Box::new(move |_| {
+                        agent_typing.set(true);
+                        typing_seq.update(|n| *n += 1);
+                        let seq = typing_seq.get_untracked();
+                        set_timeout(
+                            move || {
+                                if typing_seq.get_untracked() == seq {
+                                    agent_typing.set(false);
+                                }
+                            },
+                            std::time::Duration::from_millis(TYPING_SHOWS_MS),
+                        );
+                    }),
+                ),
+                (
+                    "presence",
+                    Box::new(move |data: String| online.set(says_online(&data))),
+                ),
+            ],
+        ));
+    });
+    on_cleanup(move || stream.set_value(None));
+
+    let open_conversation = Memo::new(move |_| {
+        chat.with(|c| {
+            c.as_ref()
+                .and_then(|s| s.conversation.as_ref())
+                .is_some_and(|c| c.open)
+        })
+    });
+
+    // The agent sees the page and cart as they change, while a chat is open.
+    Effect::new(move |first: Option<()>| {
+        location.pathname.track();
+        cart.0.track();
+        if first.is_some() && open_conversation.get_untracked() {
+            let ctx = context();
+            spawn_local(async move {
+                let _ = chat_context(ctx).await;
+            });
+        }
+    });
+
+    // Messages on screen are marked read, so the agent sees "Read".
+    Effect::new(move |_| {
+        let newest_agent = chat.with(|c| {
+            c.as_ref()
+                .and_then(|s| s.conversation.as_ref())
+                .and_then(|c| {
+                    c.messages
+                        .iter()
+                        .filter(|m| m.author == Author::Agent)
+                        .map(|m| m.id)
+                        .max()
+                        .filter(|id| *id > c.shopper_read)
+                })
+        });
+        if let Some(id) = newest_agent {
+            spawn_local(async move {
+                let _ = chat_seen(id).await;
+            });
+        }
+    });
+
+    let on_typing = move || {
+        let now = now_unix();
+        if open_conversation.get_untracked()
+            && now - last_typing_sent.get_value() >= TYPING_EVERY_SECONDS
+        {
+            last_typing_sent.set_value(now);
+            spawn_local(async move {
+                let _ = chat_typing().await;
+            });
+        }
+    };
+
+    let needs_email = Memo::new(move |_| !online.get() && !open_conversation.get());
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_untracked() {
+            return;
+        }
+        sending.set(true);
+        let (message, address, ctx) = (text.get_untracked(), email.get_untracked(), context());
+        spawn_local(async move {
+            match send_chat(message, ctx, address).await {
+                Ok(state) => {
+                    text.set(String::new());
+                    error.set(None);
+                    online.set(state.agents_online);
+                    chat.set(Some(state));
+                }
+                Err(e) => {
+                    let target = if e.message_for(&Field::Email).is_some() {
+                        "#chat-email"
+                    } else {
+                        "#chat-message"
+                    };
+                    error.set(Some(e));
+                    focus_later(target);
+                }
+            }
+            sending.set(false);
+        });
+    };
+
+    let field_error =
+        move |field: Field| Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&field)));
+
+    view! {
+        <section class="chat" aria-labelledby="chat-heading">
+            <h3 id="chat-heading">"Chat with us"</h3>
+            <p class="chat__presence" role="status">
+                {move || {
+                    if online.get() {
+                        "We're online: a person will answer in a minute or two."
+                    } else {
+                        "No one is online to chat right now. Leave a message with your email address and we'll answer by email."
+                    }
+                }}
+            </p>
+            {move || {
+                chat.get().and_then(|s| s.conversation).map(|c| {
+                    let seen = c.seen_by_agent();
+                    let by_email = c.reply_email.clone().filter(|_| c.open);
+                    let closed = !c.open;
+                    view! {
+                        {by_email.map(|to| view! {
+                            <p class="chat__note">"We'll answer here and by email to " {to} "."</p>
+                        })}
+                        <ol class="chat__log" aria-label="Conversation">
+                            {c
+                                .messages
+                                .into_iter()
+                                .map(|m| {
+                                    let who = match m.author {
+                                        Author::Shopper => "You".to_owned(),
+                                        Author::Agent => format!("{} (Storefront)", m.agent.unwrap_or_else(|| "Storefront".into())),
+                                    };
+                                    view! {
+                                        <li class="chat__msg" class:chat__msg--agent=m.author == Author::Agent>
+                                            <span class="chat__who">{who}</span>
+                                            <p class="chat__text">{m.body}</p>
+                                        </li>
+                                    }
+                                })
+                                .collect::<Vec<_>>()}
+                        </ol>
+                        {seen.then(|| view! { <p class="chat__read">"Read"</p> })}
+                        {closed.then(|| view! {
+                            <p class="chat__note">"This chat has ended. Write below to start a new one."</p>
+                        })}
+                    }
+                })
+            }}
+            <p class="chat__typing" aria-live="polite">
+                {move || agent_typing.get().then_some("Someone from our team is typing…")}
+            </p>
+            <form class="chat__form" on:submit=send novalidate>
+                {move || needs_email.get().then(|| view! {
+                    <TextField
+                        id="chat-email"
+                        label="Your email address"
+                        value=email
+                        error=field_error(Field::Email)
+                        on_blur=|_| ()
+                        kind="email"
+                        autocomplete="email"
+                    />
+                })}
+                <TextArea
+                    id="chat-message"
+                    label="Your message"
+                    value=text
+                    error=field_error(Field::Message)
+                    on_input=Box::new(on_typing)
+                />
+                <p class="form-error" role="alert">
+                    {move || error.with(|e| e.as_ref().and_then(|e| general_error(e, &[Field::Email, Field::Message])))}
+                </p>
+                <button type="submit" class="button button--primary" disabled=move || sending.get()>
+                    {move || if needs_email.get() { "Send message" } else { "Send" }}
+                </button>
+            </form>
+        </section>
+    }
+}

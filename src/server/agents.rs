@@ -1,0 +1,256 @@
+//! Agent accounts and sessions. Accounts come from configuration (`STOREFRONT_AGENTS`:
+//! names with Argon2id password hashes, made by `storefront hash-password`); a sign-in
+//! starts a session kept as the SHA-256 of a random cookie value, for
+//! [`AGENT_SESSION_SECONDS`].
+
+use super::session::{self, Caller, AGENT_COOKIE, AGENT_SESSION_SECONDS};
+use super::{internal, unix_now, AppState};
+use crate::api::agent::AgentView;
+use crate::api::ShopError;
+use crate::domain::help::RateLimit;
+use crate::domain::validation::Field;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+/// One agent who may sign in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentAccount {
+    pub name: String,
+    /// PHC string, `$argon2id$v=19$…`.
+    pub password_hash: String,
+}
+
+/// Shortest password `hash-password` accepts.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Failed sign-ins allowed per name in a quarter of an hour.
+const SIGN_IN_FAILURES: RateLimit = RateLimit {
+    max: 5,
+    per_seconds: 15 * 60,
+};
+/// Failed sign-ins allowed per address (a team may share one) in a quarter of an hour.
+const SIGN_IN_FAILURES_PER_ADDRESS: RateLimit = RateLimit {
+    max: 20,
+    per_seconds: 15 * 60,
+};
+
+/// Hashes a password for `STOREFRONT_AGENTS` with Argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "use at least {MIN_PASSWORD_CHARS} characters for an agent password"
+        ));
+    }
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Whether `password` matches the PHC `hash`.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// Reads `STOREFRONT_AGENTS`: `name:hash` pairs separated by `;` or new lines.
+pub fn parse_accounts(text: &str) -> Result<Vec<AgentAccount>, String> {
+    let mut accounts: Vec<AgentAccount> = Vec::new();
+    for entry in text
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let (name, hash) = entry
+            .split_once(':')
+            .ok_or_else(|| format!("{entry:?} is not name:hash"))?;
+        let name = name.trim();
+        if name.is_empty()
+            || name.len() > 40
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(format!(
+                "agent name {name:?}: use 1 to 40 letters, digits, dots, dashes or underscores"
+            ));
+        }
+        if PasswordHash::new(hash.trim()).is_err() || !hash.trim().starts_with("$argon2") {
+            return Err(format!(
+                "agent {name}: the password must be an Argon2 hash from `storefront hash-password`"
+            ));
+        }
+        if accounts.iter().any(|a| a.name == name) {
+            return Err(format!("agent {name} is listed twice"));
+        }
+        accounts.push(AgentAccount {
+            name: name.to_owned(),
+            password_hash: hash.trim().to_owned(),
+        });
+    }
+    Ok(accounts)
+}
+
+/// A hash no password matches, checked for unknown names so that a wrong name takes as
+/// long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&super::random_token(32)).unwrap_or_default())
+}
+
+pub struct Agents<'a> {
+    state: &'a AppState,
+}
+
+impl<'a> Agents<'a> {
+    pub fn new(state: &'a AppState) -> Self {
+        Self { state }
+    }
+
+    /// Checks the name and password, starts a session and sets its cookie.
+    pub async fn sign_in(&self, name: &str, password: &str) -> Result<AgentView, ShopError> {
+        let caller = Caller::current();
+        let name = name.trim().to_owned();
+        let refused = || {
+            ShopError::invalid(
+                Field::Name,
+                "That name and password don't match an agent account.",
+            )
+        };
+        if name.is_empty() || password.is_empty() {
+            return Err(ShopError::invalid(
+                Field::Name,
+                "Please enter your agent name and password.",
+            ));
+        }
+        let desk = &self.state.desk;
+        if desk.is_limited(&format!("sign-in:{name}"), SIGN_IN_FAILURES)
+            || desk.is_limited(
+                &format!("sign-in-ip:{}", caller.ip),
+                SIGN_IN_FAILURES_PER_ADDRESS,
+            )
+        {
+            return Err(ShopError::TooMany(
+                "Too many sign-in attempts. Please wait 15 minutes and try again.".into(),
+            ));
+        }
+        let account = self
+            .state
+            .config
+            .agents
+            .iter()
+            .find(|a| a.name == name)
+            .cloned();
+        let hash = account
+            .as_ref()
+            .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+            .await
+            .map_err(internal)?;
+        if !(matches && account.is_some()) {
+            let _ = desk.limit(&format!("sign-in:{name}"), SIGN_IN_FAILURES);
+            let _ = desk.limit(
+                &format!("sign-in-ip:{}", caller.ip),
+                SIGN_IN_FAILURES_PER_ADDRESS,
+            );
+            tracing::warn!(agent = %name, ip = %caller.ip, "agent sign-in refused");
+            return Err(refused());
+        }
+        let key = session::new_key();
+        let now = unix_now();
+        sqlx::query("DELETE FROM agent_sessions WHERE expires_at < ?")
+            .bind(now)
+            .execute(&self.state.db.write)
+            .await
+            .map_err(internal)?;
+        sqlx::query(
+            "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(session::digest(&key))
+        .bind(&name)
+        .bind(now)
+        .bind(now + AGENT_SESSION_SECONDS)
+        .execute(&self.state.db.write)
+        .await
+        .map_err(internal)?;
+        session::send_cookie(session::set_cookie_value(
+            AGENT_COOKIE,
+            &key,
+            AGENT_SESSION_SECONDS,
+        ));
+        tracing::info!(agent = %name, "agent signed in");
+        Ok(AgentView { name })
+    }
+
+    /// The agent whose session cookie came with the request running now.
+    pub async fn current(&self) -> Result<String, ShopError> {
+        self.from_headers(&Caller::current().headers).await
+    }
+
+    /// The agent whose session cookie is in `headers`; 401 for anyone else.
+    pub async fn from_headers(&self, headers: &axum::http::HeaderMap) -> Result<String, ShopError> {
+        let key = session::cookie(headers, AGENT_COOKIE).ok_or(ShopError::SignInRequired)?;
+        let agent: Option<String> = sqlx::query_scalar(
+            "SELECT agent FROM agent_sessions WHERE token_hash = ? AND expires_at > ?",
+        )
+        .bind(session::digest(&key))
+        .bind(unix_now())
+        .fetch_optional(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        // An account removed from the configuration loses its sessions at once.
+        agent
+            .filter(|a| self.state.config.agents.iter().any(|acc| &acc.name == a))
+            .ok_or(ShopError::SignInRequired)
+    }
+
+    /// Ends the session behind the request's cookie and clears the cookie.
+    pub async fn sign_out(&self) -> Result<(), ShopError> {
+        if let Some(key) = session::cookie(&Caller::current().headers, AGENT_COOKIE) {
+            sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?")
+                .bind(session::digest(&key))
+                .execute(&self.state.db.write)
+                .await
+                .map_err(internal)?;
+        }
+        session::send_cookie(session::set_cookie_value(AGENT_COOKIE, "", 0));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "correct horse batterY"));
+        assert!(!verify_password("not a hash", "x"));
+        assert!(hash_password("short").is_err());
+        assert_ne!(
+            hash,
+            hash_password("correct horse battery").unwrap(),
+            "salted"
+        );
+    }
+
+    #[test]
+    fn accounts_from_configuration() {
+        let hash = hash_password("correct horse battery").unwrap();
+        let accounts = parse_accounts(&format!("alex:{hash};\n sam:{hash}\n")).unwrap();
+        assert_eq!(accounts.len(), 2);
+        assert_eq!(accounts[1].name, "sam");
+        assert!(parse_accounts("alex:plaintext-password").is_err());
+        assert!(parse_accounts(&format!("alex:{hash};alex:{hash}")).is_err());
+        assert!(parse_accounts(&format!("al ex:{hash}")).is_err());
+        assert!(parse_accounts("").unwrap().is_empty());
+    }
+}

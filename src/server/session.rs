@@ -1,0 +1,130 @@
+//! Who is asking: the shopper's help key and the agent's session, both random values in
+//! `HttpOnly`, `Secure`, `SameSite=Strict` cookies with the `__Host-` prefix (this host
+//! only, whole site, never readable by scripts). The database keeps only their SHA-256.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use sha2::{Digest, Sha256};
+
+/// The shopper's key for their chat and call-backs.
+pub const SHOPPER_COOKIE: &str = "__Host-sf_help";
+/// The agent console's session.
+pub const AGENT_COOKIE: &str = "__Host-sf_agent";
+
+/// How long a shopper's key lasts: a conversation can be picked up for a month.
+pub const SHOPPER_KEY_SECONDS: i64 = 30 * 86_400;
+/// How long an agent stays signed in: one long shift.
+pub const AGENT_SESSION_SECONDS: i64 = 12 * 3_600;
+
+const KEY_LEN: usize = 32;
+
+/// A cookie's value, if it is there and looks like one of ours.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == KEY_LEN && v.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// A new random key for a cookie.
+pub fn new_key() -> String {
+    super::random_token(KEY_LEN)
+}
+
+/// The `Set-Cookie` value for `name=value` lasting `max_age` seconds (0 removes it).
+pub fn set_cookie_value(name: &str, value: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The hex SHA-256 of a key, as stored.
+pub fn digest(key: &str) -> String {
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The request a server function is answering, as far as sessions need it.
+pub struct Caller {
+    pub headers: HeaderMap,
+    /// The client's address, or "unknown" (tests, unusual transports).
+    pub ip: String,
+}
+
+impl Caller {
+    /// The caller of the server function running now.
+    pub fn current() -> Self {
+        let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+        let ip = parts
+            .as_ref()
+            .and_then(|p| {
+                p.extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            })
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        Self {
+            headers: parts.map(|p| p.headers).unwrap_or_default(),
+            ip,
+        }
+    }
+}
+
+/// Adds a `Set-Cookie` header to the server function's response.
+pub fn send_cookie(value: HeaderValue) {
+    if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        options.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// The shopper's key hash from the cookie, or, when `create`, a new key set on the
+/// response (`None` only when there is none and `create` is false).
+pub fn shopper_hash(caller: &Caller, create: bool) -> Option<String> {
+    match cookie(&caller.headers, SHOPPER_COOKIE) {
+        Some(key) => Some(digest(&key)),
+        None if create => {
+            let key = new_key();
+            send_cookie(set_cookie_value(SHOPPER_COOKIE, &key, SHOPPER_KEY_SECONDS));
+            Some(digest(&key))
+        }
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_well_formed_cookies() {
+        let key = "a".repeat(KEY_LEN);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {SHOPPER_COOKIE}={key}")).unwrap(),
+        );
+        assert_eq!(cookie(&h, SHOPPER_COOKIE), Some(key));
+        assert_eq!(cookie(&h, AGENT_COOKIE), None);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{SHOPPER_COOKIE}=short")).unwrap(),
+        );
+        assert_eq!(cookie(&h, SHOPPER_COOKIE), None);
+    }
+
+    #[test]
+    fn cookies_are_locked_down() {
+        let v = set_cookie_value(AGENT_COOKIE, "k", 60);
+        let v = v.to_str().unwrap();
+        for part in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/", "__Host-"] {
+            assert!(v.contains(part), "{v}");
+        }
+        assert_eq!(digest("abc").len(), 64);
+    }
+}

@@ -1,0 +1,214 @@
+// Help in a real browser: the panel on every route, live chat between a shopper and an
+// agent in two separate browser contexts, call-backs in the agent's queue, the agent
+// console's sign-in, and the security edges (shopper cookies on agent functions, markup
+// in messages).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { useShop, visible, expectHelpPanel, expectNoAxeViolations, findVariant, serverBinary } from "./harness.mjs";
+
+const PASSWORD = "a long e2e agent password";
+const hash = execFileSync(serverBinary(), ["hash-password"], { input: `${PASSWORD}\n` }).toString().trim();
+const ctx = useShop({ before, after }, { STOREFRONT_AGENTS: `alex:${hash}` });
+
+const panel = (page) => page.getByRole("complementary", { name: "Help" });
+const newPage = async () => {
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return { context, page, errors };
+};
+
+// One assertion per route: the panel is there, with help for that kind of page.
+const routes = [
+  ["/", "Finding your way around"],
+  ["/c/shoes", "Help finding the right thing"],
+  ["/search?q=shirt", "Help finding the right thing"],
+  ["product", "Help with this product"],
+  ["/cart", "Help with your cart"],
+  ["/checkout/contact", "Help with checkout"],
+  ["/checkout/delivery", "Help with checkout"],
+  ["/checkout/payment", "Help with checkout"],
+  ["/checkout/review", "Help with checkout"],
+  ["/orders/SF-AAAAAAAA?key=nope", "Help with this order"],
+  ["/orders/SF-AAAAAAAA/confirmation?key=nope", "Help with this order"],
+  ["/help/returns", "Help with returns"],
+  ["/no/such/page", "Help"],
+];
+for (const [route, heading] of routes) {
+  test(`the help panel is on ${route}`, async () => {
+    const { context, page } = await newPage();
+    let path = route;
+    if (route === "product") {
+      const { product } = await findVariant(ctx().shop.baseURL, () => true);
+      path = `/p/${product.slug}`;
+    }
+    await page.goto(path);
+    await expectHelpPanel(page, path);
+    await visible(panel(page).getByRole("heading", { name: heading, exact: true }));
+    await context.close();
+  });
+}
+
+test("help answers fit the page and can be searched", async () => {
+  const { context, page } = await newPage();
+  await page.goto("/checkout/contact");
+  const help = panel(page);
+  for (const q of ["How does billing work?", "Which payment options are there?", "When is my card charged?", "What does the receipt contain?"]) {
+    await visible(help.getByRole("region", { name: "Help with checkout" }).getByText(q, { exact: true }));
+  }
+  await visible(help.getByText(/^(Open now until \d+(:\d\d)?(am|pm)|Closed now\. We open .+)$/));
+  const search = help.getByRole("searchbox", { name: "Search our answers" });
+  await search.fill("card chraged");
+  const answers = help.getByRole("region", { name: "Quick answers" });
+  await visible(answers.getByText("When is my card charged?"));
+  assert.equal((await answers.locator("details summary").first().innerText()).trim(), "When is my card charged?");
+  await search.fill("zebra crossing");
+  await visible(answers.getByText(/No answer matches that yet/));
+  await expectNoAxeViolations(page, "help panel with a search");
+  await context.close();
+});
+
+test("/agent without sign-in goes to sign-in, and a wrong password is explained", async () => {
+  const { context, page } = await newPage();
+  await page.goto("/agent");
+  await page.waitForURL(/\/agent\/sign-in$/);
+  await visible(page.getByRole("heading", { level: 1, name: "Agent sign-in" }));
+  await page.getByLabel("Agent name").fill("alex");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await visible(page.getByText("That name and password don't match an agent account."));
+  assert.equal(await page.getByLabel("Agent name").getAttribute("aria-invalid"), "true");
+  await expectNoAxeViolations(page, "agent sign-in");
+  await context.close();
+});
+
+test("with no agent online, a message is taken for an answer by email", async () => {
+  const { context, page } = await newPage();
+  await page.goto("/");
+  const help = panel(page);
+  await visible(help.getByText(/^No one is online to chat right now/));
+  await help.getByLabel("Your message").fill("Do you deliver to Jersey?");
+  await help.getByRole("button", { name: "Send message" }).click();
+  await visible(help.getByText("No one is online to chat right now. Please leave your email address and we'll answer there."));
+  await help.getByLabel("Your email address").fill("ann@example.com");
+  await help.getByRole("button", { name: "Send message" }).click();
+  await visible(help.getByText("We'll answer here and by email to ann@example.com."));
+  await visible(help.getByRole("list", { name: "Conversation" }).getByText("Do you deliver to Jersey?"));
+  await context.close();
+});
+
+async function signIn(page) {
+  await page.goto("/agent/sign-in");
+  await page.getByLabel("Agent name").fill("alex");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await visible(page.getByRole("heading", { level: 1, name: "Agent console" }));
+}
+
+test("a shopper and an agent chat both ways, live, and markup stays text", async () => {
+  const agent = await newPage();
+  await signIn(agent.page);
+  const shopper = await newPage();
+  const { product } = await findVariant(ctx().shop.baseURL, () => true);
+  await shopper.page.goto(`/p/${product.slug}`);
+  const help = panel(shopper.page);
+  await visible(help.getByText("We're online: a person will answer in a minute or two."));
+
+  // The shopper writes; the agent sees it arrive without reloading, with the page it came from.
+  const xss = `<img src=x onerror="window.__xss=1">Is this true to size?`;
+  await help.getByLabel("Your message").fill(xss);
+  await help.getByRole("button", { name: "Send", exact: true }).click();
+  const log = help.getByRole("list", { name: "Conversation" });
+  await visible(log.getByText(xss, { exact: true }));
+  const queue = agent.page.getByRole("region", { name: "Queue" });
+  const item = queue.getByRole("button", { name: /^Chat \d+ · 1 waiting/ });
+  await visible(item);
+  await item.click();
+  const selected = agent.page.getByRole("region", { name: "Selected" });
+  await visible(selected.getByRole("list", { name: "Conversation" }).getByText(xss, { exact: true }));
+  await visible(selected.getByText(`/p/${product.slug}`));
+  // Opening it marks it read for the shopper.
+  await visible(help.getByText("Read", { exact: true }));
+
+  // Typing shows on the other side, both ways.
+  await help.getByLabel("Your message").pressSequentially("Also", { delay: 50 });
+  await visible(selected.getByText("The customer is typing…"));
+  await selected.getByLabel("Reply").pressSequentially("It fits", { delay: 50 });
+  await visible(help.getByText("Someone from our team is typing…"));
+  await selected.getByLabel("Reply").fill("It's true to size. <b>Happy</b> to help!");
+  await selected.getByRole("button", { name: "Send reply" }).click();
+  await visible(log.getByText("It's true to size. <b>Happy</b> to help!", { exact: true }));
+  await visible(log.getByText("alex (Storefront)"));
+  await visible(selected.getByText("Read by the customer"));
+
+  // The markup never became markup on either side.
+  for (const page of [shopper.page, agent.page]) {
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.equal(await page.locator(".chat__log img, .chat__log b").count(), 0);
+  }
+
+  // A reload, and a second tab, show the same conversation.
+  await shopper.page.reload();
+  await visible(log.getByText(xss, { exact: true }));
+  await visible(log.getByText("It's true to size. <b>Happy</b> to help!", { exact: true }));
+  const tab = await shopper.context.newPage();
+  await tab.goto("/cart");
+  await visible(panel(tab).getByRole("list", { name: "Conversation" }).getByText(xss, { exact: true }));
+  // The agent sees where the shopper is now.
+  await visible(selected.getByText("/cart", { exact: true }));
+
+  // The shopper's own cookie opens no agent function.
+  const status = await shopper.page.evaluate(async () => {
+    const res = await fetch("/api/agent/queue", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    return res.status;
+  });
+  assert.equal(status, 401);
+
+  await expectNoAxeViolations(agent.page, "agent console with a chat");
+  await expectNoAxeViolations(shopper.page, "product page with a chat");
+
+  // Closed by the agent: the shopper is told.
+  await selected.getByRole("button", { name: "Close conversation" }).click();
+  await visible(help.getByText("This chat has ended. Write below to start a new one."));
+  assert.deepEqual([...agent.errors, ...shopper.errors], []);
+  await shopper.context.close();
+  await agent.context.close();
+});
+
+test("a call-back request is checked, confirmed and appears in the agent's queue", async () => {
+  const agent = await newPage();
+  await signIn(agent.page);
+  const shopper = await newPage();
+  await shopper.page.goto("/cart");
+  const help = panel(shopper.page);
+  await help.getByRole("button", { name: "Ask us to call you" }).click();
+  await help.getByLabel("Your name").fill("Ann Caller");
+  await help.getByLabel("Phone number").fill("12345");
+  await help.getByRole("button", { name: "Request a call back" }).click();
+  await visible(help.getByText("Please enter a phone number in United Kingdom like 07700 900123."));
+  await visible(help.getByText("Please choose when we should call."));
+  await visible(help.getByText("Please choose what the call is about."));
+  await help.getByLabel("Phone number").fill("07700 900123");
+  const when = help.getByLabel("When should we call? (UK time)");
+  const firstSlot = await when.locator("option").nth(1).getAttribute("value");
+  await when.selectOption(firstSlot);
+  await help.getByLabel("What is it about?").selectOption("Delivery");
+  await help.getByRole("button", { name: "Request a call back" }).click();
+  await visible(help.getByText(/^Thank you\. We'll call \+447700900123 on .+ about “Delivery”\.$/));
+  const reference = (await help.locator(".callback__done strong").innerText()).trim();
+  assert.match(reference, /^CB-[A-Z0-9]{6}$/);
+  await expectNoAxeViolations(shopper.page, "call-back confirmation");
+
+  const item = agent.page.getByRole("region", { name: "Queue" }).getByRole("button", { name: new RegExp(`^Call-back ${reference}: Ann Caller`) });
+  await visible(item);
+  await item.click();
+  const selected = agent.page.getByRole("region", { name: "Selected" });
+  await visible(selected.getByRole("link", { name: "+447700900123" }));
+  await visible(selected.getByText("/cart", { exact: true }));
+  await selected.getByRole("button", { name: "Mark call-back done" }).click();
+  await item.waitFor({ state: "detached", timeout: 15_000 });
+  await shopper.context.close();
+  await agent.context.close();
+});

@@ -1,0 +1,799 @@
+//! Help through the real router: chat both ways with cookies, privacy between shoppers,
+//! agent sign-in and sessions, offline messages answered by mail (outbox and SMTP),
+//! call-backs in the queue, and the limits. Run with `cargo test --features ssr`.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use storefront::server::config::Config;
+use storefront::server::{http::router, prepare, register_server_fns, AppState};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Shop {
+    app: axum::Router,
+    state: AppState,
+    dir: tempfile::TempDir,
+}
+
+async fn shop_with(extra: &[(&str, String)]) -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let hash = storefront::server::agents::hash_password(PASSWORD).unwrap();
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    let config = Config::from_lookup(|name| match name {
+        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
+        "STOREFRONT_DEMO_PRODUCTS" => Some("20".into()),
+        "STOREFRONT_AGENTS" => Some(format!("alex:{hash};sam:{hash}")),
+        _ => extra
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone()),
+    })
+    .unwrap();
+    register_server_fns();
+    let state = prepare(config).await.unwrap();
+    Shop {
+        app: router(state.clone()),
+        state,
+        dir,
+    }
+}
+
+async fn shop() -> Shop {
+    shop_with(&[]).await
+}
+
+/// An answer: status, JSON body, and the `name=value` of any cookie set.
+struct Answer {
+    status: StatusCode,
+    json: Value,
+    cookie: Option<String>,
+}
+
+async fn send(
+    app: &axum::Router,
+    uri: &str,
+    cookie: Option<&str>,
+    body: Body,
+    kind: &str,
+) -> Answer {
+    let mut req = Request::post(uri).header(header::CONTENT_TYPE, kind);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = res.status();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    Answer {
+        status,
+        json,
+        cookie,
+    }
+}
+
+/// A server function taking JSON.
+async fn json_fn(app: &axum::Router, uri: &str, cookie: Option<&str>, body: Value) -> Answer {
+    send(
+        app,
+        uri,
+        cookie,
+        Body::from(body.to_string()),
+        "application/json",
+    )
+    .await
+}
+
+/// A server function taking a form (the default encoding).
+async fn form_fn(
+    app: &axum::Router,
+    uri: &str,
+    cookie: Option<&str>,
+    pairs: &[(&str, &str)],
+) -> Answer {
+    let body: String = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    send(
+        app,
+        uri,
+        cookie,
+        Body::from(body),
+        "application/x-www-form-urlencoded",
+    )
+    .await
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn sign_in(app: &axum::Router, name: &str) -> String {
+    let a = form_fn(
+        app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", name), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let cookie = a.cookie.expect("a session cookie");
+    assert!(cookie.starts_with("__Host-sf_agent="), "{cookie}");
+    cookie
+}
+
+/// Opens the console's event stream: the agent counts as online while it is held.
+async fn console_events(app: &axum::Router, cookie: &str) -> axum::body::BodyDataStream {
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/api/agent/events")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.into_body().into_data_stream()
+}
+
+/// The next event's name and data from a stream.
+async fn next_event(events: &mut axum::body::BodyDataStream) -> (String, Value) {
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
+            .await
+            .expect("an event within 5 s")
+            .unwrap()
+            .unwrap();
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    let name = text
+        .lines()
+        .find_map(|l| l.strip_prefix("event: "))
+        .unwrap_or("")
+        .to_owned();
+    let data = text
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap_or("null");
+    (name, serde_json::from_str(data).unwrap_or(Value::Null))
+}
+
+fn context(page: &str) -> Value {
+    json!({"page": page, "cart": [], "orders": [], "region": "yorkshire"})
+}
+
+async fn say(app: &axum::Router, cookie: Option<&str>, text: &str, email: &str) -> Answer {
+    json_fn(
+        app,
+        "/api/help/send",
+        cookie,
+        json!({"text": text, "context": context("/p/linen-shirt"), "email": email}),
+    )
+    .await
+}
+
+async fn count(state: &AppState, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
+    let s = shop().await;
+    let agent = sign_in(&s.app, "alex").await;
+    let mut console = console_events(&s.app, &agent).await;
+    assert_eq!(next_event(&mut console).await.0, "presence");
+
+    // A shopper with no cookie yet sees that someone is online, and writes.
+    let before = form_fn(&s.app, "/api/help/chat", None, &[]).await;
+    assert_eq!(before.json["agents_online"], true);
+    assert!(before.json["conversation"].is_null());
+    let xss = "<img src=x onerror=alert(1)> do you have this in blue?";
+    let first = say(&s.app, None, xss, "").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    let shopper = first.cookie.expect("the shopper gets a help cookie");
+    assert!(shopper.starts_with("__Host-sf_help="));
+    let id = first.json["conversation"]["id"].as_i64().unwrap();
+    assert_eq!(
+        first.json["conversation"]["messages"][0]["body"], xss,
+        "stored as typed"
+    );
+
+    // The console hears of it and sees it queued, with the page the shopper is on.
+    assert_eq!(
+        next_event(&mut console).await,
+        ("queue".into(), json!({"conversation": id}))
+    );
+    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.json);
+    assert_eq!(queue.json["chats"][0]["id"], id);
+    assert_eq!(queue.json["chats"][0]["unanswered"], 1);
+    let detail = form_fn(
+        &s.app,
+        "/api/agent/chat",
+        Some(&agent),
+        &[("id", &id.to_string())],
+    )
+    .await;
+    assert_eq!(detail.json["context"]["page"], "/p/linen-shirt");
+    assert!(
+        detail.json["conversation"]["agent_read"].as_i64().unwrap() > 0,
+        "opened = read"
+    );
+
+    // The shopper's stream hears the agent typing and the reply; the reply is there on reload.
+    let res = s
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/api/help/events")
+                .header(header::COOKIE, &shopper)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut shopper_events = res.into_body().into_data_stream();
+    assert_eq!(
+        next_event(&mut shopper_events).await,
+        ("presence".into(), json!({"online": true}))
+    );
+    assert_eq!(
+        form_fn(
+            &s.app,
+            "/api/agent/typing",
+            Some(&agent),
+            &[("id", &id.to_string())]
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(next_event(&mut shopper_events).await.0, "typing");
+    let reply = form_fn(
+        &s.app,
+        "/api/agent/reply",
+        Some(&agent),
+        &[
+            ("id", &id.to_string()),
+            ("text", "Yes, in navy. Shall I add it?"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    let heard = loop {
+        let event = next_event(&mut shopper_events).await;
+        if event.0 == "chat" {
+            break event;
+        }
+    };
+    assert_eq!(heard.1["conversation"], id);
+    let reloaded = form_fn(&s.app, "/api/help/chat", Some(&shopper), &[]).await;
+    let messages = reloaded.json["conversation"]["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["author"], "agent");
+    assert_eq!(messages[1]["agent"], "alex");
+    assert!(reloaded.json["conversation"]["open"].as_bool().unwrap());
+
+    // Another shopper, or a made-up key, sees nothing of it.
+    let other = say(&s.app, None, "Hello, is anyone there?", "").await;
+    assert_ne!(other.json["conversation"]["id"], id);
+    assert_eq!(
+        other.json["conversation"]["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let forged = format!("__Host-sf_help={}", "a".repeat(32));
+    let nothing = form_fn(&s.app, "/api/help/chat", Some(&forged), &[]).await;
+    assert!(nothing.json["conversation"].is_null(), "{}", nothing.json);
+
+    // Closed: the shopper sees it ended, and the next message opens a new conversation.
+    assert_eq!(
+        form_fn(
+            &s.app,
+            "/api/agent/close",
+            Some(&agent),
+            &[("id", &id.to_string())]
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let closed = form_fn(&s.app, "/api/help/chat", Some(&shopper), &[]).await;
+    assert_eq!(closed.json["conversation"]["open"], false);
+    let again = say(&s.app, Some(&shopper), "One more thing", "").await;
+    assert_ne!(again.json["conversation"]["id"], id);
+}
+
+#[tokio::test]
+async fn agent_functions_refuse_shoppers_and_strangers() {
+    let s = shop().await;
+    let shopper = say(&s.app, None, "hi", "sam@example.com")
+        .await
+        .cookie
+        .unwrap();
+    let key = shopper.split_once('=').unwrap().1;
+    let as_agent_cookie = format!("__Host-sf_agent={key}");
+    for cookie in [None, Some(shopper.as_str()), Some(as_agent_cookie.as_str())] {
+        for uri in ["/api/agent/queue", "/api/agent/me"] {
+            let a = form_fn(&s.app, uri, cookie, &[]).await;
+            assert_eq!(
+                a.status,
+                StatusCode::UNAUTHORIZED,
+                "{uri} with {cookie:?}: {}",
+                a.json
+            );
+        }
+        let a = form_fn(&s.app, "/api/agent/chat", cookie, &[("id", "1")]).await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        let a = form_fn(
+            &s.app,
+            "/api/agent/orders",
+            cookie,
+            &[("query", "sam@example.com")],
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        let mut req = Request::get("/api/agent/events");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = s
+            .app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    // Wrong passwords are refused alike for unknown names, then slowed down.
+    let wrong = form_fn(
+        &s.app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "alex"), ("password", "guess")],
+    )
+    .await;
+    let unknown = form_fn(
+        &s.app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "mallory"), ("password", "guess")],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.json, unknown.json);
+    assert!(wrong.cookie.is_none());
+    for _ in 0..5 {
+        form_fn(
+            &s.app,
+            "/api/agent/sign_in",
+            None,
+            &[("name", "sam"), ("password", "guess")],
+        )
+        .await;
+    }
+    let limited = form_fn(
+        &s.app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "sam"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.json
+    );
+
+    // Sessions are stored hashed, and end at sign-out.
+    let agent = sign_in(&s.app, "alex").await;
+    let raw = agent.split_once('=').unwrap().1.to_owned();
+    assert_eq!(
+        count(
+            &s.state,
+            &format!("SELECT COUNT(*) FROM agent_sessions WHERE token_hash = '{raw}'")
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        form_fn(&s.app, "/api/agent/me", Some(&agent), &[])
+            .await
+            .json["name"],
+        "alex"
+    );
+    let out = form_fn(&s.app, "/api/agent/sign_out", Some(&agent), &[]).await;
+    assert!(out.cookie.unwrap().ends_with('='), "the cookie is cleared");
+    assert_eq!(
+        form_fn(&s.app, "/api/agent/me", Some(&agent), &[])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+fn outbox(s: &Shop) -> Vec<String> {
+    let dir = s.dir.path().join("outbox");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn with_no_one_online_a_message_is_answered_by_email() {
+    let s = shop().await;
+    let before = form_fn(&s.app, "/api/help/chat", None, &[]).await;
+    assert_eq!(before.json["agents_online"], false);
+
+    let no_email = say(&s.app, None, "Do you ship to Jersey?", "").await;
+    assert_eq!(no_email.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        no_email.json["Invalid"][0]["field"], "Email",
+        "{}",
+        no_email.json
+    );
+    assert_eq!(
+        count(&s.state, "SELECT COUNT(*) FROM chat_messages").await,
+        0
+    );
+
+    let sent = say(&s.app, None, "Do you ship to Jersey?", "ann@example.com").await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.json);
+    assert_eq!(sent.json["conversation"]["reply_email"], "ann@example.com");
+    let mail = outbox(&s);
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].contains("To: ann@example.com") && mail[0].contains("We've got your message"));
+    assert!(mail[0].contains("> Do you ship to Jersey?"), "{}", mail[0]);
+
+    // Later an agent answers from the console: the answer goes by mail too.
+    let agent = sign_in(&s.app, "sam").await;
+    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    assert_eq!(queue.json["chats"][0]["reply_email"], "ann@example.com");
+    let id = queue.json["chats"][0]["id"].as_i64().unwrap().to_string();
+    let reply = form_fn(
+        &s.app,
+        "/api/agent/reply",
+        Some(&agent),
+        &[("id", &id), ("text", "We do, in 3 to 5 days.")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    let mail = outbox(&s);
+    assert_eq!(mail.len(), 2);
+    assert!(
+        mail[1].contains("To: ann@example.com") && mail[1].contains("> We do, in 3 to 5 days."),
+        "{}",
+        mail[1]
+    );
+    assert!(mail[1].contains("sam from Storefront"));
+}
+
+#[tokio::test]
+async fn a_call_back_request_is_checked_and_lands_in_the_queue() {
+    let s = shop().await;
+    let slots = form_fn(&s.app, "/api/help/call_slots", None, &[]).await;
+    let slot = &slots.json[0];
+    let day = format!(
+        "{}-{:02}-{:02}",
+        slot["day"]["year"],
+        slot["day"]["month"].as_u64().unwrap(),
+        slot["day"]["day"].as_u64().unwrap()
+    );
+
+    let bad = json_fn(
+        &s.app,
+        "/api/help/callback",
+        None,
+        json!({"request": {"name": "", "country": "GB", "phone": "12345", "day": "2000-01-01", "window": "evening", "topic": "Gossip"}, "context": context("/cart")}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = bad.json["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["Name", "Phone", "CallTime", "Topic"]);
+    assert_eq!(count(&s.state, "SELECT COUNT(*) FROM callbacks").await, 0);
+
+    let agent = sign_in(&s.app, "alex").await;
+    let mut console = console_events(&s.app, &agent).await;
+    next_event(&mut console).await;
+    let ok = json_fn(
+        &s.app,
+        "/api/help/callback",
+        None,
+        json!({"request": {"name": "Ann", "country": "GB", "phone": "07700 900123", "day": day, "window": slot["window"], "topic": "Delivery", "note": "After 6 if possible"}, "context": context("/cart")}),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json);
+    assert!(ok.json["reference"].as_str().unwrap().starts_with("CB-"));
+    assert_eq!(ok.json["phone"], "+447700900123");
+    assert_eq!(next_event(&mut console).await.0, "queue");
+
+    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    let queued = &queue.json["callbacks"][0];
+    assert_eq!(queued["reference"], ok.json["reference"]);
+    assert_eq!(queued["phone"], "+447700900123");
+    assert_eq!(queued["note"], "After 6 if possible");
+    let id = queued["id"].as_i64().unwrap().to_string();
+    let detail = form_fn(&s.app, "/api/agent/callback", Some(&agent), &[("id", &id)]).await;
+    assert_eq!(detail.json["context"]["page"], "/cart");
+    let done = form_fn(
+        &s.app,
+        "/api/agent/callback_done",
+        Some(&agent),
+        &[("id", &id)],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK);
+    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    assert!(queue.json["callbacks"].as_array().unwrap().is_empty());
+    assert_eq!(
+        count(
+            &s.state,
+            "SELECT COUNT(*) FROM callbacks WHERE status = 'done' AND done_by = 'alex'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn messages_are_limited_in_length_and_rate() {
+    let s = shop().await;
+    let agent = sign_in(&s.app, "alex").await;
+    let _console = console_events(&s.app, &agent).await;
+    let long = say(&s.app, None, &"x".repeat(1001), "").await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(long.json["Invalid"][0]["field"], "Message");
+    let empty = say(&s.app, None, "   ", "").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let cookie = say(&s.app, None, "message 1", "").await.cookie.unwrap();
+    for n in 2..=10 {
+        assert_eq!(
+            say(&s.app, Some(&cookie), &format!("message {n}"), "")
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    let refused = say(&s.app, Some(&cookie), "message 11", "").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.json
+    );
+    assert_eq!(
+        count(&s.state, "SELECT COUNT(*) FROM chat_messages").await,
+        10
+    );
+}
+
+#[tokio::test]
+async fn agents_find_orders_by_number_or_email_and_see_the_customers_orders() {
+    let s = shop().await;
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT v.id FROM variants v JOIN stock s ON s.variant_id = v.id WHERE s.quantity > 2 LIMIT 1",
+    )
+    .fetch_one(&s.state.db.read)
+    .await
+    .unwrap();
+    let lines = [storefront::domain::cart::CartLine {
+        variant_id: variant,
+        quantity: 1,
+    }];
+    let placed = common::buy(&s.state, &common::details_in("yorkshire"), &lines, false)
+        .await
+        .unwrap();
+    let agent = sign_in(&s.app, "alex").await;
+
+    let by_number = form_fn(
+        &s.app,
+        "/api/agent/orders",
+        Some(&agent),
+        &[("query", &placed.number.to_lowercase())],
+    )
+    .await;
+    assert_eq!(
+        by_number.json[0]["number"],
+        placed.number.as_str(),
+        "{}",
+        by_number.json
+    );
+    let by_email = form_fn(
+        &s.app,
+        "/api/agent/orders",
+        Some(&agent),
+        &[("query", "SAM@example.com")],
+    )
+    .await;
+    assert_eq!(by_email.json.as_array().unwrap().len(), 1);
+    let nonsense = form_fn(
+        &s.app,
+        "/api/agent/orders",
+        Some(&agent),
+        &[("query", "blue shirt")],
+    )
+    .await;
+    assert_eq!(nonsense.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A chat from the browser that placed it shows the order and the cart; a made-up key shows nothing.
+    let ctx = json!({"page": "/cart", "cart": [{"variant_id": variant, "quantity": 2}], "region": "yorkshire",
+        "orders": [{"number": placed.number, "key": placed.key}, {"number": placed.number, "key": "guess"}]});
+    let chat = json_fn(
+        &s.app,
+        "/api/help/send",
+        None,
+        json!({"text": "Where is my order?", "context": ctx, "email": "x@example.com"}),
+    )
+    .await;
+    assert_eq!(chat.status, StatusCode::OK, "{}", chat.json);
+    let id = chat.json["conversation"]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let detail = form_fn(&s.app, "/api/agent/chat", Some(&agent), &[("id", &id)]).await;
+    let context = &detail.json["context"];
+    assert_eq!(context["orders"].as_array().unwrap().len(), 1, "{context}");
+    assert_eq!(context["orders"][0]["status"], "Placed");
+    assert_eq!(context["cart"]["lines"][0]["quantity"], 2);
+    let forged = json!({"page": "/", "orders": [{"number": placed.number, "key": "guess"}]});
+    let other = json_fn(
+        &s.app,
+        "/api/help/send",
+        None,
+        json!({"text": "hi", "context": forged, "email": "y@example.com"}),
+    )
+    .await;
+    let id = other.json["conversation"]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let detail = form_fn(&s.app, "/api/agent/chat", Some(&agent), &[("id", &id)]).await;
+    assert!(detail.json["context"]["orders"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+/// A bare SMTP server that accepts everything and hands each message's DATA over.
+async fn smtp_server() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            tx.send(data.take().unwrap()).unwrap();
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-test\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.unwrap();
+                            break;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    write.write_all(answer).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn mail_goes_over_smtp_when_configured() {
+    let (port, mut received) = smtp_server().await;
+    let s = shop_with(&[("STOREFRONT_SMTP_URL", format!("smtp://127.0.0.1:{port}"))]).await;
+    let sent = say(&s.app, None, "Is the linen shirt lined?", "ann@example.com").await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.json);
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+        .await
+        .expect("mail within 10 s")
+        .unwrap();
+    assert!(message.contains("To: ann@example.com"), "{message}");
+    assert!(
+        message.contains("Subject: We've got your message"),
+        "{message}"
+    );
+    assert!(message.contains("Is the linen shirt lined?"), "{message}");
+    assert!(
+        outbox(&s).is_empty(),
+        "nothing written to the outbox directory"
+    );
+    assert_eq!(
+        count(
+            &s.state,
+            "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn help_content_comes_from_the_owners_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("help.json");
+    let edited = include_str!("../content/help.json").replace("0113 496 0000", "0113 496 0999");
+    std::fs::write(&file, edited).unwrap();
+    let s = shop_with(&[("STOREFRONT_HELP", file.to_str().unwrap().to_owned())]).await;
+    let content = form_fn(&s.app, "/api/help/content", None, &[]).await;
+    assert_eq!(content.json["phone_display"], "0113 496 0999");
+    assert!(content.json["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["page"] == "checkout"));
+}
