@@ -109,7 +109,7 @@ impl HelpContent {
                 })
             })
             .collect();
-        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.sort_by_key(|f| std::cmp::Reverse(f.0));
         found.into_iter().map(|(_, f)| f).collect()
     }
 }

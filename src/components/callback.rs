@@ -168,7 +168,7 @@ pub fn CallbackForm() -> impl IntoView {
                 />
                 <TextField
                     id="callback-phone"
-                    label="Phone number"
+                    label="Number to call"
                     hint=phone_hint
                     value=phone
                     error=field_error(Field::Phone)

@@ -80,13 +80,10 @@ pub fn ChatBox() -> impl IntoView {
     };
     refresh();
 
-    // The stream is reopened once the shopper has a key (after their first message), so
-    // it carries their conversation's events.
-    let has_conversation =
-        Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(|s| s.conversation.is_some())));
+    // The stream is opened again once the shopper has a key (set with their first
+    // message's answer), so from then on it carries their conversation's events.
     let stream = StoredValue::new_local(None::<EventStream>);
-    Effect::new(move |_| {
-        has_conversation.track();
+    let connect = move || {
         stream.set_value(None);
         stream.set_value(EventStream::open(
             CHAT_EVENTS_URL,
@@ -115,7 +112,8 @@ pub fn ChatBox() -> impl IntoView {
                 ),
             ],
         ));
-    });
+    };
+    connect();
     on_cleanup(move || stream.set_value(None));
 
     let open_conversation = Memo::new(move |_| {
@@ -126,11 +124,12 @@ pub fn ChatBox() -> impl IntoView {
         })
     });
 
-    // The agent sees the page and cart as they change, while a chat is open.
-    Effect::new(move |first: Option<()>| {
+    // The agent sees the page and cart as they change (and as this tab opens), while a
+    // chat is open.
+    Effect::new(move |_| {
         location.pathname.track();
         cart.0.track();
-        if first.is_some() && open_conversation.get_untracked() {
+        if open_conversation.get() {
             let ctx = context();
             spawn_local(async move {
                 let _ = chat_context(ctx).await;
@@ -182,10 +181,15 @@ pub fn ChatBox() -> impl IntoView {
         spawn_local(async move {
             match send_chat(message, ctx, address).await {
                 Ok(state) => {
+                    let first = chat
+                        .with_untracked(|c| c.as_ref().is_none_or(|s| s.conversation.is_none()));
                     text.set(String::new());
                     error.set(None);
                     online.set(state.agents_online);
                     chat.set(Some(state));
+                    if first {
+                        connect();
+                    }
                 }
                 Err(e) => {
                     let target = if e.message_for(&Field::Email).is_some() {

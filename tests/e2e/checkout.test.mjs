@@ -33,24 +33,24 @@ test("steps show progress, survive a reload and follow back and forward", async 
   await expectHelpPanel(page, "checkout: contact");
   await expectNoAxeViolations(page, "checkout: contact");
 
-  await page.getByLabel("Email address").fill(shopper.email);
+  await page.getByLabel("Email address", { exact: true }).fill(shopper.email);
   await page.getByRole("button", { name: "Continue to delivery" }).click();
   await page.waitForURL(/\/checkout\/delivery$/);
   assert.equal(await progress.locator("[aria-current=step]").innerText(), "2. Delivery");
   // Ireland has Eircodes and Irish phone numbers.
-  await page.getByLabel("Country").selectOption("IE");
+  await page.getByLabel("Country", { exact: true }).selectOption("IE");
   await visible(page.getByLabel("Eircode"));
   await page.getByLabel("Eircode").fill("LS1 4AP");
-  await page.getByLabel("Phone number").fill("07700 900123");
+  await page.getByLabel("Phone number", { exact: true }).fill("07700 900123");
   await page.getByRole("button", { name: "Continue to payment" }).click();
   await visible(page.getByText("Please enter an Eircode like D02 X285."));
   await visible(page.getByText("Please enter a phone number in Ireland like 087 123 4567, so the courier can reach you."));
-  await page.getByLabel("Country").selectOption("GB");
+  await page.getByLabel("Country", { exact: true }).selectOption("GB");
   await page.getByLabel("Full name").fill(shopper.name);
   await page.getByLabel("Address line 1").fill(shopper.line1);
   await page.getByLabel("Town or city").fill(shopper.city);
   await page.getByLabel("Postcode", { exact: true }).fill(shopper.postcode);
-  await page.getByLabel("Phone number").fill("0113 496 0000");
+  await page.getByLabel("Phone number", { exact: true }).fill("0113 496 0000");
   // Both options with their prices and dates; the threshold is explained.
   await visible(page.getByRole("radio", { name: /^Standard delivery, (£3\.95|free), arriving \w{3} \d+ \w{3}$/ }));
   await visible(page.getByRole("radio", { name: /^Express delivery, £7\.95, arriving \w{3} \d+ \w{3}$/ }));
@@ -62,14 +62,14 @@ test("steps show progress, survive a reload and follow back and forward", async 
 
   // A reload keeps every entry; back and forward move between the steps.
   await page.reload();
-  await visible(page.getByRole("heading", { name: "How would you like to pay?" }));
+  await visible(page.getByRole("heading", { name: "How would you like to pay?", exact: true }));
   await page.goBack();
   await page.waitForURL(/\/checkout\/delivery$/);
   assert.equal(await page.getByLabel("Address line 1").inputValue(), shopper.line1);
-  assert.equal(await page.getByLabel("Phone number").inputValue(), "0113 496 0000");
+  assert.equal(await page.getByLabel("Phone number", { exact: true }).inputValue(), "0113 496 0000");
   await page.goBack();
   await page.waitForURL(/\/checkout\/contact$/);
-  assert.equal(await page.getByLabel("Email address").inputValue(), shopper.email);
+  assert.equal(await page.getByLabel("Email address", { exact: true }).inputValue(), shopper.email);
   await page.goForward();
   await page.goForward();
   await page.waitForURL(/\/checkout\/payment$/);
@@ -86,9 +86,9 @@ test("steps show progress, survive a reload and follow back and forward", async 
   await expectHelpPanel(page, "checkout: review");
   await expectNoAxeViolations(page, "checkout: review");
   await page.reload();
-  await visible(page.getByRole("heading", { name: "Check and place your order" }));
+  await visible(page.getByRole("heading", { name: "Check and place your order", exact: true }));
   await page.getByRole("button", { name: /^Place order and pay £/ }).click();
-  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await visible(page.getByText(`We've emailed your receipt to ${shopper.email}.`));
   await visible(page.getByText(/^Charged so far: £[\d.,]+ on your Visa ending 4242\.$/));
   await visible(page.getByRole("main").getByRole("link", { name: "0113 496 0000" }));
@@ -108,7 +108,7 @@ test("a declined card is explained and another card finishes the order", async (
   await page.waitForURL(/\/checkout\/payment$/);
   await checkOut(page, { ...shopper, card: CARDS.approved });
   await page.getByRole("button", { name: /^Place order and pay £/ }).click();
-  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await context.close();
 });
 
@@ -129,6 +129,6 @@ test("a card that needs the bank's check can be cancelled, then approved", async
   await visible(dialog);
   await page.waitForFunction(() => document.activeElement?.textContent === "Approve payment");
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await context.close();
 });

@@ -199,7 +199,7 @@ export async function checkOut(
 ) {
   await page.waitForURL(/\/checkout\/(contact|delivery|payment|review)$/);
   if (page.url().endsWith("/contact")) {
-    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Email address", { exact: true }).fill(email);
     await page.getByRole("button", { name: "Continue to delivery" }).click();
     await page.waitForURL(/\/checkout\/delivery$/);
   }
@@ -208,7 +208,7 @@ export async function checkOut(
     await page.getByLabel("Address line 1").fill(line1);
     await page.getByLabel("Town or city").fill(city);
     await page.getByLabel("Postcode", { exact: true }).fill(postcode);
-    await page.getByLabel("Phone number").fill(phone);
+    await page.getByLabel("Phone number", { exact: true }).fill(phone);
     if (delivery) await page.getByRole("radio", { name: new RegExp(`^${delivery} delivery`) }).check();
     await page.getByRole("button", { name: "Continue to payment" }).click();
     await page.waitForURL(/\/checkout\/payment$/);
@@ -220,7 +220,7 @@ export async function checkOut(
     await page.getByLabel("Security code").fill("123");
     await page.getByRole("button", { name: "Continue to review" }).click();
   }
-  await visible(page.getByRole("heading", { name: "Check and place your order" }));
+  await visible(page.getByRole("heading", { name: "Check and place your order", exact: true }));
 }
 
 /** Calls the stock admin API with a bearer token; returns the parsed JSON answer. */

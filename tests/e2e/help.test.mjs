@@ -123,7 +123,7 @@ test("a shopper and an agent chat both ways, live, and markup stays text", async
   const log = help.getByRole("list", { name: "Conversation" });
   await visible(log.getByText(xss, { exact: true }));
   const queue = agent.page.getByRole("region", { name: "Queue" });
-  const item = queue.getByRole("button", { name: /^Chat \d+ · 1 waiting/ });
+  const item = queue.getByRole("button", { name: /^Chat \d+ · 1 waiting.*Is this true to size\?/ });
   await visible(item);
   await item.click();
   const selected = agent.page.getByRole("region", { name: "Selected" });
@@ -185,12 +185,12 @@ test("a call-back request is checked, confirmed and appears in the agent's queue
   const help = panel(shopper.page);
   await help.getByRole("button", { name: "Ask us to call you" }).click();
   await help.getByLabel("Your name").fill("Ann Caller");
-  await help.getByLabel("Phone number").fill("12345");
+  await help.getByLabel("Number to call").fill("12345");
   await help.getByRole("button", { name: "Request a call back" }).click();
   await visible(help.getByText("Please enter a phone number in United Kingdom like 07700 900123."));
   await visible(help.getByText("Please choose when we should call."));
   await visible(help.getByText("Please choose what the call is about."));
-  await help.getByLabel("Phone number").fill("07700 900123");
+  await help.getByLabel("Number to call").fill("07700 900123");
   const when = help.getByLabel("When should we call? (UK time)");
   const firstSlot = await when.locator("option").nth(1).getAttribute("value");
   await when.selectOption(firstSlot);

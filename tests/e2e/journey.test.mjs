@@ -18,7 +18,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   // Home
   await page.goto("/");
   await visible(page.getByRole("heading", { level: 1 }));
-  await visible(page.getByRole("heading", { name: "Shop by category" }));
+  await visible(page.getByRole("heading", { name: "Shop by category", exact: true }));
   await expectHelpPanel(page, "home");
   await expectNoAxeViolations(page, "home");
 
@@ -27,7 +27,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   await search.fill("linen shirt");
   await search.press("Enter");
   await page.waitForURL(/\/search\?q=linen(\+|%20)shirt/);
-  await visible(page.getByRole("heading", { name: "Results for “linen shirt”" }));
+  await visible(page.getByRole("heading", { name: "Results for “linen shirt”", exact: true }));
   await expectHelpPanel(page, "search");
   await expectNoAxeViolations(page, "search results");
 
@@ -52,7 +52,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
 
   // Cart: change the quantity, see the total follow
   await page.getByRole("link", { name: "Cart 1 item" }).click();
-  await visible(page.getByRole("heading", { name: "Your cart" }));
+  await visible(page.getByRole("heading", { name: "Your cart", exact: true }));
   const quantity = page.getByRole("combobox", { name: new RegExp(`^Quantity of ${productName}`) });
   await quantity.selectOption("2");
   await visible(page.getByRole("link", { name: "Cart 2 items" }));
@@ -61,18 +61,18 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   await page.getByRole("button", { name: "Checkout" }).click();
 
   // Checkout: mistakes are explained next to the field and nothing is sent
-  await visible(page.getByRole("heading", { name: "Checkout" }));
+  await visible(page.getByRole("heading", { name: "Checkout", exact: true }));
   await expectHelpPanel(page, "checkout");
   await page.getByRole("button", { name: "Continue to delivery" }).click();
   await visible(page.getByText("Please enter your email address so we can send your receipt."));
   assert.match(page.url(), /\/checkout\/contact$/);
   // Focus lands on the first field to fix.
   await page.waitForFunction(() => document.activeElement?.id === "email");
-  await page.getByLabel("Email address").fill("sam@example");
-  await page.getByLabel("Email address").blur();
+  await page.getByLabel("Email address", { exact: true }).fill("sam@example");
+  await page.getByLabel("Email address", { exact: true }).blur();
   await visible(page.getByText("Please enter an email address like name@example.com."));
   await expectNoAxeViolations(page, "checkout with errors");
-  await page.getByLabel("Email address").fill("sam@example.com");
+  await page.getByLabel("Email address", { exact: true }).fill("sam@example.com");
   await page.getByRole("button", { name: "Continue to delivery" }).click();
   await page.getByLabel("Postcode", { exact: true }).fill("12345");
   await page.getByRole("button", { name: "Continue to payment" }).click();
@@ -83,7 +83,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   await page.getByRole("button", { name: /^Place order/ }).click();
 
   // Confirmation
-  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   const number = (await page.locator(".confirmation__number strong").innerText()).trim();
   assert.match(number, /^SF-[0-9A-Z]{8}$/);
   await visible(page.getByRole("link", { name: "Cart 0 items" }));
@@ -93,7 +93,7 @@ test("a shopper finds a product, buys it as a guest and follows the order", asyn
   // Order status
   await page.getByRole("link", { name: "Track your order" }).click();
   await visible(page.getByRole("heading", { name: `Order ${number}` }));
-  await visible(page.getByRole("heading", { name: "Status: Order received" }));
+  await visible(page.getByRole("heading", { name: "Status: Order received", exact: true }));
   await visible(page.getByRole("cell", { name: new RegExp(productName) }));
   await expectHelpPanel(page, "order status");
   await expectNoAxeViolations(page, "order status");
@@ -159,14 +159,14 @@ test("the whole journey works from the keyboard alone", async () => {
   const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL });
   const page = await context.newPage();
   await page.goto("/");
-  await visible(page.getByRole("heading", { name: "Shop by category" }));
+  await visible(page.getByRole("heading", { name: "Shop by category", exact: true }));
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
 
   await tabTo(page, focusedId, "site-search");
   await page.keyboard.type("tote");
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "Results for “tote”" }));
+  await visible(page.getByRole("heading", { name: "Results for “tote”", exact: true }));
 
   await tabTo(page, () => document.activeElement?.classList.contains("product-card__link"));
   const name = await page.evaluate(() => document.activeElement.textContent.trim());
@@ -179,10 +179,10 @@ test("the whole journey works from the keyboard alone", async () => {
 
   await tabTo(page, () => document.activeElement?.getAttribute("href") === "/cart");
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "Your cart" }));
+  await visible(page.getByRole("heading", { name: "Your cart", exact: true }));
   await tabTo(page, focusedText, "Checkout");
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "Checkout" }));
+  await visible(page.getByRole("heading", { name: "Checkout", exact: true }));
 
   // Contact: the offers box starts unticked and stays so.
   await tabTo(page, focusedId, "email");
@@ -191,7 +191,7 @@ test("the whole journey works from the keyboard alone", async () => {
   assert.equal(await page.evaluate(() => document.activeElement.checked), false);
   await tabTo(page, focusedText, "Continue to delivery");
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "Where should we deliver?" }));
+  await visible(page.getByRole("heading", { name: "Where should we deliver?", exact: true }));
 
   // Delivery: the address, then express chosen with the arrow keys.
   for (const [id, value] of [
@@ -210,7 +210,7 @@ test("the whole journey works from the keyboard alone", async () => {
   assert.equal(await page.getByRole("radio", { name: /^Express delivery, £7\.95, arriving / }).isChecked(), true);
   await tabTo(page, focusedText, "Continue to payment");
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "How would you like to pay?" }));
+  await visible(page.getByRole("heading", { name: "How would you like to pay?", exact: true }));
 
   // Payment: the name on the card is the delivery name already.
   for (const [id, value] of [
@@ -223,10 +223,10 @@ test("the whole journey works from the keyboard alone", async () => {
   }
   await tabTo(page, focusedText, "Continue to review");
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "Check and place your order" }));
+  await visible(page.getByRole("heading", { name: "Check and place your order", exact: true }));
   await visible(page.getByText("Express delivery", { exact: false }).first());
   await tabTo(page, () => /^Place order and pay £/.test(document.activeElement?.textContent?.trim() ?? ""));
   await page.keyboard.press("Enter");
-  await visible(page.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await context.close();
 });

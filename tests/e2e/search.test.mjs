@@ -124,7 +124,7 @@ test("no dead ends: a better query, products in stock and a person to ask", asyn
   await visible(page.getByText("We have nothing called “jmpr”, but we can still help."));
   const better = page.getByRole("link", { name: "jumper", exact: true });
   await visible(better);
-  await visible(page.getByRole("heading", { name: "In stock now" }));
+  await visible(page.getByRole("heading", { name: "In stock now", exact: true }));
   await visible(page.getByRole("complementary", { name: "Help" }));
   await expectNoAxeViolations(page, "no results");
   await better.click();

@@ -41,7 +41,7 @@ test("a sold-out variant shows when it is back, what is in stock instead, and an
   const alert = page.getByRole("form", { name: "Tell me when it's back" });
   const consent = alert.getByRole("checkbox", { name: /Email me once when it's back in stock/ });
   assert.equal(await consent.isChecked(), false, "consent is never pre-ticked");
-  await alert.getByLabel("Your email").fill("lee@example.com");
+  await alert.getByLabel("Your email", { exact: true }).fill("lee@example.com");
   await alert.getByRole("button", { name: "Tell me when it's back" }).click();
   await visible(alert.getByText("Please tick the box to let us send you this one email."));
   await consent.check();
@@ -69,7 +69,7 @@ test("another shopper buys the last units: open pages update at once, the cart o
   await visible(bProduct.getByRole("link", { name: "Cart 1 item" }));
   const bCart = await b.newPage();
   await bCart.goto("/cart");
-  await visible(bCart.getByRole("heading", { name: "Your cart" }));
+  await visible(bCart.getByRole("heading", { name: "Your cart", exact: true }));
   await visible(bCart.getByText(/^1 from (Leeds|Bristol|Glasgow), arriving /));
 
   // Shopper A buys every unit left.
@@ -83,7 +83,7 @@ test("another shopper buys the last units: open pages update at once, the cart o
   await aPage.goto("/checkout");
   await checkOut(aPage, { email: "ana@example.com", name: "Ana Buyer", line1: "3 Mill Lane", city: "Leeds", postcode: "LS1 4AP" });
   await aPage.getByRole("button", { name: /^Place order/ }).click();
-  await visible(aPage.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(aPage.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
 
   // Within a second, B's product page and cart both know.
   await bProduct.getByText(/^Out of stock — back around/).waitFor({ timeout: 1_000 });
@@ -95,7 +95,7 @@ test("another shopper buys the last units: open pages update at once, the cart o
 
   // B chooses to wait: checkout shows the plan and needs an explicit yes.
   await bCart.getByRole("button", { name: "Checkout" }).click();
-  await visible(bCart.getByRole("heading", { name: "Checkout" }));
+  await visible(bCart.getByRole("heading", { name: "Checkout", exact: true }));
   await checkOut(bCart, { email: "bo@example.com", name: "Bo Waits", line1: "4 Hill Road", city: "Glasgow", postcode: "G1 1XQ" });
   const yes = bCart.getByRole("checkbox", { name: /^I'm happy for 1 item to follow later/ });
   assert.equal(await yes.isChecked(), false);
@@ -106,7 +106,7 @@ test("another shopper buys the last units: open pages update at once, the cart o
   await expectNoAxeViolations(bCart, "checkout asking to accept a backorder");
   await yes.check();
   await bCart.getByRole("button", { name: /^Place order/ }).click();
-  await visible(bCart.getByRole("heading", { name: "Thank you! Your order is in." }));
+  await visible(bCart.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await bCart.getByRole("link", { name: "Track your order" }).click();
   await visible(bCart.getByText(/— 1 to follow, around /));
 
@@ -138,7 +138,7 @@ test("the shop asks once, lightly, where to deliver, and dates follow the answer
   const deliverTo = page.getByRole("combobox", { name: "Deliver to" });
   assert.equal(await deliverTo.inputValue(), "scotland");
   await page.reload();
-  await visible(page.getByRole("heading", { name: "Shop by category" }));
+  await visible(page.getByRole("heading", { name: "Shop by category", exact: true }));
   assert.equal(await deliverTo.inputValue(), "scotland");
   assert.equal(await page.getByRole("form", { name: "Where to deliver" }).count(), 0, "asked once");
 
