@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui bench-stock bench-live-ui fmt lint clean-data
+.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui bench-stock bench-help bench-live-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ bench-search-ui: ## Keystroke → suggestions painted in Chromium at 10,000 prod
 
 bench-stock: ## Stock reads at 2,000 req/s vs plain axum (p50/p99), whole checkouts/s, change → live event (p95)
 	cargo bench --features ssr --bench stock
+
+bench-help: ## Agent sign-in, message → agent console and reply → shopper stream (p50/p95)
+	cargo bench --features ssr --bench help
 
 bench-live-ui: ## Stock change → the other shopper's page updated, two Chromium contexts (p50/p95)
 	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr

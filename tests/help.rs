@@ -7,7 +7,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use futures_util::StreamExt;
+use common::router::{form_fn, json_fn, next_event, Answer};
 use serde_json::{json, Value};
 use storefront::server::config::Config;
 use storefront::server::{http::router, prepare, register_server_fns, AppState};
@@ -52,89 +52,6 @@ async fn shop() -> Shop {
     shop_with(&[]).await
 }
 
-/// An answer: status, JSON body, and the `name=value` of any cookie set.
-struct Answer {
-    status: StatusCode,
-    json: Value,
-    cookie: Option<String>,
-}
-
-async fn send(
-    app: &axum::Router,
-    uri: &str,
-    cookie: Option<&str>,
-    body: Body,
-    kind: &str,
-) -> Answer {
-    let mut req = Request::post(uri).header(header::CONTENT_TYPE, kind);
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-    let status = res.status();
-    let cookie = res
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned);
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    let json = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    Answer {
-        status,
-        json,
-        cookie,
-    }
-}
-
-/// A server function taking JSON.
-async fn json_fn(app: &axum::Router, uri: &str, cookie: Option<&str>, body: Value) -> Answer {
-    send(
-        app,
-        uri,
-        cookie,
-        Body::from(body.to_string()),
-        "application/json",
-    )
-    .await
-}
-
-/// A server function taking a form (the default encoding).
-async fn form_fn(
-    app: &axum::Router,
-    uri: &str,
-    cookie: Option<&str>,
-    pairs: &[(&str, &str)],
-) -> Answer {
-    let body: String = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    send(
-        app,
-        uri,
-        cookie,
-        Body::from(body),
-        "application/x-www-form-urlencoded",
-    )
-    .await
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn sign_in(app: &axum::Router, name: &str) -> String {
     let a = form_fn(
         app,
@@ -163,29 +80,6 @@ async fn console_events(app: &axum::Router, cookie: &str) -> axum::body::BodyDat
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     res.into_body().into_data_stream()
-}
-
-/// The next event's name and data from a stream.
-async fn next_event(events: &mut axum::body::BodyDataStream) -> (String, Value) {
-    let mut text = String::new();
-    while !text.contains("\n\n") {
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
-            .await
-            .expect("an event within 5 s")
-            .unwrap()
-            .unwrap();
-        text.push_str(std::str::from_utf8(&chunk).unwrap());
-    }
-    let name = text
-        .lines()
-        .find_map(|l| l.strip_prefix("event: "))
-        .unwrap_or("")
-        .to_owned();
-    let data = text
-        .lines()
-        .find_map(|l| l.strip_prefix("data: "))
-        .unwrap_or("null");
-    (name, serde_json::from_str(data).unwrap_or(Value::Null))
 }
 
 fn context(page: &str) -> Value {

@@ -3,6 +3,8 @@
 //! idempotency key per attempt.
 #![allow(dead_code)]
 
+pub mod router;
+
 use storefront::api::checkout::{CheckoutOutcome, CheckoutRequest};
 use storefront::api::orders::PlacedOrder;
 use storefront::api::ShopError;
