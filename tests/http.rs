@@ -303,7 +303,6 @@ async fn first_sku(app: &axum::Router) -> String {
 
 #[tokio::test]
 async fn open_pages_hear_about_stock_changes_as_server_sent_events() {
-    use futures_util::StreamExt;
     let (app, _dir) = app().await;
     let (_, variant) = first_variant(&app).await;
     let res = app
@@ -343,18 +342,8 @@ async fn open_pages_hear_about_stock_changes_as_server_sent_events() {
     let (status, answer) = common::call(&app, "/api/place_order", &order).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 
-    let mut text = String::new();
-    while !text.contains("\n\n") {
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
-            .await
-            .expect("an event within 5 s")
-            .unwrap()
-            .unwrap();
-        text.push_str(std::str::from_utf8(&chunk).unwrap());
-    }
-    assert!(text.starts_with("event: stock\n"), "{text}");
-    let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
-    let live: serde_json::Value = serde_json::from_str(data).unwrap();
+    let (name, live) = common::router::next_event(&mut events).await;
+    assert_eq!(name, "stock");
     assert_eq!(live["variant_id"], variant);
     assert!(live["availability"].is_object(), "{live}");
 }

@@ -43,6 +43,40 @@ pub fn shopper_context() -> impl Fn() -> ShopperContext + Copy {
     }
 }
 
+/// "…is typing" that clears itself a few seconds after the last sign of it.
+#[derive(Clone, Copy)]
+pub struct TypingMark<T: Copy + Send + Sync + 'static> {
+    /// Who is typing (the conversation, or `()`), while it shows.
+    pub shown: RwSignal<Option<T>>,
+    signs: RwSignal<u32>,
+}
+
+impl<T: Copy + Send + Sync + 'static> Default for TypingMark<T> {
+    fn default() -> Self {
+        Self {
+            shown: RwSignal::new(None),
+            signs: RwSignal::new(0),
+        }
+    }
+}
+
+impl<T: Copy + Send + Sync + 'static> TypingMark<T> {
+    /// Shows the mark for `who` until no new sign has come for a few seconds.
+    pub fn show(self, who: T) {
+        self.shown.set(Some(who));
+        self.signs.update(|n| *n += 1);
+        let sign = self.signs.get_untracked();
+        set_timeout(
+            move || {
+                if self.signs.get_untracked() == sign {
+                    self.shown.set(None);
+                }
+            },
+            std::time::Duration::from_millis(TYPING_SHOWS_MS),
+        );
+    }
+}
+
 /// A general message for errors that belong to no field here.
 pub fn general_error(error: &ShopError, fields: &[Field]) -> Option<String> {
     match error {
@@ -55,8 +89,7 @@ pub fn general_error(error: &ShopError, fields: &[Field]) -> Option<String> {
 pub fn ChatBox() -> impl IntoView {
     let chat = RwSignal::new(None::<ChatState>);
     let online = RwSignal::new(false);
-    let typing_seq = RwSignal::new(0u32);
-    let agent_typing = RwSignal::new(false);
+    let agent_typing = TypingMark::<()>::default();
     let text = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ShopError>);
@@ -72,7 +105,7 @@ pub fn ChatBox() -> impl IntoView {
                 online.set(state.agents_online);
                 let count = |s: &ChatState| s.conversation.as_ref().map_or(0, |c| c.messages.len());
                 if chat.with_untracked(|old| old.as_ref().map(count)) != Some(count(&state)) {
-                    agent_typing.set(false);
+                    agent_typing.shown.set(None);
                 }
                 chat.set(Some(state));
             }
@@ -90,22 +123,7 @@ pub fn ChatBox() -> impl IntoView {
             vec![
                 ("open", Box::new(move |_| refresh())),
                 ("chat", Box::new(move |_| refresh())),
-                (
-                    "typing",
-                    Box::new(move |_| {
-                        agent_typing.set(true);
-                        typing_seq.update(|n| *n += 1);
-                        let seq = typing_seq.get_untracked();
-                        set_timeout(
-                            move || {
-                                if typing_seq.get_untracked() == seq {
-                                    agent_typing.set(false);
-                                }
-                            },
-                            std::time::Duration::from_millis(TYPING_SHOWS_MS),
-                        );
-                    }),
-                ),
+                ("typing", Box::new(move |_| agent_typing.show(()))),
                 (
                     "presence",
                     Box::new(move |data: String| online.set(says_online(&data))),
@@ -255,7 +273,7 @@ pub fn ChatBox() -> impl IntoView {
                 })
             }}
             <p class="chat__typing" aria-live="polite">
-                {move || agent_typing.get().then_some("Someone from our team is typing…")}
+                {move || agent_typing.shown.get().map(|()| "Someone from our team is typing…")}
             </p>
             <form class="chat__form" on:submit=send novalidate>
                 {move || needs_email.get().then(|| view! {

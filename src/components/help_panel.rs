@@ -7,7 +7,7 @@ use super::callback::CallbackForm;
 use super::chat::ChatBox;
 use super::storage;
 use crate::api::help::get_help_content;
-use crate::content::HelpContent;
+use crate::content::{Faq, HelpContent};
 use crate::domain::delivery::uk_local;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -134,20 +134,7 @@ fn PageHelp() -> impl IntoView {
             view! {
                 <section class="help-panel__page" aria-labelledby="page-help-heading">
                     <h3 id="page-help-heading">{s.title}</h3>
-                    <div class="help-panel__faq">
-                        {s
-                            .answers
-                            .into_iter()
-                            .map(|f| {
-                                view! {
-                                    <details>
-                                        <summary>{f.question}</summary>
-                                        <p>{f.answer}</p>
-                                    </details>
-                                }
-                            })
-                            .collect::<Vec<_>>()}
-                    </div>
+                    <FaqList answers=s.answers />
                 </section>
             }
         })
@@ -187,8 +174,7 @@ fn FaqSearch() -> impl IntoView {
                     }
                 }}
             </p>
-            <div class="help-panel__faq">
-                {move || {
+            {move || {
                     let found = answers.get();
                     if found.is_empty() {
                         return view! {
@@ -196,20 +182,28 @@ fn FaqSearch() -> impl IntoView {
                         }
                         .into_any();
                     }
-                    found
-                        .into_iter()
-                        .map(|f| {
-                            view! {
-                                <details>
-                                    <summary>{f.question}</summary>
-                                    <p>{f.answer}</p>
-                                </details>
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .into_any()
+                    view! { <FaqList answers=found /> }.into_any()
                 }}
-            </div>
         </section>
+    }
+}
+
+/// Questions that open to their answers.
+#[component]
+fn FaqList(answers: Vec<Faq>) -> impl IntoView {
+    view! {
+        <div class="help-panel__faq">
+            {answers
+                .into_iter()
+                .map(|f| {
+                    view! {
+                        <details>
+                            <summary>{f.question}</summary>
+                            <p>{f.answer}</p>
+                        </details>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </div>
     }
 }

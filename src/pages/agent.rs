@@ -9,7 +9,7 @@ use crate::api::agent::{
 use crate::api::help::Author;
 use crate::api::orders::OrderView;
 use crate::api::ShopError;
-use crate::components::chat::general_error;
+use crate::components::chat::{general_error, TypingMark};
 use crate::components::event_stream::EventStream;
 use crate::components::help_panel::now_unix;
 use crate::components::{TextArea, TextField};
@@ -18,8 +18,6 @@ use crate::pages::checkout::focus_later;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-
-const SHOPPER_TYPING_SHOWS_MS: u64 = 4_000;
 
 /// `/agent/sign-in`.
 #[component]
@@ -138,8 +136,7 @@ fn Console() -> impl IntoView {
     let selected = RwSignal::new(None::<Selected>);
     let chat = RwSignal::new(None::<ChatDetail>);
     let callback = RwSignal::new(None::<CallbackDetail>);
-    let shopper_typing = RwSignal::new(None::<i64>);
-    let typing_seq = RwSignal::new(0u32);
+    let shopper_typing = TypingMark::<i64>::default();
     let problem = RwSignal::new(None::<String>);
 
     let load = move || {
@@ -175,20 +172,12 @@ fn Console() -> impl IntoView {
             (
                 "typing",
                 Box::new(move |data: String| {
-                    let id = serde_json::from_str::<serde_json::Value>(&data)
+                    let conversation = serde_json::from_str::<serde_json::Value>(&data)
                         .ok()
                         .and_then(|v| v.get("conversation").and_then(serde_json::Value::as_i64));
-                    shopper_typing.set(id);
-                    typing_seq.update(|n| *n += 1);
-                    let seq = typing_seq.get_untracked();
-                    set_timeout(
-                        move || {
-                            if typing_seq.get_untracked() == seq {
-                                shopper_typing.set(None);
-                            }
-                        },
-                        std::time::Duration::from_millis(SHOPPER_TYPING_SHOWS_MS),
-                    );
+                    if let Some(id) = conversation {
+                        shopper_typing.show(id);
+                    }
                 }),
             ),
         ],
@@ -261,7 +250,7 @@ fn Console() -> impl IntoView {
                 {move || match selected.get() {
                     None => view! { <p>"Choose a chat or a call-back from the queue."</p> }.into_any(),
                     Some(Selected::Chat(id)) => view! {
-                        <ChatPanel id detail=chat shopper_typing=Signal::derive(move || shopper_typing.get() == Some(id)) on_change=load />
+                        <ChatPanel id detail=chat shopper_typing=Signal::derive(move || shopper_typing.shown.get() == Some(id)) on_change=load />
                     }.into_any(),
                     Some(Selected::Callback(_)) => view! { <CallbackPanel detail=callback on_change=load /> }.into_any(),
                 }}

@@ -4,7 +4,7 @@
 
 use super::mail::{self, Mail};
 use super::session::{self, Caller};
-use super::{internal, unix_now, AppState};
+use super::{internal, unix_now, until_stopping, AppState, Heard};
 use crate::api::agent::{
     CallbackDetail, ChatDetail, CustomerContext, Queue, QueuedCallback, QueuedChat,
 };
@@ -867,94 +867,69 @@ pub fn shopper_events(
     state: AppState,
     shopper: Option<String>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
+    use futures_util::StreamExt;
     let first = json_event(
         "presence",
         serde_json::json!({ "online": state.desk.agents_online() > 0 }),
     );
-    let rx = state.desk.subscribe();
-    let stop = state.stopping.subscribe();
     let shopper: Option<Arc<str>> = shopper.map(Into::into);
-    let rest = futures_util::stream::unfold((rx, stop), move |(mut rx, mut stop)| {
-        let shopper = shopper.clone();
-        async move {
-            loop {
-                if *stop.borrow() {
-                    return None;
-                }
-                let received = tokio::select! {
-                    biased;
-                    r = rx.recv() => r,
-                    _ = stop.changed() => return None,
-                };
-                let mine = |s: &Arc<str>| shopper.as_ref().is_some_and(|me| me == s);
-                let event = match received {
-                    Ok(DeskEvent::Chat {
-                        conversation,
-                        shopper,
-                    }) if mine(&shopper) => {
-                        json_event("chat", serde_json::json!({ "conversation": conversation }))
-                    }
-                    Ok(DeskEvent::Typing {
-                        shopper,
-                        by: Author::Agent,
-                        ..
-                    }) if mine(&shopper) => json_event("typing", serde_json::json!({})),
-                    Ok(DeskEvent::Presence(n)) => {
-                        json_event("presence", serde_json::json!({ "online": n > 0 }))
-                    }
-                    Ok(_) => continue,
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        json_event("chat", serde_json::json!({}))
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                };
-                return Some((event, (rx, stop)));
-            }
-        }
-    });
-    futures_util::StreamExt::chain(futures_util::stream::once(async move { first }), rest)
+    let mine = move |s: &Arc<str>| shopper.as_ref().is_some_and(|me| me == s);
+    let rest = until_stopping(state.desk.subscribe(), state.stopping.subscribe()).filter_map(
+        move |heard| {
+            std::future::ready(match heard {
+                Heard::Message(DeskEvent::Chat {
+                    conversation,
+                    shopper,
+                }) if mine(&shopper) => Some(json_event(
+                    "chat",
+                    serde_json::json!({ "conversation": conversation }),
+                )),
+                Heard::Message(DeskEvent::Typing {
+                    shopper,
+                    by: Author::Agent,
+                    ..
+                }) if mine(&shopper) => Some(json_event("typing", serde_json::json!({}))),
+                Heard::Message(DeskEvent::Presence(n)) => Some(json_event(
+                    "presence",
+                    serde_json::json!({ "online": n > 0 }),
+                )),
+                Heard::Message(_) => None,
+                Heard::FellBehind => Some(json_event("chat", serde_json::json!({}))),
+            })
+        },
+    );
+    futures_util::stream::once(async move { first }).chain(rest)
 }
 
 /// The console's live events; the agent counts as online while the stream is open.
 pub fn agent_events(state: AppState) -> impl Stream<Item = Result<Event, Infallible>> {
-    let rx = state.desk.subscribe();
+    use futures_util::StreamExt;
+    // Subscribed first, so the console hears its own arrival as its first event.
+    let heard = until_stopping(state.desk.subscribe(), state.stopping.subscribe());
     let presence = state.desk.agent_connected();
-    let stop = state.stopping.subscribe();
-    futures_util::stream::unfold(
-        (rx, stop, presence),
-        move |(mut rx, mut stop, presence)| async move {
-            loop {
-                if *stop.borrow() {
-                    return None;
-                }
-                let received = tokio::select! {
-                    biased;
-                    r = rx.recv() => r,
-                    _ = stop.changed() => return None,
-                };
-                let event = match received {
-                    Ok(DeskEvent::Chat { conversation, .. }) => {
-                        json_event("queue", serde_json::json!({ "conversation": conversation }))
-                    }
-                    Ok(DeskEvent::Typing {
-                        conversation,
-                        by: Author::Shopper,
-                        ..
-                    }) => json_event(
-                        "typing",
-                        serde_json::json!({ "conversation": conversation }),
-                    ),
-                    Ok(DeskEvent::Queue) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                        json_event("queue", serde_json::json!({}))
-                    }
-                    Ok(DeskEvent::Presence(n)) => {
-                        json_event("presence", serde_json::json!({ "online": n }))
-                    }
-                    Ok(DeskEvent::Typing { .. }) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                };
-                return Some((event, (rx, stop, presence)));
+    heard.filter_map(move |heard| {
+        // Held by the stream: dropped, and the agent counted offline, when it ends.
+        let _online = &presence;
+        std::future::ready(match heard {
+            Heard::Message(DeskEvent::Chat { conversation, .. }) => Some(json_event(
+                "queue",
+                serde_json::json!({ "conversation": conversation }),
+            )),
+            Heard::Message(DeskEvent::Typing {
+                conversation,
+                by: Author::Shopper,
+                ..
+            }) => Some(json_event(
+                "typing",
+                serde_json::json!({ "conversation": conversation }),
+            )),
+            Heard::Message(DeskEvent::Queue) | Heard::FellBehind => {
+                Some(json_event("queue", serde_json::json!({})))
             }
-        },
-    )
+            Heard::Message(DeskEvent::Presence(n)) => {
+                Some(json_event("presence", serde_json::json!({ "online": n })))
+            }
+            Heard::Message(DeskEvent::Typing { .. }) => None,
+        })
+    })
 }

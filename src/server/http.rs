@@ -96,9 +96,10 @@ struct LiveQuery {
 /// events carrying [`LiveStock`](crate::api::stock::LiveStock) JSON for the region. A
 /// subscriber that fell behind gets `resync` and reads the stock again.
 async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -> Response {
+    use super::Heard;
     use crate::api::stock::MAX_WATCHED_VARIANTS;
     use axum::response::sse::{Event, KeepAlive, Sse};
-    use tokio::sync::broadcast::error::RecvError;
+    use futures_util::StreamExt;
 
     let ids: Result<Vec<i64>, _> = q
         .variants
@@ -119,38 +120,18 @@ async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -
         }
     };
     let nearest = state.centres.nearest_first(&q.region);
-    let rx = state.live.subscribe();
-    let stop = state.stopping.subscribe();
-    let events = futures_util::stream::unfold((rx, stop), move |(mut rx, mut stop)| {
-        let ids = ids.clone();
-        let nearest = nearest.clone();
-        let centres = state.centres.clone();
-        async move {
-            loop {
-                if *stop.borrow() {
-                    return None;
+    let centres = state.centres.clone();
+    let events = super::until_stopping(state.live.subscribe(), state.stopping.subscribe())
+        .filter_map(move |heard| {
+            std::future::ready(match heard {
+                Heard::Message(change) if ids.contains(&change.variant_id) => {
+                    let live = change.live(&centres, &nearest, super::unix_now());
+                    Some(Event::default().event("stock").json_data(&live))
                 }
-                let received = tokio::select! {
-                    biased;
-                    r = rx.recv() => r,
-                    _ = stop.changed() => return None,
-                };
-                match received {
-                    Ok(change) if ids.contains(&change.variant_id) => {
-                        let live = change.live(&centres, &nearest, super::unix_now());
-                        let event = Event::default().event("stock").json_data(&live);
-                        return Some((event, (rx, stop)));
-                    }
-                    Ok(_) => continue,
-                    Err(RecvError::Lagged(_)) => {
-                        let event = Ok(Event::default().event("resync").data(""));
-                        return Some((event, (rx, stop)));
-                    }
-                    Err(RecvError::Closed) => return None,
-                }
-            }
-        }
-    });
+                Heard::Message(_) => None,
+                Heard::FellBehind => Some(Ok(Event::default().event("resync").data(""))),
+            })
+        });
     Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -70,6 +70,37 @@ impl AppState {
     }
 }
 
+/// What a long-lived event stream receives: a message, or word that it fell behind (and
+/// should have its page read everything again).
+pub enum Heard<T> {
+    Message(T),
+    FellBehind,
+}
+
+/// The messages of a broadcast channel for an event stream, until the channel closes or
+/// the shop starts to stop (so open streams never hold a shutdown open).
+pub fn until_stopping<T: Clone + Send + 'static>(
+    rx: tokio::sync::broadcast::Receiver<T>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> impl futures_util::Stream<Item = Heard<T>> + Send {
+    use tokio::sync::broadcast::error::RecvError;
+    futures_util::stream::unfold((rx, stop), |(mut rx, mut stop)| async move {
+        if *stop.borrow() {
+            return None;
+        }
+        let received = tokio::select! {
+            biased;
+            r = rx.recv() => r,
+            _ = stop.changed() => return None,
+        };
+        match received {
+            Ok(message) => Some((Heard::Message(message), (rx, stop))),
+            Err(RecvError::Lagged(_)) => Some((Heard::FellBehind, (rx, stop))),
+            Err(RecvError::Closed) => None,
+        }
+    })
+}
+
 /// Logs an unexpected error and answers the shopper with the generic "our side" message.
 pub(crate) fn internal(err: impl std::fmt::Display) -> ShopError {
     tracing::error!(%err, "internal error");
