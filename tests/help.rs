@@ -691,3 +691,46 @@ async fn help_content_comes_from_the_owners_file() {
         .iter()
         .any(|p| p["page"] == "checkout"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn quick_messages_at_once_open_one_conversation() {
+    let s = shop().await;
+    let cookie = say(&s.app, None, "first", "ann@example.com")
+        .await
+        .cookie
+        .unwrap();
+    let agent = sign_in(&s.app, "alex").await;
+    let id = count(&s.state, "SELECT MAX(id) FROM conversations")
+        .await
+        .to_string();
+    form_fn(&s.app, "/api/agent/close", Some(&agent), &[("id", &id)]).await;
+    // Nine messages sent together after the chat ended: one new conversation holds them all.
+    let sends = (0..9).map(|n| {
+        let (app, cookie) = (s.app.clone(), cookie.clone());
+        tokio::spawn(async move {
+            say(
+                &app,
+                Some(&cookie),
+                &format!("again {n}"),
+                "ann@example.com",
+            )
+            .await
+            .status
+        })
+    });
+    for send in sends {
+        assert_eq!(send.await.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(
+        count(
+            &s.state,
+            "SELECT COUNT(*) FROM conversations WHERE status = 'open'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&s.state, "SELECT COUNT(*) FROM chat_messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.status = 'open'").await,
+        9
+    );
+}

@@ -475,12 +475,21 @@ impl RateLimit {
     /// the next one is. `recent` is this sender's earlier events, oldest first.
     pub fn allow(&self, recent: &mut Vec<i64>, now: i64) -> Result<(), i64> {
         recent.retain(|&t| t > now - self.per_seconds);
-        if recent.len() >= self.max {
+        if self.is_full(recent, now) {
             let oldest = recent.first().copied().unwrap_or(now);
             return Err((oldest + self.per_seconds - now).max(1));
         }
         recent.push(now);
         Ok(())
+    }
+
+    /// Whether the events in `recent` already use up the window ending at `now`.
+    pub fn is_full(&self, recent: &[i64], now: i64) -> bool {
+        recent
+            .iter()
+            .filter(|&&t| t > now - self.per_seconds)
+            .count()
+            >= self.max
     }
 }
 

@@ -137,13 +137,9 @@ impl HelpDesk {
     pub fn is_limited(&self, key: &str, limit: RateLimit) -> bool {
         let now = unix_now();
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent.get(key).is_some_and(|times| {
-            times
-                .iter()
-                .filter(|&&t| t > now - limit.per_seconds)
-                .count()
-                >= limit.max
-        })
+        recent
+            .get(key)
+            .is_some_and(|times| limit.is_full(times, now))
     }
 }
 
@@ -218,7 +214,7 @@ impl CallbackRow {
 const CONVERSATION_COLUMNS: &str =
     "id, shopper_hash, status, reply_email, page, context, shopper_read, agent_read";
 
-/// The context as stored: bounded, with the page path only.
+/// The context as stored: each part bounded in length.
 fn tidy_context(mut context: ShopperContext) -> ShopperContext {
     context.page = context.page.chars().take(200).collect();
     context.region = context.region.chars().take(40).collect();
@@ -331,10 +327,16 @@ impl<'a> Desk<'a> {
         let body = check_message(text).map_err(|m| ShopError::invalid(Field::Message, m))?;
         let context = tidy_context(context);
         let hash = session::shopper_hash(&caller, true).ok_or(ShopError::Internal)?;
-        let open = self
-            .shoppers_conversation(&hash)
-            .await?
-            .filter(|c| c.status == "open");
+        // Looked up inside the write transaction: writes take turns on the one writer
+        // connection, so two quick messages can never open two conversations.
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let open: Option<ConversationRow> = sqlx::query_as(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shopper_hash = ? AND status = 'open' ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
         let offline = self.desk().agents_online() == 0;
         let reply_email = match &open {
             Some(c) => c.reply_email.clone(),
@@ -360,7 +362,6 @@ impl<'a> Desk<'a> {
         }
         let now = unix_now();
         let context_json = serde_json::to_string(&context).map_err(internal)?;
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let id = match &open {
             Some(c) => c.id,
             None => sqlx::query_scalar(
