@@ -7,10 +7,10 @@
 //! - Nothing is delivered on a Saturday or Sunday.
 //! - Express delivery spends one working day in transit from any centre.
 //!
-//! Times are UK clock time: [`uk_clock`] turns a moment into the UK date and hour,
+//! Times are UK clock time: [`uk_clock`](super::date::uk_clock) turns a moment into the UK date and hour,
 //! British Summer Time included.
 
-use super::date::CalendarDate;
+use super::date::{clock_label, weekday, weekday_name, CalendarDate};
 use serde::{Deserialize, Serialize};
 
 /// How fast the shopper wants it. Prices are in `pricing`.
@@ -64,28 +64,35 @@ impl DeliveryOption {
 /// Orders placed before this hour are dispatched the same working day.
 pub const CUT_OFF_HOUR: u8 = 14;
 
+/// The cut-off as shoppers read it: "2pm". Every page and answer that names the
+/// cut-off takes it from here, so it cannot disagree with [`dispatch_day`].
+pub fn cut_off_label() -> String {
+    clock_label(u16::from(CUT_OFF_HOUR) * 60)
+}
+
+/// The dispatch rule in words, as the delivery step shows it.
+pub fn dispatch_rule() -> String {
+    format!(
+        "Orders placed before {} on a working day leave the same day. We don't deliver at weekends.",
+        cut_off_label()
+    )
+}
+
+/// Fewest and most working days standard delivery spends in transit (see
+/// [`transit_days`]), for "1 to 3 working days".
+pub const STANDARD_TRANSIT_DAYS: (i64, i64) = (1, 3);
+
 /// Working days in transit for a distance.
 pub fn transit_days(distance_km: f64) -> i64 {
     match distance_km {
-        d if d <= 150.0 => 1,
+        d if d <= 150.0 => STANDARD_TRANSIT_DAYS.0,
         d if d <= 400.0 => 2,
-        _ => 3,
+        _ => STANDARD_TRANSIT_DAYS.1,
     }
-}
-
-/// 0 = Monday … 6 = Sunday.
-pub fn weekday(date: CalendarDate) -> u8 {
-    // 1970-01-01 was a Thursday.
-    ((date.days_since_epoch() + 3).rem_euclid(7)) as u8
 }
 
 pub fn is_working_day(date: CalendarDate) -> bool {
     weekday(date) < 5
-}
-
-/// "Tue", for "arrives Tue 25 Nov".
-pub fn weekday_name(date: CalendarDate) -> &'static str {
-    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][usize::from(weekday(date))]
 }
 
 fn next_working_day(mut date: CalendarDate) -> CalendarDate {
@@ -111,39 +118,6 @@ pub fn arrival_day(today: CalendarDate, hour: u8, distance_km: f64) -> CalendarD
     DeliveryOption::Standard.arrival_day(today, hour, distance_km)
 }
 
-fn last_sunday(year: i32, month: u8) -> CalendarDate {
-    let mut day = CalendarDate::new(year, month, 31)
-        .unwrap_or_else(|| CalendarDate::from_days_since_epoch(0));
-    while weekday(day) != 6 {
-        day = day.add_days(-1);
-    }
-    day
-}
-
-/// The UK date and clock hour at `unix_seconds` (see [`uk_local`]).
-pub fn uk_clock(unix_seconds: i64) -> (CalendarDate, u8) {
-    let (date, minute) = uk_local(unix_seconds);
-    (date, (minute / 60) as u8)
-}
-
-/// The UK date and minute of the day at `unix_seconds`: GMT, or BST (one hour ahead)
-/// from 01:00 UTC on the last Sunday of March until 01:00 UTC on the last Sunday of
-/// October. Ireland keeps the same clock.
-pub fn uk_local(unix_seconds: i64) -> (CalendarDate, u16) {
-    let utc_day = CalendarDate::from_days_since_epoch(unix_seconds.div_euclid(86_400));
-    let starts = last_sunday(utc_day.year, 3).days_since_epoch() * 86_400 + 3_600;
-    let ends = last_sunday(utc_day.year, 10).days_since_epoch() * 86_400 + 3_600;
-    let local = if (starts..ends).contains(&unix_seconds) {
-        unix_seconds + 3_600
-    } else {
-        unix_seconds
-    };
-    (
-        CalendarDate::from_days_since_epoch(local.div_euclid(86_400)),
-        (local.rem_euclid(86_400) / 60) as u16,
-    )
-}
-
 /// "Tue 25 Nov".
 pub fn arrival_label(date: CalendarDate) -> String {
     format!("{} {}", weekday_name(date), date.short_label())
@@ -152,6 +126,7 @@ pub fn arrival_label(date: CalendarDate) -> String {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::date::uk_clock;
     use proptest::prelude::*;
 
     fn d(y: i32, m: u8, day: u8) -> CalendarDate {
@@ -192,6 +167,23 @@ mod tests {
         );
         assert_eq!(DeliveryOption::parse("express"), Some(express));
         assert_eq!(DeliveryOption::parse("teleport"), None);
+    }
+
+    /// The words and the rule must agree: the hour the words name is exactly where a
+    /// working day's orders stop leaving that day. (A regression guard for the "2pm"
+    /// once typed by hand in a page and the help content beside `CUT_OFF_HOUR`.)
+    #[test]
+    fn the_cut_off_in_words_is_the_cut_off_the_rule_applies() {
+        let monday = d(2026, 11, 23);
+        let first_late_hour = (0u8..24)
+            .find(|h| dispatch_day(monday, *h) != monday)
+            .unwrap();
+        let label = cut_off_label();
+        assert_eq!(label, clock_label(u16::from(first_late_hour) * 60));
+        assert!(dispatch_rule().contains(&format!("before {label} on a working day")));
+        let min = (0..2_000).map(|km| transit_days(f64::from(km))).min();
+        let max = (0..2_000).map(|km| transit_days(f64::from(km))).max();
+        assert_eq!((min.unwrap(), max.unwrap()), STANDARD_TRANSIT_DAYS);
     }
 
     #[test]

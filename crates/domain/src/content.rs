@@ -2,8 +2,16 @@
 //! contact details, opening hours, quick answers, help for each kind of page and the
 //! return policy. The server reads the file at start (`STOREFRONT_HELP`) and the browser
 //! asks the server for it; the copy built into the app shows until that answer arrives.
+//!
+//! Facts that a rule decides (the delivery cut-off, prices, transit days) are never typed
+//! into the file: it names them as placeholders (`{cut_off}`, `{standard_price}`, …, see
+//! [`RULE_PLACEHOLDERS`]) and [`HelpContent::parse`] fills them from the rules, so the
+//! answers change when the rules do. A placeholder the shop doesn't know is refused.
 
-use crate::domain::help::{OpeningRow, PageKind, WeeklyHours};
+use crate::delivery::{cut_off_label, STANDARD_TRANSIT_DAYS};
+use crate::hours::{OpeningRow, WeeklyHours};
+use crate::page_kind::PageKind;
+use crate::pricing::{EXPRESS_DELIVERY, FREE_DELIVERY_FROM, STANDARD_DELIVERY};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,17 +49,67 @@ pub struct ReturnsPolicy {
     pub points: Vec<String>,
 }
 
+/// The placeholders the help file may use, each with the rule's words for it now.
+pub fn rule_placeholders() -> [(&'static str, String); 5] {
+    let (fewest, most) = STANDARD_TRANSIT_DAYS;
+    [
+        ("{cut_off}", cut_off_label()),
+        ("{standard_price}", STANDARD_DELIVERY.to_string()),
+        ("{express_price}", EXPRESS_DELIVERY.to_string()),
+        ("{free_delivery_from}", FREE_DELIVERY_FROM.to_string()),
+        ("{standard_days}", format!("{fewest} to {most}")),
+    ]
+}
+
+/// The names of [`rule_placeholders`], for the README and error messages.
+pub const RULE_PLACEHOLDERS: [&str; 5] = [
+    "{cut_off}",
+    "{standard_price}",
+    "{express_price}",
+    "{free_delivery_from}",
+    "{standard_days}",
+];
+
+/// `text` with every rule placeholder filled; an unknown `{…}` is an error.
+fn fill_rules(text: &mut String, rules: &[(&'static str, String)]) -> Result<(), String> {
+    for (name, value) in rules {
+        if text.contains(name) {
+            *text = text.replace(name, value);
+        }
+    }
+    match (text.find('{'), text.find('}')) {
+        (Some(a), Some(b)) if a < b => Err(format!(
+            "unknown placeholder {} (known: {})",
+            &text[a..=b],
+            RULE_PLACEHOLDERS.join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl HelpContent {
     /// The content built into this release.
     pub fn bundled() -> Self {
-        Self::parse(include_str!("../content/help.json"))
+        Self::parse(include_str!("../../../content/help.json"))
             .expect("content/help.json is valid (tested)")
     }
 
-    /// Reads and checks the owner's file: every field present, hours readable.
+    /// Reads and checks the owner's file: every field present, hours readable, rule
+    /// placeholders filled from the rules (an unknown one is refused).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let help: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut help: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
         WeeklyHours::from_rows(&help.hours)?;
+        let rules = rule_placeholders();
+        let answers = help
+            .faq
+            .iter_mut()
+            .chain(help.pages.iter_mut().flat_map(|p| p.answers.iter_mut()))
+            .flat_map(|f| [&mut f.question, &mut f.answer]);
+        let returns =
+            std::iter::once(&mut help.returns.summary).chain(help.returns.points.iter_mut());
+        for text in answers.chain(returns) {
+            fill_rules(text, &rules)?;
+        }
         Ok(help)
     }
 
@@ -83,7 +141,7 @@ impl HelpContent {
     /// or the answer, forgiving a typo the way product search does; answers whose
     /// question has more of the words come first, and no question is listed twice.
     pub fn search(&self, query: &str) -> Vec<&Faq> {
-        use crate::domain::search::{match_word, query_words, text_words};
+        use crate::search::{match_word, query_words, text_words};
         let words = query_words(query);
         let has = |text: &[String], i: usize, w: &String| {
             let is_last = i + 1 == words.len();
@@ -120,7 +178,7 @@ mod tests {
 
     #[test]
     fn bundled_help_content_is_complete() {
-        let help = HelpContent::parse(include_str!("../content/help.json")).unwrap();
+        let help = HelpContent::parse(include_str!("../../../content/help.json")).unwrap();
         assert!(
             help.phone_tel.starts_with('+')
                 && help.phone_tel[1..].chars().all(|c| c.is_ascii_digit())
@@ -177,10 +235,67 @@ mod tests {
         assert_eq!(help.search("").len(), help.search(" ").len());
     }
 
+    /// Every time, price and transit figure the help content states comes from the rule
+    /// that decides it: the file holds placeholders only, and the filled answers carry
+    /// the rules' words. Fails when someone types "2pm" or "£3.95" into the file.
+    #[test]
+    fn rule_figures_come_from_the_rules() {
+        let raw: HelpContent =
+            serde_json::from_str(include_str!("../../../content/help.json")).unwrap();
+        let texts: Vec<&String> = raw
+            .faq
+            .iter()
+            .chain(raw.pages.iter().flat_map(|p| &p.answers))
+            .flat_map(|f| [&f.question, &f.answer])
+            .chain(std::iter::once(&raw.returns.summary))
+            .chain(&raw.returns.points)
+            .collect();
+        for text in &texts {
+            let typed_time = text
+                .as_bytes()
+                .windows(3)
+                .any(|w| w[0].is_ascii_digit() && (&w[1..] == b"am" || &w[1..] == b"pm"));
+            assert!(!typed_time, "a clock time typed by hand: {text}");
+            assert!(!text.contains('£'), "a price typed by hand: {text}");
+            assert!(
+                !text.contains(" to 3 working"),
+                "transit days typed by hand: {text}"
+            );
+        }
+        let help = HelpContent::bundled();
+        let delivery = &help
+            .faq
+            .iter()
+            .find(|f| f.question == "How much is delivery?")
+            .unwrap()
+            .answer;
+        assert!(delivery.contains(&format!(
+            "order before {}",
+            crate::delivery::cut_off_label()
+        )));
+        assert!(delivery.contains(&STANDARD_DELIVERY.to_string()));
+        assert!(delivery.contains(&EXPRESS_DELIVERY.to_string()));
+        assert!(delivery.contains(&FREE_DELIVERY_FROM.to_string()));
+        let arrive = &help.faq[0].answer;
+        assert!(arrive.contains("1 to 3 working days"), "{arrive}");
+        let all = serde_json::to_string(&help).unwrap();
+        for name in RULE_PLACEHOLDERS {
+            assert!(!all.contains(name), "{name} left unfilled");
+        }
+    }
+
+    #[test]
+    fn unknown_placeholders_are_refused() {
+        let typo = include_str!("../../../content/help.json").replacen("{cut_off}", "{cutoff}", 1);
+        let err = HelpContent::parse(&typo).unwrap_err();
+        assert!(err.contains("{cutoff}"), "{err}");
+    }
+
     #[test]
     fn broken_files_are_refused() {
         assert!(HelpContent::parse("{}").is_err());
-        let bad_hours = include_str!("../content/help.json").replace("\"08:00\"", "\"8 o'clock\"");
+        let bad_hours =
+            include_str!("../../../content/help.json").replace("\"08:00\"", "\"8 o'clock\"");
         assert!(HelpContent::parse(&bad_hours).is_err());
     }
 }

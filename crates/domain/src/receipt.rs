@@ -94,12 +94,7 @@ pub fn receipt(f: &ReceiptFacts<'_>) -> Receipt {
     ));
     line("");
     line("DELIVERY");
-    let a = f.address;
-    let address: Vec<&str> = [a.name.as_str(), &a.line1, &a.line2, &a.city, &a.postcode]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    line(&format!("  To: {}", address.join(", ")));
+    line(&format!("  To: {}", f.address.lines().join(", ")));
     if let Some(day) = f.arrives {
         line(&format!("  Arriving by {}", arrival_label(day)));
     }
@@ -134,8 +129,8 @@ pub fn receipt(f: &ReceiptFacts<'_>) -> Receipt {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::domain::payment::CardBrand;
-    use crate::domain::pricing::{charge_plan, LineToCharge};
+    use crate::payment::CardBrand;
+    use crate::pricing::{charge_plan, LineToCharge};
 
     #[test]
     fn receipt_has_items_charges_dates_returns_and_contacts() {

@@ -94,6 +94,96 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+// Weekdays and the UK clock: every page, mail and rule that names a day or a time of day
+// takes it from here.
+
+/// Short weekday names, Monday first, as pages show them and the help file's opening
+/// hours name them ("from": "Mon").
+pub const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// 0 = Monday … 6 = Sunday.
+pub fn weekday(date: CalendarDate) -> u8 {
+    // 1970-01-01 was a Thursday.
+    ((date.days_since_epoch() + 3).rem_euclid(7)) as u8
+}
+
+/// "Tue", for "arrives Tue 25 Nov".
+pub fn weekday_name(date: CalendarDate) -> &'static str {
+    WEEKDAY_NAMES[usize::from(weekday(date))]
+}
+
+fn last_sunday(year: i32, month: u8) -> CalendarDate {
+    let mut day = CalendarDate::new(year, month, 31)
+        .unwrap_or_else(|| CalendarDate::from_days_since_epoch(0));
+    while weekday(day) != 6 {
+        day = day.add_days(-1);
+    }
+    day
+}
+
+/// "Tuesday".
+pub fn weekday_name_long(date: CalendarDate) -> &'static str {
+    [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ][usize::from(weekday(date))]
+}
+
+/// The UK date and clock hour at `unix_seconds` (see [`uk_local`]).
+pub fn uk_clock(unix_seconds: i64) -> (CalendarDate, u8) {
+    let (date, minute) = uk_local(unix_seconds);
+    (date, (minute / 60) as u8)
+}
+
+/// The UK date and minute of the day at `unix_seconds`: GMT, or BST (one hour ahead)
+/// from 01:00 UTC on the last Sunday of March until 01:00 UTC on the last Sunday of
+/// October. Ireland keeps the same clock.
+pub fn uk_local(unix_seconds: i64) -> (CalendarDate, u16) {
+    let utc_day = CalendarDate::from_days_since_epoch(unix_seconds.div_euclid(86_400));
+    let starts = last_sunday(utc_day.year, 3).days_since_epoch() * 86_400 + 3_600;
+    let ends = last_sunday(utc_day.year, 10).days_since_epoch() * 86_400 + 3_600;
+    let local = if (starts..ends).contains(&unix_seconds) {
+        unix_seconds + 3_600
+    } else {
+        unix_seconds
+    };
+    (
+        CalendarDate::from_days_since_epoch(local.div_euclid(86_400)),
+        (local.rem_euclid(86_400) / 60) as u16,
+    )
+}
+
+/// `"08:30"` → 510 minutes after midnight.
+pub fn clock_minutes(text: &str) -> Option<u16> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+}
+
+/// 480 → "8am", 1230 → "8:30pm", 720 → "12 noon".
+pub fn clock_label(minute: u16) -> String {
+    let (h, m) = (minute / 60 % 24, minute % 60);
+    if (h, m) == (12, 0) {
+        return "12 noon".into();
+    }
+    let (hour12, half) = match h {
+        0 => (12, "am"),
+        1..=11 => (h, "am"),
+        12 => (12, "pm"),
+        _ => (h - 12, "pm"),
+    };
+    if m == 0 {
+        format!("{hour12}{half}")
+    } else {
+        format!("{hour12}:{m:02}{half}")
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -147,5 +237,15 @@ mod tests {
             let a = CalendarDate::from_days_since_epoch(days);
             prop_assert!(a.add_days(1) > a);
         }
+    }
+
+    #[test]
+    fn clock_words() {
+        assert_eq!(clock_minutes("08:30"), Some(510));
+        assert_eq!(clock_minutes("25:00"), None);
+        assert_eq!(clock_label(480), "8am");
+        assert_eq!(clock_label(1230), "8:30pm");
+        assert_eq!(clock_label(720), "12 noon");
+        assert_eq!(clock_label(0), "12am");
     }
 }

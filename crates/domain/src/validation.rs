@@ -107,6 +107,28 @@ pub struct Address {
     pub country: String,
 }
 
+impl Address {
+    /// The address as it is written on a parcel, one line each: name, street lines,
+    /// town, postcode and the country's name (blank lines left out). Pages show these
+    /// lines; the receipt joins them with commas.
+    pub fn lines(&self) -> Vec<String> {
+        let country = shipping_country(&self.country).map_or(self.country.as_str(), |c| c.name);
+        [
+            self.name.as_str(),
+            &self.line1,
+            &self.line2,
+            &self.city,
+            &self.postcode,
+            country,
+        ]
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+    }
+}
+
 /// Everything guest checkout asks for about the shopper.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutDetails {

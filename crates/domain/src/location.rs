@@ -263,7 +263,7 @@ mod tests {
             "Dublin ships from Leeds or Glasgow, not {first}"
         );
         // Across the Irish Sea: the distance rule gives two working days in transit.
-        assert_eq!(crate::domain::delivery::transit_days(km), 2);
+        assert_eq!(crate::delivery::transit_days(km), 2);
     }
 
     #[test]
