@@ -5,10 +5,10 @@
 //! the field it belongs to), `OutOfStock` when stock ran short, `NotFound` for a missing
 //! product or order, and `Internal` for everything else.
 
-use crate::domain::validation::{Field, FieldError};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+use storefront_domain::validation::{Field, FieldError};
 
 /// Not enough stock for one line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +70,7 @@ impl ShopError {
 
     /// Sets [`Self::status_code`] on the response being built, if there is one.
     #[cfg(feature = "ssr")]
-    pub(crate) fn set_response_status(&self) {
+    pub fn set_response_status(&self) {
         if let (Some(options), Ok(status)) = (
             leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
             axum::http::StatusCode::from_u16(self.status_code()),

@@ -1,0 +1,75 @@
+//! The agent console's functions, under `/api/agent`. Every one but sign-in needs the
+//! agent session cookie; a shopper's cookie, or none, is answered 401.
+
+use super::orders::{OrderView, PricedCart};
+use super::support::Conversation;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentView {
+    pub name: String,
+}
+
+/// A conversation as the queue lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedChat {
+    pub id: i64,
+    /// The shopper's latest message, shortened.
+    pub latest: String,
+    /// Shopper messages since the last agent reply.
+    pub unanswered: u32,
+    pub page: String,
+    /// Set when the shopper wrote while no one was online: answer by mail.
+    pub reply_email: Option<String>,
+    pub updated_at: i64,
+}
+
+/// A call-back request as the queue lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedCallback {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub phone: String,
+    /// "Mon 23 Nov, 5pm to 8pm".
+    pub when: String,
+    pub topic: String,
+    pub note: String,
+    pub page: String,
+    pub done: bool,
+    pub requested_at: i64,
+}
+
+/// Everything waiting for an agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub chats: Vec<QueuedChat>,
+    pub callbacks: Vec<QueuedCallback>,
+}
+
+/// What the customer has in front of them, so phone and chat see the same.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerContext {
+    pub page: String,
+    /// Their cart, priced now; `None` when it is empty.
+    pub cart: Option<PricedCart>,
+    /// Their orders: placed from their browser or under the email they gave.
+    pub orders: Vec<OrderView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatDetail {
+    pub conversation: Conversation,
+    pub context: CustomerContext,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackDetail {
+    pub callback: QueuedCallback,
+    pub context: CustomerContext,
+}
+
+/// Server-sent events for the console: `queue` (something changed: read the queue and
+/// the open item again), `typing` (`{"conversation": id}`).
+pub const AGENT_EVENTS_URL: &str = "/api/agent/events";

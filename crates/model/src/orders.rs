@@ -1,0 +1,170 @@
+//! The cart as priced by the shop, placing an order, and an order's status.
+
+use serde::{Deserialize, Serialize};
+use storefront_domain::date::CalendarDate;
+use storefront_domain::delivery::DeliveryOption;
+use storefront_domain::money::Money;
+use storefront_domain::order::OrderStatus;
+use storefront_domain::payment::CardOnFile;
+use storefront_domain::pricing::{ChargePlan, LaterCharge};
+use storefront_domain::stock::Availability;
+use storefront_domain::validation::Address;
+
+/// A cart line with the shop's current price and stock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub variant_id: i64,
+    pub product_slug: String,
+    pub product_name: String,
+    pub variant_label: String,
+    pub image: String,
+    pub unit_price: Money,
+    pub quantity: u32,
+    pub line_total: Money,
+    pub availability: Availability,
+    /// Where the units shipping now come from (nearest centre first) and when they arrive.
+    pub shipments: Vec<Shipment>,
+    /// Units no centre has now; they can only wait for the restock on `back_on`.
+    pub backordered: u32,
+    /// When more is expected, if it is.
+    pub back_on: Option<CalendarDate>,
+}
+
+/// Units of a line shipping from one centre.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipment {
+    pub centre: String,
+    pub quantity: u32,
+    pub arrives: CalendarDate,
+}
+
+impl Shipment {
+    /// "2 from Leeds, arriving Tue 25 Nov".
+    pub fn label(&self) -> String {
+        format!(
+            "{} from {}, arriving {}",
+            self.quantity,
+            self.centre,
+            storefront_domain::delivery::arrival_label(self.arrives)
+        )
+    }
+}
+
+impl PricedLine {
+    /// Whether every unit can ship now.
+    pub fn can_ship(&self) -> bool {
+        self.backordered == 0
+    }
+
+    /// Whether the line can be ordered at all: it ships now, or the rest is expected back.
+    pub fn can_order(&self) -> bool {
+        self.can_ship() || self.back_on.is_some()
+    }
+
+    /// "1 more around 3 Dec", for a line partly or wholly waiting.
+    pub fn waiting_label(&self) -> Option<String> {
+        match (self.backordered, self.back_on) {
+            (0, _) | (_, None) => None,
+            (n, Some(date)) if n == self.quantity => Some(format!(
+                "All {n} follow when back in stock, around {}",
+                date.short_label()
+            )),
+            (n, Some(date)) => Some(format!("{n} more follow around {}", date.short_label())),
+        }
+    }
+}
+
+/// A delivery option as offered for this cart and address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryQuote {
+    pub option: DeliveryOption,
+    pub price: Money,
+    /// When everything shipping now has arrived (none if nothing ships now).
+    pub arrives: Option<CalendarDate>,
+}
+
+/// The cart priced by the shop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedCart {
+    pub lines: Vec<PricedLine>,
+    /// Variants in the cart the shop no longer sells.
+    pub unknown: Vec<i64>,
+    pub subtotal: Money,
+    pub delivery: Money,
+    pub total: Money,
+    /// The option `delivery`, `total` and the shipments' dates are for.
+    pub delivery_option: DeliveryOption,
+    /// Every option with its price and arrival date.
+    pub options: Vec<DeliveryQuote>,
+    /// What is charged now and what later.
+    pub charges: ChargePlan,
+    /// When what ships now leaves: "today", "tomorrow", "on Mon 24 Nov".
+    pub dispatch: String,
+    /// How the free-delivery threshold applies to this cart.
+    pub free_delivery_note: String,
+}
+
+impl PricedCart {
+    pub fn can_check_out(&self) -> bool {
+        !self.lines.is_empty()
+            && self.unknown.is_empty()
+            && self.lines.iter().all(PricedLine::can_order)
+    }
+
+    /// Lines with units that wait for a restock.
+    pub fn waiting(&self) -> impl Iterator<Item = &PricedLine> {
+        self.lines.iter().filter(|l| l.backordered > 0)
+    }
+}
+
+/// What the shopper needs to find their order again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacedOrder {
+    pub number: String,
+    /// A private key: the status page needs number and key together.
+    pub key: String,
+}
+
+impl PlacedOrder {
+    pub fn status_path(&self) -> String {
+        format!("/orders/{}?key={}", self.number, self.key)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product_name: String,
+    pub variant_label: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub line_total: Money,
+    /// Units still waiting for stock, and when it is expected.
+    pub backordered: u32,
+    pub expected: Option<CalendarDate>,
+}
+
+/// An order as its status page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub number: String,
+    pub status: OrderStatus,
+    pub placed_on: CalendarDate,
+    pub email: String,
+    pub phone: String,
+    pub address: Address,
+    pub delivery_option: DeliveryOption,
+    /// When what shipped at checkout arrives.
+    pub arrives: Option<CalendarDate>,
+    /// The card paid with ("Visa ending 4242").
+    pub card: Option<CardOnFile>,
+    /// Authorized on the card so far.
+    pub charged: Money,
+    /// Still to be charged when waiting items ship.
+    pub to_charge_later: Vec<LaterCharge>,
+    pub lines: Vec<OrderLine>,
+    pub subtotal: Money,
+    pub delivery: Money,
+    pub total: Money,
+    /// Each status reached so far, with the day it was reached.
+    pub history: Vec<(OrderStatus, CalendarDate)>,
+}
