@@ -5,12 +5,12 @@
 
 use super::session::{self, Caller, AGENT_COOKIE, AGENT_SESSION_SECONDS};
 use super::{internal, unix_now, AppState};
-use crate::api::agent::AgentView;
-use crate::api::ShopError;
-use crate::domain::help::RateLimit;
-use crate::domain::validation::Field;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use storefront_domain::rate::RateLimit;
+use storefront_domain::validation::Field;
+use storefront_model::agent::AgentView;
+use storefront_model::ShopError;
 
 /// One agent who may sign in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +102,20 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&super::random_token(32)).unwrap_or_default())
 }
 
+/// An agent whose session the shop has just checked. Only [`Agents::current`] and
+/// [`Agents::from_headers`] make one (its field is private to this module), so every desk
+/// function that takes it can only run for a signed-in agent.
+#[derive(Debug)]
+pub struct SignedInAgent {
+    name: String,
+}
+
+impl SignedInAgent {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 pub struct Agents<'a> {
     state: &'a AppState,
 }
@@ -188,12 +202,15 @@ impl<'a> Agents<'a> {
     }
 
     /// The agent whose session cookie came with the request running now.
-    pub async fn current(&self) -> Result<String, ShopError> {
+    pub async fn current(&self) -> Result<SignedInAgent, ShopError> {
         self.from_headers(&Caller::current().headers).await
     }
 
     /// The agent whose session cookie is in `headers`; 401 for anyone else.
-    pub async fn from_headers(&self, headers: &axum::http::HeaderMap) -> Result<String, ShopError> {
+    pub async fn from_headers(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<SignedInAgent, ShopError> {
         let key = session::cookie(headers, AGENT_COOKIE).ok_or(ShopError::SignInRequired)?;
         let agent: Option<String> = sqlx::query_scalar(
             "SELECT agent FROM agent_sessions WHERE token_hash = ? AND expires_at > ?",
@@ -206,6 +223,7 @@ impl<'a> Agents<'a> {
         // An account removed from the configuration loses its sessions at once.
         agent
             .filter(|a| self.state.config.agents.iter().any(|acc| &acc.name == a))
+            .map(|name| SignedInAgent { name })
             .ok_or(ShopError::SignInRequired)
     }
 

@@ -15,12 +15,12 @@
 use super::orders::{OrderToPlace, PaymentTaken, Priced};
 use super::payment::{AuthStatus, Authorization, GatewayError};
 use super::{internal, mail, unix_now, AppState};
-use crate::api::checkout::{CardToken, CheckoutOutcome, CheckoutRequest};
-use crate::api::ShopError;
-use crate::domain::location::region_for_address;
-use crate::domain::payment::CardEntry;
-use crate::domain::validation::{check_details, check_lines, Field};
 use std::hash::{BuildHasher, BuildHasherDefault};
+use storefront_domain::location::region_for_address;
+use storefront_domain::payment::CardEntry;
+use storefront_domain::validation::{check_details, check_lines, Field};
+use storefront_model::checkout::{CardToken, CheckoutOutcome, CheckoutRequest};
+use storefront_model::ShopError;
 
 /// Locks that make requests with the same key take turns.
 pub struct AttemptLocks(Vec<tokio::sync::Mutex<()>>);
@@ -393,8 +393,8 @@ impl<'a> Checkout<'a> {
 
 /// A request's details and lines after their checks, and the region they ship to.
 struct Checked {
-    details: crate::domain::validation::CheckoutDetails,
-    lines: Vec<crate::domain::cart::CartLine>,
+    details: storefront_domain::validation::CheckoutDetails,
+    lines: Vec<storefront_domain::cart::CartLine>,
     region: String,
 }
 

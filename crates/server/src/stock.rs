@@ -6,16 +6,16 @@
 use super::catalog::{card_rows_by_id, money};
 use super::mail::{self, Mail};
 use super::{internal, same_secret, AppState};
-use crate::api::catalog::{variant_label, DeliveryPromise, ProductCard};
-use crate::api::stock::{LiveStock, BACK_IN_STOCK_CONSENT, MAX_WATCHED_VARIANTS};
-use crate::api::ShopError;
-use crate::domain::allocation::{serve_waiting, CentreStock, Waiting};
-use crate::domain::alternatives::{closest, Likeness};
-use crate::domain::date::CalendarDate;
-use crate::domain::stock::Availability;
-use crate::domain::validation::{check_email, Field};
-use crate::domain::{delivery, location};
 use sqlx::{SqliteConnection, SqlitePool};
+use storefront_domain::allocation::{serve_waiting, CentreStock, Waiting};
+use storefront_domain::alternatives::{closest, Likeness};
+use storefront_domain::date::CalendarDate;
+use storefront_domain::stock::Availability;
+use storefront_domain::validation::{check_email, Field};
+use storefront_domain::{delivery, location};
+use storefront_model::catalog::{variant_label, DeliveryPromise, ProductCard};
+use storefront_model::stock::{LiveStock, BACK_IN_STOCK_CONSENT, MAX_WATCHED_VARIANTS};
+use storefront_model::ShopError;
 
 /// How many alternatives are offered for a sold-out variant.
 pub const ALTERNATIVES: usize = 4;
@@ -92,7 +92,7 @@ impl Centres {
         holding: &[i64],
         unix_now: i64,
     ) -> Option<DeliveryPromise> {
-        let (today, hour) = delivery::uk_clock(unix_now);
+        let (today, hour) = storefront_domain::date::uk_clock(unix_now);
         nearest_first
             .iter()
             .find(|(id, _)| holding.contains(id))
@@ -350,12 +350,15 @@ impl<'a> Stock<'a> {
         let email = match check_email(email) {
             Ok(e) => Some(e),
             Err(m) => {
-                errors.push(crate::domain::validation::FieldError::new(Field::Email, m));
+                errors.push(storefront_domain::validation::FieldError::new(
+                    Field::Email,
+                    m,
+                ));
                 None
             }
         };
         if !consent {
-            errors.push(crate::domain::validation::FieldError::new(
+            errors.push(storefront_domain::validation::FieldError::new(
                 Field::Consent,
                 "Please tick the box to let us send you this one email.",
             ));
@@ -421,8 +424,9 @@ impl<'a> Stock<'a> {
         Ok((variant, centre.id, centre.name.clone()))
     }
 
-    /// Records stock on its way to a centre; the earliest expected date is what shoppers see.
-    pub async fn expect(
+    /// Announces a delivery on its way to a centre; the earliest expected date is what
+    /// shoppers see ("back around 3 Dec").
+    pub async fn announce_delivery(
         &self,
         sku: &str,
         centre: &str,

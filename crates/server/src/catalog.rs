@@ -2,14 +2,14 @@
 
 use super::stock::snapshot;
 use super::{internal, AppState};
-use crate::api::catalog::{
-    Category, CategoryPage, HomePage, ProductCard, ProductPage, SearchResults, Suggestions,
+use storefront_domain::money::{Currency, Money};
+use storefront_domain::search::{SearchParams, MAX_QUERY_CHARS};
+use storefront_domain::stock::Availability;
+use storefront_model::catalog::{
+    Category, CategoryListing, HomeListing, ProductCard, ProductDetail, SearchResults, Suggestions,
     Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
 };
-use crate::api::ShopError;
-use crate::domain::money::{Currency, Money};
-use crate::domain::search::{SearchParams, MAX_QUERY_CHARS};
-use crate::domain::stock::Availability;
+use storefront_model::ShopError;
 
 pub struct Catalog<'a> {
     state: &'a AppState,
@@ -138,7 +138,7 @@ impl<'a> Catalog<'a> {
         Ok(rows.into_iter().map(Category::from).collect())
     }
 
-    pub async fn home(&self) -> Result<HomePage, ShopError> {
+    pub async fn home(&self) -> Result<HomeListing, ShopError> {
         let categories = self.categories().await?;
         let featured: Vec<CardRow> = sqlx::query_as(&format!(
             "{CARD_SELECT} ORDER BY in_stock DESC, p.popularity DESC LIMIT 12"
@@ -146,7 +146,7 @@ impl<'a> Catalog<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
-        Ok(HomePage {
+        Ok(HomeListing {
             categories,
             featured: featured.into_iter().map(ProductCard::from).collect(),
         })
@@ -166,7 +166,7 @@ impl<'a> Catalog<'a> {
         })
     }
 
-    pub async fn category(&self, slug: &str) -> Result<CategoryPage, ShopError> {
+    pub async fn category(&self, slug: &str) -> Result<CategoryListing, ShopError> {
         let category = self.category_by_slug(slug).await?;
         let products: Vec<CardRow> = sqlx::query_as(&format!(
             "{CARD_SELECT} WHERE c.slug = ? ORDER BY p.popularity DESC"
@@ -175,13 +175,13 @@ impl<'a> Catalog<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
-        Ok(CategoryPage {
+        Ok(CategoryListing {
             category,
             products: products.into_iter().map(ProductCard::from).collect(),
         })
     }
 
-    pub async fn product(&self, slug: &str, region: &str) -> Result<ProductPage, ShopError> {
+    pub async fn product(&self, slug: &str, region: &str) -> Result<ProductDetail, ShopError> {
         let not_found = || {
             ShopError::NotFound(
                 "We couldn't find that product. It may have been renamed; try searching for it."
@@ -213,7 +213,7 @@ impl<'a> Catalog<'a> {
         let centres = &self.state.centres;
         let nearest = centres.nearest_first(region);
         let now = super::unix_now();
-        Ok(ProductPage {
+        Ok(ProductDetail {
             id: p.id,
             image: image_url(&p.slug),
             category: self.category_by_slug(&p.category_slug).await?,
@@ -251,8 +251,8 @@ impl<'a> Catalog<'a> {
         params: SearchParams,
         region: &str,
     ) -> Result<SearchResults, ShopError> {
-        let region = crate::domain::location::region(region)
-            .map_or(crate::domain::location::DEFAULT_REGION, |r| r.code);
+        let region = storefront_domain::location::region(region)
+            .map_or(storefront_domain::location::DEFAULT_REGION, |r| r.code);
         let outcome = self
             .state
             .search

@@ -93,13 +93,13 @@ struct LiveQuery {
 }
 
 /// Server-sent events: every change to the stock of the listed variants, as `stock`
-/// events carrying [`LiveStock`](crate::api::stock::LiveStock) JSON for the region. A
+/// events carrying [`LiveStock`](storefront_model::stock::LiveStock) JSON for the region. A
 /// subscriber that fell behind gets `resync` and reads the stock again.
 async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -> Response {
     use super::Heard;
-    use crate::api::stock::MAX_WATCHED_VARIANTS;
     use axum::response::sse::{Event, KeepAlive, Sse};
     use futures_util::StreamExt;
+    use storefront_model::stock::MAX_WATCHED_VARIANTS;
 
     let ids: Result<Vec<i64>, _> = q
         .variants
@@ -137,12 +137,12 @@ async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -
         .into_response()
 }
 
-/// The shopper's chat events (see [`crate::api::help::CHAT_EVENTS_URL`]).
+/// The shopper's chat events (see [`storefront_model::support::CHAT_EVENTS_URL`]).
 async fn help_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
     use axum::response::sse::{KeepAlive, Sse};
     let shopper = super::session::cookie(&headers, super::session::SHOPPER_COOKIE)
         .map(|key| super::session::digest(&key));
-    Sse::new(super::help::shopper_events(state, shopper))
+    Sse::new(super::desk::shopper_events(state, shopper))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
@@ -151,7 +151,7 @@ async fn help_events(State(state): State<AppState>, headers: HeaderMap) -> Respo
 async fn agent_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
     use axum::response::sse::{KeepAlive, Sse};
     match state.agents().from_headers(&headers).await {
-        Ok(_) => Sse::new(super::help::agent_events(state))
+        Ok(_) => Sse::new(super::desk::agent_events(state))
             .keep_alive(KeepAlive::default())
             .into_response(),
         Err(e) => (
@@ -255,7 +255,7 @@ async fn admin_incoming(
     admin_answer(
         state
             .stock()
-            .expect(&req.sku, &req.centre, req.quantity, &req.expected_on)
+            .announce_delivery(&req.sku, &req.centre, req.quantity, &req.expected_on)
             .await
             .map(|()| serde_json::json!({ "ok": true })),
     )

@@ -6,17 +6,17 @@
 //! Stock lives in the table, not the index, so a sale or a restock is reflected at once
 //! (`refresh`) without reindexing; a new or changed product is reindexed by `refresh` too.
 
-use crate::api::catalog::{CategorySuggestion, ProductCard, SearchHit};
-use crate::domain::date::CalendarDate;
-use crate::domain::location::{centres_by_distance, CentrePoint, DEFAULT_REGION};
-use crate::domain::search::{
-    edit_budget, facet_counts, highlight_ranges, match_tier, matches_filters, query_words,
-    text_words, FacetFacts, Facets, SearchParams, SortOrder, Synonyms, TierScorer,
-};
-use crate::server::catalog::{image_url, money};
+use crate::catalog::{image_url, money};
 use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, RwLock};
+use storefront_domain::date::CalendarDate;
+use storefront_domain::location::{centres_by_distance, CentrePoint, DEFAULT_REGION};
+use storefront_domain::search::{
+    edit_budget, facet_counts, highlight_ranges, match_tier, matches_filters, query_words,
+    text_words, FacetFacts, Facets, SearchParams, SortOrder, Synonyms, TierScorer,
+};
+use storefront_model::catalog::{CategorySuggestion, ProductCard, SearchHit};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, FAST, INDEXED, TEXT};
@@ -537,7 +537,7 @@ impl SearchEngine {
                     })
                     .map(|(v, n)| {
                         (
-                            crate::domain::search::edit_distance(w, v),
+                            storefront_domain::search::edit_distance(w, v),
                             std::cmp::Reverse(*n),
                             v.as_str(),
                         )
@@ -558,7 +558,7 @@ impl SearchEngine {
 
     /// The centre nearest a region (by its code), if both are known.
     pub fn nearest_centre(&self, region_code: &str) -> Option<i64> {
-        let region = crate::domain::location::region(region_code)?;
+        let region = storefront_domain::location::region(region_code)?;
         let centres = self.centres.read().unwrap_or_else(|e| e.into_inner());
         centres_by_distance(region, &centres).first().copied()
     }

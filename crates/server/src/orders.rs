@@ -4,31 +4,31 @@ use super::catalog::{image_url, money};
 use super::mail;
 use super::stock::snapshot;
 use super::{internal, random_token, same_secret, unix_now, AppState};
-use crate::api::catalog::variant_label;
-use crate::api::checkout::OFFERS_CONSENT;
-use crate::api::error::StockProblem;
-use crate::api::orders::{
-    DeliveryQuote, OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, Shipment,
-};
-use crate::api::ShopError;
-use crate::domain::allocation::{plan_order, CentreStock, LinePlan};
-use crate::domain::cart::CartLine;
-use crate::domain::date::CalendarDate;
-use crate::domain::delivery;
-use crate::domain::delivery::DeliveryOption;
-use crate::domain::money::{Currency, Money};
-use crate::domain::order::{is_order_number, order_number_from_bits, OrderStatus};
-use crate::domain::payment::{CardBrand, CardOnFile};
-use crate::domain::pricing::{
-    charge_plan, delivery_for, free_delivery_note, ChargePlan, LineToCharge, Quote,
-};
-use crate::domain::pricing::{quote, LineToPrice};
-use crate::domain::receipt;
-use crate::domain::stock::Availability;
-use crate::domain::validation::{check_lines, Address, CheckoutDetails, Field, FieldError};
 use rand::Rng;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
+use storefront_domain::allocation::{plan_order, CentreStock, LinePlan};
+use storefront_domain::cart::CartLine;
+use storefront_domain::date::CalendarDate;
+use storefront_domain::delivery;
+use storefront_domain::delivery::DeliveryOption;
+use storefront_domain::money::{Currency, Money};
+use storefront_domain::order::{is_order_number, order_number_from_bits, OrderStatus};
+use storefront_domain::payment::{CardBrand, CardOnFile};
+use storefront_domain::pricing::{
+    charge_plan, delivery_for, free_delivery_note, ChargePlan, LineToCharge, Quote,
+};
+use storefront_domain::pricing::{quote, LineToPrice};
+use storefront_domain::receipt;
+use storefront_domain::stock::Availability;
+use storefront_domain::validation::{check_lines, Address, CheckoutDetails, Field, FieldError};
+use storefront_model::catalog::variant_label;
+use storefront_model::checkout::OFFERS_CONSENT;
+use storefront_model::error::StockProblem;
+use storefront_model::orders::{
+    DeliveryQuote, OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, Shipment,
+};
+use storefront_model::ShopError;
 
 pub struct Orders<'a> {
     state: &'a AppState,
@@ -249,7 +249,7 @@ impl<'a> Orders<'a> {
     ) -> Result<Priced, ShopError> {
         let nearest = self.state.centres.nearest_first(region);
         let (sales, unknown) = self.plan(conn, lines, &nearest).await?;
-        let clock = delivery::uk_clock(unix_now());
+        let clock = storefront_domain::date::uk_clock(unix_now());
         let to_price: Vec<LineToPrice> = sales
             .iter()
             .map(|(line, row, _)| LineToPrice {

@@ -3,13 +3,13 @@
 //! implementing the same trait. The shop never stores a card number: only the brand,
 //! the last four digits and the gateway's token.
 
-use crate::domain::money::Money;
-use crate::domain::payment::{
-    check_card, test_card_behaviour, CardBrand, CardEntry, CardOnFile, TestCardBehaviour,
-};
-use crate::domain::validation::FieldError;
 use futures_util::future::BoxFuture;
 use sqlx::SqlitePool;
+use storefront_domain::money::Money;
+use storefront_domain::payment::{
+    check_card, test_card_behaviour, CardBrand, CardEntry, CardOnFile, TestCardBehaviour,
+};
+use storefront_domain::validation::FieldError;
 
 /// Why a card was not charged, in the shopper's words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +96,7 @@ pub trait PaymentGateway: Send + Sync {
 }
 
 /// The built-in gateway for development and tests: cards from
-/// [`crate::domain::payment::TEST_CARDS`] approve, decline, run out of funds or ask for
+/// [`storefront_domain::payment::TEST_CARDS`] approve, decline, run out of funds or ask for
 /// the bank's check. It keeps its own records in the `test_gateway_*` tables, as a
 /// provider would on its side, and keeps no card numbers either.
 pub struct TestGateway {

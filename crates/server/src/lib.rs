@@ -1,4 +1,4 @@
-//! The backend (feature `ssr`): configuration, database, the services behind the server
+//! The backend: configuration, database, the services behind the server
 //! functions, and the axum app that serves the built storefront and `/api`.
 
 pub mod agents;
@@ -6,7 +6,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod config;
 pub mod db;
-pub mod help;
+pub mod desk;
 pub mod http;
 pub mod images;
 pub mod mail;
@@ -17,11 +17,11 @@ pub mod seed;
 pub mod session;
 pub mod stock;
 
-use crate::api::ShopError;
-use crate::domain::date::CalendarDate;
 use config::Config;
 use db::Db;
 use std::sync::Arc;
+use storefront_domain::date::CalendarDate;
+use storefront_model::ShopError;
 
 /// What every request handler and server function can reach.
 #[derive(Clone)]
@@ -39,9 +39,9 @@ pub struct AppState {
     /// Checkout attempts with the same key take turns.
     pub attempts: Arc<checkout::AttemptLocks>,
     /// Contact details, hours, answers and policies (`STOREFRONT_HELP`).
-    pub help: Arc<crate::content::HelpContent>,
+    pub help: Arc<storefront_domain::content::HelpContent>,
     /// Live chat and call-backs: events, agents online, rate counters.
-    pub desk: Arc<help::HelpDesk>,
+    pub desk: Arc<desk::HelpDesk>,
 }
 
 impl AppState {
@@ -61,8 +61,8 @@ impl AppState {
         checkout::Checkout::new(self)
     }
 
-    pub fn desk(&self) -> help::Desk<'_> {
-        help::Desk::new(self)
+    pub fn desk(&self) -> desk::Desk<'_> {
+        desk::Desk::new(self)
     }
 
     pub fn agents(&self) -> agents::Agents<'_> {
@@ -151,20 +151,22 @@ pub enum StartError {
 }
 
 /// The shop's synonyms: the configured file, or the copy built in if it is missing.
-pub fn load_synonyms(config: &Config) -> crate::domain::search::Synonyms {
+pub fn load_synonyms(config: &Config) -> storefront_domain::search::Synonyms {
     match std::fs::read_to_string(&config.synonyms_file) {
-        Ok(text) => crate::domain::search::Synonyms::parse(&text),
+        Ok(text) => storefront_domain::search::Synonyms::parse(&text),
         Err(e) => {
             tracing::warn!(file = %config.synonyms_file.display(), %e, "using the built-in synonyms");
-            crate::domain::search::Synonyms::parse(include_str!("../../content/synonyms.txt"))
+            storefront_domain::search::Synonyms::parse(include_str!(
+                "../../../content/synonyms.txt"
+            ))
         }
     }
 }
 
 /// The shop's help content: the configured file, or the copy built in if it is missing
 /// or unreadable (with the reason in the log).
-pub fn load_help(config: &Config) -> crate::content::HelpContent {
-    use crate::content::HelpContent;
+pub fn load_help(config: &Config) -> storefront_domain::content::HelpContent {
+    use storefront_domain::content::HelpContent;
     match std::fs::read_to_string(&config.help_file) {
         Ok(text) => HelpContent::parse(&text).unwrap_or_else(|e| {
             tracing::error!(file = %config.help_file.display(), %e, "help content unreadable; using the built-in copy");
@@ -221,50 +223,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         gateway,
         attempts: Arc::new(checkout::AttemptLocks::new()),
         help: Arc::new(load_help(&config_help)),
-        desk: Arc::new(help::HelpDesk::default()),
+        desk: Arc::new(desk::HelpDesk::default()),
     };
     state.checkout().charge_due().await;
     Ok(state)
-}
-
-/// Makes the server functions known to the `/api` handler. `inventory` normally does this
-/// at link time; listing them here also keeps the linker from dropping them.
-pub fn register_server_fns() {
-    use crate::api::{agent, catalog, checkout, help, orders, stock};
-    use leptos::server_fn::axum::register_explicit;
-    register_explicit::<catalog::ListCategories>();
-    register_explicit::<catalog::GetHome>();
-    register_explicit::<catalog::GetCategory>();
-    register_explicit::<catalog::GetProduct>();
-    register_explicit::<catalog::SearchProducts>();
-    register_explicit::<catalog::Suggest>();
-    register_explicit::<orders::PriceCart>();
-    register_explicit::<checkout::TokenizeCard>();
-    register_explicit::<checkout::PlaceOrder>();
-    register_explicit::<checkout::ConfirmPayment>();
-    register_explicit::<orders::GetOrder>();
-    register_explicit::<stock::GetStock>();
-    register_explicit::<stock::GetAlternatives>();
-    register_explicit::<stock::NotifyWhenBack>();
-    register_explicit::<help::GetHelpContent>();
-    register_explicit::<help::GetChat>();
-    register_explicit::<help::SendChat>();
-    register_explicit::<help::ChatTyping>();
-    register_explicit::<help::ChatSeen>();
-    register_explicit::<help::ChatContext>();
-    register_explicit::<help::GetCallSlots>();
-    register_explicit::<help::RequestCallback>();
-    register_explicit::<agent::AgentSignIn>();
-    register_explicit::<agent::AgentSignOut>();
-    register_explicit::<agent::AgentMe>();
-    register_explicit::<agent::AgentQueue>();
-    register_explicit::<agent::AgentChat>();
-    register_explicit::<agent::AgentReply>();
-    register_explicit::<agent::AgentTyping>();
-    register_explicit::<agent::AgentClose>();
-    register_explicit::<agent::AgentCallback>();
-    register_explicit::<agent::AgentCallbackDone>();
-    register_explicit::<agent::AgentFindOrders>();
 }
 
 /// Runs the shop until Ctrl-C or SIGTERM.
@@ -293,7 +255,6 @@ pub async fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    register_server_fns();
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {

@@ -1,0 +1,331 @@
+//! The shopper's side of a chat: their conversation, sending (with an email when no one
+//! is online), typing, read marks and the page they are on.
+
+use super::*;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ConversationRow {
+    pub(super) id: i64,
+    pub(super) shopper_hash: String,
+    pub(super) status: String,
+    pub(super) reply_email: Option<String>,
+    pub(super) page: String,
+    pub(super) context: String,
+    pub(super) shopper_read: i64,
+    pub(super) agent_read: i64,
+}
+
+pub(super) const CONVERSATION_COLUMNS: &str =
+    "id, shopper_hash, status, reply_email, page, context, shopper_read, agent_read";
+
+/// The context as stored: each part bounded in length.
+pub(super) fn tidy_context(mut context: ShopperContext) -> ShopperContext {
+    context.page = context.page.chars().take(200).collect();
+    context.region = context.region.chars().take(40).collect();
+    context.cart.truncate(MAX_CONTEXT_ITEMS);
+    context.orders.truncate(MAX_CONTEXT_ITEMS);
+    context
+}
+
+impl Desk<'_> {
+    pub(super) async fn conversation_row(
+        &self,
+        sql_where: &str,
+        bind: &str,
+    ) -> Result<Option<ConversationRow>, ShopError> {
+        sqlx::query_as(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {sql_where}"
+        ))
+        .bind(bind)
+        .fetch_optional(&self.state.db.write)
+        .await
+        .map_err(internal)
+    }
+
+    /// The shopper's open conversation, else their latest one.
+    pub(super) async fn shoppers_conversation(
+        &self,
+        hash: &str,
+    ) -> Result<Option<ConversationRow>, ShopError> {
+        self.conversation_row(
+            "shopper_hash = ? ORDER BY status = 'open' DESC, id DESC LIMIT 1",
+            hash,
+        )
+        .await
+    }
+
+    pub(super) async fn conversation_by_id(&self, id: i64) -> Result<ConversationRow, ShopError> {
+        self.conversation_row("id = ?", &id.to_string())
+            .await?
+            .ok_or_else(|| ShopError::NotFound("There is no such conversation.".into()))
+    }
+
+    pub(super) async fn conversation(
+        &self,
+        row: &ConversationRow,
+    ) -> Result<Conversation, ShopError> {
+        let messages: Vec<(i64, String, Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT id, author, agent, body, created_at FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+        )
+        .bind(row.id)
+        .fetch_all(&self.state.db.write)
+        .await
+        .map_err(internal)?;
+        Ok(Conversation {
+            id: row.id,
+            open: row.status == "open",
+            agent_read: row.agent_read,
+            shopper_read: row.shopper_read,
+            reply_email: row.reply_email.clone(),
+            messages: messages
+                .into_iter()
+                .map(|(id, author, agent, body, sent_at)| ChatMessage {
+                    id,
+                    author: if author == "agent" {
+                        Author::Agent
+                    } else {
+                        Author::Shopper
+                    },
+                    agent,
+                    body,
+                    sent_at,
+                })
+                .collect(),
+        })
+    }
+
+    /// What the shopper's panel shows.
+    pub async fn chat_state(&self) -> Result<ChatState, ShopError> {
+        let hash = session::shopper_hash(&Caller::current(), false);
+        self.state_for(hash.as_deref()).await
+    }
+
+    pub(super) async fn state_for(&self, hash: Option<&str>) -> Result<ChatState, ShopError> {
+        let conversation = match hash {
+            Some(hash) => match self.shoppers_conversation(hash).await? {
+                Some(row) => Some(self.conversation(&row).await?),
+                None => None,
+            },
+            None => None,
+        };
+        Ok(ChatState {
+            agents_online: self.desk().agents_online() > 0,
+            conversation,
+        })
+    }
+
+    /// Stores the shopper's message (starting a conversation if none is open) and tells
+    /// the agents.
+    pub async fn send(
+        &self,
+        text: &str,
+        context: ShopperContext,
+        email: &str,
+    ) -> Result<ChatState, ShopError> {
+        let caller = Caller::current();
+        let body = check_message(text).map_err(|m| ShopError::invalid(Field::Message, m))?;
+        let context = tidy_context(context);
+        let hash = session::shopper_hash(&caller, true).ok_or(ShopError::Internal)?;
+        // Looked up inside the write transaction: writes take turns on the one writer
+        // connection, so two quick messages can never open two conversations.
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let open: Option<ConversationRow> = sqlx::query_as(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shopper_hash = ? AND status = 'open' ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let offline = self.desk().agents_online() == 0;
+        let reply_email = match &open {
+            Some(c) => c.reply_email.clone(),
+            None if offline => Some(check_email(email).map_err(|_| {
+                ShopError::invalid(
+                    Field::Email,
+                    "No one is online to chat right now. Please leave your email address and we'll answer there.",
+                )
+            })?),
+            None => None,
+        };
+        self.desk()
+            .limit(&format!("chat:{hash}"), SHOPPER_MESSAGES)
+            .and_then(|()| {
+                self.desk()
+                    .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
+            })
+            .map_err(too_many)?;
+        if open.is_none() {
+            self.desk()
+                .limit(&format!("new-ip:{}", caller.ip), ADDRESS_NEW_REQUESTS)
+                .map_err(too_many)?;
+        }
+        let now = unix_now();
+        let context_json = serde_json::to_string(&context).map_err(internal)?;
+        let id = match &open {
+            Some(c) => c.id,
+            None => sqlx::query_scalar(
+                "INSERT INTO conversations (shopper_hash, reply_email, page, context, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&hash)
+            .bind(&reply_email)
+            .bind(&context.page)
+            .bind(&context_json)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?,
+        };
+        let message_id: i64 = sqlx::query_scalar(
+            "INSERT INTO chat_messages (conversation_id, author, body, created_at) VALUES (?, 'shopper', ?, ?) RETURNING id",
+        )
+        .bind(id)
+        .bind(&body)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        sqlx::query(
+            "UPDATE conversations SET page = ?, context = ?, updated_at = ?, shopper_read = ? WHERE id = ?",
+        )
+        .bind(&context.page)
+        .bind(&context_json)
+        .bind(now)
+        .bind(message_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let mailed = match (&open, &reply_email) {
+            (None, Some(to)) => {
+                mail::queue(
+                    &mut tx,
+                    Mail {
+                        to,
+                        subject: "We've got your message",
+                        body: &self.received_mail(&body),
+                    },
+                )
+                .await
+                .map_err(internal)?;
+                true
+            }
+            _ => false,
+        };
+        tx.commit().await.map_err(internal)?;
+        self.desk().publish(DeskEvent::Chat {
+            conversation: id,
+            shopper: hash.as_str().into(),
+        });
+        if mailed {
+            self.state.outbox.flush(&self.state.db.write).await;
+        }
+        self.state_for(Some(&hash)).await
+    }
+
+    pub(super) fn received_mail(&self, body: &str) -> String {
+        let help = &self.state.help;
+        format!(
+            "Hello,\n\nThank you for your message. No one was free to chat just then, so we'll answer you by email, usually within one working day.\n\nYou wrote:\n\n{}\n\nIf it's urgent, call us on {} ({}).\n\nThe Storefront team\n",
+            quote(body),
+            help.phone_display,
+            help.hours_text()
+        )
+    }
+
+    pub async fn shopper_typing(&self) -> Result<(), ShopError> {
+        let caller = Caller::current();
+        let Some(hash) = session::shopper_hash(&caller, false) else {
+            return Ok(());
+        };
+        if self
+            .desk()
+            .limit(&format!("signal:{hash}"), SIGNALS)
+            .is_err()
+        {
+            return Ok(());
+        }
+        if let Some(c) = self
+            .shoppers_conversation(&hash)
+            .await?
+            .filter(|c| c.status == "open")
+        {
+            self.desk().publish(DeskEvent::Typing {
+                conversation: c.id,
+                shopper: hash.into(),
+                by: Author::Shopper,
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn shopper_seen(&self, up_to: i64) -> Result<(), ShopError> {
+        let caller = Caller::current();
+        let Some(hash) = session::shopper_hash(&caller, false) else {
+            return Ok(());
+        };
+        let Some(c) = self.shoppers_conversation(&hash).await? else {
+            return Ok(());
+        };
+        let marked = sqlx::query(
+            "UPDATE conversations SET shopper_read = ?
+             WHERE id = ? AND shopper_read < ?
+               AND ? <= (SELECT COALESCE(MAX(id), 0) FROM chat_messages WHERE conversation_id = ?)",
+        )
+        .bind(up_to)
+        .bind(c.id)
+        .bind(up_to)
+        .bind(up_to)
+        .bind(c.id)
+        .execute(&self.state.db.write)
+        .await
+        .map_err(internal)?;
+        if marked.rows_affected() > 0 {
+            self.desk().publish(DeskEvent::Chat {
+                conversation: c.id,
+                shopper: hash.into(),
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn update_context(&self, context: ShopperContext) -> Result<(), ShopError> {
+        let caller = Caller::current();
+        let Some(hash) = session::shopper_hash(&caller, false) else {
+            return Ok(());
+        };
+        if self
+            .desk()
+            .limit(&format!("signal:{hash}"), SIGNALS)
+            .is_err()
+        {
+            return Ok(());
+        }
+        let context = tidy_context(context);
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE conversations SET page = ?, context = ? WHERE shopper_hash = ? AND status = 'open' RETURNING id",
+        )
+        .bind(&context.page)
+        .bind(serde_json::to_string(&context).map_err(internal)?)
+        .bind(&hash)
+        .fetch_optional(&self.state.db.write)
+        .await
+        .map_err(internal)?;
+        if let Some(id) = id {
+            self.desk().publish(DeskEvent::Chat {
+                conversation: id,
+                shopper: hash.into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Quoted for mail: each line starts with "> ".
+pub(super) fn quote(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,87 @@
+//! What the customer has in front of them, for the agent: their page, cart priced now and
+//! orders (placed from their browser, or under the email they gave), and order look-up.
+
+use super::*;
+
+impl Desk<'_> {
+    /// Orders by number or by the customer's email (newest first, at most 20).
+    pub async fn find_orders(
+        &self,
+        _agent: &SignedInAgent,
+        query: &str,
+    ) -> Result<Vec<OrderView>, ShopError> {
+        let query = query.trim();
+        let rows: Vec<(String, String)> = if is_order_number(&query.to_ascii_uppercase()) {
+            sqlx::query_as("SELECT number, access_key FROM orders WHERE number = ?")
+                .bind(query.to_ascii_uppercase())
+                .fetch_all(&self.state.db.read)
+                .await
+                .map_err(internal)?
+        } else if query.contains('@') {
+            let email = check_email(query).map_err(|m| ShopError::invalid(Field::Email, m))?;
+            self.orders_of(&email).await?
+        } else {
+            return Err(ShopError::invalid(
+                Field::Email,
+                "Enter an order number (like SF-7K3M9QX2) or the customer's email address.",
+            ));
+        };
+        let mut found = Vec::new();
+        for (number, key) in rows {
+            found.push(self.state.orders().view(&number, &key).await?);
+        }
+        Ok(found)
+    }
+
+    pub(super) async fn orders_of(&self, email: &str) -> Result<Vec<(String, String)>, ShopError> {
+        sqlx::query_as(
+            "SELECT number, access_key FROM orders WHERE email = ? COLLATE NOCASE ORDER BY id DESC LIMIT 20",
+        )
+        .bind(email)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)
+    }
+
+    /// The customer's page, cart (priced now) and orders: those their browser placed
+    /// (proved by each order's private key) and those under the email they gave.
+    pub(super) async fn customer_context(
+        &self,
+        page: &str,
+        context: &str,
+        email: Option<&str>,
+    ) -> CustomerContext {
+        let context: ShopperContext = serde_json::from_str(context).unwrap_or_default();
+        let cart = if context.cart.is_empty() {
+            None
+        } else {
+            self.state
+                .orders()
+                .price_cart(&context.cart, &context.region, DeliveryOption::Standard)
+                .await
+                .ok()
+        };
+        let mut keys: Vec<(String, String)> = context
+            .orders
+            .iter()
+            .map(|o| (o.number.clone(), o.key.clone()))
+            .collect();
+        if let Some(email) = email {
+            keys.extend(self.orders_of(email).await.unwrap_or_default());
+        }
+        let mut orders: Vec<OrderView> = Vec::new();
+        for (number, key) in keys {
+            if orders.iter().any(|o| o.number == number) {
+                continue;
+            }
+            if let Ok(view) = self.state.orders().view(&number, &key).await {
+                orders.push(view);
+            }
+        }
+        CustomerContext {
+            page: page.to_owned(),
+            cart,
+            orders,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The help desk: chat conversations (`chat`: the shopper's side, `console`: the
+//! agent's), call-back requests (`callbacks`), the customer's context and order look-up
+//! (`context`), and the live events that keep shopper and agent in step (`events`). This
+//! file holds what they share: the in-memory desk (events, agents online, rate counters)
+//! and the rate limits. Every message and request is in the
+//! database before it is acknowledged; events only say "read it again".
+
+use super::agents::SignedInAgent;
+use super::mail::{self, Mail};
+use super::session::{self, Caller};
+use super::{internal, unix_now, until_stopping, AppState, Heard};
+use axum::response::sse::Event;
+use futures_util::Stream;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use storefront_domain::callback::{call_slots, check_callback, CallSlot, CallbackRequest};
+use storefront_domain::chat::check_message;
+use storefront_domain::date::uk_local;
+use storefront_domain::delivery::DeliveryOption;
+use storefront_domain::order::is_order_number;
+use storefront_domain::rate::RateLimit;
+use storefront_domain::validation::{check_email, Field};
+use storefront_model::agent::{
+    CallbackDetail, ChatDetail, CustomerContext, Queue, QueuedCallback, QueuedChat,
+};
+use storefront_model::orders::OrderView;
+use storefront_model::support::{
+    Author, CallbackConfirmation, ChatMessage, ChatState, Conversation, ShopperContext,
+    MAX_CONTEXT_ITEMS,
+};
+use storefront_model::ShopError;
+use tokio::sync::broadcast;
+
+mod callbacks;
+mod chat;
+mod console;
+mod context;
+mod events;
+
+pub use events::{agent_events, shopper_events};
+
+use callbacks::CallbackRow;
+use chat::{quote, tidy_context};
+
+/// Something changed at the desk. Subscribers read what they show again.
+#[derive(Clone, Debug)]
+pub enum DeskEvent {
+    /// A conversation changed: a message, a read mark, its context, closed.
+    Chat {
+        conversation: i64,
+        shopper: Arc<str>,
+    },
+    Typing {
+        conversation: i64,
+        shopper: Arc<str>,
+        by: Author,
+    },
+    /// The queue changed without a chat: a call-back came in or was done.
+    Queue,
+    /// How many agents have the console open.
+    Presence(usize),
+}
+
+/// Messages per shopper per minute, and per address (many shoppers behind one address).
+const SHOPPER_MESSAGES: RateLimit = RateLimit {
+    max: 10,
+    per_seconds: 60,
+};
+const ADDRESS_MESSAGES: RateLimit = RateLimit {
+    max: 60,
+    per_seconds: 60,
+};
+/// New conversations and call-back requests per address per hour.
+const ADDRESS_NEW_REQUESTS: RateLimit = RateLimit {
+    max: 30,
+    per_seconds: 3_600,
+};
+const SHOPPER_CALLBACKS: RateLimit = RateLimit {
+    max: 3,
+    per_seconds: 3_600,
+};
+const AGENT_MESSAGES: RateLimit = RateLimit {
+    max: 40,
+    per_seconds: 60,
+};
+/// Typing and page updates are dropped, not refused, past this.
+const SIGNALS: RateLimit = RateLimit {
+    max: 30,
+    per_seconds: 60,
+};
+
+/// The desk's shared, in-memory part: live events, who is online, rate counters.
+pub struct HelpDesk {
+    events: broadcast::Sender<DeskEvent>,
+    agents_online: AtomicUsize,
+    recent: Mutex<HashMap<String, Vec<i64>>>,
+}
+
+impl Default for HelpDesk {
+    fn default() -> Self {
+        Self {
+            events: broadcast::channel(1024).0,
+            agents_online: AtomicUsize::new(0),
+            recent: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Counts an open agent console while it lives.
+pub struct Presence(Arc<HelpDesk>);
+
+impl Drop for Presence {
+    fn drop(&mut self) {
+        let now = self.0.agents_online.fetch_sub(1, Ordering::SeqCst) - 1;
+        self.0.publish(DeskEvent::Presence(now));
+    }
+}
+
+impl HelpDesk {
+    pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
+        self.events.subscribe()
+    }
+
+    fn publish(&self, event: DeskEvent) {
+        // No subscriber is fine: nobody is watching.
+        let _ = self.events.send(event);
+    }
+
+    pub fn agents_online(&self) -> usize {
+        self.agents_online.load(Ordering::SeqCst)
+    }
+
+    /// Marks one more agent console open until the returned guard is dropped.
+    pub fn agent_connected(self: &Arc<Self>) -> Presence {
+        let now = self.agents_online.fetch_add(1, Ordering::SeqCst) + 1;
+        self.publish(DeskEvent::Presence(now));
+        Presence(self.clone())
+    }
+
+    /// Counts an event for `key`; refuses (with seconds to wait) past `limit`.
+    pub fn limit(&self, key: &str, limit: RateLimit) -> Result<(), i64> {
+        let now = unix_now();
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() > 50_000 {
+            recent.retain(|_, times| times.last().is_some_and(|&t| t > now - 3_600));
+        }
+        limit.allow(recent.entry(key.to_owned()).or_default(), now)
+    }
+
+    /// Whether `key` is over `limit` now, without counting anything.
+    pub fn is_limited(&self, key: &str, limit: RateLimit) -> bool {
+        let now = unix_now();
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent
+            .get(key)
+            .is_some_and(|times| limit.is_full(times, now))
+    }
+}
+
+fn too_many(wait: i64) -> ShopError {
+    ShopError::TooMany(format!(
+        "You're sending these faster than we can read them. Please wait {wait} seconds and try again; nothing was lost."
+    ))
+}
+
+/// The desk's work, for one request.
+pub struct Desk<'a> {
+    state: &'a AppState,
+}
+
+impl<'a> Desk<'a> {
+    pub fn new(state: &'a AppState) -> Self {
+        Self { state }
+    }
+
+    fn desk(&self) -> &HelpDesk {
+        &self.state.desk
+    }
+}
