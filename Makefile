@@ -45,12 +45,15 @@ bench-live-ui: ## Stock change → the other shopper's page updated, two Chromiu
 	cd tests/e2e && STOREFRONT_BIN=../../target/server/storefront node bench-live.mjs
 
 fmt: ## Format the code
-	cargo fmt
+	cargo fmt --all
 
 lint: ## rustfmt check and clippy for the server and the wasm app
-	cargo fmt --check
-	cargo clippy --features ssr --all-targets -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown --features csr --all-targets -- -D warnings
+	cargo fmt --all --check
+	cargo clippy --workspace --features storefront/ssr --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown $(WASM_CRATES) --features storefront/csr --all-targets -- -D warnings
+
+# The crates that go into the browser app (the server crate never does).
+WASM_CRATES := -p storefront -p storefront-domain -p storefront-model
 
 clean-data: ## Delete the local database (the demo catalog is seeded again on start)
 	rm -rf data

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test; exits non-zero on the first failure.
 #   lint:   rustfmt, clippy -D warnings for the server (host) and the app (wasm32)
-#   native: unit, property, integration and concurrency tests (cargo test --features ssr)
+#   native: unit, property, integration and concurrency tests of every crate
+#           (cargo test --workspace --features storefront/ssr)
 #   browser: wasm-bindgen-test component tests in headless Chromium
 #   e2e:    the real server + the built app driven in Chromium, with axe-core
 #   size:   the first-load transfer report
@@ -9,16 +10,18 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+# The crates that go into the browser app (the server crate never does).
+WASM_CRATES=(-p storefront -p storefront-domain -p storefront-model)
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 
 step "rustfmt"
-cargo fmt --check
+cargo fmt --all --check
 step "clippy: server (host)"
-cargo clippy --features ssr --all-targets -- -D warnings
+cargo clippy --workspace --features storefront/ssr --all-targets -- -D warnings
 step "clippy: browser app (wasm32)"
-cargo clippy --target wasm32-unknown-unknown --features csr --all-targets -- -D warnings
-step "native tests"
-cargo test --features ssr
+cargo clippy --target wasm32-unknown-unknown "${WASM_CRATES[@]}" --features storefront/csr --all-targets -- -D warnings
+step "native tests (every crate)"
+cargo test --workspace --features storefront/ssr
 step "browser component tests (headless Chromium)"
 cargo test --target wasm32-unknown-unknown --features csr --test web
 step "build the app"

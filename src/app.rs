@@ -1,8 +1,8 @@
 //! The router and the page layout shared by every route.
 
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
+use crate::console::{AgentConsole, AgentSignIn};
 use crate::pages::{
-    agent::{AgentConsole, AgentSignIn},
     cart::CartPage,
     category::CategoryPage,
     checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},

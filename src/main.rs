@@ -6,6 +6,7 @@ async fn main() -> std::process::ExitCode {
     if std::env::args().nth(1).as_deref() == Some("hash-password") {
         return hash_password();
     }
+    storefront::api::register_server_fns();
     storefront::server::run().await
 }
 

@@ -1,146 +1,13 @@
 //! Reading the catalog: categories, products with their variants and live stock, search.
+//!
+//! The types these functions carry live in `storefront_model::catalog` and are re-exported here.
+
+pub use storefront_model::catalog::*;
 
 use super::ShopError;
-use crate::domain::date::CalendarDate;
-use crate::domain::money::Money;
-use crate::domain::search::{Facets, SearchParams};
-use crate::domain::stock::Availability;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-/// A category as the navigation and home page show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Category {
-    pub slug: String,
-    pub name: String,
-    pub blurb: String,
-    pub product_count: u32,
-}
-
-/// A product in a list or grid.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductCard {
-    pub slug: String,
-    pub name: String,
-    pub category: String,
-    pub price: Money,
-    pub image: String,
-    /// Whether any variant can be bought now.
-    pub in_stock: bool,
-}
-
-/// One size/colour of a product with its stock right now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Variant {
-    pub id: i64,
-    pub sku: String,
-    pub colour: Option<String>,
-    pub size: Option<String>,
-    pub availability: Availability,
-    /// For the shopper's region: the nearest centre holding it, and the arrival day.
-    pub delivery: Option<DeliveryPromise>,
-}
-
-/// "Ships from Leeds, arrives Tue 25 Nov".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryPromise {
-    pub centre: String,
-    pub arrives: CalendarDate,
-}
-
-impl DeliveryPromise {
-    pub fn label(&self) -> String {
-        format!(
-            "Ships from {}, arrives {}",
-            self.centre,
-            crate::domain::delivery::arrival_label(self.arrives)
-        )
-    }
-}
-
-/// "Navy, M" / "Navy" / "M" / "One size".
-pub fn variant_label(colour: Option<&str>, size: Option<&str>) -> String {
-    match (colour, size) {
-        (Some(c), Some(s)) => format!("{c}, {s}"),
-        (Some(c), None) => c.to_owned(),
-        (None, Some(s)) => s.to_owned(),
-        (None, None) => "One size".to_owned(),
-    }
-}
-
-impl Variant {
-    pub fn label(&self) -> String {
-        variant_label(self.colour.as_deref(), self.size.as_deref())
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductPage {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub details: Vec<String>,
-    pub price: Money,
-    pub image: String,
-    pub category: Category,
-    pub variants: Vec<Variant>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HomePage {
-    pub categories: Vec<Category>,
-    pub featured: Vec<ProductCard>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CategoryPage {
-    pub category: Category,
-    pub products: Vec<ProductCard>,
-}
-
-/// One search result, with the parts of its name that matched.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchHit {
-    pub card: ProductCard,
-    /// Byte ranges of `card.name` to highlight.
-    pub highlights: Vec<(usize, usize)>,
-}
-
-/// The results page: what was asked, what matched, the facets, and help when nothing did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchResults {
-    pub params: SearchParams,
-    pub total: u32,
-    pub hits: Vec<SearchHit>,
-    pub facets: Facets,
-    /// A query that does have results, offered when this one had none.
-    pub did_you_mean: Option<String>,
-    /// In-stock products to offer when nothing matched.
-    pub closest: Vec<ProductCard>,
-}
-
-/// A category suggested while typing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CategorySuggestion {
-    pub slug: String,
-    pub name: String,
-    pub highlights: Vec<(usize, usize)>,
-}
-
-/// What the search box offers after each keystroke.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suggestions {
-    pub query: String,
-    pub categories: Vec<CategorySuggestion>,
-    pub products: Vec<SearchHit>,
-}
-
-/// Results shown on one page.
-pub const RESULTS_PER_PAGE: usize = 48;
-/// Products suggested while typing.
-pub const SUGGESTED_PRODUCTS: usize = 6;
+use storefront_domain::search::SearchParams;
 
 /// Categories for the navigation.
 #[server(prefix = "/api", endpoint = "categories")]
@@ -150,13 +17,13 @@ pub async fn list_categories() -> Result<Vec<Category>, ShopError> {
 
 /// Categories and a selection of products for the home page.
 #[server(prefix = "/api", endpoint = "home")]
-pub async fn get_home() -> Result<HomePage, ShopError> {
+pub async fn get_home() -> Result<HomeListing, ShopError> {
     super::respond(super::state()?.catalog().home().await)
 }
 
 /// One category and its products.
 #[server(prefix = "/api", endpoint = "category")]
-pub async fn get_category(slug: String) -> Result<CategoryPage, ShopError> {
+pub async fn get_category(slug: String) -> Result<CategoryListing, ShopError> {
     super::respond(super::state()?.catalog().category(&slug).await)
 }
 
@@ -166,7 +33,7 @@ pub async fn get_category(slug: String) -> Result<CategoryPage, ShopError> {
 pub async fn get_product(
     slug: String,
     #[server(default)] region: String,
-) -> Result<ProductPage, ShopError> {
+) -> Result<ProductDetail, ShopError> {
     super::respond(super::state()?.catalog().product(&slug, &region).await)
 }
 

@@ -1,68 +1,14 @@
 //! Paying for an order: the card handed to the payment gateway, the order placed once
 //! per checkout attempt, and the bank's confirmation step.
+//!
+//! The types these functions carry live in `storefront_model::checkout` and are re-exported here.
 
-use super::orders::PlacedOrder;
+pub use storefront_model::checkout::*;
+
 use super::ShopError;
-use crate::domain::cart::CartLine;
-use crate::domain::delivery::DeliveryOption;
-use crate::domain::money::Money;
-use crate::domain::payment::{CardEntry, CardOnFile};
-use crate::domain::validation::CheckoutDetails;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-/// The words next to the offers box, stored with the shopper's yes.
-pub const OFFERS_CONSENT: &str =
-    "Send me offers and new arrivals by email (about twice a month). I can unsubscribe any time.";
-
-/// The promise made where the shop asks for personal details.
-pub const PRIVACY_PROMISE: &str = "We use your details only to deliver your order and to help you. We never sell or share them, and you can unsubscribe from any email in one click.";
-
-/// A card the gateway has taken: its token stands in for the number from here on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CardToken {
-    pub token: String,
-    pub card: CardOnFile,
-}
-
-/// Everything the review step submits. Prices are never sent: the server prices the
-/// lines itself and refuses the order if what it would charge differs from what the
-/// shopper saw (`expected_now`, `expected_total`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckoutRequest {
-    /// One per checkout attempt, made by the browser: the same key always gets the same
-    /// answer, so a double click or a retry after a timeout never makes a second order.
-    pub key: String,
-    pub details: CheckoutDetails,
-    pub lines: Vec<CartLine>,
-    /// The shopper's region, used when the postcode's area is unknown.
-    #[serde(default)]
-    pub region: String,
-    #[serde(default)]
-    pub delivery: DeliveryOption,
-    pub card_token: String,
-    #[serde(default)]
-    pub accept_backorder: bool,
-    /// Whether "Send me offers" was ticked.
-    #[serde(default)]
-    pub offers: bool,
-    pub expected_now: Money,
-    pub expected_total: Money,
-}
-
-/// How a checkout attempt ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CheckoutOutcome {
-    Placed(PlacedOrder),
-    /// The card's bank wants the shopper to confirm `amount` first; answer with
-    /// [`confirm_payment`].
-    ConfirmWithBank {
-        amount: Money,
-        card: CardOnFile,
-    },
-}
+use storefront_domain::payment::CardEntry;
 
 /// Hands card details to the payment gateway and answers its token. The built-in test
 /// gateway does this on the server; a hosted provider would do it in its own page script.

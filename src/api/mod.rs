@@ -1,20 +1,21 @@
-//! Server functions and the types they carry, grouped by domain. The browser calls these
-//! as ordinary async functions; on the server each is a thin shell over `crate::server`.
+//! Server functions, grouped by domain. The browser calls these as ordinary async
+//! functions; on the server each is a thin shell over a service in `storefront-server`.
+//! The types they carry live in `storefront-model` and are re-exported module by module,
+//! so the pages name them as `api::catalog::ProductCard` and so on.
 
 pub mod agent;
 pub mod catalog;
 pub mod checkout;
-pub mod error;
-pub mod help;
 pub mod orders;
 pub mod stock;
+pub mod support;
 
-pub use error::ShopError;
+pub use storefront_model::{error, ShopError};
 
 /// The server's shared state, as a server function sees it.
 #[cfg(feature = "ssr")]
-pub(crate) fn state() -> Result<crate::server::AppState, ShopError> {
-    leptos::prelude::use_context::<crate::server::AppState>().ok_or_else(|| {
+pub(crate) fn state() -> Result<storefront_server::AppState, ShopError> {
+    leptos::prelude::use_context::<storefront_server::AppState>().ok_or_else(|| {
         tracing::error!("server function called without AppState in context");
         ShopError::Internal
     })
@@ -28,4 +29,46 @@ pub(crate) fn respond<T>(result: Result<T, ShopError>) -> Result<T, ShopError> {
         e.set_response_status();
     }
     result
+}
+
+/// Makes the server functions known to the `/api` handler. `inventory` normally does this
+/// at link time; listing them here also keeps the linker from dropping them. Call it
+/// once before serving (the server binary and every test that uses the router do).
+#[cfg(feature = "ssr")]
+pub fn register_server_fns() {
+    use self::{agent, catalog, checkout, orders, stock, support};
+    use leptos::server_fn::axum::register_explicit;
+    register_explicit::<catalog::ListCategories>();
+    register_explicit::<catalog::GetHome>();
+    register_explicit::<catalog::GetCategory>();
+    register_explicit::<catalog::GetProduct>();
+    register_explicit::<catalog::SearchProducts>();
+    register_explicit::<catalog::Suggest>();
+    register_explicit::<orders::PriceCart>();
+    register_explicit::<checkout::TokenizeCard>();
+    register_explicit::<checkout::PlaceOrder>();
+    register_explicit::<checkout::ConfirmPayment>();
+    register_explicit::<orders::GetOrder>();
+    register_explicit::<stock::GetStock>();
+    register_explicit::<stock::GetAlternatives>();
+    register_explicit::<stock::NotifyWhenBack>();
+    register_explicit::<support::GetHelpContent>();
+    register_explicit::<support::GetChat>();
+    register_explicit::<support::SendChat>();
+    register_explicit::<support::ChatTyping>();
+    register_explicit::<support::ChatSeen>();
+    register_explicit::<support::ChatContext>();
+    register_explicit::<support::GetCallSlots>();
+    register_explicit::<support::RequestCallback>();
+    register_explicit::<agent::AgentSignIn>();
+    register_explicit::<agent::AgentSignOut>();
+    register_explicit::<agent::AgentMe>();
+    register_explicit::<agent::AgentQueue>();
+    register_explicit::<agent::AgentChat>();
+    register_explicit::<agent::AgentReply>();
+    register_explicit::<agent::AgentTyping>();
+    register_explicit::<agent::AgentClose>();
+    register_explicit::<agent::AgentCallback>();
+    register_explicit::<agent::AgentCallbackDone>();
+    register_explicit::<agent::AgentFindOrders>();
 }

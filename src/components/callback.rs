@@ -2,13 +2,14 @@
 //! checked as the server will check it, lands in the agents' queue, and the shopper gets
 //! a reference.
 
-use super::chat::{general_error, shopper_context};
+use super::browser::focus_later;
+use super::chat::shopper_context;
+use super::notice::general_error;
 use super::{SelectField, TextArea, TextField};
-use crate::api::help::{get_call_slots, request_callback, CallbackConfirmation};
+use crate::api::support::{get_call_slots, request_callback, CallbackConfirmation};
 use crate::api::ShopError;
-use crate::domain::help::{check_callback, CallSlot, CallbackRequest, CALLBACK_TOPICS};
+use crate::domain::callback::{check_callback, CallSlot, CallbackRequest, CALLBACK_TOPICS};
 use crate::domain::validation::{Field, SHIPPING_COUNTRIES};
-use crate::pages::checkout::focus_later;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

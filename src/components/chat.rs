@@ -3,16 +3,16 @@
 //! again, when an agent is typing and whether anyone is online. With no one online the
 //! chat becomes a message answered by email.
 
+use super::browser::{focus_later, now_unix};
 use super::event_stream::EventStream;
-use super::help_panel::now_unix;
+use super::notice::general_error;
 use super::{storage, use_cart, use_region, TextArea, TextField};
-use crate::api::help::{
+use crate::api::support::{
     chat_context, chat_seen, chat_typing, get_chat, send_chat, Author, ChatState, ShopperContext,
     CHAT_EVENTS_URL,
 };
 use crate::api::ShopError;
 use crate::domain::validation::Field;
-use crate::pages::checkout::focus_later;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
@@ -74,14 +74,6 @@ impl<T: Copy + Send + Sync + 'static> TypingMark<T> {
             },
             std::time::Duration::from_millis(TYPING_SHOWS_MS),
         );
-    }
-}
-
-/// A general message for errors that belong to no field here.
-pub fn general_error(error: &ShopError, fields: &[Field]) -> Option<String> {
-    match error {
-        ShopError::Invalid(errs) if errs.iter().all(|e| fields.contains(&e.field)) => None,
-        other => Some(other.to_string()),
     }
 }
 

@@ -3,12 +3,13 @@
 //! about the page the shopper is on, searches every answer, and offers a chat with a
 //! person and a call back.
 
+use super::browser::now_unix;
 use super::callback::CallbackForm;
 use super::chat::ChatBox;
 use super::storage;
-use crate::api::help::get_help_content;
+use crate::api::support::get_help_content;
 use crate::content::{Faq, HelpContent};
-use crate::domain::delivery::uk_local;
+use crate::domain::date::uk_local;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -34,11 +35,6 @@ pub fn use_help() -> RwSignal<HelpContent> {
 
 fn saved_open() -> bool {
     storage::load(OPEN_KEY).is_none_or(|v| v != "false")
-}
-
-/// Seconds since 1970, from the browser's clock.
-pub fn now_unix() -> i64 {
-    (web_sys::js_sys::Date::now() / 1000.0) as i64
 }
 
 /// The help panel on shop pages (the agent console has its own screen).

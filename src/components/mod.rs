@@ -1,5 +1,7 @@
 //! Reusable pieces of the storefront.
 
+pub mod address;
+pub mod browser;
 pub mod callback;
 pub mod cart_state;
 pub mod chat;
@@ -17,6 +19,7 @@ pub mod stock_help;
 pub mod storage;
 pub mod text_field;
 
+pub use address::AddressLines;
 pub use cart_state::{provide_cart, use_cart, CartContext};
 pub use header::SiteHeader;
 pub use help_panel::{provide_help, use_help, HelpPanel};

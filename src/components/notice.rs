@@ -1,5 +1,7 @@
 //! What a shopper sees while something loads or when it fails.
 
+use crate::api::ShopError;
+use crate::domain::validation::Field;
 use leptos::prelude::*;
 
 /// A quiet loading line (announced politely to screen readers).
@@ -31,5 +33,13 @@ pub fn error_fallback(errors: ArcRwSignal<Errors>) -> impl IntoView {
                 ", search above, or use the help panel to reach a person."
             </p>
         </div>
+    }
+}
+
+/// A general message for errors that belong to no field here.
+pub fn general_error(error: &ShopError, fields: &[Field]) -> Option<String> {
+    match error {
+        ShopError::Invalid(errs) if errs.iter().all(|e| fields.contains(&e.field)) => None,
+        other => Some(other.to_string()),
     }
 }

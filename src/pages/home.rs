@@ -10,7 +10,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <section class="hero">
             <h1>"Good clothes, honest stock, real people to help."</h1>
-            <p>"Free delivery on orders over £50 and free returns within 30 days."</p>
+            <p>{format!("Free standard delivery on orders of {} or more and free returns within 30 days.", crate::domain::pricing::FREE_DELIVERY_FROM)}</p>
         </section>
         <Transition fallback=|| view! { <Loading what="the shop" /> }>
             <ErrorBoundary fallback=error_fallback>

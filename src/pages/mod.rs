@@ -1,6 +1,5 @@
 //! One file per route.
 
-pub mod agent;
 pub mod cart;
 pub mod category;
 pub mod checkout;
@@ -11,14 +10,4 @@ pub mod product;
 pub mod returns;
 pub mod search;
 
-/// Sets the browser tab's title: "<page> · Storefront".
-pub fn set_title(page: &str) {
-    let title = if page.is_empty() {
-        "Storefront".to_owned()
-    } else {
-        format!("{page} · Storefront")
-    };
-    if let Some(doc) = leptos::prelude::window().document() {
-        doc.set_title(&title);
-    }
-}
+pub use crate::components::browser::set_title;

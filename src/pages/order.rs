@@ -1,5 +1,5 @@
 use crate::api::orders::{get_order, OrderView};
-use crate::components::{error_fallback, Loading};
+use crate::components::{error_fallback, AddressLines, Loading};
 use crate::domain::order::OrderStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -187,11 +187,7 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                 })
                 .collect::<Vec<_>>()}
             <h2>"Delivering to"</h2>
-            <address>
-                {a.name}<br />{a.line1}<br />
-                {(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br /> })}
-                {a.city}<br />{a.postcode}
-            </address>
+            <AddressLines address=a />
             <p>
                 {order.delivery_option.name()}
                 {order.arrives.map(|d| format!(", arriving by {}", crate::domain::delivery::arrival_label(d)))}

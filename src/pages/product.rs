@@ -1,4 +1,4 @@
-use crate::api::catalog::{get_product, DeliveryPromise, ProductPage as Product, Variant};
+use crate::api::catalog::{get_product, DeliveryPromise, ProductDetail as Product, Variant};
 use crate::components::{
     error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading,
     NotifyWhenBackForm, StockBadge,

@@ -138,7 +138,7 @@ pub fn DeliveryStep() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <p class="hint">"Orders placed before 2pm on a working day leave the same day. We don't deliver at weekends."</p>
+                <p class="hint">{crate::domain::delivery::dispatch_rule()}</p>
             </fieldset>
             <div class="checkout__actions">
                 <button class="button button--primary" type="submit">"Continue to payment"</button>

@@ -14,6 +14,7 @@ pub use payment::PaymentStep;
 pub use review::ReviewStep;
 
 use crate::api::checkout::CardToken;
+use crate::components::browser::focus_later;
 use crate::components::storage::{forget_for_tab, load_for_tab, save_for_tab};
 use crate::components::use_region;
 use crate::domain::delivery::DeliveryOption;
@@ -351,19 +352,4 @@ impl FormErrors {
 /// and screen-reader users land on what needs fixing.
 pub fn focus_first_invalid() {
     focus_later(".checkout__form [aria-invalid='true']");
-}
-
-/// Focuses the first element matching `selector` after the next paint.
-pub fn focus_later(selector: &'static str) {
-    request_animation_frame(move || {
-        use leptos::wasm_bindgen::JsCast;
-        let first = document()
-            .query_selector(selector)
-            .ok()
-            .flatten()
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(el) = first {
-            let _ = el.focus();
-        }
-    });
 }

@@ -1,12 +1,13 @@
-use super::{focus_later, require_steps_before, use_checkout, Step};
+use super::{require_steps_before, use_checkout, Step};
 use crate::api::checkout::{CheckoutOutcome, CheckoutRequest, ConfirmPayment, PlaceOrder};
 use crate::api::orders::PricedCart;
 use crate::api::ShopError;
-use crate::components::{error_fallback, use_cart, use_region, Loading};
+use crate::components::browser::focus_later;
+use crate::components::{error_fallback, use_cart, use_region, AddressLines, Loading};
 use crate::domain::delivery::arrival_label;
 use crate::domain::money::Money;
 use crate::domain::payment::CardOnFile;
-use crate::domain::validation::{shipping_country, Field};
+use crate::domain::validation::Field;
 use crate::pages::cart::{line_problem, priced_cart_resource, CartTotals};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -313,7 +314,6 @@ fn OrderLines(priced: PricedCart, error: Signal<Option<ShopError>>) -> impl Into
 fn ReviewDetails(priced: PricedCart) -> impl IntoView {
     let form = use_checkout();
     let d = form.details();
-    let country = shipping_country(&d.address.country).map_or("", |c| c.name);
     let option = priced
         .options
         .iter()
@@ -327,11 +327,7 @@ fn ReviewDetails(priced: PricedCart) -> impl IntoView {
     view! {
         <section class="review__section" aria-labelledby="delivery-heading">
             <h3 id="delivery-heading">"Delivery"</h3>
-            <address>
-                {d.address.name.clone()}<br />{d.address.line1.clone()}<br />
-                {(!d.address.line2.is_empty()).then(|| view! { {d.address.line2.clone()}<br /> })}
-                {d.address.city.clone()}<br />{d.address.postcode.clone()}<br />{country}
-            </address>
+            <AddressLines address=d.address.clone() />
             <p>{format!("{}{arrives}", priced.delivery_option.name())}</p>
             <p><a href=Step::Delivery.path()>"Change delivery"</a></p>
         </section>

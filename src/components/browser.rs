@@ -1,0 +1,35 @@
+//! Small helpers over the browser itself: focus, the tab's title and the clock.
+
+use leptos::prelude::*;
+
+/// Focuses the first element matching `selector` after the next paint.
+pub fn focus_later(selector: &'static str) {
+    request_animation_frame(move || {
+        use leptos::wasm_bindgen::JsCast;
+        let first = document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = first {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// Seconds since 1970, from the browser's clock.
+pub fn now_unix() -> i64 {
+    (web_sys::js_sys::Date::now() / 1000.0) as i64
+}
+
+/// Sets the browser tab's title: "<page> · Storefront".
+pub fn set_title(page: &str) {
+    let title = if page.is_empty() {
+        "Storefront".to_owned()
+    } else {
+        format!("{page} · Storefront")
+    };
+    if let Some(doc) = leptos::prelude::window().document() {
+        doc.set_title(&title);
+    }
+}

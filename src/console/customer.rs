@@ -1,0 +1,106 @@
+//! What the customer has in front of them (page, cart, orders) and any order found by
+//! number or email.
+
+use crate::api::agent::{agent_find_orders, CustomerContext};
+use crate::api::orders::OrderView;
+use crate::api::ShopError;
+use crate::components::TextField;
+use crate::domain::validation::Field;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The customer's page, cart and orders: what they see, the agent sees.
+#[component]
+pub(super) fn CustomerContextView(context: CustomerContext) -> impl IntoView {
+    view! {
+        <section class="console__context" aria-labelledby="context-heading">
+            <h3 id="context-heading">"Customer context"</h3>
+            <p>"Page: " <code>{if context.page.is_empty() { "unknown".to_owned() } else { context.page }}</code></p>
+            <h4>"Cart"</h4>
+            {match context.cart {
+                None => view! { <p>"Empty."</p> }.into_any(),
+                Some(cart) => view! {
+                    <ul>
+                        {cart.lines.into_iter().map(|l| view! {
+                            <li>{format!("{} × {} ({}) {}", l.quantity, l.product_name, l.variant_label, l.line_total)}</li>
+                        }).collect::<Vec<_>>()}
+                    </ul>
+                    <p>{format!("Total with delivery: {}", cart.total)}</p>
+                }.into_any(),
+            }}
+            <h4>"Orders"</h4>
+            <OrderList orders=context.orders />
+        </section>
+    }
+}
+
+#[component]
+pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
+    if orders.is_empty() {
+        return view! { <p>"None found."</p> }.into_any();
+    }
+    view! {
+        <ul class="console__orders">
+            {orders.into_iter().map(|o| {
+                let items = o
+                    .lines
+                    .iter()
+                    .map(|l| format!("{} × {} ({})", l.quantity, l.product_name, l.variant_label))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let changeable = if o.status.is_changeable() { "can still change" } else { "can no longer change" };
+                view! {
+                    <li>
+                        <strong>{o.number}</strong>
+                        {format!(" · {} · {} · placed {} · {} · {}", o.status.title(), changeable, o.placed_on.long_label(), o.total, o.email)}
+                        <br />
+                        {items}
+                    </li>
+                }
+            }).collect::<Vec<_>>()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Any order by number or by the customer's email.
+#[component]
+pub(super) fn OrderLookup() -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ShopError>);
+    let found = RwSignal::new(None::<Vec<OrderView>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = query.get_untracked();
+        spawn_local(async move {
+            match agent_find_orders(q).await {
+                Ok(orders) => {
+                    error.set(None);
+                    found.set(Some(orders));
+                }
+                Err(e) => {
+                    found.set(None);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="console__lookup" aria-labelledby="lookup-heading">
+            <h2 id="lookup-heading">"Find an order"</h2>
+            <form on:submit=submit novalidate>
+                <TextField
+                    id="order-lookup"
+                    label="Order number or email"
+                    value=query
+                    error=Signal::derive(move || error.with(|e| e.as_ref().map(ToString::to_string).map(|m| {
+                        e.as_ref().and_then(|e| e.message_for(&Field::Email)).unwrap_or(m)
+                    })))
+                    on_blur=|_| ()
+                />
+                <button type="submit" class="button">"Find orders"</button>
+            </form>
+            {move || found.get().map(|orders| view! { <OrderList orders /> })}
+        </section>
+    }
+}

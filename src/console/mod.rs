@@ -1,0 +1,16 @@
+//! The staff's agent console, apart from the shop's pages: sign-in, the live queue of
+//! chats and call-backs, each with the customer's page, cart and orders, replies,
+//! closing, "done", and order look-up. It shares the shop's components (fields, the
+//! event stream, the typing mark) but no shop page uses anything from here.
+
+mod callback_panel;
+mod chat_panel;
+mod customer;
+mod queue;
+mod sign_in;
+
+use callback_panel::CallbackPanel;
+use chat_panel::ChatPanel;
+use customer::{CustomerContextView, OrderLookup};
+pub use queue::AgentConsole;
+pub use sign_in::AgentSignIn;
