@@ -15,10 +15,9 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request};
 use common::router::{form_fn, json_fn, next_event};
+use common::shop::TestShop;
 use serde_json::json;
 use std::time::{Duration, Instant};
-use storefront::server::config::Config;
-use storefront::server::{http, prepare, register_server_fns};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "a long benchmark password";
@@ -54,18 +53,12 @@ async fn stream(app: &axum::Router, uri: &str, cookie: &str) -> axum::body::Body
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let hash = storefront::server::agents::hash_password(PASSWORD).unwrap();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
-        "STOREFRONT_DEMO_PRODUCTS" => Some("20".into()),
-        "STOREFRONT_AGENTS" => Some(format!("alex:{hash}")),
-        _ => None,
-    })
-    .unwrap();
-    register_server_fns();
-    let app = http::router(prepare(config).await.unwrap());
+    let shop = TestShop::new()
+        .products(20)
+        .agents(&["alex"], PASSWORD)
+        .start()
+        .await;
+    let app = shop.app.clone();
 
     let mut sign_ins = Vec::new();
     let mut agent = String::new();

@@ -17,12 +17,12 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::shop::TestShop;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storefront::domain::cart::CartLine;
-use storefront::server::config::Config;
-use storefront::server::{http, prepare, register_server_fns, AppState};
+use storefront::server::{http, AppState};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -212,18 +212,9 @@ async fn main() {
     let products: usize = env_or("STOREFRONT_BENCH_PRODUCTS", 10_000);
     let rps: f64 = env_or("STOREFRONT_BENCH_RPS", 2_000.0);
     let seconds: f64 = env_or("STOREFRONT_BENCH_SECONDS", 10.0);
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let n = products.to_string();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
-        "STOREFRONT_DEMO_PRODUCTS" => Some(n.clone()),
-        _ => None,
-    })
-    .unwrap();
     let started = Instant::now();
-    let state = prepare(config).await.expect("shop");
-    register_server_fns();
+    let test_shop = TestShop::new().products(products).start().await;
+    let state = test_shop.state.clone();
     let variants: Vec<i64> = sqlx::query_scalar("SELECT id FROM variants ORDER BY id")
         .fetch_all(&state.db.read)
         .await

@@ -6,27 +6,21 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::shop::TestShop;
 use common::{call, checkout_body, VISA_APPROVED};
 use serde_json::{json, Value};
-use storefront::server::config::Config;
-use storefront::server::{http::router, prepare, register_server_fns, AppState};
+use storefront::server::AppState;
 
 const DECLINED: &str = "4000 0000 0000 0002";
 const NO_FUNDS: &str = "4000 0000 0000 9995";
 const NEEDS_BANK: &str = "4000 0027 6000 3184";
 
 async fn shop() -> (axum::Router, AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
-        "STOREFRONT_PUBLIC_URL" => Some("https://shop.example".into()),
-        _ => None,
-    })
-    .unwrap();
-    register_server_fns();
-    let state = prepare(config).await.unwrap();
-    (router(state.clone()), state, dir)
+    let shop = TestShop::new()
+        .with("STOREFRONT_PUBLIC_URL", "https://shop.example")
+        .start()
+        .await;
+    (shop.app, shop.state, shop.dir)
 }
 
 async fn scalar(state: &AppState, sql: &str) -> i64 {

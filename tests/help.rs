@@ -8,44 +8,21 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::router::{form_fn, json_fn, next_event, Answer};
+use common::shop::{Shop, TestShop};
 use serde_json::{json, Value};
-use storefront::server::config::Config;
-use storefront::server::{http::router, prepare, register_server_fns, AppState};
+use storefront::server::AppState;
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-struct Shop {
-    app: axum::Router,
-    state: AppState,
-    dir: tempfile::TempDir,
-}
-
 async fn shop_with(extra: &[(&str, String)]) -> Shop {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let hash = storefront::server::agents::hash_password(PASSWORD).unwrap();
-    let extra: Vec<(String, String)> = extra
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
-        "STOREFRONT_DEMO_PRODUCTS" => Some("20".into()),
-        "STOREFRONT_AGENTS" => Some(format!("alex:{hash};sam:{hash}")),
-        _ => extra
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone()),
-    })
-    .unwrap();
-    register_server_fns();
-    let state = prepare(config).await.unwrap();
-    Shop {
-        app: router(state.clone()),
-        state,
-        dir,
+    let mut shop = TestShop::new()
+        .products(20)
+        .agents(&["alex", "sam"], PASSWORD);
+    for (name, value) in extra {
+        shop = shop.with(name, value.clone());
     }
+    shop.start().await
 }
 
 async fn shop() -> Shop {

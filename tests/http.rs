@@ -6,8 +6,7 @@ mod common;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
-use storefront::server::config::Config;
-use storefront::server::{http::router, prepare, register_server_fns};
+use common::shop::TestShop;
 use tower::ServiceExt;
 
 const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
@@ -39,27 +38,14 @@ async fn shop(
     storefront::server::AppState,
     tempfile::TempDir,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("index.html"),
-        "<!DOCTYPE html><title>Storefront</title>",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("storefront-0123456789abcdef_bg.wasm"),
-        b"\0asm",
-    )
-    .unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
-        "STOREFRONT_ADMIN_TOKEN" => admin_token.map(str::to_owned),
-        _ => None,
-    })
-    .unwrap();
-    register_server_fns();
-    let state = prepare(config).await.unwrap();
-    (router(state.clone()), state, dir)
+    let mut shop = TestShop::new()
+        .site_file("index.html", b"<!DOCTYPE html><title>Storefront</title>")
+        .site_file("storefront-0123456789abcdef_bg.wasm", b"\0asm");
+    if let Some(token) = admin_token {
+        shop = shop.with("STOREFRONT_ADMIN_TOKEN", token);
+    }
+    let shop = shop.start().await;
+    (shop.app, shop.state, shop.dir)
 }
 
 async fn body(res: axum::response::Response) -> String {

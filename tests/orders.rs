@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::shop::TestShop;
 use common::{buy, details_in};
 use std::sync::Arc;
 use storefront::api::ShopError;
@@ -12,20 +13,12 @@ use storefront::domain::date::CalendarDate;
 use storefront::domain::delivery::DeliveryOption;
 use storefront::domain::money::Money;
 use storefront::domain::validation::{CheckoutDetails, Field};
-use storefront::server::config::Config;
-use storefront::server::{prepare, seed, AppState};
+use storefront::server::{seed, AppState};
 
 /// A fresh shop with the demo catalog in a temporary directory.
 async fn shop() -> (AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" => Some(data.clone()),
-        "STOREFRONT_SITE_DIR" => Some(data.clone()),
-        _ => None,
-    })
-    .unwrap();
-    (prepare(config).await.unwrap(), dir)
+    let shop = TestShop::new().start().await;
+    (shop.state, shop.dir)
 }
 
 fn line(variant_id: i64, quantity: u32) -> CartLine {
@@ -392,7 +385,7 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
     // Expected on 3 Dec: the cart says so, and the order needs the shopper's yes.
     state
         .stock()
-        .expect(&sku, "BRS", 10, "2026-12-03")
+        .announce_delivery(&sku, "BRS", 10, "2026-12-03")
         .await
         .unwrap();
     let priced = state

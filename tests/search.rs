@@ -4,21 +4,15 @@
 
 mod common;
 
+use common::shop::TestShop;
 use storefront::domain::cart::CartLine;
 use storefront::domain::search::{SearchParams, SortOrder};
-use storefront::server::config::Config;
 use storefront::server::search::SearchOutcome;
-use storefront::server::{prepare, AppState};
+use storefront::server::AppState;
 
 async fn shop() -> (AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let config = Config::from_lookup(|name| match name {
-        "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
-        _ => None,
-    })
-    .unwrap();
-    (prepare(config).await.unwrap(), dir)
+    let shop = TestShop::new().start().await;
+    (shop.state, shop.dir)
 }
 
 fn find(state: &AppState, query: &str) -> SearchOutcome {
@@ -354,7 +348,7 @@ async fn the_product_page_promises_the_nearest_centre_holding_the_item() {
             .await
             .unwrap();
     }
-    let promise = |page: storefront::api::catalog::ProductPage| {
+    let promise = |page: storefront::api::catalog::ProductDetail| {
         page.variants
             .into_iter()
             .find(|v| v.id == variant)

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod router;
+pub mod shop;
 
 use storefront::api::checkout::{CheckoutOutcome, CheckoutRequest};
 use storefront::api::orders::PlacedOrder;
