@@ -5,8 +5,9 @@
 use super::browser::focus_later;
 use super::chat::shopper_context;
 use super::notice::general_error;
+use super::write::after_each;
 use super::{SelectField, TextArea, TextField};
-use crate::api::support::{get_call_slots, request_callback, CallbackConfirmation};
+use crate::api::support::{get_call_slots, CallbackConfirmation, RequestCallback};
 use crate::api::ShopError;
 use crate::domain::callback::{check_callback, CallSlot, CallbackRequest, CALLBACK_TOPICS};
 use crate::domain::validation::{Field, SHIPPING_COUNTRIES};
@@ -28,7 +29,7 @@ pub fn CallbackForm() -> impl IntoView {
     let topic = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ShopError>);
-    let sending = RwSignal::new(false);
+    let send = ServerAction::<RequestCallback>::new();
     let done = RwSignal::new(None::<CallbackConfirmation>);
     let context = shopper_context();
 
@@ -66,7 +67,7 @@ pub fn CallbackForm() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sending.get_untracked() {
+        if send.pending().get_untracked() {
             return;
         }
         let req = request();
@@ -76,28 +77,27 @@ pub fn CallbackForm() -> impl IntoView {
             focus_later(".callback [aria-invalid='true']");
             return;
         }
-        sending.set(true);
-        let ctx = context();
-        spawn_local(async move {
-            match request_callback(req, ctx).await {
-                Ok(confirmation) => {
-                    error.set(None);
-                    done.set(Some(confirmation));
-                    expanded.set(false);
-                    focus_later(".callback__done");
-                }
-                Err(e) => {
-                    // A time that passed while the form was open: offer the current ones.
-                    if e.message_for(&Field::CallTime).is_some() {
-                        load_slots();
-                    }
-                    error.set(Some(e));
-                    focus_later(".callback [aria-invalid='true'], .callback .form-error");
-                }
-            }
-            sending.set(false);
+        send.dispatch(RequestCallback {
+            request: req,
+            context: context(),
         });
     };
+    after_each(send, move |answer| match answer {
+        Ok(confirmation) => {
+            error.set(None);
+            done.set(Some(confirmation));
+            expanded.set(false);
+            focus_later(".callback__done");
+        }
+        Err(e) => {
+            // A time that passed while the form was open: offer the current ones.
+            if e.message_for(&Field::CallTime).is_some() {
+                load_slots();
+            }
+            error.set(Some(e));
+            focus_later(".callback [aria-invalid='true'], .callback .form-error");
+        }
+    });
 
     let field_error =
         move |field: Field| Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&field)));
@@ -206,7 +206,7 @@ pub fn CallbackForm() -> impl IntoView {
                         })
                     }}
                 </p>
-                <button type="submit" class="button button--primary" disabled=move || sending.get()>"Request a call back"</button>
+                <button type="submit" class="button button--primary" disabled=move || send.pending().get()>"Request a call back"</button>
             </form>
         </section>
     }

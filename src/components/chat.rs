@@ -6,9 +6,10 @@
 use super::browser::{focus_later, now_unix};
 use super::event_stream::EventStream;
 use super::notice::general_error;
+use super::write::after_each;
 use super::{storage, use_cart, use_region, TextArea, TextField};
 use crate::api::support::{
-    chat_context, chat_seen, chat_typing, get_chat, send_chat, Author, ChatState, ShopperContext,
+    get_chat, Author, ChatContext, ChatSeen, ChatState, ChatTyping, SendChat, ShopperContext,
     CHAT_EVENTS_URL,
 };
 use crate::api::ShopError;
@@ -85,7 +86,11 @@ pub fn ChatBox() -> impl IntoView {
     let text = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ShopError>);
-    let sending = RwSignal::new(false);
+    let send_message = ServerAction::<SendChat>::new();
+    // Signals to the agent (typing, read, page and cart): nobody waits for their answers.
+    let say_typing = ServerAction::<ChatTyping>::new();
+    let say_seen = ServerAction::<ChatSeen>::new();
+    let say_context = ServerAction::<ChatContext>::new();
     let last_typing_sent = StoredValue::new(0i64);
     let context = shopper_context();
     let location = use_location();
@@ -140,10 +145,7 @@ pub fn ChatBox() -> impl IntoView {
         location.pathname.track();
         cart.0.track();
         if open_conversation.get() {
-            let ctx = context();
-            spawn_local(async move {
-                let _ = chat_context(ctx).await;
-            });
+            say_context.dispatch(ChatContext { context: context() });
         }
     });
 
@@ -162,9 +164,7 @@ pub fn ChatBox() -> impl IntoView {
                 })
         });
         if let Some(id) = newest_agent {
-            spawn_local(async move {
-                let _ = chat_seen(id).await;
-            });
+            say_seen.dispatch(ChatSeen { up_to: id });
         }
     });
 
@@ -174,46 +174,43 @@ pub fn ChatBox() -> impl IntoView {
             && now - last_typing_sent.get_value() >= TYPING_EVERY_SECONDS
         {
             last_typing_sent.set_value(now);
-            spawn_local(async move {
-                let _ = chat_typing().await;
-            });
+            say_typing.dispatch(ChatTyping {});
         }
     };
 
     let needs_email = Memo::new(move |_| !online.get() && !open_conversation.get());
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sending.get_untracked() {
-            return;
+        if !send_message.pending().get_untracked() {
+            send_message.dispatch(SendChat {
+                text: text.get_untracked(),
+                context: context(),
+                email: email.get_untracked(),
+            });
         }
-        sending.set(true);
-        let (message, address, ctx) = (text.get_untracked(), email.get_untracked(), context());
-        spawn_local(async move {
-            match send_chat(message, ctx, address).await {
-                Ok(state) => {
-                    let first = chat
-                        .with_untracked(|c| c.as_ref().is_none_or(|s| s.conversation.is_none()));
-                    text.set(String::new());
-                    error.set(None);
-                    online.set(state.agents_online);
-                    chat.set(Some(state));
-                    if first {
-                        connect();
-                    }
-                }
-                Err(e) => {
-                    let target = if e.message_for(&Field::Email).is_some() {
-                        "#chat-email"
-                    } else {
-                        "#chat-message"
-                    };
-                    error.set(Some(e));
-                    focus_later(target);
-                }
-            }
-            sending.set(false);
-        });
     };
+    after_each(send_message, move |answer| match answer {
+        Ok(state) => {
+            let first =
+                chat.with_untracked(|c| c.as_ref().is_none_or(|s| s.conversation.is_none()));
+            text.set(String::new());
+            error.set(None);
+            online.set(state.agents_online);
+            chat.set(Some(state));
+            if first {
+                connect();
+            }
+        }
+        Err(e) => {
+            let target = if e.message_for(&Field::Email).is_some() {
+                "#chat-email"
+            } else {
+                "#chat-message"
+            };
+            error.set(Some(e));
+            focus_later(target);
+        }
+    });
 
     let field_error =
         move |field: Field| Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&field)));
@@ -289,7 +286,7 @@ pub fn ChatBox() -> impl IntoView {
                 <p class="form-error" role="alert">
                     {move || error.with(|e| e.as_ref().and_then(|e| general_error(e, &[Field::Email, Field::Message])))}
                 </p>
-                <button type="submit" class="button button--primary" disabled=move || sending.get()>
+                <button type="submit" class="button button--primary" disabled=move || send_message.pending().get()>
                     {move || if needs_email.get() { "Send message" } else { "Send" }}
                 </button>
             </form>

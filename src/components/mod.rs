@@ -18,6 +18,7 @@ pub mod stock_badge;
 pub mod stock_help;
 pub mod storage;
 pub mod text_field;
+pub mod write;
 
 pub use address::AddressLines;
 pub use cart_state::{provide_cart, use_cart, CartContext};

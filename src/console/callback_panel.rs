@@ -1,28 +1,29 @@
 //! One call-back request with the customer's context, and "done".
 
 use super::*;
-use crate::api::agent::{agent_callback_done, CallbackDetail};
+use crate::api::agent::{AgentCallbackDone, CallbackDetail};
+use crate::components::write::{after_each, last_error};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub(super) fn CallbackPanel(
     detail: RwSignal<Option<CallbackDetail>>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let problem = RwSignal::new(None::<String>);
+    let mark = ServerAction::<AgentCallbackDone>::new();
+    let problem = last_error(mark);
+    after_each(mark, move |answer| {
+        if answer.is_ok() {
+            on_change();
+        }
+    });
     move || {
         detail.get().map(|d| {
             let c = d.callback;
             let id = c.id;
             let done = c.done;
             let mark_done = move |_| {
-                spawn_local(async move {
-                    match agent_callback_done(id).await {
-                        Ok(()) => on_change(),
-                        Err(e) => problem.set(Some(e.to_string())),
-                    }
-                });
+                mark.dispatch(AgentCallbackDone { id });
             };
             view! {
                 <h2>{format!("Call-back {}", c.reference)}</h2>
@@ -38,7 +39,7 @@ pub(super) fn CallbackPanel(
                 } else {
                     view! { <button type="button" class="button button--primary" on:click=mark_done>"Mark call-back done"</button> }.into_any()
                 }}
-                <p class="form-error" role="alert">{move || problem.get()}</p>
+                <p class="form-error" role="alert">{move || problem.get().map(|e| e.to_string())}</p>
                 <CustomerContextView context=d.context />
             }
         })

@@ -2,15 +2,15 @@
 //! ways, the reply box and closing.
 
 use super::*;
-use crate::api::agent::{agent_close, agent_reply, agent_typing, ChatDetail};
+use crate::api::agent::{AgentClose, AgentReply, AgentTyping, ChatDetail};
 use crate::api::support::Author;
 use crate::api::ShopError;
 use crate::components::browser::{focus_later, now_unix};
 use crate::components::notice::general_error;
+use crate::components::write::after_each;
 use crate::components::TextArea;
 use crate::domain::validation::Field;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub(super) fn ChatPanel(
@@ -21,47 +21,45 @@ pub(super) fn ChatPanel(
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ShopError>);
-    let sending = RwSignal::new(false);
+    let reply = ServerAction::<AgentReply>::new();
+    let close_chat = ServerAction::<AgentClose>::new();
+    // A signal to the customer: nobody waits for its answer.
+    let say_typing = ServerAction::<AgentTyping>::new();
     let last_typing = StoredValue::new(0i64);
     let on_typing = move || {
         let now = now_unix();
         if now - last_typing.get_value() >= 2 {
             last_typing.set_value(now);
-            spawn_local(async move {
-                let _ = agent_typing(id).await;
-            });
+            say_typing.dispatch(AgentTyping { id });
         }
     };
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sending.get_untracked() {
-            return;
+        if !reply.pending().get_untracked() {
+            reply.dispatch(AgentReply {
+                id,
+                text: text.get_untracked(),
+            });
         }
-        sending.set(true);
-        let body = text.get_untracked();
-        spawn_local(async move {
-            match agent_reply(id, body).await {
-                Ok(_) => {
-                    text.set(String::new());
-                    error.set(None);
-                    on_change();
-                }
-                Err(e) => {
-                    error.set(Some(e));
-                    focus_later("#agent-reply");
-                }
-            }
-            sending.set(false);
-        });
     };
+    after_each(reply, move |answer| match answer {
+        Ok(_) => {
+            text.set(String::new());
+            error.set(None);
+            on_change();
+        }
+        Err(e) => {
+            error.set(Some(e));
+            focus_later("#agent-reply");
+        }
+    });
     let close = move |_| {
-        spawn_local(async move {
-            match agent_close(id).await {
-                Ok(()) => on_change(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        close_chat.dispatch(AgentClose { id });
     };
+    after_each(close_chat, move |answer| match answer {
+        Ok(()) => on_change(),
+        Err(e) => error.set(Some(e)),
+    });
     view! {
         <h2>{format!("Chat {id}")}</h2>
         {move || detail.get().map(|d| {
@@ -110,7 +108,7 @@ pub(super) fn ChatPanel(
             <p class="form-error" role="alert">
                 {move || error.with(|e| e.as_ref().and_then(|e| general_error(e, &[Field::Message])))}
             </p>
-            <button type="submit" class="button button--primary" disabled=move || sending.get()>"Send reply"</button>
+            <button type="submit" class="button button--primary" disabled=move || reply.pending().get()>"Send reply"</button>
             <button type="button" class="button" on:click=close>"Close conversation"</button>
         </form>
     }

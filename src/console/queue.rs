@@ -3,11 +3,12 @@
 
 use super::*;
 use crate::api::agent::{
-    agent_callback, agent_chat, agent_me, agent_queue, agent_sign_out, CallbackDetail, ChatDetail,
+    agent_callback, agent_chat, agent_me, agent_queue, AgentSignOut, CallbackDetail, ChatDetail,
     Queue, AGENT_EVENTS_URL,
 };
 use crate::components::chat::TypingMark;
 use crate::components::event_stream::EventStream;
+use crate::components::write::after_each;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -40,12 +41,12 @@ pub fn AgentConsole() -> impl IntoView {
             }
         });
     }
+    let signing_out = ServerAction::<AgentSignOut>::new();
+    after_each(signing_out, move |_| {
+        navigate("/agent/sign-in", Default::default())
+    });
     let sign_out = move |_| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let _ = agent_sign_out().await;
-            navigate("/agent/sign-in", Default::default());
-        });
+        signing_out.dispatch(AgentSignOut {});
     };
     view! {
         {move || match me.get() {
@@ -54,7 +55,7 @@ pub fn AgentConsole() -> impl IntoView {
                 <div class="agent-bar">
                     <h1>"Agent console"</h1>
                     <p>"Signed in as " <strong>{name}</strong></p>
-                    <button type="button" class="button" on:click=sign_out.clone()>"Sign out"</button>
+                    <button type="button" class="button" on:click=sign_out>"Sign out"</button>
                 </div>
                 <Console />
             }

@@ -1,13 +1,12 @@
 //! `/agent/sign-in`: the agent's name and password, checked next to the field.
 
-use crate::api::agent::agent_sign_in;
-use crate::api::ShopError;
+use crate::api::agent::AgentSignIn;
 use crate::components::browser::focus_later;
 use crate::components::notice::general_error;
+use crate::components::write::{after_each, last_error};
 use crate::components::TextField;
 use crate::domain::validation::Field;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 /// `/agent/sign-in`.
@@ -16,28 +15,24 @@ pub fn AgentSignIn() -> impl IntoView {
     crate::components::browser::set_title("Agent sign-in");
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ShopError>);
-    let sending = RwSignal::new(false);
+    let sign_in = ServerAction::<AgentSignIn>::new();
+    let error = last_error(sign_in);
     let navigate = use_navigate();
+    after_each(sign_in, move |answer| match answer {
+        Ok(_) => navigate("/agent", Default::default()),
+        Err(_) => {
+            password.set(String::new());
+            focus_later("#agent-name");
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sending.get_untracked() {
-            return;
+        if !sign_in.pending().get_untracked() {
+            sign_in.dispatch(AgentSignIn {
+                name: name.get_untracked(),
+                password: password.get_untracked(),
+            });
         }
-        sending.set(true);
-        let navigate = navigate.clone();
-        let (n, p) = (name.get_untracked(), password.get_untracked());
-        spawn_local(async move {
-            match agent_sign_in(n, p).await {
-                Ok(_) => navigate("/agent", Default::default()),
-                Err(e) => {
-                    password.set(String::new());
-                    error.set(Some(e));
-                    focus_later("#agent-name");
-                }
-            }
-            sending.set(false);
-        });
     };
     view! {
         <h1>"Agent sign-in"</h1>
@@ -63,7 +58,7 @@ pub fn AgentSignIn() -> impl IntoView {
             <p class="form-error" role="alert">
                 {move || error.with(|e| e.as_ref().and_then(|e| general_error(e, &[Field::Name])))}
             </p>
-            <button type="submit" class="button button--primary" disabled=move || sending.get()>
+            <button type="submit" class="button button--primary" disabled=move || sign_in.pending().get()>
                 "Sign in"
             </button>
         </form>
