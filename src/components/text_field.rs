@@ -1,11 +1,48 @@
 use leptos::prelude::*;
 
+/// The text a field shows and edits: a signal of its own, or one part of a larger form
+/// value (so a form can keep its entries as one structure).
+#[derive(Clone, Copy)]
+pub struct TextValue {
+    read: Signal<String>,
+    write: SignalSetter<String>,
+}
+
+impl TextValue {
+    /// The part of `whole` that `get` reads and `set` writes.
+    pub fn part<T: Send + Sync + 'static>(
+        whole: RwSignal<T>,
+        get: fn(&T) -> &String,
+        set: fn(&mut T) -> &mut String,
+    ) -> Self {
+        let (read, write) = create_slice(whole, move |t| get(t).clone(), move |t, v| *set(t) = v);
+        Self { read, write }
+    }
+
+    pub fn get(&self) -> String {
+        self.read.get()
+    }
+
+    pub fn set(&self, text: String) {
+        self.write.set(text);
+    }
+}
+
+impl From<RwSignal<String>> for TextValue {
+    fn from(signal: RwSignal<String>) -> Self {
+        Self {
+            read: signal.into(),
+            write: signal.write_only().into(),
+        }
+    }
+}
+
 /// A labelled text input with an optional hint above it and its message underneath.
 #[component]
 pub fn TextField(
     id: &'static str,
     #[prop(into)] label: Signal<String>,
-    value: RwSignal<String>,
+    #[prop(into)] value: TextValue,
     /// The message to show, if any; the input is marked invalid while there is one.
     error: Signal<Option<String>>,
     on_blur: impl FnMut(leptos::ev::FocusEvent) + 'static,
@@ -33,7 +70,8 @@ pub fn TextField(
                 name=id
                 type=kind
                 autocomplete=autocomplete
-                bind:value=value
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
                 on:blur=on_blur
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=described_by

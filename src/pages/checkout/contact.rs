@@ -11,7 +11,8 @@ pub fn ContactStep() -> impl IntoView {
     crate::pages::set_title("Checkout: contact");
     let form = use_checkout();
     let errors = FormErrors::new(move || {
-        check_email(&form.email.get())
+        form.details
+            .with(|d| check_email(&d.email))
             .err()
             .map(|m| vec![FieldError::new(Field::Email, m)])
             .unwrap_or_default()
@@ -36,7 +37,7 @@ pub fn ContactStep() -> impl IntoView {
                 kind="email"
                 autocomplete="email"
                 hint="For your receipt and delivery updates."
-                value=form.email
+                value=form.text(|d| &d.email, |d| &mut d.email)
                 error=errors.error(Field::Email)
                 on_blur=errors.blur(Field::Email)
             />

@@ -61,27 +61,27 @@ pub fn DeliveryStep() -> impl IntoView {
                 <select
                     id="country"
                     autocomplete="country"
-                    on:change:target=move |ev| form.country.set(ev.target().value())
+                    on:change:target=move |ev| form.details.update(|d| d.address.country = ev.target().value())
                 >
                     {SHIPPING_COUNTRIES
                         .iter()
                         .map(|c| view! {
-                            <option value=c.code selected=move || form.country.get() == c.code>{c.name}</option>
+                            <option value=c.code selected=move || form.details.with(|d| d.address.country == c.code)>{c.name}</option>
                         })
                         .collect::<Vec<_>>()}
                 </select>
                 <p class="field__error" role="alert">{move || errors.error(Field::Country).get()}</p>
             </div>
-            <TextField id="name" label="Full name" autocomplete="name" value=form.name error=errors.error(Field::Name) on_blur=errors.blur(Field::Name) />
-            <TextField id="line1" label="Address line 1" autocomplete="address-line1" value=form.line1 error=errors.error(Field::Line1) on_blur=errors.blur(Field::Line1) />
-            <TextField id="line2" label="Address line 2 (optional)" autocomplete="address-line2" value=form.line2 error=errors.error(Field::Line2) on_blur=errors.blur(Field::Line2) />
-            <TextField id="city" label="Town or city" autocomplete="address-level2" value=form.city error=errors.error(Field::City) on_blur=errors.blur(Field::City) />
+            <TextField id="name" label="Full name" autocomplete="name" value=form.text(|d| &d.address.name, |d| &mut d.address.name) error=errors.error(Field::Name) on_blur=errors.blur(Field::Name) />
+            <TextField id="line1" label="Address line 1" autocomplete="address-line1" value=form.text(|d| &d.address.line1, |d| &mut d.address.line1) error=errors.error(Field::Line1) on_blur=errors.blur(Field::Line1) />
+            <TextField id="line2" label="Address line 2 (optional)" autocomplete="address-line2" value=form.text(|d| &d.address.line2, |d| &mut d.address.line2) error=errors.error(Field::Line2) on_blur=errors.blur(Field::Line2) />
+            <TextField id="city" label="Town or city" autocomplete="address-level2" value=form.text(|d| &d.address.city, |d| &mut d.address.city) error=errors.error(Field::City) on_blur=errors.blur(Field::City) />
             <TextField
                 id="postcode"
                 label=Signal::derive(move || country().postcode_label.to_owned())
                 hint=Signal::derive(move || format!("Like {}", country().postcode_example))
                 autocomplete="postal-code"
-                value=form.postcode
+                value=form.text(|d| &d.address.postcode, |d| &mut d.address.postcode)
                 error=errors.error(Field::Postcode)
                 on_blur=errors.blur(Field::Postcode)
             />
@@ -91,7 +91,7 @@ pub fn DeliveryStep() -> impl IntoView {
                 kind="tel"
                 autocomplete="tel"
                 hint=Signal::derive(move || format!("For the courier only, like {}", country().phone_example))
-                value=form.phone
+                value=form.text(|d| &d.phone, |d| &mut d.phone)
                 error=errors.error(Field::Phone)
                 on_blur=errors.blur(Field::Phone)
             />

@@ -16,12 +16,13 @@ pub use review::ReviewStep;
 use crate::api::checkout::CardToken;
 use crate::components::browser::focus_later;
 use crate::components::storage::{forget_for_tab, load_for_tab, save_for_tab};
+use crate::components::text_field::TextValue;
 use crate::components::use_region;
 use crate::domain::delivery::DeliveryOption;
 use crate::domain::location::region_for_address;
 use crate::domain::validation::{
-    check_details, check_email, check_postcode, shipping_country, Address, CheckoutDetails,
-    Country, Field, FieldError, SHIPPING_COUNTRIES,
+    check_details, check_email, check_postcode, shipping_country, CheckoutDetails, Country, Field,
+    FieldError, SHIPPING_COUNTRIES,
 };
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -63,13 +64,12 @@ impl Step {
     }
 }
 
-/// What this tab remembers of the checkout.
+/// What this tab remembers of the checkout (a new field of `CheckoutDetails` is
+/// remembered without a change here).
 #[derive(Default, Serialize, Deserialize)]
 #[serde(default)]
 struct Saved {
-    email: String,
-    phone: String,
-    address: Address,
+    details: CheckoutDetails,
     delivery: DeliveryOption,
     offers: bool,
     card: Option<CardToken>,
@@ -77,17 +77,12 @@ struct Saved {
     key: Option<String>,
 }
 
-/// The checkout's entries, shared by the steps.
+/// The checkout's entries, shared by the steps: what the shopper typed as the one
+/// `CheckoutDetails` the server checks, and their choices beside it.
 #[derive(Clone, Copy)]
 pub struct CheckoutForm {
-    pub email: RwSignal<String>,
-    pub phone: RwSignal<String>,
-    pub name: RwSignal<String>,
-    pub line1: RwSignal<String>,
-    pub line2: RwSignal<String>,
-    pub city: RwSignal<String>,
-    pub postcode: RwSignal<String>,
-    pub country: RwSignal<String>,
+    /// Contact and delivery details, exactly as they are sent.
+    pub details: RwSignal<CheckoutDetails>,
     pub delivery: RwSignal<DeliveryOption>,
     /// "Send me offers": never ticked until the shopper ticks it.
     pub offers: RwSignal<bool>,
@@ -101,23 +96,16 @@ pub struct CheckoutForm {
 
 impl CheckoutForm {
     fn load() -> Self {
-        let saved: Saved = load_for_tab(SAVED_KEY)
+        let mut saved: Saved = load_for_tab(SAVED_KEY)
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default();
-        let country = if saved.address.country.is_empty() {
-            SHIPPING_COUNTRIES[0].code.to_owned()
-        } else {
-            saved.address.country
-        };
+        if saved.details.address.country.is_empty() {
+            SHIPPING_COUNTRIES[0]
+                .code
+                .clone_into(&mut saved.details.address.country);
+        }
         Self {
-            email: RwSignal::new(saved.email),
-            phone: RwSignal::new(saved.phone),
-            name: RwSignal::new(saved.address.name),
-            line1: RwSignal::new(saved.address.line1),
-            line2: RwSignal::new(saved.address.line2),
-            city: RwSignal::new(saved.address.city),
-            postcode: RwSignal::new(saved.address.postcode),
-            country: RwSignal::new(country),
+            details: RwSignal::new(saved.details),
             delivery: RwSignal::new(saved.delivery),
             offers: RwSignal::new(saved.offers),
             card: RwSignal::new(saved.card),
@@ -128,26 +116,21 @@ impl CheckoutForm {
     }
 
     pub fn details(&self) -> CheckoutDetails {
-        CheckoutDetails {
-            email: self.email.get(),
-            phone: self.phone.get(),
-            address: Address {
-                name: self.name.get(),
-                line1: self.line1.get(),
-                line2: self.line2.get(),
-                city: self.city.get(),
-                postcode: self.postcode.get(),
-                country: self.country.get(),
-            },
-        }
+        self.details.get()
+    }
+
+    /// One text part of the details, for a field to show and edit.
+    pub fn text(
+        &self,
+        get: fn(&CheckoutDetails) -> &String,
+        set: fn(&mut CheckoutDetails) -> &mut String,
+    ) -> TextValue {
+        TextValue::part(self.details, get, set)
     }
 
     fn saved(&self) -> Saved {
-        let details = self.details();
         Saved {
-            email: details.email,
-            phone: details.phone,
-            address: details.address,
+            details: self.details.get(),
             delivery: self.delivery.get(),
             offers: self.offers.get(),
             card: self.card.get(),
@@ -158,12 +141,14 @@ impl CheckoutForm {
 
     /// The delivery country (the first the shop ships to until one is chosen).
     pub fn country(&self) -> &'static Country {
-        shipping_country(&self.country.get()).unwrap_or(&SHIPPING_COUNTRIES[0])
+        self.details
+            .with(|d| shipping_country(&d.address.country))
+            .unwrap_or(&SHIPPING_COUNTRIES[0])
     }
 
     /// The first step not yet done.
     fn first_to_do(&self) -> Step {
-        if check_email(&self.email.get()).is_err() {
+        if self.details.with(|d| check_email(&d.email).is_err()) {
             Step::Contact
         } else if check_details(&self.details()).is_err() {
             Step::Delivery
@@ -203,7 +188,7 @@ pub fn CheckoutLayout() -> impl IntoView {
     let region = use_region();
     Effect::new(move |_| {
         let country = form.country();
-        let postcode = form.postcode.get();
+        let postcode = form.details.with(|d| d.address.postcode.clone());
         let found = check_postcode(country, &postcode)
             .ok()
             .and_then(|p| region_for_address(country.code, &p));

@@ -55,7 +55,7 @@ pub fn PaymentStep() -> impl IntoView {
 #[component]
 fn CardForm() -> impl IntoView {
     let form = use_checkout();
-    let name = RwSignal::new(form.name.get_untracked());
+    let name = RwSignal::new(form.details.with_untracked(|d| d.address.name.clone()));
     let number = RwSignal::new(String::new());
     let expiry = RwSignal::new(String::new());
     let cvc = RwSignal::new(String::new());
