@@ -36,10 +36,10 @@ pub fn details_in(region: &str) -> CheckoutDetails {
         address: Address {
             name: "Sam Shopper".into(),
             line1: "1 High Street".into(),
-            line2: String::new(),
             city: city.into(),
             postcode: postcode.into(),
             country: "GB".into(),
+            ..Default::default()
         },
     }
 }

@@ -171,10 +171,10 @@ mod tests {
             address: &Address {
                 name: "Ada Lovelace".into(),
                 line1: "1 Main St".into(),
-                line2: String::new(),
                 city: "Leeds".into(),
                 postcode: "LS1 4AP".into(),
                 country: "GB".into(),
+                ..Default::default()
             },
             status_link: "https://shop.example/orders/SF-ABC123?key=k",
             help: &help,
