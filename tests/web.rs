@@ -1,6 +1,8 @@
-//! Browser tests: components mounted in headless Chromium (wasm-bindgen-test), asserted on
-//! the DOM. No shop server is behind them: a component's own requests simply fail. Run with
-//! `cargo test --target wasm32-unknown-unknown --features csr`.
+//! Browser tests: components mounted in headless Chromium (wasm-bindgen-test), acted on as
+//! a person would and asserted on the DOM. No shop server is behind them: where a component
+//! talks to the shop, the test answers its `fetch` calls itself (`web/seam.rs`); elsewhere a
+//! component's own requests simply fail. Run with
+//! `cargo test --target wasm32-unknown-unknown --features csr --test web`.
 #![cfg(all(target_arch = "wasm32", feature = "csr"))]
 
 use leptos::mount::mount_to;
@@ -17,21 +19,18 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A fresh element in the page to mount into.
-fn container() -> web_sys::HtmlElement {
-    let document = document();
-    let el = document.create_element("section").unwrap();
-    document.body().unwrap().append_child(&el).unwrap();
-    el.unchecked_into()
-}
+#[path = "web/callback.rs"]
+mod callback;
+#[path = "web/chat.rs"]
+mod chat;
+#[path = "web/fields.rs"]
+mod fields;
+#[path = "web/seam.rs"]
+mod seam;
+#[path = "web/search_box.rs"]
+mod search_box;
 
-fn text_of(root: &web_sys::HtmlElement, selector: &str) -> String {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-        .text_content()
-        .unwrap_or_default()
-}
+use seam::{container, text as text_of};
 
 #[wasm_bindgen_test]
 async fn stock_badge_follows_the_variant_and_tells_the_restock_date() {
