@@ -61,18 +61,8 @@ async fn stock_badge_follows_the_variant_and_tells_the_restock_date() {
 async fn help_panel_offers_phone_email_and_returns_and_never_disappears() {
     window().local_storage().unwrap().unwrap().clear().unwrap();
     let root = container();
-    mount_to(root.clone(), || {
-        // The panel's chat needs the cart, the region and the router around it; with no
-        // shop server behind the test page its requests simply fail.
-        cart_state::provide_cart();
-        storefront::components::provide_region();
-        view! {
-            <leptos_router::components::Router>
-                <HelpPanel />
-            </leptos_router::components::Router>
-        }
-    })
-    .forget();
+    // With no shop server behind the test page the panel's own requests simply fail.
+    seam::mount_in_shop(&root, || view! { <HelpPanel /> });
     tick().await;
 
     let aside = root

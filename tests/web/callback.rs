@@ -1,28 +1,29 @@
 //! "Call me back" on its own, with a fake shop behind it.
 
 use super::seam::*;
-use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
 use storefront::api::support::CallbackConfirmation;
 use storefront::components::callback::CallbackForm;
-use storefront::components::{cart_state, provide_region};
 use storefront::domain::callback::{CallSlot, CallWindow};
 use storefront::domain::date::CalendarDate;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 fn mount(root: &web_sys::HtmlElement) {
-    mount_to(root.clone(), || {
-        cart_state::provide_cart();
-        provide_region();
-        view! {
-            <leptos_router::components::Router>
-                <CallbackForm />
-            </leptos_router::components::Router>
-        }
+    mount_in_shop(root, || view! { <CallbackForm /> });
+}
+
+/// Opens the form and waits for the times the shop can call to arrive.
+async fn open_form(root: &web_sys::HtmlElement) {
+    button(root, "Ask us to call you").click();
+    until("the times we can call are offered", || {
+        root.query_selector_all("#callback-when option")
+            .unwrap()
+            .length()
+            >= 2
     })
-    .forget();
+    .await;
 }
 
 fn slots() -> String {
@@ -55,14 +56,7 @@ async fn a_call_back_is_checked_beside_each_field_before_anything_is_sent() {
         open.get_attribute("aria-expanded").as_deref(),
         Some("false")
     );
-    open.click();
-    until("the times we can call are offered", || {
-        root.query_selector_all("#callback-when option")
-            .unwrap()
-            .length()
-            >= 2
-    })
-    .await;
+    open_form(&root).await;
     assert_eq!(open.get_attribute("aria-expanded").as_deref(), Some("true"));
 
     submit(&find(&root, "#callback-form"));
@@ -105,14 +99,7 @@ async fn a_good_call_back_request_is_sent_once_and_confirmed_with_its_reference(
     let root = container();
     mount(&root);
     tick().await;
-    button(&root, "Ask us to call you").click();
-    until("the times we can call are offered", || {
-        root.query_selector_all("#callback-when option")
-            .unwrap()
-            .length()
-            >= 2
-    })
-    .await;
+    open_form(&root).await;
 
     type_into(&labelled(&root, "Your name"), "Sam Shopper");
     type_into(&labelled(&root, "Number to call"), "07700 900123");

@@ -1,25 +1,14 @@
 //! The help panel's chat on its own, with a fake shop behind it.
 
 use super::seam::*;
-use leptos::mount::mount_to;
 use leptos::prelude::*;
 use storefront::api::support::{Author, ChatMessage, ChatState, Conversation};
 use storefront::components::chat::ChatBox;
-use storefront::components::{cart_state, provide_region};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 fn mount(root: &web_sys::HtmlElement) {
-    mount_to(root.clone(), || {
-        cart_state::provide_cart();
-        provide_region();
-        view! {
-            <leptos_router::components::Router>
-                <ChatBox />
-            </leptos_router::components::Router>
-        }
-    })
-    .forget();
+    mount_in_shop(root, || view! { <ChatBox /> });
 }
 
 fn message(id: i64, author: Author, body: &str) -> ChatMessage {

@@ -4,7 +4,7 @@ use super::seam::*;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
-use storefront::components::{provide_region, RegionPicker, RegionPrompt, TextField};
+use storefront::components::{RegionPicker, RegionPrompt, TextField};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -85,14 +85,8 @@ async fn the_region_picker_changes_where_dates_are_for_and_remembers_it() {
     let storage = window().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
     let root = container();
-    let region = RwSignal::new(None);
-    mount_to(root.clone(), move || {
-        region.set(Some(provide_region()));
-        view! { <RegionPicker /> }
-    })
-    .forget();
+    let (_, region) = mount_in_shop(&root, || view! { <RegionPicker /> });
     tick().await;
-    let region = region.get_untracked().unwrap();
     assert_eq!(
         region.0.get_untracked(),
         "london",
@@ -115,18 +109,8 @@ async fn the_postcode_question_explains_a_bad_postcode_and_goes_once_answered() 
     let storage = window().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
     let root = container();
-    let region = RwSignal::new(None);
-    mount_to(root.clone(), move || {
-        region.set(Some(provide_region()));
-        view! {
-            <leptos_router::components::Router>
-                <RegionPrompt />
-            </leptos_router::components::Router>
-        }
-    })
-    .forget();
+    let (_, region) = mount_in_shop(&root, || view! { <RegionPrompt /> });
     tick().await;
-    let region = region.get_untracked().unwrap();
     let postcode = labelled(&root, "Your postcode");
 
     type_into(&postcode, "not a postcode");

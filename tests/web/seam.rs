@@ -9,6 +9,7 @@
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
+use storefront::components::{provide_cart, provide_region, CartContext, RegionContext};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -115,6 +116,23 @@ pub async fn until(what: &str, ready: impl Fn() -> bool) {
         next_turn().await;
     }
     panic!("never happened: {what}");
+}
+
+/// Mounts `view` into `root` as the shop would: with the cart and the shopper's region
+/// provided, inside a router. Answers those two contexts for the test to look into.
+pub fn mount_in_shop<V: IntoView + 'static>(
+    root: &web_sys::HtmlElement,
+    view: impl FnOnce() -> V + Send + 'static,
+) -> (CartContext, RegionContext) {
+    let contexts = Rc::new(RefCell::new(None));
+    let out = contexts.clone();
+    leptos::mount::mount_to(root.clone(), move || {
+        *out.borrow_mut() = Some((provide_cart(), provide_region()));
+        view! { <leptos_router::components::Router>{view()}</leptos_router::components::Router> }
+    })
+    .forget();
+    let found = contexts.borrow_mut().take();
+    found.expect("mounting runs at once")
 }
 
 /// A fresh element in the page to mount into.
