@@ -234,18 +234,20 @@ impl Desk<'_> {
         )
     }
 
+    /// The shopper behind this request, for a signal (typing, their page): none when they
+    /// have no chat key yet, or send signals faster than [`SIGNALS`] (dropped, not refused).
+    pub(super) fn signalling_shopper(&self) -> Option<String> {
+        let hash = session::shopper_hash(&Caller::current(), false)?;
+        self.desk()
+            .limit(&format!("signal:{hash}"), SIGNALS)
+            .is_ok()
+            .then_some(hash)
+    }
+
     pub async fn shopper_typing(&self) -> Result<(), ShopError> {
-        let caller = Caller::current();
-        let Some(hash) = session::shopper_hash(&caller, false) else {
+        let Some(hash) = self.signalling_shopper() else {
             return Ok(());
         };
-        if self
-            .desk()
-            .limit(&format!("signal:{hash}"), SIGNALS)
-            .is_err()
-        {
-            return Ok(());
-        }
         if let Some(c) = self
             .shoppers_conversation(&hash)
             .await?
@@ -291,17 +293,9 @@ impl Desk<'_> {
     }
 
     pub async fn update_context(&self, context: ShopperContext) -> Result<(), ShopError> {
-        let caller = Caller::current();
-        let Some(hash) = session::shopper_hash(&caller, false) else {
+        let Some(hash) = self.signalling_shopper() else {
             return Ok(());
         };
-        if self
-            .desk()
-            .limit(&format!("signal:{hash}"), SIGNALS)
-            .is_err()
-        {
-            return Ok(());
-        }
         let context = tidy_context(context);
         let id: Option<i64> = sqlx::query_scalar(
             "UPDATE conversations SET page = ?, context = ? WHERE shopper_hash = ? AND status = 'open' RETURNING id",
