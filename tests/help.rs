@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::router::{form_fn, json_fn, next_event, Answer};
 use common::shop::{Shop, TestShop};
+use common::smtp::SmtpServer;
 use serde_json::{json, Value};
 use storefront::server::AppState;
 use tower::ServiceExt;
@@ -576,60 +577,13 @@ async fn agents_find_orders_by_number_or_email_and_see_the_customers_orders() {
         .is_empty());
 }
 
-/// A bare SMTP server that accepts everything and hands each message's DATA over.
-async fn smtp_server() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        loop {
-            let (socket, _) = listener.accept().await.unwrap();
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
-                let mut data: Option<String> = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(body) = data.as_mut() {
-                        if line == "." {
-                            tx.send(data.take().unwrap()).unwrap();
-                            write.write_all(b"250 queued\r\n").await.unwrap();
-                        } else {
-                            body.push_str(&line);
-                            body.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
-                    let answer: &[u8] = match verb.as_str() {
-                        "EHLO" => b"250-test\r\n250 8BITMIME\r\n",
-                        "DATA" => {
-                            data = Some(String::new());
-                            b"354 go on\r\n"
-                        }
-                        "QUIT" => {
-                            write.write_all(b"221 bye\r\n").await.unwrap();
-                            break;
-                        }
-                        _ => b"250 OK\r\n",
-                    };
-                    write.write_all(answer).await.unwrap();
-                }
-            });
-        }
-    });
-    (port, rx)
-}
-
 #[tokio::test]
 async fn mail_goes_over_smtp_when_configured() {
-    let (port, mut received) = smtp_server().await;
-    let s = shop_with(&[("STOREFRONT_SMTP_URL", format!("smtp://127.0.0.1:{port}"))]).await;
+    let mut smtp = SmtpServer::start().await;
+    let s = shop_with(&[("STOREFRONT_SMTP_URL", smtp.url())]).await;
     let sent = say(&s.app, None, "Is the linen shirt lined?", "ann@example.com").await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.json);
-    let message = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), smtp.received.recv())
         .await
         .expect("mail within 10 s")
         .unwrap();

@@ -98,6 +98,12 @@ pub async fn agent_callback_done(id: i64) -> Result<(), ShopError> {
     as_agent(|state, agent| async move { state.desk().callback_done(&agent, id).await }).await
 }
 
+/// Sends a message the shop could not deliver again (from the queue's "Undelivered mail").
+#[server(prefix = "/api/agent", endpoint = "send_mail_again")]
+pub async fn agent_send_mail_again(id: i64) -> Result<(), ShopError> {
+    as_agent(|state, agent| async move { state.desk().send_mail_again(&agent, id).await }).await
+}
+
 /// Orders by number (`SF-…`) or by the customer's email.
 #[server(prefix = "/api/agent", endpoint = "orders")]
 pub async fn agent_find_orders(query: String) -> Result<Vec<OrderView>, ShopError> {

@@ -71,4 +71,5 @@ pub fn register_server_fns() {
     register_explicit::<agent::AgentCallback>();
     register_explicit::<agent::AgentCallbackDone>();
     register_explicit::<agent::AgentFindOrders>();
+    register_explicit::<agent::AgentSendMailAgain>();
 }

@@ -3,12 +3,12 @@
 
 use super::*;
 use crate::api::agent::{
-    agent_callback, agent_chat, agent_me, agent_queue, AgentSignOut, CallbackDetail, ChatDetail,
-    Queue, AGENT_EVENTS_URL,
+    agent_callback, agent_chat, agent_me, agent_queue, AgentSendMailAgain, AgentSignOut,
+    CallbackDetail, ChatDetail, ParkedMail, Queue, AGENT_EVENTS_URL,
 };
 use crate::components::chat::TypingMark;
 use crate::components::event_stream::EventStream;
-use crate::components::write::after_each;
+use crate::components::write::{after_each, last_error};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -133,6 +133,7 @@ pub(super) fn Console() -> impl IntoView {
                 {move || queue.get().map(|q| {
                     let chats = q.chats;
                     let callbacks = q.callbacks;
+                    let undelivered = q.undelivered;
                     view! {
                         <h3>"Chats (" {chats.len()} ")"</h3>
                         {chats.is_empty().then(|| view! { <p>"No open chats."</p> })}
@@ -176,6 +177,7 @@ pub(super) fn Console() -> impl IntoView {
                                 }
                             }).collect::<Vec<_>>()}
                         </ul>
+                        {(!undelivered.is_empty()).then(|| view! { <UndeliveredMail mail=undelivered on_change=load /> })}
                     }
                 })}
                 <OrderLookup />
@@ -190,5 +192,47 @@ pub(super) fn Console() -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+/// Mail the shop could not deliver, each with what the mail server said and a way to
+/// send it again (for example after the customer gave a corrected address by phone).
+#[component]
+fn UndeliveredMail(
+    mail: Vec<ParkedMail>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let again = ServerAction::<AgentSendMailAgain>::new();
+    let problem = last_error(again);
+    after_each(again, move |answer| {
+        if answer.is_ok() {
+            on_change();
+        }
+    });
+    view! {
+        <h3>"Undelivered mail (" {mail.len()} ")"</h3>
+        <ul class="console__list">
+            {mail.into_iter().map(|m| {
+                let id = m.id;
+                view! {
+                    <li class="console__mail">
+                        <span class="console__item-title">{format!("To {}: {}", m.recipient, m.subject)}</span>
+                        <span class="console__item-text">{format!("{} (after {} tries)", m.error, m.tries)}</span>
+                        <button
+                            type="button"
+                            class="button"
+                            aria-label=format!("Send again to {}: {}", m.recipient, m.subject)
+                            disabled=move || again.pending().get()
+                            on:click=move |_| {
+                                again.dispatch(AgentSendMailAgain { id });
+                            }
+                        >
+                            "Send again"
+                        </button>
+                    </li>
+                }
+            }).collect::<Vec<_>>()}
+        </ul>
+        <p class="form-error" role="alert">{move || problem.get().map(|e| e.to_string())}</p>
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod router;
 pub mod shop;
+pub mod smtp;
 
 use storefront::api::checkout::{CheckoutOutcome, CheckoutRequest};
 use storefront::api::orders::PlacedOrder;

@@ -18,6 +18,7 @@ pub mod date;
 pub mod delivery;
 pub mod hours;
 pub mod location;
+pub mod mail;
 pub mod money;
 pub mod order;
 pub mod page_kind;

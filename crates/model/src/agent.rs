@@ -41,11 +41,27 @@ pub struct QueuedCallback {
     pub requested_at: i64,
 }
 
+/// A message the shop could not deliver, waiting for staff to send it again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedMail {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    /// Tries made before it was parked.
+    pub tries: u32,
+    /// What the mail server (or the outbox) said the last time.
+    pub error: String,
+    pub parked_at: i64,
+}
+
 /// Everything waiting for an agent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Queue {
     pub chats: Vec<QueuedChat>,
     pub callbacks: Vec<QueuedCallback>,
+    /// Mail that could not be delivered (an address refused for good, or still failing
+    /// after the last try).
+    pub undelivered: Vec<ParkedMail>,
 }
 
 /// What the customer has in front of them, so phone and chat see the same.

@@ -198,10 +198,13 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         "search index built"
     );
     let centres = stock::Centres::load(&db.read).await?;
+    let desk = Arc::new(desk::HelpDesk::default());
+    let told = desk.clone();
     let outbox = Arc::new(mail::Outbox::new(
         config.outbox_dir.clone(),
         config.mail_from.clone(),
         config.smtp_url.as_deref(),
+        Box::new(move || told.queue_changed()),
     ));
     // Mail queued before a stop goes now.
     outbox.flush(&db.write).await;
@@ -223,7 +226,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         gateway,
         attempts: Arc::new(checkout::AttemptLocks::new()),
         help: Arc::new(load_help(&config_help)),
-        desk: Arc::new(desk::HelpDesk::default()),
+        desk,
     };
     state.checkout().charge_due().await;
     Ok(state)

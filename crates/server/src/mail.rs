@@ -2,11 +2,17 @@
 //! transaction that caused it (an order, a restock), so none is lost if the process stops;
 //! delivery happens afterwards: through the SMTP server in `STOREFRONT_SMTP_URL` when
 //! there is one, otherwise as a plain-text `.eml` file per message in the outbox
-//! directory, where a developer can read it. Mail the server refuses stays queued and is
-//! tried again a minute later.
+//! directory, where a developer can read it.
+//!
+//! Each message is tried on its own, so one that fails never holds up the others. A
+//! temporary failure is tried again later, waiting longer each time; a permanent one, or
+//! one still failing after the last try, is parked (`storefront_domain::mail` decides).
+//! Staff see parked mail in the agent console and can send it again.
 
 use sqlx::{SqliteConnection, SqlitePool};
 use std::path::PathBuf;
+use storefront_domain::mail::{after_failure, AfterFailure, Failure};
+use storefront_model::agent::ParkedMail;
 
 /// A message waiting to go.
 pub struct Mail<'a> {
@@ -45,16 +51,30 @@ pub struct Outbox {
     smtp: Option<Smtp>,
     /// One delivery run at a time, so no message is written twice.
     running: tokio::sync::Mutex<()>,
+    /// Told when a message is parked (the agent console shows parked mail).
+    on_park: Box<dyn Fn() + Send + Sync>,
 }
 
+/// A message due for a try.
+#[derive(sqlx::FromRow)]
+struct Queued {
+    id: i64,
+    recipient: String,
+    subject: String,
+    body: String,
+    created_at: i64,
+    attempts: i64,
+}
+
+/// Messages read per round of a delivery run.
+const BATCH: i64 = 100;
+
+/// What stops a whole delivery run: only the database (a message's own failure is
+/// recorded on it and the run goes on).
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("outbox database: {0}")]
     Db(#[from] sqlx::Error),
-    #[error("outbox directory: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("SMTP: {0}")]
-    Smtp(String),
 }
 
 fn header_safe(text: &str) -> String {
@@ -62,8 +82,14 @@ fn header_safe(text: &str) -> String {
 }
 
 impl Outbox {
-    /// Mail goes to `smtp_url` when given (checked by the configuration), else into `dir`.
-    pub fn new(dir: PathBuf, from: String, smtp_url: Option<&str>) -> Self {
+    /// Mail goes to `smtp_url` when given (checked by the configuration), else into `dir`;
+    /// `on_park` is called whenever a message is parked.
+    pub fn new(
+        dir: PathBuf,
+        from: String,
+        smtp_url: Option<&str>,
+        on_park: Box<dyn Fn() + Send + Sync>,
+    ) -> Self {
         let smtp = smtp_url.and_then(|url| match Smtp::from_url(url) {
             Ok(builder) => Some(
                 builder
@@ -80,90 +106,241 @@ impl Outbox {
             from,
             smtp,
             running: tokio::sync::Mutex::new(()),
+            on_park,
         }
     }
 
-    /// Sends one message over SMTP.
+    /// Sends one message over SMTP; a failure says whether trying again could help.
     async fn send_smtp(
         &self,
         smtp: &Smtp,
         to: &str,
         subject: &str,
         body: &str,
-    ) -> Result<(), MailError> {
+    ) -> Result<(), (Failure, String)> {
         use lettre::message::{header::ContentType, Mailbox};
         use lettre::AsyncTransport;
-        let bad = |e: &dyn std::fmt::Display| MailError::Smtp(e.to_string());
+        // The shop's own address is checked at start; if it is refused here, fixing the
+        // configuration fixes every message, so that is worth waiting for.
+        let from = self
+            .from
+            .parse::<Mailbox>()
+            .map_err(|e| (Failure::Temporary, format!("sender address: {e}")))?;
+        let to = to
+            .parse::<Mailbox>()
+            .map_err(|e| (Failure::Permanent, format!("recipient address: {e}")))?;
         let message = lettre::Message::builder()
-            .from(self.from.parse::<Mailbox>().map_err(|e| bad(&e))?)
-            .to(to.parse::<Mailbox>().map_err(|e| bad(&e))?)
+            .from(from)
+            .to(to)
             .subject(header_safe(subject))
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())
-            .map_err(|e| bad(&e))?;
-        smtp.send(message).await.map_err(|e| bad(&e))?;
-        Ok(())
+            .map_err(|e| (Failure::Permanent, e.to_string()))?;
+        smtp.send(message).await.map(|_| ()).map_err(|e| {
+            let failure = if e.is_permanent() {
+                Failure::Permanent
+            } else {
+                Failure::Temporary
+            };
+            (failure, e.to_string())
+        })
+    }
+
+    /// Writes one message into the outbox directory as an `.eml` file.
+    async fn write_file(&self, m: &Queued) -> Result<(), (Failure, String)> {
+        let text = format!(
+            "From: {}\r\nTo: {}\r\nSubject: {}\r\nX-Storefront-Queued: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+            header_safe(&self.from),
+            header_safe(&m.recipient),
+            header_safe(&m.subject),
+            m.created_at,
+            m.body.replace('\n', "\r\n"),
+        );
+        let path = self.dir.join(format!("{:08}.eml", m.id));
+        let partial = self.dir.join(format!("{:08}.eml.part", m.id));
+        let written = async {
+            tokio::fs::create_dir_all(&self.dir).await?;
+            tokio::fs::write(&partial, text).await?;
+            tokio::fs::rename(&partial, &path).await
+        };
+        written
+            .await
+            .map_err(|e| (Failure::Temporary, format!("outbox directory: {e}")))
     }
 
     pub fn dir(&self) -> &std::path::Path {
         &self.dir
     }
 
-    /// Delivers every queued message; returns how many went.
+    /// Tries every message that is due, each on its own; returns how many went. A
+    /// message that fails is rescheduled or parked and the run goes on with the next.
     pub async fn deliver(&self, write: &SqlitePool) -> Result<usize, MailError> {
         let _one_at_a_time = self.running.lock().await;
-        let pending: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-            "SELECT id, recipient, subject, body, created_at FROM mail_outbox WHERE sent_at IS NULL ORDER BY id",
-        )
-        .fetch_all(write)
-        .await?;
-        if pending.is_empty() {
-            return Ok(0);
-        }
-        if self.smtp.is_none() {
-            tokio::fs::create_dir_all(&self.dir).await?;
-        }
-        for (id, to, subject, body, created_at) in &pending {
-            if let Some(smtp) = &self.smtp {
-                self.send_smtp(smtp, to, subject, body).await?;
-                sqlx::query("UPDATE mail_outbox SET sent_at = ? WHERE id = ?")
-                    .bind(super::unix_now())
-                    .bind(id)
-                    .execute(write)
-                    .await?;
-                continue;
+        let mut sent = 0;
+        let mut parked = 0;
+        loop {
+            let now = super::unix_now();
+            // Every message read here leaves the due set (sent, rescheduled to a later
+            // time, or parked), so each round reads new ones and the run ends.
+            let due: Vec<Queued> = sqlx::query_as(
+                "SELECT id, recipient, subject, body, created_at, attempts FROM mail_outbox
+                 WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= ?
+                 ORDER BY id LIMIT ?",
+            )
+            .bind(now)
+            .bind(BATCH)
+            .fetch_all(write)
+            .await?;
+            for m in &due {
+                let tried = match &self.smtp {
+                    Some(smtp) => {
+                        self.send_smtp(smtp, &m.recipient, &m.subject, &m.body)
+                            .await
+                    }
+                    None => self.write_file(m).await,
+                };
+                match tried {
+                    Ok(()) => {
+                        sqlx::query(
+                            "UPDATE mail_outbox SET sent_at = ?, last_error = NULL WHERE id = ?",
+                        )
+                        .bind(super::unix_now())
+                        .bind(m.id)
+                        .execute(write)
+                        .await?;
+                        sent += 1;
+                    }
+                    Err((failure, error)) => {
+                        let tries = u32::try_from(m.attempts + 1).unwrap_or(u32::MAX);
+                        let now = super::unix_now();
+                        let (next, parked_at) = match after_failure(tries, failure, now) {
+                            AfterFailure::RetryAt(at) => (at, None),
+                            AfterFailure::Park => (now, Some(now)),
+                        };
+                        if parked_at.is_some() {
+                            parked += 1;
+                            tracing::error!(id = m.id, to = %m.recipient, tries, %error, "mail parked: staff can send it again from the agent console");
+                        } else {
+                            tracing::warn!(id = m.id, tries, %error, "mail not delivered; it will be tried again");
+                        }
+                        sqlx::query(
+                            "UPDATE mail_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, parked_at = ? WHERE id = ?",
+                        )
+                        .bind(i64::from(tries))
+                        .bind(next)
+                        .bind(&error)
+                        .bind(parked_at)
+                        .bind(m.id)
+                        .execute(write)
+                        .await?;
+                    }
+                }
             }
-            let text = format!(
-                "From: {}\r\nTo: {}\r\nSubject: {}\r\nX-Storefront-Queued: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
-                header_safe(&self.from),
-                header_safe(to),
-                header_safe(subject),
-                created_at,
-                body.replace('\n', "\r\n"),
-            );
-            let path = self.dir.join(format!("{id:08}.eml"));
-            let partial = self.dir.join(format!("{id:08}.eml.part"));
-            tokio::fs::write(&partial, text).await?;
-            tokio::fs::rename(&partial, &path).await?;
-            sqlx::query("UPDATE mail_outbox SET sent_at = ? WHERE id = ?")
-                .bind(super::unix_now())
-                .bind(id)
-                .execute(write)
-                .await?;
+            if due.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+                break;
+            }
         }
-        if self.smtp.is_some() {
-            tracing::info!(count = pending.len(), "mail sent over SMTP");
-        } else {
-            tracing::info!(count = pending.len(), dir = %self.dir.display(), "mail delivered to the outbox");
+        if sent > 0 {
+            if self.smtp.is_some() {
+                tracing::info!(count = sent, "mail sent over SMTP");
+            } else {
+                tracing::info!(count = sent, dir = %self.dir.display(), "mail delivered to the outbox");
+            }
         }
-        Ok(pending.len())
+        if parked > 0 {
+            (self.on_park)();
+        }
+        Ok(sent)
     }
 
-    /// Delivers now if it can; a failure is logged and the mail stays queued for the next
-    /// run (at the next mail, the next minute or the next start).
+    /// Mail that could not be delivered and waits for staff, oldest first.
+    pub async fn parked(&self, read: &SqlitePool) -> Result<Vec<ParkedMail>, MailError> {
+        let rows: Vec<(i64, String, String, i64, Option<String>, i64)> = sqlx::query_as(
+            "SELECT id, recipient, subject, attempts, last_error, parked_at FROM mail_outbox
+             WHERE parked_at IS NOT NULL AND sent_at IS NULL ORDER BY id",
+        )
+        .fetch_all(read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, recipient, subject, attempts, error, parked_at)| ParkedMail {
+                    id,
+                    recipient,
+                    subject,
+                    tries: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    error: error.unwrap_or_default(),
+                    parked_at,
+                },
+            )
+            .collect())
+    }
+
+    /// Puts a parked message back in the queue with its tries counted afresh and tries it
+    /// now. Returns whether there was such a message.
+    pub async fn send_again(&self, write: &SqlitePool, id: i64) -> Result<bool, MailError> {
+        let changed = sqlx::query(
+            "UPDATE mail_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = 0
+             WHERE id = ? AND parked_at IS NOT NULL AND sent_at IS NULL",
+        )
+        .bind(id)
+        .execute(write)
+        .await?
+        .rows_affected();
+        if changed > 0 {
+            self.flush(write).await;
+        }
+        Ok(changed > 0)
+    }
+
+    /// Delivers what is due now; anything that fails waits for its next try (checked at the
+    /// next mail, every minute and at start). Only a database failure stops a run.
     pub async fn flush(&self, write: &SqlitePool) {
         if let Err(e) = self.deliver(write).await {
-            tracing::error!(%e, "mail not delivered yet; it stays queued");
+            tracing::error!(%e, "mail delivery run stopped; the mail stays queued");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use storefront_domain::validation::check_email;
+
+    /// Whether the mail library takes `address` both as an address and as a mailbox.
+    fn library_takes(address: &str) -> bool {
+        address.parse::<lettre::Address>().is_ok()
+            && address.parse::<lettre::message::Mailbox>().is_ok()
+    }
+
+    #[test]
+    fn addresses_that_once_jammed_the_outbox_are_refused_where_typed() {
+        for bad in ["probe(a@example.com", "a..b@x.com"] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+        // ...while ordinary ones pass both, so the property below is not empty.
+        for ok in [
+            "o'neil@example.ie",
+            "first.last+tag@sub.example.org",
+            "x_y-z@mail-1.example.com",
+        ] {
+            assert!(library_takes(&check_email(ok).unwrap()), "{ok}");
+        }
+    }
+
+    proptest! {
+        /// The shop's address rule (run in the browser and on the server where an address
+        /// is typed) never lets through an address the mail library would refuse.
+        #[test]
+        fn every_address_the_shop_takes_the_mail_library_takes(
+            plausible in "[a-z0-9._%+'-]{1,12}@[a-z0-9-]{1,10}(\\.[a-z0-9-]{1,8}){1,2}",
+            wild in "[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~()<>\\[\\]:;,\" @-]{1,24}",
+        ) {
+            for address in [plausible, wild] {
+                if let Ok(clean) = check_email(&address) {
+                    prop_assert!(library_takes(&clean), "{clean:?} passes the rule but not the mail library");
+                }
+            }
         }
     }
 }

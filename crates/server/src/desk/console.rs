@@ -46,7 +46,30 @@ impl Desk<'_> {
                 })
                 .collect(),
             callbacks: callbacks.into_iter().map(|c| c.queued().0).collect(),
+            undelivered: self
+                .state
+                .outbox
+                .parked(&self.state.db.write)
+                .await
+                .map_err(internal)?,
         })
+    }
+
+    /// Sends a parked message again (its tries counted afresh); 404 if it is not parked.
+    pub async fn send_mail_again(&self, _agent: &SignedInAgent, id: i64) -> Result<(), ShopError> {
+        let found = self
+            .state
+            .outbox
+            .send_again(&self.state.db.write, id)
+            .await
+            .map_err(internal)?;
+        if !found {
+            return Err(ShopError::NotFound(
+                "That message is no longer waiting: it was sent or sent again already.".into(),
+            ));
+        }
+        self.desk().publish(DeskEvent::Queue);
+        Ok(())
     }
 
     /// A conversation for an agent, marked read, with the customer's context.

@@ -123,6 +123,12 @@ impl HelpDesk {
         self.events.subscribe()
     }
 
+    /// Tells open consoles the queue changed (for work that happens outside the desk,
+    /// such as mail being parked).
+    pub fn queue_changed(&self) {
+        self.publish(DeskEvent::Queue);
+    }
+
     fn publish(&self, event: DeskEvent) {
         // No subscriber is fine: nobody is watching.
         let _ = self.events.send(event);
