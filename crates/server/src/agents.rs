@@ -7,6 +7,7 @@ use super::session::{self, Caller, AGENT_COOKIE, AGENT_SESSION_SECONDS};
 use super::{internal, unix_now, AppState};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use storefront_domain::rate::RateLimit;
 use storefront_domain::validation::Field;
 use storefront_model::agent::AgentView;
@@ -22,6 +23,40 @@ pub struct AgentAccount {
 
 /// Shortest password `hash-password` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest name and password a sign-in looks at; longer ones are refused unhashed.
+pub const MAX_NAME_CHARS: usize = 40;
+pub const MAX_PASSWORD_CHARS: usize = 1_000;
+
+/// Password checks allowed at once. Each Argon2 check holds about 19 MiB, so this bounds
+/// what a burst of sign-ins can take, whatever else bounds it.
+pub const HASHING_AT_ONCE: usize = 2;
+
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(HASHING_AT_ONCE));
+static PASSWORD_CHECKS: AtomicU64 = AtomicU64::new(0);
+static HASHING_NOW: AtomicUsize = AtomicUsize::new(0);
+static HASHING_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// Password checks run since the process started, and the most that ran at once (for
+/// the logs and the tests that bound them).
+pub fn password_checks() -> (u64, usize) {
+    (
+        PASSWORD_CHECKS.load(Ordering::Relaxed),
+        HASHING_PEAK.load(Ordering::Relaxed),
+    )
+}
+
+/// Checks `password` against `hash` off the async threads, at most [`HASHING_AT_ONCE`]
+/// at a time.
+async fn check_password(hash: String, password: String) -> Result<bool, ShopError> {
+    let _turn = HASHING.acquire().await.map_err(internal)?;
+    let now = HASHING_NOW.fetch_add(1, Ordering::SeqCst) + 1;
+    HASHING_PEAK.fetch_max(now, Ordering::SeqCst);
+    PASSWORD_CHECKS.fetch_add(1, Ordering::Relaxed);
+    let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await;
+    HASHING_NOW.fetch_sub(1, Ordering::SeqCst);
+    matches.map_err(internal)
+}
 
 /// Failed sign-ins allowed per name in a quarter of an hour.
 const SIGN_IN_FAILURES: RateLimit = RateLimit {
@@ -141,16 +176,26 @@ impl<'a> Agents<'a> {
                 "Please enter your agent name and password.",
             ));
         }
+        // Every attempt takes a place in the failure windows before anything is hashed,
+        // so a burst of attempts hashes at most as many as the windows allow; a sign-in
+        // that succeeds gives its places back.
         let desk = &self.state.desk;
-        if desk.is_limited(&format!("sign-in:{name}"), SIGN_IN_FAILURES)
-            || desk.is_limited(
-                &format!("sign-in-ip:{}", caller.ip),
-                SIGN_IN_FAILURES_PER_ADDRESS,
-            )
-        {
-            return Err(ShopError::TooMany(
+        let by_name = format!("sign-in:{name}");
+        let by_address = format!("sign-in-ip:{}", caller.ip);
+        let too_many = || {
+            ShopError::TooMany(
                 "Too many sign-in attempts. Please wait 15 minutes and try again.".into(),
-            ));
+            )
+        };
+        if desk.limit(&by_name, SIGN_IN_FAILURES).is_err() {
+            return Err(too_many());
+        }
+        if desk
+            .limit(&by_address, SIGN_IN_FAILURES_PER_ADDRESS)
+            .is_err()
+        {
+            desk.give_back(&by_name);
+            return Err(too_many());
         }
         let account = self
             .state
@@ -159,22 +204,22 @@ impl<'a> Agents<'a> {
             .iter()
             .find(|a| a.name == name)
             .cloned();
-        let hash = account
-            .as_ref()
-            .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
-        let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-            .await
-            .map_err(internal)?;
+        let matches = if name.chars().count() > MAX_NAME_CHARS
+            || password.chars().count() > MAX_PASSWORD_CHARS
+        {
+            false
+        } else {
+            let hash = account
+                .as_ref()
+                .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+            check_password(hash, password.to_owned()).await?
+        };
         if !(matches && account.is_some()) {
-            let _ = desk.limit(&format!("sign-in:{name}"), SIGN_IN_FAILURES);
-            let _ = desk.limit(
-                &format!("sign-in-ip:{}", caller.ip),
-                SIGN_IN_FAILURES_PER_ADDRESS,
-            );
-            tracing::warn!(agent = %name, ip = %caller.ip, "agent sign-in refused");
+            tracing::warn!(agent = %name.chars().take(MAX_NAME_CHARS).collect::<String>(), ip = %caller.ip, "agent sign-in refused");
             return Err(refused());
         }
+        desk.give_back(&by_name);
+        desk.give_back(&by_address);
         let key = session::new_key();
         let now = unix_now();
         sqlx::query("DELETE FROM agent_sessions WHERE expires_at < ?")

@@ -40,6 +40,10 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `STOREFRONT_HELP`, default `content/help.json`: contact details, hours and answers.
     pub help_file: PathBuf,
+    /// `STOREFRONT_TRUSTED_PROXIES`, default none: addresses of the reverse proxies in front
+    /// of the shop, separated by commas. Only a request from one of them may name the
+    /// client's address (`X-Forwarded-For`); everyone else is known by the connection's.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +136,22 @@ impl Config {
         }
         let help_file =
             PathBuf::from(get("STOREFRONT_HELP").unwrap_or_else(|| "content/help.json".into()));
+        let trusted_proxies = get("STOREFRONT_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<IpAddr>().map_err(|_| ConfigError {
+                    name: "STOREFRONT_TRUSTED_PROXIES",
+                    problem: format!(
+                        "{p:?} is not an IP address (list addresses, separated by commas)"
+                    ),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
+            trusted_proxies,
             agents,
             smtp_url,
             help_file,
@@ -182,6 +201,15 @@ mod tests {
         assert!(c.agents.is_empty());
         assert!(c.smtp_url.is_none());
         assert_eq!(c.help_file, PathBuf::from("content/help.json"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let c = config(&[("STOREFRONT_TRUSTED_PROXIES", "10.0.0.2, ::1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let e = config(&[("STOREFRONT_TRUSTED_PROXIES", "10.0.0.2, proxy.local")]).unwrap_err();
+        assert!(e.to_string().contains("STOREFRONT_TRUSTED_PROXIES"), "{e}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 /// The shopper's key for their chat and call-backs.
 pub const SHOPPER_COOKIE: &str = "__Host-sf_help";
@@ -58,17 +59,51 @@ pub struct Caller {
     pub ip: String,
 }
 
+/// The client's address: the connection's, unless the connection comes from one of the
+/// `trusted` proxies, in which case the nearest address in `X-Forwarded-For` that is not
+/// itself a trusted proxy (anything further left could be made up by the client).
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(chain) = forwarded_for else {
+        return peer;
+    };
+    let mut hops = chain.rsplit(',').map(|h| h.trim().parse::<IpAddr>());
+    let mut nearest = peer;
+    for hop in hops.by_ref() {
+        match hop {
+            Ok(ip) if trusted.contains(&ip) => nearest = ip,
+            Ok(ip) => return ip,
+            // A hop that is not an address: stop at the last one that was.
+            Err(_) => return nearest,
+        }
+    }
+    nearest
+}
+
 impl Caller {
     /// The caller of the server function running now.
     pub fn current() -> Self {
         let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+        let trusted = leptos::prelude::use_context::<super::AppState>()
+            .map(|s| s.config.trusted_proxies.clone())
+            .unwrap_or_default();
         let ip = parts
             .as_ref()
             .and_then(|p| {
-                p.extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                let peer = p
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+                    .0
+                    .ip();
+                let forwarded = p
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok());
+                Some(client_address(peer, forwarded, &trusted))
             })
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         Self {
             headers: parts.map(|p| p.headers).unwrap_or_default(),
             ip,
@@ -100,6 +135,38 @@ pub fn shopper_hash(caller: &Caller, create: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_a_trusted_proxy_only() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.2")];
+        // Anyone else's claim is ignored.
+        assert_eq!(
+            client_address(ip("203.0.113.9"), Some("1.2.3.4"), &proxy),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(ip("203.0.113.9"), None, &[]),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the hop it saw, not what the client wrote further left.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), Some("6.6.6.6, 198.51.100.7"), &proxy),
+            ip("198.51.100.7")
+        );
+        // Two trusted proxies in a row are skipped.
+        let two = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(
+            client_address(ip("10.0.0.2"), Some("198.51.100.7, 10.0.0.3"), &two),
+            ip("198.51.100.7")
+        );
+        // No header, or garbage: the nearest real address.
+        assert_eq!(client_address(ip("10.0.0.2"), None, &proxy), ip("10.0.0.2"));
+        assert_eq!(
+            client_address(ip("10.0.0.2"), Some("nonsense"), &proxy),
+            ip("10.0.0.2")
+        );
+    }
 
     #[test]
     fn reads_only_well_formed_cookies() {

@@ -155,13 +155,12 @@ impl HelpDesk {
         limit.allow(recent.entry(key.to_owned()).or_default(), now)
     }
 
-    /// Whether `key` is over `limit` now, without counting anything.
-    pub fn is_limited(&self, key: &str, limit: RateLimit) -> bool {
-        let now = unix_now();
-        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent
-            .get(key)
-            .is_some_and(|times| limit.is_full(times, now))
+    /// Takes back the latest event counted for `key` (an attempt that turned out fine).
+    pub fn give_back(&self, key: &str) {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(times) = recent.get_mut(key) {
+            times.pop();
+        }
     }
 }
 
