@@ -38,9 +38,12 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = Db::open(&format!("sqlite://{}/bench.db", dir.path().display()))
-        .await
-        .expect("database");
+    let db = Db::open(
+        &format!("sqlite://{}/bench.db", dir.path().display()),
+        Default::default(),
+    )
+    .await
+    .expect("database");
     let started = Instant::now();
     let catalog = seed::generate(seed::DEMO_SEED, n, today());
     let variants: usize = catalog.products.iter().map(|p| p.variants.len()).sum();

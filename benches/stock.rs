@@ -213,14 +213,20 @@ async fn main() {
     let rps: f64 = env_or("STOREFRONT_BENCH_RPS", 2_000.0);
     let seconds: f64 = env_or("STOREFRONT_BENCH_SECONDS", 10.0);
     let started = Instant::now();
-    let test_shop = TestShop::new().products(products).start().await;
+    // `STOREFRONT_DURABILITY=normal make bench-stock` measures the faster setting.
+    let durability = std::env::var("STOREFRONT_DURABILITY").unwrap_or_else(|_| "full".into());
+    let test_shop = TestShop::new()
+        .products(products)
+        .with("STOREFRONT_DURABILITY", durability.clone())
+        .start()
+        .await;
     let state = test_shop.state.clone();
     let variants: Vec<i64> = sqlx::query_scalar("SELECT id FROM variants ORDER BY id")
         .fetch_all(&state.db.read)
         .await
         .unwrap();
     println!(
-        "shop: {products} products, {} variants, ready in {:.1} s; 2 cores shared by server and load",
+        "shop: {products} products, {} variants, durability {durability}, ready in {:.1} s; 2 cores shared by server and load",
         variants.len(),
         started.elapsed().as_secs_f64()
     );

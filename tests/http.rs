@@ -417,3 +417,140 @@ async fn two_hundred_buyers_over_http_get_ten_orders_and_clear_answers() {
     }
     assert_eq!((ok, conflict), (10, 190));
 }
+
+/// Every server function's address (all are posted to), and the admin API's writes.
+const API_WRITES: &[&str] = &[
+    "/api/stock",
+    "/api/alternatives",
+    "/api/notify_when_back",
+    "/api/agent/sign_in",
+    "/api/agent/sign_out",
+    "/api/agent/me",
+    "/api/agent/queue",
+    "/api/agent/chat",
+    "/api/agent/reply",
+    "/api/agent/typing",
+    "/api/agent/close",
+    "/api/agent/callback",
+    "/api/agent/callback_done",
+    "/api/agent/send_mail_again",
+    "/api/agent/orders",
+    "/api/help/content",
+    "/api/help/chat",
+    "/api/help/send",
+    "/api/help/typing",
+    "/api/help/seen",
+    "/api/help/context",
+    "/api/help/call_slots",
+    "/api/help/callback",
+    "/api/categories",
+    "/api/home",
+    "/api/category",
+    "/api/product",
+    "/api/search",
+    "/api/suggest",
+    "/api/card_token",
+    "/api/place_order",
+    "/api/confirm_payment",
+    "/api/price_cart",
+    "/api/order_status",
+    "/api/admin/receive",
+    "/api/admin/incoming",
+];
+
+/// Rows in every table a request could write to.
+async fn rows(state: &storefront::server::AppState) -> Vec<(String, i64)> {
+    let mut all = Vec::new();
+    for table in [
+        "orders",
+        "order_lines",
+        "payments",
+        "checkout_attempts",
+        "marketing_consents",
+        "stock_alerts",
+        "mail_outbox",
+        "conversations",
+        "chat_messages",
+        "callbacks",
+        "agent_sessions",
+        "test_gateway_cards",
+        "test_gateway_authorizations",
+        "incoming",
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+        all.push((table.to_owned(), n));
+    }
+    all
+}
+
+async fn post_from(
+    app: &axum::Router,
+    path: &str,
+    kind: &str,
+    body: &str,
+    from: &[(&str, &str)],
+) -> StatusCode {
+    let mut req = Request::post(path).header(header::CONTENT_TYPE, kind);
+    for (name, value) in from {
+        req = req.header(*name, *value);
+    }
+    app.clone()
+        .oneshot(req.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn writes_from_other_sites_are_refused_and_change_nothing() {
+    let (app, state, _dir) = app_and_state().await;
+    let before = rows(&state).await;
+    let chat = r#"{"text":"hi","context":{"page":"/"},"email":"a@example.com"}"#;
+    for path in API_WRITES {
+        for (kind, body) in [
+            // What a form on another site can send, and a "simple" fetch from it.
+            (
+                "application/x-www-form-urlencoded",
+                "email=a%40example.com&text=hi&id=1",
+            ),
+            ("text/plain", chat),
+            ("application/json", chat),
+        ] {
+            for from in [
+                &[("origin", "https://evil.example")][..],
+                &[
+                    ("sec-fetch-site", "cross-site"),
+                    ("origin", "https://evil.example"),
+                ],
+                &[
+                    ("sec-fetch-site", "same-site"),
+                    ("origin", "https://shop.evil.example"),
+                ],
+                &[("origin", "null")],
+            ] {
+                let status = post_from(&app, path, kind, body, from).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{path} {kind} {from:?}");
+            }
+        }
+    }
+    assert_eq!(rows(&state).await, before, "nothing was written");
+
+    // The same message from the shop's own page goes through: a modern browser says so,
+    // an older one sends the shop's own Origin.
+    for from in [
+        &[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://127.0.0.1:8080"),
+        ][..],
+        &[("origin", "http://127.0.0.1:8080")],
+    ] {
+        let status = post_from(&app, "/api/help/send", "application/json", chat, from).await;
+        assert_eq!(status, StatusCode::OK, "{from:?}");
+    }
+    let after = rows(&state).await;
+    let messages = |r: &[(String, i64)]| r.iter().find(|(t, _)| t == "chat_messages").unwrap().1;
+    assert_eq!(messages(&after), messages(&before) + 2);
+}

@@ -563,3 +563,33 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
         );
     }
 }
+
+/// Acknowledged orders survive a power cut by default: every commit is synced to disk
+/// (`synchronous=FULL`, 2); `STOREFRONT_DURABILITY=normal` is the faster, weaker choice.
+#[tokio::test]
+async fn commits_are_on_disk_before_they_are_acknowledged_by_default() {
+    let shop = TestShop::new().start().await;
+    let (synchronous, journal): (i64, String) = {
+        let mut conn = shop.state.db.write.acquire().await.unwrap();
+        let s: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let j: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        (s, j)
+    };
+    assert_eq!((synchronous, journal.as_str()), (2, "wal"));
+
+    let fast = TestShop::new()
+        .with("STOREFRONT_DURABILITY", "normal")
+        .start()
+        .await;
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&fast.state.db.write)
+        .await
+        .unwrap();
+    assert_eq!(synchronous, 1);
+}

@@ -44,6 +44,9 @@ pub struct Config {
     /// of the shop, separated by commas. Only a request from one of them may name the
     /// client's address (`X-Forwarded-For`); everyone else is known by the connection's.
     pub trusted_proxies: Vec<IpAddr>,
+    /// `STOREFRONT_DURABILITY`, default `full`: an acknowledged order is on disk and
+    /// survives a power cut; `normal` is faster but may lose the last moments on one.
+    pub durability: super::db::Durability,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +153,15 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let durability = match get("STOREFRONT_DURABILITY") {
+            None => super::db::Durability::default(),
+            Some(text) => super::db::Durability::parse(&text).ok_or_else(|| ConfigError {
+                name: "STOREFRONT_DURABILITY",
+                problem: format!("expected full or normal, got {text:?}"),
+            })?,
+        };
         Ok(Self {
+            durability,
             trusted_proxies,
             agents,
             smtp_url,
@@ -201,6 +212,16 @@ mod tests {
         assert!(c.agents.is_empty());
         assert!(c.smtp_url.is_none());
         assert_eq!(c.help_file, PathBuf::from("content/help.json"));
+    }
+
+    #[test]
+    fn durability_is_full_unless_said_otherwise() {
+        use crate::db::Durability;
+        assert_eq!(config(&[]).unwrap().durability, Durability::Full);
+        let c = config(&[("STOREFRONT_DURABILITY", "normal")]).unwrap();
+        assert_eq!(c.durability, Durability::Normal);
+        let e = config(&[("STOREFRONT_DURABILITY", "off")]).unwrap_err();
+        assert!(e.to_string().contains("STOREFRONT_DURABILITY"), "{e}");
     }
 
     #[test]

@@ -11,6 +11,37 @@ use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// When a commit counts as done (`STOREFRONT_DURABILITY`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// The default: a commit is on disk before it is acknowledged, so an acknowledged
+    /// order survives a power cut, not just a crash of the process (SQLite
+    /// `synchronous=FULL`).
+    #[default]
+    Full,
+    /// Faster commits that survive a crash of the process but may lose the last moments
+    /// of work on a power cut (`synchronous=NORMAL` with WAL). For machines whose disk
+    /// is protected some other way.
+    Normal,
+}
+
+impl Durability {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "full" => Some(Self::Full),
+            "normal" => Some(Self::Normal),
+            _ => None,
+        }
+    }
+
+    fn synchronous(self) -> SqliteSynchronous {
+        match self {
+            Self::Full => SqliteSynchronous::Full,
+            Self::Normal => SqliteSynchronous::Normal,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     /// For reads; never waits for a writer.
@@ -21,7 +52,7 @@ pub struct Db {
 
 impl Db {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
-    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
+    pub async fn open(url: &str, durability: Durability) -> Result<Self, sqlx::Error> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
             if let Some(parent) = std::path::Path::new(path).parent() {
@@ -33,7 +64,7 @@ impl Db {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(durability.synchronous())
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let write = SqlitePoolOptions::new()

@@ -36,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .route("/images/products/{file}", get(product_image))
         .route("/healthz", get(|| async { "ok" }))
         .fallback_service(static_files)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_cross_site_writes,
+        ))
         .layer(middleware::from_fn(cache_headers))
         .layer(CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -56,6 +60,53 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .with_state(state)
+}
+
+/// Whether a request that may change something comes from the shop's own pages. Browsers
+/// say where a request started (`Sec-Fetch-Site`); older ones at least send `Origin` on a
+/// cross-site write, which must then be the shop's own (`public_url`). A request with
+/// neither is not from a web page (a script, curl, a test) and cannot carry a shopper's
+/// or an agent's cookies from another site.
+pub fn is_own_site_write(
+    sec_fetch_site: Option<&str>,
+    origin: Option<&str>,
+    public_url: &str,
+) -> bool {
+    if let Some(site) = sec_fetch_site {
+        return matches!(site.trim(), "same-origin" | "none");
+    }
+    origin.is_none_or(|o| {
+        let own = public_url
+            .split_once("://")
+            .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or("")));
+        own.is_some_and(|own| own.eq_ignore_ascii_case(o.trim()))
+    })
+}
+
+/// Refuses writes under `/api` that another site's page sent (403, nothing done).
+async fn refuse_cross_site_writes(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    use axum::http::Method;
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if writes && req.uri().path().starts_with("/api/") {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        if !is_own_site_write(
+            header("sec-fetch-site"),
+            header("origin"),
+            &state.config.public_url,
+        ) {
+            tracing::warn!(path = %req.uri().path(), origin = ?header("origin"), "cross-site write refused");
+            return (
+                StatusCode::FORBIDDEN,
+                "This shop accepts changes only from its own pages.",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
@@ -299,6 +350,39 @@ async fn cache_headers(req: Request, next: Next) -> Response {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
+    use super::is_own_site_write;
+
+    #[test]
+    fn only_the_shops_own_pages_may_write() {
+        let own = "https://shop.example";
+        assert!(is_own_site_write(Some("same-origin"), Some(own), own));
+        assert!(
+            is_own_site_write(Some("none"), None, own),
+            "typed into the address bar"
+        );
+        assert!(!is_own_site_write(Some("cross-site"), Some(own), own));
+        assert!(
+            !is_own_site_write(Some("same-site"), None, own),
+            "a sibling subdomain"
+        );
+        // Older browsers: the Origin must be the shop's own.
+        assert!(is_own_site_write(None, Some("https://shop.example"), own));
+        assert!(is_own_site_write(
+            None,
+            Some("HTTPS://SHOP.EXAMPLE"),
+            "https://shop.example/"
+        ));
+        assert!(!is_own_site_write(None, Some("https://evil.example"), own));
+        assert!(!is_own_site_write(None, Some("null"), own));
+        assert!(!is_own_site_write(
+            None,
+            Some("https://shop.example.evil.example"),
+            own
+        ));
+        // Not a browser page at all.
+        assert!(is_own_site_write(None, None, own));
+    }
+
     use super::is_hashed_asset;
 
     #[test]

@@ -186,7 +186,7 @@ const LIVE_BUFFER: usize = 1024;
 /// Opens the database (migrating it), seeds the demo catalog if configured and empty,
 /// and builds the search index.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
-    let db = Db::open(&config.database_url).await?;
+    let db = Db::open(&config.database_url, config.durability).await?;
     if config.seed_demo && seed::seed_if_empty(&db, today(), config.demo_products).await? {
         tracing::info!("seeded the demo catalog");
     }
