@@ -13,13 +13,26 @@ use storefront::server::mail::{queue, Mail};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn shop(smtp: &SmtpServer) -> Shop {
-    TestShop::new()
+/// An SMTP server and a shop that sends through it, with nothing received yet.
+async fn shop_and_smtp() -> (Shop, SmtpServer) {
+    let mut smtp = SmtpServer::start().await;
+    let shop = TestShop::new()
         .products(20)
         .agents(&["alex"], PASSWORD)
         .with("STOREFRONT_SMTP_URL", smtp.url())
         .start()
+        .await;
+    smtp.drain();
+    (shop, smtp)
+}
+
+/// One delivery run; how many messages went.
+async fn deliver(shop: &Shop) -> usize {
+    shop.state
+        .outbox
+        .deliver(&shop.state.db.write)
         .await
+        .unwrap()
 }
 
 /// Queues one message per recipient, in one transaction, as the shop's own work does.
@@ -54,20 +67,13 @@ fn recipients(n: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn one_refused_address_among_100_does_not_hold_up_the_other_99() {
-    let mut smtp = SmtpServer::start().await;
-    let shop = shop(&smtp).await;
-    smtp.drain();
+    let (shop, mut smtp) = shop_and_smtp().await;
     let mut to = recipients(100);
     to[3] = "gone@example.com".into();
     smtp.reply_to("gone@example.com", Some("550 5.1.1 no such mailbox"));
     queue_all(&shop, &to).await;
 
-    let sent = shop
-        .state
-        .outbox
-        .deliver(&shop.state.db.write)
-        .await
-        .unwrap();
+    let sent = deliver(&shop).await;
     assert_eq!(sent, 99);
     let received = smtp.drain();
     assert_eq!(received.len(), 99, "every other message arrived");
@@ -96,36 +102,20 @@ async fn one_refused_address_among_100_does_not_hold_up_the_other_99() {
 
     // Later runs leave the parked message alone and deliver new mail.
     queue_all(&shop, &recipients(1)).await;
-    assert_eq!(
-        shop.state
-            .outbox
-            .deliver(&shop.state.db.write)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(deliver(&shop).await, 1);
     assert_eq!(smtp.drain().len(), 1);
 }
 
 #[tokio::test]
 async fn an_address_the_mail_library_cannot_read_is_parked_not_retried_for_ever() {
-    let mut smtp = SmtpServer::start().await;
-    let shop = shop(&smtp).await;
-    smtp.drain();
+    let (shop, mut smtp) = shop_and_smtp().await;
     // Mail queued before addresses were checked this strictly (the shop took these once).
     let mut to = recipients(3);
     to.insert(1, "probe(a@example.com".into());
     to.insert(2, "a..b@x.com".into());
     queue_all(&shop, &to).await;
 
-    assert_eq!(
-        shop.state
-            .outbox
-            .deliver(&shop.state.db.write)
-            .await
-            .unwrap(),
-        3
-    );
+    assert_eq!(deliver(&shop).await, 3);
     assert_eq!(smtp.drain().len(), 3);
     assert_eq!(
         scalar(
@@ -139,22 +129,13 @@ async fn an_address_the_mail_library_cannot_read_is_parked_not_retried_for_ever(
 
 #[tokio::test]
 async fn a_busy_server_is_tried_again_later_and_then_delivers() {
-    let mut smtp = SmtpServer::start().await;
-    let shop = shop(&smtp).await;
-    smtp.drain();
+    let (shop, mut smtp) = shop_and_smtp().await;
     smtp.reply_to("busy@example.com", Some("451 4.3.0 try again later"));
     let mut to = recipients(2);
     to.push("busy@example.com".into());
     queue_all(&shop, &to).await;
 
-    assert_eq!(
-        shop.state
-            .outbox
-            .deliver(&shop.state.db.write)
-            .await
-            .unwrap(),
-        2
-    );
+    assert_eq!(deliver(&shop).await, 2);
     let (attempts, wait, parked): (i64, i64, Option<i64>) = sqlx::query_as(
         "SELECT attempts, next_attempt_at - CAST(strftime('%s','now') AS INTEGER), parked_at
          FROM mail_outbox WHERE recipient = 'busy@example.com'",
@@ -173,28 +154,14 @@ async fn a_busy_server_is_tried_again_later_and_then_delivers() {
     );
 
     // Not due yet: a run now leaves it alone.
-    assert_eq!(
-        shop.state
-            .outbox
-            .deliver(&shop.state.db.write)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(deliver(&shop).await, 0);
     // When its time comes and the server is willing, it goes.
     smtp.reply_to("busy@example.com", None);
     sqlx::query("UPDATE mail_outbox SET next_attempt_at = 0 WHERE recipient = 'busy@example.com'")
         .execute(&shop.state.db.write)
         .await
         .unwrap();
-    assert_eq!(
-        shop.state
-            .outbox
-            .deliver(&shop.state.db.write)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(deliver(&shop).await, 1);
     let received = smtp.drain();
     assert!(received.last().unwrap().contains("To: busy@example.com"));
     assert_eq!(
@@ -209,16 +176,10 @@ async fn a_busy_server_is_tried_again_later_and_then_delivers() {
 
 #[tokio::test]
 async fn staff_see_parked_mail_and_send_it_again() {
-    let mut smtp = SmtpServer::start().await;
-    let shop = shop(&smtp).await;
-    smtp.drain();
+    let (shop, mut smtp) = shop_and_smtp().await;
     smtp.reply_to("full@example.com", Some("552 5.2.2 mailbox full"));
     queue_all(&shop, &["full@example.com".to_owned()]).await;
-    shop.state
-        .outbox
-        .deliver(&shop.state.db.write)
-        .await
-        .unwrap();
+    deliver(&shop).await;
 
     // Only a signed-in agent sees it.
     let stranger = form_fn(&shop.app, "/api/agent/queue", None, &[]).await;

@@ -13,6 +13,29 @@ use storefront::server::agents::{password_checks, HASHING_AT_ONCE};
 
 const PASSWORD: &str = "correct horse battery staple";
 
+/// 50 sign-ins at once, the `i`-th as `attempt(i)` gives (name, password); their statuses.
+async fn burst(app: &axum::Router, attempt: fn(usize) -> (String, String)) -> Vec<StatusCode> {
+    let attempts = (0..50).map(|i| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let (name, password) = attempt(i);
+            form_fn(
+                &app,
+                "/api/agent/sign_in",
+                None,
+                &[("name", &name), ("password", &password)],
+            )
+            .await
+            .status
+        })
+    });
+    futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// The parts run one after the other: they read the same process-wide counts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sign_ins_are_bounded() {
@@ -29,25 +52,10 @@ async fn a_burst_of_wrong_sign_ins_hashes_only_what_the_limits_allow_a_few_at_a_
     let (checks_before, _) = password_checks();
 
     // 50 at once for one name: 5 failures per name are allowed in the window.
-    let attempts = (0..50).map(|i| {
-        let app = shop.app.clone();
-        tokio::spawn(async move {
-            let password = format!("wrong password {i}");
-            form_fn(
-                &app,
-                "/api/agent/sign_in",
-                None,
-                &[("name", "alex"), ("password", &password)],
-            )
-            .await
-            .status
-        })
-    });
-    let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let statuses = burst(&shop.app, |i| {
+        ("alex".into(), format!("wrong password {i}"))
+    })
+    .await;
     let refused = statuses
         .iter()
         .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
@@ -67,25 +75,10 @@ async fn a_burst_of_wrong_sign_ins_hashes_only_what_the_limits_allow_a_few_at_a_
 
     // 50 at once under 50 names from the same address: 20 failures per address are
     // allowed, and the burst above already used 5 of them.
-    let attempts = (0..50).map(|i| {
-        let app = shop.app.clone();
-        tokio::spawn(async move {
-            let name = format!("agent{i}");
-            form_fn(
-                &app,
-                "/api/agent/sign_in",
-                None,
-                &[("name", &name), ("password", "wrong password")],
-            )
-            .await
-            .status
-        })
-    });
-    let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let statuses = burst(&shop.app, |i| {
+        (format!("agent{i}"), "wrong password".into())
+    })
+    .await;
     let hashed_now = password_checks().0 - checks;
     assert_eq!(hashed_now, 15, "{statuses:?}");
     assert_eq!(
