@@ -554,3 +554,73 @@ async fn writes_from_other_sites_are_refused_and_change_nothing() {
     let messages = |r: &[(String, i64)]| r.iter().find(|(t, _)| t == "chat_messages").unwrap().1;
     assert_eq!(messages(&after), messages(&before) + 2);
 }
+
+/// Opens `/api/help/events` as a browser at `address` would; the answer keeps the stream.
+async fn open_stream(app: &axum::Router, address: [u8; 4]) -> axum::response::Response {
+    let mut req = Request::get("/api/help/events")
+        .body(Body::empty())
+        .unwrap();
+    let from = std::net::SocketAddr::from((address, 50_000));
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(from));
+    app.clone().oneshot(req).await.unwrap()
+}
+
+#[tokio::test]
+async fn open_event_streams_are_capped_and_the_shop_keeps_serving() {
+    use storefront::server::streams::{MAX_STREAMS, MAX_STREAMS_PER_ADDRESS};
+    let (app, state, _dir) = app_and_state().await;
+
+    // One address: a few tabs, not a flood.
+    let mut mine = Vec::new();
+    for _ in 0..MAX_STREAMS_PER_ADDRESS + 5 {
+        mine.push(open_stream(&app, [203, 0, 113, 9]).await);
+    }
+    let refused = mine
+        .iter()
+        .filter(|r| r.status() == StatusCode::SERVICE_UNAVAILABLE)
+        .count();
+    assert_eq!(refused, 5);
+    assert_eq!(state.streams.open(), MAX_STREAMS_PER_ADDRESS);
+    drop(mine);
+    assert_eq!(
+        state.streams.open(),
+        0,
+        "closed streams give their places back"
+    );
+
+    // 10,000 anonymous streams from as many addresses: refused past the cap.
+    let mut held = Vec::with_capacity(10_000);
+    for i in 0..10_000u32 {
+        let [_, a, b, c] = i.to_be_bytes();
+        held.push(open_stream(&app, [10, a, b, c]).await);
+    }
+    let open = held.iter().filter(|r| r.status() == StatusCode::OK).count();
+    let refused: Vec<_> = held
+        .iter()
+        .filter(|r| r.status() == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert_eq!(open, MAX_STREAMS);
+    assert_eq!(refused.len(), 10_000 - MAX_STREAMS);
+    assert_eq!(refused[0].headers()[header::RETRY_AFTER], "60");
+
+    // The shop keeps serving while they are all open.
+    let started = std::time::Instant::now();
+    let res = app
+        .clone()
+        .oneshot(
+            Request::post("/api/categories")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    eprintln!(
+        "categories with {open} streams open answered in {:?}",
+        started.elapsed()
+    );
+    drop(held);
+    assert_eq!(state.streams.open(), 0);
+}

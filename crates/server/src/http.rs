@@ -4,7 +4,7 @@
 use super::stock::AdminError;
 use super::AppState;
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -146,9 +146,54 @@ struct LiveQuery {
 /// Server-sent events: every change to the stock of the listed variants, as `stock`
 /// events carrying [`LiveStock`](storefront_model::stock::LiveStock) JSON for the region. A
 /// subscriber that fell behind gets `resync` and reads the stock again.
-async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -> Response {
+/// The client's address for a request handled by axum directly (not a server function).
+fn address_of(state: &AppState, request: &axum::http::request::Parts) -> String {
+    let headers = &request.headers;
+    request
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(
+            || "unknown".to_owned(),
+            |c| {
+                let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+                super::session::client_address(c.0.ip(), forwarded, &state.config.trusted_proxies)
+                    .to_string()
+            },
+        )
+}
+
+/// Answers an anonymous live-event stream within the shop's bounds (see `streams`), or
+/// 503 when the shop or this address holds as many as it may.
+fn bounded_events<S, E>(state: &AppState, address: &str, events: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<axum::response::sse::Event, E>> + Send + 'static,
+    E: Into<axum::BoxError>,
+{
+    use axum::response::sse::{KeepAlive, Sse};
+    match state.streams.enter(address) {
+        Some(slot) => Sse::new(super::streams::bounded(
+            events,
+            slot,
+            super::streams::STREAM_LIFETIME,
+        ))
+        .keep_alive(KeepAlive::default())
+        .into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "60")],
+            "Too many live connections just now; the page will try again.",
+        )
+            .into_response(),
+    }
+}
+
+async fn live_stock(
+    State(state): State<AppState>,
+    Query(q): Query<LiveQuery>,
+    request: axum::http::request::Parts,
+) -> Response {
     use super::Heard;
-    use axum::response::sse::{Event, KeepAlive, Sse};
+    use axum::response::sse::Event;
     use futures_util::StreamExt;
     use storefront_model::stock::MAX_WATCHED_VARIANTS;
 
@@ -183,19 +228,20 @@ async fn live_stock(State(state): State<AppState>, Query(q): Query<LiveQuery>) -
                 Heard::FellBehind => Some(Ok(Event::default().event("resync").data(""))),
             })
         });
-    Sse::new(events)
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    let address = address_of(&state, &request);
+    bounded_events(&state, &address, events)
 }
 
 /// The shopper's chat events (see [`storefront_model::support::CHAT_EVENTS_URL`]).
-async fn help_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    use axum::response::sse::{KeepAlive, Sse};
-    let shopper = super::session::cookie(&headers, super::session::SHOPPER_COOKIE)
+async fn help_events(
+    State(state): State<AppState>,
+    request: axum::http::request::Parts,
+) -> Response {
+    let shopper = super::session::cookie(&request.headers, super::session::SHOPPER_COOKIE)
         .map(|key| super::session::digest(&key));
-    Sse::new(super::desk::shopper_events(state, shopper))
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    let address = address_of(&state, &request);
+    let events = super::desk::shopper_events(state.clone(), shopper);
+    bounded_events(&state, &address, events)
 }
 
 /// The agent console's events, for signed-in agents only.

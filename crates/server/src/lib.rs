@@ -16,6 +16,7 @@ pub mod search;
 pub mod seed;
 pub mod session;
 pub mod stock;
+pub mod streams;
 
 use config::Config;
 use db::Db;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub help: Arc<storefront_domain::content::HelpContent>,
     /// Live chat and call-backs: events, agents online, rate counters.
     pub desk: Arc<desk::HelpDesk>,
+    /// Places for open anonymous live-event streams.
+    pub streams: Arc<streams::StreamSlots>,
 }
 
 impl AppState {
@@ -227,6 +230,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         attempts: Arc::new(checkout::AttemptLocks::new()),
         help: Arc::new(load_help(&config_help)),
         desk,
+        streams: Arc::default(),
     };
     state.checkout().charge_due().await;
     Ok(state)
