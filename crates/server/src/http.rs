@@ -4,7 +4,7 @@
 use super::stock::AdminError;
 use super::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -146,22 +146,6 @@ struct LiveQuery {
 /// Server-sent events: every change to the stock of the listed variants, as `stock`
 /// events carrying [`LiveStock`](storefront_model::stock::LiveStock) JSON for the region. A
 /// subscriber that fell behind gets `resync` and reads the stock again.
-/// The client's address for a request handled by axum directly (not a server function).
-fn address_of(state: &AppState, request: &axum::http::request::Parts) -> String {
-    let headers = &request.headers;
-    request
-        .extensions
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(
-            || "unknown".to_owned(),
-            |c| {
-                let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-                super::session::client_address(c.0.ip(), forwarded, &state.config.trusted_proxies)
-                    .to_string()
-            },
-        )
-}
-
 /// Answers an anonymous live-event stream within the shop's bounds (see `streams`), or
 /// 503 when the shop or this address holds as many as it may.
 fn bounded_events<S, E>(state: &AppState, address: &str, events: S) -> Response
@@ -181,7 +165,7 @@ where
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::RETRY_AFTER, "60")],
-            "Too many live connections just now; the page will try again.",
+            "Too many live connections just now. The page still works, but shows changes only when it is reloaded.",
         )
             .into_response(),
     }
@@ -228,7 +212,7 @@ async fn live_stock(
                 Heard::FellBehind => Some(Ok(Event::default().event("resync").data(""))),
             })
         });
-    let address = address_of(&state, &request);
+    let address = super::session::request_address(&request, &state.config.trusted_proxies);
     bounded_events(&state, &address, events)
 }
 
@@ -239,7 +223,7 @@ async fn help_events(
 ) -> Response {
     let shopper = super::session::cookie(&request.headers, super::session::SHOPPER_COOKIE)
         .map(|key| super::session::digest(&key));
-    let address = address_of(&state, &request);
+    let address = super::session::request_address(&request, &state.config.trusted_proxies);
     let events = super::desk::shopper_events(state.clone(), shopper);
     bounded_events(&state, &address, events)
 }

@@ -82,6 +82,24 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
     nearest
 }
 
+/// The client's address for `request` (see [`client_address`]), or "unknown" when the
+/// connection's address is not known (tests, unusual transports).
+pub fn request_address(request: &axum::http::request::Parts, trusted: &[IpAddr]) -> String {
+    request
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(
+            || "unknown".to_owned(),
+            |peer| {
+                let forwarded = request
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok());
+                client_address(peer.0.ip(), forwarded, trusted).to_string()
+            },
+        )
+}
+
 impl Caller {
     /// The caller of the server function running now.
     pub fn current() -> Self {
@@ -91,19 +109,7 @@ impl Caller {
             .unwrap_or_default();
         let ip = parts
             .as_ref()
-            .and_then(|p| {
-                let peer = p
-                    .extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
-                    .0
-                    .ip();
-                let forwarded = p
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok());
-                Some(client_address(peer, forwarded, &trusted))
-            })
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+            .map_or_else(|| "unknown".to_owned(), |p| request_address(p, &trusted));
         Self {
             headers: parts.map(|p| p.headers).unwrap_or_default(),
             ip,

@@ -1,8 +1,9 @@
 //! Live-event streams are connections that stay open, so they are bounded: in number
 //! (in all, and per client address) and in age. A browser's `EventSource` reconnects by
 //! itself when a stream ends, and every page reads everything again on (re)connecting,
-//! so ending a stream loses nothing; a page refused a stream still shows what it read,
-//! just without live updates.
+//! so ending a stream loses nothing. A page refused a stream (503) still shows what it
+//! read, but without live updates until it is reloaded: a browser does not reconnect
+//! after a refusal.
 
 use futures_util::{Stream, StreamExt};
 use std::collections::HashMap;
