@@ -14,6 +14,8 @@ use storefront::server::AppState;
 const DECLINED: &str = "4000 0000 0000 0002";
 const NO_FUNDS: &str = "4000 0000 0000 9995";
 const NEEDS_BANK: &str = "4000 0027 6000 3184";
+/// Approved, the bank's answer 3 seconds late.
+const SLOW_BANK: &str = "4000 0000 0000 0077";
 
 async fn shop() -> (axum::Router, AppState, tempfile::TempDir) {
     let shop = TestShop::new()
@@ -170,6 +172,124 @@ async fn fifty_submits_with_one_key_make_one_order_and_the_same_answer() {
         "{answer}"
     );
     assert_eq!(footprint(&state).await, before);
+}
+
+#[tokio::test]
+async fn an_answer_cut_off_after_the_bank_said_yes_and_retried_makes_one_order_and_one_authorization(
+) {
+    let (app, state, _dir) = shop().await;
+    let variant = variant_with(&state, [5, 0, 0], 12_00, None).await;
+    let key = "cut-off-answer-key-0001";
+    let body = checkout_body(&app, lines(variant, 1), SLOW_BANK, key).await;
+    // The browser gives up (its connection drops, or the answer times out) while the
+    // bank is still answering: the request's future is dropped mid-way.
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(800),
+        call(&app, "/api/place_order", &body),
+    )
+    .await;
+    assert!(cut.is_err(), "the slow bank answers after the cut");
+    assert_eq!(
+        scalar(
+            &state,
+            "SELECT COUNT(*) FROM checkout_attempts WHERE state = 'pending'"
+        )
+        .await,
+        1,
+        "written as pending before the bank was asked"
+    );
+    // Asked again under the same key, as the review step does after an unclear answer.
+    let (status, answer) = call(&app, "/api/place_order", &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, again) = call(&app, "/api/place_order", &body).await;
+    assert_eq!((status, &again), (StatusCode::OK, &answer));
+    assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 1);
+    assert_eq!(
+        scalar(&state, "SELECT COUNT(*) FROM test_gateway_authorizations").await,
+        1,
+        "the card was asked once"
+    );
+    assert_eq!(
+        scalar(
+            &state,
+            "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization
+             WHERE a.status = 'authorized'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_answer_never_waits_for_the_mail_server() {
+    // A mail server that takes connections and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            held.push(conn);
+        }
+    });
+    let shop = TestShop::new()
+        .with("STOREFRONT_SMTP_URL", format!("smtp://127.0.0.1:{port}"))
+        .start()
+        .await;
+    let (app, state) = (shop.app, shop.state);
+    let variant = variant_with(&state, [5, 0, 0], 12_00, None).await;
+    let body = checkout_body(
+        &app,
+        lines(variant, 1),
+        VISA_APPROVED,
+        "silent-mail-key-0001",
+    )
+    .await;
+    let (status, answer) = call(&app, "/api/place_order", &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    // Answered while the receipt's first try is still waiting on the server.
+    assert_eq!(
+        scalar(
+            &state,
+            "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts = 0"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_gateway_answers_a_repeated_idempotency_key_with_the_first_authorization() {
+    let (_app, state, _dir) = shop().await;
+    let token = common::card(&state, VISA_APPROVED).await;
+    let amount = storefront::domain::money::Money::gbp(12_00);
+    let first = state
+        .gateway
+        .authorize(&token, amount, "same-key-000000001", true)
+        .await
+        .unwrap();
+    let second = state
+        .gateway
+        .authorize(&token, amount, "same-key-000000001", true)
+        .await
+        .unwrap();
+    assert_eq!(first, second);
+    let found = state.gateway.find("same-key-000000001").await.unwrap();
+    assert_eq!(found, Some(first.clone()));
+    assert_eq!(
+        state.gateway.find("never-used-key-0001").await.unwrap(),
+        None
+    );
+    state.gateway.void(&first.id).await.unwrap();
+    let voided = state
+        .gateway
+        .find("same-key-000000001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        voided.status,
+        storefront::server::payment::AuthStatus::Declined(_)
+    ));
 }
 
 #[tokio::test]
@@ -414,15 +534,22 @@ async fn the_receipt_mail_has_items_amounts_and_contacts_and_consent_is_only_kep
         "box unticked: nothing kept"
     );
 
+    // The receipt goes out after the answer, not on its path.
     let outbox = dir.path().join("outbox");
-    let mails: Vec<String> = std::fs::read_dir(&outbox)
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
-    let receipt = mails
-        .iter()
-        .find(|m| m.contains(&format!("Subject: Thank you for your order {number}")))
-        .expect("a receipt in the outbox");
+    let subject = format!("Subject: Thank you for your order {number}");
+    let mut receipt = None;
+    for _ in 0..100 {
+        receipt = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .find(|m| m.contains(&subject));
+        if receipt.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let receipt = receipt.expect("a receipt in the outbox");
     let help = storefront::content::HelpContent::bundled();
     for expected in [
         "To: sam@example.com",

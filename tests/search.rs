@@ -251,6 +251,13 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
     )
     .await
     .unwrap();
+    // The index is refreshed just after the order's answer, not on its path.
+    for _ in 0..100 {
+        if !names(&in_stock_only(&name)).contains(&name) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(
         !names(&in_stock_only(&name)).contains(&name),
         "sold out: gone from in-stock results"

@@ -132,3 +132,34 @@ test("a card that needs the bank's check can be cancelled, then approved", async
   await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await context.close();
 });
+
+test("an answer lost on the way back is asked for again, and the order is placed once", async () => {
+  const { context, page } = await cartWithOneItem();
+  await checkOut(page, { ...shopper, card: CARDS.approved });
+  // The first "Place order" reaches the shop, which places the order; its answer is
+  // lost on the way back to the browser (a dropped connection).
+  let first = null;
+  const sent = [];
+  await page.route("**/api/place_order", async (route) => {
+    sent.push(JSON.parse(route.request().postData()).request.key);
+    if (first === null) {
+      const response = await route.fetch();
+      first = await response.json();
+      await route.abort("connectionreset");
+    } else {
+      await route.continue();
+    }
+  });
+  const place = page.getByRole("button", { name: /^Place order and pay £/ });
+  await place.click();
+  await visible(page.getByRole("alert").filter({ hasText: "you'll never be charged twice" }));
+  await expectNoAxeViolations(page, "review after a lost answer");
+  assert.ok(first?.Placed?.number, JSON.stringify(first));
+  // Pressed again: the same attempt, so the answer is the order already placed.
+  await place.click();
+  await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1], sent[0], "the retry carries the same key");
+  assert.ok(page.url().includes(`/orders/${first.Placed.number}/confirmation`), page.url());
+  await context.close();
+});

@@ -181,7 +181,7 @@ export async function chooseVariant(page, variant) {
   if (variant.size) await page.getByRole("combobox", { name: "Size" }).selectOption(variant.size);
 }
 
-/** The built-in test gateway's cards (see src/domain/payment.rs). */
+/** The built-in test gateway's cards (see crates/domain/src/payment.rs, TEST_CARDS). */
 export const CARDS = {
   approved: "4242 4242 4242 4242",
   declined: "4000 0000 0000 0002",

@@ -241,7 +241,13 @@ pub enum TestCardBehaviour {
     InsufficientFunds,
     /// The bank asks the shopper to confirm the payment first (3-D Secure).
     AuthenticationRequired,
+    /// Approved, but the answer takes [`SLOW_BANK_SECONDS`] to come back (for trying
+    /// out what happens when a connection drops or the shop stops mid-payment).
+    SlowApprove,
 }
+
+/// How long the test gateway takes to answer for [`TestCardBehaviour::SlowApprove`].
+pub const SLOW_BANK_SECONDS: u64 = 3;
 
 impl TestCardBehaviour {
     pub fn as_str(self) -> &'static str {
@@ -250,6 +256,7 @@ impl TestCardBehaviour {
             Self::Decline => "decline",
             Self::InsufficientFunds => "insufficient_funds",
             Self::AuthenticationRequired => "authentication_required",
+            Self::SlowApprove => "slow_approve",
         }
     }
 
@@ -259,6 +266,7 @@ impl TestCardBehaviour {
             Self::Decline,
             Self::InsufficientFunds,
             Self::AuthenticationRequired,
+            Self::SlowApprove,
         ]
         .into_iter()
         .find(|b| b.as_str() == text)
@@ -292,6 +300,11 @@ pub const TEST_CARDS: &[(&str, TestCardBehaviour, &str)] = &[
         "4000 0027 6000 3184",
         TestCardBehaviour::AuthenticationRequired,
         "asks you to confirm with your bank",
+    ),
+    (
+        "4000 0000 0000 0077",
+        TestCardBehaviour::SlowApprove,
+        "approved, but the bank takes 3 seconds to answer",
     ),
 ];
 
@@ -330,6 +343,18 @@ mod tests {
         assert_eq!(
             test_card_behaviour("4012888888881881"),
             TestCardBehaviour::Approve
+        );
+    }
+
+    #[test]
+    fn the_slow_cards_words_say_how_slow_it_is() {
+        let (_, _, what) = TEST_CARDS
+            .iter()
+            .find(|(_, b, _)| *b == TestCardBehaviour::SlowApprove)
+            .unwrap();
+        assert!(
+            what.contains(&format!("{SLOW_BANK_SECONDS} seconds")),
+            "{what}"
         );
     }
 

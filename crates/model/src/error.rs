@@ -68,6 +68,21 @@ impl ShopError {
         }
     }
 
+    /// Whether this answer settles a checkout attempt for good: the order was refused
+    /// for a reason the shopper can see (bad details, stock, a decline). After any other
+    /// error (the shop or the connection failed, or too many tries) the order may or may
+    /// not exist, so the browser asks again under the same key and gets the real answer.
+    pub fn settles_attempt(&self) -> bool {
+        match self {
+            ShopError::Invalid(_)
+            | ShopError::OutOfStock(_)
+            | ShopError::NotFound(_)
+            | ShopError::Declined(_)
+            | ShopError::SignInRequired => true,
+            ShopError::TooMany(_) | ShopError::Internal | ShopError::Unreachable => false,
+        }
+    }
+
     /// Sets [`Self::status_code`] on the response being built, if there is one.
     #[cfg(feature = "ssr")]
     pub fn set_response_status(&self) {
@@ -122,6 +137,12 @@ impl FromServerFnError for ShopError {
                 Field::Cart,
                 "The shop could not read that request. Please reload the page and try again.",
             ),
+            // In the browser it means the answer was not the shop's (a timeout, a proxy's
+            // error page): whether anything happened is unknown.
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Response(_) => {
+                ShopError::Unreachable
+            }
             _ => ShopError::Internal,
         };
         #[cfg(feature = "ssr")]
@@ -148,6 +169,25 @@ mod tests {
             e.message_for(&Field::Line(4)).as_deref(),
             Some("Sorry, only 1 left. Please lower the quantity to continue.")
         );
+    }
+
+    #[test]
+    fn only_refusals_the_shopper_can_see_settle_a_checkout_attempt() {
+        let all = [
+            ShopError::invalid(Field::Cart, "x"),
+            ShopError::OutOfStock(vec![]),
+            ShopError::NotFound("x".into()),
+            ShopError::Declined("x".into()),
+            ShopError::SignInRequired,
+            ShopError::TooMany("x".into()),
+            ShopError::Internal,
+            ShopError::Unreachable,
+        ];
+        for e in all {
+            let status = e.status_code();
+            let refused = (400..500).contains(&status) && status != 429;
+            assert_eq!(e.settles_attempt(), refused, "{e:?} ({status})");
+        }
     }
 
     #[test]

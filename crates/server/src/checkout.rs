@@ -1,28 +1,49 @@
-//! Paying and placing an order, once per checkout attempt, behind `api::checkout`.
+//! Paying and placing an order, exactly once per checkout attempt, behind `api::checkout`.
 //!
 //! 1. The attempt's key is looked up: a key seen before gets the answer it got then (a
-//!    different request under the same key is refused).
+//!    different request under the same key is refused; one still being worked on is
+//!    waited for).
 //! 2. Details, lines and stock are checked and the order priced by the shop; the amounts
 //!    must be the ones the shopper reviewed.
-//! 3. The gateway authorizes only what ships now (outside any database transaction).
-//! 4. One write transaction re-checks stock, takes it, writes the order, the payment, the
-//!    consent, the receipt mail and the attempt's answer. If the stock moved meanwhile,
-//!    the authorization is voided and nothing is written.
+//! 3. The attempt is written as `pending`, held by this request for [`ATTEMPT_LEASE`].
+//!    The database is the lock, so it holds across processes and restarts.
+//! 4. The gateway authorizes only what ships now, with the attempt's key as its
+//!    idempotency key (asked twice, it holds the money once).
+//! 5. One write transaction re-checks stock, takes it, writes the order, the payment, the
+//!    consent, the receipt mail and the attempt's answer, but only while this request
+//!    still holds the attempt. On any problem the authorization is voided.
+//! 6. Stock announcements, the search refresh and the receipt's delivery happen after the
+//!    answer, never on its path.
 //!
-//! Requests with the same key queue on one lock, so fifty simultaneous submits make one
-//! order and get fifty identical answers.
+//! The work runs in a task of its own, so an answer that times out or a connection that
+//! drops does not stop it half way: the retry (same key) gets the answer. An attempt left
+//! pending by a request that died with the shop is taken over by a retry once its lease
+//! has run out, or settled by [`Checkout::settle_abandoned`] (run at start and every few
+//! seconds): whatever the gateway holds for it is voided, and it answers "not placed".
 
 use super::orders::{OrderToPlace, PaymentTaken, Priced};
 use super::payment::{AuthStatus, Authorization, GatewayError};
-use super::{internal, mail, unix_now, AppState};
+use super::{internal, mail, random_token, unix_now, AppState};
 use std::hash::{BuildHasher, BuildHasherDefault};
+use std::time::Duration;
 use storefront_domain::location::region_for_address;
 use storefront_domain::payment::CardEntry;
 use storefront_domain::validation::{check_details, check_lines, Field};
 use storefront_model::checkout::{CardToken, CheckoutOutcome, CheckoutRequest};
 use storefront_model::ShopError;
 
-/// Locks that make requests with the same key take turns.
+/// How long a request holds the attempt it works on: longer than the gateway takes to
+/// answer. A pending attempt whose lease ran out belongs to a request that died; a
+/// retry may take it over at once, the shop settles it one lease later (so the
+/// shopper's retry, which ends in an order, comes first).
+pub const ATTEMPT_LEASE: Duration = Duration::from_secs(10);
+
+/// How often pending attempts are checked for ones to settle (see
+/// [`Checkout::settle_abandoned`]).
+pub const SETTLE_EVERY: Duration = Duration::from_secs(5);
+
+/// Locks that make requests with the same key take turns within one process (the
+/// attempt's row does it between processes).
 pub struct AttemptLocks(Vec<tokio::sync::Mutex<()>>);
 
 impl AttemptLocks {
@@ -42,19 +63,29 @@ impl Default for AttemptLocks {
     }
 }
 
+type Answer = Result<CheckoutOutcome, ShopError>;
+
 #[derive(sqlx::FromRow)]
 struct Attempt {
     request: String,
     state: String,
     authorization: Option<String>,
     answer: String,
+    lease_until: i64,
 }
 
 impl Attempt {
-    fn answer(&self) -> Result<CheckoutOutcome, ShopError> {
-        serde_json::from_str::<Result<CheckoutOutcome, ShopError>>(&self.answer)
-            .map_err(internal)?
+    fn answer(&self) -> Answer {
+        serde_json::from_str::<Answer>(&self.answer).map_err(internal)?
     }
+}
+
+/// What became of a try to hold an attempt.
+enum Claim {
+    /// This request holds it, under this holder mark.
+    Held(String),
+    /// It was answered already (or meanwhile, by another request).
+    Answered(Answer),
 }
 
 fn check_key(key: &str) -> Result<(), ShopError> {
@@ -70,6 +101,21 @@ fn check_key(key: &str) -> Result<(), ShopError> {
             "The shop could not read that request. Please reload the page and try again.",
         ))
     }
+}
+
+fn used_for_another_order() -> ShopError {
+    ShopError::invalid(
+        Field::Cart,
+        "This checkout attempt was already used for a different order, so nothing was changed. Please review your order and place it again.",
+    )
+}
+
+/// The answer of an attempt that ended without an order, its authorization voided.
+pub fn not_placed() -> ShopError {
+    ShopError::invalid(
+        Field::Cart,
+        "Your order wasn't placed and nothing was charged: anything held on your card has been released. Please place your order again.",
+    )
 }
 
 fn gateway_failed(e: GatewayError) -> ShopError {
@@ -107,7 +153,7 @@ impl<'a> Checkout<'a> {
 
     async fn attempt(&self, key: &str) -> Result<Option<Attempt>, ShopError> {
         sqlx::query_as(
-            "SELECT request, state, authorization, answer FROM checkout_attempts WHERE key = ?",
+            "SELECT request, state, authorization, answer, lease_until FROM checkout_attempts WHERE key = ?",
         )
         .bind(key)
         .fetch_optional(&self.state.db.write)
@@ -115,48 +161,125 @@ impl<'a> Checkout<'a> {
         .map_err(internal)
     }
 
-    async fn remember(
+    /// The answer attempt `key` already has. While another request holds it, waits for
+    /// that one's answer; `None` when there is no such attempt, or when the request that
+    /// held it died (its lease ran out) and it may be taken over.
+    async fn earlier_answer(
         &self,
-        conn: &mut sqlx::SqliteConnection,
         key: &str,
-        request: &str,
-        state: &str,
-        authorization: Option<&str>,
-        answer: &Result<CheckoutOutcome, ShopError>,
-    ) -> Result<(), ShopError> {
-        let now = unix_now();
-        sqlx::query(
-            "INSERT INTO checkout_attempts (key, request, state, authorization, answer, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET state = excluded.state, authorization = excluded.authorization,
-                                            answer = excluded.answer, updated_at = excluded.updated_at",
+        canonical: &str,
+    ) -> Result<Option<Answer>, ShopError> {
+        let give_up = tokio::time::Instant::now() + ATTEMPT_LEASE + Duration::from_secs(2);
+        loop {
+            let Some(attempt) = self.attempt(key).await? else {
+                return Ok(None);
+            };
+            if attempt.request != canonical {
+                return Ok(Some(Err(used_for_another_order())));
+            }
+            if attempt.state != "pending" {
+                return Ok(Some(attempt.answer()));
+            }
+            if attempt.lease_until < unix_now() {
+                return Ok(None);
+            }
+            if tokio::time::Instant::now() > give_up {
+                return Ok(Some(Err(ShopError::Unreachable)));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Writes attempt `key` as pending and held by this request, or takes over one whose
+    /// holder died; if another request holds it, waits for its answer.
+    async fn claim(&self, key: &str, canonical: &str) -> Result<Claim, ShopError> {
+        for _ in 0..3 {
+            let holder = random_token(16);
+            let now = unix_now();
+            let taken = sqlx::query(
+                "INSERT INTO checkout_attempts (key, request, state, holder, lease_until, answer, created_at, updated_at)
+                 VALUES (?1, ?2, 'pending', ?3, ?4, '', ?5, ?5)
+                 ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,
+                                                updated_at = excluded.updated_at
+                 WHERE checkout_attempts.state = 'pending' AND checkout_attempts.lease_until < ?5
+                   AND checkout_attempts.request = excluded.request",
+            )
+            .bind(key)
+            .bind(canonical)
+            .bind(&holder)
+            .bind(now + ATTEMPT_LEASE.as_secs() as i64)
+            .bind(now)
+            .execute(&self.state.db.write)
+            .await
+            .map_err(internal)?
+            .rows_affected()
+                == 1;
+            if taken {
+                return Ok(Claim::Held(holder));
+            }
+            if let Some(answer) = self.earlier_answer(key, canonical).await? {
+                return Ok(Claim::Answered(answer));
+            }
+        }
+        Err(ShopError::Unreachable)
+    }
+
+    /// Gives up a claim when nothing can have been authorized under it.
+    async fn release(&self, key: &str, holder: &str) {
+        if let Err(e) = sqlx::query(
+            "DELETE FROM checkout_attempts WHERE key = ? AND holder = ? AND state = 'pending'",
         )
         .bind(key)
-        .bind(request)
+        .bind(holder)
+        .execute(&self.state.db.write)
+        .await
+        {
+            tracing::error!(%e, key, "checkout attempt not released");
+        }
+    }
+
+    /// Answers the attempt held by `holder` for good. False when the request no longer
+    /// held it (its lease ran out and another took over): then nothing is written.
+    async fn remember(
+        conn: &mut sqlx::SqliteConnection,
+        key: &str,
+        holder: &str,
+        state: &str,
+        authorization: Option<&str>,
+        answer: &Answer,
+    ) -> Result<bool, ShopError> {
+        let done = sqlx::query(
+            "UPDATE checkout_attempts SET state = ?, authorization = ?, answer = ?, holder = NULL, updated_at = ?
+             WHERE key = ? AND holder = ? AND state = 'pending'",
+        )
         .bind(state)
         .bind(authorization)
         .bind(serde_json::to_string(answer).map_err(internal)?)
-        .bind(now)
-        .bind(now)
+        .bind(unix_now())
+        .bind(key)
+        .bind(holder)
         .execute(conn)
         .await
         .map_err(internal)?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Places the order described by `request` and pays for what ships now.
-    pub async fn place(&self, request: &CheckoutRequest) -> Result<CheckoutOutcome, ShopError> {
+    /// Places the order described by `request` and pays for what ships now. The work goes
+    /// on if the caller stops waiting; a retry with the same key gets its answer.
+    pub async fn place(&self, request: &CheckoutRequest) -> Answer {
+        let state = self.state.clone();
+        let request = request.clone();
+        tokio::spawn(async move { Checkout::new(&state).place_now(&request).await })
+            .await
+            .map_err(internal)?
+    }
+
+    async fn place_now(&self, request: &CheckoutRequest) -> Answer {
         check_key(&request.key)?;
         let canonical = serde_json::to_string(request).map_err(internal)?;
         let _turn = self.state.attempts.for_key(&request.key).lock().await;
-        if let Some(attempt) = self.attempt(&request.key).await? {
-            if attempt.request != canonical {
-                return Err(ShopError::invalid(
-                    Field::Cart,
-                    "This checkout attempt was already used for a different order, so nothing was changed. Please review your order and place it again.",
-                ));
-            }
-            return attempt.answer();
+        if let Some(answer) = self.earlier_answer(&request.key, &canonical).await? {
+            return answer;
         }
         let checked = Checked::new(request)?;
         let order = checked.order(request);
@@ -175,17 +298,41 @@ impl<'a> Checkout<'a> {
                 ),
             ));
         }
-        let auth = self
+        let holder = match self.claim(&request.key, &canonical).await? {
+            Claim::Held(holder) => holder,
+            Claim::Answered(answer) => return answer,
+        };
+        let auth = match self
             .state
             .gateway
             .authorize(&request.card_token, priced.charges.now, &request.key, true)
             .await
-            .map_err(gateway_failed)?;
-        self.settle(request, &canonical, &order, auth).await
+        {
+            Ok(auth) => auth,
+            Err(e) => {
+                // A card the gateway refused to read holds nothing. After any other
+                // failure it may have: the attempt stays pending, for the retry to carry
+                // on or for settling.
+                if matches!(e, GatewayError::InvalidCard(_) | GatewayError::UnknownToken) {
+                    self.release(&request.key, &holder).await;
+                }
+                return Err(gateway_failed(e));
+            }
+        };
+        self.settle(request, &canonical, &order, auth, &holder)
+            .await
     }
 
     /// The shopper's answer to the bank's check for attempt `key`.
-    pub async fn confirm(&self, key: &str, approve: bool) -> Result<CheckoutOutcome, ShopError> {
+    pub async fn confirm(&self, key: &str, approve: bool) -> Answer {
+        let state = self.state.clone();
+        let key = key.to_owned();
+        tokio::spawn(async move { Checkout::new(&state).confirm_now(&key, approve).await })
+            .await
+            .map_err(internal)?
+    }
+
+    async fn confirm_now(&self, key: &str, approve: bool) -> Answer {
         check_key(key)?;
         let _turn = self.state.attempts.for_key(key).lock().await;
         let attempt = self.attempt(key).await?.ok_or_else(|| {
@@ -195,9 +342,37 @@ impl<'a> Checkout<'a> {
         })?;
         let authorization = match (attempt.state.as_str(), &attempt.authorization) {
             ("authenticating", Some(authorization)) => authorization.clone(),
+            // Being worked on: its answer, once there is one.
+            ("pending", _) => {
+                return self
+                    .earlier_answer(key, &attempt.request)
+                    .await?
+                    .unwrap_or(Err(ShopError::Unreachable))
+            }
             // Already answered: the same answer again.
             _ => return attempt.answer(),
         };
+        let holder = random_token(16);
+        let now = unix_now();
+        let taken = sqlx::query(
+            "UPDATE checkout_attempts SET state = 'pending', holder = ?, lease_until = ?, updated_at = ?
+             WHERE key = ? AND state = 'authenticating'",
+        )
+        .bind(&holder)
+        .bind(now + ATTEMPT_LEASE.as_secs() as i64)
+        .bind(now)
+        .bind(key)
+        .execute(&self.state.db.write)
+        .await
+        .map_err(internal)?
+        .rows_affected()
+            == 1;
+        if !taken {
+            return self
+                .earlier_answer(key, &attempt.request)
+                .await?
+                .unwrap_or(Err(ShopError::Unreachable));
+        }
         let request: CheckoutRequest = serde_json::from_str(&attempt.request).map_err(internal)?;
         let checked = Checked::new(&request)?;
         let order = checked.order(&request);
@@ -207,7 +382,8 @@ impl<'a> Checkout<'a> {
             .complete_authentication(&authorization, approve)
             .await
             .map_err(gateway_failed)?;
-        self.settle(&request, &attempt.request, &order, auth).await
+        self.settle(&request, &attempt.request, &order, auth, &holder)
+            .await
     }
 
     /// Acts on the gateway's answer: remembers a decline or a pending check, or places
@@ -218,12 +394,12 @@ impl<'a> Checkout<'a> {
         canonical: &str,
         order: &OrderToPlace<'_>,
         auth: Authorization,
-    ) -> Result<CheckoutOutcome, ShopError> {
-        let mut conn = match auth.status {
-            AuthStatus::Authorized => return self.finish(request, canonical, order, auth).await,
-            _ => self.state.db.write.acquire().await.map_err(internal)?,
-        };
+        holder: &str,
+    ) -> Answer {
         let (state, answer) = match auth.status {
+            AuthStatus::Authorized => {
+                return self.finish(request, canonical, order, auth, holder).await
+            }
             AuthStatus::Declined(reason) => {
                 tracing::info!(key = %request.key, ?reason, "payment declined");
                 (
@@ -231,7 +407,7 @@ impl<'a> Checkout<'a> {
                     Err(ShopError::Declined(reason.message().to_owned())),
                 )
             }
-            _ => (
+            AuthStatus::NeedsAuthentication => (
                 "authenticating",
                 Ok(CheckoutOutcome::ConfirmWithBank {
                     amount: auth.amount,
@@ -239,16 +415,43 @@ impl<'a> Checkout<'a> {
                 }),
             ),
         };
-        self.remember(
+        let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
+        if Self::remember(
             &mut conn,
             &request.key,
-            canonical,
+            holder,
             state,
             Some(&auth.id),
             &answer,
         )
-        .await?;
-        answer
+        .await?
+        {
+            answer
+        } else {
+            drop(conn);
+            self.answer_now(&request.key, canonical).await
+        }
+    }
+
+    /// The answer another request gave attempt `key` after this one lost its hold.
+    async fn answer_now(&self, key: &str, canonical: &str) -> Answer {
+        self.earlier_answer(key, canonical)
+            .await?
+            .unwrap_or(Err(ShopError::Unreachable))
+    }
+
+    /// Renews this request's hold on attempt `key`; false when it no longer holds it.
+    async fn keep(&self, key: &str, holder: &str) -> bool {
+        let until = unix_now() + ATTEMPT_LEASE.as_secs() as i64;
+        sqlx::query(
+            "UPDATE checkout_attempts SET lease_until = ? WHERE key = ? AND holder = ? AND state = 'pending'",
+        )
+        .bind(until)
+        .bind(key)
+        .bind(holder)
+        .execute(&self.state.db.write)
+        .await
+        .is_ok_and(|r| r.rows_affected() == 1)
     }
 
     /// Writes the authorized order; on any problem the authorization is released.
@@ -258,9 +461,11 @@ impl<'a> Checkout<'a> {
         canonical: &str,
         order: &OrderToPlace<'_>,
         auth: Authorization,
-    ) -> Result<CheckoutOutcome, ShopError> {
+        holder: &str,
+    ) -> Answer {
         let orders = self.state.orders();
-        let written: Result<(CheckoutOutcome, Priced), ShopError> = async {
+        // `Ok(None)`: this request no longer held the attempt, and wrote nothing.
+        let written: Result<Option<(CheckoutOutcome, Priced)>, ShopError> = async {
             let mut tx = self.state.db.write.begin().await.map_err(internal)?;
             let priced = orders.check(&mut tx, order).await?;
             if priced.charges.now != auth.amount {
@@ -277,24 +482,135 @@ impl<'a> Checkout<'a> {
             };
             let placed = orders.write(&mut tx, order, &priced, &payment).await?;
             let answer = Ok(CheckoutOutcome::Placed(placed));
-            self.remember(&mut tx, &request.key, canonical, "placed", Some(&auth.id), &answer)
-                .await?;
+            if !Self::remember(&mut tx, &request.key, holder, "placed", Some(&auth.id), &answer)
+                .await?
+            {
+                return Ok(None);
+            }
             tx.commit().await.map_err(internal)?;
-            Ok((answer?, priced))
+            Ok(Some((answer?, priced)))
         }
         .await;
-        match written {
-            Ok((outcome, priced)) => {
-                orders.after_commit(&priced).await;
-                Ok(outcome)
+        let e = match written {
+            Ok(Some((outcome, priced))) => {
+                let state = self.state.clone();
+                tokio::spawn(async move { state.orders().after_commit(&priced).await });
+                return Ok(outcome);
             }
+            // Held too long: whoever took the attempt over owns the authorization (the
+            // gateway gave them the same one) and gives the answer.
+            Ok(None) => return self.answer_now(&request.key, canonical).await,
+            Err(e) => e,
+        };
+        // Voided only while this request surely still holds the attempt.
+        if !self.keep(&request.key, holder).await {
+            return self.answer_now(&request.key, canonical).await;
+        }
+        if let Err(void) = self.state.gateway.void(&auth.id).await {
+            // Still pending with its authorization: settled later.
+            tracing::error!(error = %void, authorization = %auth.id, "authorization not voided yet");
+            return Err(e);
+        }
+        // The key is spent (the gateway would answer it with the voided authorization):
+        // a definitive answer, so the next try is a new attempt.
+        let answer = Err(if e.settles_attempt() { e } else { not_placed() });
+        let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
+        if Self::remember(
+            &mut conn,
+            &request.key,
+            holder,
+            "refused",
+            Some(&auth.id),
+            &answer,
+        )
+        .await?
+        {
+            answer
+        } else {
+            drop(conn);
+            self.answer_now(&request.key, canonical).await
+        }
+    }
+
+    /// Settles attempts left pending by requests that died (the shop stopped mid-payment,
+    /// or the gateway could not be reached) and not taken over by a retry within one
+    /// more lease: whatever the gateway holds for one is voided, and from then on it
+    /// answers [`not_placed`]. Answers how many were settled.
+    pub async fn settle_abandoned(&self) -> usize {
+        let stale: Vec<String> = match sqlx::query_scalar(
+            "SELECT key FROM checkout_attempts WHERE state = 'pending' AND lease_until < ?",
+        )
+        .bind(unix_now() - ATTEMPT_LEASE.as_secs() as i64)
+        .fetch_all(&self.state.db.write)
+        .await
+        {
+            Ok(keys) => keys,
             Err(e) => {
-                if let Err(void) = self.state.gateway.void(&auth.id).await {
-                    tracing::error!(error = %void, authorization = %auth.id, "authorization not voided");
+                tracing::error!(%e, "pending checkout attempts not read");
+                return 0;
+            }
+        };
+        let mut settled = 0;
+        for key in stale {
+            let _turn = self.state.attempts.for_key(&key).lock().await;
+            let holder = random_token(16);
+            let now = unix_now();
+            let taken = sqlx::query(
+                "UPDATE checkout_attempts SET holder = ?, lease_until = ?, updated_at = ?
+                 WHERE key = ? AND state = 'pending' AND lease_until < ?",
+            )
+            .bind(&holder)
+            .bind(now + ATTEMPT_LEASE.as_secs() as i64)
+            .bind(now)
+            .bind(&key)
+            .bind(now - ATTEMPT_LEASE.as_secs() as i64)
+            .execute(&self.state.db.write)
+            .await
+            .is_ok_and(|r| r.rows_affected() == 1);
+            if !taken {
+                continue;
+            }
+            let held = match self.state.gateway.find(&key).await {
+                Ok(held) => held,
+                Err(e) => {
+                    // Its lease runs out again and the next round tries again.
+                    tracing::error!(error = %e, key, "gateway not asked about an abandoned attempt");
+                    continue;
                 }
-                Err(e)
+            };
+            let authorization = held.as_ref().map(|a| a.id.clone());
+            if let Some(a) = held.filter(|a| {
+                matches!(
+                    a.status,
+                    AuthStatus::Authorized | AuthStatus::NeedsAuthentication
+                )
+            }) {
+                if let Err(e) = self.state.gateway.void(&a.id).await {
+                    tracing::error!(error = %e, authorization = %a.id, "abandoned authorization not voided yet");
+                    continue;
+                }
+                tracing::warn!(key, authorization = %a.id, "abandoned checkout attempt: authorization voided");
+            }
+            let recorded = async {
+                let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
+                Self::remember(
+                    &mut conn,
+                    &key,
+                    &holder,
+                    "abandoned",
+                    authorization.as_deref(),
+                    &Err(not_placed()),
+                )
+                .await
+            }
+            .await;
+            match recorded {
+                Ok(true) => settled += 1,
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, key, "abandoned attempt not recorded"),
             }
         }
+        settled
     }
 
     /// Charges what became due when backordered items got their stock (see

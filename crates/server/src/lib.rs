@@ -232,6 +232,8 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         desk,
         streams: Arc::default(),
     };
+    // Attempts a stop left half paid: their authorizations voided.
+    state.checkout().settle_abandoned().await;
     state.checkout().charge_due().await;
     Ok(state)
 }
@@ -280,6 +282,16 @@ pub async fn run() -> std::process::ExitCode {
         loop {
             every.tick().await;
             retry.outbox.flush(&retry.db.write).await;
+        }
+    });
+    // Attempts whose request died (another process stopped, the gateway failed) are
+    // settled once their lease has run out.
+    let settle = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(checkout::SETTLE_EVERY);
+        loop {
+            every.tick().await;
+            settle.checkout().settle_abandoned().await;
         }
     });
     let served = axum::serve(listener, app)

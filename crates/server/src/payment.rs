@@ -8,6 +8,7 @@ use sqlx::SqlitePool;
 use storefront_domain::money::Money;
 use storefront_domain::payment::{
     check_card, test_card_behaviour, CardBrand, CardEntry, CardOnFile, TestCardBehaviour,
+    SLOW_BANK_SECONDS,
 };
 use storefront_domain::validation::FieldError;
 
@@ -75,6 +76,8 @@ pub trait PaymentGateway: Send + Sync {
     ) -> BoxFuture<'a, Result<(String, CardOnFile), GatewayError>>;
 
     /// Asks the card's bank to hold `amount` (a zero amount checks the card only).
+    /// `reference` is the idempotency key: asked again with the same one, the gateway
+    /// answers the authorization it made the first time and holds nothing more.
     /// `shopper_present` is false for charges made later, when backordered items ship.
     fn authorize<'a>(
         &'a self,
@@ -93,6 +96,13 @@ pub trait PaymentGateway: Send + Sync {
 
     /// Releases an authorization that will not be used.
     fn void<'a>(&'a self, authorization: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
+
+    /// The authorization made under idempotency key `reference`, if there is one (for
+    /// settling an attempt whose answer never reached the shop).
+    fn find<'a>(
+        &'a self,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Authorization>, GatewayError>>;
 }
 
 /// The built-in gateway for development and tests: cards from
@@ -121,6 +131,8 @@ impl TestGateway {
         Ok((CardOnFile { brand, last4 }, behaviour))
     }
 
+    /// Keeps `a` as the authorization for `reference`, unless one was made for it
+    /// meanwhile (then that one stands).
     async fn record(
         &self,
         a: &Authorization,
@@ -129,7 +141,7 @@ impl TestGateway {
     ) -> Result<(), GatewayError> {
         sqlx::query(
             "INSERT INTO test_gateway_authorizations (id, token, amount_minor, currency, reference, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING",
         )
         .bind(&a.id)
         .bind(token)
@@ -142,12 +154,42 @@ impl TestGateway {
         .await?;
         Ok(())
     }
+
+    /// The authorization kept for idempotency key `reference`.
+    async fn by_reference(&self, reference: &str) -> Result<Option<Authorization>, GatewayError> {
+        let row: Option<(String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT id, token, amount_minor, currency, status FROM test_gateway_authorizations WHERE reference = ?",
+        )
+        .bind(reference)
+            .fetch_optional(&self.db)
+            .await?;
+        let Some((id, token, minor, currency, status)) = row else {
+            return Ok(None);
+        };
+        let (card, _) = self.card(&token).await?;
+        let status = match status.as_str() {
+            "authorized" => AuthStatus::Authorized,
+            "needs_authentication" => AuthStatus::NeedsAuthentication,
+            "insufficient_funds" => AuthStatus::Declined(DeclineReason::InsufficientFunds),
+            "authentication_failed" => AuthStatus::Declined(DeclineReason::AuthenticationFailed),
+            // Declined, or voided: nothing is held either way.
+            _ => AuthStatus::Declined(DeclineReason::Declined),
+        };
+        Ok(Some(Authorization {
+            id,
+            status,
+            amount: super::catalog::money(minor, &currency),
+            card,
+        }))
+    }
 }
 
 fn status_text(status: &AuthStatus) -> &'static str {
     match status {
         AuthStatus::Authorized => "authorized",
-        AuthStatus::Declined(_) => "declined",
+        AuthStatus::Declined(DeclineReason::Declined) => "declined",
+        AuthStatus::Declined(DeclineReason::InsufficientFunds) => "insufficient_funds",
+        AuthStatus::Declined(DeclineReason::AuthenticationFailed) => "authentication_failed",
         AuthStatus::NeedsAuthentication => "needs_authentication",
     }
 }
@@ -186,9 +228,14 @@ impl PaymentGateway for TestGateway {
         shopper_present: bool,
     ) -> BoxFuture<'a, Result<Authorization, GatewayError>> {
         Box::pin(async move {
+            if let Some(earlier) = self.by_reference(reference).await? {
+                return Ok(earlier);
+            }
             let (card, behaviour) = self.card(token).await?;
             let status = match behaviour {
-                TestCardBehaviour::Approve => AuthStatus::Authorized,
+                TestCardBehaviour::Approve | TestCardBehaviour::SlowApprove => {
+                    AuthStatus::Authorized
+                }
                 TestCardBehaviour::Decline => AuthStatus::Declined(DeclineReason::Declined),
                 TestCardBehaviour::InsufficientFunds => {
                     AuthStatus::Declined(DeclineReason::InsufficientFunds)
@@ -206,7 +253,14 @@ impl PaymentGateway for TestGateway {
                 card,
             };
             self.record(&a, token, reference).await?;
-            Ok(a)
+            if behaviour == TestCardBehaviour::SlowApprove {
+                // Held at the bank; the answer is on its way.
+                tokio::time::sleep(std::time::Duration::from_secs(SLOW_BANK_SECONDS)).await;
+            }
+            // The one kept for `reference`: this one, or one made at the same moment.
+            self.by_reference(reference)
+                .await?
+                .ok_or(GatewayError::UnknownAuthorization)
         })
     }
 
@@ -254,5 +308,12 @@ impl PaymentGateway for TestGateway {
                 .await?;
             Ok(())
         })
+    }
+
+    fn find<'a>(
+        &'a self,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Authorization>, GatewayError>> {
+        Box::pin(self.by_reference(reference))
     }
 }

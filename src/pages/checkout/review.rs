@@ -24,6 +24,10 @@ fn new_attempt_key() -> String {
         })
 }
 
+/// What the review says when the answer to "Place order" never came (the connection or
+/// the shop failed). True because a repeat under the same key gets the first one's answer.
+pub const UNSURE: &str = "We couldn't hear back from the shop, so we can't tell yet whether your order went through. Please press the button again: if it did, you'll see your order, and you'll never be charged twice.";
+
 /// The step where a field is typed, for the review's messages.
 fn step_for(field: &Field) -> Option<Step> {
     match field {
@@ -109,10 +113,13 @@ pub fn ReviewStep() -> impl IntoView {
             bank_check.set(Some((amount, card)));
             focus_later(".bank-check button");
         }
-        Some(Err(_)) => {
+        Some(Err(e)) => {
             bank_check.set(None);
-            // The next try is a new attempt.
-            form.key.set(None);
+            // A refusal ends the attempt: the next try is a new one. After any other
+            // error the order may exist, so the next try asks under the same key.
+            if e.settles_attempt() {
+                form.key.set(None);
+            }
             focus_later(".review__problem");
         }
         None => {}
@@ -173,6 +180,7 @@ pub fn ReviewStep() -> impl IntoView {
                     .filter(|fe| !matches!(fe.field, Field::Line(_) | Field::Backorder))
                     .map(|fe| (fe.message, step_for(&fe.field)))
                     .collect(),
+                ShopError::Internal | ShopError::Unreachable => vec![(UNSURE.to_owned(), None)],
                 other => vec![(other.to_string(), None)],
             })
             .unwrap_or_default()

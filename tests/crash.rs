@@ -1,0 +1,308 @@
+//! The shop process killed (`kill -9`) while the bank holds the money for an order and
+//! before the order is written, round after round. After each restart nothing stays held
+//! without an order: the shopper's retry (same key) carries the attempt on to one order
+//! with the one authorization, or, with no retry, the shop voids the authorization and
+//! the attempt answers "not placed".
+#![cfg(not(target_arch = "wasm32"))]
+
+use serde_json::{json, Value};
+use sqlx::SqlitePool;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use storefront::server::checkout::ATTEMPT_LEASE;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Approved, with the bank's answer 3 seconds late (`TestCardBehaviour::SlowApprove`).
+const SLOW_CARD: &str = "4000 0000 0000 0077";
+
+/// The shop binary running on its own port over the data in `dir`.
+struct Process {
+    child: Child,
+    port: u16,
+}
+
+impl Process {
+    async fn start(dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("shop.log"))
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_storefront"))
+            .env("STOREFRONT_HOST", "127.0.0.1")
+            .env("STOREFRONT_PORT", port.to_string())
+            .env("STOREFRONT_DATA_DIR", dir)
+            .env("STOREFRONT_SITE_DIR", dir)
+            .env("STOREFRONT_DEMO_PRODUCTS", "20")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let shop = Self { child, port };
+        let open_by = Instant::now() + Duration::from_secs(60);
+        while shop.call("GET", "/healthz", None).await.is_none() {
+            assert!(
+                Instant::now() < open_by,
+                "the shop did not open: {}",
+                log_of(dir)
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        shop
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Option<(u16, Value)> {
+        call(self.port, method, path, body).await
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.call("POST", path, Some(body))
+            .await
+            .unwrap_or_else(|| panic!("no answer to {path}"))
+    }
+
+    fn kill(mut self) {
+        // SIGKILL: no shutdown, no flushing, as when the machine loses the process.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// One HTTP/1.0 request to the shop on `port`; the status and the JSON (or text) answer,
+/// or `None` when the connection failed.
+async fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Option<(u16, Value)> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let head = format!(
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+    stream.write_all(head.as_bytes()).await.ok()?;
+    stream.write_all(body.as_bytes()).await.ok()?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.ok()?;
+    let text = String::from_utf8_lossy(&answer);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let json = serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_owned()));
+    Some((status, json))
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn log_of(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("shop.log")).unwrap_or_default()
+}
+
+async fn scalar(db: &SqlitePool, sql: &str, key: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(key)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// Authorizations the gateway holds that no order's payment uses.
+async fn held_without_an_order(db: &SqlitePool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM test_gateway_authorizations a
+         WHERE a.status = 'authorized' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.authorization = a.id)",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// The body of `POST /api/place_order` for one unit of `variant`, paid with the slow card.
+async fn slow_checkout(shop: &Process, variant: i64, key: &str) -> Value {
+    let (status, token) = shop
+        .post(
+            "/api/card_token",
+            &json!({"card": {"name": "Sam Shopper", "number": SLOW_CARD, "expiry": "12/39", "cvc": "123"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{token}");
+    let lines = json!([{"variant_id": variant, "quantity": 1}]);
+    let (status, priced) = shop
+        .post(
+            "/api/price_cart",
+            &json!({"lines": lines, "region": "yorkshire"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{priced}");
+    json!({"request": {
+        "key": key,
+        "details": {
+            "email": "sam@example.com",
+            "phone": "07700 900123",
+            "address": {"name": "Sam Shopper", "line1": "1 High Street", "line2": "", "city": "Leeds", "postcode": "LS1 4AP", "country": "GB"}
+        },
+        "lines": lines,
+        "region": "yorkshire",
+        "delivery": "standard",
+        "card_token": token["token"],
+        "accept_backorder": false,
+        "offers": false,
+        "expected_now": priced["charges"]["now"],
+        "expected_total": priced["total"],
+    }})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_between_authorization_and_order_leaves_nothing_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut shop = Process::start(dir.path()).await;
+    let db = SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("storefront.db").display()
+    ))
+    .await
+    .unwrap();
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) >= 10 ORDER BY variant_id LIMIT 1",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+
+    for round in 0..3 {
+        let key = format!("crash-round-{round}-{}", std::process::id());
+        let body = slow_checkout(&shop, variant, &key).await;
+        let port = shop.port;
+        let submit = tokio::spawn({
+            let body = body.clone();
+            async move {
+                // The connection dies with the shop; its answer never comes.
+                call(port, "POST", "/api/place_order", Some(&body)).await
+            }
+        });
+        // The bank has said yes; its answer is still on the way to the shop.
+        let held_by = Instant::now() + Duration::from_secs(20);
+        while scalar(
+            &db,
+            "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = ? AND status = 'authorized'",
+            &key,
+        )
+        .await
+            == 0
+        {
+            assert!(Instant::now() < held_by, "round {round}: nothing authorized: {}", log_of(dir.path()));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        shop.kill();
+        assert!(submit
+            .await
+            .unwrap()
+            .is_none_or(|(status, _)| status != 200));
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT COUNT(*) FROM checkout_attempts WHERE key = ? AND state = 'pending'",
+                &key
+            )
+            .await,
+            1,
+            "round {round}: the attempt was written before the bank was asked"
+        );
+        assert_eq!(
+            held_without_an_order(&db).await,
+            1,
+            "round {round}: held at the kill"
+        );
+
+        shop = Process::start(dir.path()).await;
+        if round % 2 == 0 {
+            // The shopper's browser asks again under the same key: the attempt is taken
+            // over once its lease runs out and ends in one order with the one authorization.
+            let (status, answer) = shop.post("/api/place_order", &body).await;
+            assert_eq!(
+                status,
+                200,
+                "round {round}: {answer} {}",
+                log_of(dir.path())
+            );
+            let number = answer["Placed"]["number"].as_str().unwrap().to_owned();
+            assert_eq!(
+                scalar(
+                    &db,
+                    "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = ?",
+                    &key
+                )
+                .await,
+                1,
+                "round {round}: one authorization"
+            );
+            assert_eq!(
+                scalar(
+                    &db,
+                    "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization
+                     WHERE a.reference = ? AND a.status = 'authorized'",
+                    &key
+                )
+                .await,
+                1,
+                "round {round}: the order's payment is that authorization"
+            );
+            let (status, again) = shop.post("/api/place_order", &body).await;
+            assert_eq!(
+                (status, again["Placed"]["number"].as_str()),
+                (200, Some(number.as_str()))
+            );
+        } else {
+            // No retry: the shop settles the attempt itself, voiding what the bank holds.
+            let settled_by = Instant::now() + ATTEMPT_LEASE * 3 + Duration::from_secs(10);
+            while scalar(
+                &db,
+                "SELECT COUNT(*) FROM checkout_attempts WHERE key = ? AND state = 'pending'",
+                &key,
+            )
+            .await
+                == 1
+            {
+                assert!(
+                    Instant::now() < settled_by,
+                    "round {round}: never settled: {}",
+                    log_of(dir.path())
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            assert_eq!(
+                scalar(&db, "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = ? AND status = 'voided'", &key).await,
+                1,
+                "round {round}: voided"
+            );
+            // A late retry is told plainly, and makes no order.
+            let (status, answer) = shop.post("/api/place_order", &body).await;
+            assert_eq!(status, 422, "round {round}: {answer}");
+            assert!(
+                answer
+                    .to_string()
+                    .contains("wasn't placed and nothing was charged"),
+                "{answer}"
+            );
+            assert_eq!(
+                scalar(&db, "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization WHERE a.reference = ?", &key).await,
+                0
+            );
+        }
+        assert_eq!(
+            held_without_an_order(&db).await,
+            0,
+            "round {round}: orphaned authorization"
+        );
+    }
+    drop(shop);
+}
