@@ -14,7 +14,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request};
-use common::router::{form_fn, json_fn, next_event};
+use common::router::{call_fn, json_fn, next_event};
 use common::shop::TestShop;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -64,7 +64,7 @@ async fn main() {
     let mut agent = String::new();
     for _ in 0..10 {
         let started = Instant::now();
-        let answer = form_fn(
+        let answer = call_fn(
             &app,
             "/api/agent/sign_in",
             None,
@@ -118,7 +118,7 @@ async fn main() {
             let started = Instant::now();
             let id = id.to_string();
             let text = format!("answer {round}");
-            let answer = form_fn(
+            let answer = call_fn(
                 &app,
                 "/api/agent/reply",
                 Some(&agent),

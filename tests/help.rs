@@ -7,7 +7,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::router::{form_fn, json_fn, next_event, Answer};
+use common::router::{call_fn, json_fn, next_event, Answer};
 use common::shop::{Shop, TestShop};
 use common::smtp::SmtpServer;
 use serde_json::{json, Value};
@@ -31,7 +31,7 @@ async fn shop() -> Shop {
 }
 
 async fn sign_in(app: &axum::Router, name: &str) -> String {
-    let a = form_fn(
+    let a = call_fn(
         app,
         "/api/agent/sign_in",
         None,
@@ -89,7 +89,7 @@ async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
     assert_eq!(next_event(&mut console).await.0, "presence");
 
     // A shopper with no cookie yet sees that someone is online, and writes.
-    let before = form_fn(&s.app, "/api/help/chat", None, &[]).await;
+    let before = call_fn(&s.app, "/api/help/chat", None, &[]).await;
     assert_eq!(before.json["agents_online"], true);
     assert!(before.json["conversation"].is_null());
     let xss = "<img src=x onerror=alert(1)> do you have this in blue?";
@@ -108,11 +108,11 @@ async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
         next_event(&mut console).await,
         ("queue".into(), json!({"conversation": id}))
     );
-    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    let queue = call_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.json);
     assert_eq!(queue.json["chats"][0]["id"], id);
     assert_eq!(queue.json["chats"][0]["unanswered"], 1);
-    let detail = form_fn(
+    let detail = call_fn(
         &s.app,
         "/api/agent/chat",
         Some(&agent),
@@ -143,7 +143,7 @@ async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
         ("presence".into(), json!({"online": true}))
     );
     assert_eq!(
-        form_fn(
+        call_fn(
             &s.app,
             "/api/agent/typing",
             Some(&agent),
@@ -154,7 +154,7 @@ async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
         StatusCode::OK
     );
     assert_eq!(next_event(&mut shopper_events).await.0, "typing");
-    let reply = form_fn(
+    let reply = call_fn(
         &s.app,
         "/api/agent/reply",
         Some(&agent),
@@ -172,7 +172,7 @@ async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
         }
     };
     assert_eq!(heard.1["conversation"], id);
-    let reloaded = form_fn(&s.app, "/api/help/chat", Some(&shopper), &[]).await;
+    let reloaded = call_fn(&s.app, "/api/help/chat", Some(&shopper), &[]).await;
     let messages = reloaded.json["conversation"]["messages"]
         .as_array()
         .unwrap()
@@ -193,12 +193,12 @@ async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
         1
     );
     let forged = format!("__Host-sf_help={}", "a".repeat(32));
-    let nothing = form_fn(&s.app, "/api/help/chat", Some(&forged), &[]).await;
+    let nothing = call_fn(&s.app, "/api/help/chat", Some(&forged), &[]).await;
     assert!(nothing.json["conversation"].is_null(), "{}", nothing.json);
 
     // Closed: the shopper sees it ended, and the next message opens a new conversation.
     assert_eq!(
-        form_fn(
+        call_fn(
             &s.app,
             "/api/agent/close",
             Some(&agent),
@@ -208,7 +208,7 @@ async fn shopper_and_agent_chat_both_ways_and_no_one_else_sees_it() {
         .status,
         StatusCode::OK
     );
-    let closed = form_fn(&s.app, "/api/help/chat", Some(&shopper), &[]).await;
+    let closed = call_fn(&s.app, "/api/help/chat", Some(&shopper), &[]).await;
     assert_eq!(closed.json["conversation"]["open"], false);
     let again = say(&s.app, Some(&shopper), "One more thing", "").await;
     assert_ne!(again.json["conversation"]["id"], id);
@@ -225,7 +225,7 @@ async fn agent_functions_refuse_shoppers_and_strangers() {
     let as_agent_cookie = format!("__Host-sf_agent={key}");
     for cookie in [None, Some(shopper.as_str()), Some(as_agent_cookie.as_str())] {
         for uri in ["/api/agent/queue", "/api/agent/me"] {
-            let a = form_fn(&s.app, uri, cookie, &[]).await;
+            let a = call_fn(&s.app, uri, cookie, &[]).await;
             assert_eq!(
                 a.status,
                 StatusCode::UNAUTHORIZED,
@@ -233,9 +233,9 @@ async fn agent_functions_refuse_shoppers_and_strangers() {
                 a.json
             );
         }
-        let a = form_fn(&s.app, "/api/agent/chat", cookie, &[("id", "1")]).await;
+        let a = call_fn(&s.app, "/api/agent/chat", cookie, &[("id", "1")]).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
-        let a = form_fn(
+        let a = call_fn(
             &s.app,
             "/api/agent/orders",
             cookie,
@@ -257,14 +257,14 @@ async fn agent_functions_refuse_shoppers_and_strangers() {
     }
 
     // Wrong passwords are refused alike for unknown names, then slowed down.
-    let wrong = form_fn(
+    let wrong = call_fn(
         &s.app,
         "/api/agent/sign_in",
         None,
         &[("name", "alex"), ("password", "guess")],
     )
     .await;
-    let unknown = form_fn(
+    let unknown = call_fn(
         &s.app,
         "/api/agent/sign_in",
         None,
@@ -275,7 +275,7 @@ async fn agent_functions_refuse_shoppers_and_strangers() {
     assert_eq!(wrong.json, unknown.json);
     assert!(wrong.cookie.is_none());
     for _ in 0..5 {
-        form_fn(
+        call_fn(
             &s.app,
             "/api/agent/sign_in",
             None,
@@ -283,7 +283,7 @@ async fn agent_functions_refuse_shoppers_and_strangers() {
         )
         .await;
     }
-    let limited = form_fn(
+    let limited = call_fn(
         &s.app,
         "/api/agent/sign_in",
         None,
@@ -309,15 +309,15 @@ async fn agent_functions_refuse_shoppers_and_strangers() {
         0
     );
     assert_eq!(
-        form_fn(&s.app, "/api/agent/me", Some(&agent), &[])
+        call_fn(&s.app, "/api/agent/me", Some(&agent), &[])
             .await
             .json["name"],
         "alex"
     );
-    let out = form_fn(&s.app, "/api/agent/sign_out", Some(&agent), &[]).await;
+    let out = call_fn(&s.app, "/api/agent/sign_out", Some(&agent), &[]).await;
     assert!(out.cookie.unwrap().ends_with('='), "the cookie is cleared");
     assert_eq!(
-        form_fn(&s.app, "/api/agent/me", Some(&agent), &[])
+        call_fn(&s.app, "/api/agent/me", Some(&agent), &[])
             .await
             .status,
         StatusCode::UNAUTHORIZED
@@ -339,7 +339,7 @@ fn outbox(s: &Shop) -> Vec<String> {
 #[tokio::test]
 async fn with_no_one_online_a_message_is_answered_by_email() {
     let s = shop().await;
-    let before = form_fn(&s.app, "/api/help/chat", None, &[]).await;
+    let before = call_fn(&s.app, "/api/help/chat", None, &[]).await;
     assert_eq!(before.json["agents_online"], false);
 
     let no_email = say(&s.app, None, "Do you ship to Jersey?", "").await;
@@ -364,10 +364,10 @@ async fn with_no_one_online_a_message_is_answered_by_email() {
 
     // Later an agent answers from the console: the answer goes by mail too.
     let agent = sign_in(&s.app, "sam").await;
-    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    let queue = call_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
     assert_eq!(queue.json["chats"][0]["reply_email"], "ann@example.com");
     let id = queue.json["chats"][0]["id"].as_i64().unwrap().to_string();
-    let reply = form_fn(
+    let reply = call_fn(
         &s.app,
         "/api/agent/reply",
         Some(&agent),
@@ -388,7 +388,7 @@ async fn with_no_one_online_a_message_is_answered_by_email() {
 #[tokio::test]
 async fn a_call_back_request_is_checked_and_lands_in_the_queue() {
     let s = shop().await;
-    let slots = form_fn(&s.app, "/api/help/call_slots", None, &[]).await;
+    let slots = call_fn(&s.app, "/api/help/call_slots", None, &[]).await;
     let slot = &slots.json[0];
     let day = format!(
         "{}-{:02}-{:02}",
@@ -429,15 +429,15 @@ async fn a_call_back_request_is_checked_and_lands_in_the_queue() {
     assert_eq!(ok.json["phone"], "+447700900123");
     assert_eq!(next_event(&mut console).await.0, "queue");
 
-    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    let queue = call_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
     let queued = &queue.json["callbacks"][0];
     assert_eq!(queued["reference"], ok.json["reference"]);
     assert_eq!(queued["phone"], "+447700900123");
     assert_eq!(queued["note"], "After 6 if possible");
     let id = queued["id"].as_i64().unwrap().to_string();
-    let detail = form_fn(&s.app, "/api/agent/callback", Some(&agent), &[("id", &id)]).await;
+    let detail = call_fn(&s.app, "/api/agent/callback", Some(&agent), &[("id", &id)]).await;
     assert_eq!(detail.json["context"]["page"], "/cart");
-    let done = form_fn(
+    let done = call_fn(
         &s.app,
         "/api/agent/callback_done",
         Some(&agent),
@@ -445,7 +445,7 @@ async fn a_call_back_request_is_checked_and_lands_in_the_queue() {
     )
     .await;
     assert_eq!(done.status, StatusCode::OK);
-    let queue = form_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
+    let queue = call_fn(&s.app, "/api/agent/queue", Some(&agent), &[]).await;
     assert!(queue.json["callbacks"].as_array().unwrap().is_empty());
     assert_eq!(
         count(
@@ -508,7 +508,7 @@ async fn agents_find_orders_by_number_or_email_and_see_the_customers_orders() {
         .unwrap();
     let agent = sign_in(&s.app, "alex").await;
 
-    let by_number = form_fn(
+    let by_number = call_fn(
         &s.app,
         "/api/agent/orders",
         Some(&agent),
@@ -521,7 +521,7 @@ async fn agents_find_orders_by_number_or_email_and_see_the_customers_orders() {
         "{}",
         by_number.json
     );
-    let by_email = form_fn(
+    let by_email = call_fn(
         &s.app,
         "/api/agent/orders",
         Some(&agent),
@@ -529,7 +529,7 @@ async fn agents_find_orders_by_number_or_email_and_see_the_customers_orders() {
     )
     .await;
     assert_eq!(by_email.json.as_array().unwrap().len(), 1);
-    let nonsense = form_fn(
+    let nonsense = call_fn(
         &s.app,
         "/api/agent/orders",
         Some(&agent),
@@ -553,7 +553,7 @@ async fn agents_find_orders_by_number_or_email_and_see_the_customers_orders() {
         .as_i64()
         .unwrap()
         .to_string();
-    let detail = form_fn(&s.app, "/api/agent/chat", Some(&agent), &[("id", &id)]).await;
+    let detail = call_fn(&s.app, "/api/agent/chat", Some(&agent), &[("id", &id)]).await;
     let context = &detail.json["context"];
     assert_eq!(context["orders"].as_array().unwrap().len(), 1, "{context}");
     assert_eq!(context["orders"][0]["status"], "Placed");
@@ -570,7 +570,7 @@ async fn agents_find_orders_by_number_or_email_and_see_the_customers_orders() {
         .as_i64()
         .unwrap()
         .to_string();
-    let detail = form_fn(&s.app, "/api/agent/chat", Some(&agent), &[("id", &id)]).await;
+    let detail = call_fn(&s.app, "/api/agent/chat", Some(&agent), &[("id", &id)]).await;
     assert!(detail.json["context"]["orders"]
         .as_array()
         .unwrap()
@@ -614,7 +614,7 @@ async fn help_content_comes_from_the_owners_file() {
     let edited = include_str!("../content/help.json").replace("0113 496 0000", "0113 496 0999");
     std::fs::write(&file, edited).unwrap();
     let s = shop_with(&[("STOREFRONT_HELP", file.to_str().unwrap().to_owned())]).await;
-    let content = form_fn(&s.app, "/api/help/content", None, &[]).await;
+    let content = call_fn(&s.app, "/api/help/content", None, &[]).await;
     assert_eq!(content.json["phone_display"], "0113 496 0999");
     assert!(content.json["pages"]
         .as_array()
@@ -634,7 +634,7 @@ async fn quick_messages_at_once_open_one_conversation() {
     let id = count(&s.state, "SELECT MAX(id) FROM conversations")
         .await
         .to_string();
-    form_fn(&s.app, "/api/agent/close", Some(&agent), &[("id", &id)]).await;
+    call_fn(&s.app, "/api/agent/close", Some(&agent), &[("id", &id)]).await;
     // Nine messages sent together after the chat ended: one new conversation holds them all.
     let sends = (0..9).map(|n| {
         let (app, cookie) = (s.app.clone(), cookie.clone());

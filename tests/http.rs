@@ -183,7 +183,87 @@ async fn deep_links_get_the_app_and_hashed_files_are_cached_long() {
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
         .await
         .unwrap();
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "no-store",
+        "a health check reports now, not an hour ago"
+    );
     assert_eq!(body(res).await, "ok");
+}
+
+/// The app page as trunk writes it: one inline loader script, the rest by `src`.
+const TRUNK_PAGE: &[u8] = b"<!DOCTYPE html><html><head><title>Storefront</title>\n<script type=\"module\">\nimport init from '/storefront-0123456789abcdef.js';\nawait init({ module_or_path: '/storefront-0123456789abcdef_bg.wasm' });\n</script></head><body></body></html>";
+
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy_and_the_other_security_headers() {
+    use storefront::server::headers::{inline_script_hashes, OTHER_POLICY, PERMISSIONS_POLICY};
+    let get = |app: &axum::Router, path: &str| {
+        app.clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+    };
+    for public_url in ["http://127.0.0.1:8080", "https://shop.example"] {
+        let shop = TestShop::new()
+            .site_file("index.html", TRUNK_PAGE)
+            .with("STOREFRONT_PUBLIC_URL", public_url)
+            .start()
+            .await;
+        let page = get(&shop.app, "/c/shirts").await.unwrap();
+        let headers = page.headers();
+        let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        // The loader's hash, computed here from the served file, is the only inline
+        // script allowed; WebAssembly may compile; nothing else inline runs.
+        let hashes = inline_script_hashes(std::str::from_utf8(TRUNK_PAGE).unwrap());
+        assert_eq!(hashes.len(), 1);
+        assert!(
+            policy.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' {}",
+                hashes[0]
+            )),
+            "{policy}"
+        );
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(headers["cross-origin-opener-policy"], "same-origin");
+        assert_eq!(headers["permissions-policy"], PERMISSIONS_POLICY);
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(
+            headers.get(header::STRICT_TRANSPORT_SECURITY).is_some(),
+            public_url.starts_with("https://"),
+            "HSTS only when served over HTTPS ({public_url})"
+        );
+        // A revalidated page (304) keeps the policy the browser stored with it.
+        if let Some(modified) = headers.get(header::LAST_MODIFIED) {
+            let again = shop
+                .app
+                .clone()
+                .oneshot(
+                    Request::get("/")
+                        .header(header::IF_MODIFIED_SINCE, modified)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+            assert!(!again
+                .headers()
+                .contains_key(header::CONTENT_SECURITY_POLICY));
+        } else {
+            panic!("the page has a Last-Modified date");
+        }
+        // JSON and images may run nothing at all.
+        let json = shop
+            .app
+            .clone()
+            .oneshot(post("/api/categories", "application/json", "{}"))
+            .await
+            .unwrap();
+        assert_eq!(json.status(), StatusCode::OK);
+        assert_eq!(
+            json.headers()[header::CONTENT_SECURITY_POLICY],
+            OTHER_POLICY
+        );
+    }
 }
 
 fn admin(uri: &str, token: Option<&str>, body: serde_json::Value) -> Request<Body> {
@@ -264,8 +344,8 @@ async fn first_variant(app: &axum::Router) -> (String, i64) {
         .clone()
         .oneshot(post(
             "/api/product",
-            "application/x-www-form-urlencoded",
-            &format!("slug={slug}&region=london"),
+            "application/json",
+            &serde_json::json!({"slug": slug, "region": "london"}).to_string(),
         ))
         .await
         .unwrap();
@@ -555,6 +635,44 @@ async fn writes_from_other_sites_are_refused_and_change_nothing() {
     assert_eq!(messages(&after), messages(&before) + 2);
 }
 
+#[tokio::test]
+async fn writes_that_are_not_json_are_refused_even_from_the_shops_own_pages() {
+    let (app, state, _dir) = app_and_state().await;
+    let before = rows(&state).await;
+    let chat = r#"{"text":"hi","context":{"page":"/"},"email":"a@example.com"}"#;
+    for path in API_WRITES {
+        for (kind, body) in [
+            // What a form can send, and a "simple" fetch that needs no permission.
+            (
+                "application/x-www-form-urlencoded",
+                "email=a%40example.com&text=hi&id=1",
+            ),
+            ("multipart/form-data; boundary=x", "--x--"),
+            ("text/plain", chat),
+            ("text/plain;charset=UTF-8", chat),
+        ] {
+            for from in [&[][..], &[("sec-fetch-site", "same-origin")]] {
+                let status = post_from(&app, path, kind, body, from).await;
+                assert_eq!(
+                    status,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "{path} {kind} {from:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(rows(&state).await, before, "nothing was written");
+    let status = post_from(
+        &app,
+        "/api/help/send",
+        "application/json; charset=utf-8",
+        chat,
+        &[("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 /// Opens `/api/help/events` as a browser at `address` would; the answer keeps the stream.
 async fn open_stream(app: &axum::Router, address: [u8; 4]) -> axum::response::Response {
     let mut req = Request::get("/api/help/events")
@@ -610,8 +728,8 @@ async fn open_event_streams_are_capped_and_the_shop_keeps_serving() {
         .clone()
         .oneshot(
             Request::post("/api/categories")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::empty())
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
                 .unwrap(),
         )
         .await

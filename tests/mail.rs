@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::router::form_fn;
+use common::router::call_fn;
 use common::shop::{Shop, TestShop};
 use common::smtp::SmtpServer;
 use storefront::server::mail::{queue, Mail};
@@ -182,9 +182,9 @@ async fn staff_see_parked_mail_and_send_it_again() {
     deliver(&shop).await;
 
     // Only a signed-in agent sees it.
-    let stranger = form_fn(&shop.app, "/api/agent/queue", None, &[]).await;
+    let stranger = call_fn(&shop.app, "/api/agent/queue", None, &[]).await;
     assert_eq!(stranger.status, StatusCode::UNAUTHORIZED);
-    let signed_in = form_fn(
+    let signed_in = call_fn(
         &shop.app,
         "/api/agent/sign_in",
         None,
@@ -192,7 +192,7 @@ async fn staff_see_parked_mail_and_send_it_again() {
     )
     .await;
     let cookie = signed_in.cookie.expect("a session cookie");
-    let queue = form_fn(&shop.app, "/api/agent/queue", Some(&cookie), &[]).await;
+    let queue = call_fn(&shop.app, "/api/agent/queue", Some(&cookie), &[]).await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.json);
     let undelivered = queue.json["undelivered"].as_array().unwrap().clone();
     assert_eq!(undelivered.len(), 1);
@@ -203,7 +203,7 @@ async fn staff_see_parked_mail_and_send_it_again() {
         .contains("mailbox full"));
     let id = undelivered[0]["id"].as_i64().unwrap().to_string();
 
-    let refused = form_fn(
+    let refused = call_fn(
         &shop.app,
         "/api/agent/send_mail_again",
         None,
@@ -223,7 +223,7 @@ async fn staff_see_parked_mail_and_send_it_again() {
 
     // The customer cleared their mailbox: send it again.
     smtp.reply_to("full@example.com", None);
-    let again = form_fn(
+    let again = call_fn(
         &shop.app,
         "/api/agent/send_mail_again",
         Some(&cookie),
@@ -235,11 +235,11 @@ async fn staff_see_parked_mail_and_send_it_again() {
         .drain()
         .iter()
         .any(|m| m.contains("To: full@example.com")));
-    let queue = form_fn(&shop.app, "/api/agent/queue", Some(&cookie), &[]).await;
+    let queue = call_fn(&shop.app, "/api/agent/queue", Some(&cookie), &[]).await;
     assert!(queue.json["undelivered"].as_array().unwrap().is_empty());
 
     // Once sent, it cannot be sent twice.
-    let twice = form_fn(
+    let twice = call_fn(
         &shop.app,
         "/api/agent/send_mail_again",
         Some(&cookie),

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::router::form_fn;
+use common::router::call_fn;
 use common::shop::TestShop;
 use storefront::server::agents::{password_checks, HASHING_AT_ONCE};
 
@@ -19,7 +19,7 @@ async fn burst(app: &axum::Router, attempt: fn(usize) -> (String, String)) -> Ve
         let app = app.clone();
         tokio::spawn(async move {
             let (name, password) = attempt(i);
-            form_fn(
+            call_fn(
                 &app,
                 "/api/agent/sign_in",
                 None,
@@ -99,7 +99,7 @@ async fn over_long_input_is_refused_unhashed_and_a_good_sign_in_gives_its_place_
         .await;
     // Signing in and out again and again never locks an agent out.
     for _ in 0..8 {
-        let ok = form_fn(
+        let ok = call_fn(
             &shop.app,
             "/api/agent/sign_in",
             None,
@@ -110,7 +110,7 @@ async fn over_long_input_is_refused_unhashed_and_a_good_sign_in_gives_its_place_
     }
     let before = password_checks().0;
     let huge = "x".repeat(100_000);
-    let long = form_fn(
+    let long = call_fn(
         &shop.app,
         "/api/agent/sign_in",
         None,
@@ -119,7 +119,7 @@ async fn over_long_input_is_refused_unhashed_and_a_good_sign_in_gives_its_place_
     .await;
     assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
     let long_name = "n".repeat(500);
-    let long = form_fn(
+    let long = call_fn(
         &shop.app,
         "/api/agent/sign_in",
         None,

@@ -9,6 +9,7 @@ use super::orders::OrderView;
 use super::support::Conversation;
 use super::ShopError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use storefront_server::{agents::SignedInAgent, AppState};
 
@@ -32,21 +33,21 @@ where
 }
 
 /// Signs an agent in and sets the session cookie.
-#[server(prefix = "/api/agent", endpoint = "sign_in")]
+#[server(prefix = "/api/agent", endpoint = "sign_in", input = Json)]
 pub async fn agent_sign_in(name: String, password: String) -> Result<AgentView, ShopError> {
     let state = super::state()?;
     super::respond(state.agents().sign_in(&name, &password).await)
 }
 
 /// Ends the session.
-#[server(prefix = "/api/agent", endpoint = "sign_out")]
+#[server(prefix = "/api/agent", endpoint = "sign_out", input = Json)]
 pub async fn agent_sign_out() -> Result<(), ShopError> {
     let state = super::state()?;
     super::respond(state.agents().sign_out().await)
 }
 
 /// The signed-in agent, or 401.
-#[server(prefix = "/api/agent", endpoint = "me")]
+#[server(prefix = "/api/agent", endpoint = "me", input = Json)]
 pub async fn agent_me() -> Result<AgentView, ShopError> {
     as_agent(|_, agent| async move {
         Ok(AgentView {
@@ -57,55 +58,55 @@ pub async fn agent_me() -> Result<AgentView, ShopError> {
 }
 
 /// Open chats and waiting call-backs.
-#[server(prefix = "/api/agent", endpoint = "queue")]
+#[server(prefix = "/api/agent", endpoint = "queue", input = Json)]
 pub async fn agent_queue() -> Result<Queue, ShopError> {
     as_agent(|state, agent| async move { state.desk().queue(&agent).await }).await
 }
 
 /// One conversation with the customer's context; marks it read.
-#[server(prefix = "/api/agent", endpoint = "chat")]
+#[server(prefix = "/api/agent", endpoint = "chat", input = Json)]
 pub async fn agent_chat(id: i64) -> Result<ChatDetail, ShopError> {
     as_agent(|state, agent| async move { state.desk().chat_detail(&agent, id).await }).await
 }
 
 /// Answers a conversation (by mail too when the shopper wrote while no one was online).
-#[server(prefix = "/api/agent", endpoint = "reply")]
+#[server(prefix = "/api/agent", endpoint = "reply", input = Json)]
 pub async fn agent_reply(id: i64, text: String) -> Result<Conversation, ShopError> {
     as_agent(|state, agent| async move { state.desk().reply(&agent, id, &text).await }).await
 }
 
 /// Tells the shopper an agent is typing.
-#[server(prefix = "/api/agent", endpoint = "typing")]
+#[server(prefix = "/api/agent", endpoint = "typing", input = Json)]
 pub async fn agent_typing(id: i64) -> Result<(), ShopError> {
     as_agent(|state, agent| async move { state.desk().agent_typing(&agent, id).await }).await
 }
 
 /// Closes a conversation; the shopper's next message starts a new one.
-#[server(prefix = "/api/agent", endpoint = "close")]
+#[server(prefix = "/api/agent", endpoint = "close", input = Json)]
 pub async fn agent_close(id: i64) -> Result<(), ShopError> {
     as_agent(|state, agent| async move { state.desk().close(&agent, id).await }).await
 }
 
 /// One call-back request with the customer's context.
-#[server(prefix = "/api/agent", endpoint = "callback")]
+#[server(prefix = "/api/agent", endpoint = "callback", input = Json)]
 pub async fn agent_callback(id: i64) -> Result<CallbackDetail, ShopError> {
     as_agent(|state, agent| async move { state.desk().callback_detail(&agent, id).await }).await
 }
 
 /// Marks a call-back done.
-#[server(prefix = "/api/agent", endpoint = "callback_done")]
+#[server(prefix = "/api/agent", endpoint = "callback_done", input = Json)]
 pub async fn agent_callback_done(id: i64) -> Result<(), ShopError> {
     as_agent(|state, agent| async move { state.desk().callback_done(&agent, id).await }).await
 }
 
 /// Sends a message the shop could not deliver again (from the queue's "Undelivered mail").
-#[server(prefix = "/api/agent", endpoint = "send_mail_again")]
+#[server(prefix = "/api/agent", endpoint = "send_mail_again", input = Json)]
 pub async fn agent_send_mail_again(id: i64) -> Result<(), ShopError> {
     as_agent(|state, agent| async move { state.desk().send_mail_again(&agent, id).await }).await
 }
 
 /// Orders by number (`SF-…`) or by the customer's email.
-#[server(prefix = "/api/agent", endpoint = "orders")]
+#[server(prefix = "/api/agent", endpoint = "orders", input = Json)]
 pub async fn agent_find_orders(query: String) -> Result<Vec<OrderView>, ShopError> {
     as_agent(|state, agent| async move { state.desk().find_orders(&agent, &query).await }).await
 }

@@ -10,26 +10,26 @@ use leptos::server_fn::codec::Json;
 use storefront_domain::search::SearchParams;
 
 /// Categories for the navigation.
-#[server(prefix = "/api", endpoint = "categories")]
+#[server(prefix = "/api", endpoint = "categories", input = Json)]
 pub async fn list_categories() -> Result<Vec<Category>, ShopError> {
     super::respond(super::state()?.catalog().categories().await)
 }
 
 /// Categories and a selection of products for the home page.
-#[server(prefix = "/api", endpoint = "home")]
+#[server(prefix = "/api", endpoint = "home", input = Json)]
 pub async fn get_home() -> Result<HomeListing, ShopError> {
     super::respond(super::state()?.catalog().home().await)
 }
 
 /// One category and its products.
-#[server(prefix = "/api", endpoint = "category")]
+#[server(prefix = "/api", endpoint = "category", input = Json)]
 pub async fn get_category(slug: String) -> Result<CategoryListing, ShopError> {
     super::respond(super::state()?.catalog().category(&slug).await)
 }
 
 /// A product with every variant's live stock and, for the shopper's `region`, where it
 /// ships from and when it arrives.
-#[server(prefix = "/api", endpoint = "product")]
+#[server(prefix = "/api", endpoint = "product", input = Json)]
 pub async fn get_product(
     slug: String,
     #[server(default)] region: String,
@@ -48,7 +48,7 @@ pub async fn search_products(
 }
 
 /// Suggestions for the search box as the shopper types.
-#[server(prefix = "/api", endpoint = "suggest")]
+#[server(prefix = "/api", endpoint = "suggest", input = Json)]
 pub async fn suggest(query: String) -> Result<Suggestions, ShopError> {
     super::respond(super::state()?.catalog().suggest(&query).await)
 }

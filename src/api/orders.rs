@@ -28,7 +28,7 @@ pub async fn price_cart(
 }
 
 /// An order's status, for the holder of its private key.
-#[server(prefix = "/api", endpoint = "order_status")]
+#[server(prefix = "/api", endpoint = "order_status", input = Json)]
 pub async fn get_order(number: String, key: String) -> Result<OrderView, ShopError> {
     super::respond(super::state()?.orders().view(&number, &key).await)
 }

@@ -20,7 +20,7 @@ pub async fn get_stock(
 }
 
 /// In-stock products like this variant (same category, closest fit), for `region`.
-#[server(prefix = "/api", endpoint = "alternatives")]
+#[server(prefix = "/api", endpoint = "alternatives", input = Json)]
 pub async fn get_alternatives(
     variant_id: i64,
     #[server(default)] region: String,
@@ -34,7 +34,7 @@ pub async fn get_alternatives(
 }
 
 /// Signs `email` up for one mail when the variant is back; `consent` is the ticked box.
-#[server(prefix = "/api", endpoint = "notify_when_back")]
+#[server(prefix = "/api", endpoint = "notify_when_back", input = Json)]
 pub async fn notify_when_back(
     variant_id: i64,
     email: String,

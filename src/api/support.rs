@@ -15,13 +15,13 @@ use storefront_domain::callback::{CallSlot, CallbackRequest};
 use storefront_domain::content::HelpContent;
 
 /// The help content as the shop owner last saved it.
-#[server(prefix = "/api/help", endpoint = "content")]
+#[server(prefix = "/api/help", endpoint = "content", input = Json)]
 pub async fn get_help_content() -> Result<HelpContent, ShopError> {
     Ok((*super::state()?.help).clone())
 }
 
 /// The shopper's conversation and whether anyone is there to answer.
-#[server(prefix = "/api/help", endpoint = "chat")]
+#[server(prefix = "/api/help", endpoint = "chat", input = Json)]
 pub async fn get_chat() -> Result<ChatState, ShopError> {
     let state = super::state()?;
     super::respond(state.desk().chat_state().await)
@@ -40,14 +40,14 @@ pub async fn send_chat(
 }
 
 /// Tells the agent that the shopper is typing.
-#[server(prefix = "/api/help", endpoint = "typing")]
+#[server(prefix = "/api/help", endpoint = "typing", input = Json)]
 pub async fn chat_typing() -> Result<(), ShopError> {
     let state = super::state()?;
     super::respond(state.desk().shopper_typing().await)
 }
 
 /// Records that the shopper has seen every message up to `up_to`.
-#[server(prefix = "/api/help", endpoint = "seen")]
+#[server(prefix = "/api/help", endpoint = "seen", input = Json)]
 pub async fn chat_seen(up_to: i64) -> Result<(), ShopError> {
     let state = super::state()?;
     super::respond(state.desk().shopper_seen(up_to).await)
@@ -61,7 +61,7 @@ pub async fn chat_context(context: ShopperContext) -> Result<(), ShopError> {
 }
 
 /// The days and windows a call-back can be booked in, within opening hours.
-#[server(prefix = "/api/help", endpoint = "call_slots")]
+#[server(prefix = "/api/help", endpoint = "call_slots", input = Json)]
 pub async fn get_call_slots() -> Result<Vec<CallSlot>, ShopError> {
     let state = super::state()?;
     Ok(state.desk().call_slots())

@@ -57,37 +57,28 @@ pub async fn json_fn(app: &axum::Router, uri: &str, cookie: Option<&str>, body: 
     .await
 }
 
-/// A server function taking a form (the default encoding).
-pub async fn form_fn(
+/// A server function called with `pairs` as its JSON arguments: ids (`id`, `up_to`,
+/// `variant_id`) as numbers, `consent` as a boolean, everything else as text.
+pub async fn call_fn(
     app: &axum::Router,
     uri: &str,
     cookie: Option<&str>,
     pairs: &[(&str, &str)],
 ) -> Answer {
-    let body: String = pairs
+    let args: serde_json::Map<String, Value> = pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    send(
-        app,
-        uri,
-        cookie,
-        Body::from(body),
-        "application/x-www-form-urlencoded",
-    )
-    .await
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
+        .map(|(k, v)| {
+            let value = match *k {
+                "id" | "up_to" | "variant_id" => {
+                    v.parse::<i64>().map_or(Value::from(*v), Value::from)
+                }
+                "consent" => Value::from(*v == "true"),
+                _ => Value::from(*v),
+            };
+            ((*k).to_owned(), value)
         })
-        .collect()
+        .collect();
+    json_fn(app, uri, cookie, Value::Object(args)).await
 }
 
 /// The next event's name and data from a stream.

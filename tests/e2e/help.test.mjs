@@ -161,7 +161,7 @@ test("a shopper and an agent chat both ways, live, and markup stays text", async
 
   // The shopper's own cookie opens no agent function.
   const status = await shopper.page.evaluate(async () => {
-    const res = await fetch("/api/agent/queue", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const res = await fetch("/api/agent/queue", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     return res.status;
   });
   assert.equal(status, 401);

@@ -75,7 +75,9 @@ async fn the_conversation_shows_as_text_is_marked_read_and_a_reply_is_sent() {
         !shop.sent_to("/api/help/seen").is_empty()
     })
     .await;
-    assert!(shop.sent_to("/api/help/seen")[0].body.contains("up_to=2"));
+    assert!(shop.sent_to("/api/help/seen")[0]
+        .body
+        .contains(r#""up_to":2"#));
 
     let message_box = labelled(&root, "Your message");
     type_into(&message_box, "Thank you!");

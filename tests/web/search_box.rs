@@ -62,7 +62,11 @@ async fn typing_asks_once_for_suggestions_which_the_keyboard_can_walk_and_close(
     .await;
     let asked = shop.sent_to("/api/suggest");
     assert_eq!(asked.len(), 1, "one request for the newest keystroke");
-    assert!(asked[0].body.contains("query=shrt"), "{}", asked[0].body);
+    assert!(
+        asked[0].body.contains(r#""query":"shrt""#),
+        "{}",
+        asked[0].body
+    );
 
     let listbox = find(&root, "[role='listbox']");
     assert_eq!(

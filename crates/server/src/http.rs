@@ -1,6 +1,7 @@
 //! The axum app: server functions under `/api`, generated product images, and the built
 //! storefront with a single-page-app fallback, precompressed assets and cache headers.
 
+use super::headers::PagePolicy;
 use super::stock::AdminError;
 use super::AppState;
 use axum::body::Body;
@@ -12,10 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// Largest request body accepted (server-function arguments are small).
@@ -47,19 +48,38 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+        .layer(middleware::from_fn_with_state(
+            Security {
+                page: Arc::new(PagePolicy::new(&site)),
+                https: state.config.public_url.starts_with("https://"),
+            },
+            security_headers,
         ))
         .with_state(state)
+}
+
+#[derive(Clone)]
+struct Security {
+    page: Arc<PagePolicy>,
+    https: bool,
+}
+
+/// Sets the security headers (`headers::secure`) on every answer; the app's page gets
+/// its own Content-Security-Policy.
+async fn security_headers(State(security): State<Security>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::NOT_MODIFIED {
+        // The browser keeps the headers it stored with the page; a policy here would
+        // replace the page's own.
+        return res;
+    }
+    let page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"))
+        .then(|| security.page.current());
+    super::headers::secure(res.headers_mut(), page, security.https);
+    res
 }
 
 /// Whether a request that may change something comes from the shop's own pages. Browsers
@@ -83,7 +103,17 @@ pub fn is_own_site_write(
     })
 }
 
-/// Refuses writes under `/api` that another site's page sent (403, nothing done).
+/// Whether a write's `Content-Type` is JSON, which a page on another site cannot send
+/// without the browser asking the shop first (forms and "simple" requests can only send
+/// form, multipart or plain-text bodies).
+pub fn is_json(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Refuses writes under `/api` that another site's page sent (403), or that are not JSON
+/// (415), before anything runs.
 async fn refuse_cross_site_writes(
     State(state): State<AppState>,
     req: Request<Body>,
@@ -102,6 +132,14 @@ async fn refuse_cross_site_writes(
             return (
                 StatusCode::FORBIDDEN,
                 "This shop accepts changes only from its own pages.",
+            )
+                .into_response();
+        }
+        if !is_json(header("content-type")) {
+            tracing::warn!(path = %req.uri().path(), content_type = ?header("content-type"), "non-JSON write refused");
+            return (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This shop accepts changes only as JSON (Content-Type: application/json).",
             )
                 .into_response();
         }
@@ -360,7 +398,7 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     if res.headers().contains_key(header::CACHE_CONTROL) {
         return res;
     }
-    let value = if path.starts_with("/api/") {
+    let value = if path.starts_with("/api/") || path == "/healthz" {
         "no-store"
     } else if is_hashed_asset(&path) && res.status().is_success() {
         "public, max-age=31536000, immutable"

@@ -7,6 +7,7 @@ pub mod checkout;
 pub mod config;
 pub mod db;
 pub mod desk;
+pub mod headers;
 pub mod http;
 pub mod images;
 pub mod mail;
