@@ -257,6 +257,49 @@ async fn the_answer_never_waits_for_the_mail_server() {
     );
 }
 
+/// `POST /api/card_token` from a browser at `address`.
+async fn tokenize_from(app: &axum::Router, address: [u8; 4]) -> (StatusCode, String) {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::post("/api/card_token")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(
+            json!({"card": {"name": "X", "number": VISA_APPROVED, "expiry": "12/39", "cvc": "123"}})
+                .to_string(),
+        ))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            address, 50_000,
+        ))));
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn card_checks_from_one_address_are_limited_before_the_gateway_is_asked() {
+    use storefront::server::checkout::CARD_TOKENS;
+    let (app, state, _dir) = shop().await;
+    for _ in 0..CARD_TOKENS.max {
+        let (status, answer) = tokenize_from(&app, [198, 51, 100, 7]).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let cards = scalar(&state, "SELECT COUNT(*) FROM test_gateway_cards").await;
+    let (status, answer) = tokenize_from(&app, [198, 51, 100, 7]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(answer.contains("try again in 60 minutes"), "{answer}");
+    assert_eq!(
+        scalar(&state, "SELECT COUNT(*) FROM test_gateway_cards").await,
+        cards,
+        "the gateway was not asked"
+    );
+    let (status, _) = tokenize_from(&app, [198, 51, 100, 8]).await;
+    assert_eq!(status, StatusCode::OK, "another shopper is not held up");
+}
+
 #[tokio::test]
 async fn the_gateway_answers_a_repeated_idempotency_key_with_the_first_authorization() {
     let (_app, state, _dir) = shop().await;

@@ -28,8 +28,13 @@ pub(super) fn CustomerContextView(context: CustomerContext) -> impl IntoView {
                     <p>{format!("Total with delivery: {}", cart.total)}</p>
                 }.into_any(),
             }}
-            <h4>"Orders"</h4>
+            <h4>"Orders from their browser"</h4>
             <OrderList orders=context.orders />
+            {(!context.unverified_orders.is_empty()).then(|| view! {
+                <h4>"Under the email they typed (not verified)"</h4>
+                <p class="console__warning">"Anyone can type any email address. Check who you're talking to (the order number and postcode, say) before discussing these orders."</p>
+                <OrderList orders=context.unverified_orders />
+            })}
         </section>
     }
 }

@@ -31,10 +31,92 @@ impl RateLimit {
     }
 }
 
+/// The windows of many senders, at most `capacity` of them at once, so counting cannot
+/// itself exhaust memory: each sender keeps at most its limit's `max` times, a sender
+/// whose window has emptied is forgotten when room is needed, and while every place is
+/// taken by a sender still inside its window, a new sender is refused (and told to wait
+/// a minute) rather than let through uncounted.
+#[derive(Debug)]
+pub struct Windows {
+    capacity: usize,
+    senders: std::collections::HashMap<String, (i64, Vec<i64>)>,
+}
+
+/// What a new sender is told to wait while every place is taken.
+pub const FULL_WAIT_SECONDS: i64 = 60;
+
+impl Windows {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            senders: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Counts an event for `sender` under `limit`, or says how many seconds to wait.
+    pub fn allow(&mut self, sender: &str, limit: RateLimit, now: i64) -> Result<(), i64> {
+        if !self.senders.contains_key(sender) && self.senders.len() >= self.capacity {
+            self.senders
+                .retain(|_, (window, times)| times.last().is_some_and(|&t| t > now - *window));
+            if self.senders.len() >= self.capacity {
+                return Err(FULL_WAIT_SECONDS);
+            }
+        }
+        let (window, times) = self
+            .senders
+            .entry(sender.to_owned())
+            .or_insert_with(|| (limit.per_seconds, Vec::new()));
+        *window = (*window).max(limit.per_seconds);
+        limit.allow(times, now)
+    }
+
+    /// Takes back `sender`'s latest event (an attempt that turned out fine).
+    pub fn give_back(&mut self, sender: &str) {
+        if let Some((_, times)) = self.senders.get_mut(sender) {
+            times.pop();
+        }
+    }
+
+    /// How many senders are remembered.
+    pub fn len(&self) -> usize {
+        self.senders.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.senders.is_empty()
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const MINUTE: RateLimit = RateLimit {
+        max: 2,
+        per_seconds: 60,
+    };
+
+    #[test]
+    fn a_full_set_of_windows_forgets_quiet_senders_and_refuses_new_ones_while_all_are_busy() {
+        let mut windows = Windows::new(3);
+        for sender in ["a", "b", "c"] {
+            assert!(windows.allow(sender, MINUTE, 0).is_ok());
+        }
+        assert_eq!(windows.allow("d", MINUTE, 10), Err(FULL_WAIT_SECONDS));
+        assert!(
+            windows.allow("a", MINUTE, 10).is_ok(),
+            "known senders go on"
+        );
+        assert_eq!(windows.allow("a", MINUTE, 11), Err(49));
+        // A minute on, "b" and "c" are quiet and make room.
+        assert!(windows.allow("d", MINUTE, 65).is_ok());
+        assert_eq!(windows.len(), 2);
+        windows.give_back("d");
+        assert!(windows.allow("d", MINUTE, 66).is_ok());
+        assert!(windows.allow("d", MINUTE, 67).is_ok());
+        assert!(windows.allow("d", MINUTE, 68).is_err());
+    }
 
     #[test]
     fn rate_limit_counts_a_window() {
@@ -51,6 +133,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn however_many_senders_come_the_windows_stay_bounded(
+            senders in proptest::collection::vec((0u32..5_000, 0i64..3), 1..2_000)
+        ) {
+            let mut windows = Windows::new(100);
+            let mut now = 0;
+            for (sender, gap) in senders {
+                now += gap;
+                let _ = windows.allow(&sender.to_string(), MINUTE, now);
+                prop_assert!(windows.len() <= 100);
+            }
+        }
+
         #[test]
         fn never_more_than_max_in_any_window(gaps in proptest::collection::vec(0i64..4, 1..200)) {
             let limit = RateLimit { max: 5, per_seconds: 10 };

@@ -70,8 +70,11 @@ pub struct CustomerContext {
     pub page: String,
     /// Their cart, priced now; `None` when it is empty.
     pub cart: Option<PricedCart>,
-    /// Their orders: placed from their browser or under the email they gave.
+    /// Orders placed from their browser (each proved by its private key).
     pub orders: Vec<OrderView>,
+    /// Orders under the email address they typed into the chat. Anyone can type any
+    /// address, so these may be someone else's until the agent has checked who they are.
+    pub unverified_orders: Vec<OrderView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -38,6 +38,13 @@ use storefront_model::ShopError;
 /// shopper's retry, which ends in an order, comes first).
 pub const ATTEMPT_LEASE: Duration = Duration::from_secs(10);
 
+/// Cards handed to the gateway per client address per hour. A shopper needs one or two;
+/// a script trying stolen numbers needs thousands.
+pub const CARD_TOKENS: storefront_domain::rate::RateLimit = storefront_domain::rate::RateLimit {
+    max: 20,
+    per_seconds: 3_600,
+};
+
 /// How often pending attempts are checked for ones to settle (see
 /// [`Checkout::settle_abandoned`]).
 pub const SETTLE_EVERY: Duration = Duration::from_secs(5);
@@ -141,7 +148,27 @@ impl<'a> Checkout<'a> {
         Self { state }
     }
 
+    /// Hands card details to the gateway, at most [`CARD_TOKENS`] times an hour per
+    /// client address (counted before the gateway is asked), so the shop cannot be used
+    /// to test stolen card numbers.
     pub async fn tokenize(&self, card: &CardEntry) -> Result<CardToken, ShopError> {
+        let caller = super::session::Caller::current();
+        // Every request over the network has an address; calls from inside the process
+        // (tests, benchmarks) have none and are not counted.
+        let counted = if caller.ip == "unknown" {
+            Ok(())
+        } else {
+            self.state
+                .desk
+                .limit(&format!("card-ip:{}", caller.ip), CARD_TOKENS)
+        };
+        if let Err(wait) = counted {
+            return Err(ShopError::TooMany(format!(
+                "That's a lot of cards in a short time, so we've paused card checks from here. Please try again in {} minutes, or call us on {}.",
+                (wait + 59) / 60,
+                self.state.help.phone_display
+            )));
+        }
         let (token, card) = self
             .state
             .gateway
@@ -156,7 +183,7 @@ impl<'a> Checkout<'a> {
             "SELECT request, state, authorization, answer, lease_until FROM checkout_attempts WHERE key = ?",
         )
         .bind(key)
-        .fetch_optional(&self.state.db.write)
+        .fetch_optional(&self.state.db.read)
         .await
         .map_err(internal)
     }
@@ -541,7 +568,7 @@ impl<'a> Checkout<'a> {
             "SELECT key FROM checkout_attempts WHERE state = 'pending' AND lease_until < ?",
         )
         .bind(unix_now() - ATTEMPT_LEASE.as_secs() as i64)
-        .fetch_all(&self.state.db.write)
+        .fetch_all(&self.state.db.read)
         .await
         {
             Ok(keys) => keys,
@@ -622,7 +649,7 @@ impl<'a> Checkout<'a> {
              FROM payments p JOIN orders o ON o.id = p.order_id
              WHERE p.status = 'due' AND o.card_token IS NOT NULL ORDER BY p.id",
         )
-        .fetch_all(&self.state.db.write)
+        .fetch_all(&self.state.db.read)
         .await
         {
             Ok(rows) => rows,
@@ -632,6 +659,7 @@ impl<'a> Checkout<'a> {
             }
         };
         let mut authorized = 0;
+        let mut mailed = false;
         for (id, minor, currency, token, number, email) in due {
             // Claim the row so two restocks never charge it twice.
             let claimed = sqlx::query(
@@ -698,11 +726,14 @@ impl<'a> Checkout<'a> {
             .await;
             match recorded {
                 Ok(()) if status == "authorized" => authorized += 1,
+                Ok(()) if status == "declined" => mailed = true,
                 Ok(()) => {}
                 Err(e) => tracing::error!(%e, payment = id, "payment result not recorded"),
             }
         }
-        self.state.outbox.flush(&self.state.db.write).await;
+        if mailed {
+            self.state.deliver_mail_soon();
+        }
         authorized
     }
 }

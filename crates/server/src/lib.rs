@@ -72,6 +72,13 @@ impl AppState {
     pub fn agents(&self) -> agents::Agents<'_> {
         agents::Agents::new(self)
     }
+
+    /// Delivers the mail queued so far, after the current answer instead of on its path
+    /// (the outbox keeps each message until its server took it).
+    pub fn deliver_mail_soon(&self) {
+        let state = self.clone();
+        tokio::spawn(async move { state.outbox.flush(&state.db.write).await });
+    }
 }
 
 /// What a long-lived event stream receives: a message, or word that it fell behind (and

@@ -82,8 +82,25 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
     nearest
 }
 
-/// The client's address for `request` (see [`client_address`]), or "unknown" when the
-/// connection's address is not known (tests, unusual transports).
+/// The address a client is counted under for limits: an IPv4 address as it is, an IPv6
+/// one by its /64 network (what one household or one server is given, so rotating
+/// through it does not reset the count).
+pub fn sender_address(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// The client's address for `request` (see [`client_address`]) as counted for limits
+/// ([`sender_address`]), or "unknown" when the connection's address is not known (tests,
+/// unusual transports).
 pub fn request_address(request: &axum::http::request::Parts, trusted: &[IpAddr]) -> String {
     request
         .extensions
@@ -95,7 +112,7 @@ pub fn request_address(request: &axum::http::request::Parts, trusted: &[IpAddr])
                     .headers
                     .get("x-forwarded-for")
                     .and_then(|v| v.to_str().ok());
-                client_address(peer.0.ip(), forwarded, trusted).to_string()
+                sender_address(client_address(peer.0.ip(), forwarded, trusted))
             },
         )
 }
@@ -141,6 +158,21 @@ pub fn shopper_hash(caller: &Caller, create: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_network() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(sender_address(ip("203.0.113.9")), "203.0.113.9");
+        assert_eq!(sender_address(ip("::ffff:203.0.113.9")), "203.0.113.9");
+        assert_eq!(
+            sender_address(ip("2001:db8:aa:bb:1:2:3:4")),
+            sender_address(ip("2001:db8:aa:bb:ffff::9"))
+        );
+        assert_ne!(
+            sender_address(ip("2001:db8:aa:bb::1")),
+            sender_address(ip("2001:db8:aa:bc::1"))
+        );
+    }
 
     #[test]
     fn the_client_address_comes_from_a_trusted_proxy_only() {

@@ -581,7 +581,7 @@ impl<'a> Stock<'a> {
         if received.to_backorders > 0 {
             self.state.checkout().charge_due().await;
         }
-        self.state.outbox.flush(&self.state.db.write).await;
+        self.state.deliver_mail_soon();
         if let Err(e) = self.refresh_search(variant).await {
             tracing::error!(%e, "search index not refreshed after a restock");
         }

@@ -102,7 +102,7 @@ impl Desk<'_> {
              FROM callbacks WHERE id = ?",
         )
         .bind(id)
-        .fetch_optional(&self.state.db.write)
+        .fetch_optional(&self.state.db.read)
         .await
         .map_err(internal)?
         .ok_or_else(|| ShopError::NotFound("There is no such call-back request.".into()))

@@ -37,7 +37,7 @@ impl Desk<'_> {
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {sql_where}"
         ))
         .bind(bind)
-        .fetch_optional(&self.state.db.write)
+        .fetch_optional(&self.state.db.read)
         .await
         .map_err(internal)
     }
@@ -68,7 +68,7 @@ impl Desk<'_> {
             "SELECT id, author, agent, body, created_at FROM chat_messages WHERE conversation_id = ? ORDER BY id",
         )
         .bind(row.id)
-        .fetch_all(&self.state.db.write)
+        .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
         Ok(Conversation {
@@ -126,8 +126,44 @@ impl Desk<'_> {
         let body = check_message(text).map_err(|m| ShopError::invalid(Field::Message, m))?;
         let context = tidy_context(context);
         let hash = session::shopper_hash(&caller, true).ok_or(ShopError::Internal)?;
-        // Looked up inside the write transaction: writes take turns on the one writer
-        // connection, so two quick messages can never open two conversations.
+        // Counted before the write transaction opens, so a flood is turned away without
+        // ever queueing for the one writer connection (which checkout needs).
+        let had_open = self.shoppers_conversation(&hash).await?.is_some();
+        let offline = self.desk().agents_online() == 0;
+        let typed_email = if !had_open && offline {
+            Some(check_email(email).map_err(|_| {
+                ShopError::invalid(
+                    Field::Email,
+                    "No one is online to chat right now. Please leave your email address and we'll answer there.",
+                )
+            })?)
+        } else {
+            None
+        };
+        self.desk()
+            .limit(&format!("chat:{hash}"), SHOPPER_MESSAGES)
+            .and_then(|()| {
+                self.desk()
+                    .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
+            })
+            .and_then(|()| {
+                if had_open {
+                    Ok(())
+                } else {
+                    self.desk()
+                        .limit(&format!("new-ip:{}", caller.ip), ADDRESS_NEW_REQUESTS)
+                }
+            })
+            .map_err(too_many)?;
+        // The "we've got your message" mail goes to a typed address no one has checked:
+        // a few a day per address at most, so the chat cannot be used to flood a stranger.
+        let acknowledge = typed_email.as_ref().is_some_and(|to| {
+            self.desk()
+                .limit(&format!("ack:{}", to.to_lowercase()), ACKNOWLEDGEMENTS)
+                .is_ok()
+        });
+        // Looked up again inside the write transaction: writes take turns on the one
+        // writer connection, so two quick messages can never open two conversations.
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let open: Option<ConversationRow> = sqlx::query_as(&format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shopper_hash = ? AND status = 'open' ORDER BY id DESC LIMIT 1"
@@ -136,29 +172,13 @@ impl Desk<'_> {
         .fetch_optional(&mut *tx)
         .await
         .map_err(internal)?;
-        let offline = self.desk().agents_online() == 0;
         let reply_email = match &open {
             Some(c) => c.reply_email.clone(),
-            None if offline => Some(check_email(email).map_err(|_| {
-                ShopError::invalid(
-                    Field::Email,
-                    "No one is online to chat right now. Please leave your email address and we'll answer there.",
-                )
-            })?),
-            None => None,
+            // Closed between the two looks: the address given, if any.
+            None => typed_email
+                .clone()
+                .or_else(|| check_email(email).ok().filter(|_| offline)),
         };
-        self.desk()
-            .limit(&format!("chat:{hash}"), SHOPPER_MESSAGES)
-            .and_then(|()| {
-                self.desk()
-                    .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
-            })
-            .map_err(too_many)?;
-        if open.is_none() {
-            self.desk()
-                .limit(&format!("new-ip:{}", caller.ip), ADDRESS_NEW_REQUESTS)
-                .map_err(too_many)?;
-        }
         let now = unix_now();
         let context_json = serde_json::to_string(&context).map_err(internal)?;
         let id = match &open {
@@ -198,13 +218,13 @@ impl Desk<'_> {
         .await
         .map_err(internal)?;
         let mailed = match (&open, &reply_email) {
-            (None, Some(to)) => {
+            (None, Some(to)) if acknowledge => {
                 mail::queue(
                     &mut tx,
                     Mail {
                         to,
                         subject: "We've got your message",
-                        body: &self.received_mail(&body),
+                        body: &self.received_mail(),
                     },
                 )
                 .await
@@ -219,16 +239,18 @@ impl Desk<'_> {
             shopper: hash.as_str().into(),
         });
         if mailed {
-            self.state.outbox.flush(&self.state.db.write).await;
+            self.state.deliver_mail_soon();
         }
         self.state_for(Some(&hash)).await
     }
 
-    pub(super) fn received_mail(&self, body: &str) -> String {
+    /// The acknowledgement of a message left while no one was online. It never repeats
+    /// the message: the address was typed by whoever sent it, and the shop must not carry
+    /// their words to a stranger.
+    pub(super) fn received_mail(&self) -> String {
         let help = &self.state.help;
         format!(
-            "Hello,\n\nThank you for your message. No one was free to chat just then, so we'll answer you by email, usually within one working day.\n\nYou wrote:\n\n{}\n\nIf it's urgent, call us on {} ({}).\n\nThe Storefront team\n",
-            quote(body),
+            "Hello,\n\nThank you for your message to Storefront. No one was free to chat just then, so we'll answer you by email, usually within one working day.\n\nIf you didn't write to us, please ignore this email: someone may have typed your address by mistake.\n\nIf it's urgent, call us on {} ({}).\n\nThe Storefront team\n",
             help.phone_display,
             help.hours_text()
         )

@@ -23,14 +23,14 @@ impl Desk<'_> {
                        AND m.id > COALESCE((SELECT MAX(a.id) FROM chat_messages a WHERE a.conversation_id = c.id AND a.author = 'agent'), 0)) AS unanswered
              FROM conversations c WHERE c.status = 'open' ORDER BY c.updated_at, c.id",
         )
-        .fetch_all(&self.state.db.write)
+        .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
         let callbacks: Vec<CallbackRow> = sqlx::query_as(
             "SELECT id, reference, name, phone, slot_label, topic, note, page, context, status, created_at
              FROM callbacks WHERE status = 'waiting' ORDER BY day, CASE window WHEN 'morning' THEN 0 WHEN 'afternoon' THEN 1 ELSE 2 END, id",
         )
-        .fetch_all(&self.state.db.write)
+        .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
         Ok(Queue {
@@ -49,7 +49,7 @@ impl Desk<'_> {
             undelivered: self
                 .state
                 .outbox
-                .parked(&self.state.db.write)
+                .parked(&self.state.db.read)
                 .await
                 .map_err(internal)?,
         })
@@ -166,7 +166,7 @@ impl Desk<'_> {
             shopper: row.shopper_hash.as_str().into(),
         });
         if row.reply_email.is_some() {
-            self.state.outbox.flush(&self.state.db.write).await;
+            self.state.deliver_mail_soon();
         }
         self.conversation(&self.conversation_by_id(id).await?).await
     }

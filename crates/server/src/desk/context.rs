@@ -44,7 +44,8 @@ impl Desk<'_> {
     }
 
     /// The customer's page, cart (priced now) and orders: those their browser placed
-    /// (proved by each order's private key) and those under the email they gave.
+    /// (proved by each order's private key), and apart from them, as unverified, those
+    /// under the email they typed.
     pub(super) async fn customer_context(
         &self,
         page: &str,
@@ -61,27 +62,36 @@ impl Desk<'_> {
                 .await
                 .ok()
         };
-        let mut keys: Vec<(String, String)> = context
+        let proved: Vec<(String, String)> = context
             .orders
             .iter()
             .map(|o| (o.number.clone(), o.key.clone()))
             .collect();
-        if let Some(email) = email {
-            keys.extend(self.orders_of(email).await.unwrap_or_default());
-        }
-        let mut orders: Vec<OrderView> = Vec::new();
-        for (number, key) in keys {
-            if orders.iter().any(|o| o.number == number) {
-                continue;
-            }
-            if let Ok(view) = self.state.orders().view(&number, &key).await {
-                orders.push(view);
-            }
-        }
+        let orders = self.views(proved, &[]).await;
+        let typed = match email {
+            Some(email) => self.orders_of(email).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let unverified_orders = self.views(typed, &orders).await;
         CustomerContext {
             page: page.to_owned(),
             cart,
             orders,
+            unverified_orders,
         }
+    }
+
+    /// The orders behind `keys`, once each, leaving out those already in `shown`.
+    async fn views(&self, keys: Vec<(String, String)>, shown: &[OrderView]) -> Vec<OrderView> {
+        let mut views: Vec<OrderView> = Vec::new();
+        for (number, key) in keys {
+            if views.iter().chain(shown).any(|o| o.number == number) {
+                continue;
+            }
+            if let Ok(view) = self.state.orders().view(&number, &key).await {
+                views.push(view);
+            }
+        }
+        views
     }
 }

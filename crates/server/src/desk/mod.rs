@@ -11,7 +11,6 @@ use super::session::{self, Caller};
 use super::{internal, unix_now, until_stopping, AppState, Heard};
 use axum::response::sse::Event;
 use futures_util::Stream;
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,7 +19,7 @@ use storefront_domain::chat::check_message;
 use storefront_domain::date::uk_local;
 use storefront_domain::delivery::DeliveryOption;
 use storefront_domain::order::is_order_number;
-use storefront_domain::rate::RateLimit;
+use storefront_domain::rate::{RateLimit, Windows};
 use storefront_domain::validation::{check_email, Field};
 use storefront_model::agent::{
     CallbackDetail, ChatDetail, CustomerContext, Queue, QueuedCallback, QueuedChat,
@@ -85,6 +84,12 @@ const AGENT_MESSAGES: RateLimit = RateLimit {
     max: 40,
     per_seconds: 60,
 };
+/// "We've got your message" mails to one typed address per day; past this the message is
+/// kept and answered, only the acknowledgement is not sent.
+const ACKNOWLEDGEMENTS: RateLimit = RateLimit {
+    max: 3,
+    per_seconds: 86_400,
+};
 /// Typing and page updates are dropped, not refused, past this.
 const SIGNALS: RateLimit = RateLimit {
     max: 30,
@@ -95,15 +100,18 @@ const SIGNALS: RateLimit = RateLimit {
 pub struct HelpDesk {
     events: broadcast::Sender<DeskEvent>,
     agents_online: AtomicUsize,
-    recent: Mutex<HashMap<String, Vec<i64>>>,
+    recent: Mutex<Windows>,
 }
+
+/// Senders (shopper keys, addresses, names) whose rate windows are kept at once.
+pub const SENDERS_REMEMBERED: usize = 50_000;
 
 impl Default for HelpDesk {
     fn default() -> Self {
         Self {
             events: broadcast::channel(1024).0,
             agents_online: AtomicUsize::new(0),
-            recent: Mutex::new(HashMap::new()),
+            recent: Mutex::new(Windows::new(SENDERS_REMEMBERED)),
         }
     }
 }
@@ -147,20 +155,21 @@ impl HelpDesk {
 
     /// Counts an event for `key`; refuses (with seconds to wait) past `limit`.
     pub fn limit(&self, key: &str, limit: RateLimit) -> Result<(), i64> {
-        let now = unix_now();
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        if recent.len() > 50_000 {
-            recent.retain(|_, times| times.last().is_some_and(|&t| t > now - 3_600));
-        }
-        limit.allow(recent.entry(key.to_owned()).or_default(), now)
+        recent.allow(key, limit, unix_now())
+    }
+
+    /// How many senders' windows are kept now (at most [`SENDERS_REMEMBERED`]).
+    pub fn senders_remembered(&self) -> usize {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// Takes back the latest event counted for `key` (an attempt that turned out fine).
     pub fn give_back(&self, key: &str) {
-        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(times) = recent.get_mut(key) {
-            times.pop();
-        }
+        self.recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .give_back(key);
     }
 }
 
