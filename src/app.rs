@@ -3,6 +3,7 @@
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::console::{AgentConsole, AgentSignIn};
 use crate::pages::{
+    alerts::AlertConfirmPage,
     cart::CartPage,
     category::CategoryPage,
     checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders/:number/confirmation") view=ConfirmationPage />
                         <Route path=path!("/orders/:number") view=OrderStatusPage />
                         <Route path=path!("/help/returns") view=ReturnsPage />
+                        <Route path=path!("/alerts/confirm") view=AlertConfirmPage />
                         <Route path=path!("/agent") view=AgentConsole />
                         <Route path=path!("/agent/sign-in") view=AgentSignIn />
                     </Routes>

@@ -503,6 +503,7 @@ const API_WRITES: &[&str] = &[
     "/api/stock",
     "/api/alternatives",
     "/api/notify_when_back",
+    "/api/confirm_alert",
     "/api/agent/sign_in",
     "/api/agent/sign_out",
     "/api/agent/me",

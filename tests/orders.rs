@@ -78,6 +78,36 @@ async fn any_variant(state: &AppState) -> (i64, i64) {
         .unwrap()
 }
 
+/// The tokens of the confirm links mailed to `to`, oldest first (mail goes out just after
+/// the answer, so this waits for it).
+async fn confirm_links(dir: &std::path::Path, to: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for _ in 0..100 {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("outbox"))
+            .into_iter()
+            .flatten()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        tokens = files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .filter(|m| m.contains(&format!("To: {to}")) && m.contains("Subject: Please confirm"))
+            .filter_map(|m| {
+                m.split("/alerts/confirm?token=")
+                    .nth(1)
+                    .map(|t| t.split_whitespace().next().unwrap_or("").to_owned())
+            })
+            .collect();
+        if tokens.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokens
+}
+
 #[tokio::test]
 async fn demo_catalog_is_seeded_once_with_stock_in_three_centres() {
     let (state, _dir) = shop().await;
@@ -440,9 +470,27 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
         .watch(variant, "kim@example.com", true)
         .await
         .unwrap()
-        .contains("kim@example.com"));
+        .contains("we've sent a link to kim@example.com"));
+    // Asked again before confirming: a fresh link, still one sign-up.
     stock.watch(variant, "kim@example.com", true).await.unwrap();
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM stock_alerts").await, 1);
+    // Someone signs a stranger up; the stranger never opens the link.
+    stock.watch(variant, "lou@example.com", true).await.unwrap();
+    let links = confirm_links(dir.path(), "kim@example.com").await;
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert!(
+        stock.confirm_watch(&links[0]).await.is_err(),
+        "the older link was replaced"
+    );
+    let confirmed = stock.confirm_watch(&links[1]).await.unwrap();
+    assert!(
+        confirmed.starts_with("Confirmed: we'll email kim@example.com once"),
+        "{confirmed}"
+    );
+    assert!(
+        stock.confirm_watch(&links[1]).await.is_err(),
+        "a link works once"
+    );
 
     // 3 arrive: the earlier order gets its 2 first, the later one 1; nothing left to sell,
     // so no "it's back" mail yet.
@@ -474,15 +522,41 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
         (1, 4, 1)
     );
     assert_eq!(waiting(&second.number).await, 0);
+    assert_eq!(
+        scalar(&state, "SELECT COUNT(*) FROM stock_alerts").await,
+        1,
+        "only the unconfirmed sign-up is left, unmailed"
+    );
+    // Unconfirmed sign-ups are deleted after the days the mail promises.
+    let week = storefront::server::stock::UNCONFIRMED_ALERT_DAYS * 86_400;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert_eq!(stock.forget_unconfirmed(now).await, 0);
+    assert_eq!(stock.forget_unconfirmed(now + week + 60).await, 1);
     assert_eq!(scalar(&state, "SELECT COUNT(*) FROM stock_alerts").await, 0);
     let r = stock.receive(&sku, "LDS", 1).await.unwrap();
     assert_eq!(r.alerts_mailed, 0);
     // Besides the two receipts, one "it's back" mail.
-    let alerts: Vec<String> = std::fs::read_dir(dir.path().join("outbox"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .filter(|mail| !mail.contains("Subject: Thank you for your order"))
-        .collect();
+    // Delivered just after the answer.
+    let mut alerts: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        alerts = std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .filter(|mail| {
+                mail.lines()
+                    .any(|l| l.starts_with("Subject:") && l.ends_with("is back in stock"))
+            })
+            .collect();
+        if !alerts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     let mail = &alerts[0];
     assert!(mail.contains("To: kim@example.com"), "{mail}");

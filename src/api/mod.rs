@@ -52,6 +52,7 @@ pub fn register_server_fns() {
     register_explicit::<stock::GetStock>();
     register_explicit::<stock::GetAlternatives>();
     register_explicit::<stock::NotifyWhenBack>();
+    register_explicit::<stock::ConfirmStockAlert>();
     register_explicit::<support::GetHelpContent>();
     register_explicit::<support::GetChat>();
     register_explicit::<support::SendChat>();

@@ -47,3 +47,9 @@ pub async fn notify_when_back(
             .await,
     )
 }
+
+/// Confirms a back-in-stock sign-up with the token from the link mailed for it.
+#[server(prefix = "/api", endpoint = "confirm_alert", input = Json)]
+pub async fn confirm_stock_alert(token: String) -> Result<String, ShopError> {
+    super::respond(super::state()?.stock().confirm_watch(&token).await)
+}

@@ -1,7 +1,7 @@
 // Starts the real server on a free port with a fresh database, launches Debian's
 // Chromium headless, and offers an axe-core check. Used by every *.test.mjs here.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -54,6 +54,7 @@ export async function startShop(extraEnv = {}) {
       ...process.env,
       STOREFRONT_HOST: "127.0.0.1",
       STOREFRONT_PORT: String(port),
+      STOREFRONT_PUBLIC_URL: `http://127.0.0.1:${port}`,
       STOREFRONT_DATA_DIR: dataDir,
       STOREFRONT_SITE_DIR: site,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
@@ -77,6 +78,16 @@ export async function startShop(extraEnv = {}) {
   }
   return {
     baseURL,
+    dataDir,
+    /** The mails the shop wrote to its outbox directory (no SMTP server configured). */
+    mails() {
+      const dir = path.join(dataDir, "outbox");
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir)
+        .filter((f) => f.endsWith(".eml"))
+        .sort()
+        .map((f) => readFileSync(path.join(dir, f), "utf8"));
+    },
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));

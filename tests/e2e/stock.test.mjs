@@ -46,8 +46,22 @@ test("a sold-out variant shows when it is back, what is in stock instead, and an
   await visible(alert.getByText("Please tick the box to let us send you this one email."));
   await consent.check();
   await alert.getByRole("button", { name: "Tell me when it's back" }).click();
-  await visible(alert.getByRole("status").filter({ hasText: "We'll email lee@example.com once when it's back" }));
+  await visible(alert.getByRole("status").filter({ hasText: "Almost done: we've sent a link to lee@example.com" }));
   await expectNoAxeViolations(page, "sold-out variant with alternatives");
+
+  // Only the address's owner can confirm: the link in the mail does it.
+  let link = null;
+  for (let i = 0; i < 100 && !link; i++) {
+    const mail = ctx().shop.mails().find((m) => m.includes("To: lee@example.com") && m.includes("Subject: Please confirm"));
+    link = mail?.match(/\/alerts\/confirm\?token=[A-Za-z0-9]+/)?.[0] ?? null;
+    if (!link) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(link, "a confirm link was mailed");
+  await page.goto(link);
+  await visible(page.getByRole("status").filter({ hasText: `Confirmed: we'll email lee@example.com once when the ${product.name}` }));
+  await expectNoAxeViolations(page, "sign-up confirmed");
+  await page.reload();
+  await visible(page.getByRole("status").filter({ hasText: "This link has already been used" }));
   await context.close();
 });
 

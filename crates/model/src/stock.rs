@@ -30,4 +30,4 @@ pub fn live_stock_url(variant_ids: &[i64], region: &str) -> String {
 
 /// The wording the shopper ticks to be told when a variant is back.
 pub const BACK_IN_STOCK_CONSENT: &str =
-    "Email me once when it's back in stock. Nothing else, and my address is deleted after.";
+    "Email me once when it's back in stock (after I confirm with the link you send now). Nothing else, and my address is deleted after.";

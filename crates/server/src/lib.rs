@@ -283,13 +283,15 @@ pub async fn run() -> std::process::ExitCode {
     let app =
         http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let stopping = state.stopping.clone();
-    // Mail the SMTP server could not take is tried again every minute.
+    // Mail the SMTP server could not take is tried again every minute, and sign-ups
+    // nobody confirmed in time are deleted.
     let retry = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
             retry.outbox.flush(&retry.db.write).await;
+            retry.stock().forget_unconfirmed(unix_now()).await;
         }
     });
     // Attempts whose request died (another process stopped, the gateway failed) are

@@ -10,6 +10,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use storefront_domain::allocation::{serve_waiting, CentreStock, Waiting};
 use storefront_domain::alternatives::{closest, Likeness};
 use storefront_domain::date::CalendarDate;
+use storefront_domain::rate::RateLimit;
 use storefront_domain::stock::Availability;
 use storefront_domain::validation::{check_email, Field};
 use storefront_domain::{delivery, location};
@@ -102,6 +103,19 @@ impl Centres {
             })
     }
 }
+
+/// Back-in-stock sign-ups per client address per hour.
+pub const ALERT_SIGN_UPS: RateLimit = RateLimit {
+    max: 10,
+    per_seconds: 3_600,
+};
+/// Confirm links mailed to one address per day, however many sign-ups name it.
+pub const ALERT_CONFIRMATIONS: RateLimit = RateLimit {
+    max: 3,
+    per_seconds: 86_400,
+};
+/// How long a sign-up nobody confirmed is kept.
+pub const UNCONFIRMED_ALERT_DAYS: i64 = 7;
 
 /// One variant's stock at every centre, as published to open pages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -339,7 +353,10 @@ impl<'a> Stock<'a> {
         card_rows_by_id(read, &picked).await
     }
 
-    /// Signs `email` up for one mail when `variant_id` is back. Answers what to tell the shopper.
+    /// Signs `email` up for one mail when `variant_id` is back, once the address's owner
+    /// has opened the confirm link mailed now. Counted before anything is written: at
+    /// most [`ALERT_SIGN_UPS`] per client address and [`ALERT_CONFIRMATIONS`] links per
+    /// email address. Answers what to tell the shopper.
     pub async fn watch(
         &self,
         variant_id: i64,
@@ -366,8 +383,20 @@ impl<'a> Stock<'a> {
         let Some(email) = email.filter(|_| errors.is_empty()) else {
             return Err(ShopError::Invalid(errors));
         };
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let stock = snapshot(&mut tx, &[variant_id]).await.map_err(internal)?;
+        let caller = super::session::Caller::current();
+        self.state
+            .desk
+            .limit(&format!("alert-ip:{}", caller.ip), ALERT_SIGN_UPS)
+            .map_err(|wait| {
+                ShopError::TooMany(format!(
+                    "That's a lot of sign-ups from here. Please try again in {} minutes.",
+                    (wait + 59) / 60
+                ))
+            })?;
+        let stock = {
+            let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+            snapshot(&mut conn, &[variant_id]).await.map_err(internal)?
+        };
         let Some(stock) = stock.first() else {
             return Err(ShopError::NotFound(
                 "We couldn't find that item. It may no longer be sold.".into(),
@@ -378,21 +407,121 @@ impl<'a> Stock<'a> {
                 "Good news: it's in stock right now, so you can order it straight away.".into(),
             );
         }
+        let confirmed: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT confirmed_at FROM stock_alerts WHERE variant_id = ? AND email = ?",
+        )
+        .bind(variant_id)
+        .bind(&email)
+        .fetch_optional(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        if matches!(confirmed, Some(Some(_))) {
+            return Ok(format!(
+                "You're already on the list: we'll email {email} once when it's back."
+            ));
+        }
+        self.state
+            .desk
+            .limit(
+                &format!("alert-confirm:{}", email.to_lowercase()),
+                ALERT_CONFIRMATIONS,
+            )
+            .map_err(|_| {
+                ShopError::TooMany(format!(
+                    "We've already sent {email} links to confirm today. Please open the latest one, or try again tomorrow."
+                ))
+            })?;
+        let token = super::random_token(32);
+        let link = format!(
+            "{}/alerts/confirm?token={token}",
+            self.state.config.public_url.trim_end_matches('/')
+        );
+        let (name, label) = self.variant_words(variant_id).await?;
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         sqlx::query(
-            "INSERT INTO stock_alerts (variant_id, email, consent_text, created_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (variant_id, email) DO NOTHING",
+            "INSERT INTO stock_alerts (variant_id, email, consent_text, created_at, confirm_hash) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (variant_id, email) DO UPDATE SET confirm_hash = excluded.confirm_hash,
+                 consent_text = excluded.consent_text, created_at = excluded.created_at
+             WHERE stock_alerts.confirmed_at IS NULL",
         )
         .bind(variant_id)
         .bind(&email)
         .bind(BACK_IN_STOCK_CONSENT)
         .bind(super::unix_now())
+        .bind(super::session::digest(&token))
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
+        let body = format!(
+            "Hello,\n\nSomeone (we hope you) asked us to email this address once when the {name} in {label} is back in stock.\n\nTo confirm, open this link:\n{link}\n\nIf it wasn't you, ignore this email: without the link we send nothing more and delete the address in {UNCONFIRMED_ALERT_DAYS} days.\n\nStorefront\n"
+        );
+        mail::queue(
+            &mut *tx,
+            Mail {
+                to: &email,
+                subject: &format!("Please confirm: email me when the {name} is back"),
+                body: &body,
+            },
+        )
+        .await
+        .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
+        self.state.deliver_mail_soon();
         Ok(format!(
-            "Thanks. We'll email {email} once when it's back, and then forget the address."
+            "Almost done: we've sent a link to {email}. Open it to confirm, and we'll email you once when it's back."
         ))
+    }
+
+    /// Confirms the sign-up whose link carried `token`. Answers what to tell the shopper.
+    pub async fn confirm_watch(&self, token: &str) -> Result<String, ShopError> {
+        let confirmed: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE stock_alerts SET confirmed_at = ?, confirm_hash = NULL
+             WHERE confirm_hash = ? AND confirmed_at IS NULL RETURNING variant_id, email",
+        )
+        .bind(super::unix_now())
+        .bind(super::session::digest(token.trim()))
+        .fetch_optional(&self.state.db.write)
+        .await
+        .map_err(internal)?;
+        let Some((variant, email)) = confirmed else {
+            return Err(ShopError::NotFound(format!(
+                "This link has already been used, or is more than {UNCONFIRMED_ALERT_DAYS} days old. If you'd still like an email when it's back, please ask again on the item's page."
+            )));
+        };
+        let (name, label) = self.variant_words(variant).await?;
+        Ok(format!(
+            "Confirmed: we'll email {email} once when the {name} in {label} is back, and then delete the address."
+        ))
+    }
+
+    /// Deletes sign-ups nobody confirmed within [`UNCONFIRMED_ALERT_DAYS`] of `now`.
+    pub async fn forget_unconfirmed(&self, now: i64) -> u64 {
+        match sqlx::query("DELETE FROM stock_alerts WHERE confirmed_at IS NULL AND created_at < ?")
+            .bind(now - UNCONFIRMED_ALERT_DAYS * 86_400)
+            .execute(&self.state.db.write)
+            .await
+        {
+            Ok(done) => done.rows_affected(),
+            Err(e) => {
+                tracing::error!(%e, "unconfirmed sign-ups not deleted");
+                0
+            }
+        }
+    }
+
+    /// A variant's product name and its colour and size in words.
+    async fn variant_words(&self, variant: i64) -> Result<(String, String), ShopError> {
+        let (name, colour, size): (String, Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT p.name, v.colour, v.size FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+        )
+        .bind(variant)
+        .fetch_optional(&self.state.db.read)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| {
+            ShopError::NotFound("We couldn't find that item. It may no longer be sold.".into())
+        })?;
+        Ok((name, variant_label(colour.as_deref(), size.as_deref())))
     }
 
     async fn variant_and_centre(
@@ -610,7 +739,7 @@ impl<'a> Stock<'a> {
         variant: i64,
     ) -> Result<u32, sqlx::Error> {
         let alerts: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, email FROM stock_alerts WHERE variant_id = ? ORDER BY id")
+            sqlx::query_as("SELECT id, email FROM stock_alerts WHERE variant_id = ? AND confirmed_at IS NOT NULL ORDER BY id")
                 .bind(variant)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -634,8 +763,9 @@ impl<'a> Stock<'a> {
         let label = variant_label(colour.as_deref(), size.as_deref());
         let subject = format!("{name} ({label}) is back in stock");
         let body = format!(
-            "Hello,\n\nGood news: the {name} in {label} that you asked about is back in stock, at {}.\n\nSee it here: /p/{slug}\n\nStock can go quickly, so we can't hold it for you. This is the only email you'll get about it: we have now deleted your address from this list.\n\nStorefront",
-            money(price_minor, &currency)
+            "Hello,\n\nGood news: the {name} in {label} that you asked about is back in stock, at {}.\n\nSee it here: {}/p/{slug}\n\nStock can go quickly, so we can't hold it for you. This is the only email you'll get about it: we have now deleted your address from this list.\n\nStorefront",
+            money(price_minor, &currency),
+            self.state.config.public_url.trim_end_matches('/')
         );
         for (id, email) in &alerts {
             mail::queue(
