@@ -105,6 +105,23 @@ async fn server_functions_answer_under_api() {
 }
 
 #[tokio::test]
+async fn a_request_too_large_is_answered_413_and_changes_nothing() {
+    let (app, state, _dir) = app_and_state().await;
+    let before = rows(&state).await;
+    let huge = format!(
+        r#"{{"text":"{}","context":{{"page":"/"}},"email":"a@example.com"}}"#,
+        "x".repeat(100 * 1024)
+    );
+    let res = app
+        .clone()
+        .oneshot(post("/api/help/send", "application/json", &huge))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(rows(&state).await, before);
+}
+
+#[tokio::test]
 async fn a_malformed_request_is_refused_as_invalid_not_as_a_server_error() {
     let (app, _dir) = app().await;
     let res = app

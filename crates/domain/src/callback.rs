@@ -142,7 +142,7 @@ pub fn check_callback(
     slots: &[CallSlot],
 ) -> Result<CheckedCallback, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = req.name.trim().to_owned();
+    let name = crate::text::visible(&req.name);
     if name.is_empty() {
         errors.push(FieldError::new(
             Field::Name,
@@ -217,7 +217,7 @@ pub fn check_callback(
             "Please choose what the call is about.",
         ));
     }
-    let note = req.note.trim().to_owned();
+    let note = crate::text::visible(&req.note);
     if note.chars().count() > MAX_NOTE_CHARS {
         errors.push(FieldError::new(
             Field::Message,

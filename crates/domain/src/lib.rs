@@ -28,4 +28,5 @@ pub mod rate;
 pub mod receipt;
 pub mod search;
 pub mod stock;
+pub mod text;
 pub mod validation;

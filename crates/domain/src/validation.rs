@@ -290,7 +290,8 @@ pub fn check_phone(country: &Country, raw: &str) -> Result<String, String> {
 }
 
 fn required(field: Field, value: &str, what: &str, errors: &mut Vec<FieldError>) -> String {
-    let value = value.trim();
+    let value = crate::text::visible(value);
+    let value = value.as_str();
     if value.is_empty() {
         errors.push(FieldError::new(field, format!("Please enter {what}.")));
     } else if value.chars().count() > MAX_TEXT {
@@ -329,7 +330,7 @@ pub fn check_details(details: &CheckoutDetails) -> Result<CheckoutDetails, Vec<F
         "the first line of the address",
         &mut errors,
     );
-    let line2 = a.line2.trim().to_owned();
+    let line2 = crate::text::visible(&a.line2);
     if line2.chars().count() > MAX_TEXT || line2.chars().any(char::is_control) {
         errors.push(FieldError::new(
             Field::Line2,
@@ -433,6 +434,22 @@ mod tests {
                 ..Default::default()
             },
         }
+    }
+
+    #[test]
+    fn invisible_characters_never_reach_a_label() {
+        let mut d = good();
+        d.address.name = "\u{202E}Ada\u{200B} Lovelace".into();
+        d.address.line2 = "\u{FEFF}Flat 2".into();
+        let tidy = check_details(&d).unwrap();
+        assert_eq!(tidy.address.name, "Ada Lovelace");
+        assert_eq!(tidy.address.line2, "Flat 2");
+        d.address.city = "\u{2066}\u{2069}".into();
+        let errors = check_details(&d).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.field == Field::City),
+            "nothing visible is nothing"
+        );
     }
 
     #[test]

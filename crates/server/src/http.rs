@@ -112,8 +112,35 @@ pub fn is_json(content_type: Option<&str>) -> bool {
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Refuses writes under `/api` that another site's page sent (403), or that are not JSON
-/// (415), before anything runs.
+/// Refuses writes under `/api` that another site's page sent (403), that are not JSON
+/// (415) or that are larger than [`MAX_BODY_BYTES`] (413), before anything runs.
+/// Why a write under `/api` is refused before it runs: another site's page sent it
+/// (403), or it is not JSON (415).
+fn refusal(req: &Request<Body>, public_url: &str) -> Option<Response> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if !is_own_site_write(header("sec-fetch-site"), header("origin"), public_url) {
+        tracing::warn!(path = %req.uri().path(), origin = ?header("origin"), "cross-site write refused");
+        return Some(
+            (
+                StatusCode::FORBIDDEN,
+                "This shop accepts changes only from its own pages.",
+            )
+                .into_response(),
+        );
+    }
+    if !is_json(header("content-type")) {
+        tracing::warn!(path = %req.uri().path(), content_type = ?header("content-type"), "non-JSON write refused");
+        return Some(
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This shop accepts changes only as JSON (Content-Type: application/json).",
+            )
+                .into_response(),
+        );
+    }
+    None
+}
+
 async fn refuse_cross_site_writes(
     State(state): State<AppState>,
     req: Request<Body>,
@@ -122,27 +149,22 @@ async fn refuse_cross_site_writes(
     use axum::http::Method;
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if writes && req.uri().path().starts_with("/api/") {
-        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-        if !is_own_site_write(
-            header("sec-fetch-site"),
-            header("origin"),
-            &state.config.public_url,
-        ) {
-            tracing::warn!(path = %req.uri().path(), origin = ?header("origin"), "cross-site write refused");
+        if let Some(refused) = refusal(&req, &state.config.public_url) {
+            return refused;
+        }
+        // Read here, within the limit, so an over-long body is answered 413 whether or
+        // not it said its length (the server functions would otherwise call it unreadable).
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
             return (
-                StatusCode::FORBIDDEN,
-                "This shop accepts changes only from its own pages.",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "That request is larger than the shop accepts (64 KB).",
             )
                 .into_response();
-        }
-        if !is_json(header("content-type")) {
-            tracing::warn!(path = %req.uri().path(), content_type = ?header("content-type"), "non-JSON write refused");
-            return (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "This shop accepts changes only as JSON (Content-Type: application/json).",
-            )
-                .into_response();
-        }
+        };
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
     }
     next.run(req).await
 }
