@@ -10,6 +10,10 @@
 //!    time), and a check that nothing was oversold.
 //! 3. Time from a checkout (ending in a stock change) to the `stock` event reaching an
 //!    open live-stock stream (p50, p95).
+//! 4. Checkout latency (p50, p95) alone, and while a flood of anonymous chat messages
+//!    (each a new shopper, from one address or from as many addresses as messages) is
+//!    sent as fast as 8 senders can, with how many the flood got in and how many were
+//!    turned away.
 //!
 //! `make bench-stock`; `STOREFRONT_BENCH_PRODUCTS`, `STOREFRONT_BENCH_RPS` and
 //! `STOREFRONT_BENCH_SECONDS` change the size, rate and duration.
@@ -390,4 +394,124 @@ async fn main() {
         ms(percentile(&delays, 0.95)),
         ms(delays.last().copied().unwrap_or_default())
     );
+
+    // 4. Checkouts beside a flood of anonymous chat messages.
+    let flood_orders: usize = env_or("STOREFRONT_BENCH_FLOOD_ORDERS", 400);
+    let app = http::router((*state).clone());
+    println!("\ncheckouts ({flood_orders}, 16 at a time) beside anonymous chat floods (8 senders, as fast as they go):");
+    for flood in [Flood::None, Flood::OneAddress, Flood::ManyAddresses] {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let senders: Vec<_> = (0..8u32)
+            .map(|s| {
+                let (app, stop) = (app.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let (mut taken, mut refused, mut n) = (0u32, 0u32, 0u32);
+                    while flood != Flood::None && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        n += 1;
+                        let address = match flood {
+                            Flood::OneAddress => [203, 0, 113, 50],
+                            _ => {
+                                let [_, a, b, c] = (s * 1_000_000 + n).to_be_bytes();
+                                [10, a, b, c]
+                            }
+                        };
+                        match chat_from(&app, address, n).await {
+                            200 => taken += 1,
+                            _ => refused += 1,
+                        }
+                    }
+                    (taken, refused)
+                })
+            })
+            .collect();
+        let started = Instant::now();
+        let latencies = checkouts(&state, &variants, flood_orders).await;
+        let elapsed = started.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (mut taken, mut refused) = (0, 0);
+        for s in senders {
+            let (t, r) = s.await.unwrap();
+            taken += t;
+            refused += r;
+        }
+        println!(
+            "  {:<44} checkout p50 {} · p95 {} · {:.0} orders/s; flood: {:.0} messages/s stored, {:.0}/s turned away",
+            flood.label(),
+            ms(percentile(&latencies, 0.5)),
+            ms(percentile(&latencies, 0.95)),
+            flood_orders as f64 / elapsed.as_secs_f64(),
+            f64::from(taken) / elapsed.as_secs_f64(),
+            f64::from(refused) / elapsed.as_secs_f64(),
+        );
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flood {
+    None,
+    OneAddress,
+    ManyAddresses,
+}
+
+impl Flood {
+    fn label(self) -> &'static str {
+        match self {
+            Flood::None => "no flood",
+            Flood::OneAddress => "flood from one address",
+            Flood::ManyAddresses => "flood from a new address per message",
+        }
+    }
+}
+
+/// An anonymous shopper's first chat message, from `address`, as the help panel sends it.
+async fn chat_from(app: &axum::Router, address: [u8; 4], n: u32) -> u16 {
+    use tower::ServiceExt;
+    let body = serde_json::json!({
+        "text": format!("Flood message {n}"),
+        "context": {"page": "/"},
+        "email": "flood@example.com",
+    });
+    let mut req = axum::http::Request::post("/api/help/send")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(SocketAddr::from((
+            address, 40_000,
+        ))));
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let _ = axum::body::to_bytes(res.into_body(), 1 << 20).await;
+    status
+}
+
+/// `orders` whole checkouts of one unit, 16 at a time; each one's latency.
+async fn checkouts(state: &Arc<AppState>, variants: &[i64], orders: usize) -> Vec<Duration> {
+    let tasks: Vec<_> = (0..16)
+        .map(|t| {
+            let state = state.clone();
+            let variants = variants.to_vec();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut i = t;
+                while i < orders {
+                    let line = CartLine {
+                        variant_id: variants[(i * 7_919 + 13) % variants.len()],
+                        quantity: 1,
+                    };
+                    let at = Instant::now();
+                    let _ = common::buy(&state, &common::details_in("london"), &[line], true).await;
+                    latencies.push(at.elapsed());
+                    i += 16;
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    all
 }

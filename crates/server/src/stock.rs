@@ -456,7 +456,7 @@ impl<'a> Stock<'a> {
             "Hello,\n\nSomeone (we hope you) asked us to email this address once when the {name} in {label} is back in stock.\n\nTo confirm, open this link:\n{link}\n\nIf it wasn't you, ignore this email: without the link we send nothing more and delete the address in {UNCONFIRMED_ALERT_DAYS} days.\n\nStorefront\n"
         );
         mail::queue(
-            &mut *tx,
+            &mut tx,
             Mail {
                 to: &email,
                 subject: &format!("Please confirm: email me when the {name} is back"),
