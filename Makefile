@@ -34,7 +34,7 @@ bench-search-ui: ## Keystroke → suggestions painted in Chromium at 10,000 prod
 	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
 	cd tests/e2e && STOREFRONT_BIN=../../target/server/storefront node bench-keystrokes.mjs
 
-bench-stock: ## Stock reads at 2,000 req/s vs plain axum (p50/p99), whole checkouts/s, change → live event (p95)
+bench-stock: ## Stock reads at 2,000 req/s vs plain axum (p50/p99), whole checkouts/s, change → live event (p95), checkout p95 beside chat floods
 	cargo bench --features ssr --bench stock
 
 bench-help: ## Agent sign-in, message → agent console and reply → shopper stream (p50/p95)

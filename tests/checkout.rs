@@ -32,6 +32,27 @@ async fn scalar(state: &AppState, sql: &str) -> i64 {
         .unwrap()
 }
 
+/// One order in the shop, the card asked once, and that authorization is the order's
+/// payment.
+async fn one_order_one_authorization(state: &AppState) {
+    assert_eq!(scalar(state, "SELECT COUNT(*) FROM orders").await, 1);
+    assert_eq!(
+        scalar(state, "SELECT COUNT(*) FROM test_gateway_authorizations").await,
+        1,
+        "the card was asked once"
+    );
+    assert_eq!(
+        scalar(
+            state,
+            "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization
+             WHERE a.status = 'authorized'"
+        )
+        .await,
+        1,
+        "the authorization is the order's payment"
+    );
+}
+
 /// Everything an order writes, counted, plus the stock left.
 async fn footprint(state: &AppState) -> [i64; 7] {
     [
@@ -140,12 +161,7 @@ async fn fifty_submits_with_one_key_make_one_order_and_the_same_answer() {
         "{:?}",
         answers[0]
     );
-    assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 1);
-    assert_eq!(
-        scalar(&state, "SELECT COUNT(*) FROM test_gateway_authorizations").await,
-        1,
-        "the card was asked once"
-    );
+    one_order_one_authorization(&state).await;
     assert_eq!(
         scalar(
             &state,
@@ -203,21 +219,7 @@ async fn an_answer_cut_off_after_the_bank_said_yes_and_retried_makes_one_order_a
     assert_eq!(status, StatusCode::OK, "{answer}");
     let (status, again) = call(&app, "/api/place_order", &body).await;
     assert_eq!((status, &again), (StatusCode::OK, &answer));
-    assert_eq!(scalar(&state, "SELECT COUNT(*) FROM orders").await, 1);
-    assert_eq!(
-        scalar(&state, "SELECT COUNT(*) FROM test_gateway_authorizations").await,
-        1,
-        "the card was asked once"
-    );
-    assert_eq!(
-        scalar(
-            &state,
-            "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization
-             WHERE a.status = 'authorized'"
-        )
-        .await,
-        1
-    );
+    one_order_one_authorization(&state).await;
 }
 
 #[tokio::test]

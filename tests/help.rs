@@ -350,6 +350,36 @@ fn outbox(s: &Shop) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_flood_of_new_chats_from_many_addresses_is_capped_for_the_whole_shop() {
+    use tower::ServiceExt;
+    let s = shop().await;
+    let mut statuses = Vec::new();
+    for n in 0..130u32 {
+        let [_, a, b, c] = n.to_be_bytes();
+        let body = json!({"text": format!("Flood {n}"), "context": {"page": "/"}, "email": "f@example.com"});
+        let mut req = axum::http::Request::post("/api/help/send")
+            .header(axum::http::header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [10, a, b, c],
+                40_000,
+            ))));
+        statuses.push(s.app.clone().oneshot(req).await.unwrap().status());
+    }
+    let taken = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(taken, 120, "{statuses:?}");
+    assert!(statuses[120..]
+        .iter()
+        .all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(
+        count(&s.state, "SELECT COUNT(*) FROM conversations").await,
+        120
+    );
+}
+
+#[tokio::test]
 async fn a_typed_address_gets_a_few_acknowledgements_a_day_however_many_chats_name_it() {
     let s = shop().await;
     for n in 0..6 {

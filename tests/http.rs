@@ -602,21 +602,30 @@ async fn post_from(
         .status()
 }
 
+/// What a form (on any site) can send, and a "simple" fetch that needs no permission:
+/// content types and bodies, `json` as plain text.
+fn not_json(json: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        (
+            "application/x-www-form-urlencoded",
+            "email=a%40example.com&text=hi&id=1",
+        ),
+        ("multipart/form-data; boundary=x", "--x--"),
+        ("text/plain", json),
+        ("text/plain;charset=UTF-8", json),
+    ]
+}
+
 #[tokio::test]
 async fn writes_from_other_sites_are_refused_and_change_nothing() {
     let (app, state, _dir) = app_and_state().await;
     let before = rows(&state).await;
     let chat = r#"{"text":"hi","context":{"page":"/"},"email":"a@example.com"}"#;
     for path in API_WRITES {
-        for (kind, body) in [
-            // What a form on another site can send, and a "simple" fetch from it.
-            (
-                "application/x-www-form-urlencoded",
-                "email=a%40example.com&text=hi&id=1",
-            ),
-            ("text/plain", chat),
-            ("application/json", chat),
-        ] {
+        for (kind, body) in not_json(chat)
+            .into_iter()
+            .chain([("application/json", chat)])
+        {
             for from in [
                 &[("origin", "https://evil.example")][..],
                 &[
@@ -659,16 +668,7 @@ async fn writes_that_are_not_json_are_refused_even_from_the_shops_own_pages() {
     let before = rows(&state).await;
     let chat = r#"{"text":"hi","context":{"page":"/"},"email":"a@example.com"}"#;
     for path in API_WRITES {
-        for (kind, body) in [
-            // What a form can send, and a "simple" fetch that needs no permission.
-            (
-                "application/x-www-form-urlencoded",
-                "email=a%40example.com&text=hi&id=1",
-            ),
-            ("multipart/form-data; boundary=x", "--x--"),
-            ("text/plain", chat),
-            ("text/plain;charset=UTF-8", chat),
-        ] {
+        for (kind, body) in not_json(chat) {
             for from in [&[][..], &[("sec-fetch-site", "same-origin")]] {
                 let status = post_from(&app, path, kind, body, from).await;
                 assert_eq!(

@@ -442,21 +442,29 @@ impl<'a> Checkout<'a> {
                 }),
             ),
         };
-        let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
-        if Self::remember(
-            &mut conn,
-            &request.key,
-            holder,
-            state,
-            Some(&auth.id),
-            &answer,
-        )
-        .await?
-        {
+        self.conclude(&request.key, canonical, holder, state, &auth.id, answer)
+            .await
+    }
+
+    /// Answers the attempt held by `holder` with `answer` for good, or, if this request
+    /// lost its hold meanwhile, with whatever the request that took over answered.
+    async fn conclude(
+        &self,
+        key: &str,
+        canonical: &str,
+        holder: &str,
+        state: &str,
+        authorization: &str,
+        answer: Answer,
+    ) -> Answer {
+        let remembered = {
+            let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
+            Self::remember(&mut conn, key, holder, state, Some(authorization), &answer).await?
+        };
+        if remembered {
             answer
         } else {
-            drop(conn);
-            self.answer_now(&request.key, canonical).await
+            self.answer_now(key, canonical).await
         }
     }
 
@@ -541,22 +549,8 @@ impl<'a> Checkout<'a> {
         // The key is spent (the gateway would answer it with the voided authorization):
         // a definitive answer, so the next try is a new attempt.
         let answer = Err(if e.settles_attempt() { e } else { not_placed() });
-        let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
-        if Self::remember(
-            &mut conn,
-            &request.key,
-            holder,
-            "refused",
-            Some(&auth.id),
-            &answer,
-        )
-        .await?
-        {
-            answer
-        } else {
-            drop(conn);
-            self.answer_now(&request.key, canonical).await
-        }
+        self.conclude(&request.key, canonical, holder, "refused", &auth.id, answer)
+            .await
     }
 
     /// Settles attempts left pending by requests that died (the shop stopped mid-payment,

@@ -225,7 +225,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         .await?;
     let (live, _) = tokio::sync::broadcast::channel(LIVE_BUFFER);
     let config_help = config.clone();
-    let gateway = Arc::new(payment::TestGateway::new(db.write.clone()));
+    let gateway = Arc::new(payment::TestGateway::new(db.write.clone(), db.read.clone()));
     let state = AppState {
         db,
         config: Arc::new(config),

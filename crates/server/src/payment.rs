@@ -111,11 +111,13 @@ pub trait PaymentGateway: Send + Sync {
 /// provider would on its side, and keeps no card numbers either.
 pub struct TestGateway {
     db: SqlitePool,
+    read: SqlitePool,
 }
 
 impl TestGateway {
-    pub fn new(db: SqlitePool) -> Self {
-        Self { db }
+    /// Writes through `db`, reads through `read` (as the shop does).
+    pub fn new(db: SqlitePool, read: SqlitePool) -> Self {
+        Self { db, read }
     }
 
     async fn card(&self, token: &str) -> Result<(CardOnFile, TestCardBehaviour), GatewayError> {
@@ -123,7 +125,7 @@ impl TestGateway {
             "SELECT brand, last4, behaviour FROM test_gateway_cards WHERE token = ?",
         )
         .bind(token)
-        .fetch_optional(&self.db)
+        .fetch_optional(&self.read)
         .await?;
         let (brand, last4, behaviour) = row.ok_or(GatewayError::UnknownToken)?;
         let brand = CardBrand::parse(&brand).ok_or(GatewayError::UnknownToken)?;
@@ -161,7 +163,7 @@ impl TestGateway {
             "SELECT id, token, amount_minor, currency, status FROM test_gateway_authorizations WHERE reference = ?",
         )
         .bind(reference)
-            .fetch_optional(&self.db)
+            .fetch_optional(&self.read)
             .await?;
         let Some((id, token, minor, currency, status)) = row else {
             return Ok(None);

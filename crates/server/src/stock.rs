@@ -437,6 +437,7 @@ impl<'a> Stock<'a> {
             self.state.config.public_url.trim_end_matches('/')
         );
         let (name, label) = self.variant_words(variant_id).await?;
+        let _turn = self.state.desk.anonymous_write_turn().await;
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         sqlx::query(
             "INSERT INTO stock_alerts (variant_id, email, consent_text, created_at, confirm_hash) VALUES (?, ?, ?, ?, ?)

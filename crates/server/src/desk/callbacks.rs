@@ -56,18 +56,16 @@ impl Desk<'_> {
         let hash = session::shopper_hash(&caller, true).ok_or(ShopError::Internal)?;
         self.desk()
             .limit(&format!("callback:{hash}"), SHOPPER_CALLBACKS)
-            .and_then(|()| {
-                self.desk()
-                    .limit(&format!("new-ip:{}", caller.ip), ADDRESS_NEW_REQUESTS)
-            })
             .map_err(|wait| {
                 ShopError::TooMany(format!(
                     "We already have your call-back requests. Please wait {} minutes before asking again, or call us.",
                     (wait + 59) / 60
                 ))
             })?;
+        self.desk().new_request(&caller.ip)?;
         let reference = format!("CB-{}", crate::random_token(6).to_ascii_uppercase());
         let when = checked.slot.label();
+        let _turn = self.desk().anonymous_write_turn().await;
         sqlx::query(
             "INSERT INTO callbacks (reference, shopper_hash, name, phone, day, window, slot_label, topic, note, page, context, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -146,15 +146,10 @@ impl Desk<'_> {
                 self.desk()
                     .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
             })
-            .and_then(|()| {
-                if had_open {
-                    Ok(())
-                } else {
-                    self.desk()
-                        .limit(&format!("new-ip:{}", caller.ip), ADDRESS_NEW_REQUESTS)
-                }
-            })
             .map_err(too_many)?;
+        if !had_open {
+            self.desk().new_request(&caller.ip)?;
+        }
         // The "we've got your message" mail goes to a typed address no one has checked:
         // a few a day per address at most, so the chat cannot be used to flood a stranger.
         let acknowledge = typed_email.as_ref().is_some_and(|to| {
@@ -164,6 +159,7 @@ impl Desk<'_> {
         });
         // Looked up again inside the write transaction: writes take turns on the one
         // writer connection, so two quick messages can never open two conversations.
+        let _turn = self.desk().anonymous_write_turn().await;
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let open: Option<ConversationRow> = sqlx::query_as(&format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shopper_hash = ? AND status = 'open' ORDER BY id DESC LIMIT 1"
@@ -292,6 +288,7 @@ impl Desk<'_> {
         let Some(c) = self.shoppers_conversation(&hash).await? else {
             return Ok(());
         };
+        let _turn = self.desk().anonymous_write_turn().await;
         let marked = sqlx::query(
             "UPDATE conversations SET shopper_read = ?
              WHERE id = ? AND shopper_read < ?
@@ -319,6 +316,7 @@ impl Desk<'_> {
             return Ok(());
         };
         let context = tidy_context(context);
+        let _turn = self.desk().anonymous_write_turn().await;
         let id: Option<i64> = sqlx::query_scalar(
             "UPDATE conversations SET page = ?, context = ? WHERE shopper_hash = ? AND status = 'open' RETURNING id",
         )

@@ -76,6 +76,12 @@ const ADDRESS_NEW_REQUESTS: RateLimit = RateLimit {
     max: 30,
     per_seconds: 3_600,
 };
+/// New conversations and call-back requests from everyone together per minute: far more
+/// than a shop's agents can take, far fewer than a flood from many addresses would send.
+const ALL_NEW_REQUESTS: RateLimit = RateLimit {
+    max: 120,
+    per_seconds: 60,
+};
 const SHOPPER_CALLBACKS: RateLimit = RateLimit {
     max: 3,
     per_seconds: 3_600,
@@ -101,6 +107,10 @@ pub struct HelpDesk {
     events: broadcast::Sender<DeskEvent>,
     agents_online: AtomicUsize,
     recent: Mutex<Windows>,
+    /// Anonymous writes (chat, call-backs, sign-ups) take turns for the one writer
+    /// connection here, one at a time, so however many arrive at once, an order waits
+    /// behind at most one of them.
+    anonymous_writes: tokio::sync::Semaphore,
 }
 
 /// Senders (shopper keys, addresses, names) whose rate windows are kept at once.
@@ -112,6 +122,7 @@ impl Default for HelpDesk {
             events: broadcast::channel(1024).0,
             agents_online: AtomicUsize::new(0),
             recent: Mutex::new(Windows::new(SENDERS_REMEMBERED)),
+            anonymous_writes: tokio::sync::Semaphore::new(1),
         }
     }
 }
@@ -162,6 +173,23 @@ impl HelpDesk {
     /// How many senders' windows are kept now (at most [`SENDERS_REMEMBERED`]).
     pub fn senders_remembered(&self) -> usize {
         self.recent.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Waits for this anonymous write's turn at the writer (see `anonymous_writes`); the
+    /// turn lasts as long as the returned permit.
+    pub async fn anonymous_write_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.anonymous_writes.acquire().await.ok()
+    }
+
+    /// Counts a new conversation or call-back request from `address`, and from everyone.
+    fn new_request(&self, address: &str) -> Result<(), ShopError> {
+        self.limit(&format!("new-ip:{address}"), ADDRESS_NEW_REQUESTS)
+            .map_err(too_many)?;
+        self.limit("new-all", ALL_NEW_REQUESTS).map_err(|_| {
+            ShopError::TooMany(
+                "We're receiving a great many messages just now. Please try again in a minute, or call us; nothing was lost.".into(),
+            )
+        })
     }
 
     /// Takes back the latest event counted for `key` (an attempt that turned out fine).
