@@ -104,6 +104,35 @@ async fn server_functions_answer_under_api() {
     assert!(answer.to_string().contains("at least 1"), "{answer}");
 }
 
+/// `POST /api/categories` from a client at `address`.
+async fn categories_from(app: &axum::Router, address: [u8; 4]) -> axum::response::Response {
+    let mut req = post("/api/categories", "application/json", "{}");
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            address, 50_000,
+        ))));
+    app.clone().oneshot(req).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_flood_from_one_address_is_turned_away_before_its_body_is_read() {
+    use storefront::server::desk::REQUEST_BUDGET;
+    let (app, _dir) = app().await;
+    let mut refused = None;
+    for _ in 0..REQUEST_BUDGET.max + 10 {
+        let res = categories_from(&app, [198, 51, 100, 20]).await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(res);
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let refused = refused.expect("refused past the budget");
+    assert!(refused.headers().contains_key(header::RETRY_AFTER));
+    let other = categories_from(&app, [198, 51, 100, 21]).await;
+    assert_eq!(other.status(), StatusCode::OK, "another address is served");
+}
+
 #[tokio::test]
 async fn a_request_too_large_is_answered_413_and_changes_nothing() {
     let (app, state, _dir) = app_and_state().await;

@@ -40,6 +40,9 @@ impl RateLimit {
 pub struct Windows {
     capacity: usize,
     senders: std::collections::HashMap<String, (i64, Vec<i64>)>,
+    /// When quiet senders were last looked for (at most once a second, so a stream of
+    /// new senders against a full set costs a lookup each, not a sweep each).
+    swept_at: i64,
 }
 
 /// What a new sender is told to wait while every place is taken.
@@ -50,14 +53,18 @@ impl Windows {
         Self {
             capacity,
             senders: std::collections::HashMap::new(),
+            swept_at: i64::MIN,
         }
     }
 
     /// Counts an event for `sender` under `limit`, or says how many seconds to wait.
     pub fn allow(&mut self, sender: &str, limit: RateLimit, now: i64) -> Result<(), i64> {
         if !self.senders.contains_key(sender) && self.senders.len() >= self.capacity {
-            self.senders
-                .retain(|_, (window, times)| times.last().is_some_and(|&t| t > now - *window));
+            if now > self.swept_at {
+                self.swept_at = now;
+                self.senders
+                    .retain(|_, (window, times)| times.last().is_some_and(|&t| t > now - *window));
+            }
             if self.senders.len() >= self.capacity {
                 return Err(FULL_WAIT_SECONDS);
             }
@@ -104,6 +111,11 @@ mod tests {
             assert!(windows.allow(sender, MINUTE, 0).is_ok());
         }
         assert_eq!(windows.allow("d", MINUTE, 10), Err(FULL_WAIT_SECONDS));
+        assert_eq!(
+            windows.allow("e", MINUTE, 10),
+            Err(FULL_WAIT_SECONDS),
+            "swept once a second at most"
+        );
         assert!(
             windows.allow("a", MINUTE, 10).is_ok(),
             "known senders go on"

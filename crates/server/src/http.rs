@@ -113,7 +113,8 @@ pub fn is_json(content_type: Option<&str>) -> bool {
 }
 
 /// Refuses writes under `/api` that another site's page sent (403), that are not JSON
-/// (415) or that are larger than [`MAX_BODY_BYTES`] (413), before anything runs.
+/// (415), that exceed their address's budget (429, `desk::REQUEST_BUDGET`) or that are
+/// larger than [`MAX_BODY_BYTES`] (413), before anything runs.
 /// Why a write under `/api` is refused before it runs: another site's page sent it
 /// (403), or it is not JSON (415).
 fn refusal(req: &Request<Body>, public_url: &str) -> Option<Response> {
@@ -152,9 +153,22 @@ async fn refuse_cross_site_writes(
         if let Some(refused) = refusal(&req, &state.config.public_url) {
             return refused;
         }
+        let (parts, body) = req.into_parts();
+        // Within the address's budget before anything else is done for it. Requests from
+        // inside the process (tests) have no address and are not counted.
+        let address = super::session::request_address(&parts, &state.config.trusted_proxies);
+        if address != "unknown" {
+            if let Err(wait) = state.desk.spend(&address) {
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, wait.to_string())],
+                    "Too many requests from your address just now. Please wait a moment and try again; nothing was lost.",
+                )
+                    .into_response();
+            }
+        }
         // Read here, within the limit, so an over-long body is answered 413 whether or
         // not it said its length (the server functions would otherwise call it unreadable).
-        let (parts, body) = req.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -126,8 +126,15 @@ impl Desk<'_> {
         let body = check_message(text).map_err(|m| ShopError::invalid(Field::Message, m))?;
         let context = tidy_context(context);
         let hash = session::shopper_hash(&caller, true).ok_or(ShopError::Internal)?;
-        // Counted before the write transaction opens, so a flood is turned away without
-        // ever queueing for the one writer connection (which checkout needs).
+        // Counted before anything is read or written, so a flood is turned away without
+        // queueing for the database (the one writer connection is what checkout needs).
+        self.desk()
+            .limit(&format!("chat:{hash}"), SHOPPER_MESSAGES)
+            .and_then(|()| {
+                self.desk()
+                    .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
+            })
+            .map_err(too_many)?;
         let had_open = self.shoppers_conversation(&hash).await?.is_some();
         let offline = self.desk().agents_online() == 0;
         let typed_email = if !had_open && offline {
@@ -140,13 +147,6 @@ impl Desk<'_> {
         } else {
             None
         };
-        self.desk()
-            .limit(&format!("chat:{hash}"), SHOPPER_MESSAGES)
-            .and_then(|()| {
-                self.desk()
-                    .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
-            })
-            .map_err(too_many)?;
         if !had_open {
             self.desk().new_request(&caller.ip)?;
         }

@@ -107,6 +107,9 @@ pub struct HelpDesk {
     events: broadcast::Sender<DeskEvent>,
     agents_online: AtomicUsize,
     recent: Mutex<Windows>,
+    /// Each address's budget of requests that may change something (see
+    /// [`REQUEST_BUDGET`]), kept apart: it counts far more events per sender.
+    budgets: Mutex<Windows>,
     /// Anonymous writes (chat, call-backs, sign-ups) take turns for the one writer
     /// connection here, one at a time, so however many arrive at once, an order waits
     /// behind at most one of them.
@@ -116,12 +119,23 @@ pub struct HelpDesk {
 /// Senders (shopper keys, addresses, names) whose rate windows are kept at once.
 pub const SENDERS_REMEMBERED: usize = 50_000;
 
+/// Requests under `/api` that may change something (every POST), per client address: 60
+/// in 2 seconds is more than a busy office of shoppers sends, and turns a flood from one
+/// address away before its body is even read.
+pub const REQUEST_BUDGET: RateLimit = RateLimit {
+    max: 60,
+    per_seconds: 2,
+};
+/// Addresses whose request budgets are kept at once (each holds up to 60 times).
+pub const BUDGETS_REMEMBERED: usize = 10_000;
+
 impl Default for HelpDesk {
     fn default() -> Self {
         Self {
             events: broadcast::channel(1024).0,
             agents_online: AtomicUsize::new(0),
             recent: Mutex::new(Windows::new(SENDERS_REMEMBERED)),
+            budgets: Mutex::new(Windows::new(BUDGETS_REMEMBERED)),
             anonymous_writes: tokio::sync::Semaphore::new(1),
         }
     }
@@ -168,6 +182,15 @@ impl HelpDesk {
     pub fn limit(&self, key: &str, limit: RateLimit) -> Result<(), i64> {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         recent.allow(key, limit, unix_now())
+    }
+
+    /// Counts one request from `address` against its [`REQUEST_BUDGET`]; refuses (with
+    /// seconds to wait) past it.
+    pub fn spend(&self, address: &str) -> Result<(), i64> {
+        self.budgets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .allow(address, REQUEST_BUDGET, unix_now())
     }
 
     /// How many senders' windows are kept now (at most [`SENDERS_REMEMBERED`]).
