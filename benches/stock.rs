@@ -419,6 +419,10 @@ async fn main() {
                             200 => taken += 1,
                             _ => refused += 1,
                         }
+                        // A sender over the network waits for its socket; in process, a
+                        // refusal is ready at once, and a loop that never waits would
+                        // keep the runtime's threads from everything else.
+                        tokio::task::yield_now().await;
                     }
                     (taken, refused)
                 })

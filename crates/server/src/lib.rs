@@ -76,8 +76,7 @@ impl AppState {
     /// Delivers the mail queued so far, after the current answer instead of on its path
     /// (the outbox keeps each message until its server took it).
     pub fn deliver_mail_soon(&self) {
-        let state = self.clone();
-        tokio::spawn(async move { state.outbox.flush(&state.db.write).await });
+        self.outbox.deliver_soon(&self.db.write);
     }
 }
 

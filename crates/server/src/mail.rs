@@ -53,6 +53,8 @@ pub struct Outbox {
     running: tokio::sync::Mutex<()>,
     /// Told when a message is parked (the agent console shows parked mail).
     on_park: Box<dyn Fn() + Send + Sync>,
+    /// A run asked for by [`Outbox::deliver_soon`] that has not started yet.
+    asked: std::sync::atomic::AtomicBool,
 }
 
 /// A message due for a try.
@@ -107,6 +109,7 @@ impl Outbox {
             smtp,
             running: tokio::sync::Mutex::new(()),
             on_park,
+            asked: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -291,6 +294,21 @@ impl Outbox {
             self.flush(write).await;
         }
         Ok(changed > 0)
+    }
+
+    /// Delivers what is due soon, in a task of its own (after the current answer). However
+    /// many ask at once, one run is waiting at most: mail queued before that run starts is
+    /// in it, mail queued later asks for the next.
+    pub fn deliver_soon(self: &std::sync::Arc<Self>, write: &SqlitePool) {
+        use std::sync::atomic::Ordering;
+        if self.asked.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (outbox, write) = (self.clone(), write.clone());
+        tokio::spawn(async move {
+            outbox.asked.store(false, Ordering::SeqCst);
+            outbox.flush(&write).await;
+        });
     }
 
     /// Delivers what is due now; anything that fails waits for its next try (checked at the

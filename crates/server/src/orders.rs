@@ -561,7 +561,7 @@ impl<'a> Orders<'a> {
         {
             tracing::error!(%e, "search index not refreshed after an order");
         }
-        self.state.outbox.flush(&self.state.db.write).await;
+        self.state.deliver_mail_soon();
     }
 
     /// The receipt mail for a placed order.
