@@ -375,7 +375,8 @@ async fn the_product_page_promises_the_nearest_centre_holding_the_item() {
     let from_scotland = promise(state.catalog().product(&slug, "scotland").await.unwrap()).unwrap();
     assert_eq!(from_scotland.centre, "Glasgow");
     assert!(storefront::domain::delivery::is_working_day(
-        from_scotland.arrives
+        from_scotland.arrives,
+        storefront::domain::holidays::Calendar::Scotland
     ));
     assert!(from_scotland
         .label()

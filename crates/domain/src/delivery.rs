@@ -1,16 +1,20 @@
 //! When a parcel arrives: the shop's delivery rules, kept in one place.
 //!
 //! - Orders placed before the cut-off on a working day are dispatched that day; later
-//!   ones, and those placed at a weekend, on the next working day.
+//!   ones, and those placed at a weekend or on a bank holiday where the centre is, on the
+//!   next working day there.
 //! - Transit takes working days by distance from the dispatching centre: 1 day up to
-//!   150 km, 2 up to 400 km, 3 beyond.
-//! - Nothing is delivered on a Saturday or Sunday.
+//!   150 km, 2 up to 400 km, 3 beyond. A working day in transit is a weekday that is a
+//!   bank holiday neither where the parcel leaves nor where it goes
+//!   ([`holidays`](super::holidays)).
+//! - Nothing is delivered on a Saturday, a Sunday or a bank holiday.
 //! - Express delivery spends one working day in transit from any centre.
 //!
 //! Times are UK clock time: [`uk_clock`](super::date::uk_clock) turns a moment into the UK date and hour,
 //! British Summer Time included.
 
 use super::date::{clock_label, weekday, weekday_name, CalendarDate};
+use super::holidays::{is_bank_holiday, Calendar};
 use serde::{Deserialize, Serialize};
 
 /// How fast the shopper wants it. Prices are in `pricing`.
@@ -51,13 +55,43 @@ impl DeliveryOption {
         }
     }
 
-    /// The day a parcel from a centre `distance_km` away arrives if ordered now.
-    pub fn arrival_day(self, today: CalendarDate, hour: u8, distance_km: f64) -> CalendarDate {
-        let mut day = dispatch_day(today, hour);
+    /// The day a parcel from a centre `distance_km` away along `route` arrives if
+    /// ordered now.
+    pub fn arrival_day(
+        self,
+        today: CalendarDate,
+        hour: u8,
+        distance_km: f64,
+        route: Route,
+    ) -> CalendarDate {
+        let mut day = dispatch_day(today, hour, route.from);
         for _ in 0..self.transit_days(distance_km) {
-            day = next_working_day(day);
+            day = next_day(day, |d| route.moves_on(d));
         }
         day
+    }
+}
+
+/// Where a parcel leaves and where it goes, as far as bank holidays go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub from: Calendar,
+    pub to: Calendar,
+}
+
+impl Route {
+    /// Within one calendar (England to Wales, say).
+    pub fn within(calendar: Calendar) -> Self {
+        Self {
+            from: calendar,
+            to: calendar,
+        }
+    }
+
+    /// Whether a parcel moves (or is delivered) on `day`: a weekday that is a bank holiday
+    /// at neither end.
+    pub fn moves_on(self, day: CalendarDate) -> bool {
+        is_working_day(day, self.from) && is_working_day(day, self.to)
     }
 }
 
@@ -73,7 +107,7 @@ pub fn cut_off_label() -> String {
 /// The dispatch rule in words, as the delivery step shows it.
 pub fn dispatch_rule() -> String {
     format!(
-        "Orders placed before {} on a working day leave the same day. We don't deliver at weekends.",
+        "Orders placed before {} on a working day leave the same day. We don't deliver at weekends or on bank holidays.",
         cut_off_label()
     )
 }
@@ -91,31 +125,33 @@ pub fn transit_days(distance_km: f64) -> i64 {
     }
 }
 
-pub fn is_working_day(date: CalendarDate) -> bool {
-    weekday(date) < 5
+/// A weekday that is not a bank holiday in `calendar`.
+pub fn is_working_day(date: CalendarDate, calendar: Calendar) -> bool {
+    weekday(date) < 5 && !is_bank_holiday(calendar, date)
 }
 
-fn next_working_day(mut date: CalendarDate) -> CalendarDate {
+fn next_day(mut date: CalendarDate, works: impl Fn(CalendarDate) -> bool) -> CalendarDate {
     loop {
         date = date.add_days(1);
-        if is_working_day(date) {
+        if works(date) {
             return date;
         }
     }
 }
 
-/// The day an order placed on `today` at `hour` leaves the centre.
-pub fn dispatch_day(today: CalendarDate, hour: u8) -> CalendarDate {
-    if is_working_day(today) && hour < CUT_OFF_HOUR {
+/// The day an order placed on `today` at `hour` leaves a centre whose bank holidays are
+/// `centre`'s.
+pub fn dispatch_day(today: CalendarDate, hour: u8, centre: Calendar) -> CalendarDate {
+    if is_working_day(today, centre) && hour < CUT_OFF_HOUR {
         today
     } else {
-        next_working_day(today)
+        next_day(today, |d| is_working_day(d, centre))
     }
 }
 
-/// The day it arrives from a centre `distance_km` away.
-pub fn arrival_day(today: CalendarDate, hour: u8, distance_km: f64) -> CalendarDate {
-    DeliveryOption::Standard.arrival_day(today, hour, distance_km)
+/// The day it arrives by standard delivery from a centre `distance_km` away.
+pub fn arrival_day(today: CalendarDate, hour: u8, distance_km: f64, route: Route) -> CalendarDate {
+    DeliveryOption::Standard.arrival_day(today, hour, distance_km, route)
 }
 
 /// "Tue 25 Nov".
@@ -131,6 +167,15 @@ mod tests {
 
     fn d(y: i32, m: u8, day: u8) -> CalendarDate {
         CalendarDate::new(y, m, day).unwrap()
+    }
+
+    const ENGLAND: Route = Route {
+        from: Calendar::EnglandAndWales,
+        to: Calendar::EnglandAndWales,
+    };
+
+    fn arrival_day(today: CalendarDate, hour: u8, km: f64) -> CalendarDate {
+        super::arrival_day(today, hour, km, ENGLAND)
     }
 
     #[test]
@@ -157,12 +202,12 @@ mod tests {
     fn express_is_one_working_day_from_anywhere() {
         let express = DeliveryOption::Express;
         assert_eq!(
-            express.arrival_day(d(2026, 11, 23), 9, 500.0),
+            express.arrival_day(d(2026, 11, 23), 9, 500.0, ENGLAND),
             d(2026, 11, 24)
         );
         // After the cut-off on a Friday: dispatched Monday, there Tuesday.
         assert_eq!(
-            express.arrival_day(d(2026, 11, 27), 15, 50.0),
+            express.arrival_day(d(2026, 11, 27), 15, 50.0, ENGLAND),
             d(2026, 12, 1)
         );
         assert_eq!(DeliveryOption::parse("express"), Some(express));
@@ -176,7 +221,7 @@ mod tests {
     fn the_cut_off_in_words_is_the_cut_off_the_rule_applies() {
         let monday = d(2026, 11, 23);
         let first_late_hour = (0u8..24)
-            .find(|h| dispatch_day(monday, *h) != monday)
+            .find(|h| dispatch_day(monday, *h, Calendar::EnglandAndWales) != monday)
             .unwrap();
         let label = cut_off_label();
         assert_eq!(label, clock_label(u16::from(first_late_hour) * 60));
@@ -184,6 +229,57 @@ mod tests {
         let min = (0..2_000).map(|km| transit_days(f64::from(km))).min();
         let max = (0..2_000).map(|km| transit_days(f64::from(km))).max();
         assert_eq!((min.unwrap(), max.unwrap()), STANDARD_TRANSIT_DAYS);
+    }
+
+    #[test]
+    fn bank_holidays_are_skipped_where_the_parcel_leaves_and_where_it_goes() {
+        // Christmas 2026: Thursday 24 December after the cut-off leaves on Tuesday 29
+        // (25 and 28 are bank holidays) and, 1 working day away, arrives Wednesday 30.
+        assert_eq!(arrival_day(d(2026, 12, 24), 15, 50.0), d(2026, 12, 30));
+        // Easter 2026 (Good Friday 3 April, Easter Monday 6 April): ordered Thursday
+        // 2 April before the cut-off, 1 day away: leaves Thursday, arrives Tuesday 7.
+        assert_eq!(arrival_day(d(2026, 4, 2), 9, 50.0), d(2026, 4, 7));
+        // St Andrew's Day (Monday 30 November 2026) is a holiday in Scotland only.
+        let to_scotland = Route {
+            from: Calendar::EnglandAndWales,
+            to: Calendar::Scotland,
+        };
+        assert_eq!(arrival_day(d(2026, 11, 27), 9, 50.0), d(2026, 11, 30));
+        assert_eq!(
+            super::arrival_day(d(2026, 11, 27), 9, 50.0, to_scotland),
+            d(2026, 12, 1)
+        );
+        // Easter Monday is no holiday in Scotland, but a Glasgow parcel to London waits.
+        let glasgow_to_london = Route {
+            from: Calendar::Scotland,
+            to: Calendar::EnglandAndWales,
+        };
+        assert_eq!(
+            dispatch_day(d(2026, 4, 6), 9, Calendar::Scotland),
+            d(2026, 4, 6)
+        );
+        assert_eq!(
+            super::arrival_day(d(2026, 4, 6), 9, 50.0, glasgow_to_london),
+            d(2026, 4, 7)
+        );
+    }
+
+    #[test]
+    fn summer_time_changes_move_the_cut_off_with_the_clock() {
+        // The Friday before the clocks go back (23 October 2026), 13:30 UTC is 14:30 BST:
+        // after the cut-off, so it leaves on Monday; the same moment in November (GMT)
+        // is 13:30, before it.
+        let at = |date: CalendarDate, minutes: i64| date.days_since_epoch() * 86_400 + minutes * 60;
+        let (day, hour) = uk_clock(at(d(2026, 10, 23), 13 * 60 + 30));
+        assert_eq!(
+            dispatch_day(day, hour, Calendar::EnglandAndWales),
+            d(2026, 10, 26)
+        );
+        let (day, hour) = uk_clock(at(d(2026, 11, 20), 13 * 60 + 30));
+        assert_eq!(
+            dispatch_day(day, hour, Calendar::EnglandAndWales),
+            d(2026, 11, 20)
+        );
     }
 
     #[test]
@@ -203,17 +299,21 @@ mod tests {
     proptest! {
         #[test]
         fn never_at_a_weekend_and_never_sooner_when_later_or_farther(
-            day in 19_000i64..22_000, hour in 0u8..24, km in 0.0f64..1_200.0, extra in 0.0f64..500.0
+            day in 19_000i64..22_000, hour in 0u8..24, km in 0.0f64..1_200.0, extra in 0.0f64..500.0,
+            from in 0usize..4, to in 0usize..4
         ) {
             let today = CalendarDate::from_days_since_epoch(day);
-            let arrives = arrival_day(today, hour, km);
-            prop_assert!(is_working_day(arrives));
+            let calendars = [Calendar::EnglandAndWales, Calendar::Scotland, Calendar::NorthernIreland, Calendar::Ireland];
+            let route = Route { from: calendars[from], to: calendars[to] };
+            let arrives = super::arrival_day(today, hour, km, route);
+            prop_assert!(route.moves_on(arrives), "never at a weekend or on a bank holiday at either end");
             prop_assert!(arrives > today);
-            prop_assert!(arrival_day(today, hour, km + extra) >= arrives);
-            prop_assert!(arrival_day(today, 23, km) >= arrives);
-            let express = DeliveryOption::Express.arrival_day(today, hour, km);
-            prop_assert!(express <= arrives && is_working_day(express));
-            prop_assert!(arrives <= today.add_days(9));
+            prop_assert!(super::arrival_day(today, hour, km + extra, route) >= arrives);
+            prop_assert!(super::arrival_day(today, 23, km, route) >= arrives);
+            let express = DeliveryOption::Express.arrival_day(today, hour, km, route);
+            prop_assert!(express <= arrives && route.moves_on(express));
+            // Christmas and New Year together close at most four weekdays in a row.
+            prop_assert!(arrives <= today.add_days(14));
         }
     }
 }

@@ -204,6 +204,21 @@ pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     6371.0 * 2.0 * a.sqrt().atan2((1.0 - a).sqrt())
 }
 
+/// The region whose centre point is nearest `(latitude, longitude)`.
+pub fn region_at(latitude: f64, longitude: f64) -> &'static Region {
+    REGIONS
+        .iter()
+        .min_by(|a, b| {
+            distance_km(latitude, longitude, a.latitude, a.longitude).total_cmp(&distance_km(
+                latitude,
+                longitude,
+                b.latitude,
+                b.longitude,
+            ))
+        })
+        .unwrap_or(&REGIONS[0])
+}
+
 /// `(centre id, km)` ordered nearest first from the region (ties by id).
 pub fn centres_nearest_first(region: &Region, centres: &[CentrePoint]) -> Vec<(i64, f64)> {
     let mut v: Vec<(i64, f64)> = centres

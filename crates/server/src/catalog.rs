@@ -212,6 +212,7 @@ impl<'a> Catalog<'a> {
         drop(conn);
         let centres = &self.state.centres;
         let nearest = centres.nearest_first(region);
+        let to = storefront_domain::holidays::Calendar::of_region(region);
         let now = super::unix_now();
         Ok(ProductDetail {
             id: p.id,
@@ -228,7 +229,7 @@ impl<'a> Catalog<'a> {
                     let live = stock
                         .iter()
                         .find(|c| c.variant_id == row.id)
-                        .map(|c| c.live(centres, &nearest, now));
+                        .map(|c| c.live(centres, &nearest, to, now));
                     Variant {
                         id: row.id,
                         sku: row.sku,

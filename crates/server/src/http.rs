@@ -274,12 +274,13 @@ async fn live_stock(
         }
     };
     let nearest = state.centres.nearest_first(&q.region);
+    let to = storefront_domain::holidays::Calendar::of_region(&q.region);
     let centres = state.centres.clone();
     let events = super::until_stopping(state.live.subscribe(), state.stopping.subscribe())
         .filter_map(move |heard| {
             std::future::ready(match heard {
                 Heard::Message(change) if ids.contains(&change.variant_id) => {
-                    let live = change.live(&centres, &nearest, super::unix_now());
+                    let live = change.live(&centres, &nearest, to, super::unix_now());
                     Some(Event::default().event("stock").json_data(&live))
                 }
                 Heard::Message(_) => None,

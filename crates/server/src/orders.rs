@@ -12,6 +12,7 @@ use storefront_domain::cart::CartLine;
 use storefront_domain::date::CalendarDate;
 use storefront_domain::delivery;
 use storefront_domain::delivery::DeliveryOption;
+use storefront_domain::holidays::Calendar;
 use storefront_domain::money::{Currency, Money};
 use storefront_domain::order::{is_order_number, order_number_from_bits, OrderStatus};
 use storefront_domain::payment::{CardBrand, CardOnFile};
@@ -60,12 +61,25 @@ pub(crate) struct Priced {
     pub charges: ChargePlan,
     options: Vec<DeliveryQuote>,
     nearest: Vec<(i64, f64)>,
+    /// Whose bank holidays apply where it goes.
+    to: Calendar,
     clock: (CalendarDate, u8),
 }
 
-/// "today", "tomorrow" or "on Mon 24 Nov": when an order placed now leaves.
-fn dispatch_words((today, hour): (CalendarDate, u8)) -> String {
-    let day = delivery::dispatch_day(today, hour);
+impl Priced {
+    /// The bank holidays of the centre nearest the shopper, which the "leaves today"
+    /// words speak for.
+    fn dispatching_calendar(&self, centres: &super::stock::Centres) -> Calendar {
+        self.nearest
+            .first()
+            .map_or(Calendar::EnglandAndWales, |(id, _)| centres.calendar(*id))
+    }
+}
+
+/// "today", "tomorrow" or "on Mon 24 Nov": when an order placed now leaves a centre that
+/// keeps `centre`'s bank holidays.
+fn dispatch_words((today, hour): (CalendarDate, u8), centre: Calendar) -> String {
+    let day = delivery::dispatch_day(today, hour, centre);
     if day == today {
         "today".to_owned()
     } else if day == today.add_days(1) {
@@ -218,6 +232,7 @@ impl<'a> Orders<'a> {
         &self,
         plan: &LinePlan,
         nearest: &[(i64, f64)],
+        to: Calendar,
         option: DeliveryOption,
         clock: (CalendarDate, u8),
     ) -> Vec<Shipment> {
@@ -233,6 +248,7 @@ impl<'a> Orders<'a> {
                         .iter()
                         .find(|(id, _)| *id == pick.centre_id)
                         .map_or(f64::MAX, |(_, km)| *km),
+                    self.state.centres.route(pick.centre_id, to),
                 ),
             })
             .collect()
@@ -248,6 +264,7 @@ impl<'a> Orders<'a> {
         option: DeliveryOption,
     ) -> Result<Priced, ShopError> {
         let nearest = self.state.centres.nearest_first(region);
+        let to = Calendar::of_region(region);
         let (sales, unknown) = self.plan(conn, lines, &nearest).await?;
         let clock = storefront_domain::date::uk_clock(unix_now());
         let to_price: Vec<LineToPrice> = sales
@@ -281,7 +298,7 @@ impl<'a> Orders<'a> {
                 price: delivery_for(quote.subtotal, o),
                 arrives: sales
                     .iter()
-                    .flat_map(|(_, _, plan)| self.shipments(plan, &nearest, o, clock))
+                    .flat_map(|(_, _, plan)| self.shipments(plan, &nearest, to, o, clock))
                     .map(|s| s.arrives)
                     .max(),
             })
@@ -293,6 +310,7 @@ impl<'a> Orders<'a> {
             charges,
             options,
             nearest,
+            to,
             clock,
         })
     }
@@ -313,6 +331,7 @@ impl<'a> Orders<'a> {
         };
         let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
         let p = self.price_on(&mut conn, &lines, region, option).await?;
+        let dispatch = dispatch_words(p.clock, p.dispatching_calendar(&self.state.centres));
         let mut priced = Vec::new();
         for ((line, row, plan), line_total) in p.sales.iter().zip(&p.quote.line_totals) {
             priced.push(PricedLine {
@@ -326,7 +345,7 @@ impl<'a> Orders<'a> {
                 unit_price: row.unit_price(),
                 quantity: line.quantity,
                 line_total: *line_total,
-                shipments: self.shipments(plan, &p.nearest, option, p.clock),
+                shipments: self.shipments(plan, &p.nearest, p.to, option, p.clock),
                 backordered: plan.backordered,
             });
         }
@@ -338,7 +357,7 @@ impl<'a> Orders<'a> {
             total: p.quote.total,
             delivery_option: option,
             options: p.options,
-            dispatch: dispatch_words(p.clock),
+            dispatch,
             free_delivery_note: free_delivery_note(p.quote.subtotal),
             charges: p.charges,
         })
@@ -594,7 +613,7 @@ impl<'a> Orders<'a> {
             delivery_option: order.delivery,
             total: p.quote.total,
             charges: &p.charges,
-            dispatch: &dispatch_words(p.clock),
+            dispatch: &dispatch_words(p.clock, p.dispatching_calendar(&self.state.centres)),
             card: payment.card,
             arrives,
             address: &order.details.address,

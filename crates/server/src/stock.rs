@@ -10,6 +10,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use storefront_domain::allocation::{serve_waiting, CentreStock, Waiting};
 use storefront_domain::alternatives::{closest, Likeness};
 use storefront_domain::date::CalendarDate;
+use storefront_domain::holidays::Calendar;
 use storefront_domain::rate::RateLimit;
 use storefront_domain::stock::Availability;
 use storefront_domain::validation::{check_email, Field};
@@ -28,6 +29,8 @@ pub struct Centre {
     pub code: String,
     pub name: String,
     pub point: location::CentrePoint,
+    /// Whose bank holidays the centre keeps: those of the region it stands in.
+    pub calendar: Calendar,
 }
 
 /// The centres, loaded once at start (they change with a deployment, not at run time).
@@ -54,6 +57,7 @@ impl Centres {
                         latitude,
                         longitude,
                     },
+                    calendar: Calendar::of_region(location::region_at(latitude, longitude).code),
                 })
                 .collect(),
         })
@@ -67,6 +71,22 @@ impl Centres {
         self.list
             .iter()
             .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// The bank-holiday calendar of centre `id` (England and Wales for an unknown one).
+    pub fn calendar(&self, id: i64) -> Calendar {
+        self.list
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(Calendar::EnglandAndWales, |c| c.calendar)
+    }
+
+    /// The route from centre `id` to a place whose bank holidays are `to`'s.
+    pub fn route(&self, id: i64, to: Calendar) -> delivery::Route {
+        delivery::Route {
+            from: self.calendar(id),
+            to,
+        }
     }
 
     pub fn name(&self, id: i64) -> &str {
@@ -85,11 +105,13 @@ impl Centres {
         location::centres_nearest_first(region, &points)
     }
 
-    /// Where an item held at `holding` ships from for `region` (the nearest of them) and
-    /// the day it arrives if ordered at `unix_now`.
+    /// Where an item held at `holding` ships from for a region (the nearest of them,
+    /// `nearest_first`; `to` its bank holidays) and the day it arrives if ordered at
+    /// `unix_now`.
     pub fn promise(
         &self,
         nearest_first: &[(i64, f64)],
+        to: Calendar,
         holding: &[i64],
         unix_now: i64,
     ) -> Option<DeliveryPromise> {
@@ -99,7 +121,7 @@ impl Centres {
             .find(|(id, _)| holding.contains(id))
             .map(|(id, km)| DeliveryPromise {
                 centre: self.name(*id).to_owned(),
-                arrives: delivery::arrival_day(today, hour, *km),
+                arrives: delivery::arrival_day(today, hour, *km, self.route(*id, to)),
             })
     }
 }
@@ -130,8 +152,15 @@ impl StockChange {
         self.centres.iter().map(|c| c.available).sum()
     }
 
-    /// What a shopper in the region with these nearest-first centres is told.
-    pub fn live(&self, centres: &Centres, nearest_first: &[(i64, f64)], now: i64) -> LiveStock {
+    /// What a shopper in a region with these nearest-first centres (and `to` its bank
+    /// holidays) is told.
+    pub fn live(
+        &self,
+        centres: &Centres,
+        nearest_first: &[(i64, f64)],
+        to: Calendar,
+        now: i64,
+    ) -> LiveStock {
         let availability = Availability::from_stock(self.total(), self.back_on);
         let holding: Vec<i64> = self
             .centres
@@ -141,7 +170,7 @@ impl StockChange {
             .collect();
         LiveStock {
             variant_id: self.variant_id,
-            delivery: centres.promise(nearest_first, &holding, now),
+            delivery: centres.promise(nearest_first, to, &holding, now),
             availability,
         }
     }
@@ -248,7 +277,14 @@ impl<'a> Stock<'a> {
         let now = super::unix_now();
         Ok(changes
             .iter()
-            .map(|c| c.live(&self.state.centres, &nearest, now))
+            .map(|c| {
+                c.live(
+                    &self.state.centres,
+                    &nearest,
+                    Calendar::of_region(region),
+                    now,
+                )
+            })
             .collect())
     }
 
