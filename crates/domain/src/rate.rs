@@ -31,6 +31,12 @@ impl RateLimit {
     }
 }
 
+/// A wait in seconds (as [`RateLimit::allow`] answers it) in whole minutes, rounded up,
+/// for "please try again in N minutes".
+pub fn minutes_to_wait(seconds: i64) -> i64 {
+    (seconds + 59) / 60
+}
+
 /// The windows of many senders, at most `capacity` of them at once, so counting cannot
 /// itself exhaust memory: each sender keeps at most its limit's `max` times, a sender
 /// whose window has emptied is forgotten when room is needed, and while every place is
@@ -128,6 +134,14 @@ mod tests {
         assert!(windows.allow("d", MINUTE, 66).is_ok());
         assert!(windows.allow("d", MINUTE, 67).is_ok());
         assert!(windows.allow("d", MINUTE, 68).is_err());
+    }
+
+    #[test]
+    fn waits_are_told_in_whole_minutes_rounded_up() {
+        assert_eq!(
+            [1, 59, 60, 61, 3_600].map(minutes_to_wait),
+            [1, 1, 1, 2, 60]
+        );
     }
 
     #[test]

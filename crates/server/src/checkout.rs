@@ -37,6 +37,7 @@ use storefront_model::ShopError;
 /// retry may take it over at once, the shop settles it one lease later (so the
 /// shopper's retry, which ends in an order, comes first).
 pub const ATTEMPT_LEASE: Duration = Duration::from_secs(10);
+const LEASE_SECONDS: i64 = ATTEMPT_LEASE.as_secs() as i64;
 
 /// Cards handed to the gateway per client address per hour. A shopper needs one or two;
 /// a script trying stolen numbers needs thousands.
@@ -165,7 +166,7 @@ impl<'a> Checkout<'a> {
         if let Err(wait) = counted {
             return Err(ShopError::TooMany(format!(
                 "That's a lot of cards in a short time, so we've paused card checks from here. Please try again in {} minutes, or call us on {}.",
-                (wait + 59) / 60,
+                storefront_domain::rate::minutes_to_wait(wait),
                 self.state.help.phone_display
             )));
         }
@@ -234,7 +235,7 @@ impl<'a> Checkout<'a> {
             .bind(key)
             .bind(canonical)
             .bind(&holder)
-            .bind(now + ATTEMPT_LEASE.as_secs() as i64)
+            .bind(now + LEASE_SECONDS)
             .bind(now)
             .execute(&self.state.db.write)
             .await
@@ -370,12 +371,7 @@ impl<'a> Checkout<'a> {
         let authorization = match (attempt.state.as_str(), &attempt.authorization) {
             ("authenticating", Some(authorization)) => authorization.clone(),
             // Being worked on: its answer, once there is one.
-            ("pending", _) => {
-                return self
-                    .earlier_answer(key, &attempt.request)
-                    .await?
-                    .unwrap_or(Err(ShopError::Unreachable))
-            }
+            ("pending", _) => return self.answer_now(key, &attempt.request).await,
             // Already answered: the same answer again.
             _ => return attempt.answer(),
         };
@@ -386,7 +382,7 @@ impl<'a> Checkout<'a> {
              WHERE key = ? AND state = 'authenticating'",
         )
         .bind(&holder)
-        .bind(now + ATTEMPT_LEASE.as_secs() as i64)
+        .bind(now + LEASE_SECONDS)
         .bind(now)
         .bind(key)
         .execute(&self.state.db.write)
@@ -395,10 +391,7 @@ impl<'a> Checkout<'a> {
         .rows_affected()
             == 1;
         if !taken {
-            return self
-                .earlier_answer(key, &attempt.request)
-                .await?
-                .unwrap_or(Err(ShopError::Unreachable));
+            return self.answer_now(key, &attempt.request).await;
         }
         let request: CheckoutRequest = serde_json::from_str(&attempt.request).map_err(internal)?;
         let checked = Checked::new(&request)?;
@@ -457,15 +450,27 @@ impl<'a> Checkout<'a> {
         authorization: &str,
         answer: Answer,
     ) -> Answer {
-        let remembered = {
-            let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
-            Self::remember(&mut conn, key, holder, state, Some(authorization), &answer).await?
-        };
-        if remembered {
+        if self
+            .remember_now(key, holder, state, Some(authorization), &answer)
+            .await?
+        {
             answer
         } else {
             self.answer_now(key, canonical).await
         }
+    }
+
+    /// [`Self::remember`] on the writer connection, outside any transaction.
+    async fn remember_now(
+        &self,
+        key: &str,
+        holder: &str,
+        state: &str,
+        authorization: Option<&str>,
+        answer: &Answer,
+    ) -> Result<bool, ShopError> {
+        let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
+        Self::remember(&mut conn, key, holder, state, authorization, answer).await
     }
 
     /// The answer another request gave attempt `key` after this one lost its hold.
@@ -477,7 +482,7 @@ impl<'a> Checkout<'a> {
 
     /// Renews this request's hold on attempt `key`; false when it no longer holds it.
     async fn keep(&self, key: &str, holder: &str) -> bool {
-        let until = unix_now() + ATTEMPT_LEASE.as_secs() as i64;
+        let until = unix_now() + LEASE_SECONDS;
         sqlx::query(
             "UPDATE checkout_attempts SET lease_until = ? WHERE key = ? AND holder = ? AND state = 'pending'",
         )
@@ -561,7 +566,7 @@ impl<'a> Checkout<'a> {
         let stale: Vec<String> = match sqlx::query_scalar(
             "SELECT key FROM checkout_attempts WHERE state = 'pending' AND lease_until < ?",
         )
-        .bind(unix_now() - ATTEMPT_LEASE.as_secs() as i64)
+        .bind(unix_now() - LEASE_SECONDS)
         .fetch_all(&self.state.db.read)
         .await
         {
@@ -581,10 +586,10 @@ impl<'a> Checkout<'a> {
                  WHERE key = ? AND state = 'pending' AND lease_until < ?",
             )
             .bind(&holder)
-            .bind(now + ATTEMPT_LEASE.as_secs() as i64)
+            .bind(now + LEASE_SECONDS)
             .bind(now)
             .bind(&key)
-            .bind(now - ATTEMPT_LEASE.as_secs() as i64)
+            .bind(now - LEASE_SECONDS)
             .execute(&self.state.db.write)
             .await
             .is_ok_and(|r| r.rows_affected() == 1);
@@ -612,19 +617,15 @@ impl<'a> Checkout<'a> {
                 }
                 tracing::warn!(key, authorization = %a.id, "abandoned checkout attempt: authorization voided");
             }
-            let recorded = async {
-                let mut conn = self.state.db.write.acquire().await.map_err(internal)?;
-                Self::remember(
-                    &mut conn,
+            let recorded = self
+                .remember_now(
                     &key,
                     &holder,
                     "abandoned",
                     authorization.as_deref(),
                     &Err(not_placed()),
                 )
-                .await
-            }
-            .await;
+                .await;
             match recorded {
                 Ok(true) => settled += 1,
                 Ok(false) => {}

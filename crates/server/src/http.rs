@@ -112,9 +112,6 @@ pub fn is_json(content_type: Option<&str>) -> bool {
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Refuses writes under `/api` that another site's page sent (403), that are not JSON
-/// (415), that exceed their address's budget (429, `desk::REQUEST_BUDGET`) or that are
-/// larger than [`MAX_BODY_BYTES`] (413), before anything runs.
 /// Why a write under `/api` is refused before it runs: another site's page sent it
 /// (403), or it is not JSON (415).
 fn refusal(req: &Request<Body>, public_url: &str) -> Option<Response> {
@@ -142,6 +139,9 @@ fn refusal(req: &Request<Body>, public_url: &str) -> Option<Response> {
     None
 }
 
+/// Refuses writes under `/api` that another site's page sent (403), that are not JSON
+/// (415), that exceed their address's budget (429, `desk::REQUEST_BUDGET`) or that are
+/// larger than [`MAX_BODY_BYTES`] (413), before anything runs.
 async fn refuse_cross_site_writes(
     State(state): State<AppState>,
     req: Request<Body>,

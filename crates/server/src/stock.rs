@@ -426,7 +426,7 @@ impl<'a> Stock<'a> {
             .map_err(|wait| {
                 ShopError::TooMany(format!(
                     "That's a lot of sign-ups from here. Please try again in {} minutes.",
-                    (wait + 59) / 60
+                    storefront_domain::rate::minutes_to_wait(wait)
                 ))
             })?;
         let stock = {

@@ -59,7 +59,7 @@ impl Desk<'_> {
             .map_err(|wait| {
                 ShopError::TooMany(format!(
                     "We already have your call-back requests. Please wait {} minutes before asking again, or call us.",
-                    (wait + 59) / 60
+                    storefront_domain::rate::minutes_to_wait(wait)
                 ))
             })?;
         self.desk().new_request(&caller.ip)?;

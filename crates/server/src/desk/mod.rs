@@ -193,11 +193,6 @@ impl HelpDesk {
             .allow(address, REQUEST_BUDGET, unix_now())
     }
 
-    /// How many senders' windows are kept now (at most [`SENDERS_REMEMBERED`]).
-    pub fn senders_remembered(&self) -> usize {
-        self.recent.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
     /// Waits for this anonymous write's turn at the writer (see `anonymous_writes`); the
     /// turn lasts as long as the returned permit.
     pub async fn anonymous_write_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
