@@ -34,6 +34,7 @@ const routes = [
   ["/orders/SF-AAAAAAAA?key=nope", "Help with this order"],
   ["/orders/SF-AAAAAAAA/confirmation?key=nope", "Help with this order"],
   ["/help/returns", "Help with returns"],
+  ["/alerts/confirm?token=nope", "Help"],
   ["/no/such/page", "Help"],
 ];
 for (const [route, heading] of routes) {
