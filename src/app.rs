@@ -1,12 +1,13 @@
 //! The router and the page layout shared by every route.
 
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
-use crate::console::{AgentConsole, AgentSignIn};
+use crate::console::{AgentConsole, AgentSignIn, WarehouseConsole, WarehouseSignIn};
 use crate::pages::{
     alerts::AlertConfirmPage,
     cart::CartPage,
     category::CategoryPage,
     checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},
+    find_order::FindOrderPage,
     home::HomePage,
     not_found::NotFoundPage,
     order::{ConfirmationPage, OrderStatusPage},
@@ -43,19 +44,22 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("payment") view=PaymentStep />
                             <Route path=path!("review") view=ReviewStep />
                         </ParentRoute>
+                        <Route path=path!("/orders/find") view=FindOrderPage />
                         <Route path=path!("/orders/:number/confirmation") view=ConfirmationPage />
                         <Route path=path!("/orders/:number") view=OrderStatusPage />
                         <Route path=path!("/help/returns") view=ReturnsPage />
                         <Route path=path!("/alerts/confirm") view=AlertConfirmPage />
                         <Route path=path!("/agent") view=AgentConsole />
                         <Route path=path!("/agent/sign-in") view=AgentSignIn />
+                        <Route path=path!("/warehouse") view=WarehouseConsole />
+                        <Route path=path!("/warehouse/sign-in") view=WarehouseSignIn />
                     </Routes>
                 </main>
                 <HelpPanel />
             </div>
             <footer class="site-footer">
                 <p>"Storefront · Free returns within 30 days · We never share your personal data."</p>
-                <p><a href="/help/returns">"Returns and exchanges"</a></p>
+                <p><a href="/help/returns">"Returns and exchanges"</a>" · "<a href="/orders/find">"Find my order"</a></p>
             </footer>
         </Router>
     }

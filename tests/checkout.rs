@@ -495,7 +495,7 @@ async fn a_mixed_cart_authorizes_only_what_ships_now_and_the_rest_when_it_arrive
     };
     assert_eq!(
         summary,
-        "Charged now: £54.00 for 3 items shipping today. £18.00 for 1 item will be charged when it ships (around 3 Dec)."
+        "Held on your card now: £54.00 for 3 items shipping today, taken when it ships. £18.00 for 1 item will be charged when it ships (around 3 Dec)."
     );
     let mut body = checkout_body(
         &app,
@@ -600,7 +600,7 @@ async fn the_receipt_mail_has_items_amounts_and_contacts_and_consent_is_only_kep
         "To: sam@example.com",
         &format!("2 × {name}"),
         "£24.00",
-        "Charged now: £27.95 for 2 items shipping",
+        "Held on your card now: £27.95 for 2 items shipping",
         "including £3.95 delivery",
         "Visa ending 4242",
         "Arriving by",

@@ -110,3 +110,10 @@ pub async fn agent_send_mail_again(id: i64) -> Result<(), ShopError> {
 pub async fn agent_find_orders(query: String) -> Result<Vec<OrderView>, ShopError> {
     as_agent(|state, agent| async move { state.desk().find_orders(&agent, &query).await }).await
 }
+
+/// Mails the order's private link to the address on the order again.
+#[server(prefix = "/api/agent", endpoint = "resend_order_link", input = Json)]
+pub async fn agent_resend_order_link(number: String) -> Result<(), ShopError> {
+    as_agent(|state, agent| async move { state.desk().resend_order_link(&agent, &number).await })
+        .await
+}

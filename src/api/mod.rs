@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod orders;
 pub mod stock;
 pub mod support;
+pub mod warehouse;
 
 pub use storefront_model::{error, ShopError};
 
@@ -36,7 +37,7 @@ pub(crate) fn respond<T>(result: Result<T, ShopError>) -> Result<T, ShopError> {
 /// once before serving (the server binary and every test that uses the router do).
 #[cfg(feature = "ssr")]
 pub fn register_server_fns() {
-    use self::{agent, catalog, checkout, orders, stock, support};
+    use self::{agent, catalog, checkout, orders, stock, support, warehouse};
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<catalog::ListCategories>();
     register_explicit::<catalog::GetHome>();
@@ -73,4 +74,13 @@ pub fn register_server_fns() {
     register_explicit::<agent::AgentCallbackDone>();
     register_explicit::<agent::AgentFindOrders>();
     register_explicit::<agent::AgentSendMailAgain>();
+    register_explicit::<agent::AgentResendOrderLink>();
+    register_explicit::<orders::FindOrder>();
+    register_explicit::<warehouse::WarehouseSignIn>();
+    register_explicit::<warehouse::WarehouseSignOut>();
+    register_explicit::<warehouse::WarehouseMe>();
+    register_explicit::<warehouse::GetCentreWork>();
+    register_explicit::<warehouse::PackShipment>();
+    register_explicit::<warehouse::ShipShipment>();
+    register_explicit::<warehouse::ReceiveStock>();
 }

@@ -32,3 +32,10 @@ pub async fn price_cart(
 pub async fn get_order(number: String, key: String) -> Result<OrderView, ShopError> {
     super::respond(super::state()?.orders().view(&number, &key).await)
 }
+
+/// "Find my order": mails the order's private link if the number and email belong to
+/// the same order, and answers the same words either way.
+#[server(prefix = "/api", endpoint = "find_order", input = Json)]
+pub async fn find_order(number: String, email: String) -> Result<String, ShopError> {
+    super::respond(super::state()?.orders().find(&number, &email).await)
+}

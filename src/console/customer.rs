@@ -1,7 +1,7 @@
 //! What the customer has in front of them (page, cart, orders) and any order found by
 //! number or email.
 
-use crate::api::agent::{agent_find_orders, CustomerContext};
+use crate::api::agent::{agent_find_orders, agent_resend_order_link, CustomerContext};
 use crate::api::orders::OrderView;
 use crate::api::ShopError;
 use crate::components::TextField;
@@ -53,19 +53,46 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                     .map(|l| format!("{} × {} ({})", l.quantity, l.product_name, l.variant_label))
                     .collect::<Vec<_>>()
                     .join(", ");
-                let changeable = if o.status.is_changeable() { "can still change" } else { "can no longer change" };
+                let shipped = if o.status.before_shipping() { "nothing shipped yet" } else { "shipping has started" };
+                let number = o.number.clone();
                 view! {
                     <li>
                         <strong>{o.number}</strong>
-                        {format!(" · {} · {} · placed {} · {} · {}", o.status.title(), changeable, o.placed_on.long_label(), o.total, o.email)}
+                        {format!(" · {} · {} · placed {} · {} · {}", o.status.title(), shipped, o.placed_on.long_label(), o.total, o.email)}
                         <br />
                         {items}
+                        <ResendLink number />
+                        <crate::components::ShipmentList shipments=o.shipments heading_level=5 />
                     </li>
                 }
             }).collect::<Vec<_>>()}
         </ul>
     }
     .into_any()
+}
+
+/// Mails the order's private link to the address on the order again.
+#[component]
+fn ResendLink(number: String) -> impl IntoView {
+    let said = RwSignal::new(None::<String>);
+    let label = format!("Email the order link again for {number}");
+    let send = move |_| {
+        let number = number.clone();
+        spawn_local(async move {
+            said.set(Some(match agent_resend_order_link(number).await {
+                Ok(()) => "Sent to the address on the order.".to_owned(),
+                Err(e) => e.to_string(),
+            }));
+        });
+    };
+    view! {
+        <p>
+            <button type="button" class="button button--small" aria-label=label on:click=send>
+                "Email the order link again"
+            </button>
+            <span role="status">{move || said.get()}</span>
+        </p>
+    }
 }
 
 /// Any order by number or by the customer's email.

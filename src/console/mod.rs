@@ -1,4 +1,5 @@
-//! The staff's agent console, apart from the shop's pages: sign-in, the live queue of
+//! The staff's screens, apart from the shop's pages: the warehouse back-office
+//! (`/warehouse`: pack, ship, receive stock) and the agent console: sign-in, the live queue of
 //! chats and call-backs, each with the customer's page, cart and orders, replies,
 //! closing, "done", and order look-up. It shares the shop's components (fields, the
 //! event stream, the typing mark) but no shop page uses anything from here.
@@ -8,9 +9,11 @@ mod chat_panel;
 mod customer;
 mod queue;
 mod sign_in;
+mod warehouse;
 
 use callback_panel::CallbackPanel;
 use chat_panel::ChatPanel;
 use customer::{CustomerContextView, OrderLookup};
 pub use queue::AgentConsole;
-pub use sign_in::AgentSignIn;
+pub use sign_in::{AgentSignIn, WarehouseSignIn};
+pub use warehouse::WarehouseConsole;

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod cart;
 pub mod category;
 pub mod checkout;
+pub mod find_order;
 pub mod home;
 pub mod not_found;
 pub mod order;

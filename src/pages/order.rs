@@ -1,13 +1,20 @@
-use crate::api::orders::{get_order, OrderView};
-use crate::components::{error_fallback, AddressLines, Loading};
+use crate::api::orders::{get_order, order_events_url, OrderView};
+use crate::components::event_stream::EventStream;
+use crate::components::{error_fallback, AddressLines, Loading, ShipmentList};
 use crate::domain::order::OrderStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn order_resource() -> LocalResource<Result<OrderView, crate::api::ShopError>> {
+/// The order behind the page's number and key, read again each time `version` moves.
+fn order_resource(
+    version: Option<RwSignal<u32>>,
+) -> LocalResource<Result<OrderView, crate::api::ShopError>> {
     let params = use_params_map();
     let query = use_query_map();
     LocalResource::new(move || {
+        if let Some(v) = version {
+            v.track();
+        }
         get_order(
             params.read().get("number").unwrap_or_default(),
             query.read().get("key").unwrap_or_default(),
@@ -19,7 +26,7 @@ fn order_resource() -> LocalResource<Result<OrderView, crate::api::ShopError>> {
 #[component]
 pub fn ConfirmationPage() -> impl IntoView {
     super::set_title("Thank you for your order");
-    let order = order_resource();
+    let order = order_resource(None);
     let query = use_query_map();
     view! {
         <Transition fallback=|| view! { <Loading what="your order" /> }>
@@ -34,8 +41,8 @@ pub fn ConfirmationPage() -> impl IntoView {
                                     "Your order number is " <strong>{o.number.clone()}</strong>
                                 </p>
                                 <p>
-                                    "Keep the link below: it shows your order's progress at any time. "
-                                    "Need to change something? You can until it ships; the help panel has our number."
+                                    "Keep the link below: it shows your order's progress at any time, parcel by parcel. "
+                                    "We'll email you when each parcel leaves, with its tracking number. Lost the link? Use Find my order, at the foot of every page."
                                 </p>
                                 <p><a class="button" href=status_href>"Track your order"</a></p>
                                 <p>{format!("We've emailed your receipt to {}.", o.email)}</p>
@@ -50,10 +57,25 @@ pub fn ConfirmationPage() -> impl IntoView {
     }
 }
 
-/// An order's status, for whoever holds its private link.
+/// An order's status, for whoever holds its private link, updated while it is open:
+/// the page listens for the order's changes and reads it again at each (and on every
+/// reconnection, so nothing is missed while the connection was down).
 #[component]
 pub fn OrderStatusPage() -> impl IntoView {
-    let order = order_resource();
+    let version = RwSignal::new(0u32);
+    let order = order_resource(Some(version));
+    let params = use_params_map();
+    let query = use_query_map();
+    let url = order_events_url(
+        &params.read_untracked().get("number").unwrap_or_default(),
+        &query.read_untracked().get("key").unwrap_or_default(),
+    );
+    let reread = move |_: String| version.update(|v| *v += 1);
+    let stream = StoredValue::new_local(EventStream::open(
+        &url,
+        vec![("order", Box::new(reread)), ("resync", Box::new(reread))],
+    ));
+    on_cleanup(move || stream.set_value(None));
     view! {
         <Transition fallback=|| view! { <Loading what="your order" /> }>
             <ErrorBoundary fallback=error_fallback>
@@ -68,6 +90,7 @@ pub fn OrderStatusPage() -> impl IntoView {
                                 <p>{status.explanation()}</p>
                                 <StatusSteps status=status history=o.history.clone() />
                             </section>
+                            <ShipmentList shipments=o.shipments.clone() heading_level=2 />
                             <OrderSummary order=o />
                         }
                     })
@@ -173,9 +196,9 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
             </dl>
             <h2>"Payment"</h2>
             <p>
-                {format!("Charged so far: {}", order.charged)}
-                {order.card.as_ref().map(|c| format!(" on your {c}"))}
-                "."
+                {format!("Taken so far: {}", order.charged)}
+                {order.card.as_ref().map(|c| format!(" from your {c}"))}
+                ". Each parcel is charged when it ships; until then the money is only held."
             </p>
             {order
                 .to_charge_later

@@ -81,7 +81,7 @@ test("steps show progress, survive a reload and follow back and forward", async 
   await page.goto("/checkout/review");
   await page.waitForURL(/\/checkout\/payment$/);
   await checkOut(page, shopper);
-  await visible(page.getByText(/^Charged now: £[\d.,]+ for 1 item shipping (today|tomorrow|on \w{3} \d+ \w{3})/));
+  await visible(page.getByText(/^Held on your card now: £[\d.,]+ for 1 item shipping (today|tomorrow|on \w{3} \d+ \w{3})/));
   await visible(page.getByText("Card: Visa ending 4242.", { exact: false }));
   await expectHelpPanel(page, "checkout: review");
   await expectNoAxeViolations(page, "checkout: review");
@@ -90,7 +90,7 @@ test("steps show progress, survive a reload and follow back and forward", async 
   await page.getByRole("button", { name: /^Place order and pay £/ }).click();
   await visible(page.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await visible(page.getByText(`We've emailed your receipt to ${shopper.email}.`));
-  await visible(page.getByText(/^Charged so far: £[\d.,]+ on your Visa ending 4242\.$/));
+  await visible(page.getByText(/^Taken so far: £0\.00 from your Visa ending 4242\. Each parcel is charged when it ships/));
   await visible(page.getByRole("main").getByRole("link", { name: "0113 496 0000" }));
   await expectNoAxeViolations(page, "confirmation with payment");
   // Nothing typed is left behind in the tab.

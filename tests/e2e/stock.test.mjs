@@ -114,7 +114,7 @@ test("another shopper buys the last units: open pages update at once, the cart o
   const yes = bCart.getByRole("checkbox", { name: /^I'm happy for 1 item to follow later/ });
   assert.equal(await yes.isChecked(), false);
   // Nothing ships now, so nothing is charged now.
-  await visible(bCart.getByText(/^Nothing is charged now\. £[\d.,]+ for 1 item(, including £3\.95 delivery,)? will be charged when it ships \(around /));
+  await visible(bCart.getByText(/^Nothing is held or charged now\. £[\d.,]+ for 1 item(, including £3\.95 delivery,)? will be charged when it ships \(around /));
   await bCart.getByRole("button", { name: /^Place order/ }).click();
   await visible(bCart.getByText("Please tick this box, or lower the quantities in your cart."));
   await expectNoAxeViolations(bCart, "checkout asking to accept a backorder");

@@ -16,6 +16,7 @@ pub mod chat;
 pub mod content;
 pub mod date;
 pub mod delivery;
+pub mod fulfilment;
 pub mod holidays;
 pub mod hours;
 pub mod location;

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where an order is in its life. Orders move forward only; cancelling is possible
-/// until the parcel has shipped.
+/// Where an order is in its life, as its heading says: derived from its shipments by
+/// [`crate::fulfilment::order_status`]. Orders move forward only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OrderStatus {
     Placed,
@@ -55,13 +55,13 @@ impl OrderStatus {
     pub fn explanation(self) -> &'static str {
         match self {
             OrderStatus::Placed => {
-                "We have your order and are getting it ready. You can still change or cancel it until it ships."
+                "We have your order and are getting it ready. We'll email you when each parcel leaves, with its tracking number."
             }
             OrderStatus::Packed => {
-                "Your parcel is packed and waiting for the courier. You can still cancel until it ships."
+                "Packed and waiting for the courier. We'll email you when it leaves, with its tracking number."
             }
-            OrderStatus::Shipped => "Your parcel has left our distribution centre and is on its way to you.",
-            OrderStatus::Delivered => "Your parcel has been delivered. We hope you love it.",
+            OrderStatus::Shipped => "On its way. Each parcel below shows where it is and when it's due.",
+            OrderStatus::Delivered => "Everything has been delivered. We hope you love it.",
             OrderStatus::Cancelled => "This order was cancelled. Nothing has been or will be charged for it.",
         }
     }
@@ -78,8 +78,8 @@ impl OrderStatus {
         )
     }
 
-    /// Whether the shopper may still change or cancel the order.
-    pub fn is_changeable(self) -> bool {
+    /// Whether nothing of the order has left a distribution centre yet.
+    pub fn before_shipping(self) -> bool {
         matches!(self, OrderStatus::Placed | OrderStatus::Packed)
     }
 }

@@ -129,7 +129,8 @@ impl ChargePlan {
         })
     }
 
-    /// The review step's sentence: "Charged now: £54.00 for 3 items shipping today.
+    /// The review step's sentence: "Held on your card now: £54.00 for 3 items shipping
+    /// today, taken when it ships.
     /// £18.00 for 1 item will be charged when it ships (around 3 Dec)." `dispatch` is
     /// when the items shipping now leave ("today", "on Mon 24 Nov").
     pub fn summary(&self, dispatch: &str) -> String {
@@ -147,12 +148,12 @@ impl ChargePlan {
                 String::new()
             };
             format!(
-                "Charged now: {} for {} shipping {dispatch}{delivery}.",
+                "Held on your card now: {} for {} shipping {dispatch}{delivery}, taken when it ships.",
                 self.now,
                 items(self.now_units)
             )
         } else {
-            "Nothing is charged now.".to_owned()
+            "Nothing is held or charged now.".to_owned()
         };
         for (i, later) in self.later.iter().enumerate() {
             let when = later
@@ -306,7 +307,7 @@ mod tests {
         assert_eq!(plan.total(), Money::gbp(72_00));
         assert_eq!(
             plan.summary("today"),
-            "Charged now: £54.00 for 3 items shipping today. £18.00 for 1 item will be charged when it ships (around 3 Dec)."
+            "Held on your card now: £54.00 for 3 items shipping today, taken when it ships. £18.00 for 1 item will be charged when it ships (around 3 Dec)."
         );
     }
 
@@ -316,7 +317,7 @@ mod tests {
         assert_eq!(plan.now, Money::gbp(23_95));
         assert_eq!(
             plan.summary("on Mon 24 Nov"),
-            "Charged now: £23.95 for 2 items shipping on Mon 24 Nov, including £3.95 delivery."
+            "Held on your card now: £23.95 for 2 items shipping on Mon 24 Nov, including £3.95 delivery, taken when it ships."
         );
         let plan = charge_plan(
             &[
@@ -331,7 +332,7 @@ mod tests {
         assert_eq!(plan.later[1].amount, Money::gbp(10_00));
         assert_eq!(
             plan.summary("today"),
-            "Nothing is charged now. £13.95 for 2 items, including £3.95 delivery, will be charged when they ship (around 3 Dec). £10.00 for 1 item will be charged when it ships (around 9 Dec)."
+            "Nothing is held or charged now. £13.95 for 2 items, including £3.95 delivery, will be charged when they ship (around 3 Dec). £10.00 for 1 item will be charged when it ships (around 9 Dec)."
         );
     }
 

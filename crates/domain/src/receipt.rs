@@ -184,7 +184,7 @@ mod tests {
             "Hello Ada,",
             "4 × Linen shirt (Navy, M) — £72.00",
             "1 to follow when back in stock, around 3 Dec",
-            "Charged now: £54.00 for 3 items shipping today. £18.00 for 1 item will be charged when it ships (around 3 Dec).",
+            "Held on your card now: £54.00 for 3 items shipping today, taken when it ships. £18.00 for 1 item will be charged when it ships (around 3 Dec).",
             "Visa ending 4242",
             "Arriving by Wed 25 Nov",
             "https://shop.example/orders/SF-ABC123?key=k",

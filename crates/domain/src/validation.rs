@@ -78,6 +78,14 @@ pub enum Field {
     Topic,
     /// A chat message or a note.
     Message,
+    /// An order number typed to find an order.
+    OrderNumber,
+    /// Staff: the carrier a parcel is handed to, and its tracking number.
+    Carrier,
+    Tracking,
+    /// Staff: a product variant's SKU and a number of units.
+    Sku,
+    Quantity,
 }
 
 /// A message for the shopper, next to the field it is about.

@@ -15,5 +15,6 @@ pub mod error;
 pub mod orders;
 pub mod stock;
 pub mod support;
+pub mod warehouse;
 
 pub use error::{ShopError, StockProblem};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use storefront_domain::date::CalendarDate;
 use storefront_domain::delivery::DeliveryOption;
+use storefront_domain::fulfilment::{Carrier, ShipmentStatus};
 use storefront_domain::money::Money;
 use storefront_domain::order::OrderStatus;
 use storefront_domain::payment::CardOnFile;
@@ -157,7 +158,7 @@ pub struct OrderView {
     pub arrives: Option<CalendarDate>,
     /// The card paid with ("Visa ending 4242").
     pub card: Option<CardOnFile>,
-    /// Authorized on the card so far.
+    /// Taken from the card so far: each parcel's money when it shipped.
     pub charged: Money,
     /// Still to be charged when waiting items ship.
     pub to_charge_later: Vec<LaterCharge>,
@@ -167,4 +168,42 @@ pub struct OrderView {
     pub total: Money,
     /// Each status reached so far, with the day it was reached.
     pub history: Vec<(OrderStatus, CalendarDate)>,
+    /// The parcels the order ships in, each with its own timeline.
+    pub shipments: Vec<ShipmentView>,
+}
+
+/// One parcel of an order: where it comes from, what is in it, where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    pub centre: String,
+    pub status: ShipmentStatus,
+    /// "2 × Merino crew (Navy, M)".
+    pub items: Vec<String>,
+    pub carrier: Option<Carrier>,
+    pub tracking: Option<String>,
+    /// The carrier's own tracking page, when it has one.
+    pub tracking_url: Option<String>,
+    /// Arrival promised when it shipped, and the latest estimate if that moved.
+    pub promised: Option<CalendarDate>,
+    pub expected: Option<CalendarDate>,
+    /// What the card was charged when it shipped (none before).
+    pub charged: Option<Money>,
+    /// Oldest first.
+    pub timeline: Vec<TimelineStep>,
+}
+
+/// One step on a parcel's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    pub status: ShipmentStatus,
+    pub on: CalendarDate,
+    /// UK time, "14:05".
+    pub time: String,
+    /// The courier's words ("Leeds hub") or the tracking number.
+    pub detail: String,
+}
+
+/// Where an open status page listens for changes to its order.
+pub fn order_events_url(number: &str, key: &str) -> String {
+    format!("/api/live/order?number={number}&key={key}")
 }

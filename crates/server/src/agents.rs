@@ -137,6 +137,58 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&super::random_token(32)).unwrap_or_default())
 }
 
+/// The two kinds of staff who sign in: customer service (the agent console) and the
+/// distribution centres (the warehouse back-office). Each has its own accounts, cookie
+/// and sessions; one role's session opens nothing of the other's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffRole {
+    Agent,
+    Warehouse,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Warehouse => "warehouse",
+        }
+    }
+
+    fn cookie(self) -> &'static str {
+        match self {
+            Self::Agent => AGENT_COOKIE,
+            Self::Warehouse => session::WAREHOUSE_COOKIE,
+        }
+    }
+
+    fn accounts(self, config: &super::config::Config) -> &[AgentAccount] {
+        match self {
+            Self::Agent => &config.agents,
+            Self::Warehouse => &config.warehouse,
+        }
+    }
+
+    fn refusal(self) -> &'static str {
+        match self {
+            Self::Agent => "That name and password don't match an agent account.",
+            Self::Warehouse => "That name and password don't match a warehouse account.",
+        }
+    }
+}
+
+/// A member of the warehouse team whose session the shop has just checked; only
+/// [`Agents::warehouse_from_headers`] makes one.
+#[derive(Debug)]
+pub struct SignedInWarehouse {
+    name: String,
+}
+
+impl SignedInWarehouse {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 /// An agent whose session the shop has just checked. Only [`Agents::current`] and
 /// [`Agents::from_headers`] make one (its field is private to this module), so every desk
 /// function that takes it can only run for a signed-in agent.
@@ -160,20 +212,51 @@ impl<'a> Agents<'a> {
         Self { state }
     }
 
-    /// Checks the name and password, starts a session and sets its cookie.
+    /// Checks the agent's name and password, starts a session and sets its cookie.
     pub async fn sign_in(&self, name: &str, password: &str) -> Result<AgentView, ShopError> {
+        let name = self.sign_in_as(StaffRole::Agent, name, password).await?;
+        Ok(AgentView { name })
+    }
+
+    /// Checks a warehouse name and password, starts a session and sets its cookie.
+    pub async fn warehouse_sign_in(&self, name: &str, password: &str) -> Result<String, ShopError> {
+        self.sign_in_as(StaffRole::Warehouse, name, password).await
+    }
+
+    /// The member of the warehouse team whose session cookie is in `headers`; 401 for
+    /// anyone else (an agent too).
+    pub async fn warehouse_from_headers(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<SignedInWarehouse, ShopError> {
+        let name = self.session_of(StaffRole::Warehouse, headers).await?;
+        Ok(SignedInWarehouse { name })
+    }
+
+    /// The member of the warehouse team behind the request running now.
+    pub async fn warehouse_current(&self) -> Result<SignedInWarehouse, ShopError> {
+        self.warehouse_from_headers(&Caller::current().headers)
+            .await
+    }
+
+    /// Ends the warehouse session behind the request's cookie.
+    pub async fn warehouse_sign_out(&self) -> Result<(), ShopError> {
+        self.sign_out_as(StaffRole::Warehouse).await
+    }
+
+    async fn sign_in_as(
+        &self,
+        role: StaffRole,
+        name: &str,
+        password: &str,
+    ) -> Result<String, ShopError> {
         let caller = Caller::current();
         let name = name.trim().to_owned();
-        let refused = || {
-            ShopError::invalid(
-                Field::Name,
-                "That name and password don't match an agent account.",
-            )
-        };
+        let refused = || ShopError::invalid(Field::Name, role.refusal());
         if name.is_empty() || password.is_empty() {
             return Err(ShopError::invalid(
                 Field::Name,
-                "Please enter your agent name and password.",
+                "Please enter your name and password.",
             ));
         }
         // Every attempt takes a place in the failure windows before anything is hashed,
@@ -197,10 +280,8 @@ impl<'a> Agents<'a> {
             desk.give_back(&by_name);
             return Err(too_many());
         }
-        let account = self
-            .state
-            .config
-            .agents
+        let account = role
+            .accounts(&self.state.config)
             .iter()
             .find(|a| a.name == name)
             .cloned();
@@ -215,7 +296,7 @@ impl<'a> Agents<'a> {
             check_password(hash, password.to_owned()).await?
         };
         if !(matches && account.is_some()) {
-            tracing::warn!(agent = %name.chars().take(MAX_NAME_CHARS).collect::<String>(), ip = %caller.ip, "agent sign-in refused");
+            tracing::warn!(staff = %name.chars().take(MAX_NAME_CHARS).collect::<String>(), role = role.as_str(), ip = %caller.ip, "staff sign-in refused");
             return Err(refused());
         }
         desk.give_back(&by_name);
@@ -228,22 +309,23 @@ impl<'a> Agents<'a> {
             .await
             .map_err(internal)?;
         sqlx::query(
-            "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at, role) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(session::digest(&key))
         .bind(&name)
         .bind(now)
         .bind(now + AGENT_SESSION_SECONDS)
+        .bind(role.as_str())
         .execute(&self.state.db.write)
         .await
         .map_err(internal)?;
         session::send_cookie(session::set_cookie_value(
-            AGENT_COOKIE,
+            role.cookie(),
             &key,
             AGENT_SESSION_SECONDS,
         ));
-        tracing::info!(agent = %name, "agent signed in");
-        Ok(AgentView { name })
+        tracing::info!(staff = %name, role = role.as_str(), "staff signed in");
+        Ok(name)
     }
 
     /// The agent whose session cookie came with the request running now.
@@ -256,32 +338,50 @@ impl<'a> Agents<'a> {
         &self,
         headers: &axum::http::HeaderMap,
     ) -> Result<SignedInAgent, ShopError> {
-        let key = session::cookie(headers, AGENT_COOKIE).ok_or(ShopError::SignInRequired)?;
-        let agent: Option<String> = sqlx::query_scalar(
-            "SELECT agent FROM agent_sessions WHERE token_hash = ? AND expires_at > ?",
+        let name = self.session_of(StaffRole::Agent, headers).await?;
+        Ok(SignedInAgent { name })
+    }
+
+    /// The name behind `role`'s session cookie in `headers`, if the session is live, of
+    /// that role, and its account still configured.
+    async fn session_of(
+        &self,
+        role: StaffRole,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<String, ShopError> {
+        let key = session::cookie(headers, role.cookie()).ok_or(ShopError::SignInRequired)?;
+        let name: Option<String> = sqlx::query_scalar(
+            "SELECT agent FROM agent_sessions WHERE token_hash = ? AND role = ? AND expires_at > ?",
         )
         .bind(session::digest(&key))
+        .bind(role.as_str())
         .bind(unix_now())
         .fetch_optional(&self.state.db.read)
         .await
         .map_err(internal)?;
         // An account removed from the configuration loses its sessions at once.
-        agent
-            .filter(|a| self.state.config.agents.iter().any(|acc| &acc.name == a))
-            .map(|name| SignedInAgent { name })
-            .ok_or(ShopError::SignInRequired)
+        name.filter(|n| {
+            role.accounts(&self.state.config)
+                .iter()
+                .any(|acc| &acc.name == n)
+        })
+        .ok_or(ShopError::SignInRequired)
     }
 
-    /// Ends the session behind the request's cookie and clears the cookie.
+    /// Ends the agent session behind the request's cookie and clears the cookie.
     pub async fn sign_out(&self) -> Result<(), ShopError> {
-        if let Some(key) = session::cookie(&Caller::current().headers, AGENT_COOKIE) {
+        self.sign_out_as(StaffRole::Agent).await
+    }
+
+    async fn sign_out_as(&self, role: StaffRole) -> Result<(), ShopError> {
+        if let Some(key) = session::cookie(&Caller::current().headers, role.cookie()) {
             sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?")
                 .bind(session::digest(&key))
                 .execute(&self.state.db.write)
                 .await
                 .map_err(internal)?;
         }
-        session::send_cookie(session::set_cookie_value(AGENT_COOKIE, "", 0));
+        session::send_cookie(session::set_cookie_value(role.cookie(), "", 0));
         Ok(())
     }
 }

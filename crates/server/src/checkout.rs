@@ -321,7 +321,7 @@ impl<'a> Checkout<'a> {
             return Err(ShopError::invalid(
                 Field::Cart,
                 format!(
-                    "Prices or stock changed since you reviewed your order: it now comes to {} ({} charged now). Nothing was charged. Please check your order and place it again.",
+                    "Prices or stock changed since you reviewed your order: it now comes to {} ({} held now). Nothing was charged. Please check your order and place it again.",
                     priced.quote.total, priced.charges.now
                 ),
             ));

@@ -35,6 +35,15 @@ pub struct Config {
     /// `STOREFRONT_AGENTS`, default none: who may sign in to the agent console, as
     /// `name:argon2-hash` pairs separated by `;` (hashes from `storefront hash-password`).
     pub agents: Vec<super::agents::AgentAccount>,
+    /// `STOREFRONT_WAREHOUSE`, default none: who may sign in to the warehouse back-office
+    /// (`/warehouse`), in the same form as `STOREFRONT_AGENTS`.
+    pub warehouse: Vec<super::agents::AgentAccount>,
+    /// `STOREFRONT_COURIER_SECRET`, default a random one per start: the key couriers sign
+    /// their tracking reports with (HMAC-SHA256), at least 32 characters.
+    pub courier_secret: String,
+    /// `STOREFRONT_TEST_COURIER_STEP_SECONDS`, default `0` (off): the demo clock that moves
+    /// every parcel the test courier holds one step along its journey this often.
+    pub test_courier_step_seconds: u64,
     /// `STOREFRONT_SMTP_URL`, default none (mail goes to the outbox directory): the SMTP
     /// server, as `smtps://user:pass@host` or `smtp://host:587?tls=required`.
     pub smtp_url: Option<String>,
@@ -130,6 +139,28 @@ impl Config {
             name: "STOREFRONT_AGENTS",
             problem,
         })?;
+        let warehouse =
+            super::agents::parse_accounts(&get("STOREFRONT_WAREHOUSE").unwrap_or_default())
+                .map_err(|problem| ConfigError {
+                    name: "STOREFRONT_WAREHOUSE",
+                    problem,
+                })?;
+        let courier_secret = match get("STOREFRONT_COURIER_SECRET") {
+            Some(secret) if secret.trim().len() >= 32 => secret.trim().to_owned(),
+            Some(_) => {
+                return Err(ConfigError {
+                    name: "STOREFRONT_COURIER_SECRET",
+                    problem: "expected at least 32 characters".into(),
+                })
+            }
+            None => super::random_token(40),
+        };
+        let test_courier_step_seconds = parse(
+            &get,
+            "STOREFRONT_TEST_COURIER_STEP_SECONDS",
+            0u64,
+            "a number of seconds",
+        )?;
         let smtp_url = get("STOREFRONT_SMTP_URL").map(|u| u.trim().to_owned());
         if let Some(url) = &smtp_url {
             super::mail::check_smtp_url(url).map_err(|problem| ConfigError {
@@ -164,6 +195,9 @@ impl Config {
             durability,
             trusted_proxies,
             agents,
+            warehouse,
+            courier_secret,
+            test_courier_step_seconds,
             smtp_url,
             help_file,
             public_url,

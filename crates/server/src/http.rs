@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/live/stock", get(live_stock))
         .route("/api/help/events", get(help_events))
         .route("/api/agent/events", get(agent_events))
+        .route("/api/live/order", get(live_order))
+        .route("/api/courier/events", post(courier_events))
         .merge(admin_routes(&state))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .route("/images/products/{file}", get(product_image))
@@ -319,6 +321,121 @@ async fn agent_events(State(state): State<AppState>, headers: HeaderMap) -> Resp
 }
 
 #[derive(serde::Deserialize)]
+struct OrderQuery {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    key: String,
+}
+
+/// An order's status page listens here (`storefront_model::orders::order_events_url`):
+/// an `order` event each time the order changes (the page reads it again), `resync`
+/// after a lag. Only for the holder of a private key, like the page itself.
+async fn live_order(
+    State(state): State<AppState>,
+    Query(q): Query<OrderQuery>,
+    request: axum::http::request::Parts,
+) -> Response {
+    use super::Heard;
+    use axum::response::sse::Event;
+    use futures_util::StreamExt;
+    let order = match state.orders().unlock(&q.number, &q.key).await {
+        Ok(id) => id,
+        Err(e) => {
+            return (
+                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::NOT_FOUND),
+                e.to_string(),
+            )
+                .into_response()
+        }
+    };
+    let events = super::until_stopping(state.order_events.subscribe(), state.stopping.subscribe())
+        .filter_map(move |heard| {
+            std::future::ready(match heard {
+                Heard::Message(id) if id == order => Some(Ok::<_, std::convert::Infallible>(
+                    Event::default().event("order").data(""),
+                )),
+                Heard::Message(_) => None,
+                Heard::FellBehind => Some(Ok(Event::default().event("resync").data(""))),
+            })
+        });
+    let address = super::session::request_address(&request, &state.config.trusted_proxies);
+    bounded_events(&state, &address, events)
+}
+
+/// A courier's tracking report (see `courier`): 200 with what it did, 401 for a bad
+/// signature, 400 for a stale or unreadable one, 409 for a replay, 404 for a parcel the
+/// shop doesn't have. Nothing changes unless the answer is 200.
+async fn courier_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use super::courier::{ReportRefused, SIGNATURE_HEADER};
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    match state.fulfilment().report(signature, &body).await {
+        Ok(applied) => axum::Json(applied).into_response(),
+        Err(refused) => {
+            let status = match refused {
+                ReportRefused::BadSignature => StatusCode::UNAUTHORIZED,
+                ReportRefused::Stale | ReportRefused::Unreadable(_) => StatusCode::BAD_REQUEST,
+                ReportRefused::Replayed => StatusCode::CONFLICT,
+                ReportRefused::UnknownParcel => StatusCode::NOT_FOUND,
+            };
+            tracing::warn!(%refused, "courier report refused");
+            (
+                status,
+                axum::Json(serde_json::json!({ "error": refused.to_string() })),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CourierStepRequest {
+    tracking: String,
+    /// One of the courier events; without it, the parcel's next usual step.
+    #[serde(default)]
+    event: Option<String>,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    expected_on: Option<String>,
+}
+
+/// Makes the test courier report on a parcel now (tests and demos):
+/// `{"tracking", "event"?, "detail"?, "expected_on"?}`.
+async fn admin_courier_step(
+    State(state): State<AppState>,
+    axum::Json(req): axum::Json<CourierStepRequest>,
+) -> Response {
+    use storefront_domain::fulfilment::CourierEvent;
+    let event = match req.event.as_deref().map(|e| CourierEvent::parse(e.trim())) {
+        Some(None) => {
+            return admin_answer::<()>(Err(AdminError::Invalid(
+                "event: collected, in_transit, out_for_delivery, delivered or delivery_failed"
+                    .into(),
+            )))
+        }
+        Some(Some(e)) => Some(e),
+        None => None,
+    };
+    admin_answer(
+        state
+            .fulfilment()
+            .test_courier_step(
+                req.tracking.trim(),
+                event,
+                &req.detail,
+                req.expected_on.as_deref(),
+            )
+            .await
+            .map_err(AdminError::Invalid),
+    )
+}
+
+#[derive(serde::Deserialize)]
 struct ReceiveRequest {
     sku: String,
     centre: String,
@@ -339,6 +456,7 @@ fn admin_routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/api/admin/receive", post(admin_receive))
         .route("/api/admin/incoming", post(admin_incoming))
+        .route("/api/admin/courier/step", post(admin_courier_step))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_admin))
 }
 

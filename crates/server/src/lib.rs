@@ -5,8 +5,10 @@ pub mod agents;
 pub mod catalog;
 pub mod checkout;
 pub mod config;
+pub mod courier;
 pub mod db;
 pub mod desk;
+pub mod fulfilment;
 pub mod headers;
 pub mod http;
 pub mod images;
@@ -46,6 +48,13 @@ pub struct AppState {
     pub desk: Arc<desk::HelpDesk>,
     /// Places for open anonymous live-event streams.
     pub streams: Arc<streams::StreamSlots>,
+    /// Orders that just changed (by id), for their open status pages.
+    pub order_events: tokio::sync::broadcast::Sender<i64>,
+    /// Who reports on parcels once they ship.
+    pub couriers: Arc<dyn courier::Courier>,
+    /// The built-in courier (it stands in for every carrier): its demo clock and the
+    /// admin API drive it.
+    pub test_courier: Arc<courier::TestCourier>,
 }
 
 impl AppState {
@@ -67,6 +76,10 @@ impl AppState {
 
     pub fn desk(&self) -> desk::Desk<'_> {
         desk::Desk::new(self)
+    }
+
+    pub fn fulfilment(&self) -> fulfilment::Fulfilment<'_> {
+        fulfilment::Fulfilment::new(self)
     }
 
     pub fn agents(&self) -> agents::Agents<'_> {
@@ -225,6 +238,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let (live, _) = tokio::sync::broadcast::channel(LIVE_BUFFER);
     let config_help = config.clone();
     let gateway = Arc::new(payment::TestGateway::new(db.write.clone(), db.read.clone()));
+    hash_order_keys(&db.write).await?;
+    let test_courier = Arc::new(courier::TestCourier::new(
+        db.write.clone(),
+        config.courier_secret.clone(),
+    ));
+    let (order_events, _) = tokio::sync::broadcast::channel(LIVE_BUFFER);
     let state = AppState {
         db,
         config: Arc::new(config),
@@ -238,11 +257,47 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         help: Arc::new(load_help(&config_help)),
         desk,
         streams: Arc::default(),
+        order_events,
+        couriers: test_courier.clone(),
+        test_courier,
     };
     // Attempts a stop left half paid: their authorizations voided.
     state.checkout().settle_abandoned().await;
     state.checkout().charge_due().await;
     Ok(state)
+}
+
+/// Orders from before private links were kept as hashes: each plain key becomes the
+/// SHA-256 of it (the same link keeps working) and the plain copy is removed.
+async fn hash_order_keys(write: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+    let plain: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT id, access_key, placed_at FROM orders WHERE access_key != ''")
+            .fetch_all(write)
+            .await?;
+    if plain.is_empty() {
+        return Ok(());
+    }
+    let mut tx = write.begin().await?;
+    for (id, key, at) in &plain {
+        sqlx::query(
+            "INSERT INTO order_keys (order_id, key_hash, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(session::digest(key))
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE orders SET access_key = '' WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        orders = plain.len(),
+        "private order links now kept as hashes"
+    );
+    Ok(())
 }
 
 /// Runs the shop until Ctrl-C or SIGTERM.
@@ -303,6 +358,18 @@ pub async fn run() -> std::process::ExitCode {
             settle.checkout().settle_abandoned().await;
         }
     });
+    // The demo clock moves the test courier's parcels along, when it is on.
+    if state.config.test_courier_step_seconds > 0 {
+        let demo = state.clone();
+        let every = demo.config.test_courier_step_seconds;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(every.min(60)));
+            loop {
+                tick.tick().await;
+                demo.fulfilment().test_courier_tick(every).await;
+            }
+        });
+    }
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -31,6 +31,28 @@ use storefront_model::orders::{
 };
 use storefront_model::ShopError;
 
+/// What "Find my order" always answers.
+pub const FIND_ORDER_ANSWER: &str = "Thank you. If that order number and email address belong to the same order, we've emailed the order's link to that address: it should arrive within a few minutes. Nothing there? Check the number on your receipt, or call us.";
+
+/// "Find my order" requests per sender address per hour.
+pub const FIND_ORDER_PER_ADDRESS: storefront_domain::rate::RateLimit =
+    storefront_domain::rate::RateLimit {
+        max: 10,
+        per_seconds: 3_600,
+    };
+/// "Find my order" requests naming one order number per day, from anyone.
+pub const FIND_ORDER_PER_NUMBER: storefront_domain::rate::RateLimit =
+    storefront_domain::rate::RateLimit {
+        max: 5,
+        per_seconds: 86_400,
+    };
+
+fn order_not_found() -> ShopError {
+    ShopError::NotFound(
+        "We couldn't find an order with that number and link. Please use the link in your latest email from us, or use Find my order, or call us and we'll look it up.".into(),
+    )
+}
+
 pub struct Orders<'a> {
     state: &'a AppState,
 }
@@ -124,7 +146,7 @@ impl SaleRow {
 #[derive(sqlx::FromRow)]
 struct OrderRow {
     id: i64,
-    access_key: String,
+    number: String,
     status: String,
     email: String,
     ship_name: String,
@@ -448,7 +470,8 @@ impl<'a> Orders<'a> {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&number)
-        .bind(&key)
+        // Only the key's hash is kept (order_keys).
+        .bind("")
         .bind(OrderStatus::Placed.as_str())
         .bind(&details.email)
         .bind(&details.phone)
@@ -473,6 +496,14 @@ impl<'a> Orders<'a> {
         .await
         .map_err(internal)?;
 
+        sqlx::query("INSERT INTO order_keys (order_id, key_hash, created_at) VALUES (?, ?, ?)")
+            .bind(order_id)
+            .bind(super::session::digest(&key))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        let mut picks = Vec::new();
         for ((line, row, plan), line_total) in p.sales.iter().zip(&p.quote.line_totals) {
             let line_id: i64 = sqlx::query_scalar(
                 "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered)
@@ -490,6 +521,12 @@ impl<'a> Orders<'a> {
             .await
             .map_err(internal)?;
             for pick in &plan.picks {
+                picks.push(super::fulfilment::Pick {
+                    line_id,
+                    centre_id: pick.centre_id,
+                    quantity: pick.quantity,
+                    unit_price_minor: row.price_minor,
+                });
                 let taken = sqlx::query(
                     "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
                 )
@@ -524,9 +561,9 @@ impl<'a> Orders<'a> {
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
-        sqlx::query(
+        let payment_id: i64 = sqlx::query_scalar(
             "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
-             VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?)",
+             VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?) RETURNING id",
         )
         .bind(order_id)
         .bind(payment.amount.minor)
@@ -534,9 +571,19 @@ impl<'a> Orders<'a> {
         .bind(payment.authorization)
         .bind(now)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
+        if !picks.is_empty() {
+            super::fulfilment::checkout_shipments(
+                &mut *tx,
+                order_id,
+                payment_id,
+                payment.amount,
+                &picks,
+            )
+            .await?;
+        }
         if order.offers {
             sqlx::query(
                 "INSERT INTO marketing_consents (email, wording, given_at, order_id) VALUES (?, ?, ?, ?)",
@@ -622,33 +669,162 @@ impl<'a> Orders<'a> {
         })
     }
 
-    /// The order with this number, if `key` is its private key.
-    pub async fn view(&self, number: &str, key: &str) -> Result<OrderView, ShopError> {
-        let not_found = || {
-            ShopError::NotFound(
-                "We couldn't find an order with that number and link. Please use the link in your receipt, or call us and we'll look it up.".into(),
+    /// Mails a new private link to order `id`'s email address.
+    pub(crate) async fn mail_link(&self, id: i64, why: &str) -> Result<(), ShopError> {
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        async {
+            let (number, email, name): (String, String, String) =
+                sqlx::query_as("SELECT number, email, ship_name FROM orders WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let link = super::fulfilment::new_order_link(
+                &mut tx,
+                &self.state.config.public_url,
+                id,
+                &number,
             )
-        };
-        let number = number.trim().to_ascii_uppercase();
-        if !is_order_number(&number) {
-            return Err(not_found());
+            .await?;
+            let help = &self.state.help;
+            let body = format!(
+                "Hello {first},\n\n{why}\n\nYour order {number}, step by step: {link}\n\n\
+                 The link is private: anyone who has it can see the order, so please don't share it.\n\n\
+                 Didn't ask for this? You can ignore this email; nothing has changed.\n\n\
+                 Questions? Call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
+                first = name.split_whitespace().next().unwrap_or("there"),
+                phone = help.phone_display,
+                hours = help.hours_text(),
+            );
+            mail::queue(
+                &mut tx,
+                mail::Mail {
+                    to: &email,
+                    subject: &format!("The link to your order {number}"),
+                    body: &body,
+                },
+            )
+            .await?;
+            tx.commit().await
         }
-        let row: Option<OrderRow> = sqlx::query_as(
-            "SELECT id, access_key, status, email, ship_name, ship_line1, ship_line2, ship_city, ship_postcode,
-                    ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
-                    phone, delivery_option, arrives_on, card_brand, card_last4, delivery_due_minor
-             FROM orders WHERE number = ?",
+        .await
+        .map_err(internal)?;
+        self.state.deliver_mail_soon();
+        Ok(())
+    }
+
+    /// "Find my order": if `number` and `email` belong to one order, its link is mailed
+    /// to that address. The answer is the same whether or not they match (and comes
+    /// before the lookup is done), so it tells a guesser nothing; both the sender's
+    /// address and the order number are rate-limited.
+    pub async fn find(&self, number: &str, email: &str) -> Result<String, ShopError> {
+        let number = number.trim().to_ascii_uppercase();
+        let mut problems = Vec::new();
+        if !is_order_number(&number) {
+            problems.push(FieldError::new(
+                Field::OrderNumber,
+                "An order number looks like SF-7K3M9QX2: SF, a dash and 8 letters and digits. It's at the top of your receipt.",
+            ));
+        }
+        let email = match storefront_domain::validation::check_email(email) {
+            Ok(e) => Some(e),
+            Err(m) => {
+                problems.push(FieldError::new(Field::Email, m));
+                None
+            }
+        };
+        let Some(email) = email.filter(|_| problems.is_empty()) else {
+            return Err(ShopError::Invalid(problems));
+        };
+        let caller = super::session::Caller::current();
+        let desk = &self.state.desk;
+        let too_many = |wait: i64| {
+            ShopError::TooMany(format!(
+                "You've asked for order links a lot just now. Please try again in {} minutes, or call us and we'll find it.",
+                storefront_domain::rate::minutes_to_wait(wait)
+            ))
+        };
+        desk.limit(
+            &format!("find-order-ip:{}", caller.ip),
+            FIND_ORDER_PER_ADDRESS,
+        )
+        .map_err(too_many)?;
+        desk.limit(&format!("find-order:{number}"), FIND_ORDER_PER_NUMBER)
+            .map_err(too_many)?;
+        let state = self.state.clone();
+        // Looked up and mailed after the answer, so the answer's timing says nothing either.
+        tokio::spawn(async move {
+            let found: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
+                "SELECT id FROM orders WHERE number = ? AND email = ? COLLATE NOCASE",
+            )
+            .bind(&number)
+            .bind(&email)
+            .fetch_optional(&state.db.read)
+            .await;
+            match found {
+                Ok(Some(id)) => {
+                    if let Err(e) = state
+                        .orders()
+                        .mail_link(id, "Here is the link you asked for on our website.")
+                        .await
+                    {
+                        tracing::error!(%e, "order link not mailed");
+                    }
+                }
+                Ok(None) => tracing::info!("find my order: no match"),
+                Err(e) => tracing::error!(%e, "find my order: lookup failed"),
+            }
+        });
+        Ok(FIND_ORDER_ANSWER.to_owned())
+    }
+
+    /// The id of the order with this number, if `key` is one of its private keys. Only
+    /// hashes of keys are stored; each is compared in constant time, all of them.
+    pub async fn unlock(&self, number: &str, key: &str) -> Result<i64, ShopError> {
+        let number = number.trim().to_ascii_uppercase();
+        let key = key.trim();
+        if !is_order_number(&number) || key.is_empty() {
+            return Err(order_not_found());
+        }
+        let hashes: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT k.order_id, k.key_hash FROM order_keys k JOIN orders o ON o.id = k.order_id WHERE o.number = ?",
         )
         .bind(&number)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        let presented = super::session::digest(key);
+        let matched = hashes.iter().fold(None, |found, (id, hash)| {
+            if same_secret(hash, &presented) {
+                Some(*id)
+            } else {
+                found
+            }
+        });
+        matched.ok_or_else(order_not_found)
+    }
+
+    /// The order with this number, if `key` is one of its private keys.
+    pub async fn view(&self, number: &str, key: &str) -> Result<OrderView, ShopError> {
+        let id = self.unlock(number, key).await?;
+        self.view_by_id(id).await
+    }
+
+    /// An order as its status page shows it (for whoever has already proved they may).
+    pub(crate) async fn view_by_id(&self, id: i64) -> Result<OrderView, ShopError> {
+        let not_found = order_not_found;
+        let row: Option<OrderRow> = sqlx::query_as(
+            "SELECT id, number, status, email, ship_name, ship_line1, ship_line2, ship_city, ship_postcode,
+                    ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
+                    phone, delivery_option, arrives_on, card_brand, card_last4, delivery_due_minor
+             FROM orders WHERE id = ?",
+        )
+        .bind(id)
         .fetch_optional(&self.state.db.read)
         .await
         .map_err(internal)?;
         let Some(o) = row else {
             return Err(not_found());
         };
-        if !same_secret(&o.access_key, key.trim()) {
-            return Err(not_found());
-        }
         let lines: Vec<OrderLineRow> = sqlx::query_as(
             "SELECT l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on
              FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ? ORDER BY l.id",
@@ -658,7 +834,7 @@ impl<'a> Orders<'a> {
         .await
         .map_err(internal)?;
         let charged: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(amount_minor), 0) FROM payments WHERE order_id = ? AND status = 'authorized'",
+            "SELECT COALESCE(SUM(captured_minor), 0) FROM payments WHERE order_id = ?",
         )
         .bind(o.id)
         .fetch_one(&self.state.db.read)
@@ -683,8 +859,15 @@ impl<'a> Orders<'a> {
                 .fetch_all(&self.state.db.read)
                 .await
                 .map_err(internal)?;
+        let shipments = {
+            let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+            super::fulfilment::shipments_of(&mut conn, o.id, &self.state.centres)
+                .await
+                .map_err(internal)?
+        };
         Ok(OrderView {
-            number,
+            shipments,
+            number: o.number.clone(),
             status: OrderStatus::parse(&o.status).ok_or(ShopError::Internal)?,
             placed_on: super::date_of(o.placed_at),
             email: o.email,

@@ -103,6 +103,39 @@ pub trait PaymentGateway: Send + Sync {
         &'a self,
         reference: &'a str,
     ) -> BoxFuture<'a, Result<Option<Authorization>, GatewayError>>;
+
+    /// Takes `amount` of the money `authorization` holds (part of it: an authorization
+    /// may be captured in several parts until it is used up). `reference` is the
+    /// idempotency key: asked again with the same one, the gateway answers the capture it
+    /// made the first time and takes nothing more.
+    fn capture<'a>(
+        &'a self,
+        authorization: &'a str,
+        amount: Money,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Capture, GatewayError>>;
+
+    /// Gives back `amount` of what was captured on `authorization` (idempotent by
+    /// `reference`, like a capture).
+    fn refund<'a>(
+        &'a self,
+        authorization: &'a str,
+        amount: Money,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Capture, GatewayError>>;
+}
+
+/// The gateway's answer to a capture or a refund.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Capture {
+    /// Taken (or given back); the gateway's reference for it.
+    Done(String),
+    /// The authorization lapsed (banks hold money for
+    /// [`storefront_domain::fulfilment::AUTHORIZATION_DAYS`]): authorize again, then capture.
+    Expired,
+    /// The authorization does not hold that much (voided, declined, used up), or the
+    /// refund is more than was taken.
+    NotHeld,
 }
 
 /// The built-in gateway for development and tests: cards from
@@ -317,5 +350,94 @@ impl PaymentGateway for TestGateway {
         reference: &'a str,
     ) -> BoxFuture<'a, Result<Option<Authorization>, GatewayError>> {
         Box::pin(self.by_reference(reference))
+    }
+
+    fn capture<'a>(
+        &'a self,
+        authorization: &'a str,
+        amount: Money,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Capture, GatewayError>> {
+        Box::pin(self.take(authorization, amount.minor, reference))
+    }
+
+    fn refund<'a>(
+        &'a self,
+        authorization: &'a str,
+        amount: Money,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Capture, GatewayError>> {
+        Box::pin(self.take(authorization, -amount.minor, reference))
+    }
+}
+
+impl TestGateway {
+    /// Records a capture (`minor` > 0) or a refund (`minor` < 0) under `reference`,
+    /// checked against what the authorization holds and what was taken already. One
+    /// write transaction, so two captures racing cannot both take the last of it.
+    async fn take(
+        &self,
+        authorization: &str,
+        minor: i64,
+        reference: &str,
+    ) -> Result<Capture, GatewayError> {
+        let mut tx = self.db.begin().await?;
+        let done: Option<String> =
+            sqlx::query_scalar("SELECT reference FROM test_gateway_captures WHERE reference = ?")
+                .bind(reference)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(done) = done {
+            return Ok(Capture::Done(format!("cap_test_{done}")));
+        }
+        let row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT amount_minor, status, created_at FROM test_gateway_authorizations WHERE id = ?",
+        )
+        .bind(authorization)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (held, status, created_at) = row.ok_or(GatewayError::UnknownAuthorization)?;
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(amount_minor), 0) FROM test_gateway_captures WHERE authorization = ? AND amount_minor > 0",
+        )
+        .bind(authorization)
+        .fetch_one(&mut *tx)
+        .await?;
+        let given_back: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(-SUM(amount_minor), 0) FROM test_gateway_captures WHERE authorization = ? AND amount_minor < 0",
+        )
+        .bind(authorization)
+        .fetch_one(&mut *tx)
+        .await?;
+        let lapsed = super::unix_now()
+            > created_at + storefront_domain::fulfilment::AUTHORIZATION_DAYS * 86_400;
+        let answer = if minor > 0 {
+            if status != "authorized" {
+                Capture::NotHeld
+            } else if lapsed {
+                Capture::Expired
+            } else if taken + minor > held {
+                Capture::NotHeld
+            } else {
+                Capture::Done(format!("cap_test_{reference}"))
+            }
+        } else if given_back - minor > taken {
+            Capture::NotHeld
+        } else {
+            Capture::Done(format!("cap_test_{reference}"))
+        };
+        if matches!(answer, Capture::Done(_)) {
+            sqlx::query(
+                "INSERT INTO test_gateway_captures (reference, authorization, amount_minor, created_at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(reference)
+            .bind(authorization)
+            .bind(minor)
+            .bind(super::unix_now())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(answer)
     }
 }

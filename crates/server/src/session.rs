@@ -10,6 +10,8 @@ use std::net::IpAddr;
 pub const SHOPPER_COOKIE: &str = "__Host-sf_help";
 /// The agent console's session.
 pub const AGENT_COOKIE: &str = "__Host-sf_agent";
+/// The warehouse back-office's session cookie (its own, beside the agents').
+pub const WAREHOUSE_COOKIE: &str = "__Host-sf_warehouse";
 
 /// How long a shopper's key lasts: a conversation can be picked up for a month.
 pub const SHOPPER_KEY_SECONDS: i64 = 30 * 86_400;

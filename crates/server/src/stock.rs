@@ -214,20 +214,7 @@ pub async fn snapshot(
     Ok(out)
 }
 
-/// What receiving stock did.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Received {
-    pub sku: String,
-    pub centre: String,
-    pub quantity: u32,
-    /// Units that went straight to waiting orders, and those orders' numbers.
-    pub to_backorders: u32,
-    pub orders_served: Vec<String>,
-    /// "Back in stock" mails queued (each sign-up is then deleted).
-    pub alerts_mailed: u32,
-    /// Units free to sell at all centres afterwards.
-    pub available_now: u32,
-}
+pub use storefront_model::warehouse::Received;
 
 /// Why an admin request was refused; shown to the admin as is.
 #[derive(Debug, thiserror::Error)]
@@ -696,16 +683,25 @@ impl<'a> Stock<'a> {
                     .bind(units)
                     .execute(&mut *tx)
                     .await?;
-                // The waiting units can ship now, so now is when they are paid for.
-                sqlx::query(
+                // The waiting units can ship now: the money for them is asked for now
+                // (held), and taken when their shipment ships.
+                let payment_id: i64 = sqlx::query_scalar(
                     "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, created_at)
                      SELECT o.id, ? * l.unit_price_minor + o.delivery_due_minor, o.currency, 'backorder', 'due', ?
-                     FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",
+                     FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ? RETURNING id",
                 )
                 .bind(units)
                 .bind(super::unix_now())
                 .bind(line_id)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
+                .await?;
+                super::fulfilment::backorder_shipment(
+                    &mut tx,
+                    *line_id,
+                    centre_id,
+                    u32::try_from(units).unwrap_or(0),
+                    payment_id,
+                )
                 .await?;
                 sqlx::query(
                     "UPDATE orders SET delivery_due_minor = 0 WHERE id = (SELECT order_id FROM order_lines WHERE id = ?)",
@@ -752,6 +748,45 @@ impl<'a> Stock<'a> {
             tracing::error!(%e, "search index not refreshed after a restock");
         }
         Ok(received)
+    }
+
+    /// [`Self::receive`] from the warehouse back-office's screen: the same work, with
+    /// each problem next to the field it is about.
+    pub async fn receive_by(
+        &self,
+        staff: &super::agents::SignedInWarehouse,
+        centre: &str,
+        sku: &str,
+        quantity: u32,
+    ) -> Result<Received, ShopError> {
+        use storefront_domain::validation::Field;
+        if sku.trim().is_empty() {
+            return Err(ShopError::invalid(
+                Field::Sku,
+                "Please enter the SKU from the label.",
+            ));
+        }
+        if check_admin_quantity(quantity).is_err() {
+            return Err(ShopError::invalid(
+                Field::Quantity,
+                "Please enter how many units arrived: 1 to 100,000.",
+            ));
+        }
+        match self.receive(sku, centre, quantity).await {
+            Ok(received) => {
+                tracing::info!(staff = staff.name(), sku = %received.sku, "received from the back-office");
+                Ok(received)
+            }
+            Err(AdminError::Invalid(m)) if m.starts_with("no variant") => Err(ShopError::invalid(
+                Field::Sku,
+                format!(
+                    "There is no product with SKU {}. Please check the label.",
+                    sku.trim()
+                ),
+            )),
+            Err(AdminError::Invalid(m)) => Err(ShopError::invalid(Field::Sku, m)),
+            Err(AdminError::Internal) => Err(ShopError::Internal),
+        }
     }
 
     async fn refresh_search(&self, variant: i64) -> Result<(), super::search::SearchError> {

@@ -31,8 +31,8 @@ pub fn PaymentStep() -> impl IntoView {
             <h2 id="step-heading">"How would you like to pay?"</h2>
             <div class="billing-explained">
                 <p>
-                    <strong>"You're only charged for what ships now."</strong>
-                    " If an item has to follow later, we take the money for it when it ships, so none of your credit is tied up waiting for stock."
+                    <strong>"You're only charged for what ships."</strong>
+                    " Your bank holds the amount for what's in stock when you order, and we take it when each parcel leaves us. If an item has to follow later, we ask for its money when it's back in stock and take it when it ships, so none of your credit is tied up waiting for stock."
                 </p>
                 <p>"We take Visa, Mastercard and American Express. Your card number goes straight to our payment provider; we keep only the card's brand and last four digits, and you'll see both on your receipt."</p>
             </div>

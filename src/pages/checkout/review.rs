@@ -51,7 +51,12 @@ fn step_for(field: &Field) -> Option<Step> {
         | Field::Consent
         | Field::CallTime
         | Field::Topic
-        | Field::Message => None,
+        | Field::Message
+        | Field::OrderNumber
+        | Field::Carrier
+        | Field::Tracking
+        | Field::Sku
+        | Field::Quantity => None,
     }
 }
 
@@ -214,7 +219,7 @@ pub fn ReviewStep() -> impl IntoView {
                                         {move || form.card.get().map(|c| format!("Card: {}. ", c.card))}
                                         <a href=Step::Payment.path()>"Change card"</a>
                                     </p>
-                                    <p class="hint">"Your receipt comes by email straight away: every item, what was charged now and what will be charged later, delivery dates, our return policy and how to reach us."</p>
+                                    <p class="hint">"Your receipt comes by email straight away: every item, what is held on your card now and what is asked for later, delivery dates, our return policy and how to reach us."</p>
                                 </section>
                                 {waiting.map(|(units, when)| {
                                     let when = when.unwrap_or_default();

@@ -11,8 +11,8 @@ impl Desk<'_> {
         query: &str,
     ) -> Result<Vec<OrderView>, ShopError> {
         let query = query.trim();
-        let rows: Vec<(String, String)> = if is_order_number(&query.to_ascii_uppercase()) {
-            sqlx::query_as("SELECT number, access_key FROM orders WHERE number = ?")
+        let ids: Vec<i64> = if is_order_number(&query.to_ascii_uppercase()) {
+            sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
                 .bind(query.to_ascii_uppercase())
                 .fetch_all(&self.state.db.read)
                 .await
@@ -27,15 +27,40 @@ impl Desk<'_> {
             ));
         };
         let mut found = Vec::new();
-        for (number, key) in rows {
-            found.push(self.state.orders().view(&number, &key).await?);
+        for id in ids {
+            found.push(self.state.orders().view_by_id(id).await?);
         }
         Ok(found)
     }
 
-    pub(super) async fn orders_of(&self, email: &str) -> Result<Vec<(String, String)>, ShopError> {
-        sqlx::query_as(
-            "SELECT number, access_key FROM orders WHERE email = ? COLLATE NOCASE ORDER BY id DESC LIMIT 20",
+    /// Mails the order's private link to the customer again (the address on the
+    /// order, never one typed by the agent).
+    pub async fn resend_order_link(
+        &self,
+        agent: &SignedInAgent,
+        number: &str,
+    ) -> Result<(), ShopError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+            .bind(number.trim().to_ascii_uppercase())
+            .fetch_optional(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        let id =
+            id.ok_or_else(|| ShopError::NotFound("There is no order with that number.".into()))?;
+        self.state
+            .orders()
+            .mail_link(
+                id,
+                "As promised on the phone (or in our chat), here is your order's link.",
+            )
+            .await?;
+        tracing::info!(agent = agent.name(), order = %number, "order link mailed again");
+        Ok(())
+    }
+
+    pub(super) async fn orders_of(&self, email: &str) -> Result<Vec<i64>, ShopError> {
+        sqlx::query_scalar(
+            "SELECT id FROM orders WHERE email = ? COLLATE NOCASE ORDER BY id DESC LIMIT 20",
         )
         .bind(email)
         .fetch_all(&self.state.db.read)
@@ -72,7 +97,14 @@ impl Desk<'_> {
             Some(email) => self.orders_of(email).await.unwrap_or_default(),
             None => Vec::new(),
         };
-        let unverified_orders = self.views(typed, &orders).await;
+        let mut unverified_orders: Vec<OrderView> = Vec::new();
+        for id in typed {
+            if let Ok(view) = self.state.orders().view_by_id(id).await {
+                if !orders.iter().any(|o| o.number == view.number) {
+                    unverified_orders.push(view);
+                }
+            }
+        }
         CustomerContext {
             page: page.to_owned(),
             cart,

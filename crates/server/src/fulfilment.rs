@@ -1,0 +1,1074 @@
+//! Fulfilment, behind `api::warehouse`, the status page and the courier webhook:
+//! shipments made when an order is placed (one per centre) and when waiting stock
+//! arrives (a later shipment), the warehouse's "packed" and "shipped" (which captures
+//! the shipment's money through the gateway, and only then), the courier's signed
+//! reports, the mails that matter (dispatched, delivered, running late) and the live
+//! events an open status page listens to. The rules (what may follow what, carriers'
+//! tracking numbers, the money per shipment) are `storefront_domain::fulfilment`.
+
+use super::agents::SignedInWarehouse;
+use super::catalog::money;
+use super::courier::{self, Report, ReportRefused};
+use super::payment::{AuthStatus, Capture};
+use super::{date_of, internal, mail, random_token, session, unix_now, AppState};
+use sqlx::SqliteConnection;
+use storefront_domain::date::{uk_local, CalendarDate};
+use storefront_domain::delivery::{self, DeliveryOption};
+use storefront_domain::fulfilment::{
+    order_status, split_checkout_payment, Carrier, CourierEvent, ShipmentStatus,
+};
+use storefront_domain::holidays::Calendar;
+use storefront_domain::money::Money;
+use storefront_domain::validation::{Address, Field};
+use storefront_model::orders::{ShipmentView, TimelineStep};
+use storefront_model::warehouse::{CentreChoice, CentreWork, PickLine, ShipmentTask};
+use storefront_model::ShopError;
+
+/// Units of one order line taken from one centre at checkout.
+pub(crate) struct Pick {
+    pub line_id: i64,
+    pub centre_id: i64,
+    pub quantity: u32,
+    pub unit_price_minor: i64,
+}
+
+/// Adds a step to a shipment's timeline.
+async fn record(
+    conn: &mut SqliteConnection,
+    shipment: i64,
+    status: ShipmentStatus,
+    at: i64,
+    detail: &str,
+    by_whom: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO shipment_events (shipment_id, status, at, detail, by_whom) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(shipment)
+    .bind(status.as_str())
+    .bind(at)
+    .bind(detail)
+    .bind(by_whom)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn new_shipment(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    centre_id: i64,
+    payment_id: i64,
+    amount: Money,
+    lines: &[(i64, u32)],
+    detail: &str,
+) -> Result<i64, sqlx::Error> {
+    let now = unix_now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO shipments (order_id, centre_id, payment_id, amount_minor, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'to_pack', ?, ?) RETURNING id",
+    )
+    .bind(order_id)
+    .bind(centre_id)
+    .bind(payment_id)
+    .bind(amount.minor)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (line_id, quantity) in lines {
+        sqlx::query(
+            "INSERT INTO shipment_lines (shipment_id, order_line_id, quantity) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(line_id)
+        .bind(i64::from(*quantity))
+        .execute(&mut *conn)
+        .await?;
+    }
+    record(conn, id, ShipmentStatus::ToPack, now, detail, "").await?;
+    Ok(id)
+}
+
+/// An order's shipments at checkout: one per centre, in the order the picks name them
+/// (nearest first), each to capture its goods from the checkout authorization when it
+/// ships; the first also takes the delivery charge.
+pub(crate) async fn checkout_shipments(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    payment_id: i64,
+    authorized: Money,
+    picks: &[Pick],
+) -> Result<(), ShopError> {
+    let mut centres: Vec<i64> = Vec::new();
+    for p in picks {
+        if !centres.contains(&p.centre_id) {
+            centres.push(p.centre_id);
+        }
+    }
+    let goods: Vec<Money> = centres
+        .iter()
+        .map(|c| Money {
+            minor: picks
+                .iter()
+                .filter(|p| p.centre_id == *c)
+                .map(|p| i64::from(p.quantity) * p.unit_price_minor)
+                .sum(),
+            currency: authorized.currency,
+        })
+        .collect();
+    let amounts = split_checkout_payment(authorized, &goods).ok_or_else(|| {
+        internal(format!(
+            "order {order_id}: goods {goods:?} exceed the authorization {authorized}"
+        ))
+    })?;
+    for (centre, amount) in centres.iter().zip(amounts) {
+        let lines: Vec<(i64, u32)> = picks
+            .iter()
+            .filter(|p| p.centre_id == *centre)
+            .map(|p| (p.line_id, p.quantity))
+            .collect();
+        new_shipment(
+            conn, order_id, *centre, payment_id, amount, &lines, "Ordered",
+        )
+        .await
+        .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// Units that waited for stock and just got it: their own shipment from `centre_id`,
+/// paid for by the later payment `payment_id` (captured when it ships).
+pub(crate) async fn backorder_shipment(
+    conn: &mut SqliteConnection,
+    line_id: i64,
+    centre_id: i64,
+    units: u32,
+    payment_id: i64,
+) -> Result<(), sqlx::Error> {
+    let (order_id, minor, currency): (i64, i64, String) =
+        sqlx::query_as("SELECT order_id, amount_minor, currency FROM payments WHERE id = ?")
+            .bind(payment_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    new_shipment(
+        conn,
+        order_id,
+        centre_id,
+        payment_id,
+        money(minor, &currency),
+        &[(line_id, units)],
+        "Back in stock",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Makes a new private link to an order (only its hash is kept) for a mail.
+pub(crate) async fn new_order_link(
+    conn: &mut SqliteConnection,
+    public_url: &str,
+    order_id: i64,
+    number: &str,
+) -> Result<String, sqlx::Error> {
+    let key = random_token(24);
+    sqlx::query("INSERT INTO order_keys (order_id, key_hash, created_at) VALUES (?, ?, ?)")
+        .bind(order_id)
+        .bind(session::digest(&key))
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(format!("{public_url}/orders/{number}?key={key}"))
+}
+
+/// Sets the order's heading from its shipments and waiting units, recording the step
+/// on the order's history when it changes.
+async fn refresh_order_status(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+) -> Result<(), sqlx::Error> {
+    let statuses: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = ?",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let statuses: Vec<ShipmentStatus> = statuses
+        .iter()
+        .filter_map(|s| ShipmentStatus::parse(s))
+        .collect();
+    let status = order_status(&statuses, u32::try_from(waiting).unwrap_or(0));
+    let changed = sqlx::query(
+        "UPDATE orders SET status = ? WHERE id = ? AND status != ? AND status != 'cancelled'",
+    )
+    .bind(status.as_str())
+    .bind(order_id)
+    .bind(status.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if changed.rows_affected() == 1 {
+        let reached: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM order_events WHERE order_id = ? AND status = ?")
+                .bind(order_id)
+                .bind(status.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+        if reached.is_none() {
+            sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES (?, ?, ?)")
+                .bind(order_id)
+                .bind(status.as_str())
+                .bind(unix_now())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A shipment as the warehouse and the mails need it.
+#[derive(sqlx::FromRow)]
+struct ShipmentRow {
+    id: i64,
+    order_id: i64,
+    centre_id: i64,
+    payment_id: Option<i64>,
+    amount_minor: i64,
+    status: String,
+    carrier: Option<String>,
+    tracking: Option<String>,
+    promised_on: Option<String>,
+    expected_on: Option<String>,
+    number: String,
+    email: String,
+    ship_name: String,
+    ship_country: String,
+    ship_postcode: String,
+    currency: String,
+    delivery_option: String,
+    card_brand: Option<String>,
+    card_last4: Option<String>,
+    card_token: Option<String>,
+}
+
+const SHIPMENT_SELECT: &str =
+    "SELECT s.id, s.order_id, s.centre_id, s.payment_id, s.amount_minor, s.status, s.carrier, s.tracking,
+            s.promised_on, s.expected_on, o.number, o.email, o.ship_name, o.ship_country, o.ship_postcode,
+            o.currency, o.delivery_option, o.card_brand, o.card_last4, o.card_token
+     FROM shipments s JOIN orders o ON o.id = s.order_id";
+
+impl ShipmentRow {
+    fn status(&self) -> ShipmentStatus {
+        ShipmentStatus::parse(&self.status).unwrap_or(ShipmentStatus::ToPack)
+    }
+
+    fn amount(&self) -> Money {
+        money(self.amount_minor, &self.currency)
+    }
+
+    fn carrier(&self) -> Option<Carrier> {
+        self.carrier.as_deref().and_then(Carrier::parse)
+    }
+
+    fn region(&self) -> &'static str {
+        storefront_domain::location::region_for_address(&self.ship_country, &self.ship_postcode)
+            .map_or(storefront_domain::location::DEFAULT_REGION, |r| r.code)
+    }
+
+    fn first_name(&self) -> &str {
+        self.ship_name.split_whitespace().next().unwrap_or("there")
+    }
+}
+
+/// "2 × Merino crew (Navy, M)" for each line of a shipment.
+async fn shipment_items(
+    conn: &mut SqliteConnection,
+    shipment: i64,
+) -> Result<Vec<PickLine>, sqlx::Error> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT v.sku, l.product_name, l.variant_label, sl.quantity
+         FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id JOIN variants v ON v.id = l.variant_id
+         WHERE sl.shipment_id = ? ORDER BY l.id",
+    )
+    .bind(shipment)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(sku, product_name, variant_label, quantity)| PickLine {
+            sku,
+            product_name,
+            variant_label,
+            quantity: u32::try_from(quantity).unwrap_or(0),
+        })
+        .collect())
+}
+
+fn item_words(lines: &[PickLine]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| format!("{} × {} ({})", l.quantity, l.product_name, l.variant_label))
+        .collect()
+}
+
+/// The words a shopper reads for a shipment's step ("14:05").
+fn clock_words(at: i64) -> (CalendarDate, String) {
+    let (day, minute) = uk_local(at);
+    (day, storefront_domain::date::clock_label(minute))
+}
+
+/// An order's shipments as its status page (and the agent console) shows them.
+pub(crate) async fn shipments_of(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    centres: &super::stock::Centres,
+) -> Result<Vec<ShipmentView>, sqlx::Error> {
+    let rows: Vec<ShipmentRow> = sqlx::query_as(&format!(
+        "{SHIPMENT_SELECT} WHERE s.order_id = ? ORDER BY s.id"
+    ))
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let items = item_words(&shipment_items(&mut *conn, row.id).await?);
+        let events: Vec<(String, i64, String)> = sqlx::query_as(
+            "SELECT status, at, detail FROM shipment_events WHERE shipment_id = ? ORDER BY at, id",
+        )
+        .bind(row.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let carrier = row.carrier();
+        out.push(ShipmentView {
+            centre: centres.name(row.centre_id).to_owned(),
+            status: row.status(),
+            items,
+            carrier,
+            tracking_url: carrier
+                .zip(row.tracking.as_deref())
+                .and_then(|(c, t)| c.tracking_url(t)),
+            tracking: row.tracking.clone(),
+            promised: row.promised_on.as_deref().and_then(CalendarDate::parse_iso),
+            expected: row.expected_on.as_deref().and_then(CalendarDate::parse_iso),
+            charged: row.status().has_shipped().then(|| row.amount()),
+            timeline: events
+                .into_iter()
+                .filter_map(|(status, at, detail)| {
+                    let (on, time) = clock_words(at);
+                    Some(TimelineStep {
+                        status: ShipmentStatus::parse(&status)?,
+                        on,
+                        time,
+                        detail,
+                    })
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// What a courier report did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Applied {
+    /// The parcel's status afterwards.
+    pub status: String,
+    /// Set when the report was valid but could not move the parcel (a late scan after
+    /// delivery): it is kept as seen and nothing changed.
+    pub ignored: Option<String>,
+}
+
+pub struct Fulfilment<'a> {
+    state: &'a AppState,
+}
+
+impl<'a> Fulfilment<'a> {
+    pub fn new(state: &'a AppState) -> Self {
+        Self { state }
+    }
+
+    fn centres(&self) -> Vec<CentreChoice> {
+        self.state
+            .centres
+            .all()
+            .iter()
+            .map(|c| CentreChoice {
+                code: c.code.clone(),
+                name: c.name.clone(),
+            })
+            .collect()
+    }
+
+    /// A centre's work, oldest order first: to pack, packed, and shipped in the last day.
+    pub async fn work(
+        &self,
+        _staff: &SignedInWarehouse,
+        centre: &str,
+    ) -> Result<CentreWork, ShopError> {
+        let centres = self.centres();
+        let chosen = centres
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(centre.trim()))
+            .or(centres.first())
+            .cloned()
+            .ok_or(ShopError::Internal)?;
+        let centre_id = self
+            .state
+            .centres
+            .by_code(&chosen.code)
+            .map(|c| c.id)
+            .ok_or(ShopError::Internal)?;
+        let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+        #[derive(sqlx::FromRow)]
+        struct TaskRow {
+            id: i64,
+            status: String,
+            carrier: Option<String>,
+            tracking: Option<String>,
+            number: String,
+            placed_at: i64,
+            ship_name: String,
+            ship_line1: String,
+            ship_line2: String,
+            ship_city: String,
+            ship_postcode: String,
+            ship_country: String,
+            delivery_option: String,
+            payment_status: Option<String>,
+        }
+        let rows: Vec<TaskRow> = sqlx::query_as(
+            "SELECT s.id, s.status, s.carrier, s.tracking, o.number, o.placed_at, o.ship_name, o.ship_line1,
+                    o.ship_line2, o.ship_city, o.ship_postcode, o.ship_country, o.delivery_option,
+                    p.status AS payment_status
+             FROM shipments s JOIN orders o ON o.id = s.order_id LEFT JOIN payments p ON p.id = s.payment_id
+             WHERE s.centre_id = ? AND o.status != 'cancelled'
+               AND (s.status IN ('to_pack', 'packed') OR s.captured_at >= ?)
+             ORDER BY o.placed_at, s.id",
+        )
+        .bind(centre_id)
+        .bind(unix_now() - 86_400)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(internal)?;
+        let mut work = CentreWork {
+            centre: chosen,
+            centres,
+            to_pack: Vec::new(),
+            packed: Vec::new(),
+            shipped_today: Vec::new(),
+        };
+        for r in rows {
+            let status = ShipmentStatus::parse(&r.status).unwrap_or(ShipmentStatus::ToPack);
+            let payment_problem = match r.payment_status.as_deref() {
+                Some("authorized") | None => None,
+                Some("declined") => Some("The bank declined the payment for this parcel. Keep it here: customer service is contacting the customer.".to_owned()),
+                Some(_) => Some("The payment for this parcel is still being taken. Pack it; ship it once this note has gone.".to_owned()),
+            };
+            let task = ShipmentTask {
+                id: r.id,
+                order_number: r.number,
+                placed_on: date_of(r.placed_at),
+                address: Address {
+                    name: r.ship_name,
+                    line1: r.ship_line1,
+                    line2: r.ship_line2,
+                    city: r.ship_city,
+                    postcode: r.ship_postcode,
+                    country: r.ship_country,
+                },
+                delivery_option: DeliveryOption::parse(&r.delivery_option).unwrap_or_default(),
+                lines: shipment_items(&mut conn, r.id).await.map_err(internal)?,
+                status,
+                payment_problem: payment_problem.filter(|_| !status.has_shipped()),
+                carrier: r.carrier.as_deref().and_then(Carrier::parse),
+                tracking: r.tracking,
+            };
+            match status {
+                ShipmentStatus::ToPack => work.to_pack.push(task),
+                ShipmentStatus::Packed => work.packed.push(task),
+                _ => work.shipped_today.push(task),
+            }
+        }
+        Ok(work)
+    }
+
+    async fn shipment(
+        &self,
+        conn: &mut SqliteConnection,
+        id: i64,
+    ) -> Result<ShipmentRow, ShopError> {
+        sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE s.id = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ShopError::NotFound("There is no such shipment.".into()))
+    }
+
+    /// Marks a shipment packed.
+    pub async fn pack(&self, staff: &SignedInWarehouse, id: i64) -> Result<(), ShopError> {
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let row = self.shipment(&mut tx, id).await?;
+        let next = row
+            .status()
+            .pack()
+            .map_err(|e| ShopError::invalid(Field::Tracking, e.0))?;
+        async {
+            sqlx::query("UPDATE shipments SET status = ?, updated_at = ? WHERE id = ?")
+                .bind(next.as_str())
+                .bind(unix_now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            record(&mut tx, id, next, unix_now(), "", staff.name()).await?;
+            refresh_order_status(&mut tx, row.order_id).await?;
+            tx.commit().await
+        }
+        .await
+        .map_err(internal)?;
+        tracing::info!(shipment = id, order = %row.number, staff = staff.name(), "packed");
+        self.changed(row.order_id);
+        Ok(())
+    }
+
+    /// Hands a packed shipment to `carrier` under `tracking`: the shipment's money is
+    /// captured first (an authorization that lapsed is asked for again, without the
+    /// shopper); nothing is marked shipped unless the money was taken, and a repeat (a
+    /// double press, a retry after a crash) captures nothing more.
+    pub async fn ship(
+        &self,
+        staff: &SignedInWarehouse,
+        id: i64,
+        carrier: &str,
+        tracking: &str,
+    ) -> Result<(), ShopError> {
+        let carrier = Carrier::parse(carrier.trim())
+            .ok_or_else(|| ShopError::invalid(Field::Carrier, "Please choose the carrier."))?;
+        let tracking = carrier
+            .check_tracking(tracking)
+            .map_err(|m| ShopError::invalid(Field::Tracking, m))?;
+        let row = {
+            let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
+            let row = self.shipment(&mut conn, id).await?;
+            row.status()
+                .ship()
+                .map_err(|e| ShopError::invalid(Field::Tracking, e.0))?;
+            let taken: Option<String> = sqlx::query_scalar(
+                "SELECT o.number FROM shipments s JOIN orders o ON o.id = s.order_id
+                 WHERE s.carrier = ? AND s.tracking = ? AND s.id != ?",
+            )
+            .bind(carrier.as_str())
+            .bind(&tracking)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+            if let Some(other) = taken {
+                return Err(ShopError::invalid(
+                    Field::Tracking,
+                    format!("That tracking number is already on a parcel of order {other}. Please check the label."),
+                ));
+            }
+            row
+        };
+        let payment_id = self.capture(&row).await?;
+        let now = unix_now();
+        let (today, _) = storefront_domain::date::uk_clock(now);
+        let region = row.region();
+        let km = self
+            .state
+            .centres
+            .nearest_first(region)
+            .into_iter()
+            .find(|(c, _)| *c == row.centre_id)
+            .map_or(f64::MAX, |(_, km)| km);
+        let option = DeliveryOption::parse(&row.delivery_option).unwrap_or_default();
+        // It has left: the clock starts today (or the next working day).
+        let arrives = option.arrival_day(
+            today,
+            0,
+            km,
+            self.state
+                .centres
+                .route(row.centre_id, Calendar::of_region(region)),
+        );
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let shipped = sqlx::query(
+            "UPDATE shipments SET status = 'shipped', carrier = ?, tracking = ?, promised_on = ?, expected_on = ?,
+                    payment_id = ?, captured_at = ?, updated_at = ?
+             WHERE id = ? AND status = 'packed'",
+        )
+        .bind(carrier.as_str())
+        .bind(&tracking)
+        .bind(arrives.to_string())
+        .bind(arrives.to_string())
+        .bind(payment_id)
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await;
+        match shipped {
+            Ok(r) if r.rows_affected() == 1 => {}
+            Ok(_) => {
+                // Someone else shipped it a moment ago; their capture was this one.
+                return Err(ShopError::invalid(
+                    Field::Tracking,
+                    "This parcel has just been marked shipped by someone else.",
+                ));
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(ShopError::invalid(
+                    Field::Tracking,
+                    "That tracking number is already on another parcel. Please check the label.",
+                ));
+            }
+            Err(e) => return Err(internal(e)),
+        }
+        async {
+            sqlx::query("UPDATE payments SET captured_minor = captured_minor + ? WHERE id = ?")
+                .bind(row.amount_minor)
+                .bind(payment_id)
+                .execute(&mut *tx)
+                .await?;
+            record(
+                &mut tx,
+                id,
+                ShipmentStatus::Shipped,
+                now,
+                &format!("{} {tracking}", carrier.name()),
+                staff.name(),
+            )
+            .await?;
+            refresh_order_status(&mut tx, row.order_id).await?;
+            self.dispatched_mail(&mut tx, &row, carrier, &tracking, arrives)
+                .await?;
+            tx.commit().await
+        }
+        .await
+        .map_err(internal)?;
+        tracing::info!(shipment = id, order = %row.number, staff = staff.name(), carrier = carrier.as_str(), amount = %row.amount(), "shipped and captured");
+        if let Err(e) = self.state.couriers.follow(carrier, &tracking).await {
+            tracing::error!(%e, shipment = id, "the courier was not told about a parcel");
+        }
+        self.changed(row.order_id);
+        self.state.deliver_mail_soon();
+        Ok(())
+    }
+
+    /// Captures `row`'s money, answering the payment it was taken from. A lapsed
+    /// authorization is replaced by a new one for the shipment (the shopper is not
+    /// present; the bank's check does not apply to a charge the shopper agreed to).
+    async fn capture(&self, row: &ShipmentRow) -> Result<i64, ShopError> {
+        let not_held = |why: &str| {
+            ShopError::Declined(format!(
+                "The money for this parcel could not be taken ({why}). Keep the parcel here: customer service will contact the customer."
+            ))
+        };
+        let payment_id = row.payment_id.ok_or_else(|| not_held("no payment"))?;
+        let (status, authorization): (String, Option<String>) =
+            sqlx::query_as("SELECT status, authorization FROM payments WHERE id = ?")
+                .bind(payment_id)
+                .fetch_one(&self.state.db.read)
+                .await
+                .map_err(internal)?;
+        if status != "authorized" {
+            return Err(not_held(if status == "declined" {
+                "the bank declined it"
+            } else {
+                "it is still being asked for"
+            }));
+        }
+        let authorization = authorization.ok_or_else(|| not_held("no authorization"))?;
+        let gateway = &self.state.gateway;
+        let reference = format!("{}-shipment-{}", row.number, row.id);
+        match gateway
+            .capture(&authorization, row.amount(), &reference)
+            .await
+            .map_err(internal)?
+        {
+            Capture::Done(_) => return Ok(payment_id),
+            Capture::NotHeld => return Err(not_held("the card no longer holds it")),
+            Capture::Expired => {}
+        }
+        // The hold lapsed: ask the bank again for this shipment, then take it.
+        let token = row
+            .card_token
+            .as_deref()
+            .ok_or_else(|| not_held("no card on file"))?;
+        let again = format!("{reference}-again");
+        let renewed = gateway
+            .authorize(token, row.amount(), &again, false)
+            .await
+            .map_err(internal)?;
+        if renewed.status != AuthStatus::Authorized {
+            return Err(not_held("the bank declined the renewed payment"));
+        }
+        // A retry finds the row its first try wrote (the gateway answered the same
+        // authorization for the same key).
+        let earlier: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM payments WHERE authorization = ?")
+                .bind(&renewed.id)
+                .fetch_optional(&self.state.db.write)
+                .await
+                .map_err(internal)?;
+        let new_payment = match earlier {
+            Some(id) => id,
+            None => sqlx::query_scalar(
+                "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
+                 VALUES (?, ?, ?, 'renewed', 'authorized', ?, ?, ?) RETURNING id",
+            )
+            .bind(row.order_id)
+            .bind(row.amount_minor)
+            .bind(&row.currency)
+            .bind(&renewed.id)
+            .bind(unix_now())
+            .bind(unix_now())
+            .fetch_one(&self.state.db.write)
+            .await
+            .map_err(internal)?,
+        };
+        match gateway
+            .capture(&renewed.id, row.amount(), &again)
+            .await
+            .map_err(internal)?
+        {
+            Capture::Done(_) => {
+                tracing::info!(order = %row.number, shipment = row.id, "authorization had lapsed; renewed and captured");
+                Ok(new_payment)
+            }
+            _ => Err(not_held("the renewed payment could not be taken")),
+        }
+    }
+
+    async fn dispatched_mail(
+        &self,
+        tx: &mut SqliteConnection,
+        row: &ShipmentRow,
+        carrier: Carrier,
+        tracking: &str,
+        arrives: CalendarDate,
+    ) -> Result<(), sqlx::Error> {
+        let items = item_words(&shipment_items(&mut *tx, row.id).await?);
+        let link = new_order_link(
+            &mut *tx,
+            &self.state.config.public_url,
+            row.order_id,
+            &row.number,
+        )
+        .await?;
+        let more: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM shipments WHERE order_id = ? AND status IN ('to_pack', 'packed'))
+                  + (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = ?)",
+        )
+        .bind(row.order_id)
+        .bind(row.order_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let card = row
+            .card_brand
+            .as_deref()
+            .zip(row.card_last4.as_deref())
+            .map(|(b, l)| format!(" to your {b} ending {l}"))
+            .unwrap_or_default();
+        let follow = carrier
+            .tracking_url(tracking)
+            .map(|u| format!("Follow it on {}'s site: {u}\n", carrier.name()))
+            .unwrap_or_default();
+        let rest = if more > 0 {
+            "The rest of your order follows in its own parcel; we'll email you when it leaves.\n\n"
+        } else {
+            ""
+        };
+        let help = &self.state.help;
+        let body = format!(
+            "Hello {name},\n\nYour parcel has left our {centre} distribution centre with {carrier_name}:\n\n{items}\n\n\
+             Tracking number: {tracking}\n{follow}Expected: {when}.\n\n\
+             We've now charged {amount}{card} for this parcel.\n\n{rest}\
+             Your order's progress, step by step, any time: {link}\n\n\
+             Questions? Call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
+            name = row.first_name(),
+            centre = self.state.centres.name(row.centre_id),
+            carrier_name = carrier.name(),
+            items = items.join("\n"),
+            when = delivery::arrival_label(arrives),
+            amount = row.amount(),
+            phone = help.phone_display,
+            hours = help.hours_text(),
+        );
+        mail::queue(
+            tx,
+            mail::Mail {
+                to: &row.email,
+                subject: &format!("Your order {} is on its way", row.number),
+                body: &body,
+            },
+        )
+        .await
+    }
+
+    /// Takes a courier's signed report (the webhook, and the test courier, which signs
+    /// its reports the same way): checked, taken once, applied to the parcel, with the
+    /// shopper's mail when it matters.
+    pub async fn report(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<Applied, ReportRefused> {
+        let report = courier::verify(
+            &self.state.config.courier_secret,
+            signature,
+            body,
+            unix_now(),
+        )?;
+        let refused_internal = |e: sqlx::Error| {
+            tracing::error!(%e, "courier report not applied");
+            ReportRefused::Unreadable("the shop could not store it; send it again".into())
+        };
+        let Report {
+            id: event_id,
+            carrier,
+            tracking,
+            event,
+            at,
+            detail,
+            expected_on,
+        } = report;
+        let event = CourierEvent::parse(&event)
+            .ok_or_else(|| ReportRefused::Unreadable(format!("unknown event {event:?}")))?;
+        let carrier = Carrier::parse(&carrier)
+            .ok_or_else(|| ReportRefused::Unreadable(format!("unknown carrier {carrier:?}")))?;
+        let expected = match expected_on.as_deref() {
+            None => None,
+            Some(d) => Some(CalendarDate::parse_iso(d).ok_or_else(|| {
+                ReportRefused::Unreadable(format!("expected_on {d:?} is not a date"))
+            })?),
+        };
+        let detail: String = storefront_domain::text::visible(&detail)
+            .chars()
+            .take(200)
+            .collect();
+        let mut tx = self
+            .state
+            .db
+            .write
+            .begin()
+            .await
+            .map_err(refused_internal)?;
+        let row: Option<ShipmentRow> = sqlx::query_as(&format!(
+            "{SHIPMENT_SELECT} WHERE s.carrier = ? AND s.tracking = ?"
+        ))
+        .bind(carrier.as_str())
+        .bind(&tracking)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(refused_internal)?;
+        let row = row.ok_or(ReportRefused::UnknownParcel)?;
+        let first = sqlx::query(
+            "INSERT INTO courier_deliveries (event_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(&event_id)
+        .bind(unix_now())
+        .execute(&mut *tx)
+        .await
+        .map_err(refused_internal)?;
+        if first.rows_affected() == 0 {
+            return Err(ReportRefused::Replayed);
+        }
+        let before = row.status();
+        let next = match before.after(event) {
+            Ok(next) => next,
+            Err(why) => {
+                tx.commit().await.map_err(refused_internal)?;
+                tracing::info!(order = %row.number, tracking = %tracking, %why, "courier report ignored");
+                return Ok(Applied {
+                    status: before.as_str().to_owned(),
+                    ignored: Some(why.0),
+                });
+            }
+        };
+        let promised = row.promised_on.as_deref().and_then(CalendarDate::parse_iso);
+        let previous = row.expected_on.as_deref().and_then(CalendarDate::parse_iso);
+        let estimate = expected.or(previous);
+        async {
+            sqlx::query(
+                "UPDATE shipments SET status = ?, expected_on = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(next.as_str())
+            .bind(estimate.map(|d| d.to_string()))
+            .bind(unix_now())
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+            record(&mut tx, row.id, next, at, &detail, carrier.name()).await?;
+            refresh_order_status(&mut tx, row.order_id).await?;
+            if next == ShipmentStatus::Delivered {
+                self.delivered_mail(&mut tx, &row).await?;
+            } else if next == ShipmentStatus::DeliveryFailed
+                || matches!((estimate, previous.or(promised)), (Some(new), Some(old)) if new > old)
+            {
+                self.late_mail(&mut tx, &row, next, &detail, estimate)
+                    .await?;
+            }
+            tx.commit().await
+        }
+        .await
+        .map_err(refused_internal)?;
+        tracing::info!(order = %row.number, shipment = row.id, event = event.as_str(), "courier report applied");
+        self.changed(row.order_id);
+        self.state.deliver_mail_soon();
+        Ok(Applied {
+            status: next.as_str().to_owned(),
+            ignored: None,
+        })
+    }
+
+    async fn delivered_mail(
+        &self,
+        tx: &mut SqliteConnection,
+        row: &ShipmentRow,
+    ) -> Result<(), sqlx::Error> {
+        let items = item_words(&shipment_items(&mut *tx, row.id).await?);
+        let link = new_order_link(
+            &mut *tx,
+            &self.state.config.public_url,
+            row.order_id,
+            &row.number,
+        )
+        .await?;
+        let help = &self.state.help;
+        let body = format!(
+            "Hello {name},\n\nYour parcel from order {number} has been delivered:\n\n{items}\n\n\
+             We hope you love it. If something isn't right: {returns} \
+             How it works: {public}/help/returns\n\n\
+             Your order, any time: {link}\n\n\
+             Questions? Call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
+            name = row.first_name(),
+            number = row.number,
+            items = items.join("\n"),
+            returns = help.returns.summary,
+            public = self.state.config.public_url,
+            phone = help.phone_display,
+            hours = help.hours_text(),
+        );
+        mail::queue(
+            tx,
+            mail::Mail {
+                to: &row.email,
+                subject: &format!("Delivered: your order {}", row.number),
+                body: &body,
+            },
+        )
+        .await
+    }
+
+    async fn late_mail(
+        &self,
+        tx: &mut SqliteConnection,
+        row: &ShipmentRow,
+        status: ShipmentStatus,
+        detail: &str,
+        estimate: Option<CalendarDate>,
+    ) -> Result<(), sqlx::Error> {
+        let link = new_order_link(
+            &mut *tx,
+            &self.state.config.public_url,
+            row.order_id,
+            &row.number,
+        )
+        .await?;
+        let carrier = row.carrier().map_or("The courier", Carrier::name);
+        let what = if status == ShipmentStatus::DeliveryFailed {
+            let said = if detail.is_empty() {
+                String::new()
+            } else {
+                format!(" They said: \"{detail}\".")
+            };
+            format!("{carrier} couldn't deliver your parcel today.{said}")
+        } else {
+            format!("{carrier} tells us your parcel is running late.")
+        };
+        let when = estimate.map_or_else(
+            || "We'll email you as soon as they give a new date.".to_owned(),
+            |d| {
+                format!(
+                    "They now expect to deliver it on {}.",
+                    delivery::arrival_label(d)
+                )
+            },
+        );
+        let help = &self.state.help;
+        let body = format!(
+            "Hello {name},\n\nWe're sorry: {what} {when}\n\n\
+             Follow it step by step: {link}\n\n\
+             If you'd like us to chase it, call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
+            name = row.first_name(),
+            phone = help.phone_display,
+            hours = help.hours_text(),
+        );
+        mail::queue(
+            tx,
+            mail::Mail {
+                to: &row.email,
+                subject: &format!("Your order {} is running late", row.number),
+                body: &body,
+            },
+        )
+        .await
+    }
+
+    /// The test courier reports `event` (or the parcel's next usual step) for
+    /// `tracking`, through the same signed path a courier's webhook takes.
+    pub async fn test_courier_step(
+        &self,
+        tracking: &str,
+        event: Option<CourierEvent>,
+        detail: &str,
+        expected_on: Option<&str>,
+    ) -> Result<Option<Applied>, String> {
+        let signed = self
+            .state
+            .test_courier
+            .report(tracking, event, detail, expected_on)
+            .await
+            .map_err(|e| e.to_string())?;
+        match signed {
+            None => Ok(None),
+            Some(s) => self
+                .report(Some(&s.signature), &s.body)
+                .await
+                .map(Some)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The demo clock: moves every parcel the test courier holds one step along.
+    pub async fn test_courier_tick(&self, every_seconds: u64) {
+        let due = match self
+            .state
+            .test_courier
+            .due(i64::try_from(every_seconds).unwrap_or(i64::MAX))
+            .await
+        {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!(%e, "test courier parcels not read");
+                return;
+            }
+        };
+        for tracking in due {
+            if let Err(e) = self.test_courier_step(&tracking, None, "", None).await {
+                tracing::warn!(%tracking, %e, "test courier step not taken");
+            }
+        }
+    }
+
+    /// Tells the order's open status pages to read it again.
+    fn changed(&self, order_id: i64) {
+        let _ = self.state.order_events.send(order_id);
+    }
+}
