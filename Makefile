@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui bench-stock bench-help bench-live-ui fmt lint clean-data
+.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ bench-help: ## Agent sign-in, message → agent console and reply → shopper st
 bench-live-ui: ## Stock change → the other shopper's page updated, two Chromium contexts (p50/p95)
 	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
 	cd tests/e2e && STOREFRONT_BIN=../../target/server/storefront node bench-live.mjs
+
+bench-ship-ui: ## Shipped in the warehouse back-office → the shopper's open status page repainted, Chromium (p50/p95)
+	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
+	cd tests/e2e && STOREFRONT_BIN=../../target/server/storefront node bench-ship.mjs
 
 fmt: ## Format the code
 	cargo fmt --all

@@ -7,4 +7,6 @@ bash scripts/setup.sh rust tools
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/build-app.sh
 cargo build --profile server --features ssr
+# The demo: the test courier moves shipped parcels one step a minute (set it to 0 to stop it).
+export STOREFRONT_TEST_COURIER_STEP_SECONDS="${STOREFRONT_TEST_COURIER_STEP_SECONDS:-60}"
 exec target/server/storefront

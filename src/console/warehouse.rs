@@ -100,7 +100,7 @@ pub fn WarehouseConsole() -> impl IntoView {
                             <button
                                 type="button"
                                 class="button button--primary"
-                                aria-label=format!("Mark {} packed", t.order_number)
+                                aria-label=format!("Mark packed: {}", t.order_number)
                                 disabled=move || pack.pending().get()
                                 on:click=move |_| { pack.dispatch(PackShipment { id: t.id }); }
                             >"Mark packed"</button>

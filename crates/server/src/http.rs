@@ -286,7 +286,7 @@ async fn live_stock(
                     Some(Event::default().event("stock").json_data(&live))
                 }
                 Heard::Message(_) => None,
-                Heard::FellBehind => Some(Ok(Event::default().event("resync").data(""))),
+                Heard::FellBehind => Some(Ok(Event::default().event("resync").data("resync"))),
             })
         });
     let address = super::session::request_address(&request, &state.config.trusted_proxies);
@@ -328,6 +328,8 @@ struct OrderQuery {
     key: String,
 }
 
+/// (Every event carries some data: a browser drops an event whose data is empty.)
+///
 /// An order's status page listens here (`storefront_model::orders::order_events_url`):
 /// an `order` event each time the order changes (the page reads it again), `resync`
 /// after a lag. Only for the holder of a private key, like the page itself.
@@ -353,10 +355,10 @@ async fn live_order(
         .filter_map(move |heard| {
             std::future::ready(match heard {
                 Heard::Message(id) if id == order => Some(Ok::<_, std::convert::Infallible>(
-                    Event::default().event("order").data(""),
+                    Event::default().event("order").data("changed"),
                 )),
                 Heard::Message(_) => None,
-                Heard::FellBehind => Some(Ok(Event::default().event("resync").data(""))),
+                Heard::FellBehind => Some(Ok(Event::default().event("resync").data("resync"))),
             })
         });
     let address = super::session::request_address(&request, &state.config.trusted_proxies);

@@ -1,0 +1,111 @@
+// After "Place order", in a real browser: the warehouse team signs in to the back-office,
+// packs and ships the order with a tracking number, the test courier reports, and the
+// shopper's open status page follows every step by itself, to "Delivered", with the
+// dispatch and delivered mails in the outbox. "Find my order" and axe on every new page,
+// at phone and desktop width.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import {
+  useShop, visible, expectNoAxeViolations, serverBinary, findVariant, orderBody, placeOrder, callApi, callAdmin,
+} from "./harness.mjs";
+
+const PASSWORD = "a long e2e warehouse password";
+const TOKEN = "e2e-admin-token-0123456789";
+const hash = execFileSync(serverBinary(), ["hash-password"], { input: `${PASSWORD}\n` }).toString().trim();
+const ctx = useShop({ before, after }, { STOREFRONT_WAREHOUSE: `wes:${hash}`, STOREFRONT_ADMIN_TOKEN: TOKEN });
+
+const PHONE = { width: 390, height: 844 };
+
+test("packed and shipped in the back-office, reported by the courier, followed live by the shopper", async () => {
+  const { shop, browser } = ctx();
+  const { variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const placed = await placeOrder(shop.baseURL, await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]));
+  const order = await callApi(shop.baseURL, "order_status", { number: placed.number, key: placed.key });
+  assert.equal(order.shipments.length, 1);
+  const centre = order.shipments[0].centre;
+
+  // The shopper keeps their status page open on a phone.
+  const shopperContext = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const shopper = await shopperContext.newPage();
+  await shopper.goto(`/orders/${placed.number}?key=${placed.key}`);
+  await visible(shopper.getByRole("heading", { name: "Status: Order received", exact: true }));
+  await visible(shopper.getByRole("heading", { name: `Your parcel from ${centre}` }));
+  await expectNoAxeViolations(shopper, "the status page at phone width");
+
+  // The warehouse: sign-in first.
+  const staffContext = await browser.newContext({ baseURL: shop.baseURL });
+  const staff = await staffContext.newPage();
+  await staff.goto("/warehouse");
+  await staff.waitForURL(/\/warehouse\/sign-in$/);
+  await expectNoAxeViolations(staff, "the warehouse sign-in");
+  await staff.getByLabel("Staff name").fill("wes");
+  await staff.getByLabel("Password").fill(PASSWORD);
+  await staff.getByRole("button", { name: "Sign in" }).click();
+  await staff.waitForURL(/\/warehouse$/);
+  const centres = staff.getByRole("combobox", { name: "Distribution centre" });
+  await centres.locator("option", { hasText: `${centre} (` }).waitFor({ state: "attached" });
+  await centres.selectOption(await centres.locator("option", { hasText: `${centre} (` }).getAttribute("value"));
+  const packButton = staff.getByRole("button", { name: `Mark packed: ${placed.number}` });
+  await visible(packButton);
+  await expectNoAxeViolations(staff, "the warehouse back-office");
+  await packButton.click();
+  await visible(shopper.getByRole("heading", { name: "Status: Packed", exact: true }));
+
+  await staff.getByRole("button", { name: `Ship ${placed.number}` }).click();
+  await staff.getByRole("combobox", { name: "Carrier" }).selectOption({ label: "Test courier" });
+  const tracking = staff.getByLabel("Tracking number");
+  await tracking.fill("12345");
+  await staff.getByRole("button", { name: "Ship", exact: true }).click();
+  await visible(staff.getByText(/^That isn't a Test courier tracking number/));
+  assert.equal(await tracking.getAttribute("aria-invalid"), "true");
+  await expectNoAxeViolations(staff, "the ship form with a mistake");
+  await tracking.fill("TC0000000042");
+  const shippedAt = Date.now();
+  await staff.getByRole("button", { name: "Ship", exact: true }).click();
+  await visible(shopper.getByRole("heading", { name: "Status: On its way", exact: true }));
+  console.log(`shipped in the back-office → the open status page repainted: ${Date.now() - shippedAt} ms`);
+  await visible(shopper.getByText("TC0000000042", { exact: true }));
+  await visible(staff.getByRole("heading", { name: "Shipped in the last day (1)" }));
+
+  // The test courier reports each step; the page follows without a reload.
+  for (const event of ["collected", "in_transit", "out_for_delivery"]) {
+    await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000042", event, detail: "Leeds hub" });
+  }
+  await visible(shopper.getByText("Out for delivery", { exact: true }).first());
+  await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000042", event: "delivered" });
+  await visible(shopper.getByRole("heading", { name: "Status: Delivered", exact: true }));
+  await expectNoAxeViolations(shopper, "the delivered status page at phone width");
+  await shopper.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(shopper, "the delivered status page at desktop width");
+
+  const mails = shop.mails();
+  assert.ok(mails.some((m) => /Subject: Your order SF-\w+ is on its way/.test(m) && m.includes("TC0000000042")), "the dispatch mail");
+  assert.ok(mails.some((m) => /Subject: Delivered: your order SF-/.test(m) && m.includes("/help/returns")), "the delivered mail");
+  await staff.setViewportSize(PHONE);
+  await expectNoAxeViolations(staff, "the warehouse back-office at phone width");
+  await shopperContext.close();
+  await staffContext.close();
+});
+
+test("Find my order: mistakes next to their fields, then the same answer whatever was typed", async () => {
+  const { shop, browser } = ctx();
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto("/");
+  await page.getByRole("link", { name: "Find my order" }).click();
+  await visible(page.getByRole("heading", { name: "Find my order", level: 1 }));
+  await expectNoAxeViolations(page, "Find my order at phone width");
+  await page.getByLabel("Order number").fill("12345");
+  await page.getByLabel("Email address", { exact: true }).fill("nope");
+  await page.getByRole("button", { name: "Email me the link" }).click();
+  await visible(page.getByText(/^An order number looks like SF-/));
+  assert.equal(await page.getByLabel("Order number").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.getByLabel("Email address", { exact: true }).getAttribute("aria-invalid"), "true");
+  await page.getByLabel("Order number").fill("SF-00000000");
+  await page.getByLabel("Email address", { exact: true }).fill("someone@example.com");
+  await page.getByRole("button", { name: "Email me the link" }).click();
+  await visible(page.getByRole("status").getByText(/we've emailed the order's link to that address/));
+  await expectNoAxeViolations(page, "Find my order answered");
+  await context.close();
+});
