@@ -15,8 +15,13 @@
 //!    offered at `STOREFRONT_BENCH_FLOOD_RPS` (default 2,000/s; 0 for as fast as 8
 //!    senders go), with how many the flood got in and how many were turned away.
 //!
+//! 5. Order status page reads (`POST /api/order_status`: the order, its lines and each
+//!    parcel's timeline, half of them shipped) at `STOREFRONT_BENCH_STATUS_RPS` (default
+//!    1,000/s) beside the plain axum endpoint, p99 ratio.
+//!
 //! `make bench-stock`; `STOREFRONT_BENCH_PRODUCTS`, `STOREFRONT_BENCH_RPS` and
-//! `STOREFRONT_BENCH_SECONDS` change the size, rate and duration.
+//! `STOREFRONT_BENCH_SECONDS` change the size, rate and duration;
+//! `STOREFRONT_BENCH_ONLY=status` runs part 5 alone.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -204,6 +209,106 @@ async fn serve(app: axum::Router) -> SocketAddr {
     addr
 }
 
+/// Part 5: 100 orders (half shipped, so their pages carry a timeline with tracking),
+/// their status read at `rps` beside the plain endpoint.
+async fn status_reads(
+    state: &AppState,
+    app: &axum::Router,
+    shop: SocketAddr,
+    plain: SocketAddr,
+    rps: f64,
+    seconds: f64,
+) {
+    use tower::ServiceExt;
+    let in_stock: Vec<i64> = sqlx::query_scalar(
+        "SELECT variant_id FROM stock WHERE quantity >= 3 GROUP BY variant_id ORDER BY variant_id LIMIT 100",
+    )
+    .fetch_all(&state.db.read)
+    .await
+    .unwrap();
+    let mut orders = Vec::new();
+    for v in &in_stock {
+        let line = CartLine {
+            variant_id: *v,
+            quantity: 1,
+        };
+        if let Ok(placed) =
+            common::buy(state, &common::details_in("yorkshire"), &[line], false).await
+        {
+            orders.push(placed);
+        }
+    }
+    // Half of them packed and shipped (the staff session signed in as the warehouse).
+    let staff_key = "benchWarehouseSessionKey00000000";
+    sqlx::query(
+        "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at, role) VALUES (?, 'bench', 0, 9999999999, 'warehouse')",
+    )
+    .bind(storefront::server::session::digest(staff_key))
+    .execute(&state.db.write)
+    .await
+    .unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM shipments ORDER BY id")
+        .fetch_all(&state.db.read)
+        .await
+        .unwrap();
+    let cookie = format!(
+        "{}={staff_key}",
+        storefront::server::session::WAREHOUSE_COOKIE
+    );
+    let mut shipped = 0;
+    for (i, id) in ids.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
+        for (name, body) in [
+            ("pack", serde_json::json!({"id": id})),
+            (
+                "ship",
+                serde_json::json!({"id": id, "carrier": "test-courier", "tracking": format!("TC{:010}", 5_000_000 + i)}),
+            ),
+        ] {
+            let res = app
+                .clone()
+                .oneshot(
+                    axum::http::Request::post(format!("/api/warehouse/{name}"))
+                        .header("content-type", "application/json")
+                        .header("cookie", &cookie)
+                        .body(axum::body::Body::from(body.to_string()))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{name} {id}");
+            if name == "ship" {
+                shipped += 1;
+            }
+        }
+    }
+    println!(
+        "\norder status reads ({} orders, {shipped} shipped) at {rps:.0} requests/s offered for {seconds:.0} s, 32 connections:",
+        orders.len()
+    );
+    let plain_result = open_loop(plain, rps, seconds, 32, |_| PLAIN_REQUEST.to_vec()).await;
+    let plain_p99 = report("plain axum JSON", &plain_result);
+    let orders = Arc::new(orders);
+    let status_result = open_loop(shop, rps, seconds, 32, move |i| {
+        let o = &orders[(i * 7919) % orders.len()];
+        let body = format!(r#"{{"number":"{}","key":"{}"}}"#, o.number, o.key);
+        format!(
+            "POST /api/order_status HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    })
+    .await;
+    let status_p99 = report("POST /api/order_status", &status_result);
+    println!(
+        "  ratio (status / plain): p99 {:.1}×, p50 {:.1}×",
+        status_p99.as_secs_f64() / plain_p99.as_secs_f64().max(1e-9),
+        percentile(&status_result.latencies, 0.5).as_secs_f64()
+            / percentile(&plain_result.latencies, 0.5)
+                .as_secs_f64()
+                .max(1e-9)
+    );
+}
+
 async fn total_stock(state: &AppState) -> i64 {
     sqlx::query_scalar("SELECT SUM(quantity) FROM stock")
         .fetch_one(&state.db.read)
@@ -222,6 +327,13 @@ async fn main() {
     let test_shop = TestShop::new()
         .products(products)
         .with("STOREFRONT_DURABILITY", durability.clone())
+        .with(
+            "STOREFRONT_WAREHOUSE",
+            format!(
+                "bench:{}",
+                storefront::server::agents::hash_password("bench warehouse password").unwrap()
+            ),
+        )
         .start()
         .await;
     let state = test_shop.state.clone();
@@ -244,6 +356,11 @@ async fn main() {
         }),
     ))
     .await;
+    let status_rps: f64 = env_or("STOREFRONT_BENCH_STATUS_RPS", 1_000.0);
+    if std::env::var("STOREFRONT_BENCH_ONLY").as_deref() == Ok("status") {
+        status_reads(&state, &test_shop.app, shop, plain, status_rps, seconds).await;
+        return;
+    }
     println!("\nstock reads at {rps:.0} requests/s offered for {seconds:.0} s, 32 connections:");
     let plain_result = open_loop(plain, rps, seconds, 32, |_| PLAIN_REQUEST.to_vec()).await;
     let plain_p99 = report("plain axum JSON", &plain_result);
@@ -394,6 +511,8 @@ async fn main() {
         ms(percentile(&delays, 0.95)),
         ms(delays.last().copied().unwrap_or_default())
     );
+
+    status_reads(&state, &test_shop.app, shop, plain, status_rps, seconds).await;
 
     // 4. Checkouts beside a flood of anonymous chat messages.
     let flood_orders: usize = env_or("STOREFRONT_BENCH_FLOOD_ORDERS", 1_600);

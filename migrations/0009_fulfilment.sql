@@ -15,6 +15,7 @@ CREATE TABLE shipments (
     tracking      TEXT,
     promised_on   TEXT,                   -- arrival promised when it shipped (ISO 8601)
     expected_on   TEXT,                   -- the latest estimate (the courier's, once it gives one)
+    overdue_mailed_for TEXT,              -- the estimate whose passing the shopper was told of
     captured_at   INTEGER,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL,

@@ -514,6 +514,55 @@ async fn a_delay_is_mailed_when_the_courier_moves_the_date_or_cannot_deliver() {
 }
 
 #[tokio::test]
+async fn a_parcel_past_its_day_is_owned_up_to_once() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    set_stock(state, 1, [3, 0, 0], 0).await;
+    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
+        .await
+        .unwrap();
+    let id = shipments(state, &placed.number).await[0].0;
+    let staff = warehouse(app).await;
+    pack(app, &staff, id).await;
+    ship(app, &staff, id, "test-courier", "TC0000000004").await;
+    assert_eq!(
+        state.fulfilment().mail_overdue(now()).await,
+        0,
+        "not due yet"
+    );
+    // Its day was yesterday.
+    let yesterday = storefront::server::today().add_days(-1).to_string();
+    sqlx::query("UPDATE shipments SET expected_on = ? WHERE id = ?")
+        .bind(&yesterday)
+        .bind(id)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    assert_eq!(state.fulfilment().mail_overdue(now()).await, 1);
+    assert_eq!(state.fulfilment().mail_overdue(now()).await, 0, "told once");
+    let late = mails_to(state, "running late").await;
+    assert_eq!(late.len(), 1);
+    assert!(late[0].contains("Their latest: Shipped"), "{}", late[0]);
+    // Delivered parcels are never late.
+    state
+        .fulfilment()
+        .test_courier_step(
+            "TC0000000004",
+            Some(storefront::domain::fulfilment::CourierEvent::Delivered),
+            "",
+            None,
+        )
+        .await
+        .unwrap();
+    sqlx::query("UPDATE shipments SET overdue_mailed_for = NULL WHERE id = ?")
+        .bind(id)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    assert_eq!(state.fulfilment().mail_overdue(now()).await, 0);
+}
+
+#[tokio::test]
 async fn a_lapsed_authorization_is_asked_for_again_when_the_parcel_ships() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);

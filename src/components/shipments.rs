@@ -38,8 +38,13 @@ fn ShipmentCard(shipment: ShipmentView, title: String, heading_level: u8) -> imp
         4 => view! { <h4 class="shipment__title">{title}</h4> }.into_any(),
         _ => view! { <h5 class="shipment__title">{title}</h5> }.into_any(),
     };
+    let today = crate::domain::date::uk_local(crate::components::browser::now_unix()).0;
     let due = match (s.status, s.expected, s.promised) {
         (ShipmentStatus::Delivered, _, _) => None,
+        (_, Some(expected), _) if expected < today => Some(format!(
+            "Running late: it was due {} and the courier hasn't reported it delivered yet.",
+            arrival_label(expected)
+        )),
         (_, Some(expected), Some(promised)) if expected > promised => Some(format!(
             "Running late: now expected {} (we first said {}).",
             arrival_label(expected),

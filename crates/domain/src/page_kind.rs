@@ -20,6 +20,10 @@ impl PageKind {
     pub fn of_path(path: &str) -> Self {
         let path = path.split(['?', '#']).next().unwrap_or("");
         let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        if path.trim_end_matches('/') == "/orders/find" {
+            // Finding an order is not about one order yet.
+            return Self::Other;
+        }
         match first {
             "" => Self::Home,
             "c" | "search" => Self::Browse,
@@ -55,6 +59,7 @@ mod tests {
         assert_eq!(PageKind::of_path("/p/linen-shirt"), PageKind::Product);
         assert_eq!(PageKind::of_path("/checkout/payment"), PageKind::Checkout);
         assert_eq!(PageKind::of_path("/orders/SF-1?key=x"), PageKind::Order);
+        assert_eq!(PageKind::of_path("/orders/find"), PageKind::Other);
         assert_eq!(PageKind::of_path("/search?q=shirt"), PageKind::Browse);
         assert_eq!(PageKind::of_path("/c/shirts"), PageKind::Browse);
         assert_eq!(PageKind::of_path("/nowhere"), PageKind::Other);

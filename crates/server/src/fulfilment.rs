@@ -8,11 +8,12 @@
 
 use super::agents::SignedInWarehouse;
 use super::catalog::money;
+use super::clock::uk_local;
 use super::courier::{self, Report, ReportRefused};
 use super::payment::{AuthStatus, Capture};
 use super::{date_of, internal, mail, random_token, session, unix_now, AppState};
 use sqlx::SqliteConnection;
-use storefront_domain::date::{uk_local, CalendarDate};
+use storefront_domain::date::CalendarDate;
 use storefront_domain::delivery::{self, DeliveryOption};
 use storefront_domain::fulfilment::{
     order_status, split_checkout_payment, Carrier, CourierEvent, ShipmentStatus,
@@ -577,7 +578,7 @@ impl<'a> Fulfilment<'a> {
         };
         let payment_id = self.capture(&row).await?;
         let now = unix_now();
-        let (today, _) = storefront_domain::date::uk_clock(now);
+        let (today, _) = super::clock::uk_clock(now);
         let region = row.region();
         let km = self
             .state
@@ -1004,6 +1005,112 @@ impl<'a> Fulfilment<'a> {
         let help = &self.state.help;
         let body = format!(
             "Hello {name},\n\nWe're sorry: {what} {when}\n\n\
+             Follow it step by step: {link}\n\n\
+             If you'd like us to chase it, call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
+            name = row.first_name(),
+            phone = help.phone_display,
+            hours = help.hours_text(),
+        );
+        mail::queue(
+            tx,
+            mail::Mail {
+                to: &row.email,
+                subject: &format!("Your order {} is running late", row.number),
+                body: &body,
+            },
+        )
+        .await
+    }
+
+    /// Parcels on their way whose expected day has passed (UK time) without a delivery:
+    /// the shopper is told once per expected day, with the courier's latest step. Run
+    /// every minute; answers how many were told.
+    pub async fn mail_overdue(&self, now: i64) -> usize {
+        let (today, _) = super::clock::uk_clock(now);
+        let rows: Vec<ShipmentRow> = match sqlx::query_as(&format!(
+            "{SHIPMENT_SELECT} WHERE s.status NOT IN ('to_pack', 'packed', 'delivered') AND s.expected_on < ?
+               AND (s.overdue_mailed_for IS NULL OR s.overdue_mailed_for != s.expected_on)"
+        ))
+        .bind(today.to_string())
+        .fetch_all(&self.state.db.read)
+        .await
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(%e, "overdue parcels not read");
+                return 0;
+            }
+        };
+        let mut told = 0;
+        for row in rows {
+            let result = async {
+                let mut tx = self.state.db.write.begin().await?;
+                // Claimed in the same transaction as the mail: told once, even if two
+                // processes look at the same moment.
+                let claimed = sqlx::query(
+                    "UPDATE shipments SET overdue_mailed_for = expected_on WHERE id = ?
+                       AND (overdue_mailed_for IS NULL OR overdue_mailed_for != expected_on)",
+                )
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await?;
+                if claimed.rows_affected() == 1 {
+                    let (status, at, detail): (String, i64, String) = sqlx::query_as(
+                        "SELECT status, at, detail FROM shipment_events WHERE shipment_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+                    )
+                    .bind(row.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let latest = format!(
+                        "{}{}, {}",
+                        ShipmentStatus::parse(&status).map_or("", ShipmentStatus::title),
+                        if detail.is_empty() { String::new() } else { format!(" ({detail})") },
+                        clock_words(at).0.long_label()
+                    );
+                    self.overdue_mail(&mut tx, &row, &latest).await?;
+                    tx.commit().await?;
+                    return Ok::<_, sqlx::Error>(true);
+                }
+                Ok(false)
+            }
+            .await;
+            match result {
+                Ok(true) => {
+                    told += 1;
+                    self.changed(row.order_id);
+                }
+                Ok(false) => {}
+                Err(e) => tracing::error!(%e, shipment = row.id, "overdue mail not queued"),
+            }
+        }
+        if told > 0 {
+            self.state.deliver_mail_soon();
+        }
+        told
+    }
+
+    async fn overdue_mail(
+        &self,
+        tx: &mut SqliteConnection,
+        row: &ShipmentRow,
+        latest: &str,
+    ) -> Result<(), sqlx::Error> {
+        let link = new_order_link(
+            &mut *tx,
+            &self.state.config.public_url,
+            row.order_id,
+            &row.number,
+        )
+        .await?;
+        let due = row
+            .expected_on
+            .as_deref()
+            .and_then(CalendarDate::parse_iso)
+            .map_or_else(String::new, delivery::arrival_label);
+        let help = &self.state.help;
+        let body = format!(
+            "Hello {name},\n\nWe're sorry: your parcel was due on {due} and the courier hasn't told us it's been delivered. \
+             Their latest: {latest}.\n\nWe'll email you as soon as they report anything new. \
              Follow it step by step: {link}\n\n\
              If you'd like us to chase it, call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
             name = row.first_name(),

@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod catalog;
 pub mod checkout;
+pub mod clock;
 pub mod config;
 pub mod courier;
 pub mod db;
@@ -337,8 +338,8 @@ pub async fn run() -> std::process::ExitCode {
     let app =
         http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let stopping = state.stopping.clone();
-    // Mail the SMTP server could not take is tried again every minute, and sign-ups
-    // nobody confirmed in time are deleted.
+    // Mail the SMTP server could not take is tried again every minute, sign-ups nobody
+    // confirmed in time are deleted, and shoppers whose parcel is overdue are told.
     let retry = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -346,6 +347,7 @@ pub async fn run() -> std::process::ExitCode {
             every.tick().await;
             retry.outbox.flush(&retry.db.write).await;
             retry.stock().forget_unconfirmed(unix_now()).await;
+            retry.fulfilment().mail_overdue(unix_now()).await;
         }
     });
     // Attempts whose request died (another process stopped, the gateway failed) are

@@ -288,7 +288,7 @@ impl<'a> Orders<'a> {
         let nearest = self.state.centres.nearest_first(region);
         let to = Calendar::of_region(region);
         let (sales, unknown) = self.plan(conn, lines, &nearest).await?;
-        let clock = storefront_domain::date::uk_clock(unix_now());
+        let clock = super::clock::uk_clock(unix_now());
         let to_price: Vec<LineToPrice> = sales
             .iter()
             .map(|(line, row, _)| LineToPrice {

@@ -115,7 +115,7 @@ impl Centres {
         holding: &[i64],
         unix_now: i64,
     ) -> Option<DeliveryPromise> {
-        let (today, hour) = storefront_domain::date::uk_clock(unix_now);
+        let (today, hour) = super::clock::uk_clock(unix_now);
         nearest_first
             .iter()
             .find(|(id, _)| holding.contains(id))
@@ -742,6 +742,17 @@ impl<'a> Stock<'a> {
         self.publish(&[variant]).await;
         if received.to_backorders > 0 {
             self.state.checkout().charge_due().await;
+            // Their status pages show the new parcel.
+            for number in &received.orders_served {
+                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+                    .bind(number)
+                    .fetch_optional(&self.state.db.read)
+                    .await
+                    .unwrap_or(None);
+                if let Some(id) = id {
+                    let _ = self.state.order_events.send(id);
+                }
+            }
         }
         self.state.deliver_mail_soon();
         if let Err(e) = self.refresh_search(variant).await {
