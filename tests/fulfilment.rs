@@ -160,6 +160,16 @@ fn key_of(placed: &storefront::api::orders::PlacedOrder) -> &str {
     &placed.key
 }
 
+/// An order of `units` of variant 1, all from Leeds: one parcel (its id).
+async fn one_parcel(state: &AppState, units: u32) -> (storefront::api::orders::PlacedOrder, i64) {
+    set_stock(state, 1, [3, 0, 0], 0).await;
+    let placed = buy(state, &details_in("yorkshire"), &[line(1, units)], false)
+        .await
+        .unwrap();
+    let id = shipments(state, &placed.number).await[0].0;
+    (placed, id)
+}
+
 /// The ids of the shipments of an order, oldest first.
 async fn shipments(state: &AppState, number: &str) -> Vec<(i64, String, i64, i64)> {
     sqlx::query_as(
@@ -397,11 +407,7 @@ async fn a_split_order_ships_as_three_parcels_each_charged_when_it_ships() {
 async fn courier_reports_must_be_signed_fresh_and_new() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
-    let id = shipments(state, &placed.number).await[0].0;
+    let (_, id) = one_parcel(state, 1).await;
     let staff = warehouse(app).await;
     pack(app, &staff, id).await;
     ship(app, &staff, id, "test-courier", "TC0000000001").await;
@@ -461,11 +467,7 @@ async fn courier_reports_must_be_signed_fresh_and_new() {
 async fn a_delay_is_mailed_when_the_courier_moves_the_date_or_cannot_deliver() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
-    let id = shipments(state, &placed.number).await[0].0;
+    let (placed, id) = one_parcel(state, 1).await;
     let staff = warehouse(app).await;
     pack(app, &staff, id).await;
     ship(app, &staff, id, "test-courier", "TC0000000002").await;
@@ -517,11 +519,7 @@ async fn a_delay_is_mailed_when_the_courier_moves_the_date_or_cannot_deliver() {
 async fn a_parcel_past_its_day_is_owned_up_to_once() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
-    let id = shipments(state, &placed.number).await[0].0;
+    let (_, id) = one_parcel(state, 1).await;
     let staff = warehouse(app).await;
     pack(app, &staff, id).await;
     ship(app, &staff, id, "test-courier", "TC0000000004").await;
@@ -566,11 +564,8 @@ async fn a_parcel_past_its_day_is_owned_up_to_once() {
 async fn a_lapsed_authorization_is_asked_for_again_when_the_parcel_ships() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 2)], false)
-        .await
-        .unwrap();
-    let (id, _, _, amount) = shipments(state, &placed.number).await[0];
+    let (placed, id) = one_parcel(state, 2).await;
+    let amount = shipments(state, &placed.number).await[0].3;
     // Eight days later the bank has let the hold lapse.
     sqlx::query("UPDATE test_gateway_authorizations SET created_at = created_at - 8 * 86400")
         .execute(&state.db.write)
@@ -597,14 +592,61 @@ async fn a_lapsed_authorization_is_asked_for_again_when_the_parcel_ships() {
 }
 
 #[tokio::test]
+async fn the_gateway_captures_in_parts_and_refunds_no_more_than_it_took() {
+    use storefront::domain::money::Money;
+    use storefront::server::payment::Capture;
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let (placed, id) = one_parcel(state, 2).await;
+    let amount = shipments(state, &placed.number).await[0].3;
+    let staff = warehouse(app).await;
+    pack(app, &staff, id).await;
+    assert_eq!(
+        ship(app, &staff, id, "dpd", "15501234567894").await.status,
+        StatusCode::OK
+    );
+    let auth: String =
+        sqlx::query_scalar("SELECT authorization FROM payments WHERE purpose = 'checkout'")
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+    let gateway = &state.gateway;
+    // The whole hold is taken: nothing more can be.
+    assert_eq!(
+        gateway
+            .capture(&auth, Money::gbp(1), "extra")
+            .await
+            .unwrap(),
+        Capture::NotHeld
+    );
+    // A refund of part, asked twice under one key, gives it back once.
+    let half = Money::gbp(amount / 2);
+    assert!(matches!(
+        gateway.refund(&auth, half, "refund-1").await.unwrap(),
+        Capture::Done(_)
+    ));
+    assert!(matches!(
+        gateway.refund(&auth, half, "refund-1").await.unwrap(),
+        Capture::Done(_)
+    ));
+    assert_eq!(captured(state).await, amount - amount / 2);
+    // More than was taken cannot be given back.
+    assert_eq!(
+        gateway
+            .refund(&auth, Money::gbp(amount), "refund-2")
+            .await
+            .unwrap(),
+        Capture::NotHeld
+    );
+    assert_eq!(captured(state).await, amount - amount / 2);
+}
+
+#[tokio::test]
 async fn two_people_shipping_one_parcel_at_once_take_the_money_once() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
-    let (id, _, _, amount) = shipments(state, &placed.number).await[0];
+    let (placed, id) = one_parcel(state, 1).await;
+    let amount = shipments(state, &placed.number).await[0].3;
     let staff = warehouse(app).await;
     pack(app, &staff, id).await;
     let (a, b) = tokio::join!(
@@ -624,11 +666,7 @@ async fn two_people_shipping_one_parcel_at_once_take_the_money_once() {
 async fn only_the_warehouse_team_can_move_parcels() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
-    let id = shipments(state, &placed.number).await[0].0;
+    let (_, id) = one_parcel(state, 1).await;
     assert_eq!(pack(app, "", id).await.status, StatusCode::UNAUTHORIZED);
     // An agent's session opens nothing here.
     let agent = call_fn(
@@ -699,11 +737,7 @@ async fn only_the_warehouse_team_can_move_parcels() {
 async fn the_status_page_hears_each_change_while_open() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
-    let id = shipments(state, &placed.number).await[0].0;
+    let (placed, id) = one_parcel(state, 1).await;
     // Without the key there is nothing to listen to.
     let res = app
         .clone()
@@ -743,10 +777,7 @@ async fn the_status_page_hears_each_change_while_open() {
 async fn private_links_are_kept_as_hashes_and_find_my_order_mails_one_telling_a_guesser_nothing() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
+    let (placed, _) = one_parcel(state, 1).await;
     assert_eq!(
         scalar(state, "SELECT COUNT(*) FROM orders WHERE access_key != ''").await,
         0
@@ -837,11 +868,7 @@ async fn private_links_are_kept_as_hashes_and_find_my_order_mails_one_telling_a_
 async fn the_agent_console_shows_the_timeline_and_can_mail_the_link_again() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    set_stock(state, 1, [3, 0, 0], 0).await;
-    let placed = buy(state, &details_in("yorkshire"), &[line(1, 1)], false)
-        .await
-        .unwrap();
-    let id = shipments(state, &placed.number).await[0].0;
+    let (placed, id) = one_parcel(state, 1).await;
     let staff = warehouse(app).await;
     pack(app, &staff, id).await;
     ship(app, &staff, id, "dpd", "15501234567893").await;

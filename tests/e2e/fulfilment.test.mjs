@@ -107,5 +107,11 @@ test("Find my order: mistakes next to their fields, then the same answer whateve
   await page.getByRole("button", { name: "Email me the link" }).click();
   await visible(page.getByRole("status").getByText(/we've emailed the order's link to that address/));
   await expectNoAxeViolations(page, "Find my order answered");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "Find my order at desktop width");
+  await page.goto("/warehouse/sign-in");
+  await visible(page.getByRole("heading", { name: "Warehouse sign-in" }));
+  await page.setViewportSize(PHONE);
+  await expectNoAxeViolations(page, "the warehouse sign-in at phone width");
   await context.close();
 });

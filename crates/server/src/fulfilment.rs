@@ -182,6 +182,45 @@ pub(crate) async fn new_order_link(
     Ok(format!("{public_url}/orders/{number}?key={key}"))
 }
 
+/// Whom a mail about an order goes to.
+pub(crate) struct Customer<'a> {
+    pub order_id: i64,
+    pub number: &'a str,
+    pub email: &'a str,
+    /// The name on the order; the mail greets the first word of it.
+    pub name: &'a str,
+}
+
+/// Queues a mail about an order: the greeting, `words`, a fresh private link to the
+/// order and how to reach the shop — the same frame for every mail after the receipt.
+pub(crate) async fn queue_order_mail(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    to: &Customer<'_>,
+    subject: &str,
+    words: &str,
+) -> Result<(), sqlx::Error> {
+    let link = new_order_link(&mut *conn, &state.config.public_url, to.order_id, to.number).await?;
+    let help = &state.help;
+    let body = format!(
+        "Hello {first},\n\n{words}\n\nYour order {number}, step by step, any time: {link}\n\n\
+         Questions? Call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
+        first = to.name.split_whitespace().next().unwrap_or("there"),
+        number = to.number,
+        phone = help.phone_display,
+        hours = help.hours_text(),
+    );
+    mail::queue(
+        conn,
+        mail::Mail {
+            to: to.email,
+            subject,
+            body: &body,
+        },
+    )
+    .await
+}
+
 /// Sets the order's heading from its shipments and waiting units, recording the step
 /// on the order's history when it changes.
 async fn refresh_order_status(
@@ -280,8 +319,13 @@ impl ShipmentRow {
             .map_or(storefront_domain::location::DEFAULT_REGION, |r| r.code)
     }
 
-    fn first_name(&self) -> &str {
-        self.ship_name.split_whitespace().next().unwrap_or("there")
+    fn customer(&self) -> Customer<'_> {
+        Customer {
+            order_id: self.order_id,
+            number: &self.number,
+            email: &self.email,
+            name: &self.ship_name,
+        }
     }
 }
 
@@ -755,13 +799,6 @@ impl<'a> Fulfilment<'a> {
         arrives: CalendarDate,
     ) -> Result<(), sqlx::Error> {
         let items = item_words(&shipment_items(&mut *tx, row.id).await?);
-        let link = new_order_link(
-            &mut *tx,
-            &self.state.config.public_url,
-            row.order_id,
-            &row.number,
-        )
-        .await?;
         let more: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM shipments WHERE order_id = ? AND status IN ('to_pack', 'packed'))
                   + (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = ?)",
@@ -781,33 +818,26 @@ impl<'a> Fulfilment<'a> {
             .map(|u| format!("Follow it on {}'s site: {u}\n", carrier.name()))
             .unwrap_or_default();
         let rest = if more > 0 {
-            "The rest of your order follows in its own parcel; we'll email you when it leaves.\n\n"
+            "\n\nThe rest of your order follows in its own parcel; we'll email you when it leaves."
         } else {
             ""
         };
-        let help = &self.state.help;
-        let body = format!(
-            "Hello {name},\n\nYour parcel has left our {centre} distribution centre with {carrier_name}:\n\n{items}\n\n\
+        let words = format!(
+            "Your parcel has left our {centre} distribution centre with {carrier_name}:\n\n{items}\n\n\
              Tracking number: {tracking}\n{follow}Expected: {when}.\n\n\
-             We've now charged {amount}{card} for this parcel.\n\n{rest}\
-             Your order's progress, step by step, any time: {link}\n\n\
-             Questions? Call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
-            name = row.first_name(),
+             We've now charged {amount}{card} for this parcel.{rest}",
             centre = self.state.centres.name(row.centre_id),
             carrier_name = carrier.name(),
             items = items.join("\n"),
             when = delivery::arrival_label(arrives),
             amount = row.amount(),
-            phone = help.phone_display,
-            hours = help.hours_text(),
         );
-        mail::queue(
+        queue_order_mail(
             tx,
-            mail::Mail {
-                to: &row.email,
-                subject: &format!("Your order {} is on its way", row.number),
-                body: &body,
-            },
+            self.state,
+            &row.customer(),
+            &format!("Your order {} is on its way", row.number),
+            &words,
         )
         .await
     }
@@ -934,35 +964,21 @@ impl<'a> Fulfilment<'a> {
         row: &ShipmentRow,
     ) -> Result<(), sqlx::Error> {
         let items = item_words(&shipment_items(&mut *tx, row.id).await?);
-        let link = new_order_link(
-            &mut *tx,
-            &self.state.config.public_url,
-            row.order_id,
-            &row.number,
-        )
-        .await?;
-        let help = &self.state.help;
-        let body = format!(
-            "Hello {name},\n\nYour parcel from order {number} has been delivered:\n\n{items}\n\n\
+        let words = format!(
+            "Your parcel from order {number} has been delivered:\n\n{items}\n\n\
              We hope you love it. If something isn't right: {returns} \
-             How it works: {public}/help/returns\n\n\
-             Your order, any time: {link}\n\n\
-             Questions? Call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
-            name = row.first_name(),
+             How it works: {public}/help/returns",
             number = row.number,
             items = items.join("\n"),
-            returns = help.returns.summary,
+            returns = self.state.help.returns.summary,
             public = self.state.config.public_url,
-            phone = help.phone_display,
-            hours = help.hours_text(),
         );
-        mail::queue(
+        queue_order_mail(
             tx,
-            mail::Mail {
-                to: &row.email,
-                subject: &format!("Delivered: your order {}", row.number),
-                body: &body,
-            },
+            self.state,
+            &row.customer(),
+            &format!("Delivered: your order {}", row.number),
+            &words,
         )
         .await
     }
@@ -975,13 +991,6 @@ impl<'a> Fulfilment<'a> {
         detail: &str,
         estimate: Option<CalendarDate>,
     ) -> Result<(), sqlx::Error> {
-        let link = new_order_link(
-            &mut *tx,
-            &self.state.config.public_url,
-            row.order_id,
-            &row.number,
-        )
-        .await?;
         let carrier = row.carrier().map_or("The courier", Carrier::name);
         let what = if status == ShipmentStatus::DeliveryFailed {
             let said = if detail.is_empty() {
@@ -1002,22 +1011,12 @@ impl<'a> Fulfilment<'a> {
                 )
             },
         );
-        let help = &self.state.help;
-        let body = format!(
-            "Hello {name},\n\nWe're sorry: {what} {when}\n\n\
-             Follow it step by step: {link}\n\n\
-             If you'd like us to chase it, call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
-            name = row.first_name(),
-            phone = help.phone_display,
-            hours = help.hours_text(),
-        );
-        mail::queue(
+        queue_order_mail(
             tx,
-            mail::Mail {
-                to: &row.email,
-                subject: &format!("Your order {} is running late", row.number),
-                body: &body,
-            },
+            self.state,
+            &row.customer(),
+            &format!("Your order {} is running late", row.number),
+            &format!("We're sorry: {what} {when}"),
         )
         .await
     }
@@ -1095,35 +1094,21 @@ impl<'a> Fulfilment<'a> {
         row: &ShipmentRow,
         latest: &str,
     ) -> Result<(), sqlx::Error> {
-        let link = new_order_link(
-            &mut *tx,
-            &self.state.config.public_url,
-            row.order_id,
-            &row.number,
-        )
-        .await?;
         let due = row
             .expected_on
             .as_deref()
             .and_then(CalendarDate::parse_iso)
             .map_or_else(String::new, delivery::arrival_label);
-        let help = &self.state.help;
-        let body = format!(
-            "Hello {name},\n\nWe're sorry: your parcel was due on {due} and the courier hasn't told us it's been delivered. \
-             Their latest: {latest}.\n\nWe'll email you as soon as they report anything new. \
-             Follow it step by step: {link}\n\n\
-             If you'd like us to chase it, call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
-            name = row.first_name(),
-            phone = help.phone_display,
-            hours = help.hours_text(),
+        let words = format!(
+            "We're sorry: your parcel was due on {due} and the courier hasn't told us it's been delivered. \
+             Their latest: {latest}.\n\nWe'll email you as soon as they report anything new."
         );
-        mail::queue(
+        queue_order_mail(
             tx,
-            mail::Mail {
-                to: &row.email,
-                subject: &format!("Your order {} is running late", row.number),
-                body: &body,
-            },
+            self.state,
+            &row.customer(),
+            &format!("Your order {} is running late", row.number),
+            &words,
         )
         .await
     }

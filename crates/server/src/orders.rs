@@ -678,30 +678,21 @@ impl<'a> Orders<'a> {
                     .bind(id)
                     .fetch_one(&mut *tx)
                     .await?;
-            let link = super::fulfilment::new_order_link(
-                &mut tx,
-                &self.state.config.public_url,
-                id,
-                &number,
-            )
-            .await?;
-            let help = &self.state.help;
-            let body = format!(
-                "Hello {first},\n\n{why}\n\nYour order {number}, step by step: {link}\n\n\
-                 The link is private: anyone who has it can see the order, so please don't share it.\n\n\
-                 Didn't ask for this? You can ignore this email; nothing has changed.\n\n\
-                 Questions? Call {phone} ({hours}) or reply to this email.\n\nThe Storefront team\n",
-                first = name.split_whitespace().next().unwrap_or("there"),
-                phone = help.phone_display,
-                hours = help.hours_text(),
+            let words = format!(
+                "{why}\n\nThe link below is private: anyone who has it can see the order, so please don't share it. \
+                 Didn't ask for this? You can ignore this email; nothing has changed."
             );
-            mail::queue(
+            super::fulfilment::queue_order_mail(
                 &mut tx,
-                mail::Mail {
-                    to: &email,
-                    subject: &format!("The link to your order {number}"),
-                    body: &body,
+                self.state,
+                &super::fulfilment::Customer {
+                    order_id: id,
+                    number: &number,
+                    email: &email,
+                    name: &name,
                 },
+                &format!("The link to your order {number}"),
+                &words,
             )
             .await?;
             tx.commit().await
