@@ -170,6 +170,21 @@ async fn one_parcel(state: &AppState, units: u32) -> (storefront::api::orders::P
     (placed, id)
 }
 
+/// [`one_parcel`], packed and shipped by the warehouse with `carrier` and `tracking`.
+async fn on_its_way(
+    app: &axum::Router,
+    state: &AppState,
+    carrier: &str,
+    tracking: &str,
+) -> (storefront::api::orders::PlacedOrder, i64) {
+    let (placed, id) = one_parcel(state, 1).await;
+    let staff = warehouse(app).await;
+    assert_eq!(pack(app, &staff, id).await.status, StatusCode::OK);
+    let shipped = ship(app, &staff, id, carrier, tracking).await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.json);
+    (placed, id)
+}
+
 /// The ids of the shipments of an order, oldest first.
 async fn shipments(state: &AppState, number: &str) -> Vec<(i64, String, i64, i64)> {
     sqlx::query_as(
@@ -407,10 +422,7 @@ async fn a_split_order_ships_as_three_parcels_each_charged_when_it_ships() {
 async fn courier_reports_must_be_signed_fresh_and_new() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    let (_, id) = one_parcel(state, 1).await;
-    let staff = warehouse(app).await;
-    pack(app, &staff, id).await;
-    ship(app, &staff, id, "test-courier", "TC0000000001").await;
+    let (_, id) = on_its_way(app, state, "test-courier", "TC0000000001").await;
     let status = || async {
         sqlx::query_scalar::<_, String>("SELECT status FROM shipments WHERE id = ?")
             .bind(id)
@@ -467,10 +479,7 @@ async fn courier_reports_must_be_signed_fresh_and_new() {
 async fn a_delay_is_mailed_when_the_courier_moves_the_date_or_cannot_deliver() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    let (placed, id) = one_parcel(state, 1).await;
-    let staff = warehouse(app).await;
-    pack(app, &staff, id).await;
-    ship(app, &staff, id, "test-courier", "TC0000000002").await;
+    let (placed, _) = on_its_way(app, state, "test-courier", "TC0000000002").await;
     let view = state
         .orders()
         .view(&placed.number, &placed.key)
@@ -519,10 +528,7 @@ async fn a_delay_is_mailed_when_the_courier_moves_the_date_or_cannot_deliver() {
 async fn a_parcel_past_its_day_is_owned_up_to_once() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    let (_, id) = one_parcel(state, 1).await;
-    let staff = warehouse(app).await;
-    pack(app, &staff, id).await;
-    ship(app, &staff, id, "test-courier", "TC0000000004").await;
+    let (_, id) = on_its_way(app, state, "test-courier", "TC0000000004").await;
     assert_eq!(
         state.fulfilment().mail_overdue(now()).await,
         0,
@@ -868,10 +874,7 @@ async fn private_links_are_kept_as_hashes_and_find_my_order_mails_one_telling_a_
 async fn the_agent_console_shows_the_timeline_and_can_mail_the_link_again() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
-    let (placed, id) = one_parcel(state, 1).await;
-    let staff = warehouse(app).await;
-    pack(app, &staff, id).await;
-    ship(app, &staff, id, "dpd", "15501234567893").await;
+    let (placed, _) = on_its_way(app, state, "dpd", "15501234567893").await;
     let agent = call_fn(
         app,
         "/api/agent/sign_in",
