@@ -915,3 +915,199 @@ async fn the_agent_console_shows_the_timeline_and_can_mail_the_link_again() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+async fn stock_at(state: &AppState, variant: i64, centre: i64) -> i64 {
+    sqlx::query_scalar("SELECT quantity FROM stock WHERE variant_id = ? AND centre_id = ?")
+        .bind(variant)
+        .bind(centre)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap()
+}
+
+async fn cancel(app: &axum::Router, number: &str, key: &str) -> Answer {
+    call_fn(
+        app,
+        "/api/cancel_order",
+        None,
+        &[("number", number), ("key", key)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_customer_cancels_before_it_ships_and_everything_goes_back() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    // 2 now from Leeds, 1 to follow when stock arrives.
+    set_stock(state, 1, [2, 0, 0], 10).await;
+    let placed = buy(state, &details_in("yorkshire"), &[line(1, 3)], true)
+        .await
+        .unwrap();
+    assert_eq!(stock_at(state, 1, 1).await, 0);
+    let id = shipments(state, &placed.number).await[0].0;
+    let staff = warehouse(app).await;
+    pack(app, &staff, id).await;
+    // Not with a wrong key.
+    assert_eq!(
+        cancel(app, &placed.number, "wrong").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let done = cancel(app, &placed.number, &placed.key).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert_eq!(done.json["status"], "Cancelled");
+    assert_eq!(
+        stock_at(state, 1, 1).await,
+        2,
+        "the units are back on the shelf"
+    );
+    assert_eq!(
+        scalar(
+            state,
+            "SELECT COUNT(*) FROM test_gateway_authorizations WHERE status = 'voided'"
+        )
+        .await,
+        1,
+        "the hold is released"
+    );
+    assert_eq!(
+        scalar(state, "SELECT SUM(backordered) FROM order_lines").await,
+        0
+    );
+    let mail = mails_to(state, "is cancelled").await;
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0].contains("Nothing was taken from your card"),
+        "{}",
+        mail[0]
+    );
+    // The warehouse no longer sees it, and can't ship it.
+    let leeds = work(app, &staff, "LDS").await;
+    assert!(leeds["packed"].as_array().unwrap().is_empty(), "{leeds}");
+    let refused = ship(app, &staff, id, "dpd", "15501234567895").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.json.to_string().contains("cancelled"),
+        "{}",
+        refused.json
+    );
+    assert_eq!(captured(state).await, 0);
+    // Cancelling twice is refused; the stock arriving later serves nobody.
+    assert_eq!(
+        cancel(app, &placed.number, &placed.key).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = 1")
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(
+        state
+            .stock()
+            .receive(&sku, "LDS", 4)
+            .await
+            .unwrap()
+            .to_backorders,
+        0
+    );
+}
+
+#[tokio::test]
+async fn once_anything_has_shipped_it_cannot_be_cancelled() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let (placed, _) = on_its_way(app, state, "dpd", "15501234567896").await;
+    let refused = cancel(app, &placed.number, &placed.key).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.json.to_string().contains("already shipped"),
+        "{}",
+        refused.json
+    );
+    let view = state
+        .orders()
+        .view(&placed.number, &placed.key)
+        .await
+        .unwrap();
+    assert_eq!(view.status, OrderStatus::Shipped);
+}
+
+#[tokio::test]
+async fn a_cancel_racing_the_warehouse_has_one_winner_and_no_money_moves_for_the_loser() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let staff = warehouse(app).await;
+    let (mut cancels, mut ships) = (0, 0);
+    for round in 0..20 {
+        let (placed, id) = one_parcel(state, 1).await;
+        let amount = shipments(state, &placed.number).await[0].3;
+        pack(app, &staff, id).await;
+        let before = captured(state).await;
+        let tracking = format!("TC{:010}", 7_000 + round);
+        // The cancel starts up to a few milliseconds after "Ship", so both orders of
+        // arrival (and the moment in between, after the capture) are tried.
+        let delay = std::time::Duration::from_micros(round * 400);
+        let (c, sh) = tokio::join!(
+            async {
+                tokio::time::sleep(delay).await;
+                cancel(app, &placed.number, &placed.key).await
+            },
+            ship(app, &staff, id, "test-courier", &tracking),
+        );
+        let taken = captured(state).await - before;
+        match (c.status, sh.status) {
+            (StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::PAYMENT_REQUIRED) => {
+                cancels += 1;
+                assert_eq!(taken, 0, "round {round}: cancelled, and nothing kept");
+            }
+            (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::OK) => {
+                ships += 1;
+                assert_eq!(taken, amount, "round {round}: shipped, and charged once");
+            }
+            other => panic!("round {round}: {other:?} {} {}", c.json, sh.json),
+        }
+    }
+    println!("cancel won {cancels}, ship won {ships}");
+    assert_eq!(cancels + ships, 20);
+}
+
+#[tokio::test]
+async fn an_agent_cancels_for_the_customer_on_the_same_terms() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let (placed, _) = one_parcel(state, 1).await;
+    let agent = call_fn(
+        app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "alex"), ("password", PASSWORD)],
+    )
+    .await
+    .cookie
+    .unwrap();
+    assert_eq!(
+        call_fn(
+            app,
+            "/api/agent/cancel_order",
+            None,
+            &[("number", &placed.number)]
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let done = call_fn(
+        app,
+        "/api/agent/cancel_order",
+        Some(&agent),
+        &[("number", &placed.number)],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    let by: String =
+        sqlx::query_scalar("SELECT by_whom FROM shipment_events WHERE status = 'cancelled'")
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+    assert_eq!(by, "agent alex");
+}

@@ -117,3 +117,10 @@ pub async fn agent_resend_order_link(number: String) -> Result<(), ShopError> {
     as_agent(|state, agent| async move { state.desk().resend_order_link(&agent, &number).await })
         .await
 }
+
+/// Cancels an order the customer asked to cancel (by phone or chat), on the same terms as
+/// on the web: only while none of it has shipped.
+#[server(prefix = "/api/agent", endpoint = "cancel_order", input = Json)]
+pub async fn agent_cancel_order(number: String) -> Result<OrderView, ShopError> {
+    as_agent(|state, agent| async move { state.desk().cancel_order(&agent, &number).await }).await
+}

@@ -76,6 +76,8 @@ pub fn register_server_fns() {
     register_explicit::<agent::AgentSendMailAgain>();
     register_explicit::<agent::AgentResendOrderLink>();
     register_explicit::<orders::FindOrder>();
+    register_explicit::<orders::CancelOrder>();
+    register_explicit::<agent::AgentCancelOrder>();
     register_explicit::<warehouse::WarehouseSignIn>();
     register_explicit::<warehouse::WarehouseSignOut>();
     register_explicit::<warehouse::WarehouseMe>();

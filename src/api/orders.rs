@@ -39,3 +39,10 @@ pub async fn get_order(number: String, key: String) -> Result<OrderView, ShopErr
 pub async fn find_order(number: String, email: String) -> Result<String, ShopError> {
     super::respond(super::state()?.orders().find(&number, &email).await)
 }
+
+/// Cancels the order, for the holder of its private key, while none of it has shipped:
+/// the holds on the card are released and the items go back on sale.
+#[server(prefix = "/api", endpoint = "cancel_order", input = Json)]
+pub async fn cancel_order(number: String, key: String) -> Result<OrderView, ShopError> {
+    super::respond(super::state()?.orders().cancel(&number, &key).await)
+}

@@ -1,7 +1,9 @@
 //! What the customer has in front of them (page, cart, orders) and any order found by
 //! number or email.
 
-use crate::api::agent::{agent_find_orders, agent_resend_order_link, CustomerContext};
+use crate::api::agent::{
+    agent_cancel_order, agent_find_orders, agent_resend_order_link, CustomerContext,
+};
 use crate::api::orders::OrderView;
 use crate::api::ShopError;
 use crate::components::TextField;
@@ -61,7 +63,8 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                         {format!(" · {} · {} · placed {} · {} · {}", o.status.title(), shipped, o.placed_on.long_label(), o.total, o.email)}
                         <br />
                         {items}
-                        <ResendLink number />
+                        <ResendLink number=number.clone() />
+                        {o.status.before_shipping().then(|| view! { <CancelForCustomer number /> })}
                         <crate::components::ShipmentList shipments=o.shipments heading_level=5 />
                     </li>
                 }
@@ -90,6 +93,33 @@ fn ResendLink(number: String) -> impl IntoView {
             <button type="button" class="button button--small" aria-label=label on:click=send>
                 "Email the order link again"
             </button>
+            <span role="status">{move || said.get()}</span>
+        </p>
+    }
+}
+
+/// Cancels the order on the customer's behalf (same terms as the web: nothing shipped).
+#[component]
+fn CancelForCustomer(number: String) -> impl IntoView {
+    let said = RwSignal::new(None::<String>);
+    let label = format!("Cancel order {number} (the customer asked)");
+    let send = move |_| {
+        let number = number.clone();
+        spawn_local(async move {
+            said.set(Some(match agent_cancel_order(number).await {
+                Ok(_) => {
+                    "Cancelled: the customer has an email, and the hold on their card is released."
+                        .to_owned()
+                }
+                Err(e) => e
+                    .message_for(&Field::Order)
+                    .unwrap_or_else(|| e.to_string()),
+            }));
+        });
+    };
+    view! {
+        <p>
+            <button type="button" class="button button--small" on:click=send>{label}</button>
             <span role="status">{move || said.get()}</span>
         </p>
     }

@@ -1,7 +1,11 @@
-use crate::api::orders::{get_order, order_events_url, OrderView};
+use crate::api::orders::{get_order, order_events_url, CancelOrder, OrderView};
+use crate::components::browser::focus_later;
 use crate::components::event_stream::EventStream;
+use crate::components::notice::general_error;
+use crate::components::write::{after_each, last_error};
 use crate::components::{error_fallback, AddressLines, Loading, ShipmentList};
 use crate::domain::order::OrderStatus;
+use crate::domain::validation::Field;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -90,6 +94,9 @@ pub fn OrderStatusPage() -> impl IntoView {
                                 <p>{status.explanation()}</p>
                                 <StatusSteps status=status history=o.history.clone() />
                             </section>
+                            {status.before_shipping().then(|| view! {
+                                <CancelSection number=o.number.clone() version />
+                            })}
                             <ShipmentList shipments=o.shipments.clone() heading_level=2 />
                             <OrderSummary order=o />
                         }
@@ -97,6 +104,64 @@ pub fn OrderStatusPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// "Cancel this order", asked twice, while none of it has shipped. The page reads the
+/// order again afterwards (it shows "Cancelled").
+#[component]
+fn CancelSection(number: String, version: RwSignal<u32>) -> impl IntoView {
+    let key = use_query_map()
+        .read_untracked()
+        .get("key")
+        .unwrap_or_default();
+    let asking = RwSignal::new(false);
+    let cancel = ServerAction::<CancelOrder>::new();
+    let error = last_error(cancel);
+    after_each(cancel, move |answer| {
+        asking.set(false);
+        if answer.is_ok() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let confirm = {
+        let number = number.clone();
+        move |_| {
+            if !cancel.pending().get_untracked() {
+                cancel.dispatch(CancelOrder {
+                    number: number.clone(),
+                    key: key.clone(),
+                });
+            }
+        }
+    };
+    let question = format!("Cancel order {number}?");
+    view! {
+        <section class="order-cancel" aria-labelledby="cancel-heading">
+            <h2 id="cancel-heading">"Changed your mind?"</h2>
+            <p>
+                "Until any of it ships you can cancel this order here: the hold on your card is released, nothing is charged, and the items go back on sale. "
+                "Changing items, sizes or the address isn't possible yet."
+            </p>
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button type="button" class="button" on:click=move |_| {
+                        asking.set(true);
+                        focus_later("#cancel-yes");
+                    }>"Cancel this order"</button>
+                }
+            >
+                <p><strong>{question.clone()}</strong></p>
+                <button id="cancel-yes" type="button" class="button button--primary" disabled=move || cancel.pending().get() on:click=confirm.clone()>
+                    "Yes, cancel my order"
+                </button>
+                <button type="button" class="button" on:click=move |_| asking.set(false)>"Keep my order"</button>
+            </Show>
+            <p class="form-error" role="alert">
+                {move || error.with(|e| e.as_ref().and_then(|e| e.message_for(&Field::Order).or_else(|| general_error(e, &[Field::Order]))))}
+            </p>
+        </section>
     }
 }
 

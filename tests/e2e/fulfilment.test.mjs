@@ -115,3 +115,24 @@ test("Find my order: mistakes next to their fields, then the same answer whateve
   await expectNoAxeViolations(page, "the warehouse sign-in at phone width");
   await context.close();
 });
+
+test("the shopper cancels from the status page before it ships, and the page says so", async () => {
+  const { shop, browser } = ctx();
+  const { variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const placed = await placeOrder(shop.baseURL, await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]));
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(`/orders/${placed.number}?key=${placed.key}`);
+  await page.getByRole("button", { name: "Cancel this order" }).click();
+  await visible(page.getByText(`Cancel order ${placed.number}?`));
+  await expectNoAxeViolations(page, "the cancel question at phone width");
+  // Keeping it changes nothing.
+  await page.getByRole("button", { name: "Keep my order" }).click();
+  await page.getByRole("button", { name: "Cancel this order" }).click();
+  await page.getByRole("button", { name: "Yes, cancel my order" }).click();
+  await visible(page.getByRole("heading", { name: "Status: Cancelled", exact: true }));
+  assert.equal(await page.getByRole("button", { name: "Cancel this order" }).count(), 0);
+  assert.ok(shop.mails().some((m) => /Subject: Your order SF-\w+ is cancelled/.test(m)), "the cancel mail");
+  await expectNoAxeViolations(page, "a cancelled order at phone width");
+  await context.close();
+});

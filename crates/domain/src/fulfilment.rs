@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 /// Where one shipment is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ShipmentStatus {
+    /// The customer cancelled before it shipped: nothing to pack, nothing charged.
+    Cancelled,
     /// Waiting to be picked and packed at its centre.
     ToPack,
     Packed,
@@ -44,7 +46,8 @@ pub enum CourierEvent {
 pub struct Refused(pub String);
 
 impl ShipmentStatus {
-    pub const ALL: [ShipmentStatus; 8] = [
+    pub const ALL: [ShipmentStatus; 9] = [
+        Self::Cancelled,
         Self::ToPack,
         Self::Packed,
         Self::Shipped,
@@ -57,6 +60,7 @@ impl ShipmentStatus {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Cancelled => "cancelled",
             Self::ToPack => "to_pack",
             Self::Packed => "packed",
             Self::Shipped => "shipped",
@@ -75,6 +79,7 @@ impl ShipmentStatus {
     /// The step's name on a timeline.
     pub fn title(self) -> &'static str {
         match self {
+            Self::Cancelled => "Cancelled",
             Self::ToPack => "Being picked at the warehouse",
             Self::Packed => "Packed",
             Self::Shipped => "Shipped",
@@ -95,6 +100,7 @@ impl ShipmentStatus {
     pub fn pack(self) -> Result<Self, Refused> {
         match self {
             Self::ToPack => Ok(Self::Packed),
+            Self::Cancelled => Err(Refused(CANCELLED_FOR_STAFF.into())),
             Self::Packed => Err(Refused("This parcel is already packed.".into())),
             _ => Err(Refused("This parcel has already shipped.".into())),
         }
@@ -104,6 +110,7 @@ impl ShipmentStatus {
     pub fn ship(self) -> Result<Self, Refused> {
         match self {
             Self::Packed => Ok(Self::Shipped),
+            Self::Cancelled => Err(Refused(CANCELLED_FOR_STAFF.into())),
             Self::ToPack => Err(Refused(
                 "Pack this parcel first, then mark it shipped.".into(),
             )),
@@ -124,7 +131,7 @@ impl ShipmentStatus {
             E::DeliveryFailed => Self::DeliveryFailed,
         };
         let allowed = match self {
-            Self::ToPack | Self::Packed => false,
+            Self::Cancelled | Self::ToPack | Self::Packed => false,
             Self::Delivered => false,
             Self::Shipped => true,
             Self::Collected => next != Self::Collected,
@@ -176,7 +183,10 @@ impl CourierEvent {
     /// once delivered.
     pub fn next_after(status: ShipmentStatus) -> Option<Self> {
         match status {
-            ShipmentStatus::ToPack | ShipmentStatus::Packed | ShipmentStatus::Delivered => None,
+            ShipmentStatus::Cancelled
+            | ShipmentStatus::ToPack
+            | ShipmentStatus::Packed
+            | ShipmentStatus::Delivered => None,
             ShipmentStatus::Shipped => Some(Self::Collected),
             ShipmentStatus::Collected => Some(Self::InTransit),
             ShipmentStatus::InTransit | ShipmentStatus::DeliveryFailed => {
@@ -185,6 +195,24 @@ impl CourierEvent {
             ShipmentStatus::OutForDelivery => Some(Self::Delivered),
         }
     }
+}
+
+/// What the warehouse is told about a parcel whose order was cancelled.
+pub const CANCELLED_FOR_STAFF: &str =
+    "The customer cancelled this order: don't pack or send it; put its items back on the shelf.";
+
+/// Whether the customer may cancel an order whose parcels are `shipments`: only while
+/// none of it has shipped (cancelling part of an order is not offered yet).
+pub fn may_cancel(shipments: &[ShipmentStatus]) -> Result<(), Refused> {
+    if shipments.iter().all(|s| *s == ShipmentStatus::Cancelled) && !shipments.is_empty() {
+        return Err(Refused("This order is already cancelled.".into()));
+    }
+    if shipments.iter().any(|s| s.has_shipped()) {
+        return Err(Refused(
+            "Part of this order has already shipped, so it can't be cancelled now. Once it arrives you can send it back within 30 days.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The heading an order's status page shows, from its shipments and the units still
@@ -429,6 +457,24 @@ mod tests {
     }
 
     #[test]
+    fn only_orders_with_nothing_shipped_may_be_cancelled() {
+        use ShipmentStatus::*;
+        assert!(may_cancel(&[ToPack, Packed]).is_ok());
+        assert!(
+            may_cancel(&[]).is_ok(),
+            "everything still waiting for stock"
+        );
+        assert!(may_cancel(&[ToPack, Shipped]).is_err());
+        assert!(may_cancel(&[Delivered]).is_err());
+        assert!(may_cancel(&[Cancelled]).is_err());
+        assert!(Cancelled.pack().is_err() && Cancelled.ship().is_err());
+        assert!(!Cancelled.has_shipped());
+        for e in CourierEvent::ALL {
+            assert!(Cancelled.after(e).is_err());
+        }
+    }
+
+    #[test]
     fn order_headings() {
         use ShipmentStatus::*;
         assert_eq!(order_status(&[], 2), OrderStatus::Placed);
@@ -484,6 +530,7 @@ mod tests {
         Ship(usize),
         Courier(usize, usize),
         Restock(u32),
+        Cancel,
     }
 
     fn step() -> impl Strategy<Value = Step> {
@@ -492,6 +539,7 @@ mod tests {
             (0usize..6).prop_map(Step::Ship),
             (0usize..6, 0usize..5).prop_map(|(s, e)| Step::Courier(s, e)),
             (0u32..4).prop_map(Step::Restock),
+            Just(Step::Cancel),
         ]
     }
 
@@ -502,9 +550,10 @@ mod tests {
     }
 
     proptest! {
-        /// Whatever order packing, shipping, courier events and restocks come in: every
-        /// unit ships at most once, the money taken equals the value shipped (never more
-        /// than authorized), and stock is conserved.
+        /// Whatever order packing, shipping, courier events, restocks and a cancel come
+        /// in: every unit ships at most once, the money taken equals the value shipped
+        /// (never more than authorized, nothing for a cancelled order), and stock is
+        /// conserved.
         #[test]
         fn shipments_never_ship_twice_or_charge_for_what_has_not_shipped(
             now in proptest::collection::vec(1u32..4, 1..3),
@@ -526,6 +575,7 @@ mod tests {
             let mut received = 0u32;
             let mut captured = gbp(0);
             let mut authorized_total = authorized;
+            let mut cancelled_waiting = 0u32;
             for s in steps {
                 match s {
                     Step::Pack(i) => {
@@ -551,6 +601,21 @@ mod tests {
                             }
                         }
                     }
+                    Step::Cancel => {
+                        let statuses: Vec<ShipmentStatus> = parcels.iter().map(|p| p.status).collect();
+                        if may_cancel(&statuses).is_ok() {
+                            prop_assert_eq!(captured.minor, 0, "a cancellable order has had nothing taken");
+                            for (i, p) in parcels.iter_mut().enumerate() {
+                                if i >= now.len() {
+                                    // Units that came from a restock go back on the shelf.
+                                    stock_at_centre += p.units;
+                                }
+                                p.status = ShipmentStatus::Cancelled;
+                            }
+                            cancelled_waiting += backordered;
+                            backordered = 0;
+                        }
+                    }
                     Step::Restock(n) => {
                         received += n;
                         stock_at_centre += n;
@@ -569,12 +634,16 @@ mod tests {
                 let shipped_value: i64 = parcels.iter().filter(|p| p.status.has_shipped()).map(|p| p.amount.minor).sum();
                 let in_parcels: u32 = parcels.iter().map(|p| p.units).sum();
                 // Every unit ordered is in exactly one parcel or still waiting.
-                prop_assert_eq!(in_parcels + backordered, now.iter().sum::<u32>() + waiting);
+                prop_assert_eq!(in_parcels + backordered + cancelled_waiting, now.iter().sum::<u32>() + waiting);
                 prop_assert!(shipped_units <= in_parcels);
                 prop_assert_eq!(captured.minor, shipped_value);
                 prop_assert!(captured.minor <= authorized_total.minor);
                 // Stock received is either on the shelf or in a parcel made from it.
-                let restocked_parcels: u32 = parcels[now.len()..].iter().map(|p| p.units).sum();
+                let restocked_parcels: u32 = parcels[now.len()..]
+                    .iter()
+                    .filter(|p| p.status != ShipmentStatus::Cancelled)
+                    .map(|p| p.units)
+                    .sum();
                 prop_assert_eq!(stock_at_centre + restocked_parcels, received);
                 let statuses: Vec<ShipmentStatus> = parcels.iter().map(|p| p.status).collect();
                 let heading = order_status(&statuses, backordered);

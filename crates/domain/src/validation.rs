@@ -80,6 +80,8 @@ pub enum Field {
     Message,
     /// An order number typed to find an order.
     OrderNumber,
+    /// An order as a whole (cancelling it).
+    Order,
     /// Staff: the carrier a parcel is handed to, and its tracking number.
     Carrier,
     Tracking,

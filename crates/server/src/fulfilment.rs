@@ -417,6 +417,13 @@ pub(crate) async fn shipments_of(
     Ok(out)
 }
 
+/// The money a shipment took: from which payment and authorization, under which key.
+struct Taken {
+    payment_id: i64,
+    authorization: String,
+    reference: String,
+}
+
 /// What a courier report did.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Applied {
@@ -620,7 +627,8 @@ impl<'a> Fulfilment<'a> {
             }
             row
         };
-        let payment_id = self.capture(&row).await?;
+        let taken = self.capture(&row).await?;
+        let payment_id = taken.payment_id;
         let now = unix_now();
         let (today, _) = super::clock::uk_clock(now);
         let region = row.region();
@@ -660,11 +668,8 @@ impl<'a> Fulfilment<'a> {
         match shipped {
             Ok(r) if r.rows_affected() == 1 => {}
             Ok(_) => {
-                // Someone else shipped it a moment ago; their capture was this one.
-                return Err(ShopError::invalid(
-                    Field::Tracking,
-                    "This parcel has just been marked shipped by someone else.",
-                ));
+                drop(tx);
+                return Err(self.lost_race(&row, &taken).await);
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Err(ShopError::invalid(
@@ -705,10 +710,46 @@ impl<'a> Fulfilment<'a> {
         Ok(())
     }
 
+    /// "Ship" found the parcel no longer packed after taking its money: someone else
+    /// shipped it (their capture was this one: the key is the same), or the customer
+    /// cancelled a moment ago — then what was just taken is given back.
+    async fn lost_race(&self, row: &ShipmentRow, taken: &Taken) -> ShopError {
+        let now: Option<String> = sqlx::query_scalar("SELECT status FROM shipments WHERE id = ?")
+            .bind(row.id)
+            .fetch_optional(&self.state.db.write)
+            .await
+            .unwrap_or(None);
+        if now.as_deref() != Some("cancelled") {
+            return ShopError::invalid(
+                Field::Tracking,
+                "This parcel has just been marked shipped by someone else.",
+            );
+        }
+        let back = self
+            .state
+            .gateway
+            .refund(
+                &taken.authorization,
+                row.amount(),
+                &format!("{}-refund", taken.reference),
+            )
+            .await;
+        if let Err(e) = back {
+            tracing::error!(%e, shipment = row.id, "capture for a cancelled parcel not refunded");
+        }
+        ShopError::invalid(
+            Field::Tracking,
+            format!(
+                "{} Nothing was charged.",
+                storefront_domain::fulfilment::CANCELLED_FOR_STAFF
+            ),
+        )
+    }
+
     /// Captures `row`'s money, answering the payment it was taken from. A lapsed
     /// authorization is replaced by a new one for the shipment (the shopper is not
     /// present; the bank's check does not apply to a charge the shopper agreed to).
-    async fn capture(&self, row: &ShipmentRow) -> Result<i64, ShopError> {
+    async fn capture(&self, row: &ShipmentRow) -> Result<Taken, ShopError> {
         let not_held = |why: &str| {
             ShopError::Declined(format!(
                 "The money for this parcel could not be taken ({why}). Keep the parcel here: customer service will contact the customer."
@@ -736,7 +777,13 @@ impl<'a> Fulfilment<'a> {
             .await
             .map_err(internal)?
         {
-            Capture::Done(_) => return Ok(payment_id),
+            Capture::Done(_) => {
+                return Ok(Taken {
+                    payment_id,
+                    authorization,
+                    reference,
+                })
+            }
             Capture::NotHeld => return Err(not_held("the card no longer holds it")),
             Capture::Expired => {}
         }
@@ -784,7 +831,11 @@ impl<'a> Fulfilment<'a> {
         {
             Capture::Done(_) => {
                 tracing::info!(order = %row.number, shipment = row.id, "authorization had lapsed; renewed and captured");
-                Ok(new_payment)
+                Ok(Taken {
+                    payment_id: new_payment,
+                    authorization: renewed.id,
+                    reference: again,
+                })
             }
             _ => Err(not_held("the renewed payment could not be taken")),
         }
@@ -1019,6 +1070,152 @@ impl<'a> Fulfilment<'a> {
             &format!("We're sorry: {what} {when}"),
         )
         .await
+    }
+
+    /// Cancels order `order_id` for its customer (`by`: "customer" or the agent's name),
+    /// while none of it has shipped: one transaction marks every parcel cancelled (so a
+    /// warehouse "Ship" racing it finds nothing to ship, or wins and this is refused),
+    /// puts the units back on the shelves, drops waiting units, cancels later charges
+    /// not yet asked for and queues the mail; then the holds on the card are released.
+    pub async fn cancel(&self, order_id: i64, by: &str) -> Result<(), ShopError> {
+        let refused = |m: String| ShopError::invalid(Field::Order, m);
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let statuses: Vec<String> =
+            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
+                .bind(order_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(internal)?;
+        let order_status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+        if order_status == "cancelled" {
+            return Err(refused("This order is already cancelled.".into()));
+        }
+        let statuses: Vec<ShipmentStatus> = statuses
+            .iter()
+            .filter_map(|s| ShipmentStatus::parse(s))
+            .collect();
+        storefront_domain::fulfilment::may_cancel(&statuses).map_err(|e| refused(e.0))?;
+        let (variants, holds) = async {
+            // The units go back where they were taken from.
+            let back: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT l.variant_id, s.centre_id, sl.quantity
+                 FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
+                 WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed')",
+            )
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (variant, centre, quantity) in &back {
+                sqlx::query(
+                    "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
+                     ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
+                )
+                .bind(variant)
+                .bind(centre)
+                .bind(quantity)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let now = unix_now();
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "UPDATE shipments SET status = 'cancelled', updated_at = ? WHERE order_id = ? AND status IN ('to_pack', 'packed') RETURNING id",
+            )
+            .bind(now)
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in ids {
+                record(&mut tx, id, ShipmentStatus::Cancelled, now, "", by).await?;
+            }
+            let mut variants: Vec<i64> = back.iter().map(|(v, _, _)| *v).collect();
+            let waiting: Vec<i64> = sqlx::query_scalar(
+                "SELECT variant_id FROM order_lines WHERE order_id = ? AND backordered > 0",
+            )
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            variants.extend(waiting);
+            sqlx::query("UPDATE order_lines SET backordered = 0 WHERE order_id = ?")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            // Later charges not yet asked for are dropped; holds are released below.
+            sqlx::query("UPDATE payments SET status = 'cancelled' WHERE order_id = ? AND status = 'due'")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            let holds: Vec<(i64, String, i64)> = sqlx::query_as(
+                "UPDATE payments SET status = 'voided' WHERE order_id = ? AND status = 'authorized' AND captured_minor = 0
+                 RETURNING id, authorization, amount_minor",
+            )
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE orders SET status = 'cancelled' WHERE id = ?")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES (?, 'cancelled', ?)")
+                .bind(order_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let (number, email, name, currency, brand, last4): (String, String, String, String, Option<String>, Option<String>) =
+                sqlx::query_as(
+                    "SELECT number, email, ship_name, currency, card_brand, card_last4 FROM orders WHERE id = ?",
+                )
+                .bind(order_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let held: i64 = holds.iter().map(|(_, _, m)| m).sum();
+            let card = brand
+                .zip(last4)
+                .map(|(b, l)| format!(" on your {b} ending {l}"))
+                .unwrap_or_default();
+            let words = if held > 0 {
+                format!(
+                    "Your order {number} is cancelled, as you asked. Nothing was taken from your card: the hold of {}{card} is released (your bank may take a few days to show it).",
+                    money(held, &currency)
+                )
+            } else {
+                format!("Your order {number} is cancelled, as you asked. Nothing was taken from your card.")
+            };
+            queue_order_mail(
+                &mut tx,
+                self.state,
+                &Customer {
+                    order_id,
+                    number: &number,
+                    email: &email,
+                    name: &name,
+                },
+                &format!("Your order {number} is cancelled"),
+                &words,
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(order = %number, by, "order cancelled");
+            Ok::<_, sqlx::Error>((variants, holds))
+        }
+        .await
+        .map_err(internal)?;
+        for (payment, authorization, _) in holds {
+            if let Err(e) = self.state.gateway.void(&authorization).await {
+                // The hold lapses by itself within the bank's days; nothing was taken.
+                tracing::error!(%e, payment, "a cancelled order's hold was not released");
+            }
+        }
+        self.state.stock().publish(&variants).await;
+        if let Err(e) = self.state.search.refresh(&self.state.db.read, None).await {
+            tracing::error!(%e, "search index not refreshed after a cancel");
+        }
+        self.changed(order_id);
+        self.state.deliver_mail_soon();
+        Ok(())
     }
 
     /// Parcels on their way whose expected day has passed (UK time) without a delivery:

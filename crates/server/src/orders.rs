@@ -768,6 +768,14 @@ impl<'a> Orders<'a> {
         Ok(FIND_ORDER_ANSWER.to_owned())
     }
 
+    /// Cancels the order behind `number` and `key` for its customer (see
+    /// [`super::fulfilment::Fulfilment::cancel`]).
+    pub async fn cancel(&self, number: &str, key: &str) -> Result<OrderView, ShopError> {
+        let id = self.unlock(number, key).await?;
+        self.state.fulfilment().cancel(id, "customer").await?;
+        self.view_by_id(id).await
+    }
+
     /// The id of the order with this number, if `key` is one of its private keys. Only
     /// hashes of keys are stored; each is compared in constant time, all of them.
     pub async fn unlock(&self, number: &str, key: &str) -> Result<i64, ShopError> {

@@ -53,6 +53,7 @@ fn step_for(field: &Field) -> Option<Step> {
         | Field::Topic
         | Field::Message
         | Field::OrderNumber
+        | Field::Order
         | Field::Carrier
         | Field::Tracking
         | Field::Sku

@@ -58,6 +58,27 @@ impl Desk<'_> {
         Ok(())
     }
 
+    /// Cancels an order on the customer's behalf (they asked by phone or chat), on the
+    /// same terms as on the web: only while none of it has shipped.
+    pub async fn cancel_order(
+        &self,
+        agent: &SignedInAgent,
+        number: &str,
+    ) -> Result<OrderView, ShopError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+            .bind(number.trim().to_ascii_uppercase())
+            .fetch_optional(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        let id =
+            id.ok_or_else(|| ShopError::NotFound("There is no order with that number.".into()))?;
+        self.state
+            .fulfilment()
+            .cancel(id, &format!("agent {}", agent.name()))
+            .await?;
+        self.state.orders().view_by_id(id).await
+    }
+
     pub(super) async fn orders_of(&self, email: &str) -> Result<Vec<i64>, ShopError> {
         sqlx::query_scalar(
             "SELECT id FROM orders WHERE email = ? COLLATE NOCASE ORDER BY id DESC LIMIT 20",
