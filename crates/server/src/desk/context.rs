@@ -33,6 +33,16 @@ impl Desk<'_> {
         Ok(found)
     }
 
+    /// The id of the order an agent named by its number.
+    async fn order_numbered(&self, number: &str) -> Result<i64, ShopError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+            .bind(number.trim().to_ascii_uppercase())
+            .fetch_optional(&self.state.db.read)
+            .await
+            .map_err(internal)?;
+        id.ok_or_else(|| ShopError::NotFound("There is no order with that number.".into()))
+    }
+
     /// Mails the order's private link to the customer again (the address on the
     /// order, never one typed by the agent).
     pub async fn resend_order_link(
@@ -40,13 +50,7 @@ impl Desk<'_> {
         agent: &SignedInAgent,
         number: &str,
     ) -> Result<(), ShopError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
-            .bind(number.trim().to_ascii_uppercase())
-            .fetch_optional(&self.state.db.read)
-            .await
-            .map_err(internal)?;
-        let id =
-            id.ok_or_else(|| ShopError::NotFound("There is no order with that number.".into()))?;
+        let id = self.order_numbered(number).await?;
         self.state
             .orders()
             .mail_link(
@@ -65,13 +69,7 @@ impl Desk<'_> {
         agent: &SignedInAgent,
         number: &str,
     ) -> Result<OrderView, ShopError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
-            .bind(number.trim().to_ascii_uppercase())
-            .fetch_optional(&self.state.db.read)
-            .await
-            .map_err(internal)?;
-        let id =
-            id.ok_or_else(|| ShopError::NotFound("There is no order with that number.".into()))?;
+        let id = self.order_numbered(number).await?;
         self.state
             .fulfilment()
             .cancel(id, &format!("agent {}", agent.name()))
