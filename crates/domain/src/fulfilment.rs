@@ -7,7 +7,6 @@
 //! shipment; from then on the courier reports what happens to it. The card is charged
 //! (captured) for a shipment when, and only when, it ships.
 
-use crate::date::CalendarDate;
 use crate::money::Money;
 use crate::order::OrderStatus;
 use serde::{Deserialize, Serialize};
@@ -386,11 +385,6 @@ pub fn capture_allowed(amount: Money, authorized: Money, captured: Money) -> boo
 /// Days a card authorization holds the money before the bank lets it lapse (card
 /// schemes allow 7 for an online purchase); a capture after that must ask again.
 pub const AUTHORIZATION_DAYS: i64 = 7;
-
-/// When a parcel is late: the promised day has passed (or a new estimate is later).
-pub fn is_late(promised: CalendarDate, estimate_or_today: CalendarDate) -> bool {
-    estimate_or_today > promised
-}
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {

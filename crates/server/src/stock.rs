@@ -626,7 +626,7 @@ impl<'a> Stock<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(admin_internal)?;
         let (variant, centre_id, centre_name) =
             self.variant_and_centre(&mut tx, sku, centre).await?;
-        let received = async {
+        let (received, served_ids) = async {
             sqlx::query(
                 "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
                  ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
@@ -639,8 +639,8 @@ impl<'a> Stock<'a> {
             use_up_incoming(&mut tx, variant, centre_id, quantity).await?;
             update_restock_date(&mut tx, variant).await?;
 
-            let waiting: Vec<(i64, i64, String)> = sqlx::query_as(
-                "SELECT l.id, l.backordered, o.number FROM order_lines l JOIN orders o ON o.id = l.order_id
+            let waiting: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+                "SELECT l.id, l.backordered, o.number, o.id FROM order_lines l JOIN orders o ON o.id = l.order_id
                  WHERE l.variant_id = ? AND l.backordered > 0 AND o.status != 'cancelled'
                  ORDER BY o.placed_at, o.id, l.id",
             )
@@ -656,7 +656,7 @@ impl<'a> Stock<'a> {
             .await?;
             let queue: Vec<Waiting> = waiting
                 .iter()
-                .map(|(line_id, units, _)| Waiting {
+                .map(|(line_id, units, _, _)| Waiting {
                     line_id: *line_id,
                     quantity: u32::try_from(*units).unwrap_or(0),
                 })
@@ -664,6 +664,7 @@ impl<'a> Stock<'a> {
             let served = serve_waiting(u32::try_from(at_centre).unwrap_or(0), &queue);
             let mut to_backorders = 0;
             let mut orders_served = Vec::new();
+            let mut served_ids = Vec::new();
             for (line_id, units) in &served {
                 let units = i64::from(*units);
                 sqlx::query("UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ?")
@@ -710,9 +711,10 @@ impl<'a> Stock<'a> {
                 .execute(&mut *tx)
                 .await?;
                 to_backorders += units as u32;
-                if let Some((_, _, number)) = waiting.iter().find(|w| w.0 == *line_id) {
+                if let Some((_, _, number, order_id)) = waiting.iter().find(|w| w.0 == *line_id) {
                     if !orders_served.contains(number) {
                         orders_served.push(number.clone());
+                        served_ids.push(*order_id);
                     }
                 }
             }
@@ -725,15 +727,18 @@ impl<'a> Stock<'a> {
             } else {
                 0
             };
-            Ok::<_, sqlx::Error>(Received {
-                sku: sku.trim().to_owned(),
-                centre: centre_name,
-                quantity,
-                to_backorders,
-                orders_served,
-                alerts_mailed,
-                available_now,
-            })
+            Ok::<_, sqlx::Error>((
+                Received {
+                    sku: sku.trim().to_owned(),
+                    centre: centre_name,
+                    quantity,
+                    to_backorders,
+                    orders_served,
+                    alerts_mailed,
+                    available_now,
+                },
+                served_ids,
+            ))
         }
         .await
         .map_err(admin_internal)?;
@@ -743,15 +748,8 @@ impl<'a> Stock<'a> {
         if received.to_backorders > 0 {
             self.state.checkout().charge_due().await;
             // Their status pages show the new parcel.
-            for number in &received.orders_served {
-                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
-                    .bind(number)
-                    .fetch_optional(&self.state.db.read)
-                    .await
-                    .unwrap_or(None);
-                if let Some(id) = id {
-                    let _ = self.state.order_events.send(id);
-                }
+            for id in served_ids {
+                let _ = self.state.order_events.send(id);
             }
         }
         self.state.deliver_mail_soon();
