@@ -55,6 +55,9 @@ pub enum ReportRefused {
     Unreadable(String),
     #[error("no shipment has that carrier and tracking number")]
     UnknownParcel,
+    /// The shop could not store it just now; the courier should send it again.
+    #[error("the shop could not store the report just now; send it again")]
+    NotStored,
 }
 
 fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {

@@ -909,7 +909,7 @@ impl<'a> Fulfilment<'a> {
         )?;
         let refused_internal = |e: sqlx::Error| {
             tracing::error!(%e, "courier report not applied");
-            ReportRefused::Unreadable("the shop could not store it; send it again".into())
+            ReportRefused::NotStored
         };
         let Report {
             id: event_id,

@@ -367,7 +367,8 @@ async fn live_order(
 
 /// A courier's tracking report (see `courier`): 200 with what it did, 401 for a bad
 /// signature, 400 for a stale or unreadable one, 409 for a replay, 404 for a parcel the
-/// shop doesn't have. Nothing changes unless the answer is 200.
+/// shop doesn't have, 503 when it could not be stored (send it again). Nothing changes
+/// unless the answer is 200.
 async fn courier_events(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -383,6 +384,8 @@ async fn courier_events(
                 ReportRefused::Stale | ReportRefused::Unreadable(_) => StatusCode::BAD_REQUEST,
                 ReportRefused::Replayed => StatusCode::CONFLICT,
                 ReportRefused::UnknownParcel => StatusCode::NOT_FOUND,
+                // Not taken: a courier retries on 5xx, so the event is not lost.
+                ReportRefused::NotStored => StatusCode::SERVICE_UNAVAILABLE,
             };
             tracing::warn!(%refused, "courier report refused");
             (
