@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {
-  useShop, visible, expectNoAxeViolations, serverBinary, findVariant, orderBody, placeOrder, callApi, callAdmin,
+  useShop, visible, expectHelpPanel, expectNoAxeViolations, serverBinary, findVariant, orderBody, placeOrder, callApi, callAdmin,
 } from "./harness.mjs";
 
 const PASSWORD = "a long e2e warehouse password";
@@ -32,6 +32,7 @@ test("packed and shipped in the back-office, reported by the courier, followed l
   await visible(shopper.getByRole("heading", { name: "Status: Order received", exact: true }));
   await visible(shopper.getByRole("heading", { name: `Your parcel from ${centre}` }));
   await expectNoAxeViolations(shopper, "the status page at phone width");
+  await expectHelpPanel(shopper, "the status page with parcels");
 
   // The warehouse: sign-in first.
   const staffContext = await browser.newContext({ baseURL: shop.baseURL });
@@ -49,6 +50,7 @@ test("packed and shipped in the back-office, reported by the courier, followed l
   const packButton = staff.getByRole("button", { name: `Mark packed: ${placed.number}` });
   await visible(packButton);
   await expectNoAxeViolations(staff, "the warehouse back-office");
+  await expectHelpPanel(staff, "the warehouse back-office");
   await packButton.click();
   await visible(shopper.getByRole("heading", { name: "Status: Packed", exact: true }));
 
@@ -96,6 +98,7 @@ test("Find my order: mistakes next to their fields, then the same answer whateve
   await page.getByRole("link", { name: "Find my order" }).click();
   await visible(page.getByRole("heading", { name: "Find my order", level: 1 }));
   await expectNoAxeViolations(page, "Find my order at phone width");
+  await expectHelpPanel(page, "Find my order");
   await page.getByLabel("Order number").fill("12345");
   await page.getByLabel("Email address", { exact: true }).fill("nope");
   await page.getByRole("button", { name: "Email me the link" }).click();
