@@ -28,6 +28,7 @@ pub mod payment;
 pub mod pricing;
 pub mod rate;
 pub mod receipt;
+pub mod returns;
 pub mod search;
 pub mod stock;
 pub mod text;
