@@ -11,6 +11,7 @@ use crate::pages::{
     home::HomePage,
     not_found::NotFoundPage,
     order::{ConfirmationPage, OrderStatusPage},
+    order_returns::ReturnLabelPage,
     product::ProductPage,
     returns::ReturnsPage,
     search::SearchPage,
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders/find") view=FindOrderPage />
                         <Route path=path!("/orders/:number/confirmation") view=ConfirmationPage />
                         <Route path=path!("/orders/:number") view=OrderStatusPage />
+                        <Route path=path!("/orders/:number/returns/:code") view=ReturnLabelPage />
                         <Route path=path!("/help/returns") view=ReturnsPage />
                         <Route path=path!("/alerts/confirm") view=AlertConfirmPage />
                         <Route path=path!("/agent") view=AgentConsole />

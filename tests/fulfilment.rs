@@ -5,6 +5,8 @@
 #![cfg(feature = "ssr")]
 
 mod common;
+#[path = "fulfilment/returns.rs"]
+mod returns;
 
 use axum::http::StatusCode;
 use common::router::{call_fn, json_fn, next_event, Answer};

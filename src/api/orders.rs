@@ -40,6 +40,37 @@ pub async fn find_order(number: String, email: String) -> Result<String, ShopErr
     super::respond(super::state()?.orders().find(&number, &email).await)
 }
 
+/// Starts a return of units of a delivered parcel, for the holder of the order's
+/// private key; answers the order with the return on it (its code and label link).
+#[server(prefix = "/api", endpoint = "start_return", input = Json)]
+pub async fn start_return(
+    number: String,
+    key: String,
+    request: ReturnRequest,
+) -> Result<OrderView, ShopError> {
+    super::respond(
+        super::state()?
+            .orders()
+            .start_return(&number, &key, &request)
+            .await,
+    )
+}
+
+/// A return's printable label, for the holder of the order's private key.
+#[server(prefix = "/api", endpoint = "return_label", input = Json)]
+pub async fn get_return_label(
+    number: String,
+    key: String,
+    code: String,
+) -> Result<ReturnLabel, ShopError> {
+    super::respond(
+        super::state()?
+            .orders()
+            .return_label(&number, &key, &code)
+            .await,
+    )
+}
+
 /// Cancels the order, for the holder of its private key, while none of it has shipped:
 /// the holds on the card are released and the items go back on sale.
 #[server(prefix = "/api", endpoint = "cancel_order", input = Json)]

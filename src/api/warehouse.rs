@@ -103,3 +103,29 @@ pub async fn receive_stock(
     })
     .await
 }
+
+/// A centre's returns: on their way, received and to check, settled in the last day.
+#[server(prefix = "/api/warehouse", endpoint = "returns", input = Json)]
+pub async fn get_returns(centre: String) -> Result<ReturnsWork, ShopError> {
+    as_warehouse(|state, staff| async move { state.returns().work(&staff, &centre).await }).await
+}
+
+/// The returns desk takes in a returned parcel by the code on its label.
+#[server(prefix = "/api/warehouse", endpoint = "receive_return", input = Json)]
+pub async fn receive_return(code: String) -> Result<ReturnTask, ShopError> {
+    as_warehouse(|state, staff| async move { state.returns().receive(&staff, &code).await }).await
+}
+
+/// Refunds a received return through the gateway, or refuses it with `because` (words
+/// for the customer).
+#[server(prefix = "/api/warehouse", endpoint = "settle_return", input = Json)]
+pub async fn settle_return(
+    id: i64,
+    refund: bool,
+    #[server(default)] because: String,
+) -> Result<ReturnTask, ShopError> {
+    as_warehouse(|state, staff| async move {
+        state.returns().settle(&staff, id, refund, &because).await
+    })
+    .await
+}

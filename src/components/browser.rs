@@ -33,3 +33,16 @@ pub fn set_title(page: &str) {
         doc.set_title(&title);
     }
 }
+
+/// A fresh idempotency key for one attempt at something (a checkout, a return): sent
+/// again with a retry, it lets the shop answer the first attempt instead of doing it twice.
+pub fn new_attempt_key() -> String {
+    window()
+        .crypto()
+        .ok()
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| {
+            let r = || (web_sys::js_sys::Math::random() * 1e16) as u64;
+            format!("{:016x}{:016x}", r(), r())
+        })
+}

@@ -1,7 +1,7 @@
 //! `/warehouse`: the distribution centres' back-office. Choose the centre; its parcels
 //! to pack (oldest order first), packed ones waiting for the courier ("Ship" asks for
 //! the carrier and the tracking number from the label, and takes the parcel's money),
-//! what shipped in the last day, and receiving stock from a delivery.
+//! what shipped in the last day, receiving stock from a delivery, and the returns desk.
 
 use crate::api::warehouse::{
     get_centre_work, warehouse_me, warehouse_sign_out, CentreWork, PackShipment, ReceiveStock,
@@ -141,6 +141,7 @@ pub fn WarehouseConsole() -> impl IntoView {
                 <ShipForm task=t on_done=move || { shipping.set(None); load(); } />
             })}
             <ReceiveForm centre on_done=load />
+            <super::returns_desk::ReturnsDesk centre />
         </div>
     }
 }

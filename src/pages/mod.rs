@@ -8,6 +8,7 @@ pub mod find_order;
 pub mod home;
 pub mod not_found;
 pub mod order;
+pub mod order_returns;
 pub mod product;
 pub mod returns;
 pub mod search;

@@ -1,9 +1,10 @@
+use super::order_returns::SendBack;
 use crate::api::orders::{get_order, order_events_url, CancelOrder, OrderView};
 use crate::components::browser::focus_later;
 use crate::components::event_stream::EventStream;
 use crate::components::notice::general_error;
 use crate::components::write::{after_each, last_error};
-use crate::components::{error_fallback, AddressLines, Loading, ShipmentList};
+use crate::components::{error_fallback, AddressLines, Loading, ReturnList, ShipmentList};
 use crate::domain::order::OrderStatus;
 use crate::domain::validation::Field;
 use leptos::prelude::*;
@@ -98,6 +99,12 @@ pub fn OrderStatusPage() -> impl IntoView {
                                 <CancelSection number=o.number.clone() version />
                             })}
                             <ShipmentList shipments=o.shipments.clone() heading_level=2 />
+                            <ReturnList
+                                returns=o.returns.clone()
+                                heading_level=2
+                                label=(o.number.clone(), query.read_untracked().get("key").unwrap_or_default())
+                            />
+                            <SendBack number=o.number.clone() shipments=o.shipments.clone() card=o.card.clone() version />
                             <OrderSummary order=o />
                         }
                     })
@@ -265,6 +272,9 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                 {order.card.as_ref().map(|c| format!(" from your {c}"))}
                 ". Each parcel is charged when it ships; until then the money is only held."
             </p>
+            {(order.refunded.minor > 0).then(|| view! {
+                <p>{format!("Refunded so far: {}.", order.refunded)}</p>
+            })}
             {order
                 .to_charge_later
                 .iter()

@@ -154,6 +154,12 @@ impl ReturnStatus {
     }
 }
 
+/// Whether refunded units go back on sale at the centre: not when they came back
+/// faulty (those are written off).
+pub fn restock(reason: ReturnReason) -> bool {
+    reason != ReturnReason::Faulty
+}
+
 /// Whether `product_name` is a kind that comes back only when faulty.
 pub fn hygiene_item(product_name: &str) -> bool {
     HYGIENE_KINDS
@@ -301,10 +307,21 @@ mod tests {
         let d = day(2026, 11, 2);
         assert!(hygiene_item("Everyday Cotton Socks (3 Pack)"));
         assert!(!hygiene_item("Socksmith Jumper"));
-        let refused = may_return("Fine Merino Socks (3 Pack)", Some(d), d, ReturnReason::TooBig)
-            .unwrap_err();
+        let refused = may_return(
+            "Fine Merino Socks (3 Pack)",
+            Some(d),
+            d,
+            ReturnReason::TooBig,
+        )
+        .unwrap_err();
         assert!(refused.0.contains("only be sent back if faulty"));
-        assert!(may_return("Fine Merino Socks (3 Pack)", Some(d), d, ReturnReason::Faulty).is_ok());
+        assert!(may_return(
+            "Fine Merino Socks (3 Pack)",
+            Some(d),
+            d,
+            ReturnReason::Faulty
+        )
+        .is_ok());
     }
 
     #[test]
@@ -344,7 +361,10 @@ mod tests {
         for id in [1, 7, 42, 999, 123_456] {
             let code = return_code(id);
             assert_eq!(parse_return_code(&code), Some(id), "{code}");
-            assert_eq!(parse_return_code(&code.to_lowercase().replace('-', " ")), Some(id));
+            assert_eq!(
+                parse_return_code(&code.to_lowercase().replace('-', " ")),
+                Some(id)
+            );
         }
         let code = return_code(42);
         let typo = code.replacen("104", "105", 1);
@@ -358,7 +378,11 @@ mod tests {
         /// Ship and deliver the next parcel.
         Deliver,
         /// Ask to return `units` of line `line` from parcel `parcel`.
-        Return { parcel: usize, line: usize, units: u32 },
+        Return {
+            parcel: usize,
+            line: usize,
+            units: u32,
+        },
         /// The desk receives return `n` and refunds it (or refuses it).
         Settle { n: usize, refund: bool },
     }

@@ -88,6 +88,12 @@ pub enum Field {
     /// Staff: a product variant's SKU and a number of units.
     Sku,
     Quantity,
+    /// A return: the units chosen to send back (by order line), and why.
+    ReturnLine(i64),
+    ReturnReason,
+    /// Staff: a return's code, and why a return is refused.
+    ReturnCode,
+    RefuseReason,
 }
 
 /// A message for the shopper, next to the field it is about.

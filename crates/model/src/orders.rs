@@ -8,6 +8,7 @@ use storefront_domain::money::Money;
 use storefront_domain::order::OrderStatus;
 use storefront_domain::payment::CardOnFile;
 use storefront_domain::pricing::{ChargePlan, LaterCharge};
+use storefront_domain::returns::{ReturnReason, ReturnStatus};
 use storefront_domain::stock::Availability;
 use storefront_domain::validation::Address;
 
@@ -170,11 +171,17 @@ pub struct OrderView {
     pub history: Vec<(OrderStatus, CalendarDate)>,
     /// The parcels the order ships in, each with its own timeline.
     pub shipments: Vec<ShipmentView>,
+    /// Given back to the card so far (refunded returns).
+    pub refunded: Money,
+    /// Returns asked for, oldest first.
+    pub returns: Vec<ReturnView>,
 }
 
 /// One parcel of an order: where it comes from, what is in it, where it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShipmentView {
+    /// The parcel, for asking to return some of it.
+    pub id: i64,
     pub centre: String,
     pub status: ShipmentStatus,
     /// "2 × Merino crew (Navy, M)".
@@ -190,6 +197,79 @@ pub struct ShipmentView {
     pub charged: Option<Money>,
     /// Oldest first.
     pub timeline: Vec<TimelineStep>,
+    /// Its lines, with how many units of each may still be sent back.
+    pub lines: Vec<ParcelLine>,
+    /// When it was delivered, and the last day to send it back (unless faulty).
+    pub delivered_on: Option<CalendarDate>,
+    pub return_until: Option<CalendarDate>,
+}
+
+/// Units of one order line in a parcel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParcelLine {
+    pub line_id: i64,
+    pub product_name: String,
+    pub variant_label: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+    /// Units that may still be sent back (delivered, in the window, not already returned).
+    pub returnable: u32,
+    /// Set when this kind comes back only if faulty.
+    pub faulty_only: bool,
+}
+
+/// A return as the shopper (and the agent) sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnView {
+    pub code: String,
+    pub status: ReturnStatus,
+    pub reason: ReturnReason,
+    /// "1 × Merino crew (Navy, M)".
+    pub items: Vec<String>,
+    /// The centre it goes back to.
+    pub centre: String,
+    pub requested_on: CalendarDate,
+    /// Set when an agent started it for the customer ("Sam at our contact centre").
+    pub requested_by: Option<String>,
+    pub received_on: Option<CalendarDate>,
+    /// The day the refund is due by, once received.
+    pub refund_by: Option<CalendarDate>,
+    pub settled_on: Option<CalendarDate>,
+    /// Given back (when refunded).
+    pub refund: Option<Money>,
+    pub refused_because: Option<String>,
+}
+
+impl ReturnView {
+    /// The printable label's address on the site.
+    pub fn label_path(&self, number: &str, key: &str) -> String {
+        format!("/orders/{number}/returns/{}?key={key}", self.code)
+    }
+}
+
+/// Sending back units of one parcel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnRequest {
+    pub shipment_id: i64,
+    /// (order line, units).
+    pub lines: Vec<(i64, u32)>,
+    pub reason: String,
+    /// A key the form makes once: sent again (a retry), it finds the same return.
+    pub attempt: String,
+}
+
+/// The printable return label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnLabel {
+    pub code: String,
+    pub order_number: String,
+    pub from_name: String,
+    pub from: Address,
+    /// "Storefront Returns, Leeds distribution centre (LDS)".
+    pub to: String,
+    pub items: Vec<String>,
+    pub reason: ReturnReason,
+    pub status: ReturnStatus,
 }
 
 /// One step on a parcel's timeline.

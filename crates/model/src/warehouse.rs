@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use storefront_domain::date::CalendarDate;
 use storefront_domain::delivery::DeliveryOption;
 use storefront_domain::fulfilment::{Carrier, ShipmentStatus};
+use storefront_domain::money::Money;
+use storefront_domain::returns::{ReturnReason, ReturnStatus};
 use storefront_domain::validation::Address;
 
 /// The signed-in member of the warehouse team.
@@ -95,4 +97,34 @@ impl Received {
         s.push_str(&format!(" {} now free to sell.", self.available_now));
         s
     }
+}
+
+/// A return as the returns desk works on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnTask {
+    pub id: i64,
+    pub code: String,
+    pub order_number: String,
+    pub customer: String,
+    pub reason: ReturnReason,
+    pub lines: Vec<PickLine>,
+    pub status: ReturnStatus,
+    pub requested_on: CalendarDate,
+    pub received_on: Option<CalendarDate>,
+    /// What refunding it gives back now (the delivery charge too when it is the last of
+    /// the order), and the day it is due by once received.
+    pub refund: Money,
+    pub refund_by: Option<CalendarDate>,
+    /// Whether refunding puts the units back on sale (not when faulty).
+    pub restock: bool,
+    pub refused_because: Option<String>,
+}
+
+/// A centre's returns: on their way, received and to check (due first), settled today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnsWork {
+    pub centre: CentreChoice,
+    pub on_the_way: Vec<ReturnTask>,
+    pub to_check: Vec<ReturnTask>,
+    pub settled_today: Vec<ReturnTask>,
 }

@@ -21,7 +21,7 @@ use storefront_domain::fulfilment::{
 use storefront_domain::holidays::Calendar;
 use storefront_domain::money::Money;
 use storefront_domain::validation::{Address, Field};
-use storefront_model::orders::{ShipmentView, TimelineStep};
+use storefront_model::orders::{ParcelLine, ShipmentView, TimelineStep};
 use storefront_model::warehouse::{CentreChoice, CentreWork, PickLine, ShipmentTask};
 use storefront_model::ShopError;
 
@@ -378,9 +378,19 @@ pub(crate) async fn shipments_of(
     .bind(order_id)
     .fetch_all(&mut *conn)
     .await?;
+    let in_returns = super::returns::units_in_returns(&mut *conn, order_id).await?;
     let mut out = Vec::new();
     for row in rows {
         let items = item_words(&shipment_items(&mut *conn, row.id).await?);
+        let parcel_lines: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT l.id, l.product_name, l.variant_label, sl.quantity, l.unit_price_minor
+             FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id
+             WHERE sl.shipment_id = ? ORDER BY l.id",
+        )
+        .bind(row.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let delivered_on = super::returns::delivered_on(&mut *conn, row.id).await?;
         let events: Vec<(String, i64, String)> = sqlx::query_as(
             "SELECT status, at, detail FROM shipment_events WHERE shipment_id = ? ORDER BY at, id",
         )
@@ -389,6 +399,34 @@ pub(crate) async fn shipments_of(
         .await?;
         let carrier = row.carrier();
         out.push(ShipmentView {
+            id: row.id,
+            lines: parcel_lines
+                .into_iter()
+                .map(|(line_id, product_name, variant_label, quantity, price)| {
+                    let quantity = u32::try_from(quantity).unwrap_or(0);
+                    let back = in_returns.get(&(row.id, line_id)).copied().unwrap_or(0);
+                    ParcelLine {
+                        line_id,
+                        faulty_only: storefront_domain::returns::hygiene_item(&product_name),
+                        product_name,
+                        variant_label,
+                        quantity,
+                        unit_price: money(price, &row.currency),
+                        returnable: if delivered_on.is_some() {
+                            storefront_domain::returns::returnable_units(quantity, back)
+                        } else {
+                            0
+                        },
+                    }
+                })
+                .collect(),
+            delivered_on,
+            return_until: delivered_on.map(|d| {
+                storefront_domain::returns::last_day(
+                    d,
+                    storefront_domain::returns::ReturnReason::ChangedMind,
+                )
+            }),
             centre: centres.name(row.centre_id).to_owned(),
             status: row.status(),
             items,

@@ -16,6 +16,7 @@ pub mod images;
 pub mod mail;
 pub mod orders;
 pub mod payment;
+pub mod returns;
 pub mod search;
 pub mod seed;
 pub mod session;
@@ -81,6 +82,10 @@ impl AppState {
 
     pub fn fulfilment(&self) -> fulfilment::Fulfilment<'_> {
         fulfilment::Fulfilment::new(self)
+    }
+
+    pub fn returns(&self) -> returns::Returns<'_> {
+        returns::Returns::new(self)
     }
 
     pub fn agents(&self) -> agents::Agents<'_> {

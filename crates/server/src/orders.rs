@@ -27,7 +27,8 @@ use storefront_model::catalog::variant_label;
 use storefront_model::checkout::OFFERS_CONSENT;
 use storefront_model::error::StockProblem;
 use storefront_model::orders::{
-    DeliveryQuote, OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, Shipment,
+    DeliveryQuote, OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, ReturnLabel,
+    ReturnRequest, Shipment,
 };
 use storefront_model::ShopError;
 
@@ -802,6 +803,30 @@ impl<'a> Orders<'a> {
         matched.ok_or_else(order_not_found)
     }
 
+    /// Starts a return for the customer of the order behind `number` and `key` (see
+    /// [`super::returns::Returns::start`]); answers the order as it is now.
+    pub async fn start_return(
+        &self,
+        number: &str,
+        key: &str,
+        request: &ReturnRequest,
+    ) -> Result<OrderView, ShopError> {
+        let id = self.unlock(number, key).await?;
+        self.state.returns().start(id, request, "").await?;
+        self.view_by_id(id).await
+    }
+
+    /// The printable label of a return of the order behind `number` and `key`.
+    pub async fn return_label(
+        &self,
+        number: &str,
+        key: &str,
+        code: &str,
+    ) -> Result<ReturnLabel, ShopError> {
+        let id = self.unlock(number, key).await?;
+        self.state.returns().label(id, code).await
+    }
+
     /// The order with this number, if `key` is one of its private keys.
     pub async fn view(&self, number: &str, key: &str) -> Result<OrderView, ShopError> {
         let id = self.unlock(number, key).await?;
@@ -858,14 +883,27 @@ impl<'a> Orders<'a> {
                 .fetch_all(&self.state.db.read)
                 .await
                 .map_err(internal)?;
-        let shipments = {
+        let (shipments, returns, refunded) = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
-            super::fulfilment::shipments_of(&mut conn, o.id, &self.state.centres)
+            let shipments = super::fulfilment::shipments_of(&mut conn, o.id, &self.state.centres)
                 .await
-                .map_err(internal)?
+                .map_err(internal)?;
+            let returns = super::returns::returns_of(&mut conn, self.state, o.id)
+                .await
+                .map_err(internal)?;
+            let refunded: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(refunded_minor), 0) FROM payments WHERE order_id = ?",
+            )
+            .bind(o.id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(internal)?;
+            (shipments, returns, refunded)
         };
         Ok(OrderView {
             shipments,
+            returns,
+            refunded: money(refunded, &o.currency),
             number: o.number.clone(),
             status: OrderStatus::parse(&o.status).ok_or(ShopError::Internal)?,
             placed_on: super::date_of(o.placed_at),

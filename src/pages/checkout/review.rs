@@ -12,18 +12,6 @@ use crate::pages::cart::{line_problem, priced_cart_resource, CartTotals};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-/// A fresh idempotency key for a checkout attempt.
-fn new_attempt_key() -> String {
-    window()
-        .crypto()
-        .ok()
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| {
-            let r = || (web_sys::js_sys::Math::random() * 1e16) as u64;
-            format!("{:016x}{:016x}", r(), r())
-        })
-}
-
 /// What the review says when the answer to "Place order" never came (the connection or
 /// the shop failed). True because a repeat under the same key gets the first one's answer.
 pub const UNSURE: &str = "We couldn't hear back from the shop, so we can't tell yet whether your order went through. Please press the button again: if it did, you'll see your order, and you'll never be charged twice.";
@@ -57,7 +45,11 @@ fn step_for(field: &Field) -> Option<Step> {
         | Field::Carrier
         | Field::Tracking
         | Field::Sku
-        | Field::Quantity => None,
+        | Field::Quantity
+        | Field::ReturnLine(_)
+        | Field::ReturnReason
+        | Field::ReturnCode
+        | Field::RefuseReason => None,
     }
 }
 
@@ -147,7 +139,10 @@ pub fn ReviewStep() -> impl IntoView {
             focus_later("#accept-backorder");
             return;
         }
-        let key = form.key.get_untracked().unwrap_or_else(new_attempt_key);
+        let key = form
+            .key
+            .get_untracked()
+            .unwrap_or_else(crate::components::browser::new_attempt_key);
         form.key.set(Some(key.clone()));
         outcome.set(None);
         place.dispatch(PlaceOrder {
