@@ -60,8 +60,8 @@ pub fn App() -> impl IntoView {
                 <HelpPanel />
             </div>
             <footer class="site-footer">
-                <p>"Storefront · Free returns within 30 days · We never share your personal data."</p>
-                <p><a href="/help/returns">"Returns and exchanges"</a>" · "<a href="/orders/find">"Find my order"</a></p>
+                <p>{format!("Storefront · Free returns within {} days · We never share your personal data.", crate::domain::returns::RETURN_DAYS)}</p>
+                <p><a href="/help/returns">"Returns"</a>" · "<a href="/orders/find">"Find my order"</a></p>
             </footer>
         </Router>
     }

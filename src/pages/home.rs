@@ -10,7 +10,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <section class="hero">
             <h1>"Good clothes, honest stock, real people to help."</h1>
-            <p>{format!("Free standard delivery on orders of {} or more and free returns within 30 days.", crate::domain::pricing::FREE_DELIVERY_FROM)}</p>
+            <p>{format!("Free standard delivery on orders of {} or more and free returns within {} days.", crate::domain::pricing::FREE_DELIVERY_FROM, crate::domain::returns::RETURN_DAYS)}</p>
         </section>
         <Transition fallback=|| view! { <Loading what="the shop" /> }>
             <ErrorBoundary fallback=error_fallback>

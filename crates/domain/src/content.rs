@@ -12,6 +12,7 @@ use crate::delivery::{cut_off_label, STANDARD_TRANSIT_DAYS};
 use crate::hours::{OpeningRow, WeeklyHours};
 use crate::page_kind::PageKind;
 use crate::pricing::{EXPRESS_DELIVERY, FREE_DELIVERY_FROM, STANDARD_DELIVERY};
+use crate::returns::{FAULTY_RETURN_DAYS, HYGIENE_KINDS, REFUND_WORKING_DAYS, RETURN_DAYS};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,9 +51,23 @@ pub struct ReturnsPolicy {
 }
 
 /// The placeholders the help file may use, each with the rule's words for it now.
-pub fn rule_placeholders() -> [(&'static str, String); 5] {
+pub fn rule_placeholders() -> [(&'static str, String); 9] {
     let (fewest, most) = STANDARD_TRANSIT_DAYS;
     [
+        ("{return_days}", format!("{RETURN_DAYS} days")),
+        ("{faulty_return_days}", format!("{FAULTY_RETURN_DAYS} days")),
+        (
+            "{refund_days}",
+            format!("{REFUND_WORKING_DAYS} working days"),
+        ),
+        (
+            "{faulty_only_kinds}",
+            HYGIENE_KINDS
+                .iter()
+                .map(|(_, words)| *words)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         ("{cut_off}", cut_off_label()),
         ("{standard_price}", STANDARD_DELIVERY.to_string()),
         ("{express_price}", EXPRESS_DELIVERY.to_string()),
@@ -62,7 +77,11 @@ pub fn rule_placeholders() -> [(&'static str, String); 5] {
 }
 
 /// The names of [`rule_placeholders`], for the README and error messages.
-pub const RULE_PLACEHOLDERS: [&str; 5] = [
+pub const RULE_PLACEHOLDERS: [&str; 9] = [
+    "{return_days}",
+    "{faulty_return_days}",
+    "{refund_days}",
+    "{faulty_only_kinds}",
     "{cut_off}",
     "{standard_price}",
     "{express_price}",
@@ -261,6 +280,12 @@ mod tests {
                 !text.contains(" to 3 working"),
                 "transit days typed by hand: {text}"
             );
+            let typed_days = text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|w| w[0].chars().all(|c| c.is_ascii_digit()) && w[1].starts_with("day"));
+            assert!(!typed_days, "a number of days typed by hand: {text}");
         }
         let help = HelpContent::bundled();
         let delivery = &help
@@ -276,6 +301,25 @@ mod tests {
         assert!(delivery.contains(&STANDARD_DELIVERY.to_string()));
         assert!(delivery.contains(&EXPRESS_DELIVERY.to_string()));
         assert!(delivery.contains(&FREE_DELIVERY_FROM.to_string()));
+        // The return policy says the returns rules' own figures and words.
+        let policy = help.returns.points.join(" ");
+        assert!(
+            policy.contains(&format!("{RETURN_DAYS} days from delivery")),
+            "{policy}"
+        );
+        assert!(policy.contains(&format!("within {FAULTY_RETURN_DAYS} days of delivery")));
+        assert!(policy.contains(&format!("within {REFUND_WORKING_DAYS} working days")));
+        for (kind, words) in HYGIENE_KINDS {
+            assert!(policy.contains(&format!("{words} can only be sent back if faulty")));
+            assert!(crate::returns::hygiene_item(&format!(
+                "Fine Merino {kind} (3 Pack)"
+            )));
+        }
+        assert!(policy
+            .contains("Send back everything from an order and we refund its delivery charge too"));
+        assert_eq!(crate::returns::refund_minor(1_000, 395, true), 1_395);
+        assert_eq!(crate::returns::refund_minor(1_000, 395, false), 1_000);
+        assert!(policy.contains("Returns are free"));
         let arrive = &help.faq[0].answer;
         assert!(arrive.contains("1 to 3 working days"), "{arrive}");
         let all = serde_json::to_string(&help).unwrap();

@@ -208,7 +208,7 @@ pub fn may_cancel(shipments: &[ShipmentStatus]) -> Result<(), Refused> {
     }
     if shipments.iter().any(|s| s.has_shipped()) {
         return Err(Refused(
-            "Part of this order has already shipped, so it can't be cancelled now. Once it arrives you can send it back within 30 days.".into(),
+            format!("Part of this order has already shipped, so it can't be cancelled now. Once it arrives you can send it back within {} days.", crate::returns::RETURN_DAYS),
         ));
     }
     Ok(())

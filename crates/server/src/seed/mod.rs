@@ -249,7 +249,10 @@ fn product(
                 .join(", ")
         ),
         format!("Care: {}", spec.care),
-        "Free returns within 30 days".to_owned(),
+        format!(
+            "Free returns within {} days",
+            storefront_domain::returns::RETURN_DAYS
+        ),
     ];
     DemoProduct {
         category,
