@@ -118,6 +118,19 @@ pub async fn agent_resend_order_link(number: String) -> Result<(), ShopError> {
         .await
 }
 
+/// Starts a return the customer asked for (by phone or chat), on the same terms as on the
+/// web; their status page says who started it.
+#[server(prefix = "/api/agent", endpoint = "start_return", input = Json)]
+pub async fn agent_start_return(
+    number: String,
+    request: crate::api::orders::ReturnRequest,
+) -> Result<OrderView, ShopError> {
+    as_agent(
+        |state, agent| async move { state.desk().start_return(&agent, &number, &request).await },
+    )
+    .await
+}
+
 /// Cancels an order the customer asked to cancel (by phone or chat), on the same terms as
 /// on the web: only while none of it has shipped.
 #[server(prefix = "/api/agent", endpoint = "cancel_order", input = Json)]

@@ -57,6 +57,19 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                     .join(", ");
                 let shipped = if o.status.before_shipping() { "nothing shipped yet" } else { "shipping has started" };
                 let number = o.number.clone();
+                let said = RwSignal::new(None::<String>);
+                let start: crate::components::returns::StartReturnFn = {
+                    let number = number.clone();
+                    std::rc::Rc::new(move |request| {
+                        Box::pin(crate::api::agent::agent_start_return(number.clone(), request))
+                    })
+                };
+                let started = std::rc::Rc::new(move |order: OrderView| {
+                    said.set(order.returns.last().map(|r| format!(
+                        "Return {} started: the customer has an email with the code, and their order page has the label.",
+                        r.code
+                    )));
+                });
                 view! {
                     <li>
                         <strong>{o.number}</strong>
@@ -65,7 +78,16 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                         {items}
                         <ResendLink number=number.clone() />
                         {o.status.before_shipping().then(|| view! { <CancelForCustomer number /> })}
-                        <crate::components::ShipmentList shipments=o.shipments heading_level=5 />
+                        <crate::components::ShipmentList shipments=o.shipments.clone() heading_level=5 />
+                        <crate::components::ReturnList returns=o.returns heading_level=5 />
+                        <crate::components::returns::SendBack
+                            shipments=o.shipments
+                            card=o.card
+                            start
+                            on_started=started
+                            heading_level=5
+                        />
+                        <p role="status">{move || said.get()}</p>
                     </li>
                 }
             }).collect::<Vec<_>>()}

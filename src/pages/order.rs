@@ -1,8 +1,8 @@
-use super::order_returns::SendBack;
 use crate::api::orders::{get_order, order_events_url, CancelOrder, OrderView};
 use crate::components::browser::focus_later;
 use crate::components::event_stream::EventStream;
 use crate::components::notice::general_error;
+use crate::components::returns::SendBack;
 use crate::components::write::{after_each, last_error};
 use crate::components::{error_fallback, AddressLines, Loading, ReturnList, ShipmentList};
 use crate::domain::order::OrderStatus;
@@ -104,7 +104,12 @@ pub fn OrderStatusPage() -> impl IntoView {
                                 heading_level=2
                                 label=(o.number.clone(), query.read_untracked().get("key").unwrap_or_default())
                             />
-                            <SendBack number=o.number.clone() shipments=o.shipments.clone() card=o.card.clone() version />
+                            <SendBack
+                                shipments=o.shipments.clone()
+                                card=o.card.clone()
+                                start=shopper_return(o.number.clone(), query.read_untracked().get("key").unwrap_or_default())
+                                on_started=std::rc::Rc::new(move |_| version.update(|v| *v += 1))
+                            />
                             <OrderSummary order=o />
                         }
                     })
@@ -112,6 +117,17 @@ pub fn OrderStatusPage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
     }
+}
+
+/// Starts a return as the holder of the order's private link.
+fn shopper_return(number: String, key: String) -> crate::components::returns::StartReturnFn {
+    std::rc::Rc::new(move |request| {
+        Box::pin(crate::api::orders::start_return(
+            number.clone(),
+            key.clone(),
+            request,
+        ))
+    })
 }
 
 /// "Cancel this order", asked twice, while none of it has shipped. The page reads the

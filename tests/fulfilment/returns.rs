@@ -527,3 +527,64 @@ async fn two_desks_settling_one_return_at_once_refund_it_once() {
         other => panic!("settled as {other}"),
     }
 }
+
+#[tokio::test]
+async fn an_agent_starts_a_return_on_the_phone_and_the_open_status_page_shows_it() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let (placed, parcel, line) = delivered_order(app, state, "TC0000000404").await;
+    let res = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get(format!(
+                "/api/live/order?number={}&key={}",
+                placed.number, placed.key
+            ))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut events = res.into_body().into_data_stream();
+    let body = json!({"number": placed.number,
+                      "request": {"shipment_id": parcel, "lines": [[line, 1]], "reason": "too_small", "attempt": "phone-00000001"}});
+    // Only an agent.
+    let nobody = json_fn(app, "/api/agent/start_return", None, body.clone()).await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    let agent = call_fn(
+        app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "alex"), ("password", PASSWORD)],
+    )
+    .await
+    .cookie
+    .unwrap();
+    let done = json_fn(app, "/api/agent/start_return", Some(&agent), body).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert_eq!(next_event(&mut events).await.0, "order");
+    let view = state
+        .orders()
+        .view(&placed.number, &placed.key)
+        .await
+        .unwrap();
+    assert_eq!(view.returns[0].requested_by.as_deref(), Some("alex"));
+    let code = &view.returns[0].code;
+    let mail = mails_to(state, &format!("Your return {code}")).await;
+    assert!(
+        mail[0].contains("alex at our contact centre started it for you"),
+        "{}",
+        mail[0]
+    );
+    // The same rules as on the web: not more than was delivered.
+    let more = json_fn(
+        app,
+        "/api/agent/start_return",
+        Some(&agent),
+        json!({"number": placed.number,
+               "request": {"shipment_id": parcel, "lines": [[line, 2]], "reason": "too_small", "attempt": "phone-00000002"}}),
+    )
+    .await;
+    assert_eq!(more.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(more.json.to_string().contains("up to 1"), "{}", more.json);
+}

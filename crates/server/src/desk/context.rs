@@ -77,6 +77,23 @@ impl Desk<'_> {
         self.state.orders().view_by_id(id).await
     }
 
+    /// Starts a return on the customer's behalf (they asked by phone or chat), on the
+    /// same terms as on the web; the return records the agent's name, and the customer's
+    /// status page and mail say who started it.
+    pub async fn start_return(
+        &self,
+        agent: &SignedInAgent,
+        number: &str,
+        request: &storefront_model::orders::ReturnRequest,
+    ) -> Result<OrderView, ShopError> {
+        let id = self.order_numbered(number).await?;
+        self.state
+            .returns()
+            .start(id, request, agent.name())
+            .await?;
+        self.state.orders().view_by_id(id).await
+    }
+
     pub(super) async fn orders_of(&self, email: &str) -> Result<Vec<i64>, ShopError> {
         sqlx::query_scalar(
             "SELECT id FROM orders WHERE email = ? COLLATE NOCASE ORDER BY id DESC LIMIT 20",
