@@ -131,6 +131,35 @@ pub async fn agent_start_return(
     .await
 }
 
+/// What a change the customer asked for would do; nothing is changed.
+#[server(prefix = "/api/agent", endpoint = "preview_change", input = Json)]
+pub async fn agent_preview_change(
+    number: String,
+    change: crate::api::orders::OrderChange,
+) -> Result<crate::api::orders::ChangePreview, ShopError> {
+    as_agent(
+        |state, agent| async move { state.desk().preview_change(&agent, &number, &change).await },
+    )
+    .await
+}
+
+/// Changes an order the customer asked to change (by phone or chat), on the same terms
+/// as on the web; their timeline says who made it.
+#[server(prefix = "/api/agent", endpoint = "change_order", input = Json)]
+pub async fn agent_change_order(
+    number: String,
+    change: crate::api::orders::OrderChange,
+    expected_total: i64,
+) -> Result<OrderView, ShopError> {
+    as_agent(|state, agent| async move {
+        state
+            .desk()
+            .change_order(&agent, &number, &change, expected_total)
+            .await
+    })
+    .await
+}
+
 /// Cancels an order the customer asked to cancel (by phone or chat), on the same terms as
 /// on the web: only while none of it has shipped.
 #[server(prefix = "/api/agent", endpoint = "cancel_order", input = Json)]

@@ -71,6 +71,39 @@ pub async fn get_return_label(
     )
 }
 
+/// What a change would do (the new total and the money in plain words), for the holder
+/// of the order's private key; nothing is changed.
+#[server(prefix = "/api", endpoint = "preview_change", input = Json)]
+pub async fn preview_change(
+    number: String,
+    key: String,
+    change: OrderChange,
+) -> Result<ChangePreview, ShopError> {
+    super::respond(
+        super::state()?
+            .orders()
+            .preview_change(&number, &key, &change)
+            .await,
+    )
+}
+
+/// Changes the order before it ships (lines, sizes, address, delivery), for the holder
+/// of its private key, if the new total is still `expected_total` (the one previewed).
+#[server(prefix = "/api", endpoint = "change_order", input = Json)]
+pub async fn change_order(
+    number: String,
+    key: String,
+    change: OrderChange,
+    expected_total: i64,
+) -> Result<OrderView, ShopError> {
+    super::respond(
+        super::state()?
+            .orders()
+            .change(&number, &key, &change, expected_total)
+            .await,
+    )
+}
+
 /// Cancels the order, for the holder of its private key, while none of it has shipped:
 /// the holds on the card are released and the items go back on sale.
 #[server(prefix = "/api", endpoint = "cancel_order", input = Json)]

@@ -214,10 +214,17 @@ pub fn may_cancel(shipments: &[ShipmentStatus]) -> Result<(), Refused> {
     Ok(())
 }
 
-/// The heading an order's status page shows, from its shipments and the units still
-/// waiting for stock: delivered only when everything is; on its way once anything has
+/// The heading an order's status page shows, from its shipments (cancelled ones aside)
+/// and the units still waiting for stock: delivered only when everything is; on its way once anything has
 /// shipped; packed once anything is packed; otherwise received.
 pub fn order_status(shipments: &[ShipmentStatus], units_waiting: u32) -> OrderStatus {
+    // Parcels replaced by a change to the order count for nothing.
+    let live: Vec<ShipmentStatus> = shipments
+        .iter()
+        .copied()
+        .filter(|s| *s != ShipmentStatus::Cancelled)
+        .collect();
+    let shipments = live.as_slice();
     let all_delivered = !shipments.is_empty()
         && units_waiting == 0
         && shipments.iter().all(|s| *s == ShipmentStatus::Delivered);
@@ -477,6 +484,11 @@ mod tests {
         assert_eq!(order_status(&[Delivered], 1), OrderStatus::Shipped);
         assert_eq!(
             order_status(&[Delivered, Delivered], 0),
+            OrderStatus::Delivered
+        );
+        // A parcel replaced by a change counts for nothing.
+        assert_eq!(
+            order_status(&[Cancelled, Delivered], 0),
             OrderStatus::Delivered
         );
     }

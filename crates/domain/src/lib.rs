@@ -12,6 +12,7 @@ pub mod allocation;
 pub mod alternatives;
 pub mod callback;
 pub mod cart;
+pub mod changes;
 pub mod chat;
 pub mod content;
 pub mod date;

@@ -135,6 +135,12 @@ impl PlacedOrder {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
+    /// The order line and the variant it is, for changing it.
+    pub line_id: i64,
+    pub variant_id: i64,
+    /// The sizes and colours it may change to (its product's variants), while the order
+    /// can change; empty otherwise.
+    pub choices: Vec<(i64, String)>,
     pub product_name: String,
     pub variant_label: String,
     pub quantity: u32,
@@ -175,6 +181,57 @@ pub struct OrderView {
     pub refunded: Money,
     /// Returns asked for, oldest first.
     pub returns: Vec<ReturnView>,
+    /// Changes made before it shipped, oldest first.
+    pub changes: Vec<ChangeRecord>,
+    /// Why the order can't be changed now (none: it can).
+    pub change_refused: Option<String>,
+}
+
+/// One change made to an order, as its timeline says it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRecord {
+    pub on: CalendarDate,
+    /// UK time, "14:05".
+    pub time: String,
+    /// "Sam at our contact centre"; none when the customer made it.
+    pub by: Option<String>,
+    pub what: Vec<String>,
+    pub money: String,
+}
+
+/// A line of an order as it should be after a change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeLine {
+    /// The order line it changes (none: a new line).
+    pub line_id: Option<i64>,
+    pub variant_id: i64,
+    /// 0 removes the line.
+    pub quantity: u32,
+}
+
+/// The whole order as it should be: lines, address, delivery option.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderChange {
+    pub lines: Vec<ChangeLine>,
+    pub address: Address,
+    pub delivery: DeliveryOption,
+    /// A key the form makes once per change: sent again (a retry), it is not applied twice.
+    pub attempt: String,
+}
+
+/// What a change would do, before it is confirmed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePreview {
+    /// One phrase per difference ("Merino Crew: Navy, M → Navy, L").
+    pub what: Vec<String>,
+    pub old_total: Money,
+    pub subtotal: Money,
+    pub delivery: Money,
+    pub total: Money,
+    /// The money in plain words ("£18.00 less: the hold on your Visa ending 4242 drops…").
+    pub money: String,
+    /// When it would arrive.
+    pub arrives: Option<CalendarDate>,
 }
 
 /// One parcel of an order: where it comes from, what is in it, where it is.

@@ -372,8 +372,9 @@ pub(crate) async fn shipments_of(
     order_id: i64,
     centres: &super::stock::Centres,
 ) -> Result<Vec<ShipmentView>, sqlx::Error> {
+    // Parcels replaced by a change are not shown (those of a cancelled order are).
     let rows: Vec<ShipmentRow> = sqlx::query_as(&format!(
-        "{SHIPMENT_SELECT} WHERE s.order_id = ? ORDER BY s.id"
+        "{SHIPMENT_SELECT} WHERE s.order_id = ? AND (s.status != 'cancelled' OR o.status = 'cancelled') ORDER BY s.id"
     ))
     .bind(order_id)
     .fetch_all(&mut *conn)

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod catalog;
+pub mod changes;
 pub mod checkout;
 pub mod clock;
 pub mod config;
@@ -82,6 +83,10 @@ impl AppState {
 
     pub fn fulfilment(&self) -> fulfilment::Fulfilment<'_> {
         fulfilment::Fulfilment::new(self)
+    }
+
+    pub fn changes(&self) -> changes::Changes<'_> {
+        changes::Changes::new(self)
     }
 
     pub fn returns(&self) -> returns::Returns<'_> {

@@ -27,8 +27,8 @@ use storefront_model::catalog::variant_label;
 use storefront_model::checkout::OFFERS_CONSENT;
 use storefront_model::error::StockProblem;
 use storefront_model::orders::{
-    DeliveryQuote, OrderLine, OrderView, PlacedOrder, PricedCart, PricedLine, ReturnLabel,
-    ReturnRequest, Shipment,
+    ChangePreview, ChangeRecord, DeliveryQuote, OrderChange, OrderLine, OrderView, PlacedOrder,
+    PricedCart, PricedLine, ReturnLabel, ReturnRequest, Shipment,
 };
 use storefront_model::ShopError;
 
@@ -78,11 +78,11 @@ pub(crate) struct PaymentTaken<'a> {
 
 /// A cart planned and priced on one connection.
 pub(crate) struct Priced {
-    sales: Vec<(CartLine, SaleRow, LinePlan)>,
-    unknown: Vec<i64>,
+    pub sales: Vec<(CartLine, SaleRow, LinePlan)>,
+    pub unknown: Vec<i64>,
     pub quote: Quote,
     pub charges: ChargePlan,
-    options: Vec<DeliveryQuote>,
+    pub options: Vec<DeliveryQuote>,
     nearest: Vec<(i64, f64)>,
     /// Whose bank holidays apply where it goes.
     to: Calendar,
@@ -115,14 +115,14 @@ fn dispatch_words((today, hour): (CalendarDate, u8), centre: Calendar) -> String
 /// A variant as sold: its product and the shop's price; its stock (summed over centres)
 /// and restock date are filled in from the same stock snapshot the plan is made from.
 #[derive(sqlx::FromRow)]
-struct SaleRow {
-    variant_id: i64,
-    product_id: i64,
+pub(crate) struct SaleRow {
+    pub variant_id: i64,
+    pub product_id: i64,
     product_slug: String,
-    product_name: String,
+    pub product_name: String,
     colour: Option<String>,
     size: Option<String>,
-    price_minor: i64,
+    pub price_minor: i64,
     currency: String,
     #[sqlx(skip)]
     available: u32,
@@ -131,7 +131,7 @@ struct SaleRow {
 }
 
 impl SaleRow {
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         variant_label(self.colour.as_deref(), self.size.as_deref())
     }
 
@@ -171,6 +171,8 @@ struct OrderRow {
 
 #[derive(sqlx::FromRow)]
 struct OrderLineRow {
+    id: i64,
+    variant_id: i64,
     product_name: String,
     variant_label: String,
     quantity: i64,
@@ -178,6 +180,54 @@ struct OrderLineRow {
     line_total_minor: i64,
     backordered: i64,
     restock_on: Option<String>,
+}
+
+/// Takes the units `plan` ships now for order line `line_id` from each centre's stock
+/// and records where they came from; adds them to `picks` for the shipments.
+pub(crate) async fn take_stock(
+    tx: &mut SqliteConnection,
+    line_id: i64,
+    line: &CartLine,
+    unit_price_minor: i64,
+    plan: &storefront_domain::allocation::LinePlan,
+    picks: &mut Vec<super::fulfilment::Pick>,
+) -> Result<(), ShopError> {
+    for pick in &plan.picks {
+        picks.push(super::fulfilment::Pick {
+            line_id,
+            centre_id: pick.centre_id,
+            quantity: pick.quantity,
+            unit_price_minor,
+        });
+        let taken = sqlx::query(
+            "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
+        )
+        .bind(i64::from(pick.quantity))
+        .bind(line.variant_id)
+        .bind(pick.centre_id)
+        .bind(i64::from(pick.quantity))
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if taken.rows_affected() != 1 {
+            // Cannot happen while writes are serialised; refuse rather than oversell.
+            return Err(ShopError::OutOfStock(vec![StockProblem {
+                variant_id: line.variant_id,
+                requested: line.quantity,
+                available: 0,
+            }]));
+        }
+        sqlx::query(
+            "INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES (?, ?, ?)",
+        )
+        .bind(line_id)
+        .bind(pick.centre_id)
+        .bind(i64::from(pick.quantity))
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    }
+    Ok(())
 }
 
 async fn sale_row(
@@ -279,7 +329,7 @@ impl<'a> Orders<'a> {
 
     /// Plans and prices `lines` on `conn` for delivery to `region` by `option`: the
     /// checks every order passes, shared by the cart page and placing the order.
-    async fn price_on(
+    pub(crate) async fn price_on(
         &self,
         conn: &mut SqliteConnection,
         lines: &[CartLine],
@@ -521,39 +571,7 @@ impl<'a> Orders<'a> {
             .fetch_one(&mut *tx)
             .await
             .map_err(internal)?;
-            for pick in &plan.picks {
-                picks.push(super::fulfilment::Pick {
-                    line_id,
-                    centre_id: pick.centre_id,
-                    quantity: pick.quantity,
-                    unit_price_minor: row.price_minor,
-                });
-                let taken = sqlx::query(
-                    "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
-                )
-                .bind(i64::from(pick.quantity))
-                .bind(line.variant_id)
-                .bind(pick.centre_id)
-                .bind(i64::from(pick.quantity))
-                .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
-                if taken.rows_affected() != 1 {
-                    // Cannot happen while writes are serialised; refuse rather than oversell.
-                    return Err(ShopError::OutOfStock(vec![StockProblem {
-                        variant_id: line.variant_id,
-                        requested: line.quantity,
-                        available: 0,
-                    }]));
-                }
-                sqlx::query("INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES (?, ?, ?)")
-                    .bind(line_id)
-                    .bind(pick.centre_id)
-                    .bind(i64::from(pick.quantity))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(internal)?;
-            }
+            take_stock(&mut *tx, line_id, line, row.price_minor, plan, &mut picks).await?;
         }
         sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES (?, ?, ?)")
             .bind(order_id)
@@ -816,6 +834,34 @@ impl<'a> Orders<'a> {
         self.view_by_id(id).await
     }
 
+    /// What `change` would do to the order behind `number` and `key`.
+    pub async fn preview_change(
+        &self,
+        number: &str,
+        key: &str,
+        change: &OrderChange,
+    ) -> Result<ChangePreview, ShopError> {
+        let id = self.unlock(number, key).await?;
+        self.state.changes().preview(id, change).await
+    }
+
+    /// Changes the order behind `number` and `key` for its customer, if its new total is
+    /// still `expected_total`; answers the order as it is now.
+    pub async fn change(
+        &self,
+        number: &str,
+        key: &str,
+        change: &OrderChange,
+        expected_total: i64,
+    ) -> Result<OrderView, ShopError> {
+        let id = self.unlock(number, key).await?;
+        self.state
+            .changes()
+            .apply(id, change, expected_total, "", true)
+            .await?;
+        self.view_by_id(id).await
+    }
+
     /// The printable label of a return of the order behind `number` and `key`.
     pub async fn return_label(
         &self,
@@ -850,7 +896,7 @@ impl<'a> Orders<'a> {
             return Err(not_found());
         };
         let lines: Vec<OrderLineRow> = sqlx::query_as(
-            "SELECT l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on
+            "SELECT l.id, l.variant_id, l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on
              FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ? ORDER BY l.id",
         )
         .bind(o.id)
@@ -883,7 +929,7 @@ impl<'a> Orders<'a> {
                 .fetch_all(&self.state.db.read)
                 .await
                 .map_err(internal)?;
-        let (shipments, returns, refunded) = {
+        let (shipments, returns, refunded, change_refused, mut choices, changes) = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
             let shipments = super::fulfilment::shipments_of(&mut conn, o.id, &self.state.centres)
                 .await
@@ -898,11 +944,64 @@ impl<'a> Orders<'a> {
             .fetch_one(&mut *conn)
             .await
             .map_err(internal)?;
-            (shipments, returns, refunded)
+            let change_refused = super::changes::Changes::refused(&mut conn, o.id)
+                .await
+                .map_err(internal)?;
+            let mut choices = Vec::new();
+            if change_refused.is_none() {
+                for l in &lines {
+                    let variants: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+                        "SELECT v.id, v.colour, v.size FROM variants v
+                         WHERE v.product_id = (SELECT product_id FROM variants WHERE id = ?) ORDER BY v.position",
+                    )
+                    .bind(l.variant_id)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(internal)?;
+                    choices.push(
+                        variants
+                            .into_iter()
+                            .map(|(id, colour, size)| {
+                                (id, variant_label(colour.as_deref(), size.as_deref()))
+                            })
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+            let changes: Vec<(i64, String, String, String)> = sqlx::query_as(
+                "SELECT at, by_whom, summary, money FROM order_changes WHERE order_id = ? ORDER BY id",
+            )
+            .bind(o.id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(internal)?;
+            let changes = changes
+                .into_iter()
+                .map(|(at, by, summary, money)| {
+                    let (on, minute) = super::clock::uk_local(at);
+                    ChangeRecord {
+                        on,
+                        time: storefront_domain::date::clock_label(minute),
+                        by: Some(by).filter(|b| !b.is_empty()),
+                        what: summary.split("; ").map(str::to_owned).collect(),
+                        money,
+                    }
+                })
+                .collect();
+            (
+                shipments,
+                returns,
+                refunded,
+                change_refused,
+                choices,
+                changes,
+            )
         };
         Ok(OrderView {
             shipments,
             returns,
+            change_refused,
+            changes,
             refunded: money(refunded, &o.currency),
             number: o.number.clone(),
             status: OrderStatus::parse(&o.status).ok_or(ShopError::Internal)?,
@@ -929,7 +1028,11 @@ impl<'a> Orders<'a> {
             },
             lines: lines
                 .into_iter()
-                .map(|l| OrderLine {
+                .enumerate()
+                .map(|(i, l)| OrderLine {
+                    line_id: l.id,
+                    variant_id: l.variant_id,
+                    choices: choices.get_mut(i).map(std::mem::take).unwrap_or_default(),
                     product_name: l.product_name,
                     variant_label: l.variant_label,
                     quantity: u32::try_from(l.quantity).unwrap_or(0),

@@ -97,6 +97,15 @@ pub trait PaymentGateway: Send + Sync {
     /// Releases an authorization that will not be used.
     fn void<'a>(&'a self, authorization: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
 
+    /// Lowers what `authorization` holds to `amount` (a partial release, when an order
+    /// shrinks before anything was taken): answers [`Capture::NotHeld`] if it holds less
+    /// already or is no longer held. Asked again with the same amount, it changes nothing.
+    fn reduce<'a>(
+        &'a self,
+        authorization: &'a str,
+        amount: Money,
+    ) -> BoxFuture<'a, Result<Capture, GatewayError>>;
+
     /// The authorization made under idempotency key `reference`, if there is one (for
     /// settling an attempt whose answer never reached the shop).
     fn find<'a>(
@@ -350,6 +359,37 @@ impl PaymentGateway for TestGateway {
         reference: &'a str,
     ) -> BoxFuture<'a, Result<Option<Authorization>, GatewayError>> {
         Box::pin(self.by_reference(reference))
+    }
+
+    fn reduce<'a>(
+        &'a self,
+        authorization: &'a str,
+        amount: Money,
+    ) -> BoxFuture<'a, Result<Capture, GatewayError>> {
+        Box::pin(async move {
+            let taken: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(amount_minor), 0) FROM test_gateway_captures WHERE authorization = ?",
+            )
+            .bind(authorization)
+            .fetch_one(&self.db)
+            .await?;
+            let done = sqlx::query(
+                "UPDATE test_gateway_authorizations SET amount_minor = ?
+                 WHERE id = ? AND status = 'authorized' AND amount_minor >= ? AND ? >= ?",
+            )
+            .bind(amount.minor)
+            .bind(authorization)
+            .bind(amount.minor)
+            .bind(amount.minor)
+            .bind(taken)
+            .execute(&self.db)
+            .await?;
+            Ok(if done.rows_affected() == 1 {
+                Capture::Done(format!("reduced_{authorization}"))
+            } else {
+                Capture::NotHeld
+            })
+        })
     }
 
     fn capture<'a>(

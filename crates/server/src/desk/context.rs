@@ -94,6 +94,35 @@ impl Desk<'_> {
         self.state.orders().view_by_id(id).await
     }
 
+    /// What a change the customer asked for (by phone or chat) would do.
+    pub async fn preview_change(
+        &self,
+        _agent: &SignedInAgent,
+        number: &str,
+        change: &storefront_model::orders::OrderChange,
+    ) -> Result<storefront_model::orders::ChangePreview, ShopError> {
+        let id = self.order_numbered(number).await?;
+        self.state.changes().preview(id, change).await
+    }
+
+    /// Changes an order on the customer's behalf, on the same terms as on the web (a
+    /// larger total is held without the bank's check: the customer is on the phone).
+    /// The change records the agent's name; the customer's timeline and mail say who.
+    pub async fn change_order(
+        &self,
+        agent: &SignedInAgent,
+        number: &str,
+        change: &storefront_model::orders::OrderChange,
+        expected_total: i64,
+    ) -> Result<OrderView, ShopError> {
+        let id = self.order_numbered(number).await?;
+        self.state
+            .changes()
+            .apply(id, change, expected_total, agent.name(), false)
+            .await?;
+        self.state.orders().view_by_id(id).await
+    }
+
     pub(super) async fn orders_of(&self, email: &str) -> Result<Vec<i64>, ShopError> {
         sqlx::query_scalar(
             "SELECT id FROM orders WHERE email = ? COLLATE NOCASE ORDER BY id DESC LIMIT 20",

@@ -1,0 +1,459 @@
+//! Changing an order before it ships: sizes, quantities, lines and the address, the hold
+//! on the card following the new total, the same by phone, forged and late changes
+//! refused with nothing changed, and a change racing "Ship" with one winner.
+
+use super::*;
+
+async fn sibling_variant(state: &AppState, variant: i64) -> i64 {
+    scalar(
+        state,
+        &format!(
+            "SELECT id FROM variants WHERE product_id = (SELECT product_id FROM variants WHERE id = {variant}) AND id != {variant} ORDER BY id LIMIT 1"
+        ),
+    )
+    .await
+}
+
+async fn other_product_variant(state: &AppState, variant: i64) -> i64 {
+    scalar(
+        state,
+        &format!(
+            "SELECT id FROM variants WHERE product_id != (SELECT product_id FROM variants WHERE id = {variant}) ORDER BY id LIMIT 1"
+        ),
+    )
+    .await
+}
+
+/// The order's parcels, leaving out those a change replaced.
+async fn live_parcels(state: &AppState, number: &str) -> Vec<(i64, String, i64, i64)> {
+    shipments(state, number)
+        .await
+        .into_iter()
+        .filter(|p| p.1 != "cancelled")
+        .collect()
+}
+
+async fn lines_of(state: &AppState, number: &str) -> Vec<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT l.id, l.variant_id, l.quantity FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = ? ORDER BY l.id",
+    )
+    .bind(number)
+    .fetch_all(&state.db.read)
+    .await
+    .unwrap()
+}
+
+async fn held(state: &AppState) -> Vec<(i64, String)> {
+    sqlx::query_as(
+        "SELECT amount_minor, status FROM test_gateway_authorizations ORDER BY created_at, rowid",
+    )
+    .fetch_all(&state.db.read)
+    .await
+    .unwrap()
+}
+
+fn change_body(number: &str, key: &str, lines: Value, address: &Value, attempt: &str) -> Value {
+    json!({"number": number, "key": key,
+           "change": {"lines": lines, "address": address, "delivery": "standard", "attempt": attempt}})
+}
+
+async fn preview(app: &axum::Router, body: &Value) -> Answer {
+    json_fn(app, "/api/preview_change", None, body.clone()).await
+}
+
+async fn apply(app: &axum::Router, body: &Value, total: i64) -> Answer {
+    let mut body = body.clone();
+    body["expected_total"] = json!(total);
+    json_fn(app, "/api/change_order", None, body).await
+}
+
+#[tokio::test]
+async fn a_size_the_address_and_a_line_change_before_it_ships_and_the_hold_follows() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let other = other_product_variant(state, 1).await;
+    let larger = sibling_variant(state, 1).await;
+    for v in [1, other, larger] {
+        set_stock(state, v, [5, 0, 0], 0).await;
+    }
+    let placed = buy(
+        state,
+        &details_in("yorkshire"),
+        &[line(1, 1), line(other, 2)],
+        false,
+    )
+    .await
+    .unwrap();
+    let (n, k) = (placed.number.as_str(), placed.key.as_str());
+    let before = state.orders().view(n, k).await.unwrap();
+    assert_eq!(before.change_refused, None);
+    assert!(before.lines[0].choices.iter().any(|(v, _)| *v == larger));
+    let lines = lines_of(state, n).await;
+    let mut address = serde_json::to_value(&before.address).unwrap();
+    address["line1"] = json!("2 New Street");
+
+    // Size M → the other size, one of the other item instead of two, a new address.
+    let body = change_body(
+        n,
+        k,
+        json!([{"line_id": lines[0].0, "variant_id": larger, "quantity": 1},
+               {"line_id": lines[1].0, "variant_id": other, "quantity": 1}]),
+        &address,
+        "change-000000001",
+    );
+    let look = preview(app, &body).await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    let total = look.json["total"]["minor"].as_i64().unwrap();
+    let old_total = before.total.minor;
+    assert!(total < old_total);
+    let money = look.json["money"].as_str().unwrap();
+    assert!(
+        money.contains("less: the hold on your Visa ending"),
+        "{money}"
+    );
+    assert!(
+        look.json["what"]
+            .to_string()
+            .contains("new delivery address"),
+        "{}",
+        look.json
+    );
+    // A preview changes nothing.
+    assert_eq!(lines_of(state, n).await, lines);
+    assert_eq!(stock_at(state, 1, 1).await, 4);
+
+    // Confirming with a total that isn't the previewed one changes nothing.
+    let stale = apply(app, &body, total + 1).await;
+    assert_eq!(
+        stale.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        stale.json
+    );
+    assert_eq!(lines_of(state, n).await, lines);
+
+    let done = apply(app, &body, total).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    let view = state.orders().view(n, k).await.unwrap();
+    assert_eq!(view.total.minor, total);
+    assert_eq!(view.address.line1, "2 New Street");
+    assert_eq!(view.lines[0].variant_id, larger);
+    assert_eq!(view.lines[1].quantity, 1);
+    assert_eq!(view.changes.len(), 1);
+    assert_eq!(view.changes[0].by, None);
+    // Stock: the first size back, the new size taken, one of the other item back.
+    assert_eq!(stock_at(state, 1, 1).await, 5);
+    assert_eq!(stock_at(state, larger, 1).await, 4);
+    assert_eq!(stock_at(state, other, 1).await, 4);
+    // The hold dropped to the new total, on the same authorization.
+    assert_eq!(held(state).await, vec![(total, "authorized".to_owned())]);
+    // One parcel, worth the new total.
+    let parcels = live_parcels(state, n).await;
+    assert_eq!(parcels.len(), 1);
+    assert_eq!(parcels[0].3, total);
+    assert!(mails_to(state, "is changed").await[0].contains(money));
+    // The same attempt again is not applied twice.
+    assert_eq!(apply(app, &body, total).await.status, StatusCode::OK);
+    assert_eq!(state.orders().view(n, k).await.unwrap().changes.len(), 1);
+
+    // Two more of the new size: a larger total, held anew; the old hold released.
+    let body = change_body(
+        n,
+        k,
+        json!([{"line_id": lines[0].0, "variant_id": larger, "quantity": 3}]),
+        &address,
+        "change-000000002",
+    );
+    let look = preview(app, &body).await;
+    let bigger = look.json["total"]["minor"].as_i64().unwrap();
+    assert!(look.json["money"]
+        .as_str()
+        .unwrap()
+        .contains("more: we'll ask your bank to hold"));
+    assert_eq!(apply(app, &body, bigger).await.status, StatusCode::OK);
+    assert_eq!(
+        held(state).await,
+        vec![
+            (total, "voided".to_owned()),
+            (bigger, "authorized".to_owned())
+        ]
+    );
+    // Ship it: exactly the new total is taken.
+    let staff = warehouse(app).await;
+    let id = live_parcels(state, n).await[0].0;
+    assert_eq!(pack(app, &staff, id).await.status, StatusCode::OK);
+    assert_eq!(
+        ship(app, &staff, id, "test-courier", "TC0000000501")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(captured(state).await, bigger);
+    // Shipped: no more changes.
+    let late = apply(
+        app,
+        &change_body(
+            n,
+            k,
+            json!([{"line_id": lines[0].0, "variant_id": larger, "quantity": 1}]),
+            &address,
+            "change-000000003",
+        ),
+        0,
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        late.json.to_string().contains("already shipped"),
+        "{}",
+        late.json
+    );
+    assert!(state
+        .orders()
+        .view(n, k)
+        .await
+        .unwrap()
+        .change_refused
+        .is_some());
+}
+
+#[tokio::test]
+async fn forged_changes_are_refused_and_change_nothing() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let other = other_product_variant(state, 1).await;
+    set_stock(state, other, [5, 0, 0], 0).await;
+    let (placed, _) = one_parcel(state, 1).await;
+    let (mine, _) = one_parcel(state, 1).await;
+    let (n, k) = (placed.number.as_str(), placed.key.as_str());
+    let view = state.orders().view(n, k).await.unwrap();
+    let address = serde_json::to_value(&view.address).unwrap();
+    let line_id = lines_of(state, n).await[0].0;
+    let foreign = lines_of(state, &mine.number).await[0].0;
+    let refused = |a: &Answer, words: &str| {
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+        assert!(a.json.to_string().contains(words), "{words}: {}", a.json);
+    };
+    let try_lines = |lines: Value, attempt: &str| change_body(n, k, lines, &address, attempt);
+    refused(
+        &preview(
+            app,
+            &try_lines(
+                json!([{"line_id": foreign, "variant_id": 1, "quantity": 1}]),
+                "forged-00000001",
+            ),
+        )
+        .await,
+        "isn't part of this order",
+    );
+    refused(
+        &preview(
+            app,
+            &try_lines(
+                json!([{"line_id": line_id, "variant_id": other, "quantity": 1}]),
+                "forged-00000002",
+            ),
+        )
+        .await,
+        "same item",
+    );
+    refused(
+        &preview(
+            app,
+            &try_lines(
+                json!([{"line_id": line_id, "variant_id": 1, "quantity": 21}]),
+                "forged-00000003",
+            ),
+        )
+        .await,
+        "Line",
+    );
+    refused(
+        &preview(
+            app,
+            &try_lines(
+                json!([{"line_id": line_id, "variant_id": 1, "quantity": 0}]),
+                "forged-00000004",
+            ),
+        )
+        .await,
+        "cancel it instead",
+    );
+    refused(
+        &preview(
+            app,
+            &try_lines(
+                json!([{"line_id": line_id, "variant_id": 1, "quantity": 1}]),
+                "forged-00000005",
+            ),
+        )
+        .await,
+        "nothing to change",
+    );
+    refused(
+        &preview(
+            app,
+            &try_lines(
+                json!([{"line_id": line_id, "variant_id": 1, "quantity": 9}]),
+                "forged-00000006",
+            ),
+        )
+        .await,
+        "only 3 left",
+    );
+    let negative = preview(
+        app,
+        &try_lines(
+            json!([{"line_id": line_id, "variant_id": 1, "quantity": -1}]),
+            "forged-00000007",
+        ),
+    )
+    .await;
+    assert!(negative.status.is_client_error());
+    let mut bad = address.clone();
+    bad["postcode"] = json!("NOT A CODE");
+    refused(
+        &preview(app, &change_body(n, k, json!([]), &bad, "forged-00000008")).await,
+        "Postcode",
+    );
+    assert_eq!(
+        preview(
+            app,
+            &change_body(n, "wrong", json!([]), &address, "forged-00000009")
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        state.orders().view(n, k).await.unwrap(),
+        view,
+        "nothing changed"
+    );
+    assert_eq!(scalar(state, "SELECT COUNT(*) FROM order_changes").await, 0);
+}
+
+#[tokio::test]
+async fn a_change_racing_ship_has_one_winner_every_time() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let larger = sibling_variant(state, 1).await;
+    let staff = warehouse(app).await;
+    let mut changes_won = 0;
+    for round in 0..20 {
+        set_stock(state, 1, [3, 0, 0], 0).await;
+        set_stock(state, larger, [3, 0, 0], 0).await;
+        let (placed, id) = one_parcel(state, 1).await;
+        let (n, k) = (placed.number.as_str(), placed.key.as_str());
+        assert_eq!(pack(app, &staff, id).await.status, StatusCode::OK);
+        let view = state.orders().view(n, k).await.unwrap();
+        let address = serde_json::to_value(&view.address).unwrap();
+        let body = change_body(
+            n,
+            k,
+            json!([{"line_id": view.lines[0].line_id, "variant_id": larger, "quantity": 1}]),
+            &address,
+            &format!("race-change-{round:04}"),
+        );
+        let total = view.total.minor;
+        let tracking = format!("TC{:010}", 600 + round);
+        let (changed, shipped) = tokio::join!(
+            apply(app, &body, total),
+            ship(app, &staff, id, "test-courier", &tracking)
+        );
+        let stock = stock_at(state, 1, 1).await + stock_at(state, larger, 1).await;
+        assert_eq!(
+            stock, 5,
+            "round {round}: one unit out of six, whichever won"
+        );
+        if changed.status == StatusCode::OK {
+            changes_won += 1;
+            assert_ne!(shipped.status, StatusCode::OK, "round {round}: both won");
+            let refunds = scalar(state, "SELECT COALESCE(-SUM(amount_minor), 0) FROM test_gateway_captures WHERE amount_minor < 0").await;
+            let taken = scalar(state, "SELECT COALESCE(SUM(amount_minor), 0) FROM test_gateway_captures WHERE amount_minor > 0").await;
+            assert_eq!(
+                taken - refunds,
+                scalar(
+                    state,
+                    "SELECT COALESCE(SUM(captured_minor), 0) FROM payments"
+                )
+                .await,
+                "round {round}: money right"
+            );
+        } else {
+            assert_eq!(
+                shipped.status,
+                StatusCode::OK,
+                "round {round}: {}",
+                shipped.json
+            );
+            assert!(
+                changed.json.to_string().contains("already shipped")
+                    || changed.json.to_string().contains("changed"),
+                "round {round}: {}",
+                changed.json
+            );
+        }
+    }
+    eprintln!("change won {changes_won} of 20 races against Ship");
+}
+
+#[tokio::test]
+async fn an_agent_changes_the_order_on_the_phone_and_the_timeline_says_who() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let larger = sibling_variant(state, 1).await;
+    set_stock(state, larger, [3, 0, 0], 0).await;
+    let (placed, _) = one_parcel(state, 1).await;
+    let view = state
+        .orders()
+        .view(&placed.number, &placed.key)
+        .await
+        .unwrap();
+    let agent = call_fn(
+        app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "alex"), ("password", PASSWORD)],
+    )
+    .await
+    .cookie
+    .unwrap();
+    let change = json!({"lines": [{"line_id": view.lines[0].line_id, "variant_id": larger, "quantity": 1}],
+                        "address": view.address, "delivery": "standard", "attempt": "phone-change-001"});
+    let nobody = json_fn(
+        app,
+        "/api/agent/preview_change",
+        None,
+        json!({"number": placed.number, "change": change}),
+    )
+    .await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    let look = json_fn(
+        app,
+        "/api/agent/preview_change",
+        Some(&agent),
+        json!({"number": placed.number, "change": change}),
+    )
+    .await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    let total = look.json["total"]["minor"].as_i64().unwrap();
+    let done = json_fn(
+        app,
+        "/api/agent/change_order",
+        Some(&agent),
+        json!({"number": placed.number, "change": change, "expected_total": total}),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    let view = state
+        .orders()
+        .view(&placed.number, &placed.key)
+        .await
+        .unwrap();
+    assert_eq!(
+        view.changes[0].by.as_deref(),
+        Some("alex at our contact centre")
+    );
+    assert!(mails_to(state, "is changed").await[0].contains("by alex at our contact centre"));
+}
