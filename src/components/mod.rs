@@ -4,6 +4,7 @@ pub mod address;
 pub mod browser;
 pub mod callback;
 pub mod cart_state;
+pub mod change_order;
 pub mod chat;
 pub mod event_stream;
 pub mod header;

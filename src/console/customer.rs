@@ -64,6 +64,32 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                         Box::pin(crate::api::agent::agent_start_return(number.clone(), request))
                     })
                 };
+                let changing = o.change_refused.is_none().then(|| {
+                    let (n1, n2) = (number.clone(), number.clone());
+                    let preview: crate::components::change_order::PreviewChangeFn =
+                        std::rc::Rc::new(move |change| {
+                            Box::pin(crate::api::agent::agent_preview_change(n1.clone(), change))
+                        });
+                    let apply: crate::components::change_order::ApplyChangeFn =
+                        std::rc::Rc::new(move |change, total| {
+                            Box::pin(crate::api::agent::agent_change_order(n2.clone(), change, total))
+                        });
+                    let changed = std::rc::Rc::new(move |order: OrderView| {
+                        said.set(Some(format!(
+                            "Changed: the new total is {}. The customer has an email, and their order page shows the change with your name.",
+                            order.total
+                        )));
+                    });
+                    view! {
+                        <crate::components::change_order::ChangeOrder
+                            order=o.clone()
+                            preview
+                            apply
+                            on_changed=changed
+                            heading_level=5
+                        />
+                    }
+                });
                 let started = std::rc::Rc::new(move |order: OrderView| {
                     said.set(order.returns.last().map(|r| format!(
                         "Return {} started: the customer has an email with the code, and their order page has the label.",
@@ -77,6 +103,7 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                         <br />
                         {items}
                         <ResendLink number=number.clone() />
+                        {changing}
                         {o.status.before_shipping().then(|| view! { <CancelForCustomer number /> })}
                         <crate::components::ShipmentList shipments=o.shipments.clone() heading_level=5 />
                         <crate::components::ReturnList returns=o.returns heading_level=5 />

@@ -1,5 +1,6 @@
 use crate::api::orders::{get_order, order_events_url, CancelOrder, OrderView};
 use crate::components::browser::focus_later;
+use crate::components::change_order::ChangeOrder;
 use crate::components::event_stream::EventStream;
 use crate::components::notice::general_error;
 use crate::components::returns::SendBack;
@@ -95,6 +96,18 @@ pub fn OrderStatusPage() -> impl IntoView {
                                 <p>{status.explanation()}</p>
                                 <StatusSteps status=status history=o.history.clone() />
                             </section>
+                            {o.change_refused.is_none().then(|| {
+                                let key = query.read_untracked().get("key").unwrap_or_default();
+                                view! {
+                                    <ChangeOrder
+                                        order=o.clone()
+                                        preview=shopper_preview(o.number.clone(), key.clone())
+                                        apply=shopper_change(o.number.clone(), key)
+                                        on_changed=std::rc::Rc::new(move |_| version.update(|v| *v += 1))
+                                    />
+                                }
+                            })}
+                            <ChangeList changes=o.changes.clone() />
                             {status.before_shipping().then(|| view! {
                                 <CancelSection number=o.number.clone() version />
                             })}
@@ -117,6 +130,61 @@ pub fn OrderStatusPage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
     }
+}
+
+/// Asks what a change would do, as the holder of the order's private link.
+fn shopper_preview(
+    number: String,
+    key: String,
+) -> crate::components::change_order::PreviewChangeFn {
+    std::rc::Rc::new(move |change| {
+        Box::pin(crate::api::orders::preview_change(
+            number.clone(),
+            key.clone(),
+            change,
+        ))
+    })
+}
+
+/// Changes the order as the holder of its private link.
+fn shopper_change(number: String, key: String) -> crate::components::change_order::ApplyChangeFn {
+    std::rc::Rc::new(move |change, total| {
+        Box::pin(crate::api::orders::change_order(
+            number.clone(),
+            key.clone(),
+            change,
+            total,
+        ))
+    })
+}
+
+/// The changes made to an order, and who made them.
+#[component]
+fn ChangeList(changes: Vec<crate::api::orders::ChangeRecord>) -> impl IntoView {
+    if changes.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="order-changes" aria-labelledby="changes-heading">
+            <h2 id="changes-heading">"Changes to this order"</h2>
+            <ol class="timeline">
+                {changes
+                    .into_iter()
+                    .map(|c| view! {
+                        <li class="timeline__step">
+                            <span class="timeline__title">
+                                {c.by.map(|b| format!("Changed by {b}")).unwrap_or_else(|| "Changed by you".to_owned())}
+                            </span>
+                            <span class="timeline__when">{format!("{}, {}", c.on.long_label(), c.time)}</span>
+                            <span class="timeline__detail">{c.what.join("; ")}</span>
+                            <span class="timeline__detail">{c.money}</span>
+                        </li>
+                    })
+                    .collect::<Vec<_>>()}
+            </ol>
+        </section>
+    }
+    .into_any()
 }
 
 /// Starts a return as the holder of the order's private link.
@@ -163,8 +231,7 @@ fn CancelSection(number: String, version: RwSignal<u32>) -> impl IntoView {
         <section class="order-cancel" aria-labelledby="cancel-heading">
             <h2 id="cancel-heading">"Changed your mind?"</h2>
             <p>
-                "Until any of it ships you can cancel this order here: the hold on your card is released, nothing is charged, and the items go back on sale. "
-                "Changing items, sizes or the address isn't possible yet."
+                "Until any of it ships you can cancel this order here: the hold on your card is released, nothing is charged, and the items go back on sale."
             </p>
             <Show
                 when=move || asking.get()

@@ -320,6 +320,19 @@ mod tests {
         assert_eq!(crate::returns::refund_minor(1_000, 395, true), 1_395);
         assert_eq!(crate::returns::refund_minor(1_000, 395, false), 1_000);
         assert!(policy.contains("Returns are free"));
+        // Changing: what the answer promises is what the rule allows.
+        let change = &help
+            .faq
+            .iter()
+            .find(|f| f.question == "Can I change or cancel my order?")
+            .unwrap()
+            .answer;
+        use crate::fulfilment::ShipmentStatus as S;
+        assert!(change.contains("Yes, until it ships"));
+        assert!(crate::changes::may_change(&[S::ToPack, S::Packed], 0).is_ok());
+        assert!(crate::changes::may_change(&[S::Shipped, S::ToPack], 0).is_err());
+        assert!(change.contains("While part of an order waits for stock it can't be changed"));
+        assert!(crate::changes::may_change(&[S::ToPack], 1).is_err());
         let arrive = &help.faq[0].answer;
         assert!(arrive.contains("1 to 3 working days"), "{arrive}");
         let all = serde_json::to_string(&help).unwrap();

@@ -1,0 +1,322 @@
+//! "Change this order" until it ships: each line's size or colour and quantity (0
+//! removes it), the delivery address and option; "Review the change" shows what it does
+//! and the money in plain words, and only "Confirm the change" makes it. The status page
+//! (the shopper) and the agent console (on the phone) use the same form.
+
+use crate::api::orders::{ChangeLine, ChangePreview, OrderChange, OrderView};
+use crate::api::ShopError;
+use crate::components::browser::new_attempt_key;
+use crate::components::notice::general_error;
+use crate::domain::delivery::DeliveryOption;
+use crate::domain::validation::{Address, Field};
+use leptos::prelude::*;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+type Answer<T> = Pin<Box<dyn Future<Output = Result<T, ShopError>>>>;
+/// Asks what a change would do.
+pub type PreviewChangeFn = Rc<dyn Fn(OrderChange) -> Answer<ChangePreview>>;
+/// Makes the change, if the total is still the one previewed.
+pub type ApplyChangeFn = Rc<dyn Fn(OrderChange, i64) -> Answer<OrderView>>;
+
+/// One line of the form: the order line, its product, and the chosen variant and count.
+#[derive(Clone)]
+struct LineEdit {
+    line_id: i64,
+    first_variant: i64,
+    product: String,
+    choices: Vec<(i64, String)>,
+    variant: RwSignal<i64>,
+    quantity: RwSignal<u32>,
+}
+
+#[component]
+pub fn ChangeOrder(
+    order: OrderView,
+    preview: PreviewChangeFn,
+    apply: ApplyChangeFn,
+    on_changed: Rc<dyn Fn(OrderView)>,
+    #[prop(default = 2)] heading_level: u8,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let prefix = format!("change-{}", order.number);
+    let lines: Vec<LineEdit> = order
+        .lines
+        .iter()
+        .map(|l| LineEdit {
+            line_id: l.line_id,
+            first_variant: l.variant_id,
+            product: l.product_name.clone(),
+            choices: l.choices.clone(),
+            variant: RwSignal::new(l.variant_id),
+            quantity: RwSignal::new(l.quantity),
+        })
+        .collect();
+    let address = RwSignal::new(order.address.clone());
+    let delivery = RwSignal::new(order.delivery_option);
+    let attempt = StoredValue::new(new_attempt_key());
+    let asked = {
+        let lines = lines.clone();
+        move || OrderChange {
+            lines: lines
+                .iter()
+                .map(|l| ChangeLine {
+                    line_id: Some(l.line_id),
+                    variant_id: l.variant.get_untracked(),
+                    quantity: l.quantity.get_untracked(),
+                })
+                .collect(),
+            address: address.get_untracked(),
+            delivery: delivery.get_untracked(),
+            attempt: attempt.get_value(),
+        }
+    };
+    let review = Action::new_local(move |change: &OrderChange| preview(change.clone()));
+    let confirm = Action::new_local(move |(change, total): &(OrderChange, i64)| {
+        apply(change.clone(), *total)
+    });
+    // The preview is for the form as it was; editing again asks for a new one.
+    let reviewed = RwSignal::new(None::<(OrderChange, ChangePreview)>);
+    let error = RwSignal::new(None::<ShopError>);
+    let on_changed = StoredValue::new_local(on_changed);
+    Effect::new(move |seen: Option<usize>| {
+        let version = review.version().get();
+        if seen.is_some_and(|s| s != version) {
+            match review.value().get_untracked() {
+                Some(Ok(p)) => {
+                    error.set(None);
+                    reviewed.set(review.input().get_untracked().map(|c| (c, p)));
+                    crate::components::browser::focus_later(".change-form__review");
+                }
+                Some(Err(e)) => {
+                    reviewed.set(None);
+                    error.set(Some(e));
+                }
+                None => {}
+            }
+        }
+        version
+    });
+    Effect::new(move |seen: Option<usize>| {
+        let version = confirm.version().get();
+        if seen.is_some_and(|s| s != version) {
+            match confirm.value().get_untracked() {
+                Some(Ok(order)) => {
+                    error.set(None);
+                    reviewed.set(None);
+                    open.set(false);
+                    attempt.set_value(new_attempt_key());
+                    on_changed.with_value(|f| f(order));
+                }
+                Some(Err(e)) => {
+                    reviewed.set(None);
+                    error.set(Some(e));
+                }
+                None => {}
+            }
+        }
+        version
+    });
+    let message_for =
+        move |field: Field| Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&field)));
+    let heading_id = format!("{prefix}-heading");
+    let heading = if heading_level == 2 {
+        view! { <h2 id=heading_id.clone()>"Change this order"</h2> }.into_any()
+    } else {
+        view! { <h5 id=heading_id.clone()>"Change this order"</h5> }.into_any()
+    };
+    let submit = {
+        let asked = asked.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if !review.pending().get_untracked() {
+                review.dispatch_local(asked());
+            }
+        }
+    };
+    let line_fields = lines
+        .iter()
+        .cloned()
+        .map(|l| {
+            let id = format!("{prefix}-line-{}", l.line_id);
+            let (first, variant) = (l.first_variant, l.variant);
+            let message = Signal::derive(move || {
+                error.with(|e| {
+                    let e = e.as_ref()?;
+                    e.message_for(&Field::Line(variant.get()))
+                        .or_else(|| e.message_for(&Field::Line(first)))
+                })
+            });
+            let choice = (l.choices.len() > 1).then(|| {
+                let select_id = format!("{id}-variant");
+                view! {
+                    <label for=select_id.clone()>{format!("{}: size and colour", l.product)}</label>
+                    <select
+                        id=select_id
+                        prop:value=move || l.variant.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse() {
+                                l.variant.set(v);
+                                reviewed.set(None);
+                            }
+                        }
+                    >
+                        {l.choices
+                            .iter()
+                            .map(|(v, label)| view! { <option value=v.to_string()>{label.clone()}</option> })
+                            .collect::<Vec<_>>()}
+                    </select>
+                }
+            });
+            let count_id = format!("{id}-quantity");
+            let error_id = format!("{id}-error");
+            view! {
+                <div class="field change-form__line" class:field--invalid=move || message.get().is_some()>
+                    {choice}
+                    <label for=count_id.clone()>{format!("{}: how many (0 removes it)", l.product)}</label>
+                    <input
+                        id=count_id
+                        type="number"
+                        inputmode="numeric"
+                        min="0"
+                        max="20"
+                        prop:value=move || l.quantity.get().to_string()
+                        on:input=move |ev| {
+                            l.quantity.set(event_target_value(&ev).trim().parse().unwrap_or(0));
+                            reviewed.set(None);
+                        }
+                        aria-invalid=move || message.get().is_some().to_string()
+                        aria-describedby=error_id.clone()
+                    />
+                    <p id=error_id class="field__error">{message}</p>
+                </div>
+            }
+        })
+        .collect::<Vec<_>>();
+    let delivery_id = format!("{prefix}-delivery");
+    let address_field = move |part: &'static str,
+                              label: &'static str,
+                              field: Field,
+                              get: fn(&Address) -> &String,
+                              set: fn(&mut Address) -> &mut String| {
+        let id = format!("{prefix}-{part}");
+        let error_id = format!("{id}-error");
+        let message = message_for(field);
+        view! {
+            <div class="field" class:field--invalid=move || message.get().is_some()>
+                <label for=id.clone()>{label}</label>
+                <input
+                    id=id
+                    type="text"
+                    prop:value=move || address.with(|a| get(a).clone())
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        address.update(|a| *set(a) = text);
+                        reviewed.set(None);
+                    }
+                    aria-invalid=move || message.get().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                />
+                <p id=error_id class="field__error">{message}</p>
+            </div>
+        }
+    };
+    let address_fields = view! {
+        {address_field("name", "Name", Field::Name, |a| &a.name, |a| &mut a.name)}
+        {address_field("line1", "Address line 1", Field::Line1, |a| &a.line1, |a| &mut a.line1)}
+        {address_field("line2", "Address line 2 (optional)", Field::Line2, |a| &a.line2, |a| &mut a.line2)}
+        {address_field("city", "Town or city", Field::City, |a| &a.city, |a| &mut a.city)}
+        {address_field("postcode", "Postcode", Field::Postcode, |a| &a.postcode, |a| &mut a.postcode)}
+    };
+    let general = move || {
+        error.with(|e| {
+            let e = e.as_ref()?;
+            let mut known = vec![
+                Field::Name,
+                Field::Line1,
+                Field::Line2,
+                Field::City,
+                Field::Postcode,
+            ];
+            known.extend(
+                lines
+                    .iter()
+                    .flat_map(|l| [Field::Line(l.first_variant), Field::Line(l.variant.get())]),
+            );
+            e.message_for(&Field::Order)
+                .or_else(|| e.message_for(&Field::Payment))
+                .or_else(|| {
+                    general_error(
+                        e,
+                        &[known.as_slice(), &[Field::Order, Field::Payment]].concat(),
+                    )
+                })
+        })
+    };
+    let confirm_click = move |_| {
+        if let Some((change, p)) = reviewed.get_untracked() {
+            if !confirm.pending().get_untracked() {
+                confirm.dispatch_local((change, p.total.minor));
+            }
+        }
+    };
+    view! {
+        <section class="change-order" aria-labelledby=heading_id>
+            {heading}
+            <p>"Until it ships you can change sizes, colours and quantities, remove an item, or change the address or delivery. You'll see what it does to the total and your card before anything changes."</p>
+            <button type="button" class="button" hidden=move || open.get() on:click=move |_| open.set(true)>
+                "Change this order"
+            </button>
+            <div hidden=move || !open.get()>
+                <form class="change-form" on:submit=submit novalidate>
+                    <fieldset>
+                        <legend>"Items"</legend>
+                        {line_fields}
+                    </fieldset>
+                    <fieldset>
+                        <legend>"Delivery address"</legend>
+                        {address_fields}
+                    </fieldset>
+                    <div class="field">
+                        <label for=delivery_id.clone()>"Delivery"</label>
+                        <select
+                            id=delivery_id.clone()
+                            prop:value=move || delivery.get().as_str()
+                            on:change=move |ev| {
+                                if let Some(o) = DeliveryOption::parse(&event_target_value(&ev)) {
+                                    delivery.set(o);
+                                    reviewed.set(None);
+                                }
+                            }
+                        >
+                            {DeliveryOption::ALL
+                                .into_iter()
+                                .map(|o| view! { <option value=o.as_str()>{o.name()}</option> })
+                                .collect::<Vec<_>>()}
+                        </select>
+                    </div>
+                    <p class="form-error" role="alert">{general}</p>
+                    <button type="submit" class="button button--primary" disabled=move || review.pending().get()>
+                        "Review the change"
+                    </button>
+                    " "
+                    <button type="button" class="button" on:click=move |_| { open.set(false); reviewed.set(None); error.set(None); }>
+                        "Keep my order as it is"
+                    </button>
+                </form>
+                {move || reviewed.get().map(|(_, p)| view! {
+                    <div class="change-form__review" role="region" aria-label="The change, before you confirm it" tabindex="-1">
+                        <p><strong>"Please check the change:"</strong></p>
+                        <ul>{p.what.iter().map(|w| view! { <li>{w.clone()}</li> }).collect::<Vec<_>>()}</ul>
+                        <p>{format!("New total: {} (was {}), delivery {}.", p.total, p.old_total, p.delivery)}</p>
+                        <p class="change-form__money"><strong>{p.money.clone()}</strong></p>
+                        <button type="button" class="button button--primary" disabled=move || confirm.pending().get() on:click=confirm_click>
+                            "Confirm the change"
+                        </button>
+                    </div>
+                })}
+            </div>
+        </section>
+    }
+}
