@@ -78,6 +78,8 @@ pub fn ChangeOrder(
     });
     // The preview is for the form as it was; editing again asks for a new one.
     let reviewed = RwSignal::new(None::<(OrderChange, ChangePreview)>);
+    // The change sent for review (an action forgets its input once it has answered).
+    let sent = StoredValue::new(None::<OrderChange>);
     let error = RwSignal::new(None::<ShopError>);
     let on_changed = StoredValue::new_local(on_changed);
     Effect::new(move |seen: Option<usize>| {
@@ -86,7 +88,7 @@ pub fn ChangeOrder(
             match review.value().get_untracked() {
                 Some(Ok(p)) => {
                     error.set(None);
-                    reviewed.set(review.input().get_untracked().map(|c| (c, p)));
+                    reviewed.set(sent.get_value().map(|c| (c, p)));
                     crate::components::browser::focus_later(".change-form__review");
                 }
                 Some(Err(e)) => {
@@ -131,7 +133,9 @@ pub fn ChangeOrder(
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             if !review.pending().get_untracked() {
-                review.dispatch_local(asked());
+                let change = asked();
+                sent.set_value(Some(change.clone()));
+                review.dispatch_local(change);
             }
         }
     };

@@ -99,7 +99,7 @@ pub fn ReturnsDesk(centre: RwSignal<String>) -> impl IntoView {
                 Some(Ok(w)) => view! {
                     <h3>{format!("Received, to check ({})", w.to_check.len())}</h3>
                     <ReturnTasks tasks=w.to_check.clone() action=move |t: ReturnTask| {
-                        let refund_label = format!("Refund {}", t.code);
+                        let refund_label = format!("Refund {} for {}", t.refund, t.code);
                         let refuse_label = format!("Refuse {}", t.code);
                         let id = t.id;
                         view! {

@@ -139,3 +139,105 @@ test("the shopper cancels from the status page before it ships, and the page say
   await expectNoAxeViolations(page, "a cancelled order at phone width");
   await context.close();
 });
+
+test("changed before it ships, shipped, delivered, sent back and refunded: the shopper's page follows each step", async () => {
+  const { shop, browser } = ctx();
+  const inStock = (v) => v.availability.InStock !== undefined;
+  const { product, variant } = await findVariant(shop.baseURL, (v, _, all) => inStock(v) && all.filter(inStock).length >= 2, "yorkshire");
+  const other = product.variants.find((v) => v.id !== variant.id && inStock(v));
+  const { product: secondProduct, variant: second } = await findVariant(shop.baseURL, (v) => inStock(v) && !product.variants.some((x) => x.id === v.id), "yorkshire");
+  const placed = await placeOrder(shop.baseURL, await orderBody(shop.baseURL, [
+    { variant_id: variant.id, quantity: 1 },
+    { variant_id: second.id, quantity: 1 },
+  ]));
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(`/orders/${placed.number}?key=${placed.key}`);
+  await visible(page.getByRole("heading", { name: "Change this order" }));
+
+  // Another size and a new street: the total stays, and the page says so first.
+  await page.getByRole("button", { name: "Change this order" }).click();
+  await page.getByRole("combobox", { name: `${product.name}: size and colour` }).selectOption(String(other.id));
+  await page.getByLabel("Address line 1").fill("2 New Street");
+  await expectNoAxeViolations(page, "the change form at phone width");
+  await page.getByRole("button", { name: "Review the change" }).click();
+  const review = page.getByRole("region", { name: "The change, before you confirm it" });
+  await visible(review.getByText("new delivery address"));
+  await visible(review.getByText(/^The total stays £[\d.]+: nothing changes on your Visa ending 4242\.$/));
+  await expectNoAxeViolations(page, "the change reviewed");
+  await review.getByRole("button", { name: "Confirm the change" }).click();
+  await visible(page.getByRole("heading", { name: "Changes to this order" }));
+  await visible(page.getByText("2 New Street"));
+
+  // Remove the second line: the money sentence says the hold drops.
+  await page.getByRole("button", { name: "Change this order" }).click();
+  await page.getByLabel(`${secondProduct.name}: how many (0 removes it)`).fill("0");
+  await page.getByRole("button", { name: "Review the change" }).click();
+  await visible(review.getByText(/^£[\d.]+ less: the hold on your Visa ending 4242 drops by £[\d.]+, to £[\d.]+; nothing was taken\.$/));
+  await review.getByRole("button", { name: "Confirm the change" }).click();
+  await visible(page.getByText(/Changed by you/).nth(1));
+  assert.ok(shop.mails().filter((m) => /Subject: Your order SF-\w+ is changed/.test(m)).length === 2, "a mail per change");
+
+  // The warehouse ships what is left; the courier delivers it.
+  const staffContext = await browser.newContext({ baseURL: shop.baseURL });
+  const staff = await staffContext.newPage();
+  await staff.goto("/warehouse/sign-in");
+  await staff.getByLabel("Staff name").fill("wes");
+  await staff.getByLabel("Password").fill(PASSWORD);
+  await staff.getByRole("button", { name: "Sign in" }).click();
+  await staff.waitForURL(/\/warehouse$/);
+  const order = await callApi(shop.baseURL, "order_status", { number: placed.number, key: placed.key });
+  assert.equal(order.shipments.length, 1, "the change replaced the parcels");
+  const centre = order.shipments[0].centre;
+  const centres = staff.getByRole("combobox", { name: "Distribution centre" });
+  await centres.locator("option", { hasText: `${centre} (` }).waitFor({ state: "attached" });
+  await centres.selectOption(await centres.locator("option", { hasText: `${centre} (` }).getAttribute("value"));
+  await staff.getByRole("button", { name: `Mark packed: ${placed.number}` }).click();
+  await staff.getByRole("button", { name: `Ship ${placed.number}` }).click();
+  await staff.getByRole("combobox", { name: "Carrier" }).selectOption({ label: "Test courier" });
+  await staff.getByLabel("Tracking number").fill("TC0000000077");
+  await staff.getByRole("button", { name: "Ship", exact: true }).click();
+  await visible(page.getByRole("heading", { name: "Status: On its way", exact: true }));
+  assert.equal(await page.getByRole("button", { name: "Change this order" }).count(), 0, "no changes once it ships");
+  await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000077", event: "delivered" });
+  await visible(page.getByRole("heading", { name: "Status: Delivered", exact: true }));
+
+  // Send it back: the money first, then the return with its label.
+  await visible(page.getByRole("heading", { name: "Send something back" }));
+  await page.getByLabel(/how many to send back/).fill("1");
+  await page.getByRole("button", { name: "Start the return" }).click();
+  await visible(page.getByText("Please choose why it's coming back."));
+  await page.getByRole("combobox", { name: "Why is it coming back?" }).selectOption({ label: "Too big" });
+  await visible(page.getByText(/^£[\d.]+ back to your Visa ending 4242 for these/));
+  await expectNoAxeViolations(page, "the return form at phone width");
+  await page.getByRole("button", { name: "Start the return" }).click();
+  const returnHeading = page.getByRole("heading", { name: /^Return R\d+-[A-Z]$/ });
+  await visible(returnHeading);
+  const code = (await returnHeading.textContent()).replace("Return ", "");
+  assert.ok(shop.mails().some((m) => m.includes(`Your return ${code} is started`)), "the return mail");
+  await page.getByRole("link", { name: `Print the return label for ${code}` }).click();
+  await visible(page.getByRole("heading", { name: `Return label ${code}` }));
+  await visible(page.getByText(/^Storefront Returns, .+ distribution centre/));
+  await expectNoAxeViolations(page, "the return label at phone width");
+  await expectHelpPanel(page, "the return label");
+  await page.getByRole("link", { name: "Back to your order" }).click();
+  await visible(returnHeading);
+
+  // The returns desk takes it in and refunds it; the shopper's page follows.
+  await staff.getByLabel("Return code").fill("R0000-X");
+  await staff.getByRole("button", { name: "Receive return" }).click();
+  await visible(staff.getByText(/^That isn't a return code|^No return has that code/));
+  await staff.getByLabel("Return code").fill(code.toLowerCase());
+  await staff.getByRole("button", { name: "Receive return" }).click();
+  await visible(staff.getByText(`Received ${code}`, { exact: false }));
+  await visible(page.getByText(/^We've received your return and are checking it: your refund is due by/));
+  await expectNoAxeViolations(staff, "the returns desk");
+  await staff.getByRole("button", { name: new RegExp(`^Refund £[\\d.]+ for ${code}$`) }).click();
+  await visible(page.getByText(/^Refunded £[\d.]+\.$/));
+  await visible(page.getByText(/^Refunded so far: £[\d.]+\.$/));
+  assert.ok(shop.mails().some((m) => m.includes(`for your return ${code}`)), "the refund mail");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "a refunded return at desktop width");
+  await staffContext.close();
+  await context.close();
+});

@@ -178,6 +178,30 @@ async fn a_size_the_address_and_a_line_change_before_it_ships_and_the_hold_follo
             (bigger, "authorized".to_owned())
         ]
     );
+    // Removing the other item altogether: the hold drops again, its unit goes back.
+    let body = change_body(
+        n,
+        k,
+        json!([{"line_id": lines[1].0, "variant_id": other, "quantity": 0}]),
+        &address,
+        "change-000000004",
+    );
+    let look = preview(app, &body).await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    assert!(
+        look.json["what"].to_string().contains("removed"),
+        "{}",
+        look.json
+    );
+    let bigger = look.json["total"]["minor"].as_i64().unwrap();
+    let done = apply(app, &body, bigger).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert_eq!(lines_of(state, n).await.len(), 1);
+    assert_eq!(stock_at(state, other, 1).await, 5);
+    assert_eq!(
+        held(state).await.last().unwrap(),
+        &(bigger, "authorized".to_owned())
+    );
     // Ship it: exactly the new total is taken.
     let staff = warehouse(app).await;
     let id = live_parcels(state, n).await[0].0;
@@ -438,6 +462,19 @@ async fn an_agent_changes_the_order_on_the_phone_and_the_timeline_says_who() {
     .await;
     assert_eq!(look.status, StatusCode::OK, "{}", look.json);
     let total = look.json["total"]["minor"].as_i64().unwrap();
+    let res = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get(format!(
+                "/api/live/order?number={}&key={}",
+                placed.number, placed.key
+            ))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut events = res.into_body().into_data_stream();
     let done = json_fn(
         app,
         "/api/agent/change_order",

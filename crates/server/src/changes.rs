@@ -349,6 +349,16 @@ impl<'a> Changes<'a> {
             take_stock(&mut tx, line_id, line, *price, plan, &mut picks).await?;
         }
         for id in &p.removed {
+            // Only the replaced (cancelled) parcels can still name a removed line.
+            sqlx::query(
+                "DELETE FROM shipment_lines WHERE order_line_id = ?
+                 AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ? AND status = 'cancelled')",
+            )
+            .bind(id)
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
             sqlx::query("DELETE FROM order_lines WHERE id = ? AND order_id = ?")
                 .bind(id)
                 .bind(order_id)
