@@ -152,6 +152,21 @@ async fn report(app: &axum::Router, body: &Value, secret: &str, at: i64) -> (Sta
     )
 }
 
+/// Opens the status page's event stream for an order, as its open page does.
+async fn order_events(app: &axum::Router, number: &str, key: &str) -> axum::body::BodyDataStream {
+    let res = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get(format!("/api/live/order?number={number}&key={key}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.into_body().into_data_stream()
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -762,20 +777,7 @@ async fn the_status_page_hears_each_change_while_open() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = app
-        .clone()
-        .oneshot(
-            axum::http::Request::get(format!(
-                "/api/live/order?number={}&key={}",
-                placed.number, placed.key
-            ))
-            .body(axum::body::Body::empty())
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let mut events = res.into_body().into_data_stream();
+    let mut events = order_events(app, &placed.number, &placed.key).await;
     let staff = warehouse(app).await;
     pack(app, &staff, id).await;
     assert_eq!(next_event(&mut events).await.0, "order");

@@ -193,11 +193,7 @@ fn ReturnTasks(
                             <strong>{t.code.clone()}</strong>
                             {format!(" · order {} · {} · {}{due}", t.order_number, t.customer, t.reason.label())}
                         </p>
-                        <ul>
-                            {t.lines.iter().map(|l| view! {
-                                <li>{format!("{} × {} ({}) · SKU {}", l.quantity, l.product_name, l.variant_label, l.sku)}</li>
-                            }).collect::<Vec<_>>()}
-                        </ul>
+                        <super::warehouse::PickLines lines=t.lines.clone() />
                         {(t.status == ReturnStatus::Received).then(|| view! {
                             <p>{if t.restock {
                                 "Refunding puts these back on sale here."

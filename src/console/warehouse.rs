@@ -4,8 +4,8 @@
 //! what shipped in the last day, receiving stock from a delivery, and the returns desk.
 
 use crate::api::warehouse::{
-    get_centre_work, warehouse_me, warehouse_sign_out, CentreWork, PackShipment, ReceiveStock,
-    ShipShipment, ShipmentTask,
+    get_centre_work, warehouse_me, warehouse_sign_out, CentreWork, PackShipment, PickLine,
+    ReceiveStock, ShipShipment, ShipmentTask,
 };
 use crate::api::ShopError;
 use crate::components::browser::focus_later;
@@ -165,11 +165,7 @@ fn TaskList(
                             <strong>{t.order_number.clone()}</strong>
                             {format!(" · placed {} · {}", t.placed_on.long_label(), t.delivery_option.name())}
                         </p>
-                        <ul>
-                            {t.lines.iter().map(|l| view! {
-                                <li>{format!("{} × {} ({}) · SKU {}", l.quantity, l.product_name, l.variant_label, l.sku)}</li>
-                            }).collect::<Vec<_>>()}
-                        </ul>
+                        <PickLines lines=t.lines.clone() />
                         <AddressLines address=t.address.clone() />
                         {t.payment_problem.clone().map(|p| view! { <p class="console__warning">{p}</p> })}
                         {button}
@@ -179,6 +175,18 @@ fn TaskList(
         </ul>
     }
     .into_any()
+}
+
+/// What to pick (or what came back): units, product, size and colour, SKU.
+#[component]
+pub(super) fn PickLines(lines: Vec<PickLine>) -> impl IntoView {
+    view! {
+        <ul>
+            {lines.into_iter().map(|l| view! {
+                <li>{format!("{} × {} ({}) · SKU {}", l.quantity, l.product_name, l.variant_label, l.sku)}</li>
+            }).collect::<Vec<_>>()}
+        </ul>
+    }
 }
 
 /// Carrier and tracking number for one packed parcel.

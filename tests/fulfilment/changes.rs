@@ -462,19 +462,7 @@ async fn an_agent_changes_the_order_on_the_phone_and_the_timeline_says_who() {
     .await;
     assert_eq!(look.status, StatusCode::OK, "{}", look.json);
     let total = look.json["total"]["minor"].as_i64().unwrap();
-    let res = app
-        .clone()
-        .oneshot(
-            axum::http::Request::get(format!(
-                "/api/live/order?number={}&key={}",
-                placed.number, placed.key
-            ))
-            .body(axum::body::Body::empty())
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-    let mut events = res.into_body().into_data_stream();
+    let mut events = order_events(app, &placed.number, &placed.key).await;
     let done = json_fn(
         app,
         "/api/agent/change_order",
@@ -483,6 +471,8 @@ async fn an_agent_changes_the_order_on_the_phone_and_the_timeline_says_who() {
     )
     .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    // The shopper's open page hears of it.
+    assert_eq!(next_event(&mut events).await.0, "order");
     let view = state
         .orders()
         .view(&placed.number, &placed.key)

@@ -496,6 +496,7 @@ async fn two_desks_settling_one_return_at_once_refund_it_once() {
         .to_owned();
     assert_eq!(receive(app, &staff, &code).await.status, StatusCode::OK);
     let id = return_id(&code);
+    let taken = captured(state).await;
     let answers = futures_util::future::join_all(
         (0..6).map(|i| settle(app, &staff, id, i % 3 != 0, "Worn and washed, sorry.")),
     )
@@ -511,7 +512,6 @@ async fn two_desks_settling_one_return_at_once_refund_it_once() {
         .await
         .unwrap();
     let refunded = refunded_at_gateway(state).await;
-    let taken = captured(state).await;
     match status.as_str() {
         "refunded" => {
             assert_eq!(
@@ -533,19 +533,7 @@ async fn an_agent_starts_a_return_on_the_phone_and_the_open_status_page_shows_it
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
     let (placed, parcel, line) = delivered_order(app, state, "TC0000000404").await;
-    let res = app
-        .clone()
-        .oneshot(
-            axum::http::Request::get(format!(
-                "/api/live/order?number={}&key={}",
-                placed.number, placed.key
-            ))
-            .body(axum::body::Body::empty())
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-    let mut events = res.into_body().into_data_stream();
+    let mut events = order_events(app, &placed.number, &placed.key).await;
     let body = json!({"number": placed.number,
                       "request": {"shipment_id": parcel, "lines": [[line, 1]], "reason": "too_small", "attempt": "phone-00000001"}});
     // Only an agent.

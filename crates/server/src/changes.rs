@@ -9,7 +9,7 @@
 //! `storefront_domain::changes`.
 
 use super::catalog::money;
-use super::fulfilment::{checkout_shipments, queue_order_mail, Customer, Pick};
+use super::fulfilment::{checkout_shipments, queue_order_mail, release_unshipped, Customer, Pick};
 use super::orders::{take_stock, Priced};
 use super::payment::{AuthStatus, Capture};
 use super::{internal, unix_now, AppState};
@@ -624,49 +624,17 @@ impl<'a> Changes<'a> {
             storefront_domain::location::region_for_address(&address.country, &address.postcode)
                 .map_or(storefront_domain::location::DEFAULT_REGION, |r| r.code);
 
-        // Put back what the order holds and hasn't shipped, and forget its parcels.
-        let back: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT l.variant_id, s.centre_id, sl.quantity
-             FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-             WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed')",
+        // Put back what the order holds and hasn't shipped; its parcels are replaced
+        // (kept as cancelled, so a "Ship" racing this change gives its money back).
+        release_unshipped(
+            tx,
+            order_id,
+            unix_now(),
+            "Replaced by a change to the order",
+            "",
         )
-        .bind(order_id)
-        .fetch_all(&mut *tx)
         .await
         .map_err(internal)?;
-        for (variant, centre, quantity) in &back {
-            sqlx::query(
-                "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
-                 ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
-            )
-            .bind(variant)
-            .bind(centre)
-            .bind(quantity)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-        }
-        // The parcels are replaced (kept as cancelled, so a "Ship" racing this change
-        // finds its parcel gone and gives the money back).
-        let now = unix_now();
-        let replaced: Vec<i64> = sqlx::query_scalar(
-            "UPDATE shipments SET status = 'cancelled', updated_at = ? WHERE order_id = ? AND status IN ('to_pack', 'packed') RETURNING id",
-        )
-        .bind(now)
-        .bind(order_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(internal)?;
-        for id in replaced {
-            sqlx::query(
-                "INSERT INTO shipment_events (shipment_id, status, at, detail, by_whom) VALUES (?, 'cancelled', ?, 'Replaced by a change to the order', '')",
-            )
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-        }
         sqlx::query(
             "DELETE FROM order_allocations WHERE order_line_id IN (SELECT id FROM order_lines WHERE order_id = ?)",
         )

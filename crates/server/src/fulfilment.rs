@@ -165,6 +165,41 @@ pub(crate) async fn backorder_shipment(
     Ok(())
 }
 
+/// Cancels order `order_id`'s parcels that have not shipped (to pack or packed): their
+/// units go back on the shelves they were taken from, and each parcel's timeline gets a
+/// cancelled step with `detail`, by `by`. Answers the variants whose stock moved. A
+/// "Ship" racing this finds the parcel cancelled and gives back what it took.
+pub(crate) async fn release_unshipped(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    now: i64,
+    detail: &str,
+    by: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let back: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT l.variant_id, s.centre_id, sl.quantity
+         FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
+         WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed')",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (variant, centre, quantity) in &back {
+        super::stock::add_stock(&mut *conn, *variant, *centre, *quantity).await?;
+    }
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE shipments SET status = 'cancelled', updated_at = ? WHERE order_id = ? AND status IN ('to_pack', 'packed') RETURNING id",
+    )
+    .bind(now)
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for id in ids {
+        record(&mut *conn, id, ShipmentStatus::Cancelled, now, detail, by).await?;
+    }
+    Ok(back.into_iter().map(|(v, _, _)| v).collect())
+}
+
 /// Makes a new private link to an order (only its hash is kept) for a mail.
 pub(crate) async fn new_order_link(
     conn: &mut SqliteConnection,
@@ -1139,38 +1174,8 @@ impl<'a> Fulfilment<'a> {
             .collect();
         storefront_domain::fulfilment::may_cancel(&statuses).map_err(|e| refused(e.0))?;
         let (variants, holds) = async {
-            // The units go back where they were taken from.
-            let back: Vec<(i64, i64, i64)> = sqlx::query_as(
-                "SELECT l.variant_id, s.centre_id, sl.quantity
-                 FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-                 WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed')",
-            )
-            .bind(order_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (variant, centre, quantity) in &back {
-                sqlx::query(
-                    "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
-                     ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
-                )
-                .bind(variant)
-                .bind(centre)
-                .bind(quantity)
-                .execute(&mut *tx)
-                .await?;
-            }
             let now = unix_now();
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "UPDATE shipments SET status = 'cancelled', updated_at = ? WHERE order_id = ? AND status IN ('to_pack', 'packed') RETURNING id",
-            )
-            .bind(now)
-            .bind(order_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for id in ids {
-                record(&mut tx, id, ShipmentStatus::Cancelled, now, "", by).await?;
-            }
-            let mut variants: Vec<i64> = back.iter().map(|(v, _, _)| *v).collect();
+            let mut variants = release_unshipped(&mut tx, order_id, now, "", by).await?;
             let waiting: Vec<i64> = sqlx::query_scalar(
                 "SELECT variant_id FROM order_lines WHERE order_id = ? AND backordered > 0",
             )

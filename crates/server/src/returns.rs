@@ -776,15 +776,7 @@ impl<'a> Returns<'a> {
             }
             if back_on_sale {
                 for (_, variant, _, _, quantity, _) in &lines {
-                    sqlx::query(
-                        "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
-                         ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
-                    )
-                    .bind(variant)
-                    .bind(row.centre_id)
-                    .bind(quantity)
-                    .execute(&mut *tx)
-                    .await?;
+                    super::stock::add_stock(&mut tx, *variant, row.centre_id, *quantity).await?;
                 }
             }
             let code = return_code(row.id);

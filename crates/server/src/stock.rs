@@ -241,6 +241,25 @@ struct VariantLikeness {
     near: bool,
 }
 
+/// Puts `quantity` units of `variant` on the shelves of `centre`.
+pub(crate) async fn add_stock(
+    conn: &mut SqliteConnection,
+    variant: i64,
+    centre: i64,
+    quantity: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
+         ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
+    )
+    .bind(variant)
+    .bind(centre)
+    .bind(quantity)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub struct Stock<'a> {
     state: &'a AppState,
 }
@@ -627,15 +646,7 @@ impl<'a> Stock<'a> {
         let (variant, centre_id, centre_name) =
             self.variant_and_centre(&mut tx, sku, centre).await?;
         let (received, served_ids) = async {
-            sqlx::query(
-                "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
-                 ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
-            )
-            .bind(variant)
-            .bind(centre_id)
-            .bind(i64::from(quantity))
-            .execute(&mut *tx)
-            .await?;
+            add_stock(&mut tx, variant, centre_id, i64::from(quantity)).await?;
             use_up_incoming(&mut tx, variant, centre_id, quantity).await?;
             update_restock_date(&mut tx, variant).await?;
 
