@@ -10,7 +10,7 @@
 
 use super::catalog::money;
 use super::fulfilment::{checkout_shipments, queue_order_mail, release_unshipped, Customer, Pick};
-use super::orders::{take_stock, Priced};
+use super::orders::{take_stock, Priced, ShipTo};
 use super::payment::{AuthStatus, Capture};
 use super::{internal, unix_now, AppState};
 use sqlx::SqliteConnection;
@@ -32,12 +32,8 @@ struct OrderNow {
     number: String,
     email: String,
     phone: String,
-    ship_name: String,
-    ship_line1: String,
-    ship_line2: String,
-    ship_city: String,
-    ship_postcode: String,
-    ship_country: String,
+    #[sqlx(flatten)]
+    ship_to: ShipTo,
     currency: String,
     total_minor: i64,
     delivery_option: String,
@@ -47,17 +43,6 @@ struct OrderNow {
 }
 
 impl OrderNow {
-    fn address(&self) -> Address {
-        Address {
-            name: self.ship_name.clone(),
-            line1: self.ship_line1.clone(),
-            line2: self.ship_line2.clone(),
-            city: self.ship_city.clone(),
-            postcode: self.ship_postcode.clone(),
-            country: self.ship_country.clone(),
-        }
-    }
-
     fn card_words(&self) -> String {
         self.card_brand
             .as_deref()
@@ -730,7 +715,7 @@ impl<'a> Changes<'a> {
         let what = describe(
             &before,
             &after,
-            address != order.address(),
+            address != order.ship_to.address(),
             (delivery != old_option).then(|| delivery.name()),
         );
         if what.is_empty() {

@@ -20,7 +20,7 @@ use storefront_domain::fulfilment::{
 };
 use storefront_domain::holidays::Calendar;
 use storefront_domain::money::Money;
-use storefront_domain::validation::{Address, Field};
+use storefront_domain::validation::Field;
 use storefront_model::orders::{ParcelLine, ShipmentView, TimelineStep};
 use storefront_model::warehouse::{CentreChoice, CentreWork, PickLine, ShipmentTask};
 use storefront_model::ShopError;
@@ -557,12 +557,8 @@ impl<'a> Fulfilment<'a> {
             tracking: Option<String>,
             number: String,
             placed_at: i64,
-            ship_name: String,
-            ship_line1: String,
-            ship_line2: String,
-            ship_city: String,
-            ship_postcode: String,
-            ship_country: String,
+            #[sqlx(flatten)]
+            ship_to: super::orders::ShipTo,
             delivery_option: String,
             payment_status: Option<String>,
         }
@@ -598,14 +594,7 @@ impl<'a> Fulfilment<'a> {
                 id: r.id,
                 order_number: r.number,
                 placed_on: date_of(r.placed_at),
-                address: Address {
-                    name: r.ship_name,
-                    line1: r.ship_line1,
-                    line2: r.ship_line2,
-                    city: r.ship_city,
-                    postcode: r.ship_postcode,
-                    country: r.ship_country,
-                },
+                address: r.ship_to.address(),
                 delivery_option: DeliveryOption::parse(&r.delivery_option).unwrap_or_default(),
                 lines: shipment_items(&mut conn, r.id).await.map_err(internal)?,
                 status,

@@ -144,18 +144,39 @@ impl SaleRow {
     }
 }
 
+/// An order's delivery address as stored (its `ship_*` columns), read into a row with
+/// `#[sqlx(flatten)]`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ShipTo {
+    pub ship_name: String,
+    pub ship_line1: String,
+    pub ship_line2: String,
+    pub ship_city: String,
+    pub ship_postcode: String,
+    pub ship_country: String,
+}
+
+impl ShipTo {
+    pub(crate) fn address(&self) -> Address {
+        Address {
+            name: self.ship_name.clone(),
+            line1: self.ship_line1.clone(),
+            line2: self.ship_line2.clone(),
+            city: self.ship_city.clone(),
+            postcode: self.ship_postcode.clone(),
+            country: self.ship_country.clone(),
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct OrderRow {
     id: i64,
     number: String,
     status: String,
     email: String,
-    ship_name: String,
-    ship_line1: String,
-    ship_line2: String,
-    ship_city: String,
-    ship_postcode: String,
-    ship_country: String,
+    #[sqlx(flatten)]
+    ship_to: ShipTo,
     currency: String,
     subtotal_minor: i64,
     delivery_minor: i64,
@@ -1018,14 +1039,7 @@ impl<'a> Orders<'a> {
                 .map(|(brand, last4)| CardOnFile { brand, last4 }),
             charged: money(charged, &o.currency),
             to_charge_later,
-            address: Address {
-                name: o.ship_name,
-                line1: o.ship_line1,
-                line2: o.ship_line2,
-                city: o.ship_city,
-                postcode: o.ship_postcode,
-                country: o.ship_country,
-            },
+            address: o.ship_to.address(),
             lines: lines
                 .into_iter()
                 .enumerate()

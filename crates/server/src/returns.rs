@@ -18,7 +18,7 @@ use storefront_domain::returns::{
     may_return, parse_return_code, refund_by, refund_minor, restock, return_code, returnable_units,
     split_refund, ReturnReason, ReturnStatus,
 };
-use storefront_domain::validation::{Address, Field, FieldError};
+use storefront_domain::validation::{Field, FieldError};
 use storefront_model::orders::{ReturnLabel, ReturnRequest, ReturnView};
 use storefront_model::warehouse::{CentreChoice, ReturnTask, ReturnsWork};
 use storefront_model::ShopError;
@@ -379,8 +379,8 @@ impl<'a> Returns<'a> {
         .await
         .map_err(internal)?;
         let row = row.ok_or_else(not_found)?;
-        let address: (String, String, String, String, String) = sqlx::query_as(
-            "SELECT ship_line1, ship_line2, ship_city, ship_postcode, ship_country FROM orders WHERE id = ?",
+        let ship_to: super::orders::ShipTo = sqlx::query_as(
+            "SELECT ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country FROM orders WHERE id = ?",
         )
         .bind(order_id)
         .fetch_one(&mut *conn)
@@ -398,14 +398,7 @@ impl<'a> Returns<'a> {
             code: return_code(id),
             order_number: row.number.clone(),
             from_name: row.ship_name.clone(),
-            from: Address {
-                name: row.ship_name.clone(),
-                line1: address.0,
-                line2: address.1,
-                city: address.2,
-                postcode: address.3,
-                country: address.4,
-            },
+            from: ship_to.address(),
             to: format!(
                 "Storefront Returns, {} distribution centre ({})",
                 centre.name, centre.code
