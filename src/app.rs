@@ -61,7 +61,7 @@ pub fn App() -> impl IntoView {
             </div>
             <footer class="site-footer">
                 <p>{format!("Storefront · Free returns within {} days · We never share your personal data.", crate::domain::returns::RETURN_DAYS)}</p>
-                <p><a href="/help/returns">"Returns"</a>" · "<a href="/orders/find">"Find my order"</a></p>
+                <p><a href="/help/returns">"Returns and exchanges"</a>" · "<a href="/orders/find">"Find my order"</a></p>
             </footer>
         </Router>
     }

@@ -74,6 +74,10 @@ fn ReturnCard(
     }
     if let Some(on) = ret.settled_on {
         let (what, detail) = match ret.status {
+            ReturnStatus::Exchanged => (
+                "Accepted: your exchange is on its way to be packed".to_owned(),
+                String::new(),
+            ),
             ReturnStatus::Refunded => (
                 format!(
                     "Refunded {}",
@@ -105,6 +109,7 @@ fn ReturnCard(
             "Refunded {}.",
             ret.refund.map(|m| m.to_string()).unwrap_or_default()
         ),
+        ReturnStatus::Exchanged => format!("{}.", ret.status.title()),
         ReturnStatus::Refused => format!(
             "{}: {}",
             ret.status.title(),
@@ -119,6 +124,9 @@ fn ReturnCard(
                 {ret.items.into_iter().map(|i| view! { <li>{i}</li> }).collect::<Vec<_>>()}
             </ul>
             <p>{format!("Reason: {}", ret.reason.label())}</p>
+            {(!ret.exchange.is_empty()).then(|| view! {
+                <p>{format!("In exchange, put aside for you: {}", ret.exchange.join(", "))}</p>
+            })}
             {label_link}
             <ol class="timeline">
                 {steps
@@ -212,7 +220,7 @@ fn ReturnForm(
         .iter()
         .filter(|l| l.returnable > 0)
         .cloned()
-        .map(|l| (l, RwSignal::new(0u32)))
+        .map(|l| (l, RwSignal::new(0u32), RwSignal::new(String::new())))
         .collect();
     let reason = RwSignal::new(String::new());
     let action = Action::new_local(move |request: &ReturnRequest| start(request.clone()));
@@ -233,7 +241,7 @@ fn ReturnForm(
         move || {
             lines
                 .iter()
-                .map(|(l, units)| (l.line_id, units.get()))
+                .map(|(l, units, _)| (l.line_id, units.get()))
                 .filter(|(_, u)| *u > 0)
                 .collect::<Vec<_>>()
         }
@@ -242,9 +250,9 @@ fn ReturnForm(
         let lines = lines.clone();
         move || {
             let mut total: Option<Money> = None;
-            for (l, units) in &lines {
+            for (l, units, swap) in &lines {
                 let n = units.get();
-                if n == 0 {
+                if n == 0 || !swap.get().is_empty() {
                     continue;
                 }
                 let part = l.unit_price.checked_mul(n)?;
@@ -257,10 +265,33 @@ fn ReturnForm(
                 .as_ref()
                 .map(|c| format!("your {c}"))
                 .unwrap_or_else(|| "your card".into());
-            Some(format!(
-                "{} back to {card} for these, once it reaches us and we've checked it (within {REFUND_WORKING_DAYS} working days). If this is everything from your order, the delivery charge comes back too.",
-                total?
-            ))
+            let swaps = lines
+                .iter()
+                .filter(|(_, units, swap)| units.get() > 0 && !swap.get().is_empty())
+                .count();
+            let exchange = match swaps {
+                0 => String::new(),
+                _ => " Exchanges are put aside for you now and sent, free, once we've checked your return.".to_owned(),
+            };
+            Some(match total {
+                Some(total) => format!(
+                    "{total} back to {card} for these, once it reaches us and we've checked it (within {REFUND_WORKING_DAYS} working days). If this is everything from your order, the delivery charge comes back too.{exchange}"
+                ),
+                None if swaps > 0 => exchange.trim_start().to_owned(),
+                None => return None,
+            })
+        }
+    };
+    let exchange = {
+        let lines = lines.clone();
+        move || {
+            lines
+                .iter()
+                .filter(|(_, units, _)| units.get_untracked() > 0)
+                .filter_map(|(l, _, swap)| {
+                    Some((l.line_id, swap.get_untracked().parse::<i64>().ok()?))
+                })
+                .collect::<Vec<_>>()
         }
     };
     let submit = {
@@ -274,6 +305,7 @@ fn ReturnForm(
                 shipment_id: parcel.id,
                 lines: chosen(),
                 reason: reason.get_untracked(),
+                exchange: exchange(),
                 attempt: attempt.get_value(),
             });
         }
@@ -294,8 +326,23 @@ fn ReturnForm(
                 {deadline.map(|d| view! { <p class="field__hint">{d}</p> })}
                 {lines
                     .into_iter()
-                    .map(|(l, units)| {
+                    .map(|(l, units, swap)| {
                         let id = format!("return-{}-{}", parcel.id, l.line_id);
+                        let swap_id = format!("{id}-exchange");
+                        let swap_field = (!l.exchange_choices.is_empty()).then(|| view! {
+                            <label for=swap_id.clone()>{format!("{} ({}): refund or exchange", l.product_name, l.variant_label)}</label>
+                            <select
+                                id=swap_id.clone()
+                                prop:value=move || swap.get()
+                                on:change=move |ev| swap.set(event_target_value(&ev))
+                            >
+                                <option value="">"A refund"</option>
+                                {l.exchange_choices
+                                    .iter()
+                                    .map(|(v, label)| view! { <option value=v.to_string()>{format!("Exchange for {label}")}</option> })
+                                    .collect::<Vec<_>>()}
+                            </select>
+                        });
                         let error_id = format!("{id}-error");
                         let line = l.line_id;
                         let message = move || error.with(|e| e.as_ref()?.message_for(&Field::ReturnLine(line)));
@@ -320,6 +367,7 @@ fn ReturnForm(
                                     aria-invalid=move || message().is_some().to_string()
                                     aria-describedby=error_id.clone()
                                 />
+                                {swap_field}
                                 <p id=error_id class="field__error">{message}</p>
                             </div>
                         }

@@ -16,7 +16,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[component]
-pub fn ReturnsDesk(centre: RwSignal<String>) -> impl IntoView {
+pub fn ReturnsDesk(
+    centre: RwSignal<String>,
+    /// Reads the centre's parcels again (an accepted exchange adds one to pack).
+    on_settled: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let work = RwSignal::new(None::<Result<ReturnsWork, ShopError>>);
     let load = move || {
         let code = centre.get_untracked();
@@ -54,9 +58,13 @@ pub fn ReturnsDesk(centre: RwSignal<String>) -> impl IntoView {
             refusing.set(None);
             said.set(Some(match task.status {
                 ReturnStatus::Refunded => format!("Refunded {} for {}.", task.refund, task.code),
+                ReturnStatus::Exchanged => {
+                    format!("Accepted {}: the exchange is in To pack.", task.code)
+                }
                 _ => format!("Refused {}; the customer is told why.", task.code),
             }));
             load();
+            on_settled();
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -99,7 +107,13 @@ pub fn ReturnsDesk(centre: RwSignal<String>) -> impl IntoView {
                 Some(Ok(w)) => view! {
                     <h3>{format!("Received, to check ({})", w.to_check.len())}</h3>
                     <ReturnTasks tasks=w.to_check.clone() action=move |t: ReturnTask| {
-                        let refund_label = format!("Refund {} for {}", t.refund, t.code);
+                        let accept_words = match (t.refund.minor > 0, t.exchange.is_empty()) {
+                            (true, true) => format!("Refund {}", t.refund),
+                            (true, false) => format!("Refund {} and send the exchange", t.refund),
+                            (false, false) => "Accept and send the exchange".to_owned(),
+                            (false, true) => "Accept (nothing to refund)".to_owned(),
+                        };
+                        let refund_label = format!("{accept_words} for {}", t.code);
                         let refuse_label = format!("Refuse {}", t.code);
                         let id = t.id;
                         view! {
@@ -109,7 +123,7 @@ pub fn ReturnsDesk(centre: RwSignal<String>) -> impl IntoView {
                                 aria-label=refund_label
                                 disabled=move || settle.pending().get()
                                 on:click=move |_| { settle.dispatch(SettleReturn { id, refund: true, because: String::new() }); }
-                            >{format!("Refund {}", t.refund)}</button>
+                            >{accept_words}</button>
                             " "
                             <button
                                 type="button"
@@ -128,6 +142,7 @@ pub fn ReturnsDesk(centre: RwSignal<String>) -> impl IntoView {
                     <ReturnTasks tasks=w.settled_today.clone() action=|t: ReturnTask| view! {
                         <span>{match t.status {
                             ReturnStatus::Refunded => format!("Refunded {}", t.refund),
+                            ReturnStatus::Exchanged => "Exchanged".to_owned(),
                             _ => format!("Refused: {}", t.refused_because.unwrap_or_default()),
                         }}</span>
                     }.into_any() />
@@ -194,6 +209,9 @@ fn ReturnTasks(
                             {format!(" · order {} · {} · {}{due}", t.order_number, t.customer, t.reason.label())}
                         </p>
                         <super::warehouse::PickLines lines=t.lines.clone() />
+                        {(!t.exchange.is_empty()).then(|| view! {
+                            <p>{format!("Send in exchange (put aside): {}", t.exchange.join(", "))}</p>
+                        })}
                         {(t.status == ReturnStatus::Received).then(|| view! {
                             <p>{if t.restock {
                                 "Refunding puts these back on sale here."

@@ -141,7 +141,7 @@ pub fn WarehouseConsole() -> impl IntoView {
                 <ShipForm task=t on_done=move || { shipping.set(None); load(); } />
             })}
             <ReceiveForm centre on_done=load />
-            <super::returns_desk::ReturnsDesk centre />
+            <super::returns_desk::ReturnsDesk centre on_settled=load />
         </div>
     }
 }

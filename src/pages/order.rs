@@ -338,7 +338,7 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                                     })}
                                 </td>
                                 <td>{l.quantity.to_string()}</td>
-                                <td>{l.line_total.to_string()}</td>
+                                <td>{if l.exchange { "Exchange, no charge".to_owned() } else { l.line_total.to_string() }}</td>
                             </tr>
                         })
                         .collect::<Vec<_>>()}

@@ -126,7 +126,7 @@ test("every other page keeps the help panel and passes axe", async () => {
   const page = await context.newPage();
   for (const [path, heading] of [
     ["/c/shoes", "Shoes & trainers"],
-    ["/help/returns", "Returns"],
+    ["/help/returns", "Returns and exchanges"],
     ["/no/such/page", "We couldn't find that page"],
     ["/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "Results for “<script>alert(1)</script>”"],
   ]) {

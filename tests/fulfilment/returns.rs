@@ -576,3 +576,129 @@ async fn an_agent_starts_a_return_on_the_phone_and_the_open_status_page_shows_it
     assert_eq!(more.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(more.json.to_string().contains("up to 1"), "{}", more.json);
 }
+
+#[tokio::test]
+async fn an_exchange_is_put_aside_at_once_and_sent_free_once_the_return_is_accepted() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let (placed, parcel, line) = delivered_order(app, state, "TC0000000505").await;
+    let (n, k) = (placed.number.as_str(), placed.key.as_str());
+    let larger: i64 = scalar(
+        state,
+        "SELECT id FROM variants WHERE product_id = (SELECT product_id FROM variants WHERE id = 1) AND id != 1 ORDER BY id LIMIT 1",
+    )
+    .await;
+    let stranger: i64 = scalar(
+        state,
+        "SELECT id FROM variants WHERE product_id != (SELECT product_id FROM variants WHERE id = 1) ORDER BY id LIMIT 1",
+    )
+    .await;
+    set_stock(state, larger, [0, 0, 0], 0).await;
+    let view = state.orders().view(n, k).await.unwrap();
+    assert!(view.shipments[0].lines[0]
+        .exchange_choices
+        .iter()
+        .any(|(v, _)| *v == larger));
+    let ask = |variant: i64, attempt: &str| {
+        json!({"number": n, "key": k, "request": {"shipment_id": parcel, "lines": [[line, 1]],
+               "reason": "too_small", "exchange": [[line, variant]], "attempt": attempt}})
+    };
+    // Another product, or a size with no stock anywhere: refused, nothing made.
+    let other = json_fn(
+        app,
+        "/api/start_return",
+        None,
+        ask(stranger, "swap-00000001"),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        other.json.to_string().contains("same item"),
+        "{}",
+        other.json
+    );
+    let none = json_fn(app, "/api/start_return", None, ask(larger, "swap-00000002")).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        none.json.to_string().contains("out of stock"),
+        "{}",
+        none.json
+    );
+    assert_eq!(scalar(state, "SELECT COUNT(*) FROM returns").await, 0);
+
+    // In stock at Bristol only: put aside there at once.
+    set_stock(state, larger, [0, 2, 0], 0).await;
+    let started = json_fn(app, "/api/start_return", None, ask(larger, "swap-00000003")).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.json);
+    assert_eq!(
+        stock_at(state, larger, 2).await,
+        1,
+        "reserved when the return starts"
+    );
+    let code = started.json["returns"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        started.json["returns"][0]["exchange"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(mails_to(state, &format!("Your return {code}")).await[0].contains("put"));
+
+    let staff = warehouse(app).await;
+    let taken = captured(state).await;
+    assert_eq!(receive(app, &staff, &code).await.status, StatusCode::OK);
+    let accepted = settle(app, &staff, return_id(&code), true, "").await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    assert_eq!(accepted.json["status"], "Exchanged");
+    assert_eq!(refunded_at_gateway(state).await, 0, "nothing to refund");
+    assert_eq!(
+        stock_at(state, 1, 1).await,
+        2,
+        "the returned unit back on sale"
+    );
+    let view = state.orders().view(n, k).await.unwrap();
+    assert_eq!(view.returns[0].status, ReturnStatus::Exchanged);
+    assert!(view
+        .lines
+        .iter()
+        .any(|l| l.exchange && l.variant_id == larger));
+    let exchange = view.shipments.last().unwrap();
+    assert_eq!(exchange.status, ShipmentStatus::ToPack);
+    assert_eq!(exchange.centre, "Bristol");
+    // Shipped free: nothing more is taken from the card.
+    assert_eq!(pack(app, &staff, exchange.id).await.status, StatusCode::OK);
+    let shipped = ship(app, &staff, exchange.id, "test-courier", "TC0000000506").await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.json);
+    assert_eq!(captured(state).await, taken);
+    assert!(mails_to(state, "is on its way")
+        .await
+        .last()
+        .unwrap()
+        .contains("Nothing is charged"));
+
+    // A refused exchange gives what was put aside back to the shelf.
+    let again = json!({"number": n, "key": k, "request": {"shipment_id": parcel, "lines": [[line, 1]],
+               "reason": "too_small", "exchange": [[line, larger]], "attempt": "swap-00000004"}});
+    let second = json_fn(app, "/api/start_return", None, again).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.json);
+    assert_eq!(stock_at(state, larger, 2).await, 0);
+    let code = second.json["returns"][1]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(receive(app, &staff, &code).await.status, StatusCode::OK);
+    let no = settle(
+        app,
+        &staff,
+        return_id(&code),
+        false,
+        "Worn, and the label is missing.",
+    )
+    .await;
+    assert_eq!(no.status, StatusCode::OK, "{}", no.json);
+    assert_eq!(stock_at(state, larger, 2).await, 1, "released");
+}

@@ -320,6 +320,9 @@ mod tests {
         assert_eq!(crate::returns::refund_minor(1_000, 395, true), 1_395);
         assert_eq!(crate::returns::refund_minor(1_000, 395, false), 1_000);
         assert!(policy.contains("Returns are free"));
+        // Exchanges are reserved when the return starts and sent once it is accepted
+        // (the server's rule; tests/fulfilment/returns.rs holds it to this).
+        assert!(policy.contains("we put the new one aside at once and send it, free, as soon as we've checked your return"));
         // Changing: what the answer promises is what the rule allows.
         let change = &help
             .faq

@@ -88,15 +88,19 @@ pub enum ReturnStatus {
     /// The returns desk has it and is checking it.
     Received,
     Refunded,
+    /// Accepted, and every unit of it swapped for another size or colour (sent at no
+    /// charge); nothing to refund.
+    Exchanged,
     /// Not accepted (the reason is kept); the items are sent back to the shopper.
     Refused,
 }
 
 impl ReturnStatus {
-    pub const ALL: [ReturnStatus; 4] = [
+    pub const ALL: [ReturnStatus; 5] = [
         Self::Requested,
         Self::Received,
         Self::Refunded,
+        Self::Exchanged,
         Self::Refused,
     ];
 
@@ -105,6 +109,7 @@ impl ReturnStatus {
             Self::Requested => "requested",
             Self::Received => "received",
             Self::Refunded => "refunded",
+            Self::Exchanged => "exchanged",
             Self::Refused => "refused",
         }
     }
@@ -119,6 +124,7 @@ impl ReturnStatus {
             Self::Requested => "Return started: send it back with the label",
             Self::Received => "We've received your return and are checking it",
             Self::Refunded => "Refunded",
+            Self::Exchanged => "Exchanged: the new one is on its way to you",
             Self::Refused => "Return not accepted",
         }
     }
@@ -138,13 +144,14 @@ impl ReturnStatus {
         }
     }
 
-    /// The returns desk decides: refund, or refuse.
-    pub fn settle(self, refund: bool) -> Result<Self, Refused> {
+    /// The returns desk decides: accept (refund what isn't exchanged, send the
+    /// exchanges; `all_exchanged` when every unit is swapped), or refuse.
+    pub fn settle(self, accept: bool, all_exchanged: bool) -> Result<Self, Refused> {
         match self {
-            Self::Received => Ok(if refund {
-                Self::Refunded
-            } else {
-                Self::Refused
+            Self::Received => Ok(match (accept, all_exchanged) {
+                (false, _) => Self::Refused,
+                (true, false) => Self::Refunded,
+                (true, true) => Self::Exchanged,
             }),
             Self::Requested => Err(Refused(
                 "Receive the parcel first, then refund or refuse it.".into(),
@@ -329,11 +336,13 @@ mod tests {
         use ReturnStatus as S;
         assert_eq!(S::Requested.receive(), Ok(S::Received));
         assert!(S::Received.receive().is_err());
-        assert!(S::Requested.settle(true).is_err());
-        assert_eq!(S::Received.settle(true), Ok(S::Refunded));
-        assert_eq!(S::Received.settle(false), Ok(S::Refused));
-        assert!(S::Refunded.settle(true).is_err());
-        assert!(S::Refused.settle(true).is_err());
+        assert!(S::Requested.settle(true, false).is_err());
+        assert_eq!(S::Received.settle(true, false), Ok(S::Refunded));
+        assert_eq!(S::Received.settle(true, true), Ok(S::Exchanged));
+        assert_eq!(S::Received.settle(false, true), Ok(S::Refused));
+        assert!(S::Refunded.settle(true, false).is_err());
+        assert!(S::Exchanged.settle(true, true).is_err());
+        assert!(S::Refused.settle(true, false).is_err());
         for s in S::ALL {
             assert_eq!(S::parse(s.as_str()), Some(s));
         }
@@ -446,7 +455,7 @@ mod tests {
                     Step::Settle { n: i, refund } => {
                         let Some(r) = returns.get(i).cloned() else { continue };
                         let Ok(received) = r.3.receive() else { continue };
-                        let settled = received.settle(refund).unwrap();
+                        let settled = received.settle(refund, false).unwrap();
                         if settled == ReturnStatus::Refunded {
                             let refunded_units: u32 = returns.iter()
                                 .filter(|x| x.3 == ReturnStatus::Refunded)

@@ -141,6 +141,8 @@ pub struct OrderLine {
     /// The sizes and colours it may change to (its product's variants), while the order
     /// can change; empty otherwise.
     pub choices: Vec<(i64, String)>,
+    /// Set on a line sent in exchange for a returned one (it was not charged again).
+    pub exchange: bool,
     pub product_name: String,
     pub variant_label: String,
     pub quantity: u32,
@@ -273,6 +275,8 @@ pub struct ParcelLine {
     pub returnable: u32,
     /// Set when this kind comes back only if faulty.
     pub faulty_only: bool,
+    /// The other sizes and colours it may be exchanged for.
+    pub exchange_choices: Vec<(i64, String)>,
 }
 
 /// A return as the shopper (and the agent) sees it.
@@ -295,6 +299,8 @@ pub struct ReturnView {
     /// Given back (when refunded).
     pub refund: Option<Money>,
     pub refused_because: Option<String>,
+    /// What is sent in exchange ("1 × Merino Crew (Navy, L)"), reserved since the start.
+    pub exchange: Vec<String>,
 }
 
 impl ReturnView {
@@ -311,6 +317,10 @@ pub struct ReturnRequest {
     /// (order line, units).
     pub lines: Vec<(i64, u32)>,
     pub reason: String,
+    /// (order line, variant): lines to swap for another size or colour of the same
+    /// product instead of a refund.
+    #[serde(default)]
+    pub exchange: Vec<(i64, i64)>,
     /// A key the form makes once: sent again (a retry), it finds the same return.
     pub attempt: String,
 }

@@ -118,6 +118,8 @@ pub struct ReturnTask {
     /// Whether refunding puts the units back on sale (not when faulty).
     pub restock: bool,
     pub refused_because: Option<String>,
+    /// What accepting it sends out in exchange ("1 × Merino Crew (Navy, L)").
+    pub exchange: Vec<String>,
 }
 
 /// A centre's returns: on their way, received and to check (due first), settled today.

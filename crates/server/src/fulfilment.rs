@@ -55,11 +55,13 @@ async fn record(
     Ok(())
 }
 
-async fn new_shipment(
+/// A new shipment to pack at `centre_id` with `lines` (order line, units), taking
+/// `amount` from `payment_id` when it ships (none and zero: nothing to charge).
+pub(crate) async fn new_shipment(
     conn: &mut SqliteConnection,
     order_id: i64,
     centre_id: i64,
-    payment_id: i64,
+    payment_id: Option<i64>,
     amount: Money,
     lines: &[(i64, u32)],
     detail: &str,
@@ -130,7 +132,13 @@ pub(crate) async fn checkout_shipments(
             .map(|p| (p.line_id, p.quantity))
             .collect();
         new_shipment(
-            conn, order_id, *centre, payment_id, amount, &lines, "Ordered",
+            conn,
+            order_id,
+            *centre,
+            Some(payment_id),
+            amount,
+            &lines,
+            "Ordered",
         )
         .await
         .map_err(internal)?;
@@ -156,7 +164,7 @@ pub(crate) async fn backorder_shipment(
         conn,
         order_id,
         centre_id,
-        payment_id,
+        Some(payment_id),
         money(minor, &currency),
         &[(line_id, units)],
         "Back in stock",
@@ -258,7 +266,7 @@ pub(crate) async fn queue_order_mail(
 
 /// Sets the order's heading from its shipments and waiting units, recording the step
 /// on the order's history when it changes.
-async fn refresh_order_status(
+pub(crate) async fn refresh_order_status(
     conn: &mut SqliteConnection,
     order_id: i64,
 ) -> Result<(), sqlx::Error> {
@@ -418,8 +426,8 @@ pub(crate) async fn shipments_of(
     let mut out = Vec::new();
     for row in rows {
         let items = item_words(&shipment_items(&mut *conn, row.id).await?);
-        let parcel_lines: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT l.id, l.product_name, l.variant_label, sl.quantity, l.unit_price_minor
+        let parcel_lines: Vec<(i64, i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT l.id, l.variant_id, l.product_name, l.variant_label, sl.quantity, l.unit_price_minor
              FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id
              WHERE sl.shipment_id = ? ORDER BY l.id",
         )
@@ -433,29 +441,39 @@ pub(crate) async fn shipments_of(
         .bind(row.id)
         .fetch_all(&mut *conn)
         .await?;
+        let mut lines = Vec::new();
+        for (line_id, variant_id, product_name, variant_label, quantity, price) in parcel_lines {
+            let quantity = u32::try_from(quantity).unwrap_or(0);
+            let back = in_returns.get(&(row.id, line_id)).copied().unwrap_or(0);
+            let returnable = if delivered_on.is_some() {
+                storefront_domain::returns::returnable_units(quantity, back)
+            } else {
+                0
+            };
+            let exchange_choices = if returnable > 0 {
+                super::orders::variants_of_product(&mut *conn, variant_id)
+                    .await?
+                    .into_iter()
+                    .filter(|(v, _)| *v != variant_id)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            lines.push(ParcelLine {
+                line_id,
+                faulty_only: storefront_domain::returns::hygiene_item(&product_name),
+                product_name,
+                variant_label,
+                quantity,
+                unit_price: money(price, &row.currency),
+                returnable,
+                exchange_choices,
+            });
+        }
         let carrier = row.carrier();
         out.push(ShipmentView {
             id: row.id,
-            lines: parcel_lines
-                .into_iter()
-                .map(|(line_id, product_name, variant_label, quantity, price)| {
-                    let quantity = u32::try_from(quantity).unwrap_or(0);
-                    let back = in_returns.get(&(row.id, line_id)).copied().unwrap_or(0);
-                    ParcelLine {
-                        line_id,
-                        faulty_only: storefront_domain::returns::hygiene_item(&product_name),
-                        product_name,
-                        variant_label,
-                        quantity,
-                        unit_price: money(price, &row.currency),
-                        returnable: if delivered_on.is_some() {
-                            storefront_domain::returns::returnable_units(quantity, back)
-                        } else {
-                            0
-                        },
-                    }
-                })
-                .collect(),
+            lines,
             delivered_on,
             return_until: delivered_on.map(|d| {
                 storefront_domain::returns::last_day(
@@ -473,7 +491,7 @@ pub(crate) async fn shipments_of(
             tracking: row.tracking.clone(),
             promised: row.promised_on.as_deref().and_then(CalendarDate::parse_iso),
             expected: row.expected_on.as_deref().and_then(CalendarDate::parse_iso),
-            charged: row.status().has_shipped().then(|| row.amount()),
+            charged: (row.status().has_shipped() && row.amount_minor > 0).then(|| row.amount()),
             timeline: events
                 .into_iter()
                 .filter_map(|(status, at, detail)| {
@@ -690,8 +708,13 @@ impl<'a> Fulfilment<'a> {
             }
             row
         };
-        let taken = self.capture(&row).await?;
-        let payment_id = taken.payment_id;
+        // A parcel with nothing to charge (an exchange sent for a return) takes no money.
+        let taken = if row.amount_minor == 0 {
+            None
+        } else {
+            Some(self.capture(&row).await?)
+        };
+        let payment_id = taken.as_ref().map(|t| t.payment_id).or(row.payment_id);
         let now = unix_now();
         let (today, _) = super::clock::uk_clock(now);
         let region = row.region();
@@ -732,7 +755,13 @@ impl<'a> Fulfilment<'a> {
             Ok(r) if r.rows_affected() == 1 => {}
             Ok(_) => {
                 drop(tx);
-                return Err(self.lost_race(&row, &taken).await);
+                return Err(match &taken {
+                    Some(taken) => self.lost_race(&row, taken).await,
+                    None => ShopError::invalid(
+                        Field::Tracking,
+                        "This parcel has just been shipped, or cancelled, by someone else.",
+                    ),
+                });
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Err(ShopError::invalid(
@@ -936,15 +965,19 @@ impl<'a> Fulfilment<'a> {
         } else {
             ""
         };
+        let charged = if row.amount_minor == 0 {
+            "Nothing is charged for this parcel.".to_owned()
+        } else {
+            format!("We've now charged {}{card} for this parcel.", row.amount())
+        };
         let words = format!(
             "Your parcel has left our {centre} distribution centre with {carrier_name}:\n\n{items}\n\n\
              Tracking number: {tracking}\n{follow}Expected: {when}.\n\n\
-             We've now charged {amount}{card} for this parcel.{rest}",
+             {charged}{rest}",
             centre = self.state.centres.name(row.centre_id),
             carrier_name = carrier.name(),
             items = items.join("\n"),
             when = delivery::arrival_label(arrives),
-            amount = row.amount(),
         );
         queue_order_mail(
             tx,

@@ -194,6 +194,7 @@ struct OrderRow {
 struct OrderLineRow {
     id: i64,
     variant_id: i64,
+    exchange_for: Option<i64>,
     product_name: String,
     variant_label: String,
     quantity: i64,
@@ -201,6 +202,25 @@ struct OrderLineRow {
     line_total_minor: i64,
     backordered: i64,
     restock_on: Option<String>,
+}
+
+/// Every size and colour of `variant`'s product (itself included), in the shop's order:
+/// (variant, "Navy, L").
+pub(crate) async fn variants_of_product(
+    conn: &mut SqliteConnection,
+    variant: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let variants: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT v.id, v.colour, v.size FROM variants v
+         WHERE v.product_id = (SELECT product_id FROM variants WHERE id = ?) ORDER BY v.position",
+    )
+    .bind(variant)
+    .fetch_all(conn)
+    .await?;
+    Ok(variants
+        .into_iter()
+        .map(|(id, colour, size)| (id, variant_label(colour.as_deref(), size.as_deref())))
+        .collect())
 }
 
 /// Takes the units `plan` ships now for order line `line_id` from each centre's stock
@@ -917,7 +937,7 @@ impl<'a> Orders<'a> {
             return Err(not_found());
         };
         let lines: Vec<OrderLineRow> = sqlx::query_as(
-            "SELECT l.id, l.variant_id, l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on
+            "SELECT l.id, l.variant_id, l.exchange_for, l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on
              FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ? ORDER BY l.id",
         )
         .bind(o.id)
@@ -971,21 +991,10 @@ impl<'a> Orders<'a> {
             let mut choices = Vec::new();
             if change_refused.is_none() {
                 for l in &lines {
-                    let variants: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
-                        "SELECT v.id, v.colour, v.size FROM variants v
-                         WHERE v.product_id = (SELECT product_id FROM variants WHERE id = ?) ORDER BY v.position",
-                    )
-                    .bind(l.variant_id)
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(internal)?;
                     choices.push(
-                        variants
-                            .into_iter()
-                            .map(|(id, colour, size)| {
-                                (id, variant_label(colour.as_deref(), size.as_deref()))
-                            })
-                            .collect::<Vec<_>>(),
+                        variants_of_product(&mut conn, l.variant_id)
+                            .await
+                            .map_err(internal)?,
                     );
                 }
             }
@@ -1047,6 +1056,7 @@ impl<'a> Orders<'a> {
                     line_id: l.id,
                     variant_id: l.variant_id,
                     choices: choices.get_mut(i).map(std::mem::take).unwrap_or_default(),
+                    exchange: l.exchange_for.is_some(),
                     product_name: l.product_name,
                     variant_label: l.variant_label,
                     quantity: u32::try_from(l.quantity).unwrap_or(0),

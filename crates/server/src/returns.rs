@@ -134,6 +134,48 @@ async fn return_lines(
     .await
 }
 
+/// A return's exchanges: (line sent back, variant sent instead, centre it is reserved
+/// at, units, its shipment once sent, product name, "Navy, L").
+type ExchangeRow = (i64, i64, i64, i64, Option<i64>, String, String);
+
+async fn exchanges_of(
+    conn: &mut SqliteConnection,
+    return_id: i64,
+) -> Result<Vec<ExchangeRow>, sqlx::Error> {
+    let rows: Vec<(i64, i64, i64, i64, Option<i64>, String, Option<String>, Option<String>)> =
+        sqlx::query_as(
+            "SELECT x.order_line_id, x.variant_id, x.centre_id, x.quantity, x.shipment_id, p.name, v.colour, v.size
+             FROM return_exchanges x JOIN variants v ON v.id = x.variant_id JOIN products p ON p.id = v.product_id
+             WHERE x.return_id = ? ORDER BY x.order_line_id",
+        )
+        .bind(return_id)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(line, variant, centre, quantity, shipment, name, colour, size)| {
+                (
+                    line,
+                    variant,
+                    centre,
+                    quantity,
+                    shipment,
+                    name,
+                    storefront_model::catalog::variant_label(colour.as_deref(), size.as_deref()),
+                )
+            },
+        )
+        .collect())
+}
+
+fn exchange_words(exchanges: &[ExchangeRow]) -> Vec<String> {
+    exchanges
+        .iter()
+        .map(|x| format!("{} × {} ({})", x.3, x.5, x.6))
+        .collect()
+}
+
 fn words_of(lines: &[(i64, i64, String, String, i64, i64)]) -> Vec<String> {
     lines
         .iter()
@@ -145,23 +187,33 @@ fn words_of(lines: &[(i64, i64, String, String, i64, i64)]) -> Vec<String> {
 /// delivery charge when nothing else of the order is kept or still to come.
 async fn refund_due(conn: &mut SqliteConnection, row: &ReturnRow) -> Result<i64, sqlx::Error> {
     let lines = return_lines(&mut *conn, row.id).await?;
-    let units_price: i64 = lines.iter().map(|l| l.4 * l.5).sum();
+    let exchanged = exchanges_of(&mut *conn, row.id).await?;
+    // Units swapped for another size are not refunded.
+    let units_price: i64 = lines
+        .iter()
+        .map(|l| {
+            let swapped: i64 = exchanged.iter().filter(|x| x.0 == l.0).map(|x| x.3).sum();
+            (l.4 - swapped).max(0) * l.5
+        })
+        .sum();
     let units: i64 = lines.iter().map(|l| l.4).sum();
-    let (shipped, unshipped, waiting, refunded, delivery): (i64, i64, i64, i64, i64) = sqlx::query_as(
+    let (shipped, unshipped, waiting, back, delivery): (i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT
             (SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id
               WHERE s.order_id = o.id AND s.status NOT IN ('cancelled', 'to_pack', 'packed')),
             (SELECT COUNT(*) FROM shipments s WHERE s.order_id = o.id AND s.status IN ('to_pack', 'packed')),
             (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id),
             (SELECT COALESCE(SUM(rl.quantity), 0) FROM returns r JOIN return_lines rl ON rl.return_id = r.id
-              WHERE r.order_id = o.id AND r.status = 'refunded'),
+              WHERE r.order_id = o.id AND r.status IN ('refunded', 'exchanged')),
             o.delivery_minor
          FROM orders o WHERE o.id = ?",
     )
     .bind(row.order_id)
     .fetch_one(conn)
     .await?;
-    let everything_back = unshipped == 0 && waiting == 0 && refunded + units == shipped;
+    // Everything the order shipped has come back, and nothing is sent in its place.
+    let everything_back =
+        exchanged.is_empty() && unshipped == 0 && waiting == 0 && back + units == shipped;
     Ok(refund_minor(units_price, delivery, everything_back))
 }
 
@@ -298,6 +350,13 @@ impl<'a> Returns<'a> {
                 ));
             }
         }
+        let reserved = if problems.is_empty() {
+            self.reserve_exchanges(&mut tx, order_id, &chosen, &request.exchange, &mut problems)
+                .await
+                .map_err(internal)?
+        } else {
+            Vec::new()
+        };
         if !problems.is_empty() {
             return Err(ShopError::Invalid(problems));
         }
@@ -325,8 +384,29 @@ impl<'a> Returns<'a> {
                 .execute(&mut *tx)
                 .await?;
             }
+            for (line, variant, centre, units) in &reserved {
+                sqlx::query(
+                    "INSERT INTO return_exchanges (return_id, order_line_id, variant_id, centre_id, quantity) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(id)
+                .bind(line)
+                .bind(variant)
+                .bind(centre)
+                .bind(i64::from(*units))
+                .execute(&mut *tx)
+                .await?;
+            }
             let row = self.row(&mut tx, id).await?;
             let items = words_of(&return_lines(&mut tx, id).await?).join(", ");
+            let swap = exchange_words(&exchanges_of(&mut tx, id).await?);
+            let swap = if swap.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n\nIn exchange we've put {} aside for you: it leaves us, free, as soon as we've checked your return.",
+                    swap.join(", ")
+                )
+            };
             let code = return_code(id);
             let centre = self.state.centres.name(row.centre_id).to_owned();
             let who = if by.is_empty() {
@@ -340,7 +420,7 @@ impl<'a> Returns<'a> {
                 &row.customer(),
                 &format!("Your return {code} for order {}", row.number),
                 &format!(
-                    "Your return {code} is started: {items} ({}).{who}\n\nPrint the label from your order's page (or write {code} on the parcel) and post it: returns are free. It goes back to our {centre} centre; once it arrives we check it and refund {} within {} working days.",
+                    "Your return {code} is started: {items} ({}).{who}{swap}\n\nPrint the label from your order's page (or write {code} on the parcel) and post it: returns are free. It goes back to our {centre} centre; once it arrives we check it and refund {} within {} working days for anything not exchanged.",
                     reason.label().to_lowercase(),
                     row.card_words(),
                     storefront_domain::returns::REFUND_WORKING_DAYS,
@@ -353,9 +433,94 @@ impl<'a> Returns<'a> {
         }
         .await
         .map_err(internal)?;
+        if !reserved.is_empty() {
+            let variants: Vec<i64> = reserved.iter().map(|r| r.1).collect();
+            self.state.stock().publish(&variants).await;
+        }
         self.changed(order_id);
         self.state.deliver_mail_soon();
         Ok(code)
+    }
+
+    /// Checks the exchanges asked for (each a line being returned, for another size or
+    /// colour of the same product) and reserves their units on `tx`, nearest centre to
+    /// the order's address first. Problems go into `problems`.
+    async fn reserve_exchanges(
+        &self,
+        tx: &mut SqliteConnection,
+        order_id: i64,
+        chosen: &[(i64, u32)],
+        asked: &[(i64, i64)],
+        problems: &mut Vec<FieldError>,
+    ) -> Result<Vec<(i64, i64, i64, u32)>, sqlx::Error> {
+        let mut reserved: Vec<(i64, i64, i64, u32)> = Vec::new();
+        if asked.is_empty() {
+            return Ok(reserved);
+        }
+        let (country, postcode): (String, String) =
+            sqlx::query_as("SELECT ship_country, ship_postcode FROM orders WHERE id = ?")
+                .bind(order_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let region = storefront_domain::location::region_for_address(&country, &postcode)
+            .map_or(storefront_domain::location::DEFAULT_REGION, |r| r.code);
+        for (line, variant) in asked {
+            let Some(units) = chosen.iter().find(|(l, _)| l == line).map(|(_, u)| *u) else {
+                problems.push(FieldError::new(
+                    Field::ReturnLine(*line),
+                    "Choose how many to send back, then what to exchange them for.",
+                ));
+                continue;
+            };
+            if reserved.iter().any(|r| r.0 == *line) {
+                problems.push(FieldError::new(
+                    Field::ReturnLine(*line),
+                    "This item is listed twice.",
+                ));
+                continue;
+            }
+            let same: Option<i64> = sqlx::query_scalar(
+                "SELECT v2.id FROM order_lines l JOIN variants v ON v.id = l.variant_id
+                 JOIN variants v2 ON v2.product_id = v.product_id
+                 WHERE l.id = ? AND l.order_id = ? AND v2.id = ? AND v2.id != l.variant_id",
+            )
+            .bind(line)
+            .bind(order_id)
+            .bind(variant)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if same.is_none() {
+                problems.push(FieldError::new(
+                    Field::ReturnLine(*line),
+                    "Choose another size or colour of the same item to exchange it for.",
+                ));
+                continue;
+            }
+            let mut at = None;
+            for (centre, _) in self.state.centres.nearest_first(region) {
+                let taken = sqlx::query(
+                    "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
+                )
+                .bind(i64::from(units))
+                .bind(variant)
+                .bind(centre)
+                .bind(i64::from(units))
+                .execute(&mut *tx)
+                .await?;
+                if taken.rows_affected() == 1 {
+                    at = Some(centre);
+                    break;
+                }
+            }
+            match at {
+                Some(centre) => reserved.push((*line, *variant, centre, units)),
+                None => problems.push(FieldError::new(
+                    Field::ReturnLine(*line),
+                    "Sorry, that size and colour is out of stock now: choose another, or a refund.",
+                )),
+            }
+        }
+        Ok(reserved)
     }
 
     async fn row(&self, conn: &mut SqliteConnection, id: i64) -> Result<ReturnRow, sqlx::Error> {
@@ -414,6 +579,7 @@ impl<'a> Returns<'a> {
         row: &ReturnRow,
         lines: Vec<storefront_model::warehouse::PickLine>,
         refund: i64,
+        exchange: Vec<String>,
     ) -> ReturnTask {
         let received_on = row.received_on();
         ReturnTask {
@@ -430,6 +596,7 @@ impl<'a> Returns<'a> {
             refund_by: received_on.map(|d| refund_by(d, self.calendar(row.centre_id))),
             restock: restock(row.reason()),
             refused_because: Some(row.refused_because.clone()).filter(|r| !r.is_empty()),
+            exchange,
         }
     }
 
@@ -467,10 +634,11 @@ impl<'a> Returns<'a> {
         .into_iter()
         .collect();
         let refund = match row.status() {
-            ReturnStatus::Refunded => row.refund_minor,
+            ReturnStatus::Refunded | ReturnStatus::Exchanged => row.refund_minor,
             ReturnStatus::Refused => 0,
             _ => refund_due(&mut *conn, row).await?,
         };
+        let exchange = exchange_words(&exchanges_of(&mut *conn, row.id).await?);
         let picks = lines
             .into_iter()
             .map(|(line, product_name, variant_label, quantity)| {
@@ -482,7 +650,7 @@ impl<'a> Returns<'a> {
                 }
             })
             .collect();
-        Ok(self.task(row, picks, refund))
+        Ok(self.task(row, picks, refund, exchange))
     }
 
     /// A centre's returns: on their way, to check (the refund due soonest first), and
@@ -640,14 +808,14 @@ impl<'a> Returns<'a> {
             row.ok_or_else(|| ShopError::NotFound("No such return.".into()))?
         };
         if claimed.rows_affected() == 0 {
-            let message = match row.status().settle(refund) {
+            let message = match row.status().settle(refund, false) {
                 Err(e) => e.0,
                 Ok(_) => "Someone else is settling this return just now.".into(),
             };
             return Err(ShopError::invalid(Field::ReturnCode, message));
         }
         let outcome = if refund {
-            self.refund(&row).await
+            self.accept(&row).await
         } else {
             self.refuse(&row, because).await
         };
@@ -671,14 +839,22 @@ impl<'a> Returns<'a> {
 
     async fn refuse(&self, row: &ReturnRow, because: &str) -> Result<(), ShopError> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        async {
-            sqlx::query(
+        let released = async {
+            let done = sqlx::query(
                 "UPDATE returns SET status = 'refused', refused_because = ? WHERE id = ? AND status = 'received'",
             )
             .bind(because)
             .bind(row.id)
             .execute(&mut *tx)
             .await?;
+            if done.rows_affected() == 0 {
+                return Ok(Vec::new());
+            }
+            // What was put aside in exchange goes back on sale.
+            let exchanges = exchanges_of(&mut tx, row.id).await?;
+            for x in &exchanges {
+                super::stock::add_stock(&mut tx, x.1, x.2, x.3).await?;
+            }
             let code = return_code(row.id);
             queue_order_mail(
                 &mut tx,
@@ -686,17 +862,25 @@ impl<'a> Returns<'a> {
                 &row.customer(),
                 &format!("About your return {code}"),
                 &format!(
-                    "We've checked your return {code} and can't accept it: {because}\n\nWe're sending the items back to you, free. If you think we've got this wrong, reply to this email or call us and we'll look again.",
+                    "We've checked your return {code} and can't accept it: {because}\n\nWe're sending the items back to you, free{}. If you think we've got this wrong, reply to this email or call us and we'll look again.",
+                    if exchanges.is_empty() { "" } else { ", and the exchange we had put aside is released" },
                 ),
             )
             .await?;
-            tx.commit().await
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(exchanges.iter().map(|x| x.1).collect::<Vec<i64>>())
         }
         .await
-        .map_err(internal)
+        .map_err(internal)?;
+        if !released.is_empty() {
+            self.state.stock().publish(&released).await;
+        }
+        Ok(())
     }
 
-    async fn refund(&self, row: &ReturnRow) -> Result<(), ShopError> {
+    /// Accepts a received return: refunds what isn't exchanged through the gateway, puts
+    /// the units back on sale (unless faulty) and sends the exchanges.
+    async fn accept(&self, row: &ReturnRow) -> Result<(), ShopError> {
         let (amount, parts) = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
             let amount = refund_due(&mut conn, row).await.map_err(internal)?;
@@ -743,16 +927,26 @@ impl<'a> Returns<'a> {
                 Err(e) => return Err(internal(e)),
             }
         }
-        let lines = {
+        let (lines, exchanges) = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
-            return_lines(&mut conn, row.id).await.map_err(internal)?
+            (
+                return_lines(&mut conn, row.id).await.map_err(internal)?,
+                exchanges_of(&mut conn, row.id).await.map_err(internal)?,
+            )
         };
+        let returned: i64 = lines.iter().map(|l| l.4).sum();
+        let swapped: i64 = exchanges.iter().map(|x| x.3).sum();
+        let status = row
+            .status()
+            .settle(true, swapped == returned)
+            .map_err(|e| ShopError::invalid(Field::ReturnCode, e.0))?;
         let back_on_sale = restock(row.reason());
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         async {
             let done = sqlx::query(
-                "UPDATE returns SET status = 'refunded', refund_minor = ? WHERE id = ? AND status = 'received'",
+                "UPDATE returns SET status = ?, refund_minor = ? WHERE id = ? AND status = 'received'",
             )
+            .bind(status.as_str())
             .bind(amount)
             .bind(row.id)
             .execute(&mut *tx)
@@ -773,19 +967,71 @@ impl<'a> Returns<'a> {
                 }
             }
             let code = return_code(row.id);
-            queue_order_mail(
-                &mut tx,
-                self.state,
-                &row.customer(),
-                &format!("Your refund for return {code}"),
-                &format!(
+            // Each exchange becomes a line of the order (at the price of the one it
+            // replaces) and a parcel to pack where it was put aside, with nothing to charge.
+            for x in &exchanges {
+                let price = lines.iter().find(|l| l.0 == x.0).map_or(0, |l| l.5);
+                let line: i64 = sqlx::query_scalar(
+                    "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered, exchange_for)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id",
+                )
+                .bind(row.order_id)
+                .bind(x.1)
+                .bind(&x.5)
+                .bind(&x.6)
+                .bind(x.3)
+                .bind(price)
+                .bind(price * x.3)
+                .bind(x.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                let shipment = super::fulfilment::new_shipment(
+                    &mut tx,
+                    row.order_id,
+                    x.2,
+                    None,
+                    money(0, &row.currency),
+                    &[(line, u32::try_from(x.3).unwrap_or(0))],
+                    &format!("Exchange for return {code}"),
+                )
+                .await?;
+                sqlx::query(
+                    "UPDATE return_exchanges SET shipment_id = ? WHERE return_id = ? AND order_line_id = ?",
+                )
+                .bind(shipment)
+                .bind(row.id)
+                .bind(x.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            super::fulfilment::refresh_order_status(&mut tx, row.order_id).await?;
+            let mut words = Vec::new();
+            if amount > 0 {
+                words.push(format!(
                     "We've refunded {} to {} for your return {code} ({}). Your bank may take a few days to show it.",
                     money(amount, &row.currency),
                     row.card_words(),
                     words_of(&lines).join(", "),
-                ),
-            )
-            .await?;
+                ));
+            } else {
+                words.push(format!(
+                    "We've checked your return {code} ({}) and all is well.",
+                    words_of(&lines).join(", ")
+                ));
+            }
+            if !exchanges.is_empty() {
+                words.push(format!(
+                    "Your exchange ({}) is being packed now, free; we'll email you when it leaves with its tracking number.",
+                    exchange_words(&exchanges).join(", ")
+                ));
+            }
+            let subject = if amount > 0 {
+                format!("Your refund for return {code}")
+            } else {
+                format!("Your exchange for return {code}")
+            };
+            queue_order_mail(&mut tx, self.state, &row.customer(), &subject, &words.join("\n\n"))
+                .await?;
             tx.commit().await
         }
         .await
@@ -823,8 +1069,10 @@ pub(crate) async fn returns_of(
     let mut out = Vec::new();
     for row in rows {
         let lines = return_lines(&mut *conn, row.id).await?;
+        let exchange = exchange_words(&exchanges_of(&mut *conn, row.id).await?);
         let status = row.status();
         out.push(ReturnView {
+            exchange,
             code: return_code(row.id),
             status,
             reason: row.reason(),
@@ -839,7 +1087,12 @@ pub(crate) async fn returns_of(
                 .map(|d| refund_by(d, returns.calendar(row.centre_id))),
             settled_on: row
                 .settled_at
-                .filter(|_| matches!(status, ReturnStatus::Refunded | ReturnStatus::Refused))
+                .filter(|_| {
+                    matches!(
+                        status,
+                        ReturnStatus::Refunded | ReturnStatus::Exchanged | ReturnStatus::Refused
+                    )
+                })
                 .map(|at| uk_local(at).0),
             refund: (status == ReturnStatus::Refunded)
                 .then(|| money(row.refund_minor, &row.currency)),
