@@ -140,7 +140,7 @@ test("the shopper cancels from the status page before it ships, and the page say
   await context.close();
 });
 
-test("changed before it ships, shipped, delivered, sent back and refunded: the shopper's page follows each step", async () => {
+test("changed before it ships, shipped, delivered, exchanged, sent back and refunded: the shopper's page follows each step", async () => {
   const { shop, browser } = ctx();
   const inStock = (v) => v.availability.InStock !== undefined;
   const { product, variant } = await findVariant(shop.baseURL, (v, _, all) => inStock(v) && all.filter(inStock).length >= 2, "yorkshire");
@@ -202,17 +202,20 @@ test("changed before it ships, shipped, delivered, sent back and refunded: the s
   await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000077", event: "delivered" });
   await visible(page.getByRole("heading", { name: "Status: Delivered", exact: true }));
 
-  // Send it back: the money first, then the return with its label.
+  // Send it back for the first size again: put aside at once, the money said first.
   await visible(page.getByRole("heading", { name: "Send something back" }));
   await page.getByLabel(/how many to send back/).fill("1");
   await page.getByRole("button", { name: "Start the return" }).click();
   await visible(page.getByText("Please choose why it's coming back."));
   await page.getByRole("combobox", { name: "Why is it coming back?" }).selectOption({ label: "Too big" });
   await visible(page.getByText(/^£[\d.]+ back to your Visa ending 4242 for these/));
+  await page.getByRole("combobox", { name: /refund or exchange$/ }).selectOption(String(variant.id));
+  await visible(page.getByText(/^Exchanges are put aside for you now and sent, free, once we've checked your return\.$/));
   await expectNoAxeViolations(page, "the return form at phone width");
   await page.getByRole("button", { name: "Start the return" }).click();
   const returnHeading = page.getByRole("heading", { name: /^Return R\d+-[A-Z]$/ });
   await visible(returnHeading);
+  await visible(page.getByText(/^In exchange, put aside for you: 1 × /));
   const code = (await returnHeading.textContent()).replace("Return ", "");
   assert.ok(shop.mails().some((m) => m.includes(`Your return ${code} is started`)), "the return mail");
   await page.getByRole("link", { name: `Print the return label for ${code}` }).click();
@@ -223,7 +226,7 @@ test("changed before it ships, shipped, delivered, sent back and refunded: the s
   await page.getByRole("link", { name: "Back to your order" }).click();
   await visible(returnHeading);
 
-  // The returns desk takes it in and refunds it; the shopper's page follows.
+  // The returns desk takes it in and accepts it: the exchange goes to To pack, free.
   await staff.getByLabel("Return code").fill("R0000-X");
   await staff.getByRole("button", { name: "Receive return" }).click();
   await visible(staff.getByText(/^That isn't a return code|^No return has that code/));
@@ -232,12 +235,37 @@ test("changed before it ships, shipped, delivered, sent back and refunded: the s
   await visible(staff.getByText(`Received ${code}`, { exact: false }));
   await visible(page.getByText(/^We've received your return and are checking it: your refund is due by/));
   await expectNoAxeViolations(staff, "the returns desk");
-  await staff.getByRole("button", { name: new RegExp(`^Refund £[\\d.]+ for ${code}$`) }).click();
+  await staff.getByRole("button", { name: `Accept and send the exchange for ${code}` }).click();
+  await visible(page.getByText("Exchanged: the new one is on its way to you."));
+  const exchangeParcel = page.getByRole("heading", { name: /^Parcel 2 of 2, from / });
+  await visible(exchangeParcel);
+  const exchangeCentre = (await exchangeParcel.textContent()).replace("Parcel 2 of 2, from ", "");
+  await centres.selectOption(await centres.locator("option", { hasText: `${exchangeCentre} (` }).getAttribute("value"));
+  await staff.getByRole("button", { name: `Mark packed: ${placed.number}` }).click();
+  await staff.getByRole("button", { name: `Ship ${placed.number}` }).click();
+  await staff.getByRole("combobox", { name: "Carrier" }).selectOption({ label: "Test courier" });
+  await staff.getByLabel("Tracking number").fill("TC0000000078");
+  await staff.getByRole("button", { name: "Ship", exact: true }).click();
+  await visible(page.getByText("TC0000000078", { exact: true }));
+  await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000078", event: "delivered" });
+  await visible(page.getByRole("heading", { name: "Status: Delivered", exact: true }));
+  assert.ok(shop.mails().some((m) => m.includes("TC0000000078") && m.includes("Nothing is charged for this parcel.")), "the exchange is free");
+
+  // The exchanged one comes back too, for a refund this time.
+  await page.getByLabel(/how many to send back/).fill("1");
+  await page.getByRole("combobox", { name: "Why is it coming back?" }).selectOption({ label: "Changed my mind" });
+  await page.getByRole("button", { name: "Start the return" }).click();
+  const secondReturn = page.getByRole("heading", { name: /^Return R\d+-[A-Z]$/ }).nth(1);
+  await visible(secondReturn);
+  const code2 = (await secondReturn.textContent()).replace("Return ", "");
+  await staff.getByLabel("Return code").fill(code2);
+  await staff.getByRole("button", { name: "Receive return" }).click();
+  await staff.getByRole("button", { name: new RegExp(`^Refund £[\\d.]+ for ${code2}$`) }).click();
   await visible(page.getByText(/^Refunded £[\d.]+\.$/));
   await visible(page.getByText(/^Refunded so far: £[\d.]+\.$/));
-  assert.ok(shop.mails().some((m) => m.includes(`for your return ${code}`)), "the refund mail");
+  assert.ok(shop.mails().some((m) => m.includes(`for your return ${code2}`)), "the refund mail");
   await page.setViewportSize({ width: 1280, height: 900 });
-  await expectNoAxeViolations(page, "a refunded return at desktop width");
+  await expectNoAxeViolations(page, "an exchanged and a refunded return at desktop width");
   await staffContext.close();
   await context.close();
 });
