@@ -7,6 +7,8 @@
 #[path = "fulfilment/changes.rs"]
 mod changes;
 mod common;
+#[path = "fulfilment/phone.rs"]
+mod phone;
 #[path = "fulfilment/returns.rs"]
 mod returns;
 

@@ -5,7 +5,7 @@
 
 pub use storefront_model::agent::*;
 
-use super::orders::OrderView;
+use super::orders::{OrderView, PricedCart};
 use super::support::Conversation;
 use super::ShopError;
 use leptos::prelude::*;
@@ -158,6 +158,32 @@ pub async fn agent_change_order(
             .await
     })
     .await
+}
+
+/// Prices an order taken on the phone (items by SKU), for the agent to read back.
+#[server(prefix = "/api/agent", endpoint = "price_phone_order", input = Json)]
+pub async fn agent_price_phone_order(
+    lines: Vec<(String, u32)>,
+    address: crate::domain::validation::Address,
+    #[server(default)] delivery: crate::domain::delivery::DeliveryOption,
+) -> Result<PricedCart, ShopError> {
+    as_agent(|state, agent| async move {
+        state
+            .desk()
+            .price_phone_order(&agent, &lines, &address, delivery)
+            .await
+    })
+    .await
+}
+
+/// Places an order for a customer on the phone (the card already handed to the gateway
+/// with `tokenize_card`); exactly once per `order.key`.
+#[server(prefix = "/api/agent", endpoint = "place_phone_order", input = Json)]
+pub async fn agent_place_phone_order(
+    order: PhoneOrder,
+) -> Result<crate::api::orders::PlacedOrder, ShopError> {
+    as_agent(|state, agent| async move { state.desk().place_phone_order(&agent, &order).await })
+        .await
 }
 
 /// Cancels an order the customer asked to cancel (by phone or chat), on the same terms as

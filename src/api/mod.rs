@@ -85,4 +85,16 @@ pub fn register_server_fns() {
     register_explicit::<warehouse::PackShipment>();
     register_explicit::<warehouse::ShipShipment>();
     register_explicit::<warehouse::ReceiveStock>();
+    register_explicit::<orders::PreviewChange>();
+    register_explicit::<orders::ChangeOrder>();
+    register_explicit::<orders::StartReturn>();
+    register_explicit::<orders::GetReturnLabel>();
+    register_explicit::<agent::AgentPreviewChange>();
+    register_explicit::<agent::AgentChangeOrder>();
+    register_explicit::<agent::AgentStartReturn>();
+    register_explicit::<agent::AgentPricePhoneOrder>();
+    register_explicit::<agent::AgentPlacePhoneOrder>();
+    register_explicit::<warehouse::GetReturns>();
+    register_explicit::<warehouse::ReceiveReturn>();
+    register_explicit::<warehouse::SettleReturn>();
 }

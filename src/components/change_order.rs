@@ -123,10 +123,10 @@ pub fn ChangeOrder(
     let message_for =
         move |field: Field| Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&field)));
     let heading_id = format!("{prefix}-heading");
-    let heading = if heading_level == 2 {
-        view! { <h2 id=heading_id.clone()>"Change this order"</h2> }.into_any()
-    } else {
-        view! { <h5 id=heading_id.clone()>"Change this order"</h5> }.into_any()
+    let heading = match heading_level {
+        2 => view! { <h2 id=heading_id.clone()>"Change this order"</h2> }.into_any(),
+        3 => view! { <h3 id=heading_id.clone()>"Change this order"</h3> }.into_any(),
+        _ => view! { <h4 id=heading_id.clone()>"Change this order"</h4> }.into_any(),
     };
     let submit = {
         let asked = asked.clone();

@@ -177,10 +177,10 @@ pub fn SendBack(
         return ().into_any();
     }
     let heading_id = format!("send-back-{}", open[0].1.id);
-    let heading = if heading_level == 2 {
-        view! { <h2 id=heading_id.clone()>"Send something back"</h2> }.into_any()
-    } else {
-        view! { <h5 id=heading_id.clone()>"Send something back"</h5> }.into_any()
+    let heading = match heading_level {
+        2 => view! { <h2 id=heading_id.clone()>"Send something back"</h2> }.into_any(),
+        3 => view! { <h3 id=heading_id.clone()>"Send something back"</h3> }.into_any(),
+        _ => view! { <h4 id=heading_id.clone()>"Send something back"</h4> }.into_any(),
     };
     view! {
         <section class="send-back" aria-labelledby=heading_id>

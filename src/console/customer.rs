@@ -86,7 +86,7 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                             preview
                             apply
                             on_changed=changed
-                            heading_level=5
+                            heading_level=3
                         />
                     }
                 });
@@ -105,14 +105,14 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                         <ResendLink number=number.clone() />
                         {changing}
                         {o.status.before_shipping().then(|| view! { <CancelForCustomer number /> })}
-                        <crate::components::ShipmentList shipments=o.shipments.clone() heading_level=5 />
-                        <crate::components::ReturnList returns=o.returns heading_level=5 />
+                        <crate::components::ShipmentList shipments=o.shipments.clone() heading_level=3 />
+                        <crate::components::ReturnList returns=o.returns heading_level=3 />
                         <crate::components::returns::SendBack
                             shipments=o.shipments
                             card=o.card
                             start
                             on_started=started
-                            heading_level=5
+                            heading_level=3
                         />
                         <p role="status">{move || said.get()}</p>
                     </li>

@@ -7,6 +7,7 @@
 mod callback_panel;
 mod chat_panel;
 mod customer;
+mod phone_order;
 mod queue;
 mod returns_desk;
 mod sign_in;

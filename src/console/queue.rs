@@ -181,6 +181,7 @@ pub(super) fn Console() -> impl IntoView {
                     }
                 })}
                 <OrderLookup />
+                <super::phone_order::PhoneOrderForm />
             </section>
             <section class="console__detail" aria-label="Selected">
                 {move || match selected.get() {

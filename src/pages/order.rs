@@ -373,7 +373,11 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                 {order.delivery_option.name()}
                 {order.arrives.map(|d| format!(", arriving by {}", crate::domain::delivery::arrival_label(d)))}
             </p>
-            <p>{format!("Placed on {}", order.placed_on.long_label())}</p>
+            <p>
+                {format!("Placed on {}", order.placed_on.long_label())}
+                {order.placed_by.as_ref().map(|b| format!(", on the phone with {b} at our contact centre"))}
+                "."
+            </p>
         </section>
     }
 }

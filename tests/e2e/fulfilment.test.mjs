@@ -13,9 +13,21 @@ import {
 const PASSWORD = "a long e2e warehouse password";
 const TOKEN = "e2e-admin-token-0123456789";
 const hash = execFileSync(serverBinary(), ["hash-password"], { input: `${PASSWORD}\n` }).toString().trim();
-const ctx = useShop({ before, after }, { STOREFRONT_WAREHOUSE: `wes:${hash}`, STOREFRONT_ADMIN_TOKEN: TOKEN });
+const ctx = useShop({ before, after }, {
+  STOREFRONT_WAREHOUSE: `wes:${hash}`,
+  STOREFRONT_AGENTS: `sam:${hash}`,
+  STOREFRONT_ADMIN_TOKEN: TOKEN,
+});
 
 const PHONE = { width: 390, height: 844 };
+
+/** Waits (up to 5 s) for a mail the shop delivers just after its answer. */
+async function mailed(shop, wanted, what) {
+  for (let i = 0; i < 50 && !shop.mails().some(wanted); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(shop.mails().some(wanted), what);
+}
 
 test("packed and shipped in the back-office, reported by the courier, followed live by the shopper", async () => {
   const { shop, browser } = ctx();
@@ -176,7 +188,7 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   await visible(review.getByText(/^£[\d.]+ less: the hold on your Visa ending 4242 drops by £[\d.]+, to £[\d.]+; nothing was taken\.$/));
   await review.getByRole("button", { name: "Confirm the change" }).click();
   await visible(page.getByText(/Changed by you/).nth(1));
-  assert.ok(shop.mails().filter((m) => /Subject: Your order SF-\w+ is changed/.test(m)).length === 2, "a mail per change");
+  await mailed(shop, () => shop.mails().filter((m) => /Subject: Your order SF-\w+ is changed/.test(m)).length === 2, "a mail per change");
 
   // The warehouse ships what is left; the courier delivers it.
   const staffContext = await browser.newContext({ baseURL: shop.baseURL });
@@ -217,7 +229,7 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   await visible(returnHeading);
   await visible(page.getByText(/^In exchange, put aside for you: 1 × /));
   const code = (await returnHeading.textContent()).replace("Return ", "");
-  assert.ok(shop.mails().some((m) => m.includes(`Your return ${code} is started`)), "the return mail");
+  await mailed(shop, (m) => m.includes(`Your return ${code} is started`), "the return mail");
   await page.getByRole("link", { name: `Print the return label for ${code}` }).click();
   await visible(page.getByRole("heading", { name: `Return label ${code}` }));
   await visible(page.getByText(/^Storefront Returns, .+ distribution centre/));
@@ -249,7 +261,7 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   await visible(page.getByText("TC0000000078", { exact: true }));
   await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000078", event: "delivered" });
   await visible(page.getByRole("heading", { name: "Status: Delivered", exact: true }));
-  assert.ok(shop.mails().some((m) => m.includes("TC0000000078") && m.includes("Nothing is charged for this parcel.")), "the exchange is free");
+  await mailed(shop, (m) => m.includes("TC0000000078") && m.includes("Nothing is charged for this parcel."), "the exchange is free");
 
   // The exchanged one comes back too, for a refund this time.
   await page.getByLabel(/how many to send back/).fill("1");
@@ -263,9 +275,61 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   await staff.getByRole("button", { name: new RegExp(`^Refund £[\\d.]+ for ${code2}$`) }).click();
   await visible(page.getByText(/^Refunded £[\d.]+\.$/));
   await visible(page.getByText(/^Refunded so far: £[\d.]+\.$/));
-  assert.ok(shop.mails().some((m) => m.includes(`for your return ${code2}`)), "the refund mail");
+  await mailed(shop, (m) => m.includes(`for your return ${code2}`), "the refund mail");
   await page.setViewportSize({ width: 1280, height: 900 });
   await expectNoAxeViolations(page, "an exchanged and a refunded return at desktop width");
   await staffContext.close();
   await context.close();
+});
+
+test("on the phone: an agent changes a customer's order, their open page follows, and takes a new order", async () => {
+  const { shop, browser } = ctx();
+  const { product, variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const placed = await placeOrder(shop.baseURL, await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]));
+  const shopperContext = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const shopper = await shopperContext.newPage();
+  await shopper.goto(`/orders/${placed.number}?key=${placed.key}`);
+  await visible(shopper.getByRole("heading", { name: "Change this order" }));
+
+  const agentContext = await browser.newContext({ baseURL: shop.baseURL });
+  const agent = await agentContext.newPage();
+  await agent.goto("/agent/sign-in");
+  await agent.getByLabel("Agent name").fill("sam");
+  await agent.getByLabel("Password").fill(PASSWORD);
+  await agent.getByRole("button", { name: "Sign in" }).click();
+  await visible(agent.getByRole("heading", { level: 1, name: "Agent console" }));
+  await agent.getByLabel("Order number or email").fill(placed.number);
+  await agent.getByRole("button", { name: "Find orders" }).click();
+  await agent.getByRole("button", { name: "Change this order" }).click();
+  await agent.getByLabel(`${product.name}: how many (0 removes it)`).fill("2");
+  await agent.getByRole("button", { name: "Review the change" }).click();
+  const review = agent.getByRole("region", { name: "The change, before you confirm it" });
+  await visible(review.getByText(/^£[\d.]+ more: we'll ask your bank to hold £[\d.]+ on your Visa ending 4242 in place of £[\d.]+; nothing is taken until it ships\.$/));
+  await expectNoAxeViolations(agent, "a change reviewed in the agent console");
+  await review.getByRole("button", { name: "Confirm the change" }).click();
+  await visible(agent.getByText(/^Changed: the new total is £[\d.]+\./));
+  await visible(shopper.getByText("Changed by sam at our contact centre"));
+  await expectNoAxeViolations(shopper, "a status page changed by phone");
+
+  // A new order for a caller: priced first, then the card they read out.
+  const form = agent.getByRole("region", { name: "Take an order by phone" });
+  await form.getByLabel("SKU").fill(variant.sku);
+  await form.getByLabel("Units").fill("1");
+  await form.getByLabel("Customer's email").fill("caller@example.com");
+  await form.getByLabel("Customer's phone").fill("07700 900456");
+  await form.getByLabel("Name (as on the card and the parcel)").fill("Pat Caller");
+  await form.getByLabel("Address line 1").fill("3 Mill Lane");
+  await form.getByLabel("Town or city").fill("Leeds");
+  await form.getByLabel("Postcode").fill("LS2 7EW");
+  await form.getByRole("button", { name: "Price it" }).click();
+  await visible(form.getByText(/^Total £[\d.]+ \(delivery /));
+  await form.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await form.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await form.getByLabel("Security code").fill("123");
+  await expectNoAxeViolations(agent, "the phone order form");
+  await form.getByRole("button", { name: "Place the order" }).click();
+  await visible(form.getByText(/^Order SF-\w+ placed\. The receipt and the order's link are on their way to caller@example\.com\.$/));
+  await mailed(shop, (m) => m.includes("caller@example.com") && m.includes("Pat"), "the receipt");
+  await agentContext.close();
+  await shopperContext.close();
 });

@@ -92,3 +92,20 @@ pub struct CallbackDetail {
 /// Server-sent events for the console: `queue` (something changed: read the queue and
 /// the open item again), `typing` (`{"conversation": id}`).
 pub const AGENT_EVENTS_URL: &str = "/api/agent/events";
+
+/// An order taken on the phone: items by SKU, the caller's details, delivery, and the
+/// gateway's token for the card they read out (the number goes to the gateway only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneOrder {
+    /// (SKU, units).
+    pub lines: Vec<(String, u32)>,
+    pub details: storefront_domain::validation::CheckoutDetails,
+    #[serde(default)]
+    pub delivery: storefront_domain::delivery::DeliveryOption,
+    pub card_token: String,
+    /// One per order taken: pressing "Place the order" again never makes a second one.
+    pub key: String,
+    /// What the agent read back to the caller: held now, and the total.
+    pub expected_now: storefront_domain::money::Money,
+    pub expected_total: storefront_domain::money::Money,
+}

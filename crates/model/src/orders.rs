@@ -187,6 +187,8 @@ pub struct OrderView {
     pub changes: Vec<ChangeRecord>,
     /// Why the order can't be changed now (none: it can).
     pub change_refused: Option<String>,
+    /// The agent who took it on the phone (none: placed on the website).
+    pub placed_by: Option<String>,
 }
 
 /// One change made to an order, as its timeline says it.

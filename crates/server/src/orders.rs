@@ -66,6 +66,8 @@ pub(crate) struct OrderToPlace<'a> {
     pub delivery: DeliveryOption,
     pub accept_backorder: bool,
     pub offers: bool,
+    /// The agent who took the order on the phone ("" for the shopper on the web).
+    pub placed_by: &'a str,
 }
 
 /// The money the gateway authorized for an order.
@@ -188,6 +190,7 @@ struct OrderRow {
     card_brand: Option<String>,
     card_last4: Option<String>,
     delivery_due_minor: i64,
+    placed_by: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -558,8 +561,8 @@ impl<'a> Orders<'a> {
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (number, access_key, status, email, phone, ship_name, ship_line1, ship_line2, ship_city,
                                  ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
-                                 delivery_option, arrives_on, card_brand, card_last4, card_token, delivery_due_minor)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                 delivery_option, arrives_on, card_brand, card_last4, card_token, delivery_due_minor, placed_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&number)
         // Only the key's hash is kept (order_keys).
@@ -584,6 +587,7 @@ impl<'a> Orders<'a> {
         .bind(&payment.card.last4)
         .bind(payment.token)
         .bind(delivery_due)
+        .bind(order.placed_by)
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
@@ -926,7 +930,7 @@ impl<'a> Orders<'a> {
         let row: Option<OrderRow> = sqlx::query_as(
             "SELECT id, number, status, email, ship_name, ship_line1, ship_line2, ship_city, ship_postcode,
                     ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
-                    phone, delivery_option, arrives_on, card_brand, card_last4, delivery_due_minor
+                    phone, delivery_option, arrives_on, card_brand, card_last4, delivery_due_minor, placed_by
              FROM orders WHERE id = ?",
         )
         .bind(id)
@@ -1028,6 +1032,7 @@ impl<'a> Orders<'a> {
             )
         };
         Ok(OrderView {
+            placed_by: Some(o.placed_by.clone()).filter(|b| !b.is_empty()),
             shipments,
             returns,
             change_refused,
