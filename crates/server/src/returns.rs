@@ -134,45 +134,45 @@ async fn return_lines(
     .await
 }
 
-/// A return's exchanges: (line sent back, variant sent instead, centre it is reserved
-/// at, units, its shipment once sent, product name, "Navy, L").
-type ExchangeRow = (i64, i64, i64, i64, Option<i64>, String, String);
+/// One exchange of a return: the line sent back, the variant sent instead, the centre
+/// it is put aside at, how many, and its shipment once sent.
+#[derive(sqlx::FromRow)]
+struct ExchangeRow {
+    line: i64,
+    variant: i64,
+    centre: i64,
+    quantity: i64,
+    product: String,
+    colour: Option<String>,
+    size: Option<String>,
+}
+
+impl ExchangeRow {
+    /// "Navy, L".
+    fn label(&self) -> String {
+        storefront_model::catalog::variant_label(self.colour.as_deref(), self.size.as_deref())
+    }
+}
 
 async fn exchanges_of(
     conn: &mut SqliteConnection,
     return_id: i64,
 ) -> Result<Vec<ExchangeRow>, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, i64, Option<i64>, String, Option<String>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT x.order_line_id, x.variant_id, x.centre_id, x.quantity, x.shipment_id, p.name, v.colour, v.size
-             FROM return_exchanges x JOIN variants v ON v.id = x.variant_id JOIN products p ON p.id = v.product_id
-             WHERE x.return_id = ? ORDER BY x.order_line_id",
-        )
-        .bind(return_id)
-        .fetch_all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(line, variant, centre, quantity, shipment, name, colour, size)| {
-                (
-                    line,
-                    variant,
-                    centre,
-                    quantity,
-                    shipment,
-                    name,
-                    storefront_model::catalog::variant_label(colour.as_deref(), size.as_deref()),
-                )
-            },
-        )
-        .collect())
+    sqlx::query_as(
+        "SELECT x.order_line_id AS line, x.variant_id AS variant, x.centre_id AS centre, x.quantity,
+                p.name AS product, v.colour, v.size
+         FROM return_exchanges x JOIN variants v ON v.id = x.variant_id JOIN products p ON p.id = v.product_id
+         WHERE x.return_id = ? ORDER BY x.order_line_id",
+    )
+    .bind(return_id)
+    .fetch_all(conn)
+    .await
 }
 
 fn exchange_words(exchanges: &[ExchangeRow]) -> Vec<String> {
     exchanges
         .iter()
-        .map(|x| format!("{} × {} ({})", x.3, x.5, x.6))
+        .map(|x| format!("{} × {} ({})", x.quantity, x.product, x.label()))
         .collect()
 }
 
@@ -192,7 +192,11 @@ async fn refund_due(conn: &mut SqliteConnection, row: &ReturnRow) -> Result<i64,
     let units_price: i64 = lines
         .iter()
         .map(|l| {
-            let swapped: i64 = exchanged.iter().filter(|x| x.0 == l.0).map(|x| x.3).sum();
+            let swapped: i64 = exchanged
+                .iter()
+                .filter(|x| x.line == l.0)
+                .map(|x| x.quantity)
+                .sum();
             (l.4 - swapped).max(0) * l.5
         })
         .sum();
@@ -853,7 +857,7 @@ impl<'a> Returns<'a> {
             // What was put aside in exchange goes back on sale.
             let exchanges = exchanges_of(&mut tx, row.id).await?;
             for x in &exchanges {
-                super::stock::add_stock(&mut tx, x.1, x.2, x.3).await?;
+                super::stock::add_stock(&mut tx, x.variant, x.centre, x.quantity).await?;
             }
             let code = return_code(row.id);
             queue_order_mail(
@@ -868,7 +872,7 @@ impl<'a> Returns<'a> {
             )
             .await?;
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(exchanges.iter().map(|x| x.1).collect::<Vec<i64>>())
+            Ok::<_, sqlx::Error>(exchanges.iter().map(|x| x.variant).collect::<Vec<i64>>())
         }
         .await
         .map_err(internal)?;
@@ -935,7 +939,7 @@ impl<'a> Returns<'a> {
             )
         };
         let returned: i64 = lines.iter().map(|l| l.4).sum();
-        let swapped: i64 = exchanges.iter().map(|x| x.3).sum();
+        let swapped: i64 = exchanges.iter().map(|x| x.quantity).sum();
         let status = row
             .status()
             .settle(true, swapped == returned)
@@ -970,28 +974,28 @@ impl<'a> Returns<'a> {
             // Each exchange becomes a line of the order (at the price of the one it
             // replaces) and a parcel to pack where it was put aside, with nothing to charge.
             for x in &exchanges {
-                let price = lines.iter().find(|l| l.0 == x.0).map_or(0, |l| l.5);
+                let price = lines.iter().find(|l| l.0 == x.line).map_or(0, |l| l.5);
                 let line: i64 = sqlx::query_scalar(
                     "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered, exchange_for)
                      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id",
                 )
                 .bind(row.order_id)
-                .bind(x.1)
-                .bind(&x.5)
-                .bind(&x.6)
-                .bind(x.3)
+                .bind(x.variant)
+                .bind(&x.product)
+                .bind(x.label())
+                .bind(x.quantity)
                 .bind(price)
-                .bind(price * x.3)
-                .bind(x.0)
+                .bind(price * x.quantity)
+                .bind(x.line)
                 .fetch_one(&mut *tx)
                 .await?;
                 let shipment = super::fulfilment::new_shipment(
                     &mut tx,
                     row.order_id,
-                    x.2,
+                    x.centre,
                     None,
                     money(0, &row.currency),
-                    &[(line, u32::try_from(x.3).unwrap_or(0))],
+                    &[(line, u32::try_from(x.quantity).unwrap_or(0))],
                     &format!("Exchange for return {code}"),
                 )
                 .await?;
@@ -1000,7 +1004,7 @@ impl<'a> Returns<'a> {
                 )
                 .bind(shipment)
                 .bind(row.id)
-                .bind(x.0)
+                .bind(x.line)
                 .execute(&mut *tx)
                 .await?;
             }
