@@ -186,6 +186,12 @@ pub async fn agent_place_phone_order(
         .await
 }
 
+/// Cancels what hasn't shipped of an order, as the customer asked on the phone.
+#[server(prefix = "/api/agent", endpoint = "cancel_rest", input = Json)]
+pub async fn agent_cancel_rest(number: String) -> Result<OrderView, ShopError> {
+    as_agent(|state, agent| async move { state.desk().cancel_rest(&agent, &number).await }).await
+}
+
 /// Cancels an order the customer asked to cancel (by phone or chat), on the same terms as
 /// on the web: only while none of it has shipped.
 #[server(prefix = "/api/agent", endpoint = "cancel_order", input = Json)]

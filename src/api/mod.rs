@@ -97,4 +97,6 @@ pub fn register_server_fns() {
     register_explicit::<warehouse::GetReturns>();
     register_explicit::<warehouse::ReceiveReturn>();
     register_explicit::<warehouse::SettleReturn>();
+    register_explicit::<orders::CancelRest>();
+    register_explicit::<agent::AgentCancelRest>();
 }

@@ -104,6 +104,12 @@ pub async fn change_order(
     )
 }
 
+/// Cancels what hasn't shipped of a partly shipped order, for the holder of its key.
+#[server(prefix = "/api", endpoint = "cancel_rest", input = Json)]
+pub async fn cancel_rest(number: String, key: String) -> Result<OrderView, ShopError> {
+    super::respond(super::state()?.orders().cancel_rest(&number, &key).await)
+}
+
 /// Cancels the order, for the holder of its private key, while none of it has shipped:
 /// the holds on the card are released and the items go back on sale.
 #[server(prefix = "/api", endpoint = "cancel_order", input = Json)]

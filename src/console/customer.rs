@@ -104,7 +104,8 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                         {items}
                         <ResendLink number=number.clone() />
                         {changing}
-                        {o.status.before_shipping().then(|| view! { <CancelForCustomer number /> })}
+                        {o.status.before_shipping().then(|| view! { <CancelForCustomer number=number.clone() /> })}
+                        {o.rest_cancellable.then(|| view! { <CancelRestForCustomer number=number.clone() /> })}
                         <crate::components::ShipmentList shipments=o.shipments.clone() heading_level=3 />
                         <crate::components::ReturnList returns=o.returns heading_level=3 />
                         <crate::components::returns::SendBack
@@ -164,6 +165,35 @@ fn CancelForCustomer(number: String) -> impl IntoView {
                     .message_for(&Field::Order)
                     .unwrap_or_else(|| e.to_string()),
             }));
+        });
+    };
+    view! {
+        <p>
+            <button type="button" class="button button--small" on:click=send>{label}</button>
+            <span role="status">{move || said.get()}</span>
+        </p>
+    }
+}
+
+/// Cancels what hasn't shipped of a partly shipped order, as the customer asked.
+#[component]
+fn CancelRestForCustomer(number: String) -> impl IntoView {
+    let said = RwSignal::new(None::<String>);
+    let label = format!("Cancel what hasn't shipped of {number} (the customer asked)");
+    let send = move |_| {
+        let number = number.clone();
+        spawn_local(async move {
+            said.set(Some(
+                match crate::api::agent::agent_cancel_rest(number).await {
+                    Ok(o) => format!(
+                        "Done: the order now comes to {}. The customer has an email.",
+                        o.total
+                    ),
+                    Err(e) => e
+                        .message_for(&Field::Order)
+                        .unwrap_or_else(|| e.to_string()),
+                },
+            ));
         });
     };
     view! {

@@ -111,6 +111,9 @@ pub fn OrderStatusPage() -> impl IntoView {
                             {status.before_shipping().then(|| view! {
                                 <CancelSection number=o.number.clone() version />
                             })}
+                            {o.rest_cancellable.then(|| view! {
+                                <CancelRestSection number=o.number.clone() version />
+                            })}
                             <ShipmentList shipments=o.shipments.clone() heading_level=2 />
                             <ReturnList
                                 returns=o.returns.clone()
@@ -247,6 +250,60 @@ fn CancelSection(number: String, version: RwSignal<u32>) -> impl IntoView {
                     "Yes, cancel my order"
                 </button>
                 <button type="button" class="button" on:click=move |_| asking.set(false)>"Keep my order"</button>
+            </Show>
+            <p class="form-error" role="alert">
+                {move || error.with(|e| e.as_ref().and_then(|e| e.message_for(&Field::Order).or_else(|| general_error(e, &[Field::Order]))))}
+            </p>
+        </section>
+    }
+}
+
+/// "Cancel what hasn't shipped", asked twice, once part of the order has shipped and
+/// some of it has not.
+#[component]
+fn CancelRestSection(number: String, version: RwSignal<u32>) -> impl IntoView {
+    let key = use_query_map()
+        .read_untracked()
+        .get("key")
+        .unwrap_or_default();
+    let asking = RwSignal::new(false);
+    let cancel = ServerAction::<crate::api::orders::CancelRest>::new();
+    let error = last_error(cancel);
+    after_each(cancel, move |answer| {
+        asking.set(false);
+        if answer.is_ok() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let confirm = move |_| {
+        if !cancel.pending().get_untracked() {
+            cancel.dispatch(crate::api::orders::CancelRest {
+                number: number.clone(),
+                key: key.clone(),
+            });
+        }
+    };
+    view! {
+        <section class="order-cancel" aria-labelledby="cancel-rest-heading">
+            <h2 id="cancel-rest-heading">"Don't need the rest?"</h2>
+            <p>
+                "Part of this order has shipped. You can cancel what hasn't (parcels still to pack and anything waiting for stock): "
+                "it goes back on sale, nothing more is taken from your card, and what has shipped arrives as before."
+            </p>
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button type="button" class="button" on:click=move |_| {
+                        asking.set(true);
+                        focus_later("#cancel-rest-yes");
+                    }>"Cancel what hasn't shipped"</button>
+                }
+            >
+                <p><strong>"Cancel everything in this order that hasn't shipped yet?"</strong></p>
+                <button id="cancel-rest-yes" type="button" class="button button--primary" disabled=move || cancel.pending().get() on:click=confirm.clone()>
+                    "Yes, cancel the rest"
+                </button>
+                <button type="button" class="button" on:click=move |_| asking.set(false)>"Keep it coming"</button>
             </Show>
             <p class="form-error" role="alert">
                 {move || error.with(|e| e.as_ref().and_then(|e| e.message_for(&Field::Order).or_else(|| general_error(e, &[Field::Order]))))}

@@ -484,3 +484,82 @@ async fn an_agent_changes_the_order_on_the_phone_and_the_timeline_says_who() {
     );
     assert!(mails_to(state, "is changed").await[0].contains("by alex at our contact centre"));
 }
+
+#[tokio::test]
+async fn once_part_has_shipped_the_rest_can_be_cancelled_and_the_hold_follows() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    // One unit at Leeds, one at Bristol: two parcels on one hold.
+    set_stock(state, 1, [1, 1, 0], 0).await;
+    let placed = buy(state, &details_in("yorkshire"), &[line(1, 2)], false)
+        .await
+        .unwrap();
+    let (n, k) = (placed.number.as_str(), placed.key.as_str());
+    let cancel_rest = |key: &str| {
+        let key = key.to_owned();
+        async move {
+            call_fn(
+                app,
+                "/api/cancel_rest",
+                None,
+                &[("number", n), ("key", &key)],
+            )
+            .await
+        }
+    };
+    let early = cancel_rest(k).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        early.json.to_string().contains("Nothing has shipped yet"),
+        "{}",
+        early.json
+    );
+    let parcels = live_parcels(state, n).await;
+    assert_eq!(parcels.len(), 2);
+    let staff = warehouse(app).await;
+    assert_eq!(pack(app, &staff, parcels[0].0).await.status, StatusCode::OK);
+    assert_eq!(
+        ship(app, &staff, parcels[0].0, "test-courier", "TC0000000801")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let taken = captured(state).await;
+    let view = state.orders().view(n, k).await.unwrap();
+    assert!(view.rest_cancellable);
+    assert_eq!(cancel_rest("wrong").await.status, StatusCode::NOT_FOUND);
+
+    let done = cancel_rest(k).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    let view = state.orders().view(n, k).await.unwrap();
+    assert!(!view.rest_cancellable);
+    assert_eq!(view.lines[0].quantity, 1, "the order keeps what shipped");
+    assert_eq!(view.total.minor, taken, "its total is what was taken");
+    assert_eq!(
+        stock_at(state, 1, 2).await,
+        1,
+        "Bristol's unit back on its shelf"
+    );
+    assert_eq!(
+        view.shipments.len(),
+        1,
+        "the shipped parcel (the changes list says what was cancelled)"
+    );
+    assert_eq!(
+        held(state).await,
+        vec![(taken, "authorized".to_owned())],
+        "the hold lowered to what was taken"
+    );
+    assert!(view.changes[0].what[0].starts_with("cancelled what hadn't shipped: 1 × "));
+    assert!(mails_to(state, "Part of your order").await[0].contains("is released"));
+    // Not twice; and the cancelled parcel can't be shipped.
+    assert_eq!(
+        cancel_rest(k).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        pack(app, &staff, parcels[1].0).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(captured(state).await, taken);
+}

@@ -32,6 +32,30 @@ pub fn may_change(shipments: &[ShipmentStatus], units_waiting: u32) -> Result<()
     Ok(())
 }
 
+/// Whether the part of an order that hasn't shipped may be cancelled on its own: some of
+/// it has shipped (otherwise the whole order is cancelled instead) and some of it has not
+/// (a parcel still to pack, or units waiting for stock). Parcels replaced by a change
+/// count for nothing.
+pub fn may_cancel_rest(shipments: &[ShipmentStatus], units_waiting: u32) -> Result<(), Refused> {
+    let live: Vec<ShipmentStatus> = shipments
+        .iter()
+        .copied()
+        .filter(|s| *s != ShipmentStatus::Cancelled)
+        .collect();
+    if !live.iter().any(|s| s.has_shipped()) {
+        return Err(Refused(
+            "Nothing has shipped yet: you can cancel the whole order instead.".into(),
+        ));
+    }
+    if units_waiting == 0 && live.iter().all(|s| s.has_shipped()) {
+        return Err(Refused(
+            "Everything in this order has shipped. Once it arrives you can send anything back."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A line of an order before or after a change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineState {
@@ -125,6 +149,17 @@ mod tests {
         assert!(may_change(&[S::ToPack, S::Shipped], 0).is_err());
         assert!(may_change(&[S::ToPack], 1).is_err());
         assert!(may_change(&[S::Cancelled], 0).is_err());
+    }
+
+    #[test]
+    fn the_rest_only_once_some_has_shipped_and_some_has_not() {
+        use ShipmentStatus as S;
+        assert!(may_cancel_rest(&[S::ToPack, S::Packed], 0).is_err());
+        assert!(may_cancel_rest(&[S::Shipped, S::ToPack], 0).is_ok());
+        assert!(may_cancel_rest(&[S::Delivered], 2).is_ok());
+        assert!(may_cancel_rest(&[S::Delivered, S::InTransit], 0).is_err());
+        assert!(may_cancel_rest(&[S::Cancelled, S::Delivered], 0).is_err());
+        assert!(may_cancel_rest(&[S::Cancelled, S::Shipped, S::Packed], 0).is_ok());
     }
 
     #[test]

@@ -336,6 +336,9 @@ mod tests {
         assert!(crate::changes::may_change(&[S::Shipped, S::ToPack], 0).is_err());
         assert!(change.contains("While part of an order waits for stock it can't be changed"));
         assert!(crate::changes::may_change(&[S::ToPack], 1).is_err());
+        assert!(change.contains("Once part of it has shipped you can still cancel what hasn't"));
+        assert!(crate::changes::may_cancel_rest(&[S::Shipped, S::ToPack], 0).is_ok());
+        assert!(crate::changes::may_cancel_rest(&[S::Shipped], 1).is_ok());
         let arrive = &help.faq[0].answer;
         assert!(arrive.contains("1 to 3 working days"), "{arrive}");
         let all = serde_json::to_string(&help).unwrap();

@@ -189,6 +189,9 @@ pub struct OrderView {
     pub change_refused: Option<String>,
     /// The agent who took it on the phone (none: placed on the website).
     pub placed_by: Option<String>,
+    /// Set when part has shipped and the rest (parcels to pack, units waiting for
+    /// stock) may be cancelled on its own.
+    pub rest_cancellable: bool,
 }
 
 /// One change made to an order, as its timeline says it.

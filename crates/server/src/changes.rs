@@ -137,6 +137,35 @@ impl<'a> Changes<'a> {
         )
     }
 
+    /// Whether the part of order `order_id` that hasn't shipped may be cancelled now.
+    pub(crate) async fn rest_cancellable(
+        conn: &mut SqliteConnection,
+        order_id: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let statuses: Vec<String> =
+            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
+                .bind(order_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        let (status, waiting): (String, i64) = sqlx::query_as(
+            "SELECT o.status, (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id)
+             FROM orders o WHERE o.id = ?",
+        )
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        let statuses: Vec<ShipmentStatus> = statuses
+            .iter()
+            .filter_map(|s| ShipmentStatus::parse(s))
+            .collect();
+        Ok(status != "cancelled"
+            && storefront_domain::changes::may_cancel_rest(
+                &statuses,
+                u32::try_from(waiting).unwrap_or(0),
+            )
+            .is_ok())
+    }
+
     /// What `change` would do to order `order_id`: planned on the write connection and
     /// rolled back, so the order's own units count as free for its new plan.
     pub async fn preview(
@@ -740,5 +769,225 @@ impl<'a> Changes<'a> {
             what,
             variants,
         })
+    }
+}
+
+impl Changes<'_> {
+    /// Cancels the part of order `order_id` that hasn't shipped (its parcels still to
+    /// pack, and units waiting for stock), for its customer (`by` empty) or an agent. The
+    /// units go back on the shelves, later charges not yet asked for are dropped, a hold
+    /// nothing was taken from is released and one partly taken is lowered to what was
+    /// taken; the order keeps only what shipped. A "Ship" racing this has one winner.
+    pub async fn cancel_rest(&self, order_id: i64, by: &str) -> Result<(), ShopError> {
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let statuses: Vec<String> =
+            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
+                .bind(order_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(internal)?;
+        let (status, waiting): (String, i64) = sqlx::query_as(
+            "SELECT o.status, (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id)
+             FROM orders o WHERE o.id = ?",
+        )
+        .bind(order_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if status == "cancelled" {
+            return Err(ShopError::invalid(Field::Order, "This order is cancelled."));
+        }
+        let statuses: Vec<ShipmentStatus> = statuses
+            .iter()
+            .filter_map(|s| ShipmentStatus::parse(s))
+            .collect();
+        storefront_domain::changes::may_cancel_rest(&statuses, u32::try_from(waiting).unwrap_or(0))
+            .map_err(|e| ShopError::invalid(Field::Order, e.0))?;
+        let who = if by.is_empty() {
+            String::new()
+        } else {
+            format!("{by} at our contact centre")
+        };
+        let (variants, voids, lowered, currency) = async {
+            let now = unix_now();
+            let items: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT sl.quantity, l.product_name, l.variant_label
+                 FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
+                 WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed')
+                 UNION ALL
+                 SELECT backordered, product_name, variant_label FROM order_lines WHERE order_id = ? AND backordered > 0",
+            )
+            .bind(order_id)
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let items: Vec<String> = items
+                .into_iter()
+                .map(|(n, name, label)| format!("{n} × {name} ({label})"))
+                .collect();
+            let mut variants = release_unshipped(&mut tx, order_id, now, "Cancelled before it shipped", &who).await?;
+            let waiting: Vec<i64> = sqlx::query_scalar(
+                "SELECT variant_id FROM order_lines WHERE order_id = ? AND backordered > 0",
+            )
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            variants.extend(waiting);
+            sqlx::query("UPDATE order_lines SET backordered = 0 WHERE order_id = ?")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE payments SET status = 'cancelled' WHERE order_id = ? AND status = 'due'")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            // Holds nothing was taken from are released; one partly taken is lowered to
+            // what it gave.
+            let voids: Vec<(String, i64)> = sqlx::query_as(
+                "UPDATE payments SET status = 'voided' WHERE order_id = ? AND status = 'authorized' AND captured_minor = 0
+                 RETURNING authorization, amount_minor",
+            )
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let lowered: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT authorization, amount_minor, captured_minor FROM payments
+                 WHERE order_id = ? AND status = 'authorized' AND captured_minor > 0 AND amount_minor > captured_minor",
+            )
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE payments SET amount_minor = captured_minor
+                 WHERE order_id = ? AND status = 'authorized' AND captured_minor > 0 AND amount_minor > captured_minor",
+            )
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await?;
+            // The order keeps only what shipped.
+            let shipped: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT l.id, l.unit_price_minor,
+                        (SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id
+                          WHERE sl.order_line_id = l.id AND s.status NOT IN ('cancelled', 'to_pack', 'packed'))
+                 FROM order_lines l WHERE l.order_id = ?",
+            )
+            .bind(order_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (line, price, units) in &shipped {
+                if *units == 0 {
+                    sqlx::query(
+                        "DELETE FROM shipment_lines WHERE order_line_id = ?
+                         AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ? AND status = 'cancelled')",
+                    )
+                    .bind(line)
+                    .bind(order_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM order_lines WHERE id = ?")
+                        .bind(line)
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    sqlx::query("UPDATE order_lines SET quantity = ?, line_total_minor = ? WHERE id = ?")
+                        .bind(units)
+                        .bind(price * units)
+                        .bind(line)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            sqlx::query(
+                "UPDATE orders SET subtotal_minor = (SELECT COALESCE(SUM(line_total_minor), 0) FROM order_lines WHERE order_id = orders.id),
+                        delivery_due_minor = 0
+                 WHERE id = ?",
+            )
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE orders SET total_minor = subtotal_minor + delivery_minor WHERE id = ?")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            super::fulfilment::refresh_order_status(&mut tx, order_id).await?;
+            let order: OrderNow = sqlx::query_as(
+                "SELECT number, email, phone, ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country,
+                        currency, total_minor, delivery_option, card_brand, card_last4, card_token
+                 FROM orders WHERE id = ?",
+            )
+            .bind(order_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let released: i64 = voids.iter().map(|v| v.1).sum::<i64>()
+                + lowered.iter().map(|l| l.1 - l.2).sum::<i64>();
+            let money_words = if released > 0 {
+                format!(
+                    "Nothing more is taken from {}: the {} still held for it is released.",
+                    order.card_words(),
+                    money(released, &order.currency)
+                )
+            } else {
+                format!("Nothing more is taken from {}.", order.card_words())
+            };
+            let what = format!("cancelled what hadn't shipped: {}", items.join(", "));
+            sqlx::query(
+                "INSERT INTO order_changes (order_id, attempt, at, by_whom, summary, money) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(order_id)
+            .bind(format!("cancel-rest-{order_id}"))
+            .bind(now)
+            .bind(&who)
+            .bind(&what)
+            .bind(&money_words)
+            .execute(&mut *tx)
+            .await?;
+            queue_order_mail(
+                &mut tx,
+                self.state,
+                &Customer {
+                    order_id,
+                    number: &order.number,
+                    email: &order.email,
+                    name: &order.ship_to.ship_name,
+                },
+                &format!("Part of your order {} is cancelled", order.number),
+                &format!(
+                    "As you asked{}, we've cancelled the part of your order {} that hadn't shipped: {}.\n\n{money_words} What has already shipped is on its way as before.",
+                    if who.is_empty() { String::new() } else { format!(" ({who})") },
+                    order.number,
+                    items.join(", "),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>((variants, voids, lowered, order.currency))
+        }
+        .await
+        .map_err(internal)?;
+        for (authorization, _) in &voids {
+            if let Err(e) = self.state.gateway.void(authorization).await {
+                tracing::error!(%e, "a hold was not released after cancelling the rest");
+            }
+        }
+        for (authorization, _, captured) in &lowered {
+            match self
+                .state
+                .gateway
+                .reduce(authorization, money(*captured, &currency))
+                .await
+            {
+                Ok(Capture::Done(_)) => {}
+                other => {
+                    tracing::error!(?other, "a hold was not lowered after cancelling the rest")
+                }
+            }
+        }
+        self.state.stock().publish(&variants).await;
+        if let Err(e) = self.state.search.refresh(&self.state.db.read, None).await {
+            tracing::error!(%e, "search index not refreshed after cancelling the rest");
+        }
+        let _ = self.state.order_events.send(order_id);
+        self.state.deliver_mail_soon();
+        Ok(())
     }
 }

@@ -832,6 +832,14 @@ impl<'a> Orders<'a> {
         Ok(FIND_ORDER_ANSWER.to_owned())
     }
 
+    /// Cancels what hasn't shipped of the order behind `number` and `key`, for its
+    /// customer (see [`super::changes::Changes::cancel_rest`]).
+    pub async fn cancel_rest(&self, number: &str, key: &str) -> Result<OrderView, ShopError> {
+        let id = self.unlock(number, key).await?;
+        self.state.changes().cancel_rest(id, "").await?;
+        self.view_by_id(id).await
+    }
+
     /// Cancels the order behind `number` and `key` for its customer (see
     /// [`super::fulfilment::Fulfilment::cancel`]).
     pub async fn cancel(&self, number: &str, key: &str) -> Result<OrderView, ShopError> {
@@ -974,7 +982,7 @@ impl<'a> Orders<'a> {
                 .fetch_all(&self.state.db.read)
                 .await
                 .map_err(internal)?;
-        let (shipments, returns, refunded, change_refused, mut choices, changes) = {
+        let (shipments, returns, refunded, change_refused, mut choices, changes, rest_cancellable) = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
             let shipments = super::fulfilment::shipments_of(&mut conn, o.id, &self.state.centres)
                 .await
@@ -990,6 +998,9 @@ impl<'a> Orders<'a> {
             .await
             .map_err(internal)?;
             let change_refused = super::changes::Changes::refused(&mut conn, o.id)
+                .await
+                .map_err(internal)?;
+            let rest_cancellable = super::changes::Changes::rest_cancellable(&mut conn, o.id)
                 .await
                 .map_err(internal)?;
             let mut choices = Vec::new();
@@ -1029,9 +1040,11 @@ impl<'a> Orders<'a> {
                 change_refused,
                 choices,
                 changes,
+                rest_cancellable,
             )
         };
         Ok(OrderView {
+            rest_cancellable,
             placed_by: Some(o.placed_by.clone()).filter(|b| !b.is_empty()),
             shipments,
             returns,

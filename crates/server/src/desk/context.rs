@@ -94,6 +94,17 @@ impl Desk<'_> {
         self.state.orders().view_by_id(id).await
     }
 
+    /// Cancels what hasn't shipped of an order, for the customer on the phone.
+    pub async fn cancel_rest(
+        &self,
+        agent: &SignedInAgent,
+        number: &str,
+    ) -> Result<OrderView, ShopError> {
+        let id = self.order_numbered(number).await?;
+        self.state.changes().cancel_rest(id, agent.name()).await?;
+        self.state.orders().view_by_id(id).await
+    }
+
     /// What a change the customer asked for (by phone or chat) would do.
     pub async fn preview_change(
         &self,
