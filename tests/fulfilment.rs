@@ -11,6 +11,8 @@ mod common;
 mod phone;
 #[path = "fulfilment/returns.rs"]
 mod returns;
+#[path = "fulfilment/sequences.rs"]
+mod sequences;
 
 use axum::http::StatusCode;
 use common::router::{call_fn, json_fn, next_event, Answer};

@@ -884,6 +884,10 @@ impl Changes<'_> {
                     .bind(order_id)
                     .execute(&mut *tx)
                     .await?;
+                    sqlx::query("DELETE FROM order_allocations WHERE order_line_id = ?")
+                        .bind(line)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query("DELETE FROM order_lines WHERE id = ?")
                         .bind(line)
                         .execute(&mut *tx)
