@@ -88,18 +88,23 @@ pub async fn preview_change(
 }
 
 /// Changes the order before it ships (lines, sizes, address, delivery), for the holder
-/// of its private key, if the new total is still `expected_total` (the one previewed).
+/// of its private key, if the new total is still `expected_total` (the one previewed). A
+/// larger hold may need the bank's check: then nothing changes until the change is sent
+/// again with the shopper's answer.
 #[server(prefix = "/api", endpoint = "change_order", input = Json)]
 pub async fn change_order(
     number: String,
     key: String,
     change: OrderChange,
     expected_total: i64,
-) -> Result<OrderView, ShopError> {
+    /// The shopper's answer to their bank's check, when it asked for one.
+    #[server(default)]
+    bank_approves: Option<bool>,
+) -> Result<ChangeOutcome, ShopError> {
     super::respond(
         super::state()?
             .orders()
-            .change(&number, &key, &change, expected_total)
+            .change(&number, &key, &change, expected_total, bank_approves)
             .await,
     )
 }

@@ -3,7 +3,7 @@
 //! and the money in plain words, and only "Confirm the change" makes it. The status page
 //! (the shopper) and the agent console (on the phone) use the same form.
 
-use crate::api::orders::{ChangeLine, ChangePreview, OrderChange, OrderView};
+use crate::api::orders::{ChangeLine, ChangeOutcome, ChangePreview, OrderChange, OrderView};
 use crate::api::ShopError;
 use crate::components::browser::new_attempt_key;
 use crate::components::notice::general_error;
@@ -17,14 +17,25 @@ use std::rc::Rc;
 type Answer<T> = Pin<Box<dyn Future<Output = Result<T, ShopError>>>>;
 /// Asks what a change would do.
 pub type PreviewChangeFn = Rc<dyn Fn(OrderChange) -> Answer<ChangePreview>>;
-/// Makes the change, if the total is still the one previewed.
-pub type ApplyChangeFn = Rc<dyn Fn(OrderChange, i64) -> Answer<OrderView>>;
+/// Makes the change, if the total is still the one previewed (with the shopper's answer
+/// to their bank's check, when it asked for one).
+pub type ApplyChangeFn = Rc<dyn Fn(OrderChange, i64, Option<bool>) -> Answer<ChangeOutcome>>;
 
 /// One line of the form: the order line, its product, and the chosen variant and count.
 #[derive(Clone)]
 struct LineEdit {
     line_id: i64,
     first_variant: i64,
+    product: String,
+    choices: Vec<(i64, String)>,
+    variant: RwSignal<i64>,
+    quantity: RwSignal<u32>,
+}
+
+/// A line the change adds: another size or colour of a product already in the order.
+#[derive(Clone)]
+struct AddedLine {
+    n: usize,
     product: String,
     choices: Vec<(i64, String)>,
     variant: RwSignal<i64>,
@@ -53,6 +64,7 @@ pub fn ChangeOrder(
             quantity: RwSignal::new(l.quantity),
         })
         .collect();
+    let added = RwSignal::new(Vec::<AddedLine>::new());
     let address = RwSignal::new(order.address.clone());
     let delivery = RwSignal::new(order.delivery_option);
     let attempt = StoredValue::new(new_attempt_key());
@@ -66,6 +78,11 @@ pub fn ChangeOrder(
                     variant_id: l.variant.get_untracked(),
                     quantity: l.quantity.get_untracked(),
                 })
+                .chain(added.get_untracked().iter().map(|a| ChangeLine {
+                    line_id: None,
+                    variant_id: a.variant.get_untracked(),
+                    quantity: a.quantity.get_untracked(),
+                }))
                 .collect(),
             address: address.get_untracked(),
             delivery: delivery.get_untracked(),
@@ -73,9 +90,18 @@ pub fn ChangeOrder(
         }
     };
     let review = Action::new_local(move |change: &OrderChange| preview(change.clone()));
-    let confirm = Action::new_local(move |(change, total): &(OrderChange, i64)| {
-        apply(change.clone(), *total)
-    });
+    let confirm = Action::new_local(
+        move |(change, total, bank): &(OrderChange, i64, Option<bool>)| {
+            apply(change.clone(), *total, *bank)
+        },
+    );
+    // Set while the bank asks the shopper to confirm a larger hold.
+    let bank_ask = RwSignal::new(
+        None::<(
+            crate::domain::money::Money,
+            crate::domain::payment::CardOnFile,
+        )>,
+    );
     // The preview is for the form as it was; editing again asks for a new one.
     let reviewed = RwSignal::new(None::<(OrderChange, ChangePreview)>);
     // The change sent for review (an action forgets its input once it has answered).
@@ -104,15 +130,23 @@ pub fn ChangeOrder(
         let version = confirm.version().get();
         if seen.is_some_and(|s| s != version) {
             match confirm.value().get_untracked() {
-                Some(Ok(order)) => {
+                Some(Ok(ChangeOutcome::Changed(order))) => {
                     error.set(None);
                     reviewed.set(None);
+                    bank_ask.set(None);
                     open.set(false);
                     attempt.set_value(new_attempt_key());
-                    on_changed.with_value(|f| f(order));
+                    on_changed.with_value(|f| f(*order));
+                }
+                Some(Ok(ChangeOutcome::ConfirmWithBank { amount, card })) => {
+                    bank_ask.set(Some((amount, card)));
+                    crate::components::browser::focus_later(".bank-check button");
                 }
                 Some(Err(e)) => {
                     reviewed.set(None);
+                    bank_ask.set(None);
+                    // The next try is a new attempt (a declined check stays declined).
+                    attempt.set_value(new_attempt_key());
                     error.set(Some(e));
                 }
                 None => {}
@@ -175,6 +209,26 @@ pub fn ChangeOrder(
             });
             let count_id = format!("{id}-quantity");
             let error_id = format!("{id}-error");
+            let add = (l.choices.len() > 1).then(|| {
+                let (product, choices, current) = (l.product.clone(), l.choices.clone(), l.first_variant);
+                let label = format!("Add another size or colour of {}", l.product);
+                view! {
+                    <button type="button" class="button button--small" on:click=move |_| {
+                        let first = choices.iter().map(|(v, _)| *v).find(|v| *v != current).unwrap_or(current);
+                        added.update(|a| {
+                            let n = a.len();
+                            a.push(AddedLine {
+                                n,
+                                product: product.clone(),
+                                choices: choices.clone(),
+                                variant: RwSignal::new(first),
+                                quantity: RwSignal::new(1),
+                            });
+                        });
+                        reviewed.set(None);
+                    }>{label}</button>
+                }
+            });
             view! {
                 <div class="field change-form__line" class:field--invalid=move || message.get().is_some()>
                     {choice}
@@ -194,10 +248,64 @@ pub fn ChangeOrder(
                         aria-describedby=error_id.clone()
                     />
                     <p id=error_id class="field__error">{message}</p>
+                    {add}
                 </div>
             }
         })
         .collect::<Vec<_>>();
+    let added_fields = {
+        let prefix = prefix.clone();
+        move || {
+            added
+                .get()
+                .into_iter()
+                .map(|a| {
+                    let id = format!("{prefix}-added-{}", a.n);
+                    let variant = a.variant;
+                    let message = Signal::derive(move || {
+                        error.with(|e| e.as_ref()?.message_for(&Field::Line(variant.get())))
+                    });
+                    let error_id = format!("{id}-error");
+                    view! {
+                        <div class="field change-form__line" class:field--invalid=move || message.get().is_some()>
+                            <label for=format!("{id}-variant")>{format!("Added {}: size and colour", a.product)}</label>
+                            <select
+                                id=format!("{id}-variant")
+                                prop:value=move || a.variant.get().to_string()
+                                on:change=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).parse() {
+                                        a.variant.set(v);
+                                        reviewed.set(None);
+                                    }
+                                }
+                            >
+                                {a.choices
+                                    .iter()
+                                    .map(|(v, label)| view! { <option value=v.to_string()>{label.clone()}</option> })
+                                    .collect::<Vec<_>>()}
+                            </select>
+                            <label for=format!("{id}-quantity")>{format!("Added {}: how many (0 removes it)", a.product)}</label>
+                            <input
+                                id=format!("{id}-quantity")
+                                type="number"
+                                inputmode="numeric"
+                                min="0"
+                                max="20"
+                                prop:value=move || a.quantity.get().to_string()
+                                on:input=move |ev| {
+                                    a.quantity.set(event_target_value(&ev).trim().parse().unwrap_or(0));
+                                    reviewed.set(None);
+                                }
+                                aria-invalid=move || message.get().is_some().to_string()
+                                aria-describedby=error_id.clone()
+                            />
+                            <p id=error_id class="field__error">{message}</p>
+                        </div>
+                    }
+                })
+                .collect::<Vec<_>>()
+        }
+    };
     let delivery_id = format!("{prefix}-delivery");
     let address_field = move |part: &'static str,
                               label: &'static str,
@@ -261,14 +369,21 @@ pub fn ChangeOrder(
     let confirm_click = move |_| {
         if let Some((change, p)) = reviewed.get_untracked() {
             if !confirm.pending().get_untracked() {
-                confirm.dispatch_local((change, p.total.minor));
+                confirm.dispatch_local((change, p.total.minor, None));
+            }
+        }
+    };
+    let answer_bank = move |approve: bool| {
+        if let Some((change, p)) = reviewed.get_untracked() {
+            if !confirm.pending().get_untracked() {
+                confirm.dispatch_local((change, p.total.minor, Some(approve)));
             }
         }
     };
     view! {
         <section class="change-order" aria-labelledby=heading_id>
             {heading}
-            <p>"Until it ships you can change sizes, colours and quantities, remove an item, or change the address or delivery. You'll see what it does to the total and your card before anything changes."</p>
+            <p>"Until it ships you can change sizes, colours and quantities, add another size or colour of an item, remove an item, or change the address or delivery. You'll see what it does to the total and your card before anything changes."</p>
             <button type="button" class="button" hidden=move || open.get() on:click=move |_| open.set(true)>
                 "Change this order"
             </button>
@@ -277,6 +392,7 @@ pub fn ChangeOrder(
                     <fieldset>
                         <legend>"Items"</legend>
                         {line_fields}
+                        {added_fields}
                     </fieldset>
                     <fieldset>
                         <legend>"Delivery address"</legend>
@@ -319,6 +435,14 @@ pub fn ChangeOrder(
                             "Confirm the change"
                         </button>
                     </div>
+                })}
+                {move || bank_ask.get().map(|(amount, card)| view! {
+                    <crate::components::bank_check::BankCheck
+                        amount
+                        card
+                        on_answer=answer_bank
+                        busy=Signal::derive(move || confirm.pending().get())
+                    />
                 })}
             </div>
         </section>

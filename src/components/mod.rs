@@ -1,6 +1,7 @@
 //! Reusable pieces of the storefront.
 
 pub mod address;
+pub mod bank_check;
 pub mod browser;
 pub mod callback;
 pub mod cart_state;

@@ -71,8 +71,13 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                             Box::pin(crate::api::agent::agent_preview_change(n1.clone(), change))
                         });
                     let apply: crate::components::change_order::ApplyChangeFn =
-                        std::rc::Rc::new(move |change, total| {
-                            Box::pin(crate::api::agent::agent_change_order(n2.clone(), change, total))
+                        std::rc::Rc::new(move |change, total, _bank| {
+                            let number = n2.clone();
+                            Box::pin(async move {
+                                crate::api::agent::agent_change_order(number, change, total)
+                                    .await
+                                    .map(|o| crate::api::orders::ChangeOutcome::Changed(Box::new(o)))
+                            })
                         });
                     let changed = std::rc::Rc::new(move |order: OrderView| {
                         said.set(Some(format!(

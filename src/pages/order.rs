@@ -151,12 +151,13 @@ fn shopper_preview(
 
 /// Changes the order as the holder of its private link.
 fn shopper_change(number: String, key: String) -> crate::components::change_order::ApplyChangeFn {
-    std::rc::Rc::new(move |change, total| {
+    std::rc::Rc::new(move |change, total, bank| {
         Box::pin(crate::api::orders::change_order(
             number.clone(),
             key.clone(),
             change,
             total,
+            bank,
         ))
     })
 }

@@ -563,3 +563,132 @@ async fn once_part_has_shipped_the_rest_can_be_cancelled_and_the_hold_follows() 
     );
     assert_eq!(captured(state).await, taken);
 }
+
+#[tokio::test]
+async fn a_larger_hold_waits_for_the_bank_check_and_a_refused_check_changes_nothing() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    set_stock(state, 1, [5, 0, 0], 0).await;
+    // Ordered with a card whose bank checks the shopper online.
+    let token = common::card(state, "4000 0027 6000 3184").await;
+    let request = common::request(
+        state,
+        &details_in("yorkshire"),
+        &[line(1, 1)],
+        false,
+        &token,
+    )
+    .await;
+    let placed = match state.checkout().place(&request).await.unwrap() {
+        storefront::api::checkout::CheckoutOutcome::ConfirmWithBank { .. } => {
+            match state.checkout().confirm(&request.key, true).await.unwrap() {
+                storefront::api::checkout::CheckoutOutcome::Placed(p) => p,
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("the bank asks first: {other:?}"),
+    };
+    let (n, k) = (placed.number.as_str(), placed.key.as_str());
+    let view = state.orders().view(n, k).await.unwrap();
+    let address = serde_json::to_value(&view.address).unwrap();
+    let body = |attempt: &str| {
+        change_body(
+            n,
+            k,
+            json!([{"line_id": view.lines[0].line_id, "variant_id": 1, "quantity": 3}]),
+            &address,
+            attempt,
+        )
+    };
+    let look = preview(app, &body("bank-change-0001")).await;
+    let total = look.json["total"]["minor"].as_i64().unwrap();
+    // The bank asks: nothing is written yet.
+    let asked = apply(app, &body("bank-change-0001"), total).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.json);
+    assert!(
+        asked.json.get("ConfirmWithBank").is_some(),
+        "{}",
+        asked.json
+    );
+    assert_eq!(lines_of(state, n).await[0].2, 1);
+    // The shopper cancels the check: refused, nothing changed, the old hold stands.
+    let mut no = body("bank-change-0001");
+    no["expected_total"] = json!(total);
+    no["bank_approves"] = json!(false);
+    let refused = json_fn(app, "/api/change_order", None, no).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.json
+    );
+    assert_eq!(lines_of(state, n).await[0].2, 1);
+    assert_eq!(scalar(state, "SELECT COUNT(*) FROM order_changes").await, 0);
+    // Again (a new attempt), approved: changed, held anew, the old hold released.
+    assert!(apply(app, &body("bank-change-0002"), total)
+        .await
+        .json
+        .get("ConfirmWithBank")
+        .is_some());
+    let mut yes = body("bank-change-0002");
+    yes["expected_total"] = json!(total);
+    yes["bank_approves"] = json!(true);
+    let done = json_fn(app, "/api/change_order", None, yes).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert!(done.json.get("Changed").is_some(), "{}", done.json);
+    assert_eq!(lines_of(state, n).await[0].2, 3);
+    let holds: Vec<(i64, String)> = held(state).await;
+    assert_eq!(holds.iter().filter(|h| h.1 == "authorized").count(), 1);
+    assert!(
+        holds.contains(&(total, "authorized".to_owned())),
+        "{holds:?}"
+    );
+}
+
+#[tokio::test]
+async fn another_size_can_be_added_as_a_new_line_at_todays_price() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    let larger = sibling_variant(state, 1).await;
+    set_stock(state, larger, [2, 0, 0], 0).await;
+    let (placed, _) = one_parcel(state, 1).await;
+    let (n, k) = (placed.number.as_str(), placed.key.as_str());
+    let view = state.orders().view(n, k).await.unwrap();
+    let address = serde_json::to_value(&view.address).unwrap();
+    let body = change_body(
+        n,
+        k,
+        json!([{"line_id": null, "variant_id": larger, "quantity": 1}]),
+        &address,
+        "added-line-0001",
+    );
+    let look = preview(app, &body).await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    assert!(
+        look.json["what"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("added 1 × "),
+        "{}",
+        look.json
+    );
+    let total = look.json["total"]["minor"].as_i64().unwrap();
+    assert_eq!(apply(app, &body, total).await.status, StatusCode::OK);
+    assert_eq!(lines_of(state, n).await.len(), 2);
+    assert_eq!(stock_at(state, larger, 1).await, 1);
+    // The same size twice is refused.
+    let twice = change_body(
+        n,
+        k,
+        json!([{"line_id": null, "variant_id": 1, "quantity": 1}]),
+        &address,
+        "added-line-0002",
+    );
+    let refused = preview(app, &twice).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.json
+    );
+}

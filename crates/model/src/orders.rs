@@ -226,6 +226,16 @@ pub struct OrderChange {
     pub attempt: String,
 }
 
+/// How confirming a change ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeOutcome {
+    /// Made; the order as it is now.
+    Changed(Box<OrderView>),
+    /// The card's bank wants the shopper to confirm the larger hold (`amount`) first:
+    /// send the change again with their answer.
+    ConfirmWithBank { amount: Money, card: CardOnFile },
+}
+
 /// What a change would do, before it is confirmed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePreview {

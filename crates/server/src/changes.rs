@@ -101,6 +101,14 @@ pub struct Changes<'a> {
     state: &'a AppState,
 }
 
+/// What applying a change did.
+#[derive(Debug)]
+pub enum Applied {
+    Done,
+    /// Nothing yet: the bank wants the shopper to confirm the larger hold first.
+    ConfirmWithBank(Money, storefront_domain::payment::CardOnFile),
+}
+
 impl<'a> Changes<'a> {
     pub fn new(state: &'a AppState) -> Self {
         Self { state }
@@ -182,7 +190,10 @@ impl<'a> Changes<'a> {
     /// Applies `change` to order `order_id` if its total is still `expected_total` (the
     /// one the shopper confirmed). `by` is empty for the shopper, else the agent's name;
     /// `shopper_present` says whether the bank may ask the shopper to confirm a larger
-    /// hold (not on the phone). Asked again with the same attempt, changes nothing more.
+    /// hold (not on the phone). If it asks, nothing is written and the answer says so;
+    /// the shopper's answer comes back as `bank` with the same change (the gateway's
+    /// idempotency key makes it the same authorization). Asked again with the same
+    /// attempt once made, changes nothing more.
     pub async fn apply(
         &self,
         order_id: i64,
@@ -190,7 +201,8 @@ impl<'a> Changes<'a> {
         expected_total: i64,
         by: &str,
         shopper_present: bool,
-    ) -> Result<(), ShopError> {
+        bank: Option<bool>,
+    ) -> Result<Applied, ShopError> {
         let attempt = change.attempt.trim();
         if attempt.len() < 8 || attempt.len() > 64 {
             return Err(ShopError::invalid(
@@ -206,7 +218,7 @@ impl<'a> Changes<'a> {
                 .map_err(internal)?;
         if let Some(order) = done {
             return if order == order_id {
-                Ok(())
+                Ok(Applied::Done)
             } else {
                 Err(ShopError::invalid(
                     Field::Order,
@@ -252,13 +264,24 @@ impl<'a> Changes<'a> {
                 .map_err(internal)?;
             match a.status {
                 AuthStatus::Authorized => new_hold = Some(a.id),
-                AuthStatus::NeedsAuthentication => {
-                    let _ = self.state.gateway.void(&a.id).await;
-                    return Err(ShopError::invalid(
-                        Field::Payment,
-                        "Your bank wants you to confirm the larger amount, which we can't ask for on this page yet. Nothing changed: you can order the extra as a new order, or call us.",
-                    ));
-                }
+                AuthStatus::NeedsAuthentication => match bank {
+                    None => return Ok(Applied::ConfirmWithBank(total, a.card)),
+                    Some(approve) => {
+                        let answered = self
+                            .state
+                            .gateway
+                            .complete_authentication(&a.id, approve)
+                            .await
+                            .map_err(internal)?;
+                        if answered.status != AuthStatus::Authorized {
+                            return Err(ShopError::invalid(
+                                Field::Payment,
+                                "The larger amount wasn't confirmed with your bank, so nothing changed.",
+                            ));
+                        }
+                        new_hold = Some(a.id);
+                    }
+                },
                 AuthStatus::Declined(reason) => {
                     return Err(ShopError::invalid(
                         Field::Payment,
@@ -297,7 +320,7 @@ impl<'a> Changes<'a> {
         }
         let _ = self.state.order_events.send(order_id);
         self.state.deliver_mail_soon();
-        Ok(())
+        Ok(Applied::Done)
     }
 
     async fn write(
@@ -598,6 +621,13 @@ impl<'a> Changes<'a> {
         // Lines not mentioned stay as they are.
         for n in &now_lines {
             if !change.lines.iter().any(|l| l.line_id == Some(n.0)) {
+                if wanted.iter().any(|(_, w)| w.variant_id == n.1) {
+                    problems.push(FieldError::new(
+                        Field::Line(n.1),
+                        "This size and colour is in the order already: change its quantity instead.",
+                    ));
+                    continue;
+                }
                 wanted.push((
                     Some(n.0),
                     CartLine {

@@ -27,8 +27,8 @@ use storefront_model::catalog::variant_label;
 use storefront_model::checkout::OFFERS_CONSENT;
 use storefront_model::error::StockProblem;
 use storefront_model::orders::{
-    ChangePreview, ChangeRecord, DeliveryQuote, OrderChange, OrderLine, OrderView, PlacedOrder,
-    PricedCart, PricedLine, ReturnLabel, ReturnRequest, Shipment,
+    ChangeOutcome, ChangePreview, ChangeRecord, DeliveryQuote, OrderChange, OrderLine, OrderView,
+    PlacedOrder, PricedCart, PricedLine, ReturnLabel, ReturnRequest, Shipment,
 };
 use storefront_model::ShopError;
 
@@ -906,13 +906,22 @@ impl<'a> Orders<'a> {
         key: &str,
         change: &OrderChange,
         expected_total: i64,
-    ) -> Result<OrderView, ShopError> {
+        bank: Option<bool>,
+    ) -> Result<ChangeOutcome, ShopError> {
         let id = self.unlock(number, key).await?;
-        self.state
+        match self
+            .state
             .changes()
-            .apply(id, change, expected_total, "", true)
-            .await?;
-        self.view_by_id(id).await
+            .apply(id, change, expected_total, "", true, bank)
+            .await?
+        {
+            super::changes::Applied::Done => {
+                Ok(ChangeOutcome::Changed(Box::new(self.view_by_id(id).await?)))
+            }
+            super::changes::Applied::ConfirmWithBank(amount, card) => {
+                Ok(ChangeOutcome::ConfirmWithBank { amount, card })
+            }
+        }
     }
 
     /// The printable label of a return of the order behind `number` and `key`.

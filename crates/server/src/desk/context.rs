@@ -127,9 +127,10 @@ impl Desk<'_> {
         expected_total: i64,
     ) -> Result<OrderView, ShopError> {
         let id = self.order_numbered(number).await?;
+        // On the phone the bank's online check does not apply, so it never asks.
         self.state
             .changes()
-            .apply(id, change, expected_total, agent.name(), false)
+            .apply(id, change, expected_total, agent.name(), false, None)
             .await?;
         self.state.orders().view_by_id(id).await
     }
