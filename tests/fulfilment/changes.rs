@@ -692,3 +692,86 @@ async fn another_size_can_be_added_as_a_new_line_at_todays_price() {
         refused.json
     );
 }
+
+#[tokio::test]
+async fn units_waiting_for_stock_can_change_and_keep_their_place_in_the_queue() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    // One unit now at Leeds, more expected in a week: each order waits for one.
+    set_stock(state, 1, [1, 0, 0], 10).await;
+    let first = buy(state, &details_in("yorkshire"), &[line(1, 2)], true)
+        .await
+        .unwrap();
+    let second = buy(state, &details_in("yorkshire"), &[line(1, 1)], true)
+        .await
+        .unwrap();
+    let view = state
+        .orders()
+        .view(&first.number, &first.key)
+        .await
+        .unwrap();
+    assert_eq!(view.lines[0].backordered, 1);
+    assert_eq!(view.change_refused, None, "waiting units may change");
+    let held_before = held(state).await;
+    // The first order asks for one more of the waiting item, and a new street.
+    let mut address = serde_json::to_value(&view.address).unwrap();
+    address["line1"] = json!("9 Later Road");
+    let body = change_body(
+        &first.number,
+        &first.key,
+        json!([{"line_id": view.lines[0].line_id, "variant_id": 1, "quantity": 3}]),
+        &address,
+        "waiting-change-01",
+    );
+    let look = preview(app, &body).await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    let money = look.json["money"].as_str().unwrap();
+    assert!(
+        money.starts_with("The total stays") || money.contains("nothing changes on"),
+        "the hold now is the same: {money}"
+    );
+    assert!(
+        money.contains("for 2 items waiting for stock is charged when it ships"),
+        "{money}"
+    );
+    let total = look.json["total"]["minor"].as_i64().unwrap();
+    let done = apply(app, &body, total).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    let view = state
+        .orders()
+        .view(&first.number, &first.key)
+        .await
+        .unwrap();
+    assert_eq!(view.lines[0].backordered, 2);
+    assert_eq!(view.to_charge_later.iter().map(|l| l.units).sum::<u32>(), 2);
+    assert_eq!(
+        held(state).await,
+        held_before,
+        "the hold for what ships now is unchanged"
+    );
+    // Two units arrive: both go to the first order, which was placed first.
+    state
+        .stock()
+        .receive(
+            &sqlx::query_scalar::<_, String>("SELECT sku FROM variants WHERE id = 1")
+                .fetch_one(&state.db.read)
+                .await
+                .unwrap(),
+            "LDS",
+            2,
+        )
+        .await
+        .unwrap();
+    let first_view = state
+        .orders()
+        .view(&first.number, &first.key)
+        .await
+        .unwrap();
+    let second_view = state
+        .orders()
+        .view(&second.number, &second.key)
+        .await
+        .unwrap();
+    assert_eq!(first_view.lines[0].backordered, 0, "served first");
+    assert_eq!(second_view.lines[0].backordered, 1, "still waiting, behind");
+}

@@ -11,21 +11,16 @@ use crate::fulfilment::{Refused, ShipmentStatus};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
-/// Whether an order whose parcels are at `shipments` and with `units_waiting` units
-/// waiting for stock may be changed now.
-pub fn may_change(shipments: &[ShipmentStatus], units_waiting: u32) -> Result<(), Refused> {
+/// Whether an order whose parcels are at `shipments` may be changed now: until any of
+/// it ships. Units waiting for stock may change too (they keep the order's place in the
+/// queue, which goes by when the order was placed).
+pub fn may_change(shipments: &[ShipmentStatus]) -> Result<(), Refused> {
     if !shipments.is_empty() && shipments.iter().all(|s| *s == ShipmentStatus::Cancelled) {
         return Err(Refused("This order is cancelled.".into()));
     }
     if shipments.iter().any(|s| s.has_shipped()) {
         return Err(Refused(
             "Part of this order has already shipped, so it can't be changed now. Once it arrives you can send anything back."
-                .into(),
-        ));
-    }
-    if units_waiting > 0 {
-        return Err(Refused(
-            "Part of this order is waiting for stock, so it can't be changed here. You can cancel it and order again, or call us."
                 .into(),
         ));
     }
@@ -143,12 +138,12 @@ mod tests {
     }
 
     #[test]
-    fn only_before_anything_ships_and_nothing_waits() {
+    fn only_before_anything_ships() {
         use ShipmentStatus as S;
-        assert!(may_change(&[S::ToPack, S::Packed], 0).is_ok());
-        assert!(may_change(&[S::ToPack, S::Shipped], 0).is_err());
-        assert!(may_change(&[S::ToPack], 1).is_err());
-        assert!(may_change(&[S::Cancelled], 0).is_err());
+        assert!(may_change(&[S::ToPack, S::Packed]).is_ok());
+        assert!(may_change(&[]).is_ok(), "everything waiting for stock");
+        assert!(may_change(&[S::ToPack, S::Shipped]).is_err());
+        assert!(may_change(&[S::Cancelled]).is_err());
     }
 
     #[test]

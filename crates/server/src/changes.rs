@@ -19,7 +19,9 @@ use storefront_domain::changes::{describe, hold_words, may_change, LineState};
 use storefront_domain::delivery::DeliveryOption;
 use storefront_domain::fulfilment::ShipmentStatus;
 use storefront_domain::money::Money;
-use storefront_domain::pricing::{quote, LineToPrice, Quote};
+use storefront_domain::pricing::{
+    charge_plan, quote, ChargePlan, LineToCharge, LineToPrice, Quote,
+};
 use storefront_domain::validation::{
     check_details, check_quantity, Address, CheckoutDetails, Field, FieldError,
 };
@@ -64,6 +66,8 @@ struct Planned {
     /// Per planned line: the order line it updates (none: new) and its unit price.
     lines: Vec<(Option<i64>, i64)>,
     quote: Quote,
+    /// What is held now and what is charged when waiting units ship.
+    charges: ChargePlan,
     /// Lines the change removes.
     removed: Vec<i64>,
     /// The checkout hold: payment id, authorization, amount.
@@ -82,11 +86,29 @@ impl Planned {
             subtotal: self.quote.subtotal,
             delivery: self.quote.delivery,
             total: self.quote.total,
-            money: hold_words(
-                Money::new(self.hold.2, currency),
-                self.quote.total,
-                &self.order.card_words(),
-            ),
+            money: {
+                let mut words = hold_words(
+                    Money::new(self.hold.2, currency),
+                    self.charges.now,
+                    &self.order.card_words(),
+                );
+                for later in &self.charges.later {
+                    words.push_str(&format!(
+                        " {} for {} waiting for stock is charged when it ships{}.",
+                        later.amount,
+                        if later.units == 1 {
+                            "1 item".to_owned()
+                        } else {
+                            format!("{} items", later.units)
+                        },
+                        later
+                            .around
+                            .map(|d| format!(" (around {})", d.short_label()))
+                            .unwrap_or_default()
+                    ));
+                }
+                words
+            },
             arrives: self
                 .priced
                 .options
@@ -124,13 +146,10 @@ impl<'a> Changes<'a> {
                 .bind(order_id)
                 .fetch_all(&mut *conn)
                 .await?;
-        let (status, waiting): (String, i64) = sqlx::query_as(
-            "SELECT o.status, (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id)
-             FROM orders o WHERE o.id = ?",
-        )
-        .bind(order_id)
-        .fetch_one(&mut *conn)
-        .await?;
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&mut *conn)
+            .await?;
         if status == "cancelled" {
             return Ok(Some("This order is cancelled.".into()));
         }
@@ -138,11 +157,7 @@ impl<'a> Changes<'a> {
             .iter()
             .filter_map(|s| ShipmentStatus::parse(s))
             .collect();
-        Ok(
-            may_change(&statuses, u32::try_from(waiting).unwrap_or(u32::MAX))
-                .err()
-                .map(|e| e.0),
-        )
+        Ok(may_change(&statuses).err().map(|e| e.0))
     }
 
     /// Whether the part of order `order_id` that hasn't shipped may be cancelled now.
@@ -233,11 +248,12 @@ impl<'a> Changes<'a> {
             )
         };
         // First look: the new total, and whether the bank must hold more.
-        let (total, hold, token, number) = {
+        let (total, now, hold, token, number) = {
             let mut tx = self.state.db.write.begin().await.map_err(internal)?;
             let p = self.plan(&mut tx, order_id, change).await?;
             (
                 p.quote.total,
+                p.charges.now,
                 p.hold.clone(),
                 p.order.card_token.clone(),
                 p.order.number.clone(),
@@ -246,9 +262,9 @@ impl<'a> Changes<'a> {
         if total.minor != expected_total {
             return Err(moved(total));
         }
-        // A larger total: a new hold for all of it before anything is written.
+        // More to hold now: a new hold for all of it before anything is written.
         let mut new_hold: Option<String> = None;
-        if total.minor > hold.2 {
+        if now.minor > hold.2 {
             let token = token.ok_or_else(|| {
                 ShopError::invalid(
                     Field::Payment,
@@ -259,13 +275,13 @@ impl<'a> Changes<'a> {
             let a = self
                 .state
                 .gateway
-                .authorize(&token, total, &reference, shopper_present)
+                .authorize(&token, now, &reference, shopper_present)
                 .await
                 .map_err(internal)?;
             match a.status {
                 AuthStatus::Authorized => new_hold = Some(a.id),
                 AuthStatus::NeedsAuthentication => match bank {
-                    None => return Ok(Applied::ConfirmWithBank(total, a.card)),
+                    None => return Ok(Applied::ConfirmWithBank(now, a.card)),
                     Some(approve) => {
                         let answered = self
                             .state
@@ -308,8 +324,8 @@ impl<'a> Changes<'a> {
             if let Err(e) = gateway.void(&planned.hold.1).await {
                 tracing::error!(%e, "the hold a change replaced was not released");
             }
-        } else if planned.quote.total.minor < planned.hold.2 {
-            match gateway.reduce(&planned.hold.1, planned.quote.total).await {
+        } else if planned.charges.now.minor < planned.hold.2 {
+            match gateway.reduce(&planned.hold.1, planned.charges.now).await {
                 Ok(Capture::Done(_)) => {}
                 other => tracing::error!(?other, "a hold was not reduced after a change"),
             }
@@ -352,7 +368,7 @@ impl<'a> Changes<'a> {
                 Some(id) => {
                     sqlx::query(
                         "UPDATE order_lines SET variant_id = ?, product_name = ?, variant_label = ?, quantity = ?,
-                                unit_price_minor = ?, line_total_minor = ?, backordered = 0
+                                unit_price_minor = ?, line_total_minor = ?, backordered = ?
                          WHERE id = ? AND order_id = ?",
                     )
                     .bind(line.variant_id)
@@ -361,6 +377,7 @@ impl<'a> Changes<'a> {
                     .bind(i64::from(line.quantity))
                     .bind(price)
                     .bind(total.minor)
+                    .bind(i64::from(plan.backordered))
                     .bind(id)
                     .bind(order_id)
                     .execute(&mut *tx)
@@ -370,7 +387,7 @@ impl<'a> Changes<'a> {
                 }
                 None => sqlx::query_scalar(
                     "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
                 .bind(order_id)
                 .bind(line.variant_id)
@@ -379,6 +396,7 @@ impl<'a> Changes<'a> {
                 .bind(i64::from(line.quantity))
                 .bind(price)
                 .bind(total.minor)
+                .bind(i64::from(plan.backordered))
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(internal)?,
@@ -408,7 +426,7 @@ impl<'a> Changes<'a> {
         sqlx::query(
             "UPDATE orders SET ship_name = ?, ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_postcode = ?,
                     ship_country = ?, subtotal_minor = ?, delivery_minor = ?, total_minor = ?, delivery_option = ?,
-                    arrives_on = ?, delivery_due_minor = 0, status = 'placed'
+                    arrives_on = ?, delivery_due_minor = ?, status = 'placed'
              WHERE id = ?",
         )
         .bind(&a.name)
@@ -422,6 +440,8 @@ impl<'a> Changes<'a> {
         .bind(p.quote.total.minor)
         .bind(p.delivery.as_str())
         .bind(arrives.map(|d| d.to_string()))
+        // Nothing ships now: the delivery charge comes with the first later one.
+        .bind(if p.charges.now_units == 0 { p.quote.delivery.minor } else { 0 })
         .bind(order_id)
         .execute(&mut *tx)
         .await
@@ -438,8 +458,8 @@ impl<'a> Changes<'a> {
                      VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?) RETURNING id",
                 )
                 .bind(order_id)
-                .bind(p.quote.total.minor)
-                .bind(p.quote.total.currency.code())
+                .bind(p.charges.now.minor)
+                .bind(p.charges.now.currency.code())
                 .bind(authorization)
                 .bind(now)
                 .bind(now)
@@ -449,7 +469,7 @@ impl<'a> Changes<'a> {
             }
             None => {
                 sqlx::query("UPDATE payments SET amount_minor = ? WHERE id = ?")
-                    .bind(p.quote.total.minor)
+                    .bind(p.charges.now.minor)
                     .bind(p.hold.0)
                     .execute(&mut *tx)
                     .await
@@ -457,7 +477,9 @@ impl<'a> Changes<'a> {
                 p.hold.0
             }
         };
-        checkout_shipments(&mut tx, order_id, payment_id, p.quote.total, &picks).await?;
+        if !picks.is_empty() {
+            checkout_shipments(&mut tx, order_id, payment_id, p.charges.now, &picks).await?;
+        }
         let preview = p.preview();
         let who = if by.is_empty() {
             String::new()
@@ -697,7 +719,9 @@ impl<'a> Changes<'a> {
             .await?;
         let mut short = Vec::new();
         for (_, row, plan) in &priced.sales {
-            if plan.backordered > 0 {
+            // Units may wait for a restock the shop expects (they keep the order's place
+            // in the queue: it goes by when the order was placed); otherwise not.
+            if plan.backordered > 0 && row.back_on.is_none() {
                 let left = plan.shipping_now();
                 short.push(FieldError::new(
                     Field::Line(row.variant_id),
@@ -745,6 +769,18 @@ impl<'a> Changes<'a> {
             })
             .collect();
         let quote = quote(&to_price, delivery).map_err(internal)?;
+        let to_charge: Vec<LineToCharge> = priced
+            .sales
+            .iter()
+            .zip(&lines)
+            .map(|((_, row, plan), (_, price))| LineToCharge {
+                unit_price: money(*price, &order.currency),
+                now: plan.shipping_now(),
+                later: plan.backordered,
+                back_on: row.back_on,
+            })
+            .collect();
+        let charges = charge_plan(&to_charge, quote.delivery).map_err(internal)?;
         let removed: Vec<i64> = now_lines
             .iter()
             .map(|n| n.0)
@@ -794,6 +830,7 @@ impl<'a> Changes<'a> {
             priced,
             lines,
             quote,
+            charges,
             removed,
             hold,
             what,

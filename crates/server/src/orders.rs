@@ -129,7 +129,7 @@ pub(crate) struct SaleRow {
     #[sqlx(skip)]
     available: u32,
     #[sqlx(skip)]
-    back_on: Option<CalendarDate>,
+    pub back_on: Option<CalendarDate>,
 }
 
 impl SaleRow {
