@@ -306,6 +306,63 @@ pub fn ChangeOrder(
                 .collect::<Vec<_>>()
         }
     };
+    // "Add an item": find a product by name, then it joins the form as an added line.
+    let find_id = format!("{prefix}-find");
+    let find_text = RwSignal::new(String::new());
+    let found = RwSignal::new(Vec::<(String, String, crate::domain::money::Money)>::new());
+    let find = move |_| {
+        let query = find_text.get_untracked();
+        leptos::task::spawn_local(async move {
+            let hits = crate::api::catalog::suggest(query)
+                .await
+                .map(|s| {
+                    s.products
+                        .into_iter()
+                        .map(|h| (h.card.slug, h.card.name, h.card.price))
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.set(hits);
+        });
+    };
+    let add_product = move |slug: String| {
+        leptos::task::spawn_local(async move {
+            if let Ok(p) = crate::api::catalog::get_product(slug, String::new()).await {
+                let choices: Vec<(i64, String)> = p
+                    .variants
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.id,
+                            crate::api::catalog::variant_label(
+                                v.colour.as_deref(),
+                                v.size.as_deref(),
+                            ),
+                        )
+                    })
+                    .collect();
+                let first = p
+                    .variants
+                    .iter()
+                    .find(|v| v.availability.is_in_stock())
+                    .or(p.variants.first())
+                    .map_or(0, |v| v.id);
+                added.update(|a| {
+                    let n = a.len();
+                    a.push(AddedLine {
+                        n,
+                        product: p.name.clone(),
+                        choices,
+                        variant: RwSignal::new(first),
+                        quantity: RwSignal::new(1),
+                    });
+                });
+                found.set(Vec::new());
+                find_text.set(String::new());
+                reviewed.set(None);
+            }
+        });
+    };
     let delivery_id = format!("{prefix}-delivery");
     let address_field = move |part: &'static str,
                               label: &'static str,
@@ -383,7 +440,7 @@ pub fn ChangeOrder(
     view! {
         <section class="change-order" aria-labelledby=heading_id>
             {heading}
-            <p>"Until it ships you can change sizes, colours and quantities, add another size or colour of an item, remove an item, or change the address or delivery. You'll see what it does to the total and your card before anything changes."</p>
+            <p>"Until it ships you can change sizes, colours and quantities, add items, remove an item, or change the address or delivery. You'll see what it does to the total and your card before anything changes."</p>
             <button type="button" class="button" hidden=move || open.get() on:click=move |_| open.set(true)>
                 "Change this order"
             </button>
@@ -393,6 +450,19 @@ pub fn ChangeOrder(
                         <legend>"Items"</legend>
                         {line_fields}
                         {added_fields}
+                        <div class="field change-form__find">
+                            <label for=find_id.clone()>"Add an item: search by name"</label>
+                            <input id=find_id.clone() type="search" prop:value=move || find_text.get() on:input=move |ev| find_text.set(event_target_value(&ev)) />
+                            <button type="button" class="button button--small" on:click=find>"Find"</button>
+                            <ul class="change-form__found">
+                                {move || found.get().into_iter().map(|(slug, name, price)| {
+                                    let label = format!("Add {name} ({price})");
+                                    view! {
+                                        <li><button type="button" class="button button--small" on:click=move |_| add_product(slug.clone())>{label}</button></li>
+                                    }
+                                }).collect::<Vec<_>>()}
+                            </ul>
+                        </div>
                     </fieldset>
                     <fieldset>
                         <legend>"Delivery address"</legend>

@@ -302,8 +302,19 @@ test("on the phone: an agent changes a customer's order, their open page follows
   await agent.getByRole("button", { name: "Find orders" }).click();
   await agent.getByRole("button", { name: "Change this order" }).click();
   await agent.getByLabel(`${product.name}: how many (0 removes it)`).fill("2");
+  // And an item that isn't in the order yet, found by name.
+  const { product: extra } = await findVariant(
+    shop.baseURL,
+    (v) => v.availability.InStock !== undefined && !product.variants.some((x) => x.id === v.id),
+    "yorkshire",
+  );
+  await agent.getByLabel("Add an item: search by name").fill(extra.name);
+  await agent.getByRole("button", { name: "Find", exact: true }).click();
+  await agent.getByRole("button", { name: `Add ${extra.name} (`, exact: false }).first().click();
+  await visible(agent.getByLabel(`Added ${extra.name}: how many (0 removes it)`));
   await agent.getByRole("button", { name: "Review the change" }).click();
   const review = agent.getByRole("region", { name: "The change, before you confirm it" });
+  await visible(review.getByText(new RegExp(`^added 1 × ${extra.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(`)));
   await visible(review.getByText(/^£[\d.]+ more: we'll ask your bank to hold £[\d.]+ on your Visa ending 4242 in place of £[\d.]+; nothing is taken until it ships\.$/));
   await expectNoAxeViolations(agent, "a change reviewed in the agent console");
   await review.getByRole("button", { name: "Confirm the change" }).click();
