@@ -892,22 +892,14 @@ impl Changes<'_> {
                 .into_iter()
                 .map(|(n, name, label)| format!("{n} × {name} ({label})"))
                 .collect();
-            let mut variants = release_unshipped(&mut tx, order_id, now, "Cancelled before it shipped", &who).await?;
-            let waiting: Vec<i64> = sqlx::query_scalar(
-                "SELECT variant_id FROM order_lines WHERE order_id = ? AND backordered > 0",
+            let variants = super::fulfilment::release_rest(
+                &mut tx,
+                order_id,
+                now,
+                "Cancelled before it shipped",
+                &who,
             )
-            .bind(order_id)
-            .fetch_all(&mut *tx)
             .await?;
-            variants.extend(waiting);
-            sqlx::query("UPDATE order_lines SET backordered = 0 WHERE order_id = ?")
-                .bind(order_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE payments SET status = 'cancelled' WHERE order_id = ? AND status = 'due'")
-                .bind(order_id)
-                .execute(&mut *tx)
-                .await?;
             // Holds nothing was taken from are released; one partly taken is lowered to
             // what it gave.
             let voids: Vec<(String, i64)> = sqlx::query_as(

@@ -208,6 +208,35 @@ pub(crate) async fn release_unshipped(
     Ok(back.into_iter().map(|(v, _, _)| v).collect())
 }
 
+/// [`release_unshipped`], and units still waiting for stock stop waiting and later
+/// charges not yet asked for are dropped: everything of the order that hasn't shipped is
+/// gone. Answers the variants whose stock (or waiting list) moved.
+pub(crate) async fn release_rest(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    now: i64,
+    detail: &str,
+    by: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut variants = release_unshipped(&mut *conn, order_id, now, detail, by).await?;
+    let waiting: Vec<i64> = sqlx::query_scalar(
+        "SELECT variant_id FROM order_lines WHERE order_id = ? AND backordered > 0",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    variants.extend(waiting);
+    sqlx::query("UPDATE order_lines SET backordered = 0 WHERE order_id = ?")
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE payments SET status = 'cancelled' WHERE order_id = ? AND status = 'due'")
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(variants)
+}
+
 /// Makes a new private link to an order (only its hash is kept) for a mail.
 pub(crate) async fn new_order_link(
     conn: &mut SqliteConnection,
@@ -1197,23 +1226,8 @@ impl<'a> Fulfilment<'a> {
         storefront_domain::fulfilment::may_cancel(&statuses).map_err(|e| refused(e.0))?;
         let (variants, holds) = async {
             let now = unix_now();
-            let mut variants = release_unshipped(&mut tx, order_id, now, "", by).await?;
-            let waiting: Vec<i64> = sqlx::query_scalar(
-                "SELECT variant_id FROM order_lines WHERE order_id = ? AND backordered > 0",
-            )
-            .bind(order_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            variants.extend(waiting);
-            sqlx::query("UPDATE order_lines SET backordered = 0 WHERE order_id = ?")
-                .bind(order_id)
-                .execute(&mut *tx)
-                .await?;
-            // Later charges not yet asked for are dropped; holds are released below.
-            sqlx::query("UPDATE payments SET status = 'cancelled' WHERE order_id = ? AND status = 'due'")
-                .bind(order_id)
-                .execute(&mut *tx)
-                .await?;
+            // Holds are released below.
+            let variants = release_rest(&mut tx, order_id, now, "", by).await?;
             let holds: Vec<(i64, String, i64)> = sqlx::query_as(
                 "UPDATE payments SET status = 'voided' WHERE order_id = ? AND status = 'authorized' AND captured_minor = 0
                  RETURNING id, authorization, amount_minor",
