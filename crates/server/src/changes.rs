@@ -119,6 +119,34 @@ impl Planned {
     }
 }
 
+/// Takes order line `line` out of order `order_id` before any of it shipped: only
+/// cancelled parcels (replaced or cancelled before shipping) and its allocations can
+/// still name it.
+async fn remove_line(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    line: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM shipment_lines WHERE order_line_id = ?
+         AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ? AND status = 'cancelled')",
+    )
+    .bind(line)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM order_allocations WHERE order_line_id = ?")
+        .bind(line)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM order_lines WHERE id = ? AND order_id = ?")
+        .bind(line)
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub struct Changes<'a> {
     state: &'a AppState,
 }
@@ -404,20 +432,7 @@ impl<'a> Changes<'a> {
             take_stock(&mut tx, line_id, line, *price, plan, &mut picks).await?;
         }
         for id in &p.removed {
-            // Only the replaced (cancelled) parcels can still name a removed line.
-            sqlx::query(
-                "DELETE FROM shipment_lines WHERE order_line_id = ?
-                 AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ? AND status = 'cancelled')",
-            )
-            .bind(id)
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-            sqlx::query("DELETE FROM order_lines WHERE id = ? AND order_id = ?")
-                .bind(id)
-                .bind(order_id)
-                .execute(&mut *tx)
+            remove_line(&mut tx, order_id, *id)
                 .await
                 .map_err(internal)?;
         }
@@ -935,22 +950,7 @@ impl Changes<'_> {
             .await?;
             for (line, price, units) in &shipped {
                 if *units == 0 {
-                    sqlx::query(
-                        "DELETE FROM shipment_lines WHERE order_line_id = ?
-                         AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ? AND status = 'cancelled')",
-                    )
-                    .bind(line)
-                    .bind(order_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM order_allocations WHERE order_line_id = ?")
-                        .bind(line)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("DELETE FROM order_lines WHERE id = ?")
-                        .bind(line)
-                        .execute(&mut *tx)
-                        .await?;
+                    remove_line(&mut tx, order_id, *line).await?;
                 } else {
                     sqlx::query("UPDATE order_lines SET quantity = ?, line_total_minor = ? WHERE id = ?")
                         .bind(units)
