@@ -109,8 +109,18 @@ pub(super) fn OrderList(orders: Vec<OrderView>) -> impl IntoView {
                         {items}
                         <ResendLink number=number.clone() />
                         {changing}
-                        {o.status.before_shipping().then(|| view! { <CancelForCustomer number=number.clone() /> })}
-                        {o.rest_cancellable.then(|| view! { <CancelRestForCustomer number=number.clone() /> })}
+                        {o.status.before_shipping().then(|| view! {
+                            <CancelForCustomer
+                                label=format!("Cancel order {number} (the customer asked)")
+                                ask=cancel_order_ask(number.clone())
+                            />
+                        })}
+                        {o.rest_cancellable.then(|| view! {
+                            <CancelForCustomer
+                                label=format!("Cancel what hasn't shipped of {number} (the customer asked)")
+                                ask=cancel_rest_ask(number.clone())
+                            />
+                        })}
                         <crate::components::ShipmentList shipments=o.shipments.clone() heading_level=3 />
                         <crate::components::ReturnList returns=o.returns heading_level=3 />
                         <crate::components::returns::SendBack
@@ -153,52 +163,52 @@ fn ResendLink(number: String) -> impl IntoView {
     }
 }
 
-/// Cancels the order on the customer's behalf (same terms as the web: nothing shipped).
-#[component]
-fn CancelForCustomer(number: String) -> impl IntoView {
-    let said = RwSignal::new(None::<String>);
-    let label = format!("Cancel order {number} (the customer asked)");
-    let send = move |_| {
+/// What a cancel button asks the shop, answering the words to show the agent.
+type CancelAsk = std::rc::Rc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, ShopError>>>>,
+>;
+
+/// Cancels the order (nothing shipped) on the customer's behalf, same terms as the web.
+fn cancel_order_ask(number: String) -> CancelAsk {
+    std::rc::Rc::new(move || {
         let number = number.clone();
+        Box::pin(async move {
+            agent_cancel_order(number).await.map(|_| {
+                "Cancelled: the customer has an email, and the hold on their card is released."
+                    .to_owned()
+            })
+        })
+    })
+}
+
+/// Cancels what hasn't shipped of a partly shipped order, as the customer asked.
+fn cancel_rest_ask(number: String) -> CancelAsk {
+    std::rc::Rc::new(move || {
+        let number = number.clone();
+        Box::pin(async move {
+            crate::api::agent::agent_cancel_rest(number).await.map(|o| {
+                format!(
+                    "Done: the order now comes to {}. The customer has an email.",
+                    o.total
+                )
+            })
+        })
+    })
+}
+
+/// A cancel button for the customer on the phone, with the shop's answer beside it.
+#[component]
+fn CancelForCustomer(label: String, ask: CancelAsk) -> impl IntoView {
+    let said = RwSignal::new(None::<String>);
+    let send = move |_| {
+        let ask = ask.clone();
         spawn_local(async move {
-            said.set(Some(match agent_cancel_order(number).await {
-                Ok(_) => {
-                    "Cancelled: the customer has an email, and the hold on their card is released."
-                        .to_owned()
-                }
+            said.set(Some(match ask().await {
+                Ok(words) => words,
                 Err(e) => e
                     .message_for(&Field::Order)
                     .unwrap_or_else(|| e.to_string()),
             }));
-        });
-    };
-    view! {
-        <p>
-            <button type="button" class="button button--small" on:click=send>{label}</button>
-            <span role="status">{move || said.get()}</span>
-        </p>
-    }
-}
-
-/// Cancels what hasn't shipped of a partly shipped order, as the customer asked.
-#[component]
-fn CancelRestForCustomer(number: String) -> impl IntoView {
-    let said = RwSignal::new(None::<String>);
-    let label = format!("Cancel what hasn't shipped of {number} (the customer asked)");
-    let send = move |_| {
-        let number = number.clone();
-        spawn_local(async move {
-            said.set(Some(
-                match crate::api::agent::agent_cancel_rest(number).await {
-                    Ok(o) => format!(
-                        "Done: the order now comes to {}. The customer has an email.",
-                        o.total
-                    ),
-                    Err(e) => e
-                        .message_for(&Field::Order)
-                        .unwrap_or_else(|| e.to_string()),
-                },
-            ));
         });
     };
     view! {

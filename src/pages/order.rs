@@ -210,52 +210,25 @@ fn CancelSection(number: String, version: RwSignal<u32>) -> impl IntoView {
         .read_untracked()
         .get("key")
         .unwrap_or_default();
-    let asking = RwSignal::new(false);
-    let cancel = ServerAction::<CancelOrder>::new();
-    let error = last_error(cancel);
-    after_each(cancel, move |answer| {
-        asking.set(false);
-        if answer.is_ok() {
-            version.update(|v| *v += 1);
-        }
-    });
-    let confirm = {
-        let number = number.clone();
-        move |_| {
-            if !cancel.pending().get_untracked() {
-                cancel.dispatch(CancelOrder {
-                    number: number.clone(),
-                    key: key.clone(),
-                });
-            }
-        }
+    let action = ServerAction::<CancelOrder>::new();
+    let request = CancelOrder {
+        number: number.clone(),
+        key,
     };
-    let question = format!("Cancel order {number}?");
     view! {
-        <section class="order-cancel" aria-labelledby="cancel-heading">
-            <h2 id="cancel-heading">"Changed your mind?"</h2>
-            <p>
-                "Until any of it ships you can cancel this order here: the hold on your card is released, nothing is charged, and the items go back on sale."
-            </p>
-            <Show
-                when=move || asking.get()
-                fallback=move || view! {
-                    <button type="button" class="button" on:click=move |_| {
-                        asking.set(true);
-                        focus_later("#cancel-yes");
-                    }>"Cancel this order"</button>
-                }
-            >
-                <p><strong>{question.clone()}</strong></p>
-                <button id="cancel-yes" type="button" class="button button--primary" disabled=move || cancel.pending().get() on:click=confirm.clone()>
-                    "Yes, cancel my order"
-                </button>
-                <button type="button" class="button" on:click=move |_| asking.set(false)>"Keep my order"</button>
-            </Show>
-            <p class="form-error" role="alert">
-                {move || error.with(|e| e.as_ref().and_then(|e| e.message_for(&Field::Order).or_else(|| general_error(e, &[Field::Order]))))}
-            </p>
-        </section>
+        <AskTwice
+            action
+            request
+            version
+            heading_id="cancel-heading"
+            yes_selector="#cancel-yes"
+            heading="Changed your mind?"
+            text="Until any of it ships you can cancel this order here: the hold on your card is released, nothing is charged, and the items go back on sale."
+            ask="Cancel this order"
+            question=format!("Cancel order {number}?")
+            yes="Yes, cancel my order"
+            no="Keep my order"
+        />
     }
 }
 
@@ -267,44 +240,78 @@ fn CancelRestSection(number: String, version: RwSignal<u32>) -> impl IntoView {
         .read_untracked()
         .get("key")
         .unwrap_or_default();
+    let action = ServerAction::<crate::api::orders::CancelRest>::new();
+    let request = crate::api::orders::CancelRest { number, key };
+    view! {
+        <AskTwice
+            action
+            request
+            version
+            heading_id="cancel-rest-heading"
+            yes_selector="#cancel-rest-yes"
+            heading="Don't need the rest?"
+            text="Part of this order has shipped. You can cancel what hasn't (parcels still to pack and anything waiting for stock): it goes back on sale, nothing more is taken from your card, and what has shipped arrives as before."
+            ask="Cancel what hasn't shipped"
+            question="Cancel everything in this order that hasn't shipped yet?"
+            yes="Yes, cancel the rest"
+            no="Keep it coming"
+        />
+    }
+}
+
+/// A cancel asked twice: the button, then the question with yes and no; the answer's
+/// error beside it, and the order read again (`version`) once it is done.
+#[component]
+#[allow(clippy::too_many_arguments)]
+fn AskTwice<S>(
+    action: ServerAction<S>,
+    request: S,
+    version: RwSignal<u32>,
+    heading_id: &'static str,
+    /// `#id` of the yes button, which gets the focus when the question opens.
+    yes_selector: &'static str,
+    heading: &'static str,
+    text: &'static str,
+    ask: &'static str,
+    #[prop(into)] question: String,
+    yes: &'static str,
+    no: &'static str,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = crate::api::ShopError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
     let asking = RwSignal::new(false);
-    let cancel = ServerAction::<crate::api::orders::CancelRest>::new();
-    let error = last_error(cancel);
-    after_each(cancel, move |answer| {
+    let error = last_error(action);
+    after_each(action, move |answer| {
         asking.set(false);
         if answer.is_ok() {
             version.update(|v| *v += 1);
         }
     });
     let confirm = move |_| {
-        if !cancel.pending().get_untracked() {
-            cancel.dispatch(crate::api::orders::CancelRest {
-                number: number.clone(),
-                key: key.clone(),
-            });
+        if !action.pending().get_untracked() {
+            action.dispatch(request.clone());
         }
     };
     view! {
-        <section class="order-cancel" aria-labelledby="cancel-rest-heading">
-            <h2 id="cancel-rest-heading">"Don't need the rest?"</h2>
-            <p>
-                "Part of this order has shipped. You can cancel what hasn't (parcels still to pack and anything waiting for stock): "
-                "it goes back on sale, nothing more is taken from your card, and what has shipped arrives as before."
-            </p>
+        <section class="order-cancel" aria-labelledby=heading_id>
+            <h2 id=heading_id>{heading}</h2>
+            <p>{text}</p>
             <Show
                 when=move || asking.get()
                 fallback=move || view! {
                     <button type="button" class="button" on:click=move |_| {
                         asking.set(true);
-                        focus_later("#cancel-rest-yes");
-                    }>"Cancel what hasn't shipped"</button>
+                        focus_later(yes_selector);
+                    }>{ask}</button>
                 }
             >
-                <p><strong>"Cancel everything in this order that hasn't shipped yet?"</strong></p>
-                <button id="cancel-rest-yes" type="button" class="button button--primary" disabled=move || cancel.pending().get() on:click=confirm.clone()>
-                    "Yes, cancel the rest"
+                <p><strong>{question.clone()}</strong></p>
+                <button id=&yes_selector[1..] type="button" class="button button--primary" disabled=move || action.pending().get() on:click=confirm.clone()>
+                    {yes}
                 </button>
-                <button type="button" class="button" on:click=move |_| asking.set(false)>"Keep it coming"</button>
+                <button type="button" class="button" on:click=move |_| asking.set(false)>{no}</button>
             </Show>
             <p class="form-error" role="alert">
                 {move || error.with(|e| e.as_ref().and_then(|e| e.message_for(&Field::Order).or_else(|| general_error(e, &[Field::Order]))))}
