@@ -1,7 +1,9 @@
 //! "Change this order" until it ships: each line's size or colour and quantity (0
-//! removes it), the delivery address and option; "Review the change" shows what it does
-//! and the money in plain words, and only "Confirm the change" makes it. The status page
-//! (the shopper) and the agent console (on the phone) use the same form.
+//! removes it), the delivery address and option; once part of it has shipped, what
+//! hasn't (units that left stay, and so do the address and delivery). "Review the
+//! change" shows what it does and the money in plain words, and only "Confirm the
+//! change" makes it. The status page (the shopper) and the agent console (on the phone)
+//! use the same form.
 
 use crate::api::orders::{ChangeLine, ChangeOutcome, ChangePreview, OrderChange, OrderView};
 use crate::api::ShopError;
@@ -28,6 +30,8 @@ struct LineEdit {
     first_variant: i64,
     product: String,
     choices: Vec<(i64, String)>,
+    /// Units that left already: the line keeps its size and colour and at least these.
+    shipped: u32,
     variant: RwSignal<i64>,
     quantity: RwSignal<u32>,
 }
@@ -52,14 +56,19 @@ pub fn ChangeOrder(
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let prefix = format!("change-{}", order.number);
+    // Part has shipped: only the rest may change (the server's rule; this only shapes
+    // the form).
+    let partial = order.lines.iter().any(|l| l.shipped > 0);
     let lines: Vec<LineEdit> = order
         .lines
         .iter()
+        .filter(|l| !l.exchange)
         .map(|l| LineEdit {
             line_id: l.line_id,
             first_variant: l.variant_id,
             product: l.product_name.clone(),
             choices: l.choices.clone(),
+            shipped: l.shipped,
             variant: RwSignal::new(l.variant_id),
             quantity: RwSignal::new(l.quantity),
         })
@@ -186,7 +195,7 @@ pub fn ChangeOrder(
                         .or_else(|| e.message_for(&Field::Line(first)))
                 })
             });
-            let choice = (l.choices.len() > 1).then(|| {
+            let choice = (l.choices.len() > 1 && l.shipped == 0).then(|| {
                 let select_id = format!("{id}-variant");
                 view! {
                     <label for=select_id.clone()>{format!("{}: size and colour", l.product)}</label>
@@ -208,6 +217,10 @@ pub fn ChangeOrder(
                 }
             });
             let count_id = format!("{id}-quantity");
+            let count_label = match l.shipped {
+                0 => format!("{}: how many (0 removes it)", l.product),
+                n => format!("{}: how many in all ({n} already shipped)", l.product),
+            };
             let error_id = format!("{id}-error");
             let add = (l.choices.len() > 1).then(|| {
                 let (product, choices, current) = (l.product.clone(), l.choices.clone(), l.first_variant);
@@ -232,12 +245,12 @@ pub fn ChangeOrder(
             view! {
                 <div class="field change-form__line" class:field--invalid=move || message.get().is_some()>
                     {choice}
-                    <label for=count_id.clone()>{format!("{}: how many (0 removes it)", l.product)}</label>
+                    <label for=count_id.clone()>{count_label}</label>
                     <input
                         id=count_id
                         type="number"
                         inputmode="numeric"
-                        min="0"
+                        min=l.shipped.to_string()
                         max="20"
                         prop:value=move || l.quantity.get().to_string()
                         on:input=move |ev| {
@@ -398,6 +411,53 @@ pub fn ChangeOrder(
         {address_field("city", "Town or city", Field::City, |a| &a.city, |a| &mut a.city)}
         {address_field("postcode", "Postcode", Field::Postcode, |a| &a.postcode, |a| &mut a.postcode)}
     };
+    // Once part has left, the rest goes the same way: the address and option are shown,
+    // not offered.
+    let delivery_fields = if partial {
+        let a = order.address.clone();
+        let to = [a.name, a.line1, a.line2, a.city, a.postcode]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! {
+            <p class="change-form__same-way">
+                {format!("The rest goes to {to} by {} delivery, like what has shipped.", order.delivery_option.name())}
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <fieldset>
+                <legend>"Delivery address"</legend>
+                {address_fields}
+            </fieldset>
+            <div class="field">
+                <label for=delivery_id.clone()>"Delivery"</label>
+                <select
+                    id=delivery_id.clone()
+                    prop:value=move || delivery.get().as_str()
+                    on:change=move |ev| {
+                        if let Some(o) = DeliveryOption::parse(&event_target_value(&ev)) {
+                            delivery.set(o);
+                            reviewed.set(None);
+                        }
+                    }
+                >
+                    {DeliveryOption::ALL
+                        .into_iter()
+                        .map(|o| view! { <option value=o.as_str()>{o.name()}</option> })
+                        .collect::<Vec<_>>()}
+                </select>
+            </div>
+        }
+        .into_any()
+    };
+    let intro = if partial {
+        "Part of this order has shipped. What hasn't can still change: sizes, colours and quantities of what's still to come, items added or removed. You'll see what it does to the total and your card before anything changes."
+    } else {
+        "Until it ships you can change sizes, colours and quantities, add items, remove an item, or change the address or delivery. You'll see what it does to the total and your card before anything changes."
+    };
     let general = move || {
         error.with(|e| {
             let e = e.as_ref()?;
@@ -440,7 +500,7 @@ pub fn ChangeOrder(
     view! {
         <section class="change-order" aria-labelledby=heading_id>
             {heading}
-            <p>"Until it ships you can change sizes, colours and quantities, add items, remove an item, or change the address or delivery. You'll see what it does to the total and your card before anything changes."</p>
+            <p>{intro}</p>
             <button type="button" class="button" hidden=move || open.get() on:click=move |_| open.set(true)>
                 "Change this order"
             </button>
@@ -464,28 +524,7 @@ pub fn ChangeOrder(
                             </ul>
                         </div>
                     </fieldset>
-                    <fieldset>
-                        <legend>"Delivery address"</legend>
-                        {address_fields}
-                    </fieldset>
-                    <div class="field">
-                        <label for=delivery_id.clone()>"Delivery"</label>
-                        <select
-                            id=delivery_id.clone()
-                            prop:value=move || delivery.get().as_str()
-                            on:change=move |ev| {
-                                if let Some(o) = DeliveryOption::parse(&event_target_value(&ev)) {
-                                    delivery.set(o);
-                                    reviewed.set(None);
-                                }
-                            }
-                        >
-                            {DeliveryOption::ALL
-                                .into_iter()
-                                .map(|o| view! { <option value=o.as_str()>{o.name()}</option> })
-                                .collect::<Vec<_>>()}
-                        </select>
-                    </div>
+                    {delivery_fields}
                     <p class="form-error" role="alert">{general}</p>
                     <button type="submit" class="button button--primary" disabled=move || review.pending().get()>
                         "Review the change"

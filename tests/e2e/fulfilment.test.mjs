@@ -29,6 +29,30 @@ async function mailed(shop, wanted, what) {
   assert.ok(shop.mails().some(wanted), what);
 }
 
+/** The warehouse back-office, signed in as wes. */
+async function warehousePage(browser, baseURL) {
+  const staffContext = await browser.newContext({ baseURL });
+  const staff = await staffContext.newPage();
+  await staff.goto("/warehouse/sign-in");
+  await staff.getByLabel("Staff name").fill("wes");
+  await staff.getByLabel("Password").fill(PASSWORD);
+  await staff.getByRole("button", { name: "Sign in" }).click();
+  await staff.waitForURL(/\/warehouse$/);
+  return { staff, staffContext };
+}
+
+/** Packs and ships order `number`'s parcel at `centre` with the test courier. */
+async function packAndShip(staff, number, centre, tracking) {
+  const centres = staff.getByRole("combobox", { name: "Distribution centre" });
+  await centres.locator("option", { hasText: `${centre} (` }).waitFor({ state: "attached" });
+  await centres.selectOption(await centres.locator("option", { hasText: `${centre} (` }).getAttribute("value"));
+  await staff.getByRole("button", { name: `Mark packed: ${number}` }).click();
+  await staff.getByRole("button", { name: `Ship ${number}` }).click();
+  await staff.getByRole("combobox", { name: "Carrier" }).selectOption({ label: "Test courier" });
+  await staff.getByLabel("Tracking number").fill(tracking);
+  await staff.getByRole("button", { name: "Ship", exact: true }).click();
+}
+
 test("packed and shipped in the back-office, reported by the courier, followed live by the shopper", async () => {
   const { shop, browser } = ctx();
   const { variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
@@ -175,7 +199,7 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   await page.getByRole("button", { name: "Review the change" }).click();
   const review = page.getByRole("region", { name: "The change, before you confirm it" });
   await visible(review.getByText("new delivery address"));
-  await visible(review.getByText(/^The total stays £[\d.]+: nothing changes on your Visa ending 4242\.$/));
+  await visible(review.getByText(/^The amount held stays £[\d.]+: nothing changes on your Visa ending 4242\.$/));
   await expectNoAxeViolations(page, "the change reviewed");
   await review.getByRole("button", { name: "Confirm the change" }).click();
   await visible(page.getByRole("heading", { name: "Changes to this order" }));
@@ -191,24 +215,10 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   await mailed(shop, () => shop.mails().filter((m) => /Subject: Your order SF-\w+ is changed/.test(m)).length === 2, "a mail per change");
 
   // The warehouse ships what is left; the courier delivers it.
-  const staffContext = await browser.newContext({ baseURL: shop.baseURL });
-  const staff = await staffContext.newPage();
-  await staff.goto("/warehouse/sign-in");
-  await staff.getByLabel("Staff name").fill("wes");
-  await staff.getByLabel("Password").fill(PASSWORD);
-  await staff.getByRole("button", { name: "Sign in" }).click();
-  await staff.waitForURL(/\/warehouse$/);
+  const { staff, staffContext } = await warehousePage(browser, shop.baseURL);
   const order = await callApi(shop.baseURL, "order_status", { number: placed.number, key: placed.key });
   assert.equal(order.shipments.length, 1, "the change replaced the parcels");
-  const centre = order.shipments[0].centre;
-  const centres = staff.getByRole("combobox", { name: "Distribution centre" });
-  await centres.locator("option", { hasText: `${centre} (` }).waitFor({ state: "attached" });
-  await centres.selectOption(await centres.locator("option", { hasText: `${centre} (` }).getAttribute("value"));
-  await staff.getByRole("button", { name: `Mark packed: ${placed.number}` }).click();
-  await staff.getByRole("button", { name: `Ship ${placed.number}` }).click();
-  await staff.getByRole("combobox", { name: "Carrier" }).selectOption({ label: "Test courier" });
-  await staff.getByLabel("Tracking number").fill("TC0000000077");
-  await staff.getByRole("button", { name: "Ship", exact: true }).click();
+  await packAndShip(staff, placed.number, order.shipments[0].centre, "TC0000000077");
   await visible(page.getByRole("heading", { name: "Status: On its way", exact: true }));
   assert.equal(await page.getByRole("button", { name: "Change this order" }).count(), 0, "no changes once it ships");
   await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000077", event: "delivered" });
@@ -252,12 +262,7 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   const exchangeParcel = page.getByRole("heading", { name: /^Parcel 2 of 2, from / });
   await visible(exchangeParcel);
   const exchangeCentre = (await exchangeParcel.textContent()).replace("Parcel 2 of 2, from ", "");
-  await centres.selectOption(await centres.locator("option", { hasText: `${exchangeCentre} (` }).getAttribute("value"));
-  await staff.getByRole("button", { name: `Mark packed: ${placed.number}` }).click();
-  await staff.getByRole("button", { name: `Ship ${placed.number}` }).click();
-  await staff.getByRole("combobox", { name: "Carrier" }).selectOption({ label: "Test courier" });
-  await staff.getByLabel("Tracking number").fill("TC0000000078");
-  await staff.getByRole("button", { name: "Ship", exact: true }).click();
+  await packAndShip(staff, placed.number, exchangeCentre, "TC0000000078");
   await visible(page.getByText("TC0000000078", { exact: true }));
   await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000078", event: "delivered" });
   await visible(page.getByRole("heading", { name: "Status: Delivered", exact: true }));
@@ -278,6 +283,55 @@ test("changed before it ships, shipped, delivered, exchanged, sent back and refu
   await mailed(shop, (m) => m.includes(`for your return ${code2}`), "the refund mail");
   await page.setViewportSize({ width: 1280, height: 900 });
   await expectNoAxeViolations(page, "an exchanged and a refunded return at desktop width");
+  await staffContext.close();
+  await context.close();
+});
+
+test("once part has shipped, the shopper changes the rest at phone width; what left stays", async () => {
+  const { shop, browser } = ctx();
+  const { product, variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const { product: waiting, variant: later } = await findVariant(
+    shop.baseURL,
+    (v) => v.availability.OutOfStock?.back_on && !product.variants.some((x) => x.id === v.id),
+    "yorkshire",
+  );
+  const body = await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }, { variant_id: later.id, quantity: 1 }]);
+  body.request.accept_backorder = true;
+  const placed = await placeOrder(shop.baseURL, body);
+  const order = await callApi(shop.baseURL, "order_status", { number: placed.number, key: placed.key });
+  assert.equal(order.shipments.length, 1, "one parcel now, one item waiting for stock");
+  const { staff, staffContext } = await warehousePage(browser, shop.baseURL);
+  await packAndShip(staff, placed.number, order.shipments[0].centre, "TC0000000091");
+  await visible(staff.getByRole("heading", { name: "Shipped in the last day (1)" }));
+
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(`/orders/${placed.number}?key=${placed.key}`);
+  await visible(page.getByRole("heading", { name: "Status: On its way", exact: true }));
+  await page.getByRole("button", { name: "Change this order" }).click();
+  await visible(page.getByText(/^The rest goes to Bench, 1 High Street, Leeds, LS1 4AP by Standard delivery, like what has shipped\.$/));
+  assert.equal(await page.getByLabel("Address line 1").count(), 0, "the address stays");
+  const shipped = page.getByLabel(`${product.name}: how many in all (1 already shipped)`);
+  await shipped.fill("0");
+  await page.getByRole("button", { name: "Review the change" }).click();
+  await visible(page.getByText("1 of these has already shipped, so the quantity can't go below 1. Once they arrive you can send them back."));
+  assert.equal(await shipped.getAttribute("aria-invalid"), "true", "the message is next to the field");
+  await expectNoAxeViolations(page, "the change form for the rest, with a mistake, at phone width");
+  await shipped.fill("1");
+  await page.getByLabel(`${waiting.name}: how many (0 removes it)`).fill("2");
+  await page.getByRole("button", { name: "Review the change" }).click();
+  const review = page.getByRole("region", { name: "The change, before you confirm it" });
+  await visible(review.getByText(/: 1 → 2$/));
+  await visible(review.getByText(/^The amount held stays £0\.00: nothing changes on your Visa ending 4242\. £[\d.]+ for 2 items waiting for stock is charged when it ships/));
+  await review.getByRole("button", { name: "Confirm the change" }).click();
+  await visible(page.getByRole("heading", { name: "Changes to this order" }));
+  await visible(page.getByText(/^Changed by you/));
+  await mailed(shop, (m) => /Subject: Your order SF-\w+ is changed/.test(m) && m.includes(placed.number), "the change mail");
+  const after = await callApi(shop.baseURL, "order_status", { number: placed.number, key: placed.key });
+  const line = after.lines.find((l) => l.variant_id === later.id);
+  assert.equal(line.quantity, 2);
+  assert.equal(line.backordered, 2, "both wait for stock, in the order's place in the queue");
+  assert.equal(after.lines.find((l) => l.variant_id === variant.id).shipped, 1);
   await staffContext.close();
   await context.close();
 });

@@ -3,6 +3,7 @@
 //! refused with nothing changed, and a change racing "Ship" with one winner.
 
 use super::*;
+use storefront::domain::money::Money;
 
 async fn sibling_variant(state: &AppState, variant: i64) -> i64 {
     scalar(
@@ -213,7 +214,7 @@ async fn a_size_the_address_and_a_line_change_before_it_ships_and_the_hold_follo
         StatusCode::OK
     );
     assert_eq!(captured(state).await, bigger);
-    // Shipped: no more changes.
+    // All of it shipped: no more changes.
     let late = apply(
         app,
         &change_body(
@@ -228,7 +229,9 @@ async fn a_size_the_address_and_a_line_change_before_it_ships_and_the_hold_follo
     .await;
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        late.json.to_string().contains("already shipped"),
+        late.json
+            .to_string()
+            .contains("Everything in this order has shipped"),
         "{}",
         late.json
     );
@@ -727,7 +730,7 @@ async fn units_waiting_for_stock_can_change_and_keep_their_place_in_the_queue() 
     assert_eq!(look.status, StatusCode::OK, "{}", look.json);
     let money = look.json["money"].as_str().unwrap();
     assert!(
-        money.starts_with("The total stays") || money.contains("nothing changes on"),
+        money.starts_with("The amount held stays") && money.contains("nothing changes on"),
         "the hold now is the same: {money}"
     );
     assert!(
@@ -774,4 +777,212 @@ async fn units_waiting_for_stock_can_change_and_keep_their_place_in_the_queue() 
         .unwrap();
     assert_eq!(first_view.lines[0].backordered, 0, "served first");
     assert_eq!(second_view.lines[0].backordered, 1, "still waiting, behind");
+}
+
+#[tokio::test]
+async fn once_part_has_shipped_the_rest_can_change_and_the_holds_follow() {
+    let s = shop().await;
+    let (app, state) = (&s.app, &s.state);
+    // One unit at Leeds, one at Bristol: two parcels on one hold, delivery on Leeds's
+    // (two units of something cheap enough to pay for delivery).
+    let v = scalar(
+        state,
+        "SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id
+         WHERE p.price_minor * 2 < 5000 AND (SELECT COUNT(*) FROM variants w WHERE w.product_id = p.id) > 1
+         ORDER BY v.id LIMIT 1",
+    )
+    .await;
+    set_stock(state, v, [1, 1, 0], 0).await;
+    let other = other_product_variant(state, v).await;
+    set_stock(state, other, [0, 2, 0], 0).await;
+    let placed = buy(state, &details_in("yorkshire"), &[line(v, 2)], false)
+        .await
+        .unwrap();
+    let (n, k) = (placed.number.as_str(), placed.key.as_str());
+    let parcels = live_parcels(state, n).await;
+    assert_eq!(parcels.len(), 2);
+    let view = state.orders().view(n, k).await.unwrap();
+    let (price, delivery) = (view.lines[0].unit_price.minor, view.delivery.minor);
+    assert!(delivery > 0, "the test needs a delivery charge");
+    assert_eq!(
+        parcels[0].3,
+        price + delivery,
+        "Leeds's parcel carries delivery"
+    );
+    // Bristol's parcel (no delivery in it) leaves first.
+    let staff = warehouse(app).await;
+    assert_eq!(pack(app, &staff, parcels[1].0).await.status, StatusCode::OK);
+    assert_eq!(
+        ship(app, &staff, parcels[1].0, "test-courier", "TC0000000901")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(captured(state).await, price);
+    let view = state.orders().view(n, k).await.unwrap();
+    assert_eq!(view.change_refused, None, "the rest may change");
+    assert_eq!(view.lines[0].shipped, 1);
+    let line_id = view.lines[0].line_id;
+    let address = serde_json::to_value(&view.address).unwrap();
+    let refused = |lines: Value, address: Value, delivery: &'static str, attempt: &'static str| {
+        let mut body = change_body(n, k, lines, &address, attempt);
+        body["change"]["delivery"] = json!(delivery);
+        async move {
+            let look = preview(app, &body).await;
+            assert_eq!(
+                look.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{attempt}: {}",
+                look.json
+            );
+            look.json.to_string()
+        }
+    };
+    // What left stays: not fewer than shipped, not another size; the address and
+    // delivery stay; a change leaving only what shipped is a cancel of the rest.
+    let larger = sibling_variant(state, v).await;
+    assert!(refused(
+        json!([{"line_id": line_id, "variant_id": v, "quantity": 0}]),
+        address.clone(),
+        "standard",
+        "partial-0001"
+    )
+    .await
+    .contains("1 of these has already shipped, so the quantity can't go below 1"));
+    assert!(refused(
+        json!([{"line_id": line_id, "variant_id": larger, "quantity": 2}]),
+        address.clone(),
+        "standard",
+        "partial-0002"
+    )
+    .await
+    .contains("already shipped in this size and colour"));
+    let mut moved = address.clone();
+    moved["line1"] = json!("1 Elsewhere Lane");
+    assert!(refused(json!([]), moved, "standard", "partial-0003")
+        .await
+        .contains("already left for this address"));
+    assert!(
+        refused(json!([]), address.clone(), "express", "partial-0004")
+            .await
+            .contains("the rest goes by the same delivery")
+    );
+    assert!(refused(
+        json!([{"line_id": line_id, "variant_id": v, "quantity": 1}]),
+        address.clone(),
+        "standard",
+        "partial-0005"
+    )
+    .await
+    .contains("Cancel what hasn't shipped"));
+    assert_eq!(captured(state).await, price, "nothing moved");
+    assert_eq!(live_parcels(state, n).await.len(), 2);
+
+    // One more of it (from Bristol, re-stocked) and a new item: more than the checkout
+    // hold has left, so a new hold for the rest, and the old one keeps what it gave.
+    set_stock(state, v, [0, 1, 0], 0).await;
+    let body = change_body(
+        n,
+        k,
+        json!([{"line_id": line_id, "variant_id": v, "quantity": 3},
+               {"line_id": null, "variant_id": other, "quantity": 1}]),
+        &address,
+        "partial-0006",
+    );
+    let look = preview(app, &body).await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    let other_price = scalar(
+        state,
+        &format!("SELECT price_minor FROM products WHERE id = (SELECT product_id FROM variants WHERE id = {other})"),
+    )
+    .await;
+    let total = look.json["total"]["minor"].as_i64().unwrap();
+    assert_eq!(
+        total,
+        3 * price + other_price + delivery,
+        "delivery stays as charged"
+    );
+    let now = 2 * price + other_price + delivery;
+    let money = look.json["money"].as_str().unwrap();
+    assert!(
+        money.contains(&format!(
+            "more: we'll ask your bank to hold {} on your Visa ending 4242 in place of {}",
+            Money::gbp(now),
+            Money::gbp(price + delivery)
+        )),
+        "{money}"
+    );
+    let done = apply(app, &body, total).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert_eq!(
+        held(state).await,
+        vec![
+            (price, "authorized".to_owned()),
+            (now, "authorized".to_owned())
+        ],
+        "the checkout hold lowered to what it gave; the new one holds the rest"
+    );
+    let view = state.orders().view(n, k).await.unwrap();
+    assert_eq!(view.total.minor, total);
+    assert_eq!(view.delivery.minor, delivery);
+    assert_eq!(view.lines[0].quantity, 3);
+    assert_eq!(view.lines[0].shipped, 1);
+    assert_eq!(view.lines.len(), 2);
+    let mail = &mails_to(state, "is changed").await[0];
+    assert!(mail.contains("the rest arriving"), "{mail}");
+
+    // One fewer again, before it ships (the added item stays): the new hold drops, and
+    // what was taken stays.
+    let body = change_body(
+        n,
+        k,
+        json!([{"line_id": line_id, "variant_id": v, "quantity": 2}]),
+        &address,
+        "partial-0007",
+    );
+    let look = preview(app, &body).await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    let money = look.json["money"].as_str().unwrap();
+    assert!(
+        money.ends_with(&format!(
+            "to {}; the {} taken for what has shipped stays as it is.",
+            Money::gbp(now - price),
+            Money::gbp(price)
+        )),
+        "{money}"
+    );
+    let total = look.json["total"]["minor"].as_i64().unwrap();
+    assert_eq!(apply(app, &body, total).await.status, StatusCode::OK);
+    assert_eq!(
+        held(state).await.last().unwrap(),
+        &(now - price, "authorized".to_owned()),
+        "delivery is still to take: it was on the parcel the first change replaced"
+    );
+
+    // Everything ships: exactly the total is taken, and nothing more may change.
+    for (id, status, _, _) in live_parcels(state, n).await {
+        if status == "to_pack" {
+            assert_eq!(pack(app, &staff, id).await.status, StatusCode::OK);
+            let answer = ship(
+                app,
+                &staff,
+                id,
+                "test-courier",
+                &format!("TC{:010}", 950 + id),
+            )
+            .await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+        }
+    }
+    let view = state.orders().view(n, k).await.unwrap();
+    assert_eq!(captured(state).await, view.total.minor);
+    assert_eq!(view.total.minor, 2 * price + other_price + delivery);
+    assert!(view.change_refused.is_some());
+    assert_eq!(stock_at(state, v, 1).await, 0);
+    assert_eq!(stock_at(state, v, 2).await, 1);
+    assert_eq!(
+        stock_at(state, other, 2).await,
+        1,
+        "the added item left too"
+    );
 }

@@ -4,7 +4,8 @@
 //! after every step that the money and the stock add up: the card has been charged no
 //! more than the shipped parcels' money less what was refunded, no authorization has
 //! given back more than it took, the shop's books match the gateway's, and every unit
-//! is on a shelf, in a parcel, or put aside for an exchange (less those accepted back).
+//! is on a shelf, in a parcel, or put aside for an exchange (less those accepted back);
+//! and the card holds exactly what the parcels still to ship will take.
 
 use super::*;
 use storefront::domain::returns::ReturnStatus;
@@ -85,6 +86,22 @@ async fn check_money(state: &AppState, round: u64, step: usize, what: &str) {
         over, 0,
         "round {round} step {step} ({what}): no refund beyond what was taken"
     );
+    let held = scalar(
+        state,
+        "SELECT COALESCE(SUM(a.amount_minor - COALESCE((SELECT SUM(c.amount_minor) FROM test_gateway_captures c
+                                                       WHERE c.authorization = a.id AND c.amount_minor > 0), 0)), 0)
+         FROM test_gateway_authorizations a WHERE a.status = 'authorized'",
+    )
+    .await;
+    let to_take = scalar(
+        state,
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM shipments WHERE status IN ('to_pack', 'packed')",
+    )
+    .await;
+    assert_eq!(
+        held, to_take,
+        "round {round} step {step} ({what}): the card holds exactly what the parcels still to ship will take"
+    );
 }
 
 #[tokio::test]
@@ -126,27 +143,37 @@ async fn whatever_happens_after_the_order_money_and_stock_add_up() {
         for step in 0..25 {
             let view = state.orders().view(&n, &k).await.unwrap();
             let address = serde_json::to_value(&view.address).unwrap();
-            let (what, answer) = match dice.below(8) {
-                0 if !view.lines.is_empty() => {
+            let (what, answer) = match dice.below(9) {
+                0 | 8 if !view.lines.is_empty() => {
                     let l = &view.lines[dice.below(view.lines.len())];
                     let variant = if l.choices.is_empty() {
                         l.variant_id
                     } else {
                         l.choices[dice.below(l.choices.len())].0
                     };
+                    // Now and then an item added as well.
+                    let mut lines = vec![
+                        json!({"line_id": l.line_id, "variant_id": variant, "quantity": dice.below(3)}),
+                    ];
+                    if dice.below(3) == 0 {
+                        lines.push(json!({"line_id": null, "variant_id": variants[dice.below(variants.len())], "quantity": 1}));
+                    }
                     let body = json!({"number": n, "key": k, "change": {
-                        "lines": [{"line_id": l.line_id, "variant_id": variant, "quantity": dice.below(3)}],
-                        "address": address, "delivery": "standard", "attempt": format!("seq-{round}-{step}")}});
+                        "lines": lines,
+                        "address": address, "delivery": "standard", "attempt": format!("seq-change-{round}-{step}")}});
+                    // Once part has shipped, only the rest changes.
+                    let what = if view.lines.iter().any(|l| l.shipped > 0) {
+                        "change the rest"
+                    } else {
+                        "change"
+                    };
                     let look = json_fn(app, "/api/preview_change", None, body.clone()).await;
                     if look.status != StatusCode::OK {
-                        ("change", look)
+                        (what, look)
                     } else {
                         let mut body = body;
                         body["expected_total"] = look.json["total"]["minor"].clone();
-                        (
-                            "change",
-                            json_fn(app, "/api/change_order", None, body).await,
-                        )
+                        (what, json_fn(app, "/api/change_order", None, body).await)
                     }
                 }
                 1 if dice.below(4) == 0 => (
@@ -297,7 +324,14 @@ async fn whatever_happens_after_the_order_money_and_stock_add_up() {
         }
     }
     println!("steps that went through: {outcomes:?}");
-    for kind in ["change", "ship", "deliver", "return", "settle"] {
+    for kind in [
+        "change",
+        "change the rest",
+        "ship",
+        "deliver",
+        "return",
+        "settle",
+    ] {
         assert!(
             outcomes.get(kind).copied().unwrap_or(0) > 0,
             "no {kind} went through: {outcomes:?}"

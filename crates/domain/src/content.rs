@@ -332,12 +332,21 @@ mod tests {
             .answer;
         use crate::fulfilment::ShipmentStatus as S;
         assert!(change.contains("Yes, until it ships"));
-        assert!(crate::changes::may_change(&[S::ToPack, S::Packed]).is_ok());
-        assert!(crate::changes::may_change(&[S::Shipped, S::ToPack]).is_err());
+        assert!(crate::changes::may_change(&[S::ToPack, S::Packed], 0).is_ok());
         assert!(change
             .contains("Items waiting for stock can change too, and keep their place in the queue"));
-        assert!(crate::changes::may_change(&[]).is_ok());
-        assert!(change.contains("Once part of it has shipped you can still cancel what hasn't"));
+        assert!(crate::changes::may_change(&[], 1).is_ok());
+        use crate::changes::{check_delivery, check_line, may_change, ChangeScope};
+        assert!(change
+            .contains("Once part of it has shipped you can still change or cancel what hasn't"));
+        assert_eq!(
+            may_change(&[S::Shipped, S::ToPack], 0),
+            Ok(ChangeScope::Rest)
+        );
+        assert!(check_line(0, false, 2).is_ok() && check_line(1, true, 1).is_ok());
+        assert!(change.contains("the address and delivery stay as they are"));
+        assert!(check_delivery(ChangeScope::Rest, true, false).is_err());
+        assert!(check_delivery(ChangeScope::Rest, false, true).is_err());
         assert!(crate::changes::may_cancel_rest(&[S::Shipped, S::ToPack], 0).is_ok());
         assert!(crate::changes::may_cancel_rest(&[S::Shipped], 1).is_ok());
         let arrive = &help.faq[0].answer;

@@ -151,6 +151,8 @@ pub struct OrderLine {
     /// Units still waiting for stock, and when it is expected.
     pub backordered: u32,
     pub expected: Option<CalendarDate>,
+    /// Units in parcels that have left: they stay as they are when the rest changes.
+    pub shipped: u32,
 }
 
 /// An order as its status page shows it.

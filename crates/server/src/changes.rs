@@ -1,32 +1,40 @@
-//! Changing an order before it ships, behind the status page (the shopper) and the
+//! Changing an order until it ships, behind the status page (the shopper) and the
 //! agent console (on the phone): quantities, sizes and colours, removing or adding
-//! lines, the address and the delivery option. A change is previewed (the new total and
-//! the money in plain words) and then applied, each in one write transaction that puts
-//! the order's unshipped units back, plans the new lines nearest centre first, and takes
-//! stock again, so nothing is oversold and a change racing the warehouse's "Ship" has
-//! one winner. The hold on the card follows the new total: reduced, or authorized anew
-//! for a larger total (the old hold then released). The rules are
-//! `storefront_domain::changes`.
+//! lines, the address and the delivery option — and once part of it has shipped, what
+//! hasn't (the units that left, the address and the delivery stay). A change is
+//! previewed (the new total and the money in plain words) and then applied, each in one
+//! write transaction that puts the order's unshipped units back, plans the rest nearest
+//! centre first, and takes stock again, so nothing is oversold and a change racing the
+//! warehouse's "Ship" has one winner. What the card holds follows what ships now: the
+//! checkout hold is lowered, or a new hold replaces what it had left; holds for parcels
+//! the change replaced are released. The rules are `storefront_domain::changes`.
 
 use super::catalog::money;
-use super::fulfilment::{checkout_shipments, queue_order_mail, release_unshipped, Customer, Pick};
+use super::fulfilment::{
+    checkout_shipments, queue_order_mail, release_unshipped, Customer, Pick, EXCHANGE_PARCEL,
+};
 use super::orders::{take_stock, Priced, ShipTo};
 use super::payment::{AuthStatus, Capture};
 use super::{internal, unix_now, AppState};
 use sqlx::SqliteConnection;
 use storefront_domain::cart::CartLine;
-use storefront_domain::changes::{describe, hold_words, may_change, LineState};
+use storefront_domain::changes::{
+    change_quote, check_delivery, check_line, delivery_left, describe, hold_words, may_change,
+    ChangeScope, LineState,
+};
 use storefront_domain::delivery::DeliveryOption;
 use storefront_domain::fulfilment::ShipmentStatus;
 use storefront_domain::money::Money;
-use storefront_domain::pricing::{
-    charge_plan, quote, ChargePlan, LineToCharge, LineToPrice, Quote,
-};
+use storefront_domain::pricing::{charge_plan, ChargePlan, LineToCharge, LineToPrice, Quote};
 use storefront_domain::validation::{
     check_details, check_quantity, Address, CheckoutDetails, Field, FieldError,
 };
 use storefront_model::orders::{ChangePreview, OrderChange};
 use storefront_model::ShopError;
+
+/// The units of order line `l` in parcels that have left (SQL, in a query over `order_lines l`).
+pub(crate) const SHIPPED_UNITS: &str = "(SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id
+      WHERE sl.order_line_id = l.id AND s.status NOT IN ('cancelled', 'to_pack', 'packed'))";
 
 /// The order as it is, read inside the change's transaction.
 #[derive(sqlx::FromRow)]
@@ -38,13 +46,25 @@ struct OrderNow {
     ship_to: ShipTo,
     currency: String,
     total_minor: i64,
+    delivery_minor: i64,
     delivery_option: String,
     card_brand: Option<String>,
     card_last4: Option<String>,
     card_token: Option<String>,
 }
 
+const ORDER_NOW: &str = "SELECT number, email, phone, ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country,
+        currency, total_minor, delivery_minor, delivery_option, card_brand, card_last4, card_token
+ FROM orders WHERE id = ?";
+
 impl OrderNow {
+    async fn read(conn: &mut SqliteConnection, order_id: i64) -> Result<Self, sqlx::Error> {
+        sqlx::query_as(ORDER_NOW)
+            .bind(order_id)
+            .fetch_one(conn)
+            .await
+    }
+
     fn card_words(&self) -> String {
         self.card_brand
             .as_deref()
@@ -52,26 +72,104 @@ impl OrderNow {
             .map(|(b, l)| format!("your {b} ending {l}"))
             .unwrap_or_else(|| "your card".into())
     }
+
+    fn money(&self, minor: i64) -> Money {
+        money(minor, &self.currency)
+    }
 }
 
-/// An order line as it is: (id, variant, product, product name, label, quantity, price).
-type LineNow = (i64, i64, i64, String, String, i64, i64);
+/// An order line as it is (exchanges sent for a return aside: they aren't the order's
+/// to change).
+#[derive(sqlx::FromRow)]
+struct LineNow {
+    id: i64,
+    variant_id: i64,
+    product_id: i64,
+    product_name: String,
+    variant_label: String,
+    quantity: i64,
+    unit_price_minor: i64,
+    /// Units in parcels that have left.
+    shipped: i64,
+}
+
+impl LineNow {
+    fn shipped(&self) -> u32 {
+        u32::try_from(self.shipped).unwrap_or(0)
+    }
+}
+
+/// A payment of the order that holds, or will ask for, money.
+#[derive(sqlx::FromRow, Clone, Debug)]
+struct Held {
+    id: i64,
+    authorization: Option<String>,
+    amount_minor: i64,
+    captured_minor: i64,
+    status: String,
+    purpose: String,
+}
+
+/// What a change does to one of the order's payments.
+#[derive(Clone, Debug)]
+enum HoldAfter {
+    /// It holds `to` from now on (lowered at the gateway).
+    Lower {
+        id: i64,
+        authorization: String,
+        to: i64,
+    },
+    /// Released at the gateway: nothing was taken from it (`replaced` by the change's
+    /// new hold, or for parcels the change replaced).
+    Release {
+        id: i64,
+        authorization: String,
+        replaced: bool,
+    },
+    /// Not yet asked for (units back in stock whose parcel the change replaced): never
+    /// asked for.
+    Drop { id: i64 },
+}
+
+/// A line as the change leaves it: every unit, shipped or not.
+struct LineAfter {
+    /// The order line it updates (none: new).
+    line: Option<i64>,
+    variant_id: i64,
+    quantity: u32,
+    unit_price_minor: i64,
+    /// Its unshipped units' plan: an index into `Planned::priced.sales` (none: nothing
+    /// of it is left to ship).
+    sale: Option<usize>,
+    product: String,
+    label: String,
+}
 
 /// A change planned on the write transaction, not yet written.
 struct Planned {
     order: OrderNow,
+    scope: ChangeScope,
     address: Address,
     delivery: DeliveryOption,
+    /// The plan of the units not shipped.
     priced: Priced,
-    /// Per planned line: the order line it updates (none: new) and its unit price.
-    lines: Vec<(Option<i64>, i64)>,
+    lines: Vec<LineAfter>,
+    /// The whole order's price, line by line as `lines`.
     quote: Quote,
-    /// What is held now and what is charged when waiting units ship.
+    /// What is held now for what ships now, and what is charged when waiting units ship.
     charges: ChargePlan,
     /// Lines the change removes.
     removed: Vec<i64>,
-    /// The checkout hold: payment id, authorization, amount.
-    hold: (i64, String, i64),
+    /// The checkout hold: what ships now is taken from it, unless the change needs a new
+    /// hold (`new_hold`).
+    hold: Held,
+    new_hold: bool,
+    /// What becomes of each hold (the checkout one included).
+    holds_after: Vec<HoldAfter>,
+    /// What the card holds for what hasn't shipped, before the change.
+    old_held: i64,
+    /// What shipped parcels took.
+    taken: i64,
     what: Vec<String>,
     /// Variants whose stock moves.
     variants: Vec<i64>,
@@ -79,18 +177,19 @@ struct Planned {
 
 impl Planned {
     fn preview(&self) -> ChangePreview {
-        let currency = self.quote.total.currency;
+        let o = &self.order;
         ChangePreview {
             what: self.what.clone(),
-            old_total: Money::new(self.order.total_minor, currency),
+            old_total: o.money(o.total_minor),
             subtotal: self.quote.subtotal,
             delivery: self.quote.delivery,
             total: self.quote.total,
             money: {
                 let mut words = hold_words(
-                    Money::new(self.hold.2, currency),
+                    o.money(self.old_held),
                     self.charges.now,
-                    &self.order.card_words(),
+                    &o.card_words(),
+                    o.money(self.taken),
                 );
                 for later in &self.charges.later {
                     words.push_str(&format!(
@@ -119,9 +218,9 @@ impl Planned {
     }
 }
 
-/// Takes order line `line` out of order `order_id` before any of it shipped: only
-/// cancelled parcels (replaced or cancelled before shipping) and its allocations can
-/// still name it.
+/// Takes order line `line` out of order `order_id` when none of it is in a parcel that
+/// left: only cancelled parcels (replaced or cancelled before shipping) and its
+/// allocations can still name it.
 async fn remove_line(
     conn: &mut SqliteConnection,
     order_id: i64,
@@ -147,6 +246,55 @@ async fn remove_line(
     Ok(())
 }
 
+/// Where order `order_id` is: its parcels (exchanges sent for a return aside), its units
+/// waiting for stock, and whether it is cancelled.
+async fn where_it_is(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+) -> Result<(Vec<ShipmentStatus>, u32, bool), sqlx::Error> {
+    let statuses: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT status FROM shipments s WHERE order_id = ? AND NOT {EXCHANGE_PARCEL}"
+    ))
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (status, waiting): (String, i64) = sqlx::query_as(
+        "SELECT o.status, (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id)
+         FROM orders o WHERE o.id = ?",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((
+        statuses
+            .iter()
+            .filter_map(|s| ShipmentStatus::parse(s))
+            .collect(),
+        u32::try_from(waiting).unwrap_or(0),
+        status == "cancelled",
+    ))
+}
+
+/// The parcels of order `order_id` that have left: what each took and the goods in it.
+async fn shipped_parcels(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    currency: &str,
+) -> Result<Vec<(Money, Money)>, sqlx::Error> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT s.amount_minor, COALESCE(SUM(sl.quantity * l.unit_price_minor), 0)
+         FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
+         WHERE s.order_id = ? AND s.status NOT IN ('cancelled', 'to_pack', 'packed') GROUP BY s.id",
+    )
+    .bind(order_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(took, goods)| (money(took, currency), money(goods, currency)))
+        .collect())
+}
+
 pub struct Changes<'a> {
     state: &'a AppState,
 }
@@ -164,28 +312,25 @@ impl<'a> Changes<'a> {
         Self { state }
     }
 
-    /// Whether order `order_id` may change now, in the shopper's words when not.
+    /// How much of order `order_id` may change now, or why nothing may, in the
+    /// shopper's words.
+    async fn scope(
+        conn: &mut SqliteConnection,
+        order_id: i64,
+    ) -> Result<Result<ChangeScope, String>, sqlx::Error> {
+        let (statuses, waiting, cancelled) = where_it_is(conn, order_id).await?;
+        if cancelled {
+            return Ok(Err("This order is cancelled.".into()));
+        }
+        Ok(may_change(&statuses, waiting).map_err(|e| e.0))
+    }
+
+    /// Why order `order_id` can't change now, if it can't.
     pub(crate) async fn refused(
         conn: &mut SqliteConnection,
         order_id: i64,
     ) -> Result<Option<String>, sqlx::Error> {
-        let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
-                .bind(order_id)
-                .fetch_all(&mut *conn)
-                .await?;
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
-            .bind(order_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        if status == "cancelled" {
-            return Ok(Some("This order is cancelled.".into()));
-        }
-        let statuses: Vec<ShipmentStatus> = statuses
-            .iter()
-            .filter_map(|s| ShipmentStatus::parse(s))
-            .collect();
-        Ok(may_change(&statuses).err().map(|e| e.0))
+        Ok(Self::scope(conn, order_id).await?.err())
     }
 
     /// Whether the part of order `order_id` that hasn't shipped may be cancelled now.
@@ -193,28 +338,8 @@ impl<'a> Changes<'a> {
         conn: &mut SqliteConnection,
         order_id: i64,
     ) -> Result<bool, sqlx::Error> {
-        let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
-                .bind(order_id)
-                .fetch_all(&mut *conn)
-                .await?;
-        let (status, waiting): (String, i64) = sqlx::query_as(
-            "SELECT o.status, (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id)
-             FROM orders o WHERE o.id = ?",
-        )
-        .bind(order_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        let statuses: Vec<ShipmentStatus> = statuses
-            .iter()
-            .filter_map(|s| ShipmentStatus::parse(s))
-            .collect();
-        Ok(status != "cancelled"
-            && storefront_domain::changes::may_cancel_rest(
-                &statuses,
-                u32::try_from(waiting).unwrap_or(0),
-            )
-            .is_ok())
+        let (statuses, waiting, cancelled) = where_it_is(conn, order_id).await?;
+        Ok(!cancelled && storefront_domain::changes::may_cancel_rest(&statuses, waiting).is_ok())
     }
 
     /// What `change` would do to order `order_id`: planned on the write connection and
@@ -276,13 +401,13 @@ impl<'a> Changes<'a> {
             )
         };
         // First look: the new total, and whether the bank must hold more.
-        let (total, now, hold, token, number) = {
+        let (total, now, needs_hold, token, number) = {
             let mut tx = self.state.db.write.begin().await.map_err(internal)?;
             let p = self.plan(&mut tx, order_id, change).await?;
             (
                 p.quote.total,
                 p.charges.now,
-                p.hold.clone(),
+                p.new_hold,
                 p.order.card_token.clone(),
                 p.order.number.clone(),
             )
@@ -290,9 +415,10 @@ impl<'a> Changes<'a> {
         if total.minor != expected_total {
             return Err(moved(total));
         }
-        // More to hold now: a new hold for all of it before anything is written.
+        // More to hold now than the checkout hold has left: a new hold for all of it,
+        // before anything is written.
         let mut new_hold: Option<String> = None;
-        if now.minor > hold.2 {
+        if needs_hold {
             let token = token.ok_or_else(|| {
                 ShopError::invalid(
                     Field::Payment,
@@ -346,16 +472,25 @@ impl<'a> Changes<'a> {
                 return Err(e);
             }
         };
-        // The money follows: the old hold released (a new one replaced it), or lowered.
+        // The money follows: holds released or lowered at the gateway as the books say.
         let gateway = &self.state.gateway;
-        if new_hold.is_some() {
-            if let Err(e) = gateway.void(&planned.hold.1).await {
-                tracing::error!(%e, "the hold a change replaced was not released");
-            }
-        } else if planned.charges.now.minor < planned.hold.2 {
-            match gateway.reduce(&planned.hold.1, planned.charges.now).await {
-                Ok(Capture::Done(_)) => {}
-                other => tracing::error!(?other, "a hold was not reduced after a change"),
+        for after in &planned.holds_after {
+            match after {
+                HoldAfter::Lower {
+                    authorization, to, ..
+                } => match gateway
+                    .reduce(authorization, planned.order.money(*to))
+                    .await
+                {
+                    Ok(Capture::Done(_)) => {}
+                    other => tracing::error!(?other, "a hold was not lowered after a change"),
+                },
+                HoldAfter::Release { authorization, .. } => {
+                    if let Err(e) = gateway.void(authorization).await {
+                        tracing::error!(%e, "a hold a change released was not released");
+                    }
+                }
+                HoldAfter::Drop { .. } => {}
             }
         }
         self.state.stock().publish(&planned.variants).await;
@@ -377,7 +512,7 @@ impl<'a> Changes<'a> {
     ) -> Result<Planned, ShopError> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let p = self.plan(&mut tx, order_id, change).await?;
-        if p.quote.total.minor != expected_total {
+        if p.quote.total.minor != expected_total || p.new_hold != new_hold.is_some() {
             return Err(ShopError::invalid(
                 Field::Order,
                 "The order changed while we were asking your bank. Nothing changed: please review it again.",
@@ -385,51 +520,57 @@ impl<'a> Changes<'a> {
         }
         let now = unix_now();
         let mut picks: Vec<Pick> = Vec::new();
-        for (((line, row, plan), (existing, price)), total) in p
-            .priced
-            .sales
-            .iter()
-            .zip(&p.lines)
-            .zip(&p.quote.line_totals)
-        {
-            let line_id: i64 = match existing {
+        for (after, total) in p.lines.iter().zip(&p.quote.line_totals) {
+            let sale = after.sale.map(|i| &p.priced.sales[i]);
+            let backordered = sale.map_or(0, |(_, _, plan)| plan.backordered);
+            let line_id: i64 = match after.line {
                 Some(id) => {
                     sqlx::query(
                         "UPDATE order_lines SET variant_id = ?, product_name = ?, variant_label = ?, quantity = ?,
                                 unit_price_minor = ?, line_total_minor = ?, backordered = ?
                          WHERE id = ? AND order_id = ?",
                     )
-                    .bind(line.variant_id)
-                    .bind(&row.product_name)
-                    .bind(row.label())
-                    .bind(i64::from(line.quantity))
-                    .bind(price)
+                    .bind(after.variant_id)
+                    .bind(&after.product)
+                    .bind(&after.label)
+                    .bind(i64::from(after.quantity))
+                    .bind(after.unit_price_minor)
                     .bind(total.minor)
-                    .bind(i64::from(plan.backordered))
+                    .bind(i64::from(backordered))
                     .bind(id)
                     .bind(order_id)
                     .execute(&mut *tx)
                     .await
                     .map_err(internal)?;
-                    *id
+                    id
                 }
                 None => sqlx::query_scalar(
                     "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
                 .bind(order_id)
-                .bind(line.variant_id)
-                .bind(&row.product_name)
-                .bind(row.label())
-                .bind(i64::from(line.quantity))
-                .bind(price)
+                .bind(after.variant_id)
+                .bind(&after.product)
+                .bind(&after.label)
+                .bind(i64::from(after.quantity))
+                .bind(after.unit_price_minor)
                 .bind(total.minor)
-                .bind(i64::from(plan.backordered))
+                .bind(i64::from(backordered))
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(internal)?,
             };
-            take_stock(&mut tx, line_id, line, *price, plan, &mut picks).await?;
+            if let Some((line, _, plan)) = sale {
+                take_stock(
+                    &mut tx,
+                    line_id,
+                    line,
+                    after.unit_price_minor,
+                    plan,
+                    &mut picks,
+                )
+                .await?;
+            }
         }
         for id in &p.removed {
             remove_line(&mut tx, order_id, *id)
@@ -441,7 +582,7 @@ impl<'a> Changes<'a> {
         sqlx::query(
             "UPDATE orders SET ship_name = ?, ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_postcode = ?,
                     ship_country = ?, subtotal_minor = ?, delivery_minor = ?, total_minor = ?, delivery_option = ?,
-                    arrives_on = ?, delivery_due_minor = ?, status = 'placed'
+                    delivery_due_minor = ?
              WHERE id = ?",
         )
         .bind(&a.name)
@@ -454,47 +595,61 @@ impl<'a> Changes<'a> {
         .bind(p.quote.delivery.minor)
         .bind(p.quote.total.minor)
         .bind(p.delivery.as_str())
-        .bind(arrives.map(|d| d.to_string()))
-        // Nothing ships now: the delivery charge comes with the first later one.
-        .bind(if p.charges.now_units == 0 { p.quote.delivery.minor } else { 0 })
+        // Nothing ships now: the delivery still to take comes with the first later charge.
+        .bind(if p.charges.now_units == 0 { p.charges.delivery.minor } else { 0 })
         .bind(order_id)
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-        let payment_id = match new_hold {
-            Some(authorization) => {
-                sqlx::query("UPDATE payments SET status = 'replaced' WHERE id = ?")
-                    .bind(p.hold.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(internal)?;
-                sqlx::query_scalar(
-                    "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
-                     VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?) RETURNING id",
-                )
+        // When what ships now arrives (once part has shipped, only if more ships now).
+        if p.scope == ChangeScope::Whole || arrives.is_some() {
+            sqlx::query("UPDATE orders SET arrives_on = ? WHERE id = ?")
+                .bind(arrives.map(|d| d.to_string()))
                 .bind(order_id)
-                .bind(p.charges.now.minor)
-                .bind(p.charges.now.currency.code())
-                .bind(authorization)
-                .bind(now)
-                .bind(now)
-                .fetch_one(&mut *tx)
+                .execute(&mut *tx)
                 .await
-                .map_err(internal)?
-            }
-            None => {
-                sqlx::query("UPDATE payments SET amount_minor = ? WHERE id = ?")
-                    .bind(p.charges.now.minor)
-                    .bind(p.hold.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(internal)?;
-                p.hold.0
-            }
+                .map_err(internal)?;
+        }
+        for after in &p.holds_after {
+            let q = match after {
+                HoldAfter::Lower { id, to, .. } => {
+                    sqlx::query("UPDATE payments SET amount_minor = ? WHERE id = ?")
+                        .bind(to)
+                        .bind(id)
+                }
+                HoldAfter::Release { id, replaced, .. } => {
+                    sqlx::query("UPDATE payments SET status = ? WHERE id = ?")
+                        .bind(if *replaced { "replaced" } else { "voided" })
+                        .bind(id)
+                }
+                HoldAfter::Drop { id } => {
+                    sqlx::query("UPDATE payments SET status = 'cancelled' WHERE id = ?").bind(id)
+                }
+            };
+            q.execute(&mut *tx).await.map_err(internal)?;
+        }
+        let payment_id = match new_hold {
+            Some(authorization) => sqlx::query_scalar(
+                "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
+                 VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?) RETURNING id",
+            )
+            .bind(order_id)
+            .bind(p.charges.now.minor)
+            .bind(p.charges.now.currency.code())
+            .bind(authorization)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?,
+            None => p.hold.id,
         };
         if !picks.is_empty() {
             checkout_shipments(&mut tx, order_id, payment_id, p.charges.now, &picks).await?;
         }
+        super::fulfilment::refresh_order_status(&mut tx, order_id)
+            .await
+            .map_err(internal)?;
         let preview = p.preview();
         let who = if by.is_empty() {
             String::new()
@@ -538,7 +693,12 @@ impl<'a> Changes<'a> {
                 preview
                     .arrives
                     .map(|d| format!(
-                        ", arriving {}",
+                        ", {}arriving {}",
+                        if p.scope == ChangeScope::Rest {
+                            "the rest "
+                        } else {
+                            ""
+                        },
                         storefront_domain::delivery::arrival_label(d)
                     ))
                     .unwrap_or_default(),
@@ -560,49 +720,57 @@ impl<'a> Changes<'a> {
         order_id: i64,
         change: &OrderChange,
     ) -> Result<Planned, ShopError> {
-        let order: OrderNow = sqlx::query_as(
-            "SELECT number, email, phone, ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country,
-                    currency, total_minor, delivery_option, card_brand, card_last4, card_token
-             FROM orders WHERE id = ?",
-        )
+        let order = OrderNow::read(tx, order_id).await.map_err(internal)?;
+        let scope = Self::scope(tx, order_id)
+            .await
+            .map_err(internal)?
+            .map_err(|why| ShopError::invalid(Field::Order, why))?;
+        let now_lines: Vec<LineNow> = sqlx::query_as(&format!(
+            "SELECT l.id, l.variant_id, v.product_id, l.product_name, l.variant_label, l.quantity, l.unit_price_minor,
+                    {SHIPPED_UNITS} AS shipped
+             FROM order_lines l JOIN variants v ON v.id = l.variant_id
+             WHERE l.order_id = ? AND l.exchange_for IS NULL ORDER BY l.id"
+        ))
         .bind(order_id)
-        .fetch_one(&mut *tx)
+        .fetch_all(&mut *tx)
         .await
         .map_err(internal)?;
-        if let Some(why) = Self::refused(tx, order_id).await.map_err(internal)? {
-            return Err(ShopError::invalid(Field::Order, why));
-        }
-        let now_lines: Vec<LineNow> = sqlx::query_as(
-            "SELECT l.id, l.variant_id, v.product_id, l.product_name, l.variant_label, l.quantity, l.unit_price_minor
-             FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ? ORDER BY l.id",
+        let payments: Vec<Held> = sqlx::query_as(
+            "SELECT id, authorization, amount_minor, captured_minor, status, purpose FROM payments
+             WHERE order_id = ? AND status IN ('authorized', 'due', 'charging') ORDER BY id",
         )
         .bind(order_id)
         .fetch_all(&mut *tx)
         .await
         .map_err(internal)?;
-        let hold: Option<(i64, String, i64)> = sqlx::query_as(
-            "SELECT id, authorization, amount_minor FROM payments
-             WHERE order_id = ? AND purpose = 'checkout' AND status = 'authorized' AND captured_minor = 0
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(order_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal)?;
-        let hold = hold.ok_or_else(|| {
-            ShopError::invalid(
+        if payments.iter().any(|h| h.status == "charging") {
+            return Err(ShopError::invalid(
                 Field::Order,
-                "This order's payment can't be changed here: please call us.",
-            )
-        })?;
+                "We're taking the payment for items just back in stock: please try again in a minute.",
+            ));
+        }
+        let hold = payments
+            .iter()
+            .rev()
+            .find(|h| {
+                h.purpose == "checkout" && h.status == "authorized" && h.authorization.is_some()
+            })
+            .cloned()
+            .ok_or_else(|| {
+                ShopError::invalid(
+                    Field::Order,
+                    "This order's payment can't be changed here: please call us.",
+                )
+            })?;
 
-        // The lines as they should be.
+        // The lines as they should be: (the line, the variant, every unit, units shipped).
         let mut problems = Vec::new();
-        let mut wanted: Vec<(Option<i64>, CartLine)> = Vec::new();
+        let mut wanted: Vec<(Option<i64>, CartLine, u32)> = Vec::new();
         let mut seen_lines = Vec::new();
         for l in &change.lines {
+            let mut shipped = 0;
             if let Some(id) = l.line_id {
-                let Some(now) = now_lines.iter().find(|n| n.0 == id) else {
+                let Some(now) = now_lines.iter().find(|n| n.id == id) else {
                     problems.push(FieldError::new(
                         Field::Order,
                         "That item isn't part of this order.",
@@ -617,16 +785,21 @@ impl<'a> Changes<'a> {
                     continue;
                 }
                 seen_lines.push(id);
-                if l.variant_id != now.1 {
+                shipped = now.shipped();
+                if let Err(m) = check_line(shipped, l.variant_id == now.variant_id, l.quantity) {
+                    problems.push(FieldError::new(Field::Line(now.variant_id), m));
+                    continue;
+                }
+                if l.variant_id != now.variant_id {
                     let product: Option<i64> =
                         sqlx::query_scalar("SELECT product_id FROM variants WHERE id = ?")
                             .bind(l.variant_id)
                             .fetch_optional(&mut *tx)
                             .await
                             .map_err(internal)?;
-                    if product != Some(now.2) {
+                    if product != Some(now.product_id) {
                         problems.push(FieldError::new(
-                            Field::Line(now.1),
+                            Field::Line(now.variant_id),
                             "Choose another size or colour of the same item (or add a new item instead).",
                         ));
                         continue;
@@ -640,7 +813,7 @@ impl<'a> Changes<'a> {
                 problems.push(FieldError::new(Field::Line(l.variant_id), m));
                 continue;
             }
-            if wanted.iter().any(|(_, w)| w.variant_id == l.variant_id) {
+            if wanted.iter().any(|(_, w, _)| w.variant_id == l.variant_id) {
                 problems.push(FieldError::new(
                     Field::Line(l.variant_id),
                     "This size and colour is in the order twice: change the quantity of one instead.",
@@ -653,31 +826,51 @@ impl<'a> Changes<'a> {
                     variant_id: l.variant_id,
                     quantity: l.quantity,
                 },
+                shipped,
             ));
         }
         // Lines not mentioned stay as they are.
         for n in &now_lines {
-            if !change.lines.iter().any(|l| l.line_id == Some(n.0)) {
-                if wanted.iter().any(|(_, w)| w.variant_id == n.1) {
+            if !change.lines.iter().any(|l| l.line_id == Some(n.id)) {
+                if wanted.iter().any(|(_, w, _)| w.variant_id == n.variant_id) {
                     problems.push(FieldError::new(
-                        Field::Line(n.1),
+                        Field::Line(n.variant_id),
                         "This size and colour is in the order already: change its quantity instead.",
                     ));
                     continue;
                 }
                 wanted.push((
-                    Some(n.0),
+                    Some(n.id),
                     CartLine {
-                        variant_id: n.1,
-                        quantity: u32::try_from(n.5).unwrap_or(0),
+                        variant_id: n.variant_id,
+                        quantity: u32::try_from(n.quantity).unwrap_or(0),
                     },
+                    n.shipped(),
                 ));
             }
         }
-        if wanted.is_empty() && problems.is_empty() {
+        // What is left to ship of each line.
+        let cart: Vec<(usize, CartLine)> = wanted
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, l, shipped))| l.quantity > *shipped)
+            .map(|(i, (_, l, shipped))| {
+                (
+                    i,
+                    CartLine {
+                        variant_id: l.variant_id,
+                        quantity: l.quantity - shipped,
+                    },
+                )
+            })
+            .collect();
+        if problems.is_empty() && cart.is_empty() {
             problems.push(FieldError::new(
                 Field::Order,
-                "That would leave nothing in the order: to stop it altogether, cancel it instead.",
+                match scope {
+                    ChangeScope::Whole => "That would leave nothing in the order: to stop it altogether, cancel it instead.",
+                    ChangeScope::Rest => "That leaves only what has already shipped: to stop the rest, choose \u{201c}Cancel what hasn't shipped\u{201d} instead.",
+                },
             ));
         }
         if wanted.len() > storefront_domain::cart::MAX_LINES {
@@ -698,12 +891,31 @@ impl<'a> Changes<'a> {
                 None
             }
         };
+        let old_option = DeliveryOption::parse(&order.delivery_option).unwrap_or_default();
+        let delivery = change.delivery;
+        let address_changed = address
+            .as_ref()
+            .is_some_and(|a| *a != order.ship_to.address());
+        if let Err(e) = check_delivery(scope, address_changed, delivery != old_option) {
+            problems.push(FieldError::new(Field::Order, e.0));
+        }
         let Some(address) = address.filter(|_| problems.is_empty()) else {
             return Err(ShopError::Invalid(problems));
         };
         let region =
             storefront_domain::location::region_for_address(&address.country, &address.postcode)
                 .map_or(storefront_domain::location::DEFAULT_REGION, |r| r.code);
+
+        // What the card holds for what hasn't shipped, and what shipped parcels took.
+        let shipped = shipped_parcels(tx, order_id, &order.currency)
+            .await
+            .map_err(internal)?;
+        let taken: i64 = shipped.iter().map(|(took, _)| took.minor).sum();
+        let old_held: i64 = payments
+            .iter()
+            .filter(|h| h.status == "authorized")
+            .map(|h| h.amount_minor - h.captured_minor)
+            .sum();
 
         // Put back what the order holds and hasn't shipped; its parcels are replaced
         // (kept as cancelled, so a "Ship" racing this change gives its money back).
@@ -717,20 +929,30 @@ impl<'a> Changes<'a> {
         .await
         .map_err(internal)?;
         sqlx::query(
-            "DELETE FROM order_allocations WHERE order_line_id IN (SELECT id FROM order_lines WHERE order_id = ?)",
+            "DELETE FROM order_allocations WHERE order_line_id IN (SELECT id FROM order_lines WHERE order_id = ? AND exchange_for IS NULL)",
+        )
+        .bind(order_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        sqlx::query(
+            "INSERT INTO order_allocations (order_line_id, centre_id, quantity)
+             SELECT sl.order_line_id, s.centre_id, SUM(sl.quantity)
+             FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
+             WHERE s.order_id = ? AND l.exchange_for IS NULL AND s.status NOT IN ('cancelled', 'to_pack', 'packed')
+             GROUP BY sl.order_line_id, s.centre_id",
         )
         .bind(order_id)
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
 
-        // Plan and price the new lines.
-        let delivery = change.delivery;
-        let cart: Vec<CartLine> = wanted.iter().map(|(_, l)| *l).collect();
+        // Plan and price what is left to ship.
+        let to_plan: Vec<CartLine> = cart.iter().map(|(_, l)| *l).collect();
         let priced = self
             .state
             .orders()
-            .price_on(tx, &cart, region, delivery)
+            .price_on(tx, &to_plan, region, delivery)
             .await?;
         let mut short = Vec::new();
         for (_, row, plan) in &priced.sales {
@@ -757,75 +979,135 @@ impl<'a> Changes<'a> {
         if !short.is_empty() {
             return Err(ShopError::Invalid(short));
         }
-        // Lines already ordered keep their price when they stay the same item; a new
-        // item, or another size of one, costs what it costs today.
-        let lines: Vec<(Option<i64>, i64)> = priced
-            .sales
+        // Each line as the change leaves it. Lines already ordered keep their price when
+        // they stay the same item; a new item, or another size of one, costs what it
+        // costs today.
+        let lines: Vec<LineAfter> = wanted
             .iter()
-            .map(|(line, row, _)| {
-                let existing = wanted
+            .enumerate()
+            .map(|(i, (existing, l, _))| {
+                let now = existing.and_then(|id| now_lines.iter().find(|n| n.id == id));
+                let sale = priced
+                    .sales
                     .iter()
-                    .find(|(_, w)| w.variant_id == line.variant_id)
-                    .and_then(|(id, _)| *id);
-                let kept_price = existing
-                    .and_then(|id| now_lines.iter().find(|n| n.0 == id))
-                    .filter(|n| n.2 == row.product_id)
-                    .map(|n| n.6);
-                (existing, kept_price.unwrap_or(row.price_minor))
+                    .position(|(s, _, _)| s.variant_id == l.variant_id)
+                    .filter(|_| cart.iter().any(|(c, _)| *c == i));
+                let row = sale.map(|s| &priced.sales[s].1);
+                let kept_price = now
+                    .filter(|n| row.is_none_or(|r| r.product_id == n.product_id))
+                    .map(|n| n.unit_price_minor);
+                LineAfter {
+                    line: *existing,
+                    variant_id: l.variant_id,
+                    quantity: l.quantity,
+                    unit_price_minor: kept_price
+                        .or(row.map(|r| r.price_minor))
+                        .unwrap_or_default(),
+                    sale,
+                    product: row
+                        .map(|r| r.product_name.clone())
+                        .or(now.map(|n| n.product_name.clone()))
+                        .unwrap_or_default(),
+                    label: row
+                        .map(|r| r.label())
+                        .or(now.map(|n| n.variant_label.clone()))
+                        .unwrap_or_default(),
+                }
             })
             .collect();
-        let to_price: Vec<LineToPrice> = priced
-            .sales
+        let to_price: Vec<LineToPrice> = lines
             .iter()
-            .zip(&lines)
-            .map(|((line, _, _), (_, price))| LineToPrice {
-                unit_price: money(*price, &order.currency),
-                quantity: line.quantity,
+            .map(|l| LineToPrice {
+                unit_price: order.money(l.unit_price_minor),
+                quantity: l.quantity,
             })
             .collect();
-        let quote = quote(&to_price, delivery).map_err(internal)?;
-        let to_charge: Vec<LineToCharge> = priced
-            .sales
+        let quote = change_quote(
+            &to_price,
+            delivery,
+            scope,
+            order.money(order.delivery_minor),
+        )
+        .map_err(internal)?;
+        let to_charge: Vec<LineToCharge> = lines
             .iter()
-            .zip(&lines)
-            .map(|((_, row, plan), (_, price))| LineToCharge {
-                unit_price: money(*price, &order.currency),
-                now: plan.shipping_now(),
-                later: plan.backordered,
-                back_on: row.back_on,
+            .filter_map(|l| {
+                let (_, row, plan) = &priced.sales[l.sale?];
+                Some(LineToCharge {
+                    unit_price: order.money(l.unit_price_minor),
+                    now: plan.shipping_now(),
+                    later: plan.backordered,
+                    back_on: row.back_on,
+                })
             })
             .collect();
-        let charges = charge_plan(&to_charge, quote.delivery).map_err(internal)?;
+        let delivery_to_take = match scope {
+            ChangeScope::Whole => quote.delivery,
+            ChangeScope::Rest => delivery_left(quote.delivery, &shipped),
+        };
+        let charges = charge_plan(&to_charge, delivery_to_take).map_err(internal)?;
+
+        // The holds after the change: what ships now is taken from the checkout hold if
+        // what it has left covers it (lowered to fit), else from a new hold (and the
+        // checkout hold keeps only what was taken from it). Holds of replaced parcels
+        // are released, and payments not yet asked for are never asked for.
+        let needed = charges.now.minor;
+        let new_hold = needed > hold.amount_minor - hold.captured_minor;
+        let mut holds_after = Vec::new();
+        for h in &payments {
+            let keep = if h.id == hold.id && !new_hold {
+                h.captured_minor + needed
+            } else {
+                h.captured_minor
+            };
+            match (h.status.as_str(), &h.authorization) {
+                ("due", _) => holds_after.push(HoldAfter::Drop { id: h.id }),
+                ("authorized", Some(authorization)) if keep < h.amount_minor => {
+                    holds_after.push(if keep == 0 {
+                        HoldAfter::Release {
+                            id: h.id,
+                            authorization: authorization.clone(),
+                            replaced: h.id == hold.id,
+                        }
+                    } else {
+                        HoldAfter::Lower {
+                            id: h.id,
+                            authorization: authorization.clone(),
+                            to: keep,
+                        }
+                    })
+                }
+                _ => {}
+            }
+        }
+
         let removed: Vec<i64> = now_lines
             .iter()
-            .map(|n| n.0)
-            .filter(|id| !lines.iter().any(|(l, _)| *l == Some(*id)))
+            .map(|n| n.id)
+            .filter(|id| !lines.iter().any(|l| l.line == Some(*id)))
             .collect();
         let before: Vec<LineState> = now_lines
             .iter()
             .map(|n| LineState {
-                line: Some(n.0),
-                product: n.3.clone(),
-                label: n.4.clone(),
-                quantity: u32::try_from(n.5).unwrap_or(0),
+                line: Some(n.id),
+                product: n.product_name.clone(),
+                label: n.variant_label.clone(),
+                quantity: u32::try_from(n.quantity).unwrap_or(0),
             })
             .collect();
-        let after: Vec<LineState> = priced
-            .sales
+        let after: Vec<LineState> = lines
             .iter()
-            .zip(&lines)
-            .map(|((line, row, _), (id, _))| LineState {
-                line: *id,
-                product: row.product_name.clone(),
-                label: row.label(),
-                quantity: line.quantity,
+            .map(|l| LineState {
+                line: l.line,
+                product: l.product.clone(),
+                label: l.label.clone(),
+                quantity: l.quantity,
             })
             .collect();
-        let old_option = DeliveryOption::parse(&order.delivery_option).unwrap_or_default();
         let what = describe(
             &before,
             &after,
-            address != order.ship_to.address(),
+            address_changed,
             (delivery != old_option).then(|| delivery.name()),
         );
         if what.is_empty() {
@@ -834,12 +1116,13 @@ impl<'a> Changes<'a> {
                 "That's the order as it is: nothing to change.",
             ));
         }
-        let mut variants: Vec<i64> = now_lines.iter().map(|n| n.1).collect();
-        variants.extend(cart.iter().map(|l| l.variant_id));
+        let mut variants: Vec<i64> = now_lines.iter().map(|n| n.variant_id).collect();
+        variants.extend(to_plan.iter().map(|l| l.variant_id));
         variants.sort_unstable();
         variants.dedup();
         Ok(Planned {
             order,
+            scope,
             address,
             delivery,
             priced,
@@ -848,6 +1131,10 @@ impl<'a> Changes<'a> {
             charges,
             removed,
             hold,
+            new_hold,
+            holds_after,
+            old_held,
+            taken,
             what,
             variants,
         })
@@ -862,28 +1149,12 @@ impl Changes<'_> {
     /// taken; the order keeps only what shipped. A "Ship" racing this has one winner.
     pub async fn cancel_rest(&self, order_id: i64, by: &str) -> Result<(), ShopError> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
-                .bind(order_id)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(internal)?;
-        let (status, waiting): (String, i64) = sqlx::query_as(
-            "SELECT o.status, (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id)
-             FROM orders o WHERE o.id = ?",
-        )
-        .bind(order_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
-        if status == "cancelled" {
+        let (statuses, waiting, cancelled) =
+            where_it_is(&mut tx, order_id).await.map_err(internal)?;
+        if cancelled {
             return Err(ShopError::invalid(Field::Order, "This order is cancelled."));
         }
-        let statuses: Vec<ShipmentStatus> = statuses
-            .iter()
-            .filter_map(|s| ShipmentStatus::parse(s))
-            .collect();
-        storefront_domain::changes::may_cancel_rest(&statuses, u32::try_from(waiting).unwrap_or(0))
+        storefront_domain::changes::may_cancel_rest(&statuses, waiting)
             .map_err(|e| ShopError::invalid(Field::Order, e.0))?;
         let who = if by.is_empty() {
             String::new()
@@ -892,13 +1163,13 @@ impl Changes<'_> {
         };
         let (variants, voids, lowered, currency) = async {
             let now = unix_now();
-            let items: Vec<(i64, String, String)> = sqlx::query_as(
+            let items: Vec<(i64, String, String)> = sqlx::query_as(&format!(
                 "SELECT sl.quantity, l.product_name, l.variant_label
                  FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-                 WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed')
+                 WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL}
                  UNION ALL
-                 SELECT backordered, product_name, variant_label FROM order_lines WHERE order_id = ? AND backordered > 0",
-            )
+                 SELECT backordered, product_name, variant_label FROM order_lines WHERE order_id = ? AND backordered > 0"
+            ))
             .bind(order_id)
             .bind(order_id)
             .fetch_all(&mut *tx)
@@ -938,13 +1209,11 @@ impl Changes<'_> {
             .bind(order_id)
             .execute(&mut *tx)
             .await?;
-            // The order keeps only what shipped.
-            let shipped: Vec<(i64, i64, i64)> = sqlx::query_as(
-                "SELECT l.id, l.unit_price_minor,
-                        (SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id
-                          WHERE sl.order_line_id = l.id AND s.status NOT IN ('cancelled', 'to_pack', 'packed'))
-                 FROM order_lines l WHERE l.order_id = ?",
-            )
+            // The order keeps only what shipped (exchanges sent for a return aside), and
+            // the part of the delivery charge shipped parcels took.
+            let shipped: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+                "SELECT l.id, l.unit_price_minor, {SHIPPED_UNITS} FROM order_lines l WHERE l.order_id = ? AND l.exchange_for IS NULL"
+            ))
             .bind(order_id)
             .fetch_all(&mut *tx)
             .await?;
@@ -960,11 +1229,19 @@ impl Changes<'_> {
                         .await?;
                 }
             }
+            let order = OrderNow::read(&mut tx, order_id).await?;
+            let delivery = order.money(order.delivery_minor);
+            let untaken = delivery_left(
+                delivery,
+                &shipped_parcels(&mut tx, order_id, &order.currency).await?,
+            );
             sqlx::query(
-                "UPDATE orders SET subtotal_minor = (SELECT COALESCE(SUM(line_total_minor), 0) FROM order_lines WHERE order_id = orders.id),
-                        delivery_due_minor = 0
+                "UPDATE orders SET subtotal_minor = (SELECT COALESCE(SUM(line_total_minor), 0) FROM order_lines
+                                                     WHERE order_id = orders.id AND exchange_for IS NULL),
+                        delivery_minor = ?, delivery_due_minor = 0
                  WHERE id = ?",
             )
+            .bind(delivery.minor - untaken.minor)
             .bind(order_id)
             .execute(&mut *tx)
             .await?;
@@ -973,14 +1250,6 @@ impl Changes<'_> {
                 .execute(&mut *tx)
                 .await?;
             super::fulfilment::refresh_order_status(&mut tx, order_id).await?;
-            let order: OrderNow = sqlx::query_as(
-                "SELECT number, email, phone, ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country,
-                        currency, total_minor, delivery_option, card_brand, card_last4, card_token
-                 FROM orders WHERE id = ?",
-            )
-            .bind(order_id)
-            .fetch_one(&mut *tx)
-            .await?;
             let released: i64 = voids.iter().map(|v| v.1).sum::<i64>()
                 + lowered.iter().map(|l| l.1 - l.2).sum::<i64>();
             let money_words = if released > 0 {

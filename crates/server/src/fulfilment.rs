@@ -173,7 +173,13 @@ pub(crate) async fn backorder_shipment(
     Ok(())
 }
 
-/// Cancels order `order_id`'s parcels that have not shipped (to pack or packed): their
+/// A parcel sending an exchange for a return (SQL, in a query over `shipments s`): it
+/// belongs to the return, not to what the order may still change or cancel.
+pub(crate) const EXCHANGE_PARCEL: &str =
+    "s.id IN (SELECT shipment_id FROM return_exchanges WHERE shipment_id IS NOT NULL)";
+
+/// Cancels order `order_id`'s parcels that have not shipped (to pack or packed), an
+/// exchange sent for a return aside: their
 /// units go back on the shelves they were taken from, and each parcel's timeline gets a
 /// cancelled step with `detail`, by `by`. Answers the variants whose stock moved. A
 /// "Ship" racing this finds the parcel cancelled and gives back what it took.
@@ -184,20 +190,21 @@ pub(crate) async fn release_unshipped(
     detail: &str,
     by: &str,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let back: Vec<(i64, i64, i64)> = sqlx::query_as(
+    let back: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
         "SELECT l.variant_id, s.centre_id, sl.quantity
          FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-         WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed')",
-    )
+         WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL}"
+    ))
     .bind(order_id)
     .fetch_all(&mut *conn)
     .await?;
     for (variant, centre, quantity) in &back {
         super::stock::add_stock(&mut *conn, *variant, *centre, *quantity).await?;
     }
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "UPDATE shipments SET status = 'cancelled', updated_at = ? WHERE order_id = ? AND status IN ('to_pack', 'packed') RETURNING id",
-    )
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "UPDATE shipments AS s SET status = 'cancelled', updated_at = ?
+         WHERE order_id = ? AND status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL} RETURNING id"
+    ))
     .bind(now)
     .bind(order_id)
     .fetch_all(&mut *conn)

@@ -205,6 +205,7 @@ struct OrderLineRow {
     line_total_minor: i64,
     backordered: i64,
     restock_on: Option<String>,
+    shipped: i64,
 }
 
 /// Every size and colour of `variant`'s product (itself included), in the shop's order:
@@ -957,10 +958,12 @@ impl<'a> Orders<'a> {
         let Some(o) = row else {
             return Err(not_found());
         };
-        let lines: Vec<OrderLineRow> = sqlx::query_as(
-            "SELECT l.id, l.variant_id, l.exchange_for, l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on
+        let lines: Vec<OrderLineRow> = sqlx::query_as(&format!(
+            "SELECT l.id, l.variant_id, l.exchange_for, l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on,
+                    {} AS shipped
              FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ? ORDER BY l.id",
-        )
+            super::changes::SHIPPED_UNITS
+        ))
         .bind(o.id)
         .fetch_all(&self.state.db.read)
         .await
@@ -1090,6 +1093,7 @@ impl<'a> Orders<'a> {
                     unit_price: money(l.unit_price_minor, &o.currency),
                     line_total: money(l.line_total_minor, &o.currency),
                     backordered: u32::try_from(l.backordered).unwrap_or(0),
+                    shipped: u32::try_from(l.shipped).unwrap_or(0),
                     expected: l
                         .restock_on
                         .as_deref()
