@@ -422,7 +422,7 @@ pub fn ChangeOrder(
             .join(", ");
         view! {
             <p class="change-form__same-way">
-                {format!("The rest goes to {to} by {} delivery, like what has shipped.", order.delivery_option.name())}
+                {format!("The rest goes to {to} by {}, like what has shipped.", order.delivery_option.name())}
             </p>
         }
         .into_any()
