@@ -72,6 +72,8 @@ pub fn SearchBox() -> impl IntoView {
     let active = RwSignal::new(None::<usize>);
     // Bumped by every keystroke; an answer for an older number is dropped.
     let latest = StoredValue::new(0u64);
+    // Suggestions asked for and not yet shown: the list is about to open.
+    let asking = StoredValue::new(false);
 
     // Keep the box in step with the results page (back button, deep links).
     Effect::new(move |_| {
@@ -91,8 +93,10 @@ pub fn SearchBox() -> impl IntoView {
         if query.trim().is_empty() {
             answer.set(None);
             open.set(false);
+            asking.set_value(false);
             return;
         }
+        asking.set_value(true);
         set_timeout(
             move || {
                 if latest.get_value() != ticket {
@@ -101,6 +105,7 @@ pub fn SearchBox() -> impl IntoView {
                 spawn_local(async move {
                     let result = suggest(query).await;
                     if latest.get_value() == ticket {
+                        asking.set_value(false);
                         if let Ok(s) = result {
                             answer.set(Some(s));
                             open.set(true);
@@ -134,9 +139,12 @@ pub fn SearchBox() -> impl IntoView {
                 open.set(true);
                 active.update(|a| *a = Some(a.map_or(count - 1, |i| (i + count - 1) % count)));
             }
-            // Open: close the list and keep the text. Closed: the browser clears the box.
-            "Escape" if expanded() => {
+            // Open, or about to open (suggestions asked for): close the list, never open
+            // it for this text, and keep the text. Closed: the browser clears the box.
+            "Escape" if expanded() || asking.get_value() => {
                 ev.prevent_default();
+                latest.update_value(|n| *n += 1);
+                asking.set_value(false);
                 open.set(false);
                 active.set(None);
             }

@@ -71,6 +71,23 @@ test("the newest keystroke wins: a fast typist never sees older suggestions", as
   await visible(page.getByRole("heading", { level: 1, name: "Results for “tote”" }));
 });
 
+test("Escape pressed quickly, then Enter: the text stays and its results open", async () => {
+  const page = await newPage();
+  await page.goto("/");
+  const box = page.getByRole("combobox", { name: "Search products" });
+  for (const query of ["tote", "linen shirt", "socks"]) {
+    await box.click();
+    await box.fill("");
+    // Typed and escaped at once, before any suggestion could come back.
+    await box.pressSequentially(query, { delay: 0 });
+    await box.press("Escape");
+    assert.equal(await box.inputValue(), query, "Escape keeps the text");
+    await box.press("Enter");
+    await visible(page.getByRole("heading", { level: 1, name: `Results for “${query}”` }));
+    assert.equal(new URL(page.url()).searchParams.get("q"), query);
+  }
+});
+
 test("facets and sort live in the URL: reload and back restore them", async () => {
   const page = await newPage();
   await page.goto("/search?q=classic");

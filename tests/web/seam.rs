@@ -215,15 +215,17 @@ pub fn leave(field: &web_sys::HtmlElement) {
     fire(field, "focusout");
 }
 
-/// Presses a key in `target` (`"ArrowDown"`, `"Escape"`, …).
-pub fn press(target: &web_sys::HtmlElement, key: &str) {
+/// Presses a key in `target` (`"ArrowDown"`, `"Escape"`, …); answers whether the page
+/// took the key for itself (prevented the browser's own action, such as Escape
+/// clearing a search box).
+pub fn press(target: &web_sys::HtmlElement, key: &str) -> bool {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(key);
     init.set_bubbles(true);
     init.set_cancelable(true);
     let event =
         web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    target.dispatch_event(&event).unwrap();
+    !target.dispatch_event(&event).unwrap()
 }
 
 /// Submits the form `inside` belongs to, as its submit button would.

@@ -118,3 +118,42 @@ async fn typing_asks_once_for_suggestions_which_the_keyboard_can_walk_and_close(
         "Escape keeps what was typed"
     );
 }
+
+#[wasm_bindgen_test]
+async fn escape_pressed_before_the_suggestions_come_keeps_the_text_and_no_list_opens() {
+    let shop = FakeShop::new(vec![("/api/suggest", 200, suggestions())]);
+    let root = container();
+    mount_to(root.clone(), || {
+        view! {
+            <leptos_router::components::Router>
+                <SearchBox />
+            </leptos_router::components::Router>
+        }
+    })
+    .forget();
+    tick().await;
+    let input = labelled(&root, "Search products");
+    type_into(&input, "shrt");
+    assert!(
+        press(&input, "Escape"),
+        "Escape is the page's while suggestions are on their way: the browser must not clear the box"
+    );
+    for _ in 0..50 {
+        next_turn().await;
+    }
+    assert_eq!(
+        input.get_attribute("aria-expanded").as_deref(),
+        Some("false"),
+        "the list stays closed"
+    );
+    assert!(
+        shop.sent_to("/api/suggest").is_empty(),
+        "nothing asked after Escape"
+    );
+    assert_eq!(
+        input.unchecked_ref::<web_sys::HtmlInputElement>().value(),
+        "shrt"
+    );
+    // With nothing on its way and the list closed, Escape is the browser's again.
+    assert!(!press(&input, "Escape"));
+}
