@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-api build size bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
+.PHONY: help setup serve test dev dev-staff dev-api build size bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,13 +18,16 @@ test: ## Run every check and test (lint, native, browser, end-to-end)
 dev-api: ## Run the backend on 127.0.0.1:3000 for `make dev`
 	bash scripts/dev-api.sh
 
-dev: ## Live-reloading app on 127.0.0.1:8080 (run `make dev-api` beside it)
+dev: ## Live-reloading shop on 127.0.0.1:8080 (run `make dev-api` beside it)
 	bash scripts/setup.sh rust tools && trunk serve
 
-build: ## Build the browser app into dist/ with precompressed copies
+dev-staff: ## Live-reloading staff app on 127.0.0.1:8081/agent (run `make dev-api` beside it)
+	bash scripts/setup.sh rust tools && trunk serve staff.html --dist dist-staff --public-url /staff/ --port 8081
+
+build: ## Build the shop into dist/ and the staff app into dist-staff/, precompressed
 	bash scripts/build-app.sh
 
-size: ## Print the first-load transfer of dist/ (gzip and brotli)
+size: ## Print the shop's first-load transfer (gzip, brotli; fails over its ceiling) and the staff bundle
 	bash scripts/size.sh
 
 bench-search: ## Search engine figures at 10,000 products (p50/p95, build time, memory)

@@ -1,23 +1,47 @@
 #!/usr/bin/env bash
-# Prints what a first visit downloads: the wasm, the JS glue and the CSS of dist/,
-# raw, gzip (-9) and brotli (-q 11). The budget we aim for is 150 kB brotli in all.
+# Prints what a first visit to the shop downloads: the html, wasm, JS glue and CSS of
+# dist/, raw, gzip (-9) and brotli (-q 11); then the staff app's bundle (dist-staff/),
+# which no shopper downloads. Fails when the shop's first load (brotli) is over the
+# ceiling below: the first load must not grow while it is cut to the 150 kB target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f dist/index.html ] || { echo "dist/ is empty: run scripts/build-app.sh first" >&2; exit 1; }
-budget=150000
-printf '%-44s %10s %10s %10s\n' "first-load file" "raw B" "gzip B" "brotli B"
-total_raw=0 total_gz=0 total_br=0
-for f in dist/index.html dist/*.wasm dist/*.js dist/*.css; do
-  [ -f "$f" ] || continue
-  raw=$(wc -c <"$f")
-  gz=$(gzip -9 -c "$f" | wc -c)
-  br=$(brotli -q 11 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
-  printf '%-44s %10d %10d %10d\n' "${f#dist/}" "$raw" "$gz" "$br"
-done
-printf '%-44s %10d %10d %10d\n' "total" "$total_raw" "$total_gz" "$total_br"
-if [ "$total_br" -le "$budget" ]; then
-  echo "first load: $total_br B brotli, within the $budget B budget"
+target=150000
+# Lowered with each cut that lands (never raised to make room): README "Size".
+ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-430000}
+report() { # dir, heading: prints each file and the total; sets total_br and total_gz
+  local dir=$1 f raw gz br total_raw=0
+  total_gz=0 total_br=0
+  printf '%-44s %10s %10s %10s\n' "$2" "raw B" "gzip B" "brotli B"
+  for f in "$dir"/index.html "$dir"/*.wasm "$dir"/*.js "$dir"/*.css; do
+    [ -f "$f" ] || continue
+    raw=$(wc -c <"$f")
+    gz=$(gzip -9 -c "$f" | wc -c)
+    br=$(brotli -q 11 -c "$f" | wc -c)
+    total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
+    printf '%-44s %10d %10d %10d\n' "${f#"$dir"/}" "$raw" "$gz" "$br"
+  done
+  printf '%-44s %10d %10d %10d\n' "total" "$total_raw" "$total_gz" "$total_br"
+}
+if [ -f dist-staff/index.html ]; then
+  report dist-staff "staff app (never in the shop's first load)"
+  echo
+fi
+report dist "shop first-load file"
+shop_br=$total_br
+if [ "$shop_br" -le "$target" ]; then
+  echo "first load: $shop_br B brotli ($total_gz B gzip), within the $target B target"
 else
-  echo "first load: $total_br B brotli, $((total_br - budget)) B over the $budget B budget"
+  echo "first load: $shop_br B brotli ($total_gz B gzip); target $target B ($((shop_br - target)) B to cut), ceiling $ceiling B"
+fi
+# The staff screens are the staff app's: their words must not be in the shop's bundle.
+for words in "Agent console" "Mark packed: " "Receive return"; do
+  if grep -q -a -F "$words" dist/*.wasm; then
+    echo "the shop's bundle contains \"$words\": the staff app leaked into the first load" >&2
+    exit 1
+  fi
+done
+if [ "$shop_br" -gt "$ceiling" ]; then
+  echo "first load over its ceiling by $((shop_br - ceiling)) B: find what grew (twiggy, README \"Size\")" >&2
+  exit 1
 fi

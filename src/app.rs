@@ -1,7 +1,7 @@
-//! The router and the page layout shared by every route.
+//! The shop's app: the router and the page layout shared by every route. The staff
+//! screens are another app (`crate::console::StaffApp`, its own bundle).
 
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
-use crate::console::{AgentConsole, AgentSignIn, WarehouseConsole, WarehouseSignIn};
 use crate::pages::{
     alerts::AlertConfirmPage,
     cart::CartPage,
@@ -51,10 +51,6 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders/:number/returns/:code") view=ReturnLabelPage />
                         <Route path=path!("/help/returns") view=ReturnsPage />
                         <Route path=path!("/alerts/confirm") view=AlertConfirmPage />
-                        <Route path=path!("/agent") view=AgentConsole />
-                        <Route path=path!("/agent/sign-in") view=AgentSignIn />
-                        <Route path=path!("/warehouse") view=WarehouseConsole />
-                        <Route path=path!("/warehouse/sign-in") view=WarehouseSignIn />
                     </Routes>
                 </main>
                 <HelpPanel />

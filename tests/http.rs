@@ -240,6 +240,61 @@ async fn deep_links_get_the_app_and_hashed_files_are_cached_long() {
 /// The app page as trunk writes it: one inline loader script, the rest by `src`.
 const TRUNK_PAGE: &[u8] = b"<!DOCTYPE html><html><head><title>Storefront</title>\n<script type=\"module\">\nimport init from '/storefront-0123456789abcdef.js';\nawait init({ module_or_path: '/storefront-0123456789abcdef_bg.wasm' });\n</script></head><body></body></html>";
 
+const STAFF_PAGE: &[u8] = b"<!DOCTYPE html><html><head><title>Storefront staff</title>\n<script type=\"module\">\nimport init from '/staff/storefront-staff-0123456789abcdef.js';\nawait init({ module_or_path: '/staff/storefront-staff-0123456789abcdef_bg.wasm' });\n</script></head><body></body></html>";
+
+#[tokio::test]
+async fn the_staff_screens_are_their_own_app_which_shop_pages_never_load() {
+    use storefront::server::headers::inline_script_hashes;
+    let shop = TestShop::new()
+        .site_file("index.html", TRUNK_PAGE)
+        .staff_file("index.html", STAFF_PAGE)
+        .staff_file("storefront-staff-0123456789abcdef_bg.wasm", b"\0asm")
+        .start()
+        .await;
+    let get = |path: &'static str| {
+        shop.app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+    };
+    for path in [
+        "/agent",
+        "/agent/sign-in",
+        "/warehouse",
+        "/warehouse/sign-in",
+    ] {
+        let res = get(path).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache", "{path}");
+        let policy = res.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(body(res).await.as_bytes(), STAFF_PAGE, "{path}");
+        // One policy allows both apps' loaders.
+        for page in [STAFF_PAGE, TRUNK_PAGE] {
+            let hash = &inline_script_hashes(std::str::from_utf8(page).unwrap())[0];
+            assert!(policy.contains(hash.as_str()), "{path}: {policy}");
+        }
+    }
+    let wasm = get("/staff/storefront-staff-0123456789abcdef_bg.wasm")
+        .await
+        .unwrap();
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert!(wasm.headers()[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    // Every shop address is the shop's app, never the staff's.
+    for path in ["/", "/agents", "/warehouses", "/orders/find"] {
+        let res = get(path).await.unwrap();
+        assert_eq!(body(res).await.as_bytes(), TRUNK_PAGE, "{path}");
+    }
+    assert_eq!(
+        get("/staff/nothing.js").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
 #[tokio::test]
 async fn pages_carry_a_strict_content_security_policy_and_the_other_security_headers() {
     use storefront::server::headers::{inline_script_hashes, OTHER_POLICY, PERMISSIONS_POLICY};

@@ -4,6 +4,8 @@
 //! - `api` (server-function shells) never names the UI (`app`, `pages`, `components`);
 //! - `components` never name `pages`, `app` or the staff `console`; `pages` never name
 //!   `app` or the `console`, and the `console` never names the shop's `pages`;
+//! - the shop's app (`app`, `main.rs`) never names the staff `console`: the staff app is
+//!   a bundle of its own (`staff_main.rs`), which shoppers never download;
 //! - no two components (or two pages) import each other, directly or round a circle;
 //! - `storefront-domain` depends on no framework, and `storefront-server` not on the UI crate.
 //!
@@ -84,6 +86,20 @@ fn components_pages_and_console_point_down() {
     found.extend(violations("src/pages", &["crate::app", "crate::console"]));
     found.extend(violations("src/console", &["crate::pages", "crate::app"]));
     assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn the_shop_app_never_names_the_staff_app() {
+    for file in ["src/app.rs", "src/main.rs"] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        let code = code(&text);
+        assert!(
+            !code.contains("crate::console") && !code.contains("storefront::console"),
+            "{file} names the staff console: it would go into every shopper's download"
+        );
+    }
+    let staff = std::fs::read_to_string(root().join("src/staff_main.rs")).unwrap();
+    assert!(code(&staff).contains("storefront::console::start()"));
 }
 
 /// The modules of `dir` (one per file or folder) and which of them each one imports.

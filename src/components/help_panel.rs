@@ -37,16 +37,9 @@ fn saved_open() -> bool {
     storage::load(OPEN_KEY).is_none_or(|v| v != "false")
 }
 
-/// The help panel on shop pages (the agent console has its own screen).
+/// The help panel beside every shop page.
 #[component]
 pub fn HelpPanel() -> impl IntoView {
-    let location = use_location();
-    let in_console = Memo::new(move |_| location.pathname.get().starts_with("/agent"));
-    move || (!in_console.get()).then(|| view! { <ShopHelpPanel /> })
-}
-
-#[component]
-fn ShopHelpPanel() -> impl IntoView {
     let help = use_help();
     let open = RwSignal::new(saved_open());
     Effect::new(move |_| {

@@ -1,5 +1,6 @@
 //! One way to start a shop for a test or a benchmark: a fresh SQLite file in a temporary
-//! directory (which is also the site directory), the demo catalog, the server functions
+//! directory (which is also the site directory; the staff app's is `staff-app/` in it),
+//! the demo catalog, the server functions
 //! registered, the real router. Each test says only what differs for it.
 //!
 //! ```ignore
@@ -24,6 +25,7 @@ pub struct Shop {
 pub struct TestShop {
     settings: Vec<(String, String)>,
     site_files: Vec<(&'static str, &'static [u8])>,
+    staff_files: Vec<(&'static str, &'static [u8])>,
 }
 
 impl TestShop {
@@ -55,15 +57,28 @@ impl TestShop {
         self
     }
 
+    /// A file in the staff app's directory (its own build), e.g. `index.html`.
+    pub fn staff_file(mut self, name: &'static str, content: &'static [u8]) -> Self {
+        self.staff_files.push((name, content));
+        self
+    }
+
     /// Opens the shop: migrations, the demo catalog, the search index, the router.
     pub async fn start(self) -> Shop {
         let dir = tempfile::tempdir().unwrap();
         for (name, content) in &self.site_files {
             std::fs::write(dir.path().join(name), content).unwrap();
         }
+        let staff_dir = dir.path().join("staff-app");
+        std::fs::create_dir(&staff_dir).unwrap();
+        for (name, content) in &self.staff_files {
+            std::fs::write(staff_dir.join(name), content).unwrap();
+        }
         let data = dir.path().to_str().unwrap().to_owned();
+        let staff = staff_dir.to_str().unwrap().to_owned();
         let config = Config::from_lookup(|name| match name {
             "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
+            "STOREFRONT_STAFF_DIR" => Some(staff.clone()),
             _ => self
                 .settings
                 .iter()

@@ -86,7 +86,14 @@ test("packed and shipped in the back-office, reported by the courier, followed l
   const packButton = staff.getByRole("button", { name: `Mark packed: ${placed.number}` });
   await visible(packButton);
   await expectNoAxeViolations(staff, "the warehouse back-office");
-  await expectHelpPanel(staff, "the warehouse back-office");
+  // The staff screens are an app of their own: the shopper's page never loads its bundle.
+  await visible(staff.getByRole("navigation", { name: "Staff screens" }).getByRole("link", { name: "The shop" }));
+  const loaded = (page) => page.evaluate(() => performance.getEntriesByType("resource").map((r) => new URL(r.name).pathname));
+  const staffFiles = await loaded(staff);
+  assert.ok(staffFiles.some((f) => /^\/staff\/storefront-staff-[0-9a-f]{16}_bg\.wasm$/.test(f)), `the staff bundle: ${staffFiles}`);
+  const shopFiles = await loaded(shopper);
+  assert.ok(shopFiles.some((f) => f.endsWith(".wasm")), `the shop bundle: ${shopFiles}`);
+  assert.ok(!shopFiles.some((f) => f.startsWith("/staff/")), `no staff file in the shop's page: ${shopFiles}`);
   await packButton.click();
   await visible(shopper.getByRole("heading", { name: "Status: Packed", exact: true }));
 

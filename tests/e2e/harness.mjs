@@ -45,8 +45,10 @@ export function serverBinary() {
 export async function startShop(extraEnv = {}) {
   const bin = serverBinary();
   const site = path.resolve(process.env.STOREFRONT_SITE_DIR ?? path.join(root, "dist"));
+  const staff = path.resolve(process.env.STOREFRONT_STAFF_DIR ?? path.join(root, "dist-staff"));
   if (!existsSync(bin)) throw new Error(`server binary missing: ${bin} (cargo build --features ssr)`);
-  if (!existsSync(path.join(site, "index.html"))) throw new Error(`built app missing in ${site} (trunk build --release)`);
+  if (!existsSync(path.join(site, "index.html"))) throw new Error(`built shop missing in ${site} (make build)`);
+  if (!existsSync(path.join(staff, "index.html"))) throw new Error(`built staff app missing in ${staff} (make build)`);
   const dataDir = mkdtempSync(path.join(tmpdir(), "storefront-e2e-"));
   const port = await freePort();
   const child = spawn(bin, [], {
@@ -57,6 +59,7 @@ export async function startShop(extraEnv = {}) {
       STOREFRONT_PUBLIC_URL: `http://127.0.0.1:${port}`,
       STOREFRONT_DATA_DIR: dataDir,
       STOREFRONT_SITE_DIR: site,
+      STOREFRONT_STAFF_DIR: staff,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
       ...extraEnv,
     },

@@ -14,8 +14,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `STOREFRONT_DATABASE_URL`, default `sqlite://<data dir>/storefront.db`.
     pub database_url: String,
-    /// `STOREFRONT_SITE_DIR`, default `dist`: the built browser app (`trunk build`).
+    /// `STOREFRONT_SITE_DIR`, default `dist`: the built shop (`trunk build`).
     pub site_dir: PathBuf,
+    /// `STOREFRONT_STAFF_DIR`, default `dist-staff`: the built staff app (`trunk build
+    /// staff.html`), served at `/agent`, `/warehouse` and its files under `/staff/`.
+    pub staff_dir: PathBuf,
     /// `STOREFRONT_SEED_DEMO`, default `true`: fill an empty database with the demo catalog.
     pub seed_demo: bool,
     /// `STOREFRONT_DEMO_PRODUCTS`, default `216`: how many products the demo catalog has
@@ -97,6 +100,8 @@ impl Config {
         let database_url = get("STOREFRONT_DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("storefront.db").display()));
         let site_dir = PathBuf::from(get("STOREFRONT_SITE_DIR").unwrap_or_else(|| "dist".into()));
+        let staff_dir =
+            PathBuf::from(get("STOREFRONT_STAFF_DIR").unwrap_or_else(|| "dist-staff".into()));
         let seed_demo = parse(&get, "STOREFRONT_SEED_DEMO", true, "true or false")?;
         let demo_products = parse(
             &get,
@@ -211,6 +216,7 @@ impl Config {
             data_dir,
             database_url,
             site_dir,
+            staff_dir,
             seed_demo,
         })
     }
@@ -239,6 +245,7 @@ mod tests {
         assert_eq!(c.addr().to_string(), "127.0.0.1:8080");
         assert_eq!(c.database_url, "sqlite://data/storefront.db");
         assert_eq!(c.site_dir, PathBuf::from("dist"));
+        assert_eq!(c.staff_dir, PathBuf::from("dist-staff"));
         assert!(c.seed_demo);
         assert!(c.admin_token.is_none());
         assert_eq!(c.outbox_dir, PathBuf::from("data/outbox"));

@@ -54,32 +54,39 @@ pub fn page_policy(hashes: &[String]) -> String {
     )
 }
 
-/// The page policy for the built `index.html`, worked out again when the file changes
-/// (a new `trunk build` gives the loader new file names, so a new hash).
+/// The page policy for the built apps' `index.html` files (the shop's and the staff's),
+/// worked out again when one changes (a new `trunk build` gives the loader new file
+/// names, so a new hash). One policy allows both apps' loaders.
 pub struct PagePolicy {
-    index: PathBuf,
-    cached: Mutex<Option<(Option<SystemTime>, HeaderValue)>>,
+    indexes: Vec<PathBuf>,
+    cached: Mutex<Option<(Vec<Option<SystemTime>>, HeaderValue)>>,
 }
 
 impl PagePolicy {
-    pub fn new(site_dir: &std::path::Path) -> Self {
+    pub fn new(app_dirs: &[&std::path::Path]) -> Self {
         Self {
-            index: site_dir.join("index.html"),
+            indexes: app_dirs.iter().map(|d| d.join("index.html")).collect(),
             cached: Mutex::new(None),
         }
     }
 
     pub fn current(&self) -> HeaderValue {
-        let modified = std::fs::metadata(&self.index)
-            .and_then(|m| m.modified())
-            .ok();
+        let modified: Vec<Option<SystemTime>> = self
+            .indexes
+            .iter()
+            .map(|i| std::fs::metadata(i).and_then(|m| m.modified()).ok())
+            .collect();
         let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((at, value)) = cached.as_ref() {
             if *at == modified {
                 return value.clone();
             }
         }
-        let html = std::fs::read_to_string(&self.index).unwrap_or_default();
+        let html: String = self
+            .indexes
+            .iter()
+            .map(|i| std::fs::read_to_string(i).unwrap_or_default())
+            .collect();
         let value = HeaderValue::from_str(&page_policy(&inline_script_hashes(&html)))
             .unwrap_or_else(|_| HeaderValue::from_static(OTHER_POLICY));
         *cached = Some((modified, value.clone()));

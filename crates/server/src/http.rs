@@ -22,13 +22,29 @@ use tower_http::timeout::TimeoutLayer;
 /// Largest request body accepted (server-function arguments are small).
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Where the staff app's files are served (its `trunk build --public-url`).
+pub const STAFF_ASSETS: &str = "/staff";
+
 pub fn router(state: AppState) -> Router {
     let site = state.config.site_dir.clone();
+    let staff = state.config.staff_dir.clone();
     let static_files = ServeDir::new(&site)
         .precompressed_br()
         .precompressed_gzip()
         .fallback(ServeFile::new(site.join("index.html")));
+    // The staff screens are their own app: shoppers never download them.
+    let staff_page = ServeFile::new(staff.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let staff_files = ServeDir::new(&staff)
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
+        .route_service("/agent", staff_page.clone())
+        .route_service("/agent/{*rest}", staff_page.clone())
+        .route_service("/warehouse", staff_page.clone())
+        .route_service("/warehouse/{*rest}", staff_page)
+        .nest_service(STAFF_ASSETS, staff_files)
         .route("/api/live/stock", get(live_stock))
         .route("/api/help/events", get(help_events))
         .route("/api/agent/events", get(agent_events))
@@ -52,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             Security {
-                page: Arc::new(PagePolicy::new(&site)),
+                page: Arc::new(PagePolicy::new(&[&site, &staff])),
                 https: state.config.public_url.starts_with("https://"),
             },
             security_headers,

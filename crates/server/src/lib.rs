@@ -327,7 +327,10 @@ pub async fn run() -> std::process::ExitCode {
         }
     };
     if !config.site_dir.join("index.html").exists() {
-        tracing::warn!(dir = %config.site_dir.display(), "no built storefront here; run `trunk build --release` (or `make serve`)");
+        tracing::warn!(dir = %config.site_dir.display(), "no built storefront here; run `make build` (or `make serve`)");
+    }
+    if !config.staff_dir.join("index.html").exists() {
+        tracing::warn!(dir = %config.staff_dir.display(), "no built staff app here; run `make build` (or `make serve`)");
     }
     let addr = config.addr();
     let state = match prepare(config).await {
