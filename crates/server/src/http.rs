@@ -562,8 +562,11 @@ pub fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    // Trunk writes a 64-bit hash in hex without leading zeros: usually 16 digits, 15 one
+    // build in sixteen (then the bundle went uncached for a year's worth of visits).
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit())
+    })
 }
 
 /// Hashed assets are cached for a year; the app shell is always revalidated so a new
@@ -634,6 +637,14 @@ mod tests {
         assert!(is_hashed_asset("/storefront-3f2a9c1b7d4e5f60_bg.wasm"));
         assert!(is_hashed_asset("/storefront-3f2a9c1b7d4e5f60.js"));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(
+            is_hashed_asset("/storefront-db63f44e8ce6787_bg.wasm"),
+            "a hash with a leading zero dropped"
+        );
+        assert!(is_hashed_asset(
+            "/staff/storefront-staff-93867e362b18d39e.js"
+        ));
+        assert!(!is_hashed_asset("/p/merino-crew-neck"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/orders/SF-12345678"));
         assert!(!is_hashed_asset("/favicon.svg"));
