@@ -1,5 +1,6 @@
-//! The help panel, on every shop page including checkout. It can shrink to its tab but
-//! never leaves the screen. It says whether the shop is open now, answers questions
+//! The help panel, on every shop page including checkout. It can shrink to its bar
+//! ("Need help?", "Call us", "Chat with us") but never leaves the screen; on a phone it
+//! starts as that bar at the bottom, so it never covers the header, search or cart. It says whether the shop is open now, answers questions
 //! about the page the shopper is on, searches every answer, and offers a chat with a
 //! person and a call back.
 
@@ -33,8 +34,36 @@ pub fn use_help() -> RwSignal<HelpContent> {
     use_context::<RwSignal<HelpContent>>().unwrap_or_else(|| RwSignal::new(HelpContent::bundled()))
 }
 
+/// Screens this narrow (the stylesheet's phone layout) start with the panel as a bar at
+/// the bottom, so the shop comes first; wider ones have room for it beside the page.
+const NARROW: &str = "(max-width: 800px)";
+
+fn is_narrow() -> bool {
+    window()
+        .match_media(NARROW)
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
+/// Open unless the shopper closed it; on a narrow screen, closed unless they opened it.
 fn saved_open() -> bool {
-    storage::load(OPEN_KEY).is_none_or(|v| v != "false")
+    match storage::load(OPEN_KEY).as_deref() {
+        Some("true") => true,
+        Some(_) => false,
+        None => !is_narrow(),
+    }
+}
+
+/// How tall the opened panel may be on a narrow screen: down from the header's bottom
+/// edge (as the page lies now) to the foot of the screen, so it never covers the header.
+fn room_below_header() -> Option<String> {
+    let header = document().query_selector(".site-header").ok().flatten()?;
+    let bottom = header.get_bounding_client_rect().bottom().max(0.0);
+    let screen = window().inner_height().ok()?.as_f64()?;
+    // Whole pixels: formatting a float would pull its ~16 kB formatter into the bundle.
+    let px = (screen - bottom - 8.0).max(120.0) as i64;
+    Some(format!("{px}px"))
 }
 
 /// The help panel beside every shop page.
@@ -42,9 +71,23 @@ fn saved_open() -> bool {
 pub fn HelpPanel() -> impl IntoView {
     let help = use_help();
     let open = RwSignal::new(saved_open());
+    let panel = NodeRef::<leptos::html::Aside>::new();
     Effect::new(move |_| {
         let value = if open.get() { "true" } else { "false" };
         storage::save(OPEN_KEY, value);
+        if let Some(aside) = panel.get() {
+            let room = open
+                .get()
+                .then(is_narrow)
+                .filter(|n| *n)
+                .and_then(|_| room_below_header());
+            // Through the CSS object model: the page's CSP refuses style attributes.
+            let style = aside.style();
+            let _ = match room {
+                Some(height) => style.set_property("max-height", &height),
+                None => style.remove_property("max-height").map(|_| ()),
+            };
+        }
     });
     let now = RwSignal::new(now_unix());
     if let Ok(handle) = set_interval_with_handle(
@@ -64,16 +107,36 @@ pub fn HelpPanel() -> impl IntoView {
     let mailto = move || help.with(|h| format!("mailto:{}", h.email));
 
     view! {
-        <aside class="help-panel" class:help-panel--open=move || open.get() aria-label="Help">
-            <button
-                class="help-panel__tab"
-                type="button"
-                aria-expanded=move || open.get().to_string()
-                aria-controls="help-panel-body"
-                on:click=move |_| open.update(|o| *o = !*o)
-            >
-                {move || if open.get() { "Hide help" } else { "Need help?" }}
-            </button>
+        <aside
+            class="help-panel"
+            class:help-panel--open=move || open.get()
+            node_ref=panel
+            aria-label="Help"
+        >
+            <div class="help-panel__bar">
+                <button
+                    class="help-panel__tab"
+                    type="button"
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls="help-panel-body"
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    {move || if open.get() { "Hide help" } else { "Need help?" }}
+                </button>
+                // Closed, a call and a chat stay one tap away.
+                <a class="help-panel__quick" href=tel hidden=move || open.get()>"Call us"</a>
+                <button
+                    class="help-panel__quick"
+                    type="button"
+                    hidden=move || open.get()
+                    on:click=move |_| {
+                        open.set(true);
+                        super::browser::focus_later("#chat-message, #chat-email");
+                    }
+                >
+                    "Chat with us"
+                </button>
+            </div>
             <div id="help-panel-body" class="help-panel__body" hidden=move || !open.get()>
                 <h2 class="help-panel__title">"Need a hand? We're here."</h2>
                 <p

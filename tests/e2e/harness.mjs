@@ -29,7 +29,7 @@ function freePort() {
   });
 }
 
-function chromiumPath() {
+export function chromiumPath() {
   const candidates = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
   const found = candidates.find((p) => p && existsSync(p));
   if (!found) throw new Error("Chromium not found: run scripts/setup.sh (or set CHROMIUM)");
@@ -158,11 +158,22 @@ export const visible = (locator) => locator.waitFor({ state: "visible", timeout:
 export async function expectHelpPanel(page, where) {
   const help = page.getByRole("complementary", { name: "Help" });
   await visible(help);
+  // Closed (as it starts on a phone), it is a bar with a call and a chat one tap away;
+  // opened to check what is inside, then closed again as the shopper had it.
+  const opener = help.getByRole("button", { name: "Need help?" });
+  const closed = await opener.isVisible();
+  if (closed) {
+    assert.match(await help.getByRole("link", { name: "Call us" }).getAttribute("href"), /^tel:\+44/, `the bar's call on ${where}`);
+    await visible(help.getByRole("button", { name: "Chat with us" }));
+    await opener.click();
+  }
   const tel = help.getByRole("link", { name: /0113 496 0000/ });
+  await visible(tel);
   assert.match(await tel.getAttribute("href"), /^tel:\+44/, `tel: link on ${where}`);
   const mail = help.getByRole("link", { name: /@/ });
   assert.match(await mail.getAttribute("href"), /^mailto:/, `mailto: link on ${where}`);
   await visible(help.getByRole("link", { name: "Our return policy" }));
+  if (closed) await help.getByRole("button", { name: "Hide help" }).click();
 }
 
 /** Runs axe-core in the page and fails with a readable list if anything is violated. */

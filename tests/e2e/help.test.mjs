@@ -52,6 +52,50 @@ for (const [route, heading] of routes) {
   });
 }
 
+test("on a phone the help starts as a bar at the bottom and never covers the header, search or cart", async () => {
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto("/");
+  const help = panel(page);
+  await visible(help.getByRole("button", { name: "Need help?" }));
+  assert.equal(await help.getByRole("button", { name: "Need help?" }).getAttribute("aria-expanded"), "false");
+  assert.match(await help.getByRole("link", { name: "Call us" }).getAttribute("href"), /^tel:\+44/);
+  // Each header control is itself what a tap at its centre reaches: nothing lies over it.
+  const uncovered = async (where) => {
+    for (const control of [
+      page.getByRole("combobox", { name: "Search products" }),
+      page.getByRole("combobox", { name: "Deliver to" }),
+      page.getByRole("link", { name: /^Cart/ }),
+    ]) {
+      const box = await control.boundingBox();
+      assert.ok(box, `${where}: the control is on screen`);
+      const reached = await control.evaluate((el, [x, y]) => {
+        const hit = document.elementFromPoint(x, y);
+        return hit === el || el.contains(hit);
+      }, [box.x + box.width / 2, box.y + box.height / 2]);
+      assert.ok(reached, `${where}: nothing covers ${await control.evaluate((el) => el.outerHTML.slice(0, 60))}`);
+    }
+    const bar = await help.boundingBox();
+    const header = await page.getByRole("banner").boundingBox();
+    assert.ok(bar.y >= header.y + header.height, `${where}: the help (top ${bar.y}) is below the header (bottom ${header.y + header.height})`);
+  };
+  await uncovered("closed");
+  await expectNoAxeViolations(page, "the help bar at phone width");
+  // Chat is one tap away: the panel opens with the message box ready.
+  await help.getByRole("button", { name: "Chat with us" }).click();
+  await visible(help.getByRole("heading", { name: "Chat with us" }));
+  const focused = await page.evaluate(() => document.activeElement?.id);
+  assert.ok(["chat-message", "chat-email"].includes(focused), `focus in the chat: ${focused}`);
+  await uncovered("open");
+  await expectNoAxeViolations(page, "the help panel open at phone width");
+  // Remembered: the next page keeps it open, and "Hide help" brings the bar back.
+  await page.goto("/c/shoes");
+  await visible(help.getByRole("button", { name: "Hide help" }));
+  await help.getByRole("button", { name: "Hide help" }).click();
+  await visible(help.getByRole("link", { name: "Call us" }));
+  await context.close();
+});
+
 test("help answers fit the page and can be searched", async () => {
   const { context, page } = await newPage();
   await page.goto("/checkout/contact");
