@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-staff dev-api build size bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
+.PHONY: help setup serve test dev dev-staff dev-api build size lighthouse bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ build: ## Build the shop into dist/ and the staff app into dist-staff/, precompr
 
 size: ## Print the shop's first-load transfer (gzip, brotli; fails over its ceiling) and the staff bundle
 	bash scripts/size.sh
+
+lighthouse: ## Lighthouse mobile medians (score, LCP, TBT, CLS; 5 runs) for home, product, search, checkout on a release build
+	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
+	cd tests/lighthouse && npm ci --no-audit --no-fund && STOREFRONT_BIN=../../target/server/storefront node run.mjs
 
 bench-search: ## Search engine figures at 10,000 products (p50/p95, build time, memory)
 	cargo bench --features ssr --bench search

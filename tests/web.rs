@@ -60,6 +60,13 @@ async fn stock_badge_follows_the_variant_and_tells_the_restock_date() {
 #[wasm_bindgen_test]
 async fn help_panel_offers_phone_email_and_returns_and_never_disappears() {
     window().local_storage().unwrap().unwrap().clear().unwrap();
+    // Whatever the test window's width, the shopper opened it last time.
+    window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item("storefront.help.open", "true")
+        .unwrap();
     let root = container();
     // With no shop server behind the test page the panel's own requests simply fail.
     seam::mount_in_shop(&root, || view! { <HelpPanel /> });

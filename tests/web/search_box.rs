@@ -32,9 +32,8 @@ fn suggestions() -> String {
     })
 }
 
-#[wasm_bindgen_test]
-async fn typing_asks_once_for_suggestions_which_the_keyboard_can_walk_and_close() {
-    let shop = FakeShop::new(vec![("/api/suggest", 200, suggestions())]);
+/// The search box alone in a router, mounted in a fresh container.
+async fn mounted() -> web_sys::HtmlElement {
     let root = container();
     mount_to(root.clone(), || {
         view! {
@@ -45,6 +44,13 @@ async fn typing_asks_once_for_suggestions_which_the_keyboard_can_walk_and_close(
     })
     .forget();
     tick().await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn typing_asks_once_for_suggestions_which_the_keyboard_can_walk_and_close() {
+    let shop = FakeShop::new(vec![("/api/suggest", 200, suggestions())]);
+    let root = mounted().await;
 
     let input = labelled(&root, "Search products");
     assert_eq!(input.get_attribute("role").as_deref(), Some("combobox"));
@@ -122,16 +128,7 @@ async fn typing_asks_once_for_suggestions_which_the_keyboard_can_walk_and_close(
 #[wasm_bindgen_test]
 async fn escape_pressed_before_the_suggestions_come_keeps_the_text_and_no_list_opens() {
     let shop = FakeShop::new(vec![("/api/suggest", 200, suggestions())]);
-    let root = container();
-    mount_to(root.clone(), || {
-        view! {
-            <leptos_router::components::Router>
-                <SearchBox />
-            </leptos_router::components::Router>
-        }
-    })
-    .forget();
-    tick().await;
+    let root = mounted().await;
     let input = labelled(&root, "Search products");
     type_into(&input, "shrt");
     assert!(

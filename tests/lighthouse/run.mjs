@@ -1,0 +1,78 @@
+// `make lighthouse`: Lighthouse's mobile audit (its default: a mid-range phone, simulated
+// slow 4G and 4× CPU slowdown) of the home page, a product page, search results and the
+// first checkout step (with an item in the cart), against the release server and the
+// release app with the demo catalog; each page LIGHTHOUSE_RUNS (5) times, printing the
+// median performance score, LCP, TBT and CLS (LIGHTHOUSE_SHIFTS=1 also prints what
+// moved, for chasing layout shift).
+import lighthouse from "lighthouse";
+import * as chromeLauncher from "chrome-launcher";
+import puppeteer from "puppeteer-core";
+import { startShop, findVariant, chromiumPath } from "../e2e/harness.mjs";
+
+const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 5);
+let version = "";
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const shop = await startShop();
+const chrome = await chromeLauncher.launch({
+  chromePath: chromiumPath(),
+  chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic"],
+});
+const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+try {
+  const { product, variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined);
+  const pages = [
+    ["home", "/", null],
+    ["product", `/p/${product.slug}`, null],
+    ["search results", "/search?q=shirt", null],
+    // The first checkout step needs something in the cart: saved as the cart saves itself.
+    ["checkout: contact", "/checkout/contact", async (page) => {
+      await page.goto(`${shop.baseURL}/help/returns`);
+      await page.evaluate((id) => localStorage.setItem("storefront.cart.v1", JSON.stringify({ lines: [{ variant_id: id, quantity: 1 }] })), variant.id);
+    }],
+  ];
+  const rows = [];
+  for (const [name, path, prepare] of pages) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const page = await browser.newPage();
+      if (prepare) await prepare(page);
+      const result = await lighthouse(
+        `${shop.baseURL}${path}`,
+        { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"], disableStorageReset: !!prepare },
+        undefined,
+        page,
+      );
+      const a = result.lhr.audits;
+      version = result.lhr.lighthouseVersion;
+      if (process.env.LIGHTHOUSE_SHIFTS) {
+        console.log(name, JSON.stringify(a["layout-shifts"]?.details?.items?.slice(0, 5), null, 1));
+      }
+      runs.push({
+        score: Math.round(result.lhr.categories.performance.score * 100),
+        lcp: a["largest-contentful-paint"].numericValue,
+        tbt: a["total-blocking-time"].numericValue,
+        cls: a["cumulative-layout-shift"].numericValue,
+      });
+      await page.close();
+    }
+    rows.push({
+      page: name,
+      "performance (median)": median(runs.map((r) => r.score)),
+      "LCP ms": Math.round(median(runs.map((r) => r.lcp))),
+      "TBT ms": Math.round(median(runs.map((r) => r.tbt))),
+      CLS: Number(median(runs.map((r) => r.cls)).toFixed(3)),
+      "scores of the runs": runs.map((r) => r.score).join(" "),
+    });
+    console.log(`${name}: ${JSON.stringify(rows.at(-1))}`);
+  }
+  console.log(`\nLighthouse ${version} mobile (simulated slow 4G, 4x CPU), median of ${RUNS} runs:`);
+  console.table(rows);
+} finally {
+  await browser.disconnect();
+  chrome.kill();
+  await shop.stop();
+}
