@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-staff dev-api build size lighthouse bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
+.PHONY: help setup serve test dev dev-staff dev-api build size lighthouse bench-first-product bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ size: ## Print the shop's first-load transfer (gzip, brotli; fails over its ceil
 lighthouse: ## Lighthouse mobile medians (score, LCP, TBT, CLS; 5 runs) for home, product, search, checkout on a release build
 	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
 	cd tests/lighthouse && npm ci --no-audit --no-fund && STOREFRONT_BIN=../../target/server/storefront node run.mjs
+
+bench-first-product: ## Home page → first product painted, slow 4G and 4x CPU in Chromium, no cache (p50/p95 of 10)
+	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
+	cd tests/lighthouse && npm ci --no-audit --no-fund && STOREFRONT_BIN=../../target/server/storefront node first-product.mjs
 
 bench-search: ## Search engine figures at 10,000 products (p50/p95, build time, memory)
 	cargo bench --features ssr --bench search
