@@ -220,6 +220,21 @@ async fn shipments(state: &AppState, number: &str) -> Vec<(i64, String, i64, i64
     .unwrap()
 }
 
+/// `units` of `variant` arriving at the centre `centre` (its code), as the admin API takes them.
+async fn receive(
+    state: &AppState,
+    variant: i64,
+    centre: &str,
+    units: u32,
+) -> storefront::api::warehouse::Received {
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = ?")
+        .bind(variant)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+    state.stock().receive(&sku, centre, units).await.unwrap()
+}
+
 async fn captured(state: &AppState) -> i64 {
     scalar(
         state,
@@ -348,18 +363,7 @@ async fn a_split_order_ships_as_three_parcels_each_charged_when_it_ships() {
     );
 
     // The stock arrives: the waiting unit becomes a third parcel, its money held now.
-    let received = state
-        .stock()
-        .receive(
-            &sqlx::query_scalar::<_, String>("SELECT sku FROM variants WHERE id = 1")
-                .fetch_one(&state.db.read)
-                .await
-                .unwrap(),
-            "LDS",
-            5,
-        )
-        .await
-        .unwrap();
+    let received = receive(state, 1, "LDS", 5).await;
     assert_eq!(received.to_backorders, 1);
     let parcels = shipments(state, &placed.number).await;
     assert_eq!(parcels.len(), 3, "{parcels:?}");

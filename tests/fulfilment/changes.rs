@@ -753,18 +753,7 @@ async fn units_waiting_for_stock_can_change_and_keep_their_place_in_the_queue() 
         "the hold for what ships now is unchanged"
     );
     // Two units arrive: both go to the first order, which was placed first.
-    state
-        .stock()
-        .receive(
-            &sqlx::query_scalar::<_, String>("SELECT sku FROM variants WHERE id = 1")
-                .fetch_one(&state.db.read)
-                .await
-                .unwrap(),
-            "LDS",
-            2,
-        )
-        .await
-        .unwrap();
+    receive(state, 1, "LDS", 2).await;
     let first_view = state
         .orders()
         .view(&first.number, &first.key)

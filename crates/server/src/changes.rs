@@ -1188,13 +1188,7 @@ impl Changes<'_> {
             .await?;
             // Holds nothing was taken from are released; one partly taken is lowered to
             // what it gave.
-            let voids: Vec<(String, i64)> = sqlx::query_as(
-                "UPDATE payments SET status = 'voided' WHERE order_id = ? AND status = 'authorized' AND captured_minor = 0
-                 RETURNING authorization, amount_minor",
-            )
-            .bind(order_id)
-            .fetch_all(&mut *tx)
-            .await?;
+            let voids = super::fulfilment::void_untaken_holds(&mut tx, order_id).await?;
             let lowered: Vec<(String, i64, i64)> = sqlx::query_as(
                 "SELECT authorization, amount_minor, captured_minor FROM payments
                  WHERE order_id = ? AND status = 'authorized' AND captured_minor > 0 AND amount_minor > captured_minor",
@@ -1250,7 +1244,7 @@ impl Changes<'_> {
                 .execute(&mut *tx)
                 .await?;
             super::fulfilment::refresh_order_status(&mut tx, order_id).await?;
-            let released: i64 = voids.iter().map(|v| v.1).sum::<i64>()
+            let released: i64 = voids.iter().map(|v| v.2).sum::<i64>()
                 + lowered.iter().map(|l| l.1 - l.2).sum::<i64>();
             let money_words = if released > 0 {
                 format!(
@@ -1296,7 +1290,7 @@ impl Changes<'_> {
         }
         .await
         .map_err(internal)?;
-        for (authorization, _) in &voids {
+        for (_, authorization, _) in &voids {
             if let Err(e) = self.state.gateway.void(authorization).await {
                 tracing::error!(%e, "a hold was not released after cancelling the rest");
             }

@@ -244,6 +244,21 @@ pub(crate) async fn release_rest(
     Ok(variants)
 }
 
+/// Marks order `order_id`'s holds that nothing was taken from as voided, answering each
+/// (payment, authorization, amount) for the caller to release at the gateway after commit.
+pub(crate) async fn void_untaken_holds(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE payments SET status = 'voided' WHERE order_id = ? AND status = 'authorized' AND captured_minor = 0
+         RETURNING id, authorization, amount_minor",
+    )
+    .bind(order_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// Makes a new private link to an order (only its hash is kept) for a mail.
 pub(crate) async fn new_order_link(
     conn: &mut SqliteConnection,
@@ -1235,13 +1250,7 @@ impl<'a> Fulfilment<'a> {
             let now = unix_now();
             // Holds are released below.
             let variants = release_rest(&mut tx, order_id, now, "", by).await?;
-            let holds: Vec<(i64, String, i64)> = sqlx::query_as(
-                "UPDATE payments SET status = 'voided' WHERE order_id = ? AND status = 'authorized' AND captured_minor = 0
-                 RETURNING id, authorization, amount_minor",
-            )
-            .bind(order_id)
-            .fetch_all(&mut *tx)
-            .await?;
+            let holds = void_untaken_holds(&mut tx, order_id).await?;
             sqlx::query("UPDATE orders SET status = 'cancelled' WHERE id = ?")
                 .bind(order_id)
                 .execute(&mut *tx)
