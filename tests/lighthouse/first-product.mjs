@@ -1,9 +1,8 @@
 // `make bench-first-product`: how long until the home page paints its first product, in headless
 // Chromium with 4x CPU slowdown and the slow-4G profile (puppeteer's), a fresh cache each
 // time; p50 and p95 of FIRST_PRODUCT_RUNS (10) runs against the release server and app.
-import * as chromeLauncher from "chrome-launcher";
-import puppeteer, { PredefinedNetworkConditions } from "puppeteer-core";
-import { startShop, chromiumPath } from "../e2e/harness.mjs";
+import { PredefinedNetworkConditions } from "puppeteer-core";
+import { startShopAndChrome } from "./chrome.mjs";
 
 const RUNS = Number(process.env.FIRST_PRODUCT_RUNS ?? 10);
 const at = (xs, q) => {
@@ -11,12 +10,7 @@ const at = (xs, q) => {
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
 };
 
-const shop = await startShop();
-const chrome = await chromeLauncher.launch({
-  chromePath: chromiumPath(),
-  chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic"],
-});
-const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+const { shop, port, browser, stop } = await startShopAndChrome();
 try {
   const times = [];
   for (let i = 0; i < RUNS; i++) {
@@ -38,7 +32,5 @@ try {
   }
   console.log(`first product painted on the home page (slow 4G, 4x CPU, no cache), ${RUNS} runs: p50 ${at(times, 0.5)} ms, p95 ${at(times, 0.95)} ms [${times.join(" ")}]`);
 } finally {
-  await browser.disconnect();
-  chrome.kill();
-  await shop.stop();
+  await stop();
 }

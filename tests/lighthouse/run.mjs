@@ -5,9 +5,8 @@
 // median performance score, LCP, TBT and CLS (LIGHTHOUSE_SHIFTS=1 also prints what
 // moved, for chasing layout shift).
 import lighthouse from "lighthouse";
-import * as chromeLauncher from "chrome-launcher";
-import puppeteer from "puppeteer-core";
-import { startShop, findVariant, chromiumPath } from "../e2e/harness.mjs";
+import { findVariant } from "../e2e/harness.mjs";
+import { startShopAndChrome } from "./chrome.mjs";
 
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 5);
 let version = "";
@@ -16,12 +15,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const shop = await startShop();
-const chrome = await chromeLauncher.launch({
-  chromePath: chromiumPath(),
-  chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic"],
-});
-const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+const { shop, port, browser, stop } = await startShopAndChrome();
 try {
   const { product, variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined);
   const pages = [
@@ -42,7 +36,7 @@ try {
       if (prepare) await prepare(page);
       const result = await lighthouse(
         `${shop.baseURL}${path}`,
-        { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"], disableStorageReset: !!prepare },
+        { port, output: "json", logLevel: "error", onlyCategories: ["performance"], disableStorageReset: !!prepare },
         undefined,
         page,
       );
@@ -72,7 +66,5 @@ try {
   console.log(`\nLighthouse ${version} mobile (simulated slow 4G, 4x CPU), median of ${RUNS} runs:`);
   console.table(rows);
 } finally {
-  await browser.disconnect();
-  chrome.kill();
-  await shop.stop();
+  await stop();
 }
