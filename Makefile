@@ -66,6 +66,7 @@ lint: ## rustfmt check and clippy for the server and the wasm app
 	cargo fmt --all --check
 	cargo clippy --workspace --features storefront/ssr --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown $(WASM_CRATES) --features storefront/csr --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p storefront --features storefront/split --bin storefront -- -D warnings
 
 # The crates that go into the browser app (the server crate never does).
 WASM_CRATES := -p storefront -p storefront-domain -p storefront-model

@@ -6,7 +6,8 @@
 #   - a Rust toolchain with the wasm32-unknown-unknown standard library
 #     (rustup's own target when it can be added, else Debian's rustc-web with a
 #     wasm32 std built once from rust-web-src — see docs/toolchain.md);
-#   - trunk, wasm-bindgen-cli (same version as Cargo.toml pins), wasm-opt (binaryen 132);
+#   - trunk, wasm-bindgen-cli (same version as Cargo.toml pins), wasm-opt (binaryen 132),
+#     wasm-split-cli (cuts the shop's release wasm into lazy parts: scripts/split-wasm.sh);
 #   - Chromium and chromedriver (headless browser tests);
 #   - brotli (precompressed assets, size report);
 #   - the end-to-end test dependencies (npm, tests/e2e).
@@ -19,6 +20,8 @@ cd "$ROOT"
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -1)"
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "Cargo.toml must pin wasm-bindgen = \"=X.Y.Z\"" >&2; exit 1; }
 TRUNK_VERSION="0.21.14"
+# The splitter for Leptos' #[lazy] (wasm_split_helpers 0.2 in Cargo.lock); about a minute.
+WASM_SPLIT_VERSION="0.2.4"
 BINARYEN_VERSION="132.0.0"
 TOOLCHAIN_NAME="storefront-debian-web"
 
@@ -125,6 +128,12 @@ setup_tools() {
     log "cargo install trunk $TRUNK_VERSION (ten minutes or more on 2 cores)"
     cargo install --quiet trunk --version "$TRUNK_VERSION" --locked --force
   fi
+  if ! command -v wasm-split-cli >/dev/null || [ "$(cat "$HOME/.cargo/wasm-split-cli.version" 2>/dev/null)" != "$WASM_SPLIT_VERSION" ]; then
+    log "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (wasm-split-cli, about a minute)"
+    cargo install --quiet wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force
+    echo "$WASM_SPLIT_VERSION" >"$HOME/.cargo/wasm-split-cli.version"
+  fi
+  command -v openssl >/dev/null || apt_install openssl
   command -v brotli >/dev/null || apt_install brotli
   if ! command -v wasm-opt >/dev/null || ! wasm-opt --version | grep -q "version ${BINARYEN_VERSION%%.*}"; then
     command -v npm >/dev/null || apt_install nodejs npm

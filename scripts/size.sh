@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Prints what a first visit to the shop downloads: the html, wasm, JS glue and CSS of
-# dist/, raw, gzip (-9) and brotli (-q 11); then the staff app's bundle (dist-staff/),
-# which no shopper downloads. Fails when the shop's first load (brotli) is over the
-# ceiling below: the first load must not grow while it is cut to the 150 kB target.
+# Prints what a first visit to the shop downloads: the html, wasm, JS glue (and the split
+# loader it imports) and CSS of dist/, raw, gzip (-9) and brotli (-q 11); then the lazy
+# routes' parts (fetched when a page first needs one), the service worker (fetched after
+# the page is up) and the staff app's bundle (dist-staff/), which no shopper downloads.
+# Fails when the shop's first load (brotli) is over the ceiling below: the first load
+# must not grow while it is cut to the 150 kB target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f dist/index.html ] || { echo "dist/ is empty: run scripts/build-app.sh first" >&2; exit 1; }
 target=150000
 # Lowered with each cut that lands (never raised to make room): README "Size".
-ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-430000}
-report() { # dir, heading: prints each file and the total; sets total_br and total_gz
+ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-335000}
+# The lazy routes' parts (scripts/split-wasm.sh) and the service worker: not first load.
+later() { case "${1##*/}" in chunk_* | split_* | sw.js) return 0 ;; *) return 1 ;; esac; }
+report() { # dir, heading, which (first|later): prints each file and the total; sets total_br and total_gz
   local dir=$1 f raw gz br total_raw=0
   total_gz=0 total_br=0
   printf '%-44s %10s %10s %10s\n' "$2" "raw B" "gzip B" "brotli B"
   for f in "$dir"/index.html "$dir"/*.wasm "$dir"/*.js "$dir"/*.css; do
     [ -f "$f" ] || continue
+    if later "$f"; then [ "$3" = later ] || continue; else [ "$3" = first ] || continue; fi
     raw=$(wc -c <"$f")
     gz=$(gzip -9 -c "$f" | wc -c)
     br=$(brotli -q 11 -c "$f" | wc -c)
@@ -24,10 +29,18 @@ report() { # dir, heading: prints each file and the total; sets total_br and tot
   printf '%-44s %10d %10d %10d\n' "total" "$total_raw" "$total_gz" "$total_br"
 }
 if [ -f dist-staff/index.html ]; then
-  report dist-staff "staff app (never in the shop's first load)"
+  report dist-staff "staff app (never in the shop's first load)" first
   echo
 fi
-report dist "shop first-load file"
+report dist "lazy parts and the service worker" later >"${TMPDIR:-/tmp}/storefront-later.$$"
+later_br=$total_br later_gz=$total_gz
+parts=$(grep -c -E '^(chunk|split)_' "${TMPDIR:-/tmp}/storefront-later.$$" || true)
+sort -k4 -n -r "${TMPDIR:-/tmp}/storefront-later.$$" | grep -E '^(chunk|split)_' | head -5 |
+  sed 's/^/  largest part: /'
+rm -f "${TMPDIR:-/tmp}/storefront-later.$$"
+echo "loaded when needed: $parts lazy parts and the service worker, $later_br B brotli ($later_gz B gzip) in all"
+echo
+report dist "shop first-load file" first
 shop_br=$total_br
 if [ "$shop_br" -le "$target" ]; then
   echo "first load: $shop_br B brotli ($total_gz B gzip), within the $target B target"

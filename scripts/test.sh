@@ -20,6 +20,8 @@ step "clippy: server (host)"
 cargo clippy --workspace --features storefront/ssr --all-targets -- -D warnings
 step "clippy: browser app (wasm32)"
 cargo clippy --target wasm32-unknown-unknown "${WASM_CRATES[@]}" --features storefront/csr --all-targets -- -D warnings
+step "clippy: the shop's split release build (wasm32, feature split)"
+cargo clippy --target wasm32-unknown-unknown -p storefront --features storefront/split --bin storefront -- -D warnings
 step "native tests (every crate)"
 cargo test --workspace --features storefront/ssr
 step "browser component tests (headless Chromium)"

@@ -1,6 +1,14 @@
 //! The shop's app: the router and the page layout shared by every route. The staff
 //! screens are another app (`crate::console::StaffApp`, its own bundle).
+//!
+//! Browsing (home, categories, products, search, the cart) is in the first load; the pages
+//! a shopper reaches later (checkout, an order's pages, finding an order, returns, alert
+//! confirmations) are lazy routes. A release build with feature `split`
+//! (`scripts/build-app.sh`, `scripts/split-wasm.sh`) puts each in a wasm part of its own,
+//! fetched the first time it is shown; without it (`trunk serve`, tests) they are ordinary
+//! pages behind the same routes.
 
+use crate::components::notice::PartNotLoaded;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
     alerts::AlertConfirmPage,
@@ -17,8 +25,57 @@ use crate::pages::{
     search::SearchPage,
 };
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy, LazyRoute};
+
+/// A route whose page is loaded when first shown: `$route` for the router, `$load` the
+/// split point (its own wasm part with feature `split`), `$page` the component. A part
+/// that can't be fetched (a dropped connection) leaves the shop running and says so.
+macro_rules! lazy_page {
+    ($($route:ident => $load:ident => $page:ident;)*) => {$(
+        struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            async fn view(_: Self) -> AnyView {
+                match $load().await {
+                    Ok(page) => page,
+                    Err(_) => view! { <PartNotLoaded /> }.into_any(),
+                }
+            }
+        }
+
+        #[cfg(feature = "split")]
+        #[leptos::wasm_split::wasm_split($load, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $load() -> Result<AnyView, SplitLoaderError> {
+            Ok(view! { <$page /> }.into_any())
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $load() -> Result<AnyView, SplitLoaderError> {
+            Ok(view! { <$page /> }.into_any())
+        }
+    )*};
+}
+
+lazy_page! {
+    CheckoutRoute => checkout_layout => CheckoutLayout;
+    CheckoutStartRoute => checkout_start => CheckoutStart;
+    ContactRoute => contact_step => ContactStep;
+    DeliveryRoute => delivery_step => DeliveryStep;
+    PaymentRoute => payment_step => PaymentStep;
+    ReviewRoute => review_step => ReviewStep;
+    FindOrderRoute => find_order_page => FindOrderPage;
+    ConfirmationRoute => confirmation_page => ConfirmationPage;
+    OrderStatusRoute => order_status_page => OrderStatusPage;
+    ReturnLabelRoute => return_label_page => ReturnLabelPage;
+    ReturnsRoute => returns_page => ReturnsPage;
+    AlertConfirmRoute => alert_confirm_page => AlertConfirmPage;
+}
 
 /// The whole storefront.
 #[component]
@@ -38,19 +95,19 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/p/:slug") view=ProductPage />
                         <Route path=path!("/search") view=SearchPage />
                         <Route path=path!("/cart") view=CartPage />
-                        <ParentRoute path=path!("/checkout") view=CheckoutLayout>
-                            <Route path=path!("") view=CheckoutStart />
-                            <Route path=path!("contact") view=ContactStep />
-                            <Route path=path!("delivery") view=DeliveryStep />
-                            <Route path=path!("payment") view=PaymentStep />
-                            <Route path=path!("review") view=ReviewStep />
+                        <ParentRoute path=path!("/checkout") view={Lazy::<CheckoutRoute>::new()}>
+                            <Route path=path!("") view={Lazy::<CheckoutStartRoute>::new()} />
+                            <Route path=path!("contact") view={Lazy::<ContactRoute>::new()} />
+                            <Route path=path!("delivery") view={Lazy::<DeliveryRoute>::new()} />
+                            <Route path=path!("payment") view={Lazy::<PaymentRoute>::new()} />
+                            <Route path=path!("review") view={Lazy::<ReviewRoute>::new()} />
                         </ParentRoute>
-                        <Route path=path!("/orders/find") view=FindOrderPage />
-                        <Route path=path!("/orders/:number/confirmation") view=ConfirmationPage />
-                        <Route path=path!("/orders/:number") view=OrderStatusPage />
-                        <Route path=path!("/orders/:number/returns/:code") view=ReturnLabelPage />
-                        <Route path=path!("/help/returns") view=ReturnsPage />
-                        <Route path=path!("/alerts/confirm") view=AlertConfirmPage />
+                        <Route path=path!("/orders/find") view={Lazy::<FindOrderRoute>::new()} />
+                        <Route path=path!("/orders/:number/confirmation") view={Lazy::<ConfirmationRoute>::new()} />
+                        <Route path=path!("/orders/:number") view={Lazy::<OrderStatusRoute>::new()} />
+                        <Route path=path!("/orders/:number/returns/:code") view={Lazy::<ReturnLabelRoute>::new()} />
+                        <Route path=path!("/help/returns") view={Lazy::<ReturnsRoute>::new()} />
+                        <Route path=path!("/alerts/confirm") view={Lazy::<AlertConfirmRoute>::new()} />
                     </Routes>
                 </main>
                 <HelpPanel />

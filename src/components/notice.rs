@@ -14,6 +14,26 @@ pub fn Loading(
     view! { <p class="notice notice--loading" role="status">{format!("Loading {what}…")}</p> }
 }
 
+/// What a page says when its part of the app couldn't be fetched (the connection dropped
+/// on the way): the rest of the shop keeps working, and trying again fetches it afresh.
+#[component]
+pub fn PartNotLoaded() -> impl IntoView {
+    view! {
+        <div class="notice notice--error" role="alert">
+            <h1>"This page didn't load"</h1>
+            <p>"The connection dropped on the way. Your cart is safe."</p>
+            <p>
+                <button type="button" class="button" on:click=move |_| {
+                    let _ = window().location().reload();
+                }>"Try again"</button>
+                " or "
+                <a href="/">"go to the home page"</a>
+                "."
+            </p>
+        </div>
+    }
+}
+
 /// The fallback of every `<ErrorBoundary>`: the shop's own words, and what to do next.
 pub fn error_fallback(errors: ArcRwSignal<Errors>) -> impl IntoView {
     let messages = move || {
