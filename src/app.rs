@@ -9,6 +9,7 @@
 //! pages behind the same routes.
 
 use crate::components::notice::PartNotLoaded;
+use crate::components::offline::{register_service_worker, OfflineNotice};
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
     alerts::AlertConfirmPage,
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader />
+            <OfflineNotice />
             <div class="layout">
                 <main id="main" class="layout__main" tabindex="-1">
                     <Routes fallback=NotFoundPage>
@@ -124,4 +126,5 @@ pub fn App() -> impl IntoView {
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    register_service_worker();
 }

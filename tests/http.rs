@@ -844,3 +844,160 @@ async fn open_event_streams_are_capped_and_the_shop_keeps_serving() {
     drop(held);
     assert_eq!(state.streams.open(), 0);
 }
+
+/// What the service worker may keep for offline use: answers marked by the server, which
+/// marks reads only. A kept answer to a write would be replayed as if the shop had done it.
+#[tokio::test]
+async fn reads_are_marked_for_offline_use_and_writes_never_are() {
+    use storefront::server::http::OFFLINE_READS;
+    use storefront_model::offline::KEEP_OFFLINE_HEADER;
+    let (app, _dir) = app().await;
+    let answer = |uri: &'static str, json: serde_json::Value| {
+        let app = app.clone();
+        async move {
+            app.oneshot(post(uri, "application/json", &json.to_string()))
+                .await
+                .unwrap()
+        }
+    };
+    let res = search(&app, "shirt").await;
+    let hits: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    let product = hits["hits"][0]["card"]["slug"].as_str().unwrap().to_owned();
+    let res = answer("/api/categories", serde_json::json!({})).await;
+    let categories: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    let category = categories[0]["slug"].as_str().unwrap().to_owned();
+    let (_, variant) = first_variant(&app).await;
+    let lines = serde_json::json!([{"variant_id": variant, "quantity": 1}]);
+    let order = common::checkout_body(
+        &app,
+        lines.clone(),
+        common::VISA_APPROVED,
+        "offline-reads-0001",
+    )
+    .await;
+    let res = answer("/api/place_order", order).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        !res.headers().contains_key(KEEP_OFFLINE_HEADER),
+        "placing an order is never kept"
+    );
+    let placed: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    let placed = &placed["Placed"];
+    let reads = [
+        ("/api/categories", serde_json::json!({})),
+        ("/api/home", serde_json::json!({})),
+        ("/api/category", serde_json::json!({"slug": category})),
+        (
+            "/api/product",
+            serde_json::json!({"slug": product, "region": "london"}),
+        ),
+        (
+            "/api/search",
+            serde_json::json!({"params": {"query": "shirt"}}),
+        ),
+        ("/api/stock", serde_json::json!({"variant_ids": [variant]})),
+        ("/api/price_cart", serde_json::json!({"lines": lines})),
+        (
+            "/api/order_status",
+            serde_json::json!({"number": placed["number"], "key": placed["key"]}),
+        ),
+        ("/api/help/content", serde_json::json!({})),
+    ];
+    assert_eq!(
+        reads.iter().map(|(uri, _)| *uri).collect::<Vec<_>>(),
+        OFFLINE_READS,
+        "every read kept for offline use is checked here"
+    );
+    for (uri, json) in reads {
+        let res = answer(uri, json).await;
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        assert_eq!(res.headers()[KEEP_OFFLINE_HEADER], "1", "{uri}");
+    }
+    // A refusal is not kept (a page that failed once must not fail offline forever).
+    let res = answer("/api/product", serde_json::json!({"slug": "no-such-thing"})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(!res.headers().contains_key(KEEP_OFFLINE_HEADER));
+    // A call with a side effect (it mails the order's link) is never kept either, though
+    // it answers the same words every time.
+    let res = answer(
+        "/api/find_order",
+        serde_json::json!({"number": placed["number"], "email": "someone@example.com"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!res.headers().contains_key(KEEP_OFFLINE_HEADER));
+}
+
+/// The service worker's script may only fetch from the shop, and is always revalidated so
+/// a new one is picked up on the next visit. The real script keeps to the server's words.
+#[tokio::test]
+async fn the_service_worker_is_served_fresh_with_its_own_policy_and_keeps_to_the_servers_words() {
+    use storefront::server::http::{STAFF_ASSETS, STAFF_PAGES};
+    use storefront_model::offline::{
+        KEEP_OFFLINE_HEADER, SERVICE_WORKER, SHOP_REACHABLE, SHOP_UNREACHABLE,
+    };
+    let script = include_str!("../public/sw.js");
+    let shop = TestShop::new()
+        .site_file("index.html", b"<!DOCTYPE html><title>Storefront</title>")
+        .site_file("sw.js", script.as_bytes())
+        .site_file(
+            "manifest.webmanifest",
+            include_bytes!("../public/manifest.webmanifest"),
+        )
+        .start()
+        .await;
+    let get = |path: &'static str| {
+        shop.app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+    };
+    let res = get(SERVICE_WORKER).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
+    assert!(res.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    let policy = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(policy.starts_with("default-src 'self';"), "{policy}");
+    assert_eq!(body(res).await, script);
+
+    let res = get("/manifest.webmanifest").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/manifest+json"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+    assert_eq!(manifest["start_url"], "/");
+    assert_eq!(manifest["display"], "standalone");
+    for size in ["192x192", "512x512"] {
+        let icon = manifest["icons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["sizes"] == size)
+            .unwrap_or_else(|| panic!("an icon of {size}"));
+        let file = icon["src"].as_str().unwrap().trim_start_matches('/');
+        let png = std::fs::read(format!("public/{file}")).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{file}");
+    }
+
+    // The script names what the server and the app name.
+    for words in [
+        KEEP_OFFLINE_HEADER,
+        SHOP_UNREACHABLE,
+        SHOP_REACHABLE,
+        STAFF_ASSETS,
+    ]
+    .into_iter()
+    .chain(STAFF_PAGES)
+    {
+        assert!(
+            script.contains(&format!("\"{words}\"")),
+            "public/sw.js names {words:?}"
+        );
+    }
+}

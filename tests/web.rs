@@ -222,3 +222,48 @@ async fn product_grid_links_every_product_with_its_price() {
         1
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_offline_notice_follows_the_connection_and_the_service_worker() {
+    use storefront::components::offline::{OfflineNotice, OFFLINE_WORDS};
+    use storefront_model::offline::{SHOP_REACHABLE, SHOP_UNREACHABLE};
+    let root = container();
+    mount_to(root.clone(), || view! { <OfflineNotice /> }).forget();
+    tick().await;
+    let status = root.query_selector("[role=status]").unwrap();
+    assert!(
+        status.is_some(),
+        "the status region is there before anything is said"
+    );
+    assert_eq!(text_of(&root, ".offline-notice"), "");
+
+    let event = |name: &str| {
+        window()
+            .dispatch_event(&web_sys::Event::new(name).unwrap())
+            .unwrap();
+    };
+    event("offline");
+    tick().await;
+    assert!(text_of(&root, ".offline-notice").starts_with(OFFLINE_WORDS));
+    event("online");
+    tick().await;
+    assert_eq!(text_of(&root, ".offline-notice"), "");
+
+    // The service worker's word: the shop stopped answering, then answered again.
+    let worker = window().navigator().service_worker();
+    let say = |words: &str| {
+        let init = web_sys::MessageEventInit::new();
+        init.set_data(&words.into());
+        let message = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
+        worker.dispatch_event(&message).unwrap();
+    };
+    say(SHOP_UNREACHABLE);
+    tick().await;
+    assert!(text_of(&root, ".offline-notice").starts_with(OFFLINE_WORDS));
+    say("something else");
+    tick().await;
+    assert!(text_of(&root, ".offline-notice").starts_with(OFFLINE_WORDS));
+    say(SHOP_REACHABLE);
+    tick().await;
+    assert_eq!(text_of(&root, ".offline-notice"), "");
+}

@@ -13,6 +13,7 @@ pub mod help_panel;
 pub mod highlight;
 pub mod live_stock;
 pub mod notice;
+pub mod offline;
 pub mod product_card;
 pub mod region;
 pub mod returns;

@@ -41,16 +41,14 @@ export function serverBinary() {
   return path.resolve(process.env.STOREFRONT_BIN ?? path.join(root, "target/debug/storefront"));
 }
 
-/** Starts the shop (extra environment optional); returns { baseURL, stop }. */
-export async function startShop(extraEnv = {}) {
+/** Starts the server on `port` with its data in `dataDir`; resolves once it answers. */
+async function launch(port, dataDir, env) {
   const bin = serverBinary();
   const site = path.resolve(process.env.STOREFRONT_SITE_DIR ?? path.join(root, "dist"));
   const staff = path.resolve(process.env.STOREFRONT_STAFF_DIR ?? path.join(root, "dist-staff"));
   if (!existsSync(bin)) throw new Error(`server binary missing: ${bin} (cargo build --features ssr)`);
   if (!existsSync(path.join(site, "index.html"))) throw new Error(`built shop missing in ${site} (make build)`);
   if (!existsSync(path.join(staff, "index.html"))) throw new Error(`built staff app missing in ${staff} (make build)`);
-  const dataDir = mkdtempSync(path.join(tmpdir(), "storefront-e2e-"));
-  const port = await freePort();
   const child = spawn(bin, [], {
     env: {
       ...process.env,
@@ -61,17 +59,16 @@ export async function startShop(extraEnv = {}) {
       STOREFRONT_SITE_DIR: site,
       STOREFRONT_STAFF_DIR: staff,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
-      ...extraEnv,
+      ...env,
     },
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
   });
-  const baseURL = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      const res = await fetch(`${baseURL}/healthz`);
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (res.ok) break;
     } catch {
       // not up yet
@@ -79,6 +76,21 @@ export async function startShop(extraEnv = {}) {
     if (Date.now() > deadline) throw new Error("server did not start within 120 s");
     await new Promise((r) => setTimeout(r, 100));
   }
+  return child;
+}
+
+async function halt(child) {
+  if (child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+}
+
+/** Starts the shop (extra environment optional); returns { baseURL, stop, … }. */
+export async function startShop(extraEnv = {}) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "storefront-e2e-"));
+  const port = await freePort();
+  let child = await launch(port, dataDir, extraEnv);
+  const baseURL = `http://127.0.0.1:${port}`;
   return {
     baseURL,
     dataDir,
@@ -91,9 +103,16 @@ export async function startShop(extraEnv = {}) {
         .sort()
         .map((f) => readFileSync(path.join(dir, f), "utf8"));
     },
+    /** Stops the server and keeps its data: the shop can't be reached until `resume`. */
+    async pause() {
+      await halt(child);
+    },
+    /** Starts the server again at the same address with the same data (`env` added). */
+    async resume(env = {}) {
+      child = await launch(port, dataDir, { ...extraEnv, ...env });
+    },
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      await halt(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -12,6 +12,7 @@ pub mod agent;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod offline;
 pub mod orders;
 pub mod stock;
 pub mod support;

@@ -15,6 +15,7 @@ use axum::Router;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
+use storefront_model::offline::SERVICE_WORKER;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
@@ -24,6 +25,30 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Where the staff app's files are served (its `trunk build --public-url`).
 pub const STAFF_ASSETS: &str = "/staff";
+
+/// The staff app's pages (each with everything under it). The shop's service worker
+/// leaves these and [`STAFF_ASSETS`] alone (`public/sw.js`, `STAFF`).
+pub const STAFF_PAGES: [&str; 2] = ["/agent", "/warehouse"];
+
+/// The server functions that only read: their answers carry
+/// [`KEEP_OFFLINE_HEADER`](storefront_model::offline::KEEP_OFFLINE_HEADER), so the
+/// service worker may show the last one when the shop can't be reached. Nothing that
+/// writes belongs here (a kept answer to a write would be a lie when replayed).
+pub const OFFLINE_READS: [&str; 9] = [
+    "/api/categories",
+    "/api/home",
+    "/api/category",
+    "/api/product",
+    "/api/search",
+    "/api/stock",
+    "/api/price_cart",
+    "/api/order_status",
+    "/api/help/content",
+];
+
+/// The policy of the service worker's script: it may fetch from the shop and nothing else.
+const WORKER_POLICY: &str =
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 pub fn router(state: AppState) -> Router {
     let site = state.config.site_dir.clone();
@@ -39,12 +64,13 @@ pub fn router(state: AppState) -> Router {
     let staff_files = ServeDir::new(&staff)
         .precompressed_br()
         .precompressed_gzip();
-    Router::new()
-        .route_service("/agent", staff_page.clone())
-        .route_service("/agent/{*rest}", staff_page.clone())
-        .route_service("/warehouse", staff_page.clone())
-        .route_service("/warehouse/{*rest}", staff_page)
-        .nest_service(STAFF_ASSETS, staff_files)
+    let mut app = Router::new();
+    for page in STAFF_PAGES {
+        app = app
+            .route_service(page, staff_page.clone())
+            .route_service(&format!("{page}/{{*rest}}"), staff_page.clone());
+    }
+    app.nest_service(STAFF_ASSETS, staff_files)
         .route("/api/live/stock", get(live_stock))
         .route("/api/help/events", get(help_events))
         .route("/api/agent/events", get(agent_events))
@@ -85,11 +111,18 @@ struct Security {
 /// Sets the security headers (`headers::secure`) on every answer; the app's page gets
 /// its own Content-Security-Policy.
 async fn security_headers(State(security): State<Security>, req: Request, next: Next) -> Response {
+    let worker = req.uri().path() == SERVICE_WORKER;
     let mut res = next.run(req).await;
     if res.status() == StatusCode::NOT_MODIFIED {
         // The browser keeps the headers it stored with the page; a policy here would
         // replace the page's own.
         return res;
+    }
+    if worker && res.status().is_success() {
+        res.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(WORKER_POLICY),
+        );
     }
     let page = res
         .headers()
@@ -201,12 +234,21 @@ async fn refuse_cross_site_writes(
     next.run(req).await
 }
 
-async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let read = OFFLINE_READS.contains(&req.uri().path());
+    let mut res = leptos_axum::handle_server_fns_with_context(
         move || leptos::prelude::provide_context(state.clone()),
         req,
     )
     .await
+    .into_response();
+    if read && res.status().is_success() {
+        res.headers_mut().insert(
+            storefront_model::offline::KEEP_OFFLINE_HEADER,
+            HeaderValue::from_static("1"),
+        );
+    }
+    res
 }
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Response {
@@ -569,8 +611,8 @@ pub fn is_hashed_asset(path: &str) -> bool {
     })
 }
 
-/// Hashed assets are cached for a year; the app shell is always revalidated so a new
-/// release is picked up at once; API answers are never cached.
+/// Hashed assets are cached for a year; the app shell and the service worker are always
+/// revalidated so a new release is picked up at once; API answers are never cached.
 async fn cache_headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
@@ -581,10 +623,11 @@ async fn cache_headers(req: Request, next: Next) -> Response {
         "no-store"
     } else if is_hashed_asset(&path) && res.status().is_success() {
         "public, max-age=31536000, immutable"
-    } else if res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"))
+    } else if path == SERVICE_WORKER
+        || res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"))
     {
         "no-cache"
     } else {

@@ -1,0 +1,178 @@
+// Storefront's service worker: the shop still opens on a bad connection, and never
+// shows an old app after a release. Registered by the shop's release build
+// (src/components/offline.rs); the rules it follows are the server's:
+//
+// - A page (a navigation) comes from the shop first, so the next visit after a release
+//   gets the new app; only when the shop can't be reached is the last page it served
+//   (the app shell, the same for every shop route) used instead.
+// - Files the server marks immutable (the hashed app files and lazy parts) come from the
+//   cache once kept. A new shell (a release) drops the files of the last one.
+// - Answers the server marks with x-storefront-keep-offline (reads: the catalog, a
+//   product, search results, help content, an order's status) come from the shop; the
+//   last one for each request is kept and shown when the shop can't be reached.
+// - Everything else (placing an order, a chat message, any change, the live streams,
+//   the staff app) goes to the shop or fails: a write is never answered from the cache.
+//
+// The shop's open pages are told when the shop stops answering and when it answers again,
+// so they can say "You're offline — your cart is safe" (storefront_model::offline).
+
+const SHELL_CACHE = "storefront-shell-v1";
+const KEPT_CACHE = "storefront-kept-v1";
+const CACHES = [SHELL_CACHE, KEPT_CACHE];
+// The app shell, kept under one name: every shop route is the same index.html.
+const SHELL = "/__storefront-shell";
+// Reads and files kept for offline use (the oldest go first).
+const KEPT_MAX = 200;
+const KEEP_OFFLINE_HEADER = "x-storefront-keep-offline";
+const SHOP_UNREACHABLE = "storefront:offline";
+const SHOP_REACHABLE = "storefront:online";
+// The staff app (crates/server/src/http.rs STAFF_PAGES and STAFF_ASSETS) is not the shop's.
+const STAFF = ["/agent", "/warehouse", "/staff"];
+
+self.addEventListener("install", (event) => {
+  // Keep the shell now, so even the first page visited opens offline next time.
+  event.waitUntil(
+    fetch("/", { cache: "no-cache" })
+      .then((page) => keepShell(page))
+      .catch(() => {})
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (!CACHES.includes(name)) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (STAFF.some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`))) return;
+  if (request.mode === "navigate") {
+    event.respondWith(page(event));
+  } else if (url.pathname.startsWith("/api/")) {
+    // Server functions are POSTs; the live streams (GET) go straight through.
+    if (request.method === "POST") event.respondWith(read(event));
+  } else if (request.method === "GET") {
+    event.respondWith(file(event));
+  }
+});
+
+let unreachable = false;
+
+/** Tells the shop's open pages whether the shop answered (only when that changed, or on every failure). */
+async function say(reachable) {
+  if (reachable && !unreachable) return;
+  unreachable = !reachable;
+  const words = reachable ? SHOP_REACHABLE : SHOP_UNREACHABLE;
+  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(words);
+}
+
+async function page(event) {
+  try {
+    const answer = await fetch(event.request);
+    say(true);
+    const type = answer.headers.get("content-type") ?? "";
+    if (answer.ok && type.startsWith("text/html")) event.waitUntil(keepShell(answer.clone()));
+    return answer;
+  } catch (error) {
+    say(false);
+    const shell = await (await caches.open(SHELL_CACHE)).match(SHELL);
+    if (shell) return shell;
+    throw error;
+  }
+}
+
+/**
+ * Keeps the shell and the files it names. A new shell (a release) drops every file the
+ * last one used, lazy parts included; the same shell again keeps what was fetched since.
+ */
+async function keepShell(answer) {
+  if (!answer.ok) return;
+  const html = await answer.clone().text();
+  const cache = await caches.open(SHELL_CACHE);
+  const before = await cache.match(SHELL);
+  const released = !before || (await before.text()) !== html;
+  await cache.put(SHELL, answer);
+  const named = new Set(
+    [...html.matchAll(/["'](\/[^"'\s]+\.(?:js|wasm|css))["']/g)].map((m) => m[1]),
+  );
+  if (released) {
+    for (const kept of await cache.keys()) {
+      const path = new URL(kept.url).pathname;
+      if (path !== SHELL && !named.has(path)) await cache.delete(kept);
+    }
+  }
+  for (const path of named) {
+    if (await cache.match(path)) continue;
+    try {
+      const file = await fetch(path);
+      if (file.ok && immutable(file)) await cache.put(path, file);
+    } catch {
+      // Kept the next time the page asks for it.
+    }
+  }
+}
+
+function immutable(answer) {
+  return /\bimmutable\b/.test(answer.headers.get("cache-control") ?? "");
+}
+
+async function read(event) {
+  const request = event.request;
+  const key = await keyOf(request);
+  try {
+    const answer = await fetch(request);
+    say(true);
+    if (answer.ok && answer.headers.has(KEEP_OFFLINE_HEADER)) event.waitUntil(keep(key, answer.clone()));
+    return answer;
+  } catch (error) {
+    say(false);
+    const kept = await (await caches.open(KEPT_CACHE)).match(key);
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+/** The cache key of a server-function call: its address and a digest of its arguments. */
+async function keyOf(request) {
+  const body = await request.clone().arrayBuffer();
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${request.url}?args=${hex}`;
+}
+
+async function file(event) {
+  const request = event.request;
+  const shell = await caches.open(SHELL_CACHE);
+  const hit = await shell.match(request);
+  if (hit && immutable(hit)) return hit;
+  try {
+    const answer = await fetch(request);
+    if (answer.ok && answer.type === "basic") {
+      if (immutable(answer)) event.waitUntil(shell.put(request, answer.clone()));
+      else event.waitUntil(keep(request.url, answer.clone()));
+    }
+    return answer;
+  } catch (error) {
+    const kept = hit ?? (await (await caches.open(KEPT_CACHE)).match(request.url));
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+/** Keeps an answer under `key` (newest last) and forgets the oldest beyond KEPT_MAX. */
+async function keep(key, answer) {
+  const cache = await caches.open(KEPT_CACHE);
+  await cache.delete(key);
+  await cache.put(key, answer);
+  const keys = await cache.keys();
+  for (const old of keys.slice(0, Math.max(0, keys.length - KEPT_MAX))) await cache.delete(old);
+}
