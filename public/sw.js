@@ -75,19 +75,32 @@ async function say(reachable) {
   for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(words);
 }
 
-async function page(event) {
+/**
+ * Asks the shop. Its answer is returned, and kept when `keepIt` says so (it answers the
+ * keeping's promise or false); when the shop can't be reached, `lastKept()` answers instead.
+ */
+async function fromShop(event, keepIt, lastKept) {
   try {
     const answer = await fetch(event.request);
     say(true);
-    const type = answer.headers.get("content-type") ?? "";
-    if (answer.ok && type.startsWith("text/html")) event.waitUntil(keepShell(answer.clone()));
+    const keeping = keepIt(answer);
+    if (keeping) event.waitUntil(keeping);
     return answer;
   } catch (error) {
     say(false);
-    const shell = await (await caches.open(SHELL_CACHE)).match(SHELL);
-    if (shell) return shell;
+    const kept = await lastKept();
+    if (kept) return kept;
     throw error;
   }
+}
+
+function page(event) {
+  const isPage = (answer) => (answer.headers.get("content-type") ?? "").startsWith("text/html");
+  return fromShop(
+    event,
+    (answer) => answer.ok && isPage(answer) && keepShell(answer.clone()),
+    async () => (await caches.open(SHELL_CACHE)).match(SHELL),
+  );
 }
 
 /**
@@ -126,19 +139,12 @@ function immutable(answer) {
 }
 
 async function read(event) {
-  const request = event.request;
-  const key = await keyOf(request);
-  try {
-    const answer = await fetch(request);
-    say(true);
-    if (answer.ok && answer.headers.has(KEEP_OFFLINE_HEADER)) event.waitUntil(keep(key, answer.clone()));
-    return answer;
-  } catch (error) {
-    say(false);
-    const kept = await (await caches.open(KEPT_CACHE)).match(key);
-    if (kept) return kept;
-    throw error;
-  }
+  const key = await keyOf(event.request);
+  return fromShop(
+    event,
+    (answer) => answer.ok && answer.headers.has(KEEP_OFFLINE_HEADER) && keep(key, answer.clone()),
+    async () => (await caches.open(KEPT_CACHE)).match(key),
+  );
 }
 
 /** The cache key of a server-function call: its address and a digest of its arguments. */

@@ -48,6 +48,16 @@ async fn shop(
     (shop.app, shop.state, shop.dir)
 }
 
+/// `GET path`, as a browser asks for a page or a file.
+async fn page(
+    app: &axum::Router,
+    path: &str,
+) -> Result<axum::response::Response, std::convert::Infallible> {
+    app.clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+}
+
 async fn body(res: axum::response::Response) -> String {
     String::from_utf8(to_bytes(res.into_body(), 1 << 22).await.unwrap().to_vec()).unwrap()
 }
@@ -251,11 +261,7 @@ async fn the_staff_screens_are_their_own_app_which_shop_pages_never_load() {
         .staff_file("storefront-staff-0123456789abcdef_bg.wasm", b"\0asm")
         .start()
         .await;
-    let get = |path: &'static str| {
-        shop.app
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-    };
+    let get = |path: &'static str| page(&shop.app, path);
     for path in [
         "/agent",
         "/agent/sign-in",
@@ -298,17 +304,13 @@ async fn the_staff_screens_are_their_own_app_which_shop_pages_never_load() {
 #[tokio::test]
 async fn pages_carry_a_strict_content_security_policy_and_the_other_security_headers() {
     use storefront::server::headers::{inline_script_hashes, OTHER_POLICY, PERMISSIONS_POLICY};
-    let get = |app: &axum::Router, path: &str| {
-        app.clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-    };
     for public_url in ["http://127.0.0.1:8080", "https://shop.example"] {
         let shop = TestShop::new()
             .site_file("index.html", TRUNK_PAGE)
             .with("STOREFRONT_PUBLIC_URL", public_url)
             .start()
             .await;
-        let page = get(&shop.app, "/c/shirts").await.unwrap();
+        let page = page(&shop.app, "/c/shirts").await.unwrap();
         let headers = page.headers();
         let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         // The loader's hash, computed here from the served file, is the only inline
@@ -946,11 +948,7 @@ async fn the_service_worker_is_served_fresh_with_its_own_policy_and_keeps_to_the
         )
         .start()
         .await;
-    let get = |path: &'static str| {
-        shop.app
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-    };
+    let get = |path: &'static str| page(&shop.app, path);
     let res = get(SERVICE_WORKER).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
