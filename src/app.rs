@@ -31,10 +31,12 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, LazyRoute};
 
 /// A route whose page is loaded when first shown: `$route` for the router, `$load` the
-/// split point (its own wasm part with feature `split`), `$page` the component. A part
-/// that can't be fetched (a dropped connection) leaves the shop running and says so.
+/// split point (its own wasm part with feature `split`) and `$preload` the fetch of that
+/// part alone, `$page` the component. The router preloads every level of a nested route
+/// at once (checkout's layout and its step come together, not one after the other). A
+/// part that can't be fetched (a dropped connection) leaves the shop running and says so.
 macro_rules! lazy_page {
-    ($($route:ident => $load:ident => $page:ident;)*) => {$(
+    ($($route:ident => $load:ident, $preload:ident => $page:ident;)*) => {$(
         struct $route;
 
         impl LazyRoute for $route {
@@ -48,10 +50,21 @@ macro_rules! lazy_page {
                     Err(_) => view! { <PartNotLoaded /> }.into_any(),
                 }
             }
+
+            async fn preload() {
+                // A failure is shown by `view`, which tries again.
+                #[cfg(feature = "split")]
+                let _ = $preload().await;
+            }
         }
 
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($load, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[leptos::wasm_split::wasm_split(
+            $load,
+            wasm_split_path = ::leptos::wasm_split,
+            preload($preload),
+            fallible
+        )]
         fn $load() -> Result<AnyView, SplitLoaderError> {
             Ok(view! { <$page /> }.into_any())
         }
@@ -64,18 +77,18 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
-    CheckoutRoute => checkout_layout => CheckoutLayout;
-    CheckoutStartRoute => checkout_start => CheckoutStart;
-    ContactRoute => contact_step => ContactStep;
-    DeliveryRoute => delivery_step => DeliveryStep;
-    PaymentRoute => payment_step => PaymentStep;
-    ReviewRoute => review_step => ReviewStep;
-    FindOrderRoute => find_order_page => FindOrderPage;
-    ConfirmationRoute => confirmation_page => ConfirmationPage;
-    OrderStatusRoute => order_status_page => OrderStatusPage;
-    ReturnLabelRoute => return_label_page => ReturnLabelPage;
-    ReturnsRoute => returns_page => ReturnsPage;
-    AlertConfirmRoute => alert_confirm_page => AlertConfirmPage;
+    CheckoutRoute => checkout_layout, preload_checkout_layout => CheckoutLayout;
+    CheckoutStartRoute => checkout_start, preload_checkout_start => CheckoutStart;
+    ContactRoute => contact_step, preload_contact_step => ContactStep;
+    DeliveryRoute => delivery_step, preload_delivery_step => DeliveryStep;
+    PaymentRoute => payment_step, preload_payment_step => PaymentStep;
+    ReviewRoute => review_step, preload_review_step => ReviewStep;
+    FindOrderRoute => find_order_page, preload_find_order_page => FindOrderPage;
+    ConfirmationRoute => confirmation_page, preload_confirmation_page => ConfirmationPage;
+    OrderStatusRoute => order_status_page, preload_order_status_page => OrderStatusPage;
+    ReturnLabelRoute => return_label_page, preload_return_label_page => ReturnLabelPage;
+    ReturnsRoute => returns_page, preload_returns_page => ReturnsPage;
+    AlertConfirmRoute => alert_confirm_page, preload_alert_confirm_page => AlertConfirmPage;
 }
 
 /// The whole storefront.
