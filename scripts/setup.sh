@@ -133,7 +133,9 @@ setup_tools() {
     cargo install --quiet wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force
     echo "$WASM_SPLIT_VERSION" >"$HOME/.cargo/wasm-split-cli.version"
   fi
+  # scripts/split-wasm.sh renews the page's integrity hashes with these.
   command -v openssl >/dev/null || apt_install openssl
+  command -v python3 >/dev/null || apt_install python3
   command -v brotli >/dev/null || apt_install brotli
   if ! command -v wasm-opt >/dev/null || ! wasm-opt --version | grep -q "version ${BINARYEN_VERSION%%.*}"; then
     command -v npm >/dev/null || apt_install nodejs npm
