@@ -10,6 +10,7 @@
 
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
+use crate::components::part::split_view;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
     alerts::AlertConfirmPage,
@@ -26,7 +27,6 @@ use crate::pages::{
     search::SearchPage,
 };
 use leptos::prelude::*;
-use leptos::wasm_split::SplitLoaderError;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, LazyRoute};
 
@@ -53,26 +53,11 @@ macro_rules! lazy_page {
 
             async fn preload() {
                 // A failure is shown by `view`, which tries again.
-                #[cfg(feature = "split")]
                 let _ = $preload().await;
             }
         }
 
-        #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split(
-            $load,
-            wasm_split_path = ::leptos::wasm_split,
-            preload($preload),
-            fallible
-        )]
-        fn $load() -> Result<AnyView, SplitLoaderError> {
-            Ok(view! { <$page /> }.into_any())
-        }
-
-        #[cfg(not(feature = "split"))]
-        async fn $load() -> Result<AnyView, SplitLoaderError> {
-            Ok(view! { <$page /> }.into_any())
-        }
+        split_view!($load(), $preload => view! { <$page /> });
     )*};
 }
 

@@ -1,10 +1,12 @@
 //! "Call me back": a number, a time that suits (only times we are open), a topic. It is
 //! checked as the server will check it, lands in the agents' queue, and the shopper gets
-//! a reference.
+//! a reference. The form is a part of its own (`super::part`), fetched when the shopper
+//! asks for it (or points at the button): most shoppers never do.
 
 use super::browser::focus_later;
 use super::chat::shopper_context;
 use super::notice::general_error;
+use super::part::{preload, split_view, Deferred};
 use super::write::after_each;
 use super::{SelectField, TextArea, TextField};
 use crate::api::support::{get_call_slots, CallbackConfirmation, RequestCallback};
@@ -18,9 +20,56 @@ fn slot_value(slot: &CallSlot) -> String {
     format!("{}|{}", slot.day, slot.window.key())
 }
 
+split_view!(
+    callback_form(expanded: RwSignal<bool>, done: RwSignal<Option<CallbackConfirmation>>),
+    preload_callback_form => view! { <CallbackForm expanded done /> }
+);
+
+/// The call-back section of the help panel: what it offers and the button that opens the
+/// form; a request's confirmation and reference stay here after the form closes.
 #[component]
-pub fn CallbackForm() -> impl IntoView {
+pub fn CallbackSection() -> impl IntoView {
     let expanded = RwSignal::new(false);
+    let done = RwSignal::new(None::<CallbackConfirmation>);
+    view! {
+        <section class="callback" aria-labelledby="callback-heading">
+            <h3 id="callback-heading">"Call me back"</h3>
+            {move || done.get().map(|c| view! {
+                <div class="callback__done" role="status" tabindex="-1">
+                    <p>
+                        "Thank you. We'll call " {c.phone} " on " {c.when} " about “" {c.topic} "”."
+                    </p>
+                    <p>"Your reference is " <strong>{c.reference}</strong> "."</p>
+                </div>
+            })}
+            <p>"Tell us when suits you and we'll ring, free, while we're open."</p>
+            <button
+                type="button"
+                class="button"
+                aria-expanded=move || expanded.get().to_string()
+                aria-controls="callback-form"
+                on:pointerenter=|_| preload(preload_callback_form)
+                on:focus=|_| preload(preload_callback_form)
+                on:click=move |_| expanded.update(|e| *e = !*e)
+            >
+                {move || if done.get().is_some() { "Ask for another call" } else { "Ask us to call you" }}
+            </button>
+            <Deferred
+                when=expanded
+                load=move || callback_form(expanded, done)
+                what="The call-back form"
+            />
+        </section>
+    }
+}
+
+/// The form itself: shown while `expanded`; a request made puts its confirmation in
+/// `done` and closes it.
+#[component]
+fn CallbackForm(
+    expanded: RwSignal<bool>,
+    done: RwSignal<Option<CallbackConfirmation>>,
+) -> impl IntoView {
     let slots = RwSignal::new(Vec::<CallSlot>::new());
     let name = RwSignal::new(String::new());
     let country = RwSignal::new("GB".to_owned());
@@ -30,7 +79,6 @@ pub fn CallbackForm() -> impl IntoView {
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ShopError>);
     let send = ServerAction::<RequestCallback>::new();
-    let done = RwSignal::new(None::<CallbackConfirmation>);
     let context = shopper_context();
 
     let load_slots = move || {
@@ -40,14 +88,14 @@ pub fn CallbackForm() -> impl IntoView {
             }
         });
     };
-    let toggle = move |_| {
-        let now_open = !expanded.get_untracked();
-        expanded.set(now_open);
-        if now_open {
+    // Each time it opens (the first time too: it is fetched then): today's times, and
+    // the first field focused.
+    Effect::new(move |_| {
+        if expanded.get() {
             load_slots();
             focus_later("#callback-name");
         }
-    };
+    });
 
     let request = move || {
         let (day, window) = when
@@ -131,83 +179,62 @@ pub fn CallbackForm() -> impl IntoView {
     });
 
     view! {
-        <section class="callback" aria-labelledby="callback-heading">
-            <h3 id="callback-heading">"Call me back"</h3>
-            {move || done.get().map(|c| view! {
-                <div class="callback__done" role="status" tabindex="-1">
-                    <p>
-                        "Thank you. We'll call " {c.phone} " on " {c.when} " about “" {c.topic} "”."
-                    </p>
-                    <p>"Your reference is " <strong>{c.reference}</strong> "."</p>
-                </div>
-            })}
-            <p>"Tell us when suits you and we'll ring, free, while we're open."</p>
-            <button
-                type="button"
-                class="button"
-                aria-expanded=move || expanded.get().to_string()
-                aria-controls="callback-form"
-                on:click=toggle
-            >
-                {move || if done.get().is_some() { "Ask for another call" } else { "Ask us to call you" }}
-            </button>
-            <form id="callback-form" class="callback__form" hidden=move || !expanded.get() on:submit=submit novalidate>
-                <TextField
-                    id="callback-name"
-                    label="Your name"
-                    value=name
-                    error=field_error(Field::Name)
-                    on_blur=|_| ()
-                    autocomplete="name"
-                />
-                <SelectField
-                    id="callback-country"
-                    label="Country of the number"
-                    value=country
-                    options=country_options
-                    error=field_error(Field::Country)
-                />
-                <TextField
-                    id="callback-phone"
-                    label="Number to call"
-                    hint=phone_hint
-                    value=phone
-                    error=field_error(Field::Phone)
-                    on_blur=|_| ()
-                    kind="tel"
-                    autocomplete="tel"
-                />
-                <SelectField
-                    id="callback-when"
-                    label="When should we call? (UK time)"
-                    value=when
-                    options=when_options
-                    error=field_error(Field::CallTime)
-                />
-                <SelectField
-                    id="callback-topic"
-                    label="What is it about?"
-                    value=topic
-                    options=topic_options
-                    error=field_error(Field::Topic)
-                />
-                <TextArea
-                    id="callback-note"
-                    label="Anything we should know first? (optional)"
-                    value=note
-                    error=field_error(Field::Message)
-                />
-                <p class="form-error" role="alert">
-                    {move || {
-                        error.with(|e| {
-                            e.as_ref().and_then(|e| {
-                                general_error(e, &[Field::Name, Field::Country, Field::Phone, Field::CallTime, Field::Topic, Field::Message])
-                            })
+        <form id="callback-form" class="callback__form" hidden=move || !expanded.get() on:submit=submit novalidate>
+            <TextField
+                id="callback-name"
+                label="Your name"
+                value=name
+                error=field_error(Field::Name)
+                on_blur=|_| ()
+                autocomplete="name"
+            />
+            <SelectField
+                id="callback-country"
+                label="Country of the number"
+                value=country
+                options=country_options
+                error=field_error(Field::Country)
+            />
+            <TextField
+                id="callback-phone"
+                label="Number to call"
+                hint=phone_hint
+                value=phone
+                error=field_error(Field::Phone)
+                on_blur=|_| ()
+                kind="tel"
+                autocomplete="tel"
+            />
+            <SelectField
+                id="callback-when"
+                label="When should we call? (UK time)"
+                value=when
+                options=when_options
+                error=field_error(Field::CallTime)
+            />
+            <SelectField
+                id="callback-topic"
+                label="What is it about?"
+                value=topic
+                options=topic_options
+                error=field_error(Field::Topic)
+            />
+            <TextArea
+                id="callback-note"
+                label="Anything we should know first? (optional)"
+                value=note
+                error=field_error(Field::Message)
+            />
+            <p class="form-error" role="alert">
+                {move || {
+                    error.with(|e| {
+                        e.as_ref().and_then(|e| {
+                            general_error(e, &[Field::Name, Field::Country, Field::Phone, Field::CallTime, Field::Topic, Field::Message])
                         })
-                    }}
-                </p>
-                <button type="submit" class="button button--primary" disabled=move || send.pending().get()>"Request a call back"</button>
-            </form>
-        </section>
+                    })
+                }}
+            </p>
+            <button type="submit" class="button button--primary" disabled=move || send.pending().get()>"Request a call back"</button>
+        </form>
     }
 }

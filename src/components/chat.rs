@@ -1,11 +1,14 @@
 //! Live chat with a person, in the help panel. The conversation lives on the server, so a
 //! reload or a second tab shows the same one; server-sent events say when to read it
 //! again, when an agent is typing and whether anyone is online. With no one online the
-//! chat becomes a message answered by email.
+//! chat becomes a message answered by email. The chat itself is a part of its own
+//! (`super::part`), fetched the first time the help panel is open: on a phone, where the
+//! panel starts as a bar, only when the shopper opens it.
 
 use super::browser::{focus_later, now_unix};
 use super::event_stream::EventStream;
 use super::notice::general_error;
+use super::part::{split_view, Deferred};
 use super::write::after_each;
 use super::{storage, use_cart, use_region, TextArea, TextField};
 use crate::api::support::{
@@ -78,8 +81,30 @@ impl<T: Copy + Send + Sync + 'static> TypingMark<T> {
     }
 }
 
+split_view!(
+    chat_box(focus: RwSignal<bool>, here: RwSignal<bool>),
+    preload_chat_box => view! { <ChatBox focus here /> }
+);
+
+/// The chat's place in the help panel. The chat is fetched once `shown` (the panel is
+/// open) and stays, so closing the panel keeps the conversation and its live events;
+/// `focus` set asks for its first field to be focused once it is there.
 #[component]
-pub fn ChatBox() -> impl IntoView {
+pub fn ChatSection(#[prop(into)] shown: Signal<bool>, focus: RwSignal<bool>) -> impl IntoView {
+    // Until the chat is there its room is kept (`chat--coming`), so the answers below it
+    // don't jump when it arrives.
+    let here = RwSignal::new(false);
+    view! {
+        <section class="chat" class:chat--coming=move || !here.get() aria-labelledby="chat-heading">
+            <h3 id="chat-heading">"Chat with us"</h3>
+            <Deferred when=shown load=move || chat_box(focus, here) what="The chat" />
+        </section>
+    }
+}
+
+#[component]
+fn ChatBox(focus: RwSignal<bool>, here: RwSignal<bool>) -> impl IntoView {
+    here.set(true);
     let chat = RwSignal::new(None::<ChatState>);
     let online = RwSignal::new(false);
     let agent_typing = TypingMark::<()>::default();
@@ -215,9 +240,17 @@ pub fn ChatBox() -> impl IntoView {
     let field_error =
         move |field: Field| Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&field)));
 
+    // Asked for by "Chat with us" on the panel's bar: the email box if it shows, else
+    // the message box.
+    Effect::new(move |_| {
+        if focus.get() {
+            focus.set(false);
+            focus_later("#chat-message, #chat-email");
+        }
+    });
+
     view! {
-        <section class="chat" aria-labelledby="chat-heading">
-            <h3 id="chat-heading">"Chat with us"</h3>
+        <div class="chat__body">
             <p class="chat__presence" role="status">
                 {move || {
                     if online.get() {
@@ -290,6 +323,6 @@ pub fn ChatBox() -> impl IntoView {
                     {move || if needs_email.get() { "Send message" } else { "Send" }}
                 </button>
             </form>
-        </section>
+        </div>
     }
 }

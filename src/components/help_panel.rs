@@ -5,8 +5,8 @@
 //! person and a call back.
 
 use super::browser::now_unix;
-use super::callback::CallbackForm;
-use super::chat::ChatBox;
+use super::callback::CallbackSection;
+use super::chat::ChatSection;
 use super::storage;
 use crate::api::support::get_help_content;
 use crate::content::{Faq, HelpContent};
@@ -71,6 +71,7 @@ fn room_below_header() -> Option<String> {
 pub fn HelpPanel() -> impl IntoView {
     let help = use_help();
     let open = RwSignal::new(saved_open());
+    let chat_focus = RwSignal::new(false);
     let panel = NodeRef::<leptos::html::Aside>::new();
     Effect::new(move |_| {
         let value = if open.get() { "true" } else { "false" };
@@ -131,7 +132,7 @@ pub fn HelpPanel() -> impl IntoView {
                     hidden=move || open.get()
                     on:click=move |_| {
                         open.set(true);
-                        super::browser::focus_later("#chat-message, #chat-email");
+                        chat_focus.set(true);
                     }
                 >
                     "Chat with us"
@@ -163,8 +164,8 @@ pub fn HelpPanel() -> impl IntoView {
                     </ul>
                 </details>
                 <PageHelp />
-                <ChatBox />
-                <CallbackForm />
+                <ChatSection shown=open focus=chat_focus />
+                <CallbackSection />
                 <FaqSearch />
                 <p><a href="/help/returns">"Our return policy"</a></p>
             </div>

@@ -14,6 +14,7 @@ pub mod highlight;
 pub mod live_stock;
 pub mod notice;
 pub mod offline;
+pub mod part;
 pub mod product_card;
 pub mod region;
 pub mod returns;

@@ -84,6 +84,8 @@ test("on a phone the help starts as a bar at the bottom and never covers the hea
   // Chat is one tap away: the panel opens with the message box ready.
   await help.getByRole("button", { name: "Chat with us" }).click();
   await visible(help.getByRole("heading", { name: "Chat with us" }));
+  // The chat is fetched as the panel opens; focus lands once it is there.
+  await page.waitForFunction(() => ["chat-message", "chat-email"].includes(document.activeElement?.id), null, { timeout: 5000 }).catch(() => {});
   const focused = await page.evaluate(() => document.activeElement?.id);
   assert.ok(["chat-message", "chat-email"].includes(focused), `focus in the chat: ${focused}`);
   await uncovered("open");
@@ -93,6 +95,30 @@ test("on a phone the help starts as a bar at the bottom and never covers the hea
   await visible(help.getByRole("button", { name: "Hide help" }));
   await help.getByRole("button", { name: "Hide help" }).click();
   await visible(help.getByRole("link", { name: "Call us" }));
+  await context.close();
+});
+
+test("the chat and the call-back form are fetched when first wanted, not in the first load", async () => {
+  // The release app's parts (scripts/split-wasm.sh) are files named split_<part>-<hash>.wasm.
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, viewport: { width: 390, height: 844 }, serviceWorkers: "block" });
+  const page = await context.newPage();
+  const parts = [];
+  page.on("request", (r) => {
+    const m = new URL(r.url()).pathname.match(/^\/(split_[a-z_]+)-[0-9a-f]+\.wasm$/);
+    if (m) parts.push(m[1]);
+  });
+  await page.goto("/");
+  const help = panel(page);
+  await visible(help.getByRole("button", { name: "Need help?" }));
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(parts, [], "the home page on a phone fetches no part");
+  await help.getByRole("button", { name: "Chat with us" }).click();
+  await visible(help.getByRole("textbox", { name: "Your message" }));
+  assert.deepEqual(parts, ["split_chat_box"], "opening the help fetches the chat");
+  await help.getByRole("button", { name: "Ask us to call you" }).click();
+  await visible(help.getByRole("textbox", { name: "Your name" }));
+  assert.deepEqual(parts, ["split_chat_box", "split_callback_form"], "asking for a call fetches its form");
+  await expectNoAxeViolations(page, "the chat and call-back form, fetched");
   await context.close();
 });
 

@@ -4,14 +4,14 @@ use super::seam::*;
 use leptos::prelude::*;
 use leptos::task::tick;
 use storefront::api::support::CallbackConfirmation;
-use storefront::components::callback::CallbackForm;
+use storefront::components::callback::CallbackSection;
 use storefront::domain::callback::{CallSlot, CallWindow};
 use storefront::domain::date::CalendarDate;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 fn mount(root: &web_sys::HtmlElement) {
-    mount_in_shop(root, || view! { <CallbackForm /> });
+    mount_in_shop(root, || view! { <CallbackSection /> });
 }
 
 /// Opens the form and waits for the times the shop can call to arrive.
@@ -56,8 +56,18 @@ async fn a_call_back_is_checked_beside_each_field_before_anything_is_sent() {
         open.get_attribute("aria-expanded").as_deref(),
         Some("false")
     );
+    assert!(
+        !exists(&root, "#callback-form"),
+        "the form is fetched only when asked for"
+    );
     open_form(&root).await;
     assert_eq!(open.get_attribute("aria-expanded").as_deref(), Some("true"));
+    until("the first field focused", || {
+        document()
+            .active_element()
+            .is_some_and(|el| root.contains(Some(&el)) && el.id() == "callback-name")
+    })
+    .await;
 
     submit(&find(&root, "#callback-form"));
     tick().await;

@@ -3,12 +3,15 @@
 use super::seam::*;
 use leptos::prelude::*;
 use storefront::api::support::{Author, ChatMessage, ChatState, Conversation};
-use storefront::components::chat::ChatBox;
+use storefront::components::chat::ChatSection;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 fn mount(root: &web_sys::HtmlElement) {
-    mount_in_shop(root, || view! { <ChatBox /> });
+    mount_in_shop(
+        root,
+        || view! { <ChatSection shown=true focus=RwSignal::new(false) /> },
+    );
 }
 
 fn message(id: i64, author: Author, body: &str) -> ChatMessage {
@@ -110,6 +113,7 @@ async fn an_email_is_asked_for_only_while_no_one_is_online() {
     let root = container();
     mount(&root);
     // Before the shop answers, the chat assumes no one is there and asks for an email.
+    until("the chat", || exists(&root, "#chat-message")).await;
     assert_eq!(
         labelled(&root, "Your email address")
             .get_attribute("type")
@@ -125,4 +129,49 @@ async fn an_email_is_asked_for_only_while_no_one_is_online() {
         "no email asked while someone can answer here"
     );
     labelled(&root, "Your message");
+}
+
+#[wasm_bindgen_test]
+async fn the_chat_is_fetched_when_the_panel_first_opens_and_stays_when_it_closes() {
+    let _shop = FakeShop::new(vec![(
+        "/api/help/chat",
+        200,
+        json(&ChatState {
+            agents_online: true,
+            conversation: None,
+        }),
+    )]);
+    let root = container();
+    let shown = RwSignal::new(false);
+    let focus = RwSignal::new(false);
+    mount_in_shop(&root, move || view! { <ChatSection shown focus /> });
+    leptos::task::tick().await;
+    assert!(
+        !exists(&root, "#chat-message"),
+        "nothing of the chat before the panel opens"
+    );
+    assert!(
+        text(&root, "h3").contains("Chat with us"),
+        "its heading is there"
+    );
+
+    shown.set(true);
+    focus.set(true);
+    until("the chat, once the panel opens", || {
+        exists(&root, "#chat-message, #chat-email")
+    })
+    .await;
+    until("the first box focused", || {
+        document().active_element().is_some_and(|el| {
+            root.contains(Some(&el)) && (el.id() == "chat-email" || el.id() == "chat-message")
+        })
+    })
+    .await;
+
+    shown.set(false);
+    leptos::task::tick().await;
+    assert!(
+        exists(&root, "#chat-message"),
+        "closing the panel keeps the chat (and its conversation)"
+    );
 }

@@ -135,10 +135,20 @@ pub fn mount_in_shop<V: IntoView + 'static>(
     found.expect("mounting runs at once")
 }
 
-/// A fresh element in the page to mount into.
+/// A fresh element in the page to mount into. The last test's element goes first, so
+/// ids (which the app looks up in the whole document, to focus a field) never collide.
 pub fn container() -> web_sys::HtmlElement {
     let document = document();
+    let earlier = document
+        .query_selector_all("section[data-test-root]")
+        .unwrap();
+    for i in 0..earlier.length() {
+        if let Some(node) = earlier.item(i) {
+            node.unchecked_into::<web_sys::Element>().remove();
+        }
+    }
     let el = document.create_element("section").unwrap();
+    el.set_attribute("data-test-root", "").unwrap();
     document.body().unwrap().append_child(&el).unwrap();
     el.unchecked_into()
 }

@@ -1,0 +1,100 @@
+//! Parts of the app that are fetched the first time they are needed, not in the first
+//! load. With the crate's feature `split` (release builds, `scripts/build-app.sh`) a
+//! [`split_view!`] is a wasm part of its own, cut out by `scripts/split-wasm.sh`; without
+//! it (`trunk serve`, the tests) the same code is an ordinary async function, so every
+//! caller works the same either way.
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use send_wrapper::SendWrapper;
+use std::future::Future;
+
+/// Defines `async fn $load(args) -> Result<AnyView, SplitLoaderError>`, giving `$view`,
+/// and `async fn $preload()`, which only fetches the part (a failure is left to `$load`,
+/// which tries again). With feature `split`, `$view` and whatever only it uses are the
+/// part.
+macro_rules! split_view {
+    ($load:ident($($arg:ident: $ty:ty),*), $preload:ident => $view:expr) => {
+        #[cfg(feature = "split")]
+        #[::leptos::wasm_split::wasm_split(
+            $load,
+            wasm_split_path = ::leptos::wasm_split,
+            preload(#[allow(dead_code)] $preload),
+            fallible
+        )]
+        fn $load(
+            $($arg: $ty),*
+        ) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
+            Ok(::leptos::prelude::IntoAny::into_any($view))
+        }
+
+        #[cfg(not(feature = "split"))]
+        #[allow(clippy::unused_async)]
+        async fn $load(
+            $($arg: $ty),*
+        ) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
+            Ok(::leptos::prelude::IntoAny::into_any($view))
+        }
+
+        #[cfg(not(feature = "split"))]
+        #[allow(clippy::unused_async, dead_code)]
+        async fn $preload() -> Result<(), ::leptos::wasm_split::SplitLoaderError> {
+            Ok(())
+        }
+    };
+}
+pub(crate) use split_view;
+
+/// Fetches a part in the background (say, when the control that shows it comes into
+/// view), so it is there when asked for.
+pub fn preload<Fut: Future + 'static>(preload: impl FnOnce() -> Fut) {
+    let fut = preload();
+    leptos::task::spawn_local(async move {
+        let _ = fut.await;
+    });
+}
+
+/// Shows the part `load` gives from the first time `when` is true, and keeps it. A part
+/// that can't be fetched says so where it would have been, with "Try again".
+#[component]
+pub fn Deferred<F, Fut>(
+    /// Becomes true when the part is needed.
+    #[prop(into)]
+    when: Signal<bool>,
+    /// The part's `$load` from [`split_view!`].
+    load: F,
+    /// What the part is, for the message if it can't be fetched ("The chat").
+    what: &'static str,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
+{
+    // Once needed, always needed: closing the panel keeps a chat's state.
+    let needed = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || when.get());
+    let attempt = RwSignal::new(0u32);
+    move || {
+        attempt.track();
+        needed.get().then(|| {
+            // The part's future lives in this browser thread only.
+            Suspend::new(SendWrapper::new(async move {
+                match load().await {
+                    Ok(part) => part,
+                    Err(_) => view! {
+                        <p class="form-error" role="alert">
+                            {what} " didn't load: the connection dropped. "
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| attempt.update(|n| *n += 1)
+                            >
+                                "Try again"
+                            </button>
+                        </p>
+                    }
+                    .into_any(),
+                }
+            }))
+        })
+    }
+}
