@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve test dev dev-staff dev-api build size lighthouse bench-first-product bench-search bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
+.PHONY: help setup serve test dev dev-staff dev-api build size lighthouse bench-first-product bench-search bench-relevance bench-search-ui bench-stock bench-help bench-live-ui bench-ship-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ bench-first-product: ## Home page → first product painted, slow 4G and 4x CPU 
 
 bench-search: ## Search engine figures at 10,000 products (p50/p95, build time, memory)
 	cargo bench --features ssr --bench search
+
+bench-relevance: ## The judged relevance set: top-3 accuracy and NDCG@10 by kind of query, and each miss
+	cargo test --features ssr --test relevance -- --nocapture
 
 bench-search-ui: ## Keystroke → suggestions painted in Chromium at 10,000 products (p50/p95)
 	bash scripts/setup.sh && bash scripts/build-app.sh && cargo build --profile server --features ssr
