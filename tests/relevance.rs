@@ -11,11 +11,13 @@ use storefront::server::db::Db;
 use storefront::server::search::SearchEngine;
 use storefront::server::{seed, today};
 
-/// The figures of the first honest measurement (28 Nov 2026, 158 queries, before any
-/// tuning: top-3 0.880, NDCG@10 0.831), less a little room. Raise them as search improves;
-/// never lower them to let a change through.
-const TOP3_FLOOR: f64 = 0.870;
-const NDCG_FLOOR: f64 = 0.820;
+/// First honest measurement (28 Nov 2026, 158 queries, before any tuning): top-3 0.880,
+/// NDCG@10 0.831. With plurals, colour and size words read as choices and the everyday
+/// words in `content/synonyms.txt`: 1.000 and 0.962. The floors sit just below (one query
+/// may slip out of the top 3); raise them as search improves, never lower them to let a
+/// change through.
+const TOP3_FLOOR: f64 = 0.990;
+const NDCG_FLOOR: f64 = 0.950;
 
 /// How many results a query is judged on (the first page shows more; the top is what counts).
 const DEPTH: usize = 10;

@@ -124,6 +124,112 @@ async fn synonyms_find_what_the_shop_calls_otherwise() {
 }
 
 #[tokio::test]
+async fn plurals_colours_and_sizes_are_read_as_a_shopper_means_them() {
+    let (state, _dir) = shop().await;
+    // A plural finds the singular's products, ranked as its own word.
+    let dresses = find(&state, "dresses");
+    assert!(dresses.total > 0);
+    assert!(
+        names(&dresses).iter().take(5).all(|n| n.contains("Dress")),
+        "{:?}",
+        names(&dresses)
+    );
+
+    // "black hoodies": hoodies, in black; the colour is a choice, shown to be removed.
+    let black = find(&state, "black hoodies");
+    let understood = black.understood.clone().expect("the colour was understood");
+    assert_eq!(understood.words, vec!["hoodies".to_owned()]);
+    assert_eq!(understood.colours(), vec!["Black".to_owned()]);
+    assert_eq!(understood.without(0), "hoodies");
+    assert!(black.total > 0);
+    let found = names(&black);
+    let hoodies = found.iter().filter(|n| n.contains("Hoodie")).count();
+    assert!(hoodies > 0);
+    assert!(
+        found.iter().take(hoodies).all(|n| n.contains("Hoodie")),
+        "the hoodies first, before what is only filed under \"Jumpers & hoodies\": {found:?}"
+    );
+    let all = find(&state, "hoodies");
+    assert!(
+        all.total > black.total,
+        "removing the chip finds the other colours"
+    );
+    let chosen = black
+        .facets
+        .colours
+        .iter()
+        .find(|c| c.value == "Black")
+        .expect("Black among the colour filters");
+    assert!(chosen.selected, "ticked among the filters too");
+
+    // A family word chooses every colour of it the catalog has.
+    let green = find(&state, "green jackets");
+    let mut colours = green.understood.expect("understood").colours();
+    colours.sort();
+    assert_eq!(colours, vec!["Forest Green".to_owned(), "Olive".to_owned()]);
+
+    // A colour alone: everything in it.
+    let navy = find(&state, "navy");
+    assert!(navy.total > 10, "{}", navy.total);
+    assert!(navy.understood.is_some());
+
+    // A size: a shoe in UK 8.
+    let eights = find(&state, "boots uk 8");
+    assert_eq!(
+        eights.understood.expect("understood").sizes(),
+        vec!["UK 8".to_owned()]
+    );
+    assert!(eights.total > 0);
+
+    // When reading a word as a colour finds nothing, it is read as a word again.
+    let literal = find(&state, "white hoodie");
+    assert!(
+        literal.understood.is_none() || literal.total > 0,
+        "never an empty page because of a guess"
+    );
+}
+
+#[tokio::test]
+async fn phrases_shoppers_say_search_for_the_catalogs_words() {
+    let (state, _dir) = shop().await;
+    for (said, named) in [
+        ("turtleneck", "Roll Neck"),
+        ("polo neck", "Roll Neck"),
+        ("raincoat", "Rain Jacket"),
+        ("body warmer", "Gilet"),
+        ("trackies", "Joggers"),
+        ("fanny pack", "Bum Bag"),
+        ("flip flops", "Sandals"),
+    ] {
+        let found = names(&find(&state, said));
+        assert!(!found.is_empty(), "{said} finds nothing");
+        assert!(
+            found.iter().take(3).all(|n| n.contains(named)),
+            "{said} → {named}: {found:?}"
+        );
+    }
+    // Only the whole phrase: "neck" alone is not a roll neck.
+    let necks = names(&find(&state, "crew neck"));
+    assert!(necks.iter().all(|n| !n.contains("Roll Neck")), "{necks:?}");
+}
+
+#[tokio::test]
+async fn a_product_named_by_the_word_ranks_above_one_that_only_mentions_it() {
+    let (state, _dir) = shop().await;
+    // Descriptions mention pockets ("has deep pockets", "a zipped inside pocket");
+    // the Pocket Tees are named by it, so they come first, spelt right or not.
+    for query in ["pocket", "pockets", "pockt"] {
+        let found = names(&find(&state, query));
+        let named = found.iter().filter(|n| n.contains("Pocket")).count();
+        assert!(named > 0, "{query}: {found:?}");
+        assert!(
+            found.iter().take(named).all(|n| n.contains("Pocket")),
+            "{query}: every Pocket Tee before any other product: {found:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn facet_counts_reflect_the_other_choices_and_filters_apply() {
     let (state, _dir) = shop().await;
     let all = find(&state, "classic");

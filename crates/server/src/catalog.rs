@@ -7,7 +7,7 @@ use storefront_domain::search::{SearchParams, MAX_QUERY_CHARS};
 use storefront_domain::stock::Availability;
 use storefront_model::catalog::{
     Category, CategoryListing, HomeListing, ProductCard, ProductDetail, SearchResults, Suggestions,
-    Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
+    Understood, Variant, RESULTS_PER_PAGE, SUGGESTED_PRODUCTS,
 };
 use storefront_model::ShopError;
 
@@ -266,6 +266,7 @@ impl<'a> Catalog<'a> {
             facets: outcome.facets,
             did_you_mean: outcome.did_you_mean,
             closest: outcome.closest,
+            understood: outcome.understood.as_ref().and_then(Understood::of),
         })
     }
 
@@ -283,6 +284,7 @@ impl<'a> Catalog<'a> {
         Ok(Suggestions {
             categories: self.state.search.matching_categories(&query),
             products: outcome.hits,
+            understood: outcome.understood.as_ref().and_then(Understood::of),
             query,
         })
     }

@@ -13,8 +13,9 @@ use std::sync::{Mutex, RwLock};
 use storefront_domain::date::CalendarDate;
 use storefront_domain::location::{centres_by_distance, CentrePoint, DEFAULT_REGION};
 use storefront_domain::search::{
-    edit_budget, facet_counts, highlight_ranges, match_tier, matches_filters, query_words,
-    text_words, FacetFacts, Facets, SearchParams, SortOrder, Synonyms, TierScorer,
+    edit_budget, equivalents, facet_counts, highlight_ranges, match_tier, matches_filters,
+    materials_in, query_words, text_words, understand, CatalogChoices, FacetFacts, Facets,
+    SearchParams, SortOrder, Synonyms, TierScorer, Understanding,
 };
 use storefront_model::catalog::{CategorySuggestion, ProductCard, SearchHit};
 use tantivy::collector::TopDocs;
@@ -32,6 +33,9 @@ pub struct SearchOutcome {
     pub did_you_mean: Option<String>,
     /// In-stock products to offer when nothing matched.
     pub closest: Vec<ProductCard>,
+    /// Colours and sizes the query's words chose ("navy hoodies": hoodies, in navy), with
+    /// the words left to search for; `None` when no word chose anything.
+    pub understood: Option<Understanding>,
 }
 
 /// A product as the engine keeps it.
@@ -41,6 +45,8 @@ struct Entry {
     facts: FacetFacts,
     /// Words of name, category and colours, as ids into the vocabulary.
     title_ids: Vec<u32>,
+    /// Words of the name alone: what the product is ranks above where it is filed.
+    name_ids: Vec<u32>,
     popularity: u32,
     created_on: i64,
     rating_tenths: u32,
@@ -84,6 +90,8 @@ pub struct SearchEngine {
     /// Every title word ever indexed; ids never change.
     vocabulary: RwLock<Vocabulary>,
     category_names: RwLock<BTreeMap<String, String>>,
+    /// Every colour, size and material the catalog has, for reading them in a query.
+    choices: RwLock<CatalogChoices>,
     synonyms: Synonyms,
 }
 
@@ -148,6 +156,7 @@ impl SearchEngine {
             vocabulary: RwLock::new(Vocabulary::default()),
             centres: RwLock::new(Vec::new()),
             category_names: RwLock::new(BTreeMap::new()),
+            choices: RwLock::new(CatalogChoices::default()),
             synonyms,
         })
     }
@@ -246,7 +255,16 @@ impl SearchEngine {
                 }
             }
             let in_stock = vs.iter().any(|v| v.available > 0);
-            let title = format!("{} {} {}", row.name, row.category_name, colours.join(" "));
+            // What a product is, where it is filed, its colours and what it is made of
+            // (broader materials too: a suede shoe is found by "leather").
+            let materials = materials_in(&row.name);
+            let title = format!(
+                "{} {} {} {}",
+                row.name,
+                row.category_name,
+                colours.join(" "),
+                materials.join(" ")
+            );
             let id = u64::try_from(row.id).unwrap_or_default();
             writer.delete_term(Term::from_field_u64(self.fields.id, id));
             writer.add_document(doc!(
@@ -254,18 +272,21 @@ impl SearchEngine {
                 self.fields.title => index_text(&title),
                 self.fields.description => index_text(&row.description),
             ))?;
+            let (title_ids, name_ids) = {
+                let mut vocabulary = self.vocabulary.write().unwrap_or_else(|e| e.into_inner());
+                let mut ids = |text: &str| -> Vec<u32> {
+                    text_words(text).iter().map(|w| vocabulary.id(w)).collect()
+                };
+                (ids(&title), ids(&row.name))
+            };
             let entry = Entry {
-                title_ids: {
-                    let mut vocabulary = self.vocabulary.write().unwrap_or_else(|e| e.into_inner());
-                    text_words(&title)
-                        .iter()
-                        .map(|w| vocabulary.id(w))
-                        .collect()
-                },
+                title_ids,
+                name_ids,
                 facts: FacetFacts {
                     category: row.category_slug.clone(),
                     colours,
                     sizes,
+                    materials,
                     price_minor: row.price_minor,
                     in_stock,
                     stocked_at: stocked_at.remove(&row.id).unwrap_or_default(),
@@ -297,6 +318,19 @@ impl SearchEngine {
             names.insert(slug, name);
             entries.insert(id, entry);
         }
+        let mut colours = std::collections::BTreeSet::new();
+        let mut sizes = std::collections::BTreeSet::new();
+        let mut materials = std::collections::BTreeSet::new();
+        for e in entries.values() {
+            colours.extend(e.facts.colours.iter().cloned());
+            sizes.extend(e.facts.sizes.iter().cloned());
+            materials.extend(e.facts.materials.iter().cloned());
+        }
+        *self.choices.write().unwrap_or_else(|e| e.into_inner()) = CatalogChoices::new(
+            colours.into_iter().collect(),
+            sizes.into_iter().collect(),
+            materials.into_iter().collect(),
+        );
         let mut vocabulary = self.vocabulary.write().unwrap_or_else(|e| e.into_inner());
         vocabulary.uses.iter_mut().for_each(|n| *n = 0);
         for e in entries.values() {
@@ -315,10 +349,17 @@ impl SearchEngine {
         for (i, word) in words.iter().enumerate() {
             let is_last = i + 1 == words.len();
             let mut alternatives: Vec<String> = vec![word.clone()];
-            alternatives.extend(self.synonyms.of(word).iter().cloned());
+            alternatives.extend(equivalents(word, &self.synonyms));
             let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (field, weight) in [(self.fields.title, 1.0f32), (self.fields.description, 0.3)] {
-                for alt in &alternatives {
+                // Descriptions only rank below names, so there the word and its synonyms
+                // are enough (each other form is one more term to look up per query).
+                let forms = if field == self.fields.title {
+                    &alternatives[..]
+                } else {
+                    &alternatives[..1 + self.synonyms.of(word).len()]
+                };
+                for alt in forms {
                     let term = Term::from_field_text(field, alt);
                     shoulds.push((
                         Occur::Should,
@@ -405,17 +446,53 @@ impl SearchEngine {
         region: &str,
         limit: usize,
     ) -> Result<SearchOutcome, SearchError> {
-        let words = query_words(&params.query);
+        let words = self.synonyms.rewrite(&query_words(&params.query));
         let near = self.nearest_centre(params.near.as_deref().unwrap_or(region));
-        let mut outcome = self.search_words(&words, params, near, limit)?;
+        // "navy hoodies": hoodies, with navy chosen; read literally if that finds nothing.
+        let understood = {
+            let choices = self.choices.read().unwrap_or_else(|e| e.into_inner());
+            understand(&words, &choices)
+        };
+        if understood.chose_anything() {
+            let mut chosen = params.clone();
+            for c in &understood.colours() {
+                if !chosen.colours.contains(c) {
+                    chosen.colours.push(c.clone());
+                }
+            }
+            for s in &understood.sizes() {
+                if !chosen.sizes.contains(s) {
+                    chosen.sizes.push(s.clone());
+                }
+            }
+            for m in &understood.materials() {
+                if !chosen.materials.contains(m) {
+                    chosen.materials.push(m.clone());
+                }
+            }
+            // Colours and materials by name are in every title, so their words still find
+            // the candidates (far fewer than the whole catalog); a family word ("green")
+            // or a size is not, and only filters. Ranked by every word: "leather" chooses
+            // Leather (suede and nubuck count), and the products named Leather come first.
+            let matching = understood.searchable_words();
+            let mut outcome =
+                self.search_words(&matching, &understood.all, &chosen, near, limit)?;
+            if outcome.total > 0 {
+                outcome.understood = Some(understood);
+                return Ok(outcome);
+            }
+        }
+        let mut outcome = self.search_words(&words, &words, params, near, limit)?;
         if outcome.total == 0 {
             if let Some(suggestion) = self.did_you_mean(&words) {
                 let suggested = SearchParams {
                     query: suggestion.clone(),
                     ..params.clone()
                 };
-                let again =
-                    self.search_words(&query_words(&suggestion), &suggested, near, limit)?;
+                let again = {
+                    let words = query_words(&suggestion);
+                    self.search_words(&words, &words, &suggested, near, limit)?
+                };
                 if again.total > 0 {
                     outcome.did_you_mean = Some(suggestion);
                     outcome.closest = again
@@ -434,32 +511,50 @@ impl SearchEngine {
         Ok(outcome)
     }
 
+    /// Products matching every word of `words`, ranked by how their titles answer
+    /// `rank_by` (the words, with any the query chose as filters).
     fn search_words(
         &self,
         words: &[String],
+        rank_by: &[String],
         params: &SearchParams,
         near: Option<i64>,
         limit: usize,
     ) -> Result<SearchOutcome, SearchError> {
-        let candidates = if words.is_empty() {
-            Vec::new()
-        } else {
-            self.candidates(words)?
-        };
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let candidates = if !words.is_empty() {
+            self.candidates(words)?
+        } else if !params.colours.is_empty()
+            || !params.sizes.is_empty()
+            || !params.materials.is_empty()
+        {
+            // Only a colour, size or material asked for ("navy"): everything, then those.
+            entries.keys().map(|id| (*id, 0.0)).collect()
+        } else {
+            Vec::new()
+        };
         let names = self
             .category_names
             .read()
             .unwrap_or_else(|e| e.into_inner());
         let vocabulary = self.vocabulary.read().unwrap_or_else(|e| e.into_inner());
-        let scorer = TierScorer::new(words, &self.synonyms);
+        let scorer = TierScorer::new(rank_by, &self.synonyms);
         let mut memo = Vec::new();
-        let mut found: Vec<(&Entry, u32, f32)> = candidates
+        // Ranked by how well the title (name, category, colours) answers the words, then
+        // how well the name alone does ("black hoodies": the Hoodies before a cardigan
+        // filed under "Jumpers & hoodies"), then tantivy's score, stock and popularity.
+        let mut found: Vec<(&Entry, (u32, u32), f32)> = candidates
             .iter()
             .filter_map(|(id, score)| {
                 entries.get(id).map(|e| {
                     let tier = scorer.tier_by_id(&e.title_ids, &vocabulary.words, &mut memo);
-                    (e, tier, *score)
+                    // Only relevance ranks by the name; other orders skip the work.
+                    let named = if params.sort == SortOrder::Relevance {
+                        scorer.tier_by_id(&e.name_ids, &vocabulary.words, &mut memo)
+                    } else {
+                        0
+                    };
+                    (e, (tier, named), *score)
                 })
             })
             .collect();
@@ -499,13 +594,14 @@ impl SearchEngine {
                 .into_iter()
                 .take(limit)
                 .map(|(e, _, _)| SearchHit {
-                    highlights: highlight_ranges(&e.card.name, words),
+                    highlights: highlight_ranges(&e.card.name, rank_by),
                     card: e.card.clone(),
                 })
                 .collect(),
             facets,
             did_you_mean: None,
             closest: Vec::new(),
+            understood: None,
         })
     }
 

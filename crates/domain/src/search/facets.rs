@@ -8,6 +8,8 @@ pub struct FacetFacts {
     pub category: String,
     pub colours: Vec<String>,
     pub sizes: Vec<String>,
+    /// What its name says it is made of ([`materials_in`]).
+    pub materials: Vec<String>,
     pub price_minor: i64,
     pub in_stock: bool,
     /// Centres holding at least one unit of some variant.
@@ -28,6 +30,7 @@ pub struct Facets {
     pub categories: Vec<FacetValue>,
     pub colours: Vec<FacetValue>,
     pub sizes: Vec<FacetValue>,
+    pub materials: Vec<FacetValue>,
     pub prices: Vec<FacetValue>,
     /// Results in stock, given the other choices.
     pub in_stock: u32,
@@ -36,10 +39,12 @@ pub struct Facets {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Dim {
     Category,
     Colour,
     Size,
+    Material,
     Price,
     Stock,
     Near,
@@ -52,26 +57,51 @@ fn band_of(price: i64) -> usize {
         .unwrap_or(0)
 }
 
-fn passes(f: &FacetFacts, p: &SearchParams, near_centre: Option<i64>, except: Option<Dim>) -> bool {
+/// The filters a product fails, one bit per [`Dim`]: each is checked once, and "passes
+/// all but one facet" (what that facet's counts need) is a mask test.
+fn fails(f: &FacetFacts, p: &SearchParams, near_centre: Option<i64>) -> u8 {
     let any = |chosen: &[String], have: &[String]| {
         chosen.is_empty() || chosen.iter().any(|c| have.contains(c))
     };
-    (except == Some(Dim::Category) || p.categories.is_empty() || p.categories.contains(&f.category))
-        && (except == Some(Dim::Colour) || any(&p.colours, &f.colours))
-        && (except == Some(Dim::Size) || any(&p.sizes, &f.sizes))
-        && (except == Some(Dim::Price)
-            || p.price_bands.is_empty()
-            || p.price_bands.contains(&band_of(f.price_minor)))
-        && (except == Some(Dim::Stock) || !p.in_stock_only || f.in_stock)
-        && (except == Some(Dim::Near)
-            || p.near.is_none()
-            || near_centre.is_some_and(|c| f.stocked_at.contains(&c)))
+    let checks = [
+        (
+            Dim::Category,
+            p.categories.is_empty() || p.categories.contains(&f.category),
+        ),
+        (Dim::Colour, any(&p.colours, &f.colours)),
+        (Dim::Size, any(&p.sizes, &f.sizes)),
+        (Dim::Material, any(&p.materials, &f.materials)),
+        (
+            Dim::Price,
+            p.price_bands.is_empty() || p.price_bands.contains(&band_of(f.price_minor)),
+        ),
+        (Dim::Stock, !p.in_stock_only || f.in_stock),
+        (
+            Dim::Near,
+            p.near.is_none() || near_centre.is_some_and(|c| f.stocked_at.contains(&c)),
+        ),
+    ];
+    checks
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .fold(0, |mask, (dim, _)| mask | dim.bit())
+}
+
+impl Dim {
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// Whether a product that fails `mask` passes every filter but `except`'s.
+fn passes_except(mask: u8, except: Dim) -> bool {
+    mask & !except.bit() == 0
 }
 
 /// Whether a product passes every chosen filter. `near_centre` is the centre nearest
 /// the shopper's region, if known.
 pub fn matches_filters(f: &FacetFacts, p: &SearchParams, near_centre: Option<i64>) -> bool {
-    passes(f, p, near_centre, None)
+    fails(f, p, near_centre) == 0
 }
 
 /// Counts for every facet value. Each facet's counts apply all the *other* chosen
@@ -86,31 +116,37 @@ pub fn facet_counts<'a>(
     let mut categories: rustc_hash::FxHashMap<&str, u32> = Default::default();
     let mut colours: rustc_hash::FxHashMap<&str, u32> = Default::default();
     let mut sizes: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let mut materials: rustc_hash::FxHashMap<&str, u32> = Default::default();
     let mut prices = [0u32; PRICE_BANDS.len()];
     let mut in_stock = 0;
     let mut near = 0;
     for f in items {
-        if passes(f, p, near_centre, Some(Dim::Category)) {
+        let mask = fails(f, p, near_centre);
+        if passes_except(mask, Dim::Category) {
             *categories.entry(f.category.as_str()).or_default() += 1;
         }
-        if passes(f, p, near_centre, Some(Dim::Colour)) {
+        if passes_except(mask, Dim::Colour) {
             for c in &f.colours {
                 *colours.entry(c.as_str()).or_default() += 1;
             }
         }
-        if passes(f, p, near_centre, Some(Dim::Size)) {
+        if passes_except(mask, Dim::Size) {
             for s in &f.sizes {
                 *sizes.entry(s.as_str()).or_default() += 1;
             }
         }
-        if passes(f, p, near_centre, Some(Dim::Price)) {
+        if passes_except(mask, Dim::Material) {
+            for m in &f.materials {
+                *materials.entry(m.as_str()).or_default() += 1;
+            }
+        }
+        if passes_except(mask, Dim::Price) {
             prices[band_of(f.price_minor)] += 1;
         }
-        if passes(f, p, near_centre, Some(Dim::Stock)) && f.in_stock {
+        if passes_except(mask, Dim::Stock) && f.in_stock {
             in_stock += 1;
         }
-        if passes(f, p, near_centre, Some(Dim::Near))
-            && near_centre.is_some_and(|c| f.stocked_at.contains(&c))
+        if passes_except(mask, Dim::Near) && near_centre.is_some_and(|c| f.stocked_at.contains(&c))
         {
             near += 1;
         }
@@ -153,6 +189,7 @@ pub fn facet_counts<'a>(
         }),
         colours: values(colours, &p.colours, &|c| c.to_owned()),
         sizes: sizes_v,
+        materials: values(materials, &p.materials, &|m| m.to_owned()),
         prices: prices
             .iter()
             .enumerate()
@@ -191,6 +228,7 @@ mod tests {
             category: category.into(),
             colours: vec![colour.into()],
             sizes: vec![size.into()],
+            materials: vec![],
             price_minor: price,
             in_stock,
             // In stock at centre 1 (first item also at 2).

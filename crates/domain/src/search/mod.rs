@@ -3,17 +3,20 @@
 //! form), and facet counts. The engine (tantivy, on the server) finds candidates; these
 //! rules decide what a match is worth and what the page shows.
 //!
-//! `words` (matching and ranking), `synonyms`, `params` (the results page's choices and
+//! `words` (matching and ranking), `synonyms`, `understand` (plurals, and colour and
+//! size words read as choices), `params` (the results page's choices and
 //! their URL form) and `facets` (filters and counts); everything is re-exported here.
 
 mod facets;
 mod params;
 mod synonyms;
+mod understand;
 mod words;
 
 pub use facets::*;
 pub use params::*;
 pub use synonyms::*;
+pub use understand::*;
 pub use words::*;
 
 use serde::{Deserialize, Serialize};

@@ -73,6 +73,7 @@ pub struct SearchParams {
     pub categories: Vec<String>,
     pub colours: Vec<String>,
     pub sizes: Vec<String>,
+    pub materials: Vec<String>,
     /// Indexes into [`PRICE_BANDS`].
     pub price_bands: Vec<usize>,
     pub in_stock_only: bool,
@@ -124,7 +125,7 @@ pub fn decode_component(text: &str) -> String {
 }
 
 impl SearchParams {
-    /// `q=linen+shirt&category=shirts&colour=Navy&size=M&price=1&stock=1&sort=price-asc`;
+    /// `q=linen+shirt&category=shirts&colour=Navy&size=M&material=Linen&price=1&stock=1&sort=price-asc`;
     /// empty choices are left out, so a plain search is just `q=…`.
     pub fn to_query_string(&self) -> String {
         let mut parts = vec![format!("q={}", encode_component(self.query.trim()))];
@@ -142,6 +143,11 @@ impl SearchParams {
             self.sizes
                 .iter()
                 .map(|s| format!("size={}", encode_component(s))),
+        );
+        parts.extend(
+            self.materials
+                .iter()
+                .map(|m| format!("material={}", encode_component(m))),
         );
         parts.extend(self.price_bands.iter().map(|b| format!("price={b}")));
         if self.in_stock_only {
@@ -176,6 +182,7 @@ impl SearchParams {
                 "category" => push_once(&mut p.categories, value),
                 "colour" => push_once(&mut p.colours, value),
                 "size" => push_once(&mut p.sizes, value),
+                "material" => push_once(&mut p.materials, value),
                 "price" => {
                     if let Ok(b) = value.parse::<usize>() {
                         if b < PRICE_BANDS.len() && !p.price_bands.contains(&b) {
@@ -219,13 +226,14 @@ mod tests {
             categories: vec!["shirts".into()],
             colours: vec!["Sky Blue".into(), "Navy".into()],
             sizes: vec!["UK 7".into()],
+            materials: vec!["Organic Cotton".into()],
             price_bands: vec![1, 2],
             in_stock_only: true,
             near: None,
             sort: SortOrder::PriceHighLow,
         };
         let qs = p.to_query_string();
-        assert_eq!(qs, "q=linen+%26+silk+100%25&category=shirts&colour=Sky+Blue&colour=Navy&size=UK+7&price=1&price=2&stock=1&sort=price-desc");
+        assert_eq!(qs, "q=linen+%26+silk+100%25&category=shirts&colour=Sky+Blue&colour=Navy&size=UK+7&material=Organic+Cotton&price=1&price=2&stock=1&sort=price-desc");
         assert_eq!(SearchParams::parse_query_string(&qs), p);
         assert_eq!(
             SearchParams::parse_query_string("q=tee&price=99&sort=nonsense&x=1"),
@@ -244,6 +252,7 @@ mod tests {
                 categories: vec![cat],
                 colours: if colour.trim().is_empty() { vec![] } else { vec![colour.trim().to_owned()] },
                 sizes: vec![],
+                materials: vec![],
                 price_bands: vec![band],
                 in_stock_only: stock,
                 near: None,

@@ -160,7 +160,8 @@ pub fn match_tier(words: &[String], product_words: &[String], synonyms: &Synonym
 /// compared with the query once, then remembered by the caller's memo.
 pub struct TierScorer<'a> {
     words: &'a [String],
-    synonyms: Vec<&'a [String]>,
+    /// Per query word, what else counts as it exactly ([`equivalents`]).
+    synonyms: Vec<Vec<String>>,
 }
 
 /// Per word id, how it matches each query word (filled as words are met).
@@ -170,7 +171,7 @@ impl<'a> TierScorer<'a> {
     pub fn new(words: &'a [String], synonyms: &'a Synonyms) -> Self {
         Self {
             words,
-            synonyms: words.iter().map(|w| synonyms.of(w)).collect(),
+            synonyms: words.iter().map(|w| equivalents(w, synonyms)).collect(),
         }
     }
 
