@@ -1,9 +1,9 @@
 //! The shop's app: the router and the page layout shared by every route. The staff
 //! screens are another app (`crate::console::StaffApp`, its own bundle).
 //!
-//! Browsing (home, categories, products, search, the cart) is in the first load; the pages
-//! a shopper reaches later (checkout, an order's pages, finding an order, returns, alert
-//! confirmations) are lazy routes. A release build with feature `split`
+//! Browsing (home, categories, products, the cart) is in the first load; the pages a
+//! shopper reaches later (search results, checkout, an order's pages, finding an order,
+//! returns, alert confirmations) are lazy routes. A release build with feature `split`
 //! (`scripts/build-app.sh`, `scripts/split-wasm.sh`) puts each in a wasm part of its own,
 //! fetched the first time it is shown; without it (`trunk serve`, tests) they are ordinary
 //! pages behind the same routes.
@@ -11,6 +11,7 @@
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
 use crate::components::part::split_view;
+use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
     alerts::AlertConfirmPage,
@@ -74,6 +75,7 @@ lazy_page! {
     ReturnLabelRoute => return_label_page, preload_return_label_page => ReturnLabelPage;
     ReturnsRoute => returns_page, preload_returns_page => ReturnsPage;
     AlertConfirmRoute => alert_confirm_page, preload_alert_confirm_page => AlertConfirmPage;
+    SearchRoute => search_page, preload_search_page => SearchPage;
 }
 
 /// The whole storefront.
@@ -82,6 +84,13 @@ pub fn App() -> impl IntoView {
     provide_cart();
     provide_region();
     provide_help();
+    // The results page is a part: the search box fetches it as soon as someone starts a
+    // search, so it is there by the time they press Enter.
+    provide_context(SearchPagePart(Callback::new(|()| {
+        leptos::task::spawn_local(async {
+            let _ = preload_search_page().await;
+        });
+    })));
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -93,7 +102,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/c/:slug") view=CategoryPage />
                         <Route path=path!("/p/:slug") view=ProductPage />
-                        <Route path=path!("/search") view=SearchPage />
+                        <Route path=path!("/search") view={Lazy::<SearchRoute>::new()} />
                         <Route path=path!("/cart") view=CartPage />
                         <ParentRoute path=path!("/checkout") view={Lazy::<CheckoutRoute>::new()}>
                             <Route path=path!("") view={Lazy::<CheckoutStartRoute>::new()} />

@@ -18,30 +18,45 @@ const DEBOUNCE: Duration = Duration::from_millis(12);
 #[derive(Clone, Debug, PartialEq)]
 struct Option_ {
     href: String,
+    /// A chip's row: choosing it puts this text in the box instead of going anywhere.
+    refine: Option<String>,
     kind: &'static str,
     text: String,
     highlights: Vec<(usize, usize)>,
 }
 
 fn options_of(s: &Suggestions) -> Vec<Option_> {
+    // First what the words chose ("Colour: Navy"), each a chip that removes it.
     let mut out: Vec<Option_> = s
-        .categories
+        .understood
         .iter()
-        .map(|c| Option_ {
-            href: format!("/c/{}", c.slug),
-            kind: "Category",
-            text: c.name.clone(),
-            highlights: c.highlights.clone(),
+        .flat_map(|u| {
+            u.chips.iter().map(|c| Option_ {
+                href: results_href(&c.without),
+                refine: Some(c.without.clone()),
+                kind: "Remove",
+                text: c.label.clone(),
+                highlights: Vec::new(),
+            })
         })
         .collect();
+    out.extend(s.categories.iter().map(|c| Option_ {
+        href: format!("/c/{}", c.slug),
+        refine: None,
+        kind: "Category",
+        text: c.name.clone(),
+        highlights: c.highlights.clone(),
+    }));
     out.extend(s.products.iter().map(|h| Option_ {
         href: format!("/p/{}", h.card.slug),
+        refine: None,
         kind: "Product",
         text: h.card.name.clone(),
         highlights: h.highlights.clone(),
     }));
     out.push(Option_ {
         href: results_href(&s.query),
+        refine: None,
         kind: "Search",
         text: format!("See all results for “{}”", s.query.trim()),
         highlights: Vec::new(),
@@ -61,9 +76,24 @@ pub fn results_href(query: &str) -> String {
     )
 }
 
+/// Fetches the results page's part (the app provides it; a lazy route): called when a
+/// search starts, so the page is there by the time the shopper presses Enter.
+#[derive(Clone, Copy)]
+pub struct SearchPagePart(pub Callback<()>);
+
 /// The search box with its suggestions.
 #[component]
 pub fn SearchBox() -> impl IntoView {
+    let preload_results = use_context::<SearchPagePart>();
+    let preloaded = StoredValue::new(false);
+    let preload = move || {
+        if let Some(SearchPagePart(fetch)) = preload_results {
+            if !preloaded.get_value() {
+                preloaded.set_value(true);
+                fetch.run(());
+            }
+        }
+    };
     let navigate = use_navigate();
     let location = use_location();
     let text = RwSignal::new(String::new());
@@ -125,6 +155,19 @@ pub fn SearchBox() -> impl IntoView {
             navigate(&href, Default::default());
         }
     };
+    // A chip's row puts the query without its words in the box and asks again; any
+    // other row goes where it leads.
+    let choose = {
+        let go = go.clone();
+        move |option: Option_| match option.refine {
+            Some(query) => {
+                text.set(query.clone());
+                ask(query);
+            }
+            None => go(option.href),
+        }
+    };
+    let choose_key = choose.clone();
     let go_key = go.clone();
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let count = options.with(Vec::len);
@@ -151,11 +194,18 @@ pub fn SearchBox() -> impl IntoView {
             "Enter" => {
                 ev.prevent_default();
                 let chosen = active.get_untracked().filter(|_| open.get_untracked());
-                let href = chosen
-                    .and_then(|i| options.with_untracked(|o| o.get(i).map(|o| o.href.clone())))
-                    .unwrap_or_else(|| results_href(&text.get_untracked()));
-                latest.update_value(|n| *n += 1);
-                go_key(href);
+                let option = chosen.and_then(|i| options.with_untracked(|o| o.get(i).cloned()));
+                match option {
+                    Some(o) if o.refine.is_some() => choose_key(o),
+                    Some(o) => {
+                        latest.update_value(|n| *n += 1);
+                        go_key(o.href);
+                    }
+                    None => {
+                        latest.update_value(|n| *n += 1);
+                        go_key(results_href(&text.get_untracked()));
+                    }
+                }
             }
             _ => {}
         }
@@ -188,6 +238,7 @@ pub fn SearchBox() -> impl IntoView {
                     maxlength="100"
                     prop:value=move || text.get()
                     on:input:target=move |ev| {
+                        preload();
                         let value = ev.target().value();
                         text.set(value.clone());
                         ask(value);
@@ -195,6 +246,7 @@ pub fn SearchBox() -> impl IntoView {
                     on:keydown=on_key
                     on:blur=move |_| open.set(false)
                     on:focus=move |_| {
+                        preload();
                         if answer.with_untracked(Option::is_some) && !text.get_untracked().trim().is_empty() {
                             open.set(true);
                         }
@@ -213,23 +265,27 @@ pub fn SearchBox() -> impl IntoView {
                             .into_iter()
                             .enumerate()
                             .map(|(i, o)| {
-                                let go = go.clone();
-                                let href = o.href.clone();
+                                let choose = choose.clone();
+                                let chip = o.refine.is_some();
+                                let option = o.clone();
                                 view! {
                                     <li
                                         id=format!("suggestion-{i}")
                                         role="option"
                                         class="search__option"
+                                        class:search__option--chip=chip
                                         class:search__option--active=move || active.get() == Some(i)
                                         aria-selected=move || (active.get() == Some(i)).to_string()
                                         // mousedown, not click: it comes before the input's blur.
                                         on:mousedown=move |ev| {
                                             ev.prevent_default();
-                                            go(href.clone());
+                                            choose(option.clone());
                                         }
                                     >
-                                        <span class="search__kind">{o.kind}</span>
+                                        // The space makes the name read "Remove Colour: Navy".
+                                        <span class="search__kind">{o.kind}</span>" "
                                         <Highlighted text=o.text ranges=o.highlights />
+                                        {chip.then(|| view! { <span class="chip__x" aria-hidden="true">" ×"</span> })}
                                     </li>
                                 }
                             })
@@ -241,8 +297,16 @@ pub fn SearchBox() -> impl IntoView {
             <p class="visually-hidden" role="status">
                 {move || {
                     if expanded() {
-                        let n = options.with(Vec::len).saturating_sub(1);
-                        format!("{n} suggestions. Use the up and down arrows to choose.")
+                        let (chips, n) = options.with(|o| {
+                            let chips = o.iter().filter(|o| o.refine.is_some()).count();
+                            (chips, o.len().saturating_sub(1 + chips))
+                        });
+                        let understood = match chips {
+                            0 => String::new(),
+                            1 => "1 filter understood from your words. ".to_owned(),
+                            k => format!("{k} filters understood from your words. "),
+                        };
+                        format!("{understood}{n} suggestions. Use the up and down arrows to choose.")
                     } else {
                         String::new()
                     }

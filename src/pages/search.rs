@@ -47,6 +47,7 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
         facets,
         did_you_mean,
         closest,
+        understood,
     } = results;
     let heading = if params.query.trim().is_empty() {
         "All products".to_owned()
@@ -56,10 +57,69 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
     let any_filter = !params.categories.is_empty()
         || !params.colours.is_empty()
         || !params.sizes.is_empty()
+        || !params.materials.is_empty()
         || !params.price_bands.is_empty()
         || params.in_stock_only
         || params.near.is_some();
     let p = StoredValue::new(params.clone());
+    // A colour, size or material the query's words chose: its chip, and its tick among
+    // the filters, both remove it by searching for the query without those words.
+    let chosen_by_words = StoredValue::new(understood.clone());
+    let removal = move |value: &str| -> Option<SearchParams> {
+        let mut next = p.get_value();
+        if next
+            .colours
+            .iter()
+            .chain(&next.sizes)
+            .chain(&next.materials)
+            .any(|v| v == value)
+        {
+            return None; // chosen in the filters too: untick it there
+        }
+        next.query = chosen_by_words.with_value(|u| {
+            u.as_ref()?
+                .chips
+                .iter()
+                .find(|c| c.values.iter().any(|v| v == value))
+                .map(|c| c.without.clone())
+        })?;
+        Some(next)
+    };
+    let chips = understood.map(|u| {
+        let looked_for = if u.rest.is_empty() {
+            "everything".to_owned()
+        } else {
+            format!("“{}”", u.rest)
+        };
+        view! {
+            <div class="understood" role="group" aria-labelledby="understood-heading">
+                <p id="understood-heading" class="understood__what">
+                    "Showing " {looked_for} ", with:"
+                </p>
+                <ul class="chips">
+                    {u
+                        .chips
+                        .into_iter()
+                        .map(|c| {
+                            let next = SearchParams { query: c.without, ..p.get_value() };
+                            view! {
+                                <li>
+                                    <a
+                                        class="chip"
+                                        href=format!("/search?{}", next.to_query_string())
+                                        aria-label=format!("Remove {}", c.label)
+                                    >
+                                        {c.label.clone()}
+                                        <span class="chip__x" aria-hidden="true">" ×"</span>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect::<Vec<_>>()}
+                </ul>
+            </div>
+        }
+    });
     let count_text = format!(
         "{total} {}",
         if total == 1 { "product" } else { "products" }
@@ -99,6 +159,9 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
                                         type="checkbox"
                                         checked=v.selected
                                         on:change=move |_| {
+                                            if let Some(next) = removal(&value) {
+                                                return go(&next);
+                                            }
                                             let mut next = p.get_value();
                                             toggle(&mut next, key, &value);
                                             go(&next);
@@ -124,12 +187,14 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
         {truncated.then(|| view! {
             <p class="notice" role="status">{format!("That was a long search: we looked at the first {MAX_QUERY_CHARS} characters.")}</p>
         })}
+        {chips}
         <div class="search-results">
             <section class="facets" aria-labelledby="filters-heading">
                 <h2 id="filters-heading" class="facets__title">"Filter"</h2>
                 {facet_group("Category", "category", facets.categories)}
                 {facet_group("Colour", "colour", facets.colours)}
                 {facet_group("Size", "size", facets.sizes)}
+                {facet_group("Material", "material", facets.materials)}
                 {facet_group("Price", "price", facets.prices)}
                 <fieldset class="facets__group">
                     <legend>"Availability"</legend>
@@ -197,6 +262,7 @@ fn toggle(p: &mut SearchParams, key: &str, value: &str) {
         "category" => flip(&mut p.categories, value),
         "colour" => flip(&mut p.colours, value),
         "size" => flip(&mut p.sizes, value),
+        "material" => flip(&mut p.materials, value),
         "price" => {
             if let Ok(b) = value.parse::<usize>() {
                 if let Some(i) = p.price_bands.iter().position(|x| *x == b) {

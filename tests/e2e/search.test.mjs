@@ -88,6 +88,46 @@ test("Escape pressed quickly, then Enter: the text stays and its results open", 
   }
 });
 
+test("a colour in the words is a filter, shown as a chip the shopper can remove, in the box and on the page", async () => {
+  const page = await newPage();
+  await page.goto("/");
+  const box = page.getByRole("combobox", { name: "Search products" });
+  await box.click();
+  await box.pressSequentially("black hoodies", { delay: 20 });
+  const listbox = page.getByRole("listbox", { name: "Suggestions" });
+  const chip = listbox.getByRole("option", { name: "Remove Colour: Black" });
+  await visible(chip);
+  assert.match(await listbox.getByRole("option").first().innerText(), /^Remove\s+Colour: Black/, "what was understood comes first");
+  await expectNoAxeViolations(page, "suggestions with an understood colour");
+
+  // The results page: hoodies in black, the chip says so.
+  await box.press("Enter");
+  await page.waitForURL(/\/search\?q=black\+hoodies/);
+  const remove = page.getByRole("link", { name: "Remove Colour: Black" });
+  await visible(remove);
+  await visible(page.getByText("Showing “hoodies”, with:"));
+  const black = await page.locator(".count").innerText();
+  assert.ok(await page.getByRole("checkbox", { name: /Black/ }).isChecked(), "ticked among the filters too");
+  await expectNoAxeViolations(page, "results with an understood colour");
+
+  // Removing the chip searches for the rest: every colour of hoodie.
+  await remove.click();
+  await page.waitForURL(/\/search\?q=hoodies$/);
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “hoodies”" }));
+  assert.equal(await page.getByRole("link", { name: /^Remove Colour/ }).count(), 0, "no chip once removed");
+  const all = await page.locator(".count").innerText();
+  assert.ok(parseInt(all, 10) > parseInt(black, 10), `more hoodies without the colour: ${all} vs ${black}`);
+
+  // In the box too, by keyboard: the chip's row puts the rest of the words back.
+  await box.fill("");
+  await box.pressSequentially("navy boots", { delay: 20 });
+  await visible(listbox.getByRole("option", { name: "Remove Colour: Navy" }));
+  await box.press("ArrowDown");
+  await box.press("Enter");
+  await page.waitForFunction(() => document.querySelector("#site-search").value === "boots");
+  assert.match(page.url(), /q=hoodies/, "choosing the chip doesn't leave the page");
+});
+
 test("facets and sort live in the URL: reload and back restore them", async () => {
   const page = await newPage();
   await page.goto("/search?q=classic");

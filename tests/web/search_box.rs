@@ -29,6 +29,7 @@ fn suggestions() -> String {
             },
             highlights: vec![(0, 7)],
         }],
+        understood: None,
     })
 }
 

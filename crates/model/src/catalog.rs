@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use storefront_domain::date::CalendarDate;
 use storefront_domain::money::Money;
-use storefront_domain::search::{Facets, SearchParams};
+use storefront_domain::search::{Facets, SearchParams, Understanding};
 use storefront_domain::stock::Availability;
 
 /// A category as the navigation and home page show it.
@@ -119,6 +119,47 @@ pub struct SearchResults {
     pub did_you_mean: Option<String>,
     /// In-stock products to offer when nothing matched.
     pub closest: Vec<ProductCard>,
+    /// Colours, sizes and materials the query's words chose ("navy hoodies": hoodies
+    /// in navy), shown as chips the shopper can remove.
+    pub understood: Option<Understood>,
+}
+
+/// What a query's words chose, as the shopper sees it: the words still searched for and
+/// a chip for each choice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Understood {
+    /// The words still searched for ("hoodies"); empty when every word chose something.
+    pub rest: String,
+    pub chips: Vec<Chip>,
+}
+
+/// One choice the words made: "Colour: Navy", and the query to search for without it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chip {
+    pub label: String,
+    /// The values chosen (to match them among the filters).
+    pub values: Vec<String>,
+    /// The query without the words that chose it.
+    pub without: String,
+}
+
+impl Understood {
+    /// The chips of a query the engine read (`None` when no word chose anything).
+    pub fn of(u: &Understanding) -> Option<Self> {
+        u.chose_anything().then(|| Self {
+            rest: u.words.join(" "),
+            chips: u
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Chip {
+                    label: c.label(),
+                    values: c.values.clone(),
+                    without: u.without(i),
+                })
+                .collect(),
+        })
+    }
 }
 
 /// A category suggested while typing.
@@ -135,6 +176,8 @@ pub struct Suggestions {
     pub query: String,
     pub categories: Vec<CategorySuggestion>,
     pub products: Vec<SearchHit>,
+    /// What the query's words chose, as on the results page.
+    pub understood: Option<Understood>,
 }
 
 /// Results shown on one page.
