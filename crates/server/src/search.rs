@@ -360,6 +360,12 @@ impl SearchEngine {
                     &alternatives[..1 + self.synonyms.of(word).len()]
                 };
                 for alt in forms {
+                    // A longer form of the word being typed ("shirts" for "shirt") is
+                    // already found by its prefix query: not looked up twice. Ranking still
+                    // counts it as the word itself.
+                    if is_last && alt != word && alt.starts_with(word.as_str()) {
+                        continue;
+                    }
                     let term = Term::from_field_text(field, alt);
                     shoulds.push((
                         Occur::Should,
