@@ -391,6 +391,54 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
         .unwrap();
     assert_eq!(names(&find(&state, "zanzibar")), vec!["Zanzibar Sarong"]);
     assert_eq!(names(&find(&state, "zanzibr")), vec!["Zanzibar Sarong"]);
+
+    // A colour the catalog didn't have is read from queries once a product has it, and
+    // not once none has it any more.
+    assert!(find(&state, "saffron sarong").understood.is_none());
+    let variant: i64 = sqlx::query_scalar(
+        "INSERT INTO variants (product_id, sku, colour, size, position) VALUES (?, 'ZS-SAF', 'Saffron', 'One size', 1) RETURNING id",
+    )
+    .bind(id)
+    .fetch_one(&state.db.write)
+    .await
+    .unwrap();
+    state
+        .search
+        .refresh(&state.db.read, Some(&[id]))
+        .await
+        .unwrap();
+    let saffron = find(&state, "saffron sarong");
+    assert_eq!(
+        saffron.understood.expect("read as a colour").colours(),
+        vec!["Saffron".to_owned()]
+    );
+    assert_eq!(names(&find(&state, "saffron")), vec!["Zanzibar Sarong"]);
+    sqlx::query("UPDATE variants SET colour = 'Coral' WHERE id = ?")
+        .bind(variant)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    state
+        .search
+        .refresh(&state.db.read, Some(&[id]))
+        .await
+        .unwrap();
+    assert!(find(&state, "saffron sarong").understood.is_none());
+    assert_eq!(
+        find(&state, "coral sarong")
+            .understood
+            .expect("the new colour")
+            .colours(),
+        vec!["Coral".to_owned()]
+    );
+    assert!(
+        !find(&state, "sarong")
+            .facets
+            .colours
+            .iter()
+            .any(|c| c.value == "Saffron"),
+        "no longer offered as a filter"
+    );
 }
 
 #[tokio::test]

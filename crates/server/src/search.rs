@@ -13,12 +13,13 @@ use std::sync::{Mutex, RwLock};
 use storefront_domain::date::CalendarDate;
 use storefront_domain::location::{centres_by_distance, CentrePoint, DEFAULT_REGION};
 use storefront_domain::search::{
-    edit_budget, equivalents, facet_counts, highlight_ranges, match_tier, matches_filters,
-    materials_in, query_words, text_words, understand, CatalogChoices, FacetFacts, Facets,
+    edit_budget, equivalents, facet_counts, highlight_ranges, match_tier, materials_in,
+    query_words, text_words, understand, CatalogChoices, FacetFacts, FacetTerms, Facets, Filters,
     SearchParams, SortOrder, Synonyms, TierScorer, Understanding,
 };
 use storefront_model::catalog::{CategorySuggestion, ProductCard, SearchHit};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, FAST, INDEXED, TEXT};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
@@ -43,10 +44,11 @@ pub struct SearchOutcome {
 struct Entry {
     card: ProductCard,
     facts: FacetFacts,
-    /// Words of name, category and colours, as ids into the vocabulary.
+    /// Words of name, category, colours and materials, as ids into the vocabulary, the
+    /// name's first: what the product is ranks above where it is filed.
     title_ids: Vec<u32>,
-    /// Words of the name alone: what the product is ranks above where it is filed.
-    name_ids: Vec<u32>,
+    /// How many of `title_ids` are the name's.
+    name_words: usize,
     popularity: u32,
     created_on: i64,
     rating_tenths: u32,
@@ -80,18 +82,131 @@ struct Fields {
     description: Field,
 }
 
+/// What ranking, filtering and facets read, behind one lock so a refresh is seen whole.
+#[derive(Default)]
+struct Catalog {
+    entries: rustc_hash::FxHashMap<u64, Entry>,
+    /// Every title word ever indexed; ids never change.
+    vocabulary: Vocabulary,
+    /// Every facet value ever indexed; ids never change.
+    terms: FacetTerms,
+    /// Per term id, how many products have it as a colour, a size, a material.
+    choice_uses: [Vec<u32>; 3],
+    category_names: BTreeMap<String, String>,
+    /// Every colour, size and material the catalog has, for reading them in a query.
+    choices: CatalogChoices,
+}
+
+impl Catalog {
+    /// Puts a product's entry in place of its old one, keeping the word and choice
+    /// counts right; says whether the catalog's colours, sizes or materials changed.
+    fn replace(&mut self, id: u64, entry: Entry) -> bool {
+        let mut changed = false;
+        let mut count = |uses: &mut Vec<u32>, ids: &[u32], up: bool| {
+            for &t in ids {
+                let t = t as usize;
+                if uses.len() <= t {
+                    uses.resize(t + 1, 0);
+                }
+                let before = uses[t];
+                uses[t] = if up {
+                    before + 1
+                } else {
+                    before.saturating_sub(1)
+                };
+                changed |= (before == 0) != (uses[t] == 0);
+            }
+        };
+        let [colours, sizes, materials] = &mut self.choice_uses;
+        for (e, up) in [(self.entries.get(&id), false), (Some(&entry), true)] {
+            let Some(e) = e else { continue };
+            count(colours, &e.facts.colours, up);
+            count(sizes, &e.facts.sizes, up);
+            count(materials, &e.facts.materials, up);
+            for &w in &e.title_ids {
+                let n = &mut self.vocabulary.uses[w as usize];
+                *n = if up { *n + 1 } else { n.saturating_sub(1) };
+            }
+        }
+        self.entries.insert(id, entry);
+        changed
+    }
+
+    /// The catalog's colours, sizes and materials, from the counts.
+    fn rebuild_choices(&mut self) {
+        let in_use = |uses: &[u32]| -> Vec<String> {
+            let mut v: Vec<String> = uses
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(t, _)| {
+                    self.terms
+                        .name(u32::try_from(t).unwrap_or(u32::MAX))
+                        .to_owned()
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let [colours, sizes, materials] = &self.choice_uses;
+        self.choices = CatalogChoices::new(in_use(colours), in_use(sizes), in_use(materials));
+    }
+}
+
+/// Collects every matching product's id with tantivy's score, unordered: the engine
+/// ranks by its own rules afterwards, so a top-k collector's sorting would be wasted.
+struct AllMatches;
+
+struct SegmentMatches {
+    ids: Column<u64>,
+    found: Vec<(u64, f32)>,
+}
+
+impl Collector for AllMatches {
+    type Fruit = Vec<(u64, f32)>;
+    type Child = SegmentMatches;
+
+    fn for_segment(
+        &self,
+        _segment: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<SegmentMatches> {
+        Ok(SegmentMatches {
+            ids: reader.fast_fields().u64("id")?,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u64, f32)>>) -> tantivy::Result<Vec<(u64, f32)>> {
+        Ok(fruits.concat())
+    }
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = Vec<(u64, f32)>;
+
+    fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
+        if let Some(id) = self.ids.first(doc) {
+            self.found.push((id, score));
+        }
+    }
+
+    fn harvest(self) -> Vec<(u64, f32)> {
+        self.found
+    }
+}
+
 pub struct SearchEngine {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    entries: RwLock<HashMap<u64, Entry>>,
+    catalog: RwLock<Catalog>,
     /// Where the distribution centres are, for "in stock near you".
     centres: RwLock<Vec<CentrePoint>>,
-    /// Every title word ever indexed; ids never change.
-    vocabulary: RwLock<Vocabulary>,
-    category_names: RwLock<BTreeMap<String, String>>,
-    /// Every colour, size and material the catalog has, for reading them in a query.
-    choices: RwLock<CatalogChoices>,
     synonyms: Synonyms,
 }
 
@@ -152,11 +267,8 @@ impl SearchEngine {
                 title,
                 description,
             },
-            entries: RwLock::new(HashMap::new()),
-            vocabulary: RwLock::new(Vocabulary::default()),
+            catalog: RwLock::new(Catalog::default()),
             centres: RwLock::new(Vec::new()),
-            category_names: RwLock::new(BTreeMap::new()),
-            choices: RwLock::new(CatalogChoices::default()),
             synonyms,
         })
     }
@@ -169,7 +281,7 @@ impl SearchEngine {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.read().map(|e| e.len()).unwrap_or(0)
+        self.catalog.read().map(|c| c.entries.len()).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -272,21 +384,37 @@ impl SearchEngine {
                 self.fields.title => index_text(&title),
                 self.fields.description => index_text(&row.description),
             ))?;
-            let (title_ids, name_ids) = {
-                let mut vocabulary = self.vocabulary.write().unwrap_or_else(|e| e.into_inner());
-                let mut ids = |text: &str| -> Vec<u32> {
-                    text_words(text).iter().map(|w| vocabulary.id(w)).collect()
-                };
-                (ids(&title), ids(&row.name))
-            };
+            fresh.push((id, row, title, colours, sizes, materials, in_stock));
+        }
+        writer.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        let mut catalog = self.catalog.write().unwrap_or_else(|e| e.into_inner());
+        let mut choices_changed = false;
+        for (id, row, title, colours, sizes, materials, in_stock) in fresh {
+            let Catalog {
+                vocabulary, terms, ..
+            } = &mut *catalog;
+            // The name's words first, then the rest of the title's.
+            let mut title_ids: Vec<u32> = text_words(&row.name)
+                .iter()
+                .map(|w| vocabulary.id(w))
+                .collect();
+            let name_words = title_ids.len();
+            for w in text_words(&title) {
+                let w = vocabulary.id(&w);
+                if !title_ids[..name_words].contains(&w) {
+                    title_ids.push(w);
+                }
+            }
             let entry = Entry {
                 title_ids,
-                name_ids,
+                name_words,
                 facts: FacetFacts {
-                    category: row.category_slug.clone(),
-                    colours,
-                    sizes,
-                    materials,
+                    category: terms.id(&row.category_slug),
+                    colours: terms.ids(&colours),
+                    sizes: terms.ids(&sizes),
+                    materials: terms.ids(&materials),
                     price_minor: row.price_minor,
                     in_stock,
                     stocked_at: stocked_at.remove(&row.id).unwrap_or_default(),
@@ -304,39 +432,14 @@ impl SearchEngine {
                     .map_or(0, CalendarDate::days_since_epoch),
                 rating_tenths: u32::try_from(row.rating_tenths).unwrap_or(0),
             };
-            fresh.push((id, row.category_slug, row.category_name, entry));
+            catalog
+                .category_names
+                .insert(row.category_slug, row.category_name);
+            choices_changed |= catalog.replace(id, entry);
         }
-        writer.commit()?;
-        drop(writer);
-        self.reader.reload()?;
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        let mut names = self
-            .category_names
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        for (id, slug, name, entry) in fresh {
-            names.insert(slug, name);
-            entries.insert(id, entry);
-        }
-        let mut colours = std::collections::BTreeSet::new();
-        let mut sizes = std::collections::BTreeSet::new();
-        let mut materials = std::collections::BTreeSet::new();
-        for e in entries.values() {
-            colours.extend(e.facts.colours.iter().cloned());
-            sizes.extend(e.facts.sizes.iter().cloned());
-            materials.extend(e.facts.materials.iter().cloned());
-        }
-        *self.choices.write().unwrap_or_else(|e| e.into_inner()) = CatalogChoices::new(
-            colours.into_iter().collect(),
-            sizes.into_iter().collect(),
-            materials.into_iter().collect(),
-        );
-        let mut vocabulary = self.vocabulary.write().unwrap_or_else(|e| e.into_inner());
-        vocabulary.uses.iter_mut().for_each(|n| *n = 0);
-        for e in entries.values() {
-            for id in &e.title_ids {
-                vocabulary.uses[*id as usize] += 1;
-            }
+        // Only when a colour, size or material came or went (not on each sale).
+        if choices_changed {
+            catalog.rebuild_choices();
         }
         Ok(())
     }
@@ -407,31 +510,10 @@ impl SearchEngine {
 
     /// Product ids matching the words, with tantivy's score.
     fn candidates(&self, words: &[String]) -> Result<Vec<(u64, f32)>, SearchError> {
-        let searcher = self.reader.searcher();
-        let limit = usize::try_from(searcher.num_docs())
-            .unwrap_or(usize::MAX)
-            .max(1);
-        let top = searcher.search(
-            &self.text_query(words),
-            &TopDocs::with_limit(limit).order_by_score(),
-        )?;
-        let mut columns = HashMap::new();
-        let mut out = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let column = match columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(
-                    searcher
-                        .segment_reader(addr.segment_ord)
-                        .fast_fields()
-                        .u64("id")?,
-                ),
-            };
-            if let Some(id) = column.first(addr.doc_id) {
-                out.push((id, score));
-            }
-        }
-        Ok(out)
+        Ok(self
+            .reader
+            .searcher()
+            .search(&self.text_query(words), &AllMatches)?)
     }
 
     /// Runs a search for a shopper in the default region.
@@ -456,8 +538,8 @@ impl SearchEngine {
         let near = self.nearest_centre(params.near.as_deref().unwrap_or(region));
         // "navy hoodies": hoodies, with navy chosen; read literally if that finds nothing.
         let understood = {
-            let choices = self.choices.read().unwrap_or_else(|e| e.into_inner());
-            understand(&words, &choices)
+            let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+            understand(&words, &catalog.choices)
         };
         if understood.chose_anything() {
             let mut chosen = params.clone();
@@ -527,7 +609,14 @@ impl SearchEngine {
         near: Option<i64>,
         limit: usize,
     ) -> Result<SearchOutcome, SearchError> {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        let Catalog {
+            entries,
+            vocabulary,
+            terms,
+            category_names,
+            ..
+        } = &*catalog;
         let candidates = if !words.is_empty() {
             self.candidates(words)?
         } else if !params.colours.is_empty()
@@ -539,11 +628,6 @@ impl SearchEngine {
         } else {
             Vec::new()
         };
-        let names = self
-            .category_names
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
-        let vocabulary = self.vocabulary.read().unwrap_or_else(|e| e.into_inner());
         let scorer = TierScorer::new(rank_by, &self.synonyms);
         let mut memo = Vec::new();
         // Ranked by how well the title (name, category, colours) answers the words, then
@@ -553,19 +637,24 @@ impl SearchEngine {
             .iter()
             .filter_map(|(id, score)| {
                 entries.get(id).map(|e| {
-                    let tier = scorer.tier_by_id(&e.title_ids, &vocabulary.words, &mut memo);
-                    // Only relevance ranks by the name; other orders skip the work.
-                    let named = if params.sort == SortOrder::Relevance {
-                        scorer.tier_by_id(&e.name_ids, &vocabulary.words, &mut memo)
-                    } else {
-                        0
-                    };
-                    (e, (tier, named), *score)
+                    let tiers = scorer.tiers_by_id(
+                        &e.title_ids,
+                        e.name_words,
+                        &vocabulary.words,
+                        &mut memo,
+                    );
+                    (e, tiers, *score)
                 })
             })
             .collect();
-        let facets = facet_counts(found.iter().map(|(e, _, _)| &e.facts), params, near, &names);
-        found.retain(|(e, _, _)| matches_filters(&e.facts, params, near));
+        let filters = Filters::new(params, near, terms);
+        let facets = facet_counts(
+            found.iter().map(|(e, _, _)| &e.facts),
+            &filters,
+            terms,
+            category_names,
+        );
+        found.retain(|(e, _, _)| filters.matches(&e.facts));
         match params.sort {
             SortOrder::Relevance => found.sort_by(|a, b| {
                 b.1.cmp(&a.1)
@@ -614,7 +703,8 @@ impl SearchEngine {
     /// The query with each word that matches nothing replaced by the closest word the
     /// catalog uses (up to three edits), if any word was replaced.
     fn did_you_mean(&self, words: &[String]) -> Option<String> {
-        let vocabulary = self.vocabulary.read().unwrap_or_else(|e| e.into_inner());
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        let vocabulary = &catalog.vocabulary;
         let known = |w: &str| {
             vocabulary
                 .ids
@@ -667,11 +757,11 @@ impl SearchEngine {
 
     /// The `n` most popular products in stock, in one pass (no full sort).
     fn popular_in_stock(&self, n: usize) -> Vec<ProductCard> {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
         let mut top: Vec<&Entry> = Vec::with_capacity(n + 1);
         let better =
             |a: &Entry, b: &Entry| (a.popularity, &b.card.slug) > (b.popularity, &a.card.slug);
-        for e in entries.values().filter(|e| e.card.in_stock) {
+        for e in catalog.entries.values().filter(|e| e.card.in_stock) {
             if top.len() == n && top.last().is_some_and(|last| !better(e, last)) {
                 continue;
             }
@@ -688,11 +778,9 @@ impl SearchEngine {
         if words.is_empty() {
             return Vec::new();
         }
-        let names = self
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        catalog
             .category_names
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
-        names
             .iter()
             .filter_map(|(slug, name)| {
                 let name_words = text_words(name);

@@ -2,14 +2,59 @@
 
 use super::*;
 
-/// What facet counting needs to know of a product.
+/// Facet values (category slugs, colours, sizes, materials) as small numbers, given
+/// out once when products are indexed, so counting a broad search adds up arrays
+/// instead of hashing strings. Ids never change.
+#[derive(Clone, Debug, Default)]
+pub struct FacetTerms {
+    names: Vec<String>,
+    ids: std::collections::HashMap<String, u32>,
+}
+
+impl FacetTerms {
+    /// The id of `value`, given out if it is new.
+    pub fn id(&mut self, value: &str) -> u32 {
+        if let Some(id) = self.ids.get(value) {
+            return *id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(value.to_owned());
+        self.ids.insert(value.to_owned(), id);
+        id
+    }
+
+    /// The ids of `values`, given out where new.
+    pub fn ids(&mut self, values: &[String]) -> Vec<u32> {
+        values.iter().map(|v| self.id(v)).collect()
+    }
+
+    /// The id of `value` if it was ever given out.
+    pub fn get(&self, value: &str) -> Option<u32> {
+        self.ids.get(value).copied()
+    }
+
+    /// The value an id stands for.
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// What facet counting needs to know of a product; values are [`FacetTerms`] ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FacetFacts {
-    pub category: String,
-    pub colours: Vec<String>,
-    pub sizes: Vec<String>,
+    pub category: u32,
+    pub colours: Vec<u32>,
+    pub sizes: Vec<u32>,
     /// What its name says it is made of ([`materials_in`]).
-    pub materials: Vec<String>,
+    pub materials: Vec<u32>,
     pub price_minor: i64,
     pub in_stock: bool,
     /// Centres holding at least one unit of some variant.
@@ -57,34 +102,68 @@ fn band_of(price: i64) -> usize {
         .unwrap_or(0)
 }
 
-/// The filters a product fails, one bit per [`Dim`]: each is checked once, and "passes
-/// all but one facet" (what that facet's counts need) is a mask test.
-fn fails(f: &FacetFacts, p: &SearchParams, near_centre: Option<i64>) -> u8 {
-    let any = |chosen: &[String], have: &[String]| {
-        chosen.is_empty() || chosen.iter().any(|c| have.contains(c))
-    };
-    let checks = [
-        (
-            Dim::Category,
-            p.categories.is_empty() || p.categories.contains(&f.category),
-        ),
-        (Dim::Colour, any(&p.colours, &f.colours)),
-        (Dim::Size, any(&p.sizes, &f.sizes)),
-        (Dim::Material, any(&p.materials, &f.materials)),
-        (
-            Dim::Price,
-            p.price_bands.is_empty() || p.price_bands.contains(&band_of(f.price_minor)),
-        ),
-        (Dim::Stock, !p.in_stock_only || f.in_stock),
-        (
-            Dim::Near,
-            p.near.is_none() || near_centre.is_some_and(|c| f.stocked_at.contains(&c)),
-        ),
-    ];
-    checks
-        .iter()
-        .filter(|(_, ok)| !ok)
-        .fold(0, |mask, (dim, _)| mask | dim.bit())
+/// A search's chosen filters, read once against the catalog's [`FacetTerms`].
+pub struct Filters<'a> {
+    params: &'a SearchParams,
+    near_centre: Option<i64>,
+    /// Per facet, the ids chosen (`None`: nothing chosen, so everything passes). A
+    /// chosen value the catalog never had has no id and matches nothing.
+    categories: Option<Vec<u32>>,
+    colours: Option<Vec<u32>>,
+    sizes: Option<Vec<u32>>,
+    materials: Option<Vec<u32>>,
+}
+
+impl<'a> Filters<'a> {
+    /// `near_centre` is the centre nearest the shopper's region, if known.
+    pub fn new(params: &'a SearchParams, near_centre: Option<i64>, terms: &FacetTerms) -> Self {
+        let chosen = |values: &[String]| {
+            (!values.is_empty()).then(|| values.iter().filter_map(|v| terms.get(v)).collect())
+        };
+        Self {
+            params,
+            near_centre,
+            categories: chosen(&params.categories),
+            colours: chosen(&params.colours),
+            sizes: chosen(&params.sizes),
+            materials: chosen(&params.materials),
+        }
+    }
+
+    /// The filters a product fails, one bit per [`Dim`]: each is checked once, and
+    /// "passes all but one facet" (what that facet's counts need) is a mask test.
+    fn fails(&self, f: &FacetFacts) -> u8 {
+        let any = |chosen: &Option<Vec<u32>>, have: &[u32]| {
+            chosen
+                .as_ref()
+                .is_none_or(|c| c.iter().any(|id| have.contains(id)))
+        };
+        let p = self.params;
+        let checks = [
+            (Dim::Category, any(&self.categories, &[f.category])),
+            (Dim::Colour, any(&self.colours, &f.colours)),
+            (Dim::Size, any(&self.sizes, &f.sizes)),
+            (Dim::Material, any(&self.materials, &f.materials)),
+            (
+                Dim::Price,
+                p.price_bands.is_empty() || p.price_bands.contains(&band_of(f.price_minor)),
+            ),
+            (Dim::Stock, !p.in_stock_only || f.in_stock),
+            (
+                Dim::Near,
+                p.near.is_none() || self.near_centre.is_some_and(|c| f.stocked_at.contains(&c)),
+            ),
+        ];
+        checks
+            .iter()
+            .filter(|(_, ok)| !ok)
+            .fold(0, |mask, (dim, _)| mask | dim.bit())
+    }
+
+    /// Whether a product passes every chosen filter.
+    pub fn matches(&self, f: &FacetFacts) -> bool {
+        self.fails(f) == 0
+    }
 }
 
 impl Dim {
@@ -98,47 +177,43 @@ fn passes_except(mask: u8, except: Dim) -> bool {
     mask & !except.bit() == 0
 }
 
-/// Whether a product passes every chosen filter. `near_centre` is the centre nearest
-/// the shopper's region, if known.
-pub fn matches_filters(f: &FacetFacts, p: &SearchParams, near_centre: Option<i64>) -> bool {
-    fails(f, p, near_centre) == 0
-}
-
 /// Counts for every facet value. Each facet's counts apply all the *other* chosen
 /// filters, so a count is what ticking that value (alone in its facet) would show.
 pub fn facet_counts<'a>(
-    items: impl Iterator<Item = &'a FacetFacts> + Clone,
-    p: &SearchParams,
-    near_centre: Option<i64>,
+    items: impl Iterator<Item = &'a FacetFacts>,
+    filters: &Filters,
+    terms: &FacetTerms,
     category_names: &BTreeMap<String, String>,
 ) -> Facets {
-    // Counting is the hot loop of a broad search: a fast hash here, sorted at the end.
-    let mut categories: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    let mut colours: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    let mut sizes: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    let mut materials: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let p = filters.params;
+    // Counting is the hot loop of a broad search: arrays by term id, named at the end.
+    let mut categories = vec![0u32; terms.len()];
+    let mut colours = vec![0u32; terms.len()];
+    let mut sizes = vec![0u32; terms.len()];
+    let mut materials = vec![0u32; terms.len()];
     let mut prices = [0u32; PRICE_BANDS.len()];
     let mut in_stock = 0;
     let mut near = 0;
+    let add = |counts: &mut [u32], ids: &[u32]| {
+        for id in ids {
+            if let Some(n) = counts.get_mut(*id as usize) {
+                *n += 1;
+            }
+        }
+    };
     for f in items {
-        let mask = fails(f, p, near_centre);
+        let mask = filters.fails(f);
         if passes_except(mask, Dim::Category) {
-            *categories.entry(f.category.as_str()).or_default() += 1;
+            add(&mut categories, &[f.category]);
         }
         if passes_except(mask, Dim::Colour) {
-            for c in &f.colours {
-                *colours.entry(c.as_str()).or_default() += 1;
-            }
+            add(&mut colours, &f.colours);
         }
         if passes_except(mask, Dim::Size) {
-            for s in &f.sizes {
-                *sizes.entry(s.as_str()).or_default() += 1;
-            }
+            add(&mut sizes, &f.sizes);
         }
         if passes_except(mask, Dim::Material) {
-            for m in &f.materials {
-                *materials.entry(m.as_str()).or_default() += 1;
-            }
+            add(&mut materials, &f.materials);
         }
         if passes_except(mask, Dim::Price) {
             prices[band_of(f.price_minor)] += 1;
@@ -146,15 +221,21 @@ pub fn facet_counts<'a>(
         if passes_except(mask, Dim::Stock) && f.in_stock {
             in_stock += 1;
         }
-        if passes_except(mask, Dim::Near) && near_centre.is_some_and(|c| f.stocked_at.contains(&c))
+        if passes_except(mask, Dim::Near)
+            && filters
+                .near_centre
+                .is_some_and(|c| f.stocked_at.contains(&c))
         {
             near += 1;
         }
     }
-    let values = |counts: rustc_hash::FxHashMap<&str, u32>,
-                  chosen: &[String],
-                  label: &dyn Fn(&str) -> String| {
-        let mut counts: Vec<(&str, u32)> = counts.into_iter().collect();
+    let values = |counts: Vec<u32>, chosen: &[String], label: &dyn Fn(&str) -> String| {
+        let mut counts: Vec<(&str, u32)> = counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .map(|(id, n)| (terms.name(u32::try_from(id).unwrap_or(u32::MAX)), n))
+            .collect();
         counts.sort_unstable();
         let mut v: Vec<FacetValue> = counts
             .into_iter()
@@ -223,11 +304,18 @@ pub fn size_rank(size: &str) -> (u8, u32, String) {
 mod tests {
     use super::*;
 
-    fn item(category: &str, colour: &str, size: &str, price: i64, in_stock: bool) -> FacetFacts {
+    fn item(
+        terms: &mut FacetTerms,
+        category: &str,
+        colour: &str,
+        size: &str,
+        price: i64,
+        in_stock: bool,
+    ) -> FacetFacts {
         FacetFacts {
-            category: category.into(),
-            colours: vec![colour.into()],
-            sizes: vec![size.into()],
+            category: terms.id(category),
+            colours: vec![terms.id(colour)],
+            sizes: vec![terms.id(size)],
             materials: vec![],
             price_minor: price,
             in_stock,
@@ -242,23 +330,29 @@ mod tests {
         }
     }
 
+    fn three(terms: &mut FacetTerms) -> [FacetFacts; 3] {
+        [
+            item(terms, "shirts", "Navy", "M", 30_00, true),
+            item(terms, "shirts", "White", "L", 45_00, false),
+            item(terms, "shoes", "Navy", "UK 8", 80_00, true),
+        ]
+    }
+
     #[test]
     fn near_me_counts_stock_at_the_nearest_centre() {
-        let items = [
-            item("shirts", "Navy", "M", 30_00, true),
-            item("shirts", "White", "L", 45_00, false),
-            item("shoes", "Navy", "UK 8", 80_00, true),
-        ];
+        let mut terms = FacetTerms::default();
+        let items = three(&mut terms);
         let names = BTreeMap::new();
         let p = SearchParams {
             near: Some("london".into()),
             ..Default::default()
         };
-        assert_eq!(facet_counts(items.iter(), &p, Some(2), &names).near, 1);
-        assert_eq!(facet_counts(items.iter(), &p, Some(1), &names).near, 2);
-        assert!(matches_filters(&items[0], &p, Some(2)));
-        assert!(!matches_filters(&items[2], &p, Some(2)));
-        assert!(!matches_filters(&items[1], &p, Some(1)));
+        let near = |c| Filters::new(&p, Some(c), &terms);
+        assert_eq!(facet_counts(items.iter(), &near(2), &terms, &names).near, 1);
+        assert_eq!(facet_counts(items.iter(), &near(1), &terms, &names).near, 2);
+        assert!(near(2).matches(&items[0]));
+        assert!(!near(2).matches(&items[2]));
+        assert!(!near(1).matches(&items[1]));
         let p = SearchParams::parse_query_string("q=x&near=scotland");
         assert_eq!(p.near.as_deref(), Some("scotland"));
         assert_eq!(SearchParams::parse_query_string(&p.to_query_string()), p);
@@ -267,17 +361,19 @@ mod tests {
 
     #[test]
     fn facet_counts_apply_the_other_filters() {
-        let items = [
-            item("shirts", "Navy", "M", 30_00, true),
-            item("shirts", "White", "L", 45_00, false),
-            item("shoes", "Navy", "UK 8", 80_00, true),
-        ];
+        let mut terms = FacetTerms::default();
+        let items = three(&mut terms);
         let names = BTreeMap::from([("shirts".to_owned(), "Shirts".to_owned())]);
         let p = SearchParams {
             colours: vec!["Navy".into()],
             ..Default::default()
         };
-        let f = facet_counts(items.iter(), &p, None, &names);
+        let f = facet_counts(
+            items.iter(),
+            &Filters::new(&p, None, &terms),
+            &terms,
+            &names,
+        );
         // Category counts respect the colour choice...
         assert_eq!(
             f.categories
@@ -299,6 +395,28 @@ mod tests {
         assert_eq!(
             f.sizes.iter().map(|v| v.value.as_str()).collect::<Vec<_>>(),
             vec!["M", "UK 8"]
+        );
+    }
+
+    #[test]
+    fn a_choice_the_catalog_never_had_matches_nothing_and_stays_shown() {
+        let mut terms = FacetTerms::default();
+        let items = three(&mut terms);
+        let p = SearchParams {
+            colours: vec!["Mauve".into()],
+            ..Default::default()
+        };
+        let filters = Filters::new(&p, None, &terms);
+        assert!(items.iter().all(|i| !filters.matches(i)));
+        let f = facet_counts(items.iter(), &filters, &terms, &BTreeMap::new());
+        assert!(f.categories.is_empty());
+        assert!(f
+            .colours
+            .iter()
+            .any(|v| v.value == "Mauve" && v.count == 0 && v.selected));
+        assert_eq!(
+            f.colours.iter().find(|v| v.value == "Navy").unwrap().count,
+            2
         );
     }
 

@@ -164,58 +164,84 @@ pub struct TierScorer<'a> {
     synonyms: Vec<Vec<String>>,
 }
 
-/// Per word id, how it matches each query word (filled as words are met).
-pub type TierMemo = Vec<Option<Box<[Option<MatchKind>]>>>;
+/// Per word id, how it matches each query word (filled as words are met): two bits per
+/// query word (0 none, 1 typo, 2 prefix, 3 exact) and [`KNOWN`] once worked out.
+pub type TierMemo = Vec<u32>;
+
+/// Marks a [`TierMemo`] entry as worked out.
+const KNOWN: u32 = 1 << 31;
 
 impl<'a> TierScorer<'a> {
     pub fn new(words: &'a [String], synonyms: &'a Synonyms) -> Self {
         Self {
-            words,
+            words: &words[..words.len().min(MAX_QUERY_WORDS)],
             synonyms: words.iter().map(|w| equivalents(w, synonyms)).collect(),
         }
     }
 
-    /// How `product_word` matches each query word.
-    fn kinds(&self, product_word: &str) -> Box<[Option<MatchKind>]> {
+    /// How `product_word` matches each query word, two bits each (see [`TierMemo`]).
+    fn kinds(&self, product_word: &str) -> u32 {
         let n = self.words.len();
-        self.words
-            .iter()
-            .enumerate()
-            .map(|(i, q)| {
-                if self.synonyms[i].iter().any(|s| s == product_word) {
-                    Some(MatchKind::Exact)
-                } else {
-                    match_word(q, product_word, i + 1 == n)
-                }
-            })
-            .collect()
+        self.words.iter().enumerate().fold(KNOWN, |packed, (i, q)| {
+            let kind = if self.synonyms[i].iter().any(|s| s == product_word) {
+                Some(MatchKind::Exact)
+            } else {
+                match_word(q, product_word, i + 1 == n)
+            };
+            let bits = match kind {
+                None => 0,
+                Some(MatchKind::Fuzzy) => 1,
+                Some(MatchKind::Prefix) => 2,
+                Some(MatchKind::Exact) => 3,
+            };
+            packed | bits << (2 * i)
+        })
     }
 
     /// The tier of a product whose words are given as ids into `vocabulary`.
     pub fn tier_by_id(&self, ids: &[u32], vocabulary: &[String], memo: &mut TierMemo) -> u32 {
+        self.tiers_by_id(ids, ids.len(), vocabulary, memo).0
+    }
+
+    /// The tiers of a product's words given as ids into `vocabulary`: of all of them,
+    /// and of the first `lead` of them (its name, listed first), in one pass.
+    pub fn tiers_by_id(
+        &self,
+        ids: &[u32],
+        lead: usize,
+        vocabulary: &[String],
+        memo: &mut TierMemo,
+    ) -> (u32, u32) {
         if memo.len() < vocabulary.len() {
-            memo.resize(vocabulary.len(), None);
+            memo.resize(vocabulary.len(), 0);
         }
-        let mut best = [None::<MatchKind>; MAX_QUERY_WORDS];
-        for &id in ids {
-            let Some(word) = vocabulary.get(id as usize) else {
+        let mut best = [0u32; MAX_QUERY_WORDS];
+        let mut lead_tier = None;
+        for (n, &id) in ids.iter().enumerate() {
+            if n == lead {
+                lead_tier = Some(self.sum(&best));
+            }
+            let (Some(packed), Some(word)) =
+                (memo.get_mut(id as usize), vocabulary.get(id as usize))
+            else {
                 continue;
             };
-            let kinds = memo[id as usize].get_or_insert_with(|| self.kinds(word));
-            for (b, k) in best.iter_mut().zip(kinds.iter()) {
-                if *k > *b {
-                    *b = *k;
-                }
+            if *packed & KNOWN == 0 {
+                *packed = self.kinds(word);
+            }
+            for (i, b) in best.iter_mut().enumerate().take(self.words.len()) {
+                *b = (*b).max(*packed >> (2 * i) & 3);
             }
         }
-        best[..self.words.len().min(MAX_QUERY_WORDS)]
+        let all = self.sum(&best);
+        (all, lead_tier.unwrap_or(all))
+    }
+
+    /// 100 for each exact match, 10 for each prefix and 1 for each typo.
+    fn sum(&self, best: &[u32; MAX_QUERY_WORDS]) -> u32 {
+        best[..self.words.len()]
             .iter()
-            .map(|k| match k {
-                Some(MatchKind::Exact) => 100,
-                Some(MatchKind::Prefix) => 10,
-                Some(MatchKind::Fuzzy) => 1,
-                None => 0,
-            })
+            .map(|k| [0, 1, 10, 100][*k as usize])
             .sum()
     }
 
@@ -385,6 +411,55 @@ mod tests {
             let by_id =
                 TierScorer::new(&words, &none).tier_by_id(&[0, 1, 2, 3], &vocabulary, &mut memo);
             assert_eq!(by_word, by_id, "{q}");
+        }
+    }
+
+    proptest! {
+        /// One pass over a product's words gives the tier of all of them and of its
+        /// name (the first `lead`), the same as scoring each list alone.
+        #[test]
+        fn one_pass_gives_the_name_tier_too(
+            query in proptest::collection::vec("(lin|linen|shirt|shrit|navy|neck|s)", 1..4),
+            ids in proptest::collection::vec(0u32..6, 0..8),
+            lead in 0usize..8,
+        ) {
+            let vocabulary: Vec<String> = ["classic", "linen", "shirt", "navy", "vneck", "shirts"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            let none = Synonyms::default();
+            let scorer = TierScorer::new(&query, &none);
+            let lead = lead.min(ids.len());
+            let (all, name) = scorer.tiers_by_id(&ids, lead, &vocabulary, &mut Vec::new());
+            let words = |ids: &[u32]| ids.iter().map(|i| vocabulary[*i as usize].clone()).collect::<Vec<_>>();
+            // Straight from the rule: each query word's best match (its inflections
+            // count as itself), summed.
+            let reference = |product: &[String]| -> u32 {
+                query
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| {
+                        match product
+                            .iter()
+                            .filter_map(|w| {
+                                if equivalents(q, &none).contains(w) {
+                                    Some(MatchKind::Exact)
+                                } else {
+                                    match_word(q, w, i + 1 == query.len())
+                                }
+                            })
+                            .max()
+                        {
+                            Some(MatchKind::Exact) => 100,
+                            Some(MatchKind::Prefix) => 10,
+                            Some(MatchKind::Fuzzy) => 1,
+                            None => 0,
+                        }
+                    })
+                    .sum()
+            };
+            prop_assert_eq!(all, reference(&words(&ids)));
+            prop_assert_eq!(name, reference(&words(&ids[..lead])));
         }
     }
 
