@@ -3,6 +3,7 @@
 //! The types they carry live in `storefront-model` and are re-exported module by module,
 //! so the pages name them as `api::catalog::ProductCard` and so on.
 
+pub mod account;
 pub mod agent;
 pub mod catalog;
 pub mod checkout;
@@ -37,7 +38,7 @@ pub(crate) fn respond<T>(result: Result<T, ShopError>) -> Result<T, ShopError> {
 /// once before serving (the server binary and every test that uses the router do).
 #[cfg(feature = "ssr")]
 pub fn register_server_fns() {
-    use self::{agent, catalog, checkout, orders, stock, support, warehouse};
+    use self::{account, agent, catalog, checkout, orders, stock, support, warehouse};
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<catalog::ListCategories>();
     register_explicit::<catalog::GetHome>();
@@ -76,6 +77,10 @@ pub fn register_server_fns() {
     register_explicit::<agent::AgentSendMailAgain>();
     register_explicit::<agent::AgentResendOrderLink>();
     register_explicit::<orders::FindOrder>();
+    register_explicit::<account::RequestSignInLink>();
+    register_explicit::<account::SignInWithLink>();
+    register_explicit::<account::GetAccount>();
+    register_explicit::<account::AccountSignOut>();
     register_explicit::<orders::CancelOrder>();
     register_explicit::<agent::AgentCancelOrder>();
     register_explicit::<warehouse::WarehouseSignIn>();

@@ -3,7 +3,8 @@
 // first checkout step (with an item in the cart), against the release server and the
 // release app with the demo catalog; each page LIGHTHOUSE_RUNS (5) times, printing the
 // median performance score, LCP, TBT and CLS (LIGHTHOUSE_SHIFTS=1 also prints what
-// moved, for chasing layout shift).
+// moved, for chasing layout shift; LIGHTHOUSE_DETAILS=1 the LCP element, its phases and
+// every request's timing, for chasing LCP).
 import lighthouse from "lighthouse";
 import { findVariant } from "../e2e/harness.mjs";
 import { startShopAndChrome } from "./chrome.mjs";
@@ -44,6 +45,14 @@ try {
       version = result.lhr.lighthouseVersion;
       if (process.env.LIGHTHOUSE_SHIFTS) {
         console.log(name, JSON.stringify(a["layout-shifts"]?.details?.items?.slice(0, 5), null, 1));
+      }
+      if (process.env.LIGHTHOUSE_DETAILS) {
+        // What the LCP was, and what it waited on.
+        const item = (id) => JSON.stringify(a[id]?.details?.items ?? a[id]?.details ?? null).slice(0, 1500);
+        console.log(name, "error:", JSON.stringify(result.lhr.runtimeError ?? null), "LCP:", a["largest-contentful-paint"]?.numericValue);
+        console.log(name, "LCP element:", item("largest-contentful-paint-element"));
+        console.log(name, "LCP phases:", item("lcp-breakdown-insight"));
+        console.log(name, "requests:", JSON.stringify((a["network-requests"]?.details?.items ?? []).map((r) => [r.url.replace(shop.baseURL, ""), Math.round(r.networkRequestTime), Math.round(r.networkEndTime), r.transferSize])));
       }
       runs.push({
         score: Math.round(result.lhr.categories.performance.score * 100),

@@ -8,6 +8,7 @@
 //! no framework at all (serde for the wire, nothing else of note), so the compiler keeps
 //! it that way: nothing here can name a Leptos, axum or database type.
 
+pub mod account;
 pub mod allocation;
 pub mod alternatives;
 pub mod callback;

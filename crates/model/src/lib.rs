@@ -8,6 +8,7 @@
 //! The compiler therefore keeps the services from reaching into the server functions or
 //! the pages.
 
+pub mod account;
 pub mod agent;
 pub mod catalog;
 pub mod checkout;

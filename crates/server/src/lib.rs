@@ -1,6 +1,7 @@
 //! The backend: configuration, database, the services behind the server
 //! functions, and the axum app that serves the built storefront and `/api`.
 
+pub mod accounts;
 pub mod agents;
 pub mod catalog;
 pub mod changes;
@@ -91,6 +92,10 @@ impl AppState {
 
     pub fn returns(&self) -> returns::Returns<'_> {
         returns::Returns::new(self)
+    }
+
+    pub fn accounts(&self) -> accounts::Accounts<'_> {
+        accounts::Accounts::new(self)
     }
 
     pub fn agents(&self) -> agents::Agents<'_> {

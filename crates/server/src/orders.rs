@@ -850,12 +850,28 @@ impl<'a> Orders<'a> {
     }
 
     /// The id of the order with this number, if `key` is one of its private keys. Only
-    /// hashes of keys are stored; each is compared in constant time, all of them.
+    /// hashes of keys are stored; each is compared in constant time, all of them. With
+    /// no key, the caller's account session opens the orders placed under its address.
     pub async fn unlock(&self, number: &str, key: &str) -> Result<i64, ShopError> {
         let number = number.trim().to_ascii_uppercase();
         let key = key.trim();
-        if !is_order_number(&number) || key.is_empty() {
+        if !is_order_number(&number) {
             return Err(order_not_found());
+        }
+        if key.is_empty() {
+            let caller = super::session::Caller::current();
+            let Some(email) = self.state.accounts().signed_in(&caller).await? else {
+                return Err(order_not_found());
+            };
+            return sqlx::query_scalar(
+                "SELECT id FROM orders WHERE number = ? AND email = ? COLLATE NOCASE",
+            )
+            .bind(&number)
+            .bind(&email)
+            .fetch_optional(&self.state.db.read)
+            .await
+            .map_err(internal)?
+            .ok_or_else(order_not_found);
         }
         let hashes: Vec<(i64, String)> = sqlx::query_as(
             "SELECT k.order_id, k.key_hash FROM order_keys k JOIN orders o ON o.id = k.order_id WHERE o.number = ?",

@@ -12,6 +12,8 @@ pub const SHOPPER_COOKIE: &str = "__Host-sf_help";
 pub const AGENT_COOKIE: &str = "__Host-sf_agent";
 /// The warehouse back-office's session cookie (its own, beside the agents').
 pub const WAREHOUSE_COOKIE: &str = "__Host-sf_warehouse";
+/// A customer's account session, started by a sign-in link (`accounts`).
+pub const ACCOUNT_COOKIE: &str = "__Host-sf_account";
 
 /// How long a shopper's key lasts: a conversation can be picked up for a month.
 pub const SHOPPER_KEY_SECONDS: i64 = 30 * 86_400;

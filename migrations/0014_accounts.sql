@@ -1,0 +1,21 @@
+-- Accounts without passwords: a sign-in link is mailed to the address (its token stored
+-- only as its SHA-256, used once, within storefront_domain::account::LINK_MINUTES), and
+-- opening it starts a session kept in a __Host- cookie (stored as the SHA-256 of its key).
+-- An account is its verified email address: its orders are the orders placed under it.
+CREATE TABLE sign_in_links (
+    id          INTEGER PRIMARY KEY,
+    email       TEXT NOT NULL COLLATE NOCASE,
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL,
+    used_at     INTEGER
+);
+CREATE INDEX sign_in_links_created ON sign_in_links(created_at);
+
+CREATE TABLE account_sessions (
+    id          INTEGER PRIMARY KEY,
+    email       TEXT NOT NULL COLLATE NOCASE,
+    key_hash    TEXT NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+CREATE INDEX orders_email ON orders(email COLLATE NOCASE);

@@ -1,0 +1,41 @@
+//! A customer's account, reached by a link mailed to their address (no password).
+//!
+//! The types these functions carry live in `storefront_model::account` and are re-exported here.
+
+pub use storefront_model::account::*;
+
+use super::ShopError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// Mails a sign-in link to `email`; answers the same words for every address.
+#[server(prefix = "/api", endpoint = "account_link", input = Json)]
+pub async fn request_sign_in_link(email: String) -> Result<String, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(
+        super::state()?
+            .accounts()
+            .request_link(&email, &caller)
+            .await,
+    )
+}
+
+/// Signs in with the token from a mailed link (once); answers the account.
+#[server(prefix = "/api", endpoint = "account_sign_in", input = Json)]
+pub async fn sign_in_with_link(token: String) -> Result<AccountView, ShopError> {
+    super::respond(super::state()?.accounts().sign_in(&token).await)
+}
+
+/// The signed-in customer's account, or `None` for a visitor who isn't signed in.
+#[server(prefix = "/api", endpoint = "account", input = Json)]
+pub async fn get_account() -> Result<Option<AccountView>, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.accounts().view(&caller).await)
+}
+
+/// Signs the customer out on this device.
+#[server(prefix = "/api", endpoint = "account_sign_out", input = Json)]
+pub async fn account_sign_out() -> Result<(), ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.accounts().sign_out(&caller).await)
+}

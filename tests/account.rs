@@ -1,0 +1,262 @@
+//! The customer's account without a password: a sign-in link mailed to the address,
+//! used once and only within its minutes, a session cookie, the orders under that address,
+//! signing out. Against a real SQLite database through the real router. Run with
+//! `cargo test --features ssr`.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::router::{call_fn, json_fn, Answer};
+use common::shop::{Shop, TestShop};
+use common::{buy, details_in};
+use serde_json::{json, Value};
+use storefront::domain::account::{link_refused, link_sent_answer, LINK_MINUTES};
+use storefront::domain::cart::CartLine;
+use storefront::server::session::ACCOUNT_COOKIE;
+use storefront::server::AppState;
+
+async fn shop() -> Shop {
+    TestShop::new().products(30).start().await
+}
+
+async fn ask(app: &axum::Router, email: &str) -> Answer {
+    call_fn(app, "/api/account_link", None, &[("email", email)]).await
+}
+
+async fn sign_in(app: &axum::Router, token: &str) -> Answer {
+    call_fn(app, "/api/account_sign_in", None, &[("token", token)]).await
+}
+
+async fn account(app: &axum::Router, cookie: Option<&str>) -> Value {
+    let a = json_fn(app, "/api/account", cookie, json!({})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    a.json
+}
+
+async fn count(state: &AppState, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap()
+}
+
+/// The token in the newest sign-in mail to `to`.
+async fn token_mailed_to(state: &AppState, to: &str) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM mail_outbox WHERE recipient = ? AND subject LIKE '%sign-in link%' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let link = body
+        .split_whitespace()
+        .find(|w| w.contains("/account/sign-in?token="))
+        .expect("the mail carries the link");
+    assert!(link.starts_with(&state.config.public_url), "{link}");
+    link.split("token=").nth(1).unwrap().to_owned()
+}
+
+/// An order of one unit of something in stock, for `email`; its number.
+async fn order_for(state: &AppState, email: &str) -> String {
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let mut details = details_in("london");
+    details.email = email.into();
+    buy(
+        state,
+        &details,
+        &[CartLine {
+            variant_id: variant,
+            quantity: 2,
+        }],
+        false,
+    )
+    .await
+    .unwrap()
+    .number
+}
+
+#[tokio::test]
+async fn a_mailed_link_signs_in_once_and_shows_the_orders_under_that_address() {
+    let Shop {
+        app,
+        state,
+        dir: _dir,
+    } = shop().await;
+    let mine = order_for(&state, "sam@example.com").await;
+    let theirs = order_for(&state, "other@example.com").await;
+
+    // The same answer for an address with orders and one without; both are mailed.
+    let known = ask(&app, "SAM@example.com").await;
+    let unknown = ask(&app, "nobody@example.com").await;
+    assert_eq!(known.status, StatusCode::OK, "{}", known.json);
+    assert_eq!(known.json, unknown.json, "the answer tells nothing");
+    assert_eq!(known.json, json!(link_sent_answer()));
+    assert_eq!(
+        count(
+            &state,
+            "SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE '%sign-in link%'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &state,
+            "SELECT COUNT(*) FROM sign_in_links WHERE length(token_hash) = 64"
+        )
+        .await,
+        2,
+        "only hashes of the tokens are kept"
+    );
+    let token = token_mailed_to(&state, "SAM@example.com").await;
+
+    // A forged link, or a mangled one, signs nobody in.
+    for forged in ["x".repeat(32), token[..31].to_owned(), String::new()] {
+        let a = sign_in(&app, &forged).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{forged}");
+        assert!(a.json.to_string().contains(&link_refused()), "{}", a.json);
+        assert!(a.cookie.is_none());
+    }
+    assert_eq!(account(&app, None).await, Value::Null, "not signed in");
+
+    // The real one: a session cookie, and every order under the address (any case).
+    let a = sign_in(&app, &token).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let cookie = a.cookie.clone().expect("a session cookie");
+    assert!(cookie.starts_with(&format!("{ACCOUNT_COOKIE}=")));
+    let numbers = |v: &Value| -> Vec<String> {
+        v["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(numbers(&a.json), vec![mine.clone()]);
+    assert_eq!(a.json["orders"][0]["items"], json!(2));
+    assert_eq!(a.json["orders"][0]["status"], json!("Placed"));
+    let seen = account(&app, Some(&cookie)).await;
+    assert_eq!(seen["email"], json!("SAM@example.com"));
+    assert_eq!(numbers(&seen), vec![mine.clone()]);
+
+    // Used once: the same link again is refused.
+    let again = sign_in(&app, &token).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(again.cookie.is_none());
+
+    // Signed in, the order's page opens without its private key; another's doesn't.
+    let status = |number: String, cookie: Option<String>| {
+        let app = app.clone();
+        async move {
+            json_fn(
+                &app,
+                "/api/order_status",
+                cookie.as_deref(),
+                json!({ "number": number, "key": "" }),
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(
+        status(mine.clone(), Some(cookie.clone())).await,
+        StatusCode::OK
+    );
+    assert_eq!(status(mine.clone(), None).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status(theirs.clone(), Some(cookie.clone())).await,
+        StatusCode::NOT_FOUND
+    );
+
+    // A link older than its minutes is refused.
+    assert_eq!(ask(&app, "sam@example.com").await.status, StatusCode::OK);
+    let old = token_mailed_to(&state, "sam@example.com").await;
+    sqlx::query("UPDATE sign_in_links SET created_at = created_at - ? WHERE used_at IS NULL")
+        .bind(LINK_MINUTES * 60)
+        .execute(&state.db.write)
+        .await
+        .unwrap();
+    assert_eq!(sign_in(&app, &old).await.status, StatusCode::NOT_FOUND);
+
+    // One link opened twice at once (two tabs) starts one session.
+    assert_eq!(ask(&app, "pat@example.com").await.status, StatusCode::OK);
+    let twice = token_mailed_to(&state, "pat@example.com").await;
+    let (a, b) = tokio::join!(sign_in(&app, &twice), sign_in(&app, &twice));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::NOT_FOUND]);
+    assert_eq!(
+        count(
+            &state,
+            "SELECT COUNT(*) FROM account_sessions WHERE email = 'pat@example.com'"
+        )
+        .await,
+        1
+    );
+
+    // Signing out ends the session on the server, not only the cookie.
+    let out = json_fn(&app, "/api/account_sign_out", Some(&cookie), json!({})).await;
+    assert_eq!(out.status, StatusCode::OK);
+    assert_eq!(out.cookie.as_deref(), Some(&*format!("{ACCOUNT_COOKIE}=")));
+    assert_eq!(account(&app, Some(&cookie)).await, Value::Null);
+    assert_eq!(status(mine, Some(cookie)).await, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn asking_for_links_is_limited_and_bad_addresses_are_named_and_change_nothing() {
+    let Shop {
+        app,
+        state,
+        dir: _dir,
+    } = shop().await;
+    let links = || count(&state, "SELECT COUNT(*) FROM sign_in_links");
+    for (bad, words) in [
+        ("", "sign-in link"),
+        ("not-an-address", "name@example.com"),
+        ("a@b", "name@example.com"),
+    ] {
+        let a = ask(&app, bad).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let text = a.json.to_string();
+        assert!(
+            text.contains("Email") && text.contains(words),
+            "{bad}: {text}"
+        );
+    }
+    assert_eq!(links().await, 0);
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM mail_outbox").await, 0);
+
+    // Three for one address in an hour, then a refusal saying when to try again.
+    for _ in 0..3 {
+        assert_eq!(ask(&app, "sam@example.com").await.status, StatusCode::OK);
+    }
+    let refused = ask(&app, "Sam@Example.com").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused.json.to_string().contains("minutes"),
+        "{}",
+        refused.json
+    );
+    assert_eq!(links().await, 3);
+
+    // From one sender, ten requests in an hour whatever the addresses (the refused one
+    // above counts: asking is what is limited).
+    for i in 0..6 {
+        assert_eq!(
+            ask(&app, &format!("person{i}@example.com")).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        ask(&app, "someone-new@example.com").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(links().await, 9);
+}
