@@ -14,6 +14,7 @@ use crate::components::part::split_view;
 use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
+    account::{AccountPage, SignInPage},
     alerts::AlertConfirmPage,
     cart::CartPage,
     category::CategoryPage,
@@ -76,6 +77,8 @@ lazy_page! {
     ReturnsRoute => returns_page, preload_returns_page => ReturnsPage;
     AlertConfirmRoute => alert_confirm_page, preload_alert_confirm_page => AlertConfirmPage;
     SearchRoute => search_page, preload_search_page => SearchPage;
+    AccountRoute => account_page, preload_account_page => AccountPage;
+    SignInRoute => sign_in_page, preload_sign_in_page => SignInPage;
 }
 
 /// The whole storefront.
@@ -117,13 +120,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders/:number/returns/:code") view={Lazy::<ReturnLabelRoute>::new()} />
                         <Route path=path!("/help/returns") view={Lazy::<ReturnsRoute>::new()} />
                         <Route path=path!("/alerts/confirm") view={Lazy::<AlertConfirmRoute>::new()} />
+                        <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
+                        <Route path=path!("/account/sign-in") view={Lazy::<SignInRoute>::new()} />
                     </Routes>
                 </main>
                 <HelpPanel />
             </div>
             <footer class="site-footer">
                 <p>{format!("Storefront · Free returns within {} days · We never share your personal data.", crate::domain::returns::RETURN_DAYS)}</p>
-                <p><a href="/help/returns">"Returns and exchanges"</a>" · "<a href="/orders/find">"Find my order"</a></p>
+                <p><a href="/help/returns">"Returns and exchanges"</a>" · "<a href="/orders/find">"Find my order"</a>" · "<a href="/account">"Your account"</a></p>
             </footer>
         </Router>
     }

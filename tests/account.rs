@@ -6,7 +6,8 @@
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use common::router::{call_fn, json_fn, Answer};
 use common::shop::{Shop, TestShop};
 use common::{buy, details_in};
@@ -15,6 +16,8 @@ use storefront::domain::account::{link_refused, link_sent_answer, LINK_MINUTES};
 use storefront::domain::cart::CartLine;
 use storefront::server::session::ACCOUNT_COOKIE;
 use storefront::server::AppState;
+use storefront_model::offline::KEEP_OFFLINE_HEADER;
+use tower::ServiceExt;
 
 async fn shop() -> Shop {
     TestShop::new().products(30).start().await
@@ -169,6 +172,20 @@ async fn a_mailed_link_signs_in_once_and_shows_the_orders_under_that_address() {
         status(mine.clone(), Some(cookie.clone())).await,
         StatusCode::OK
     );
+    // ...and isn't marked for the service worker to keep: signed out, it must not open.
+    let answer = app
+        .clone()
+        .oneshot(
+            Request::post("/api/order_status")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from(json!({ "number": mine, "key": "" }).to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(!answer.headers().contains_key(KEEP_OFFLINE_HEADER));
     assert_eq!(status(mine.clone(), None).await, StatusCode::NOT_FOUND);
     assert_eq!(
         status(theirs.clone(), Some(cookie.clone())).await,

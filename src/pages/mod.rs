@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod account;
 pub mod alerts;
 pub mod cart;
 pub mod category;

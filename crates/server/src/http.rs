@@ -235,7 +235,11 @@ async fn refuse_cross_site_writes(
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let read = OFFLINE_READS.contains(&req.uri().path());
+    // An order opened by an account session (no key) is not kept on the device: signed
+    // out, it must not open from the worker's cache.
+    let read = OFFLINE_READS.contains(&req.uri().path())
+        && !(req.uri().path() == "/api/order_status"
+            && super::session::cookie(req.headers(), super::session::ACCOUNT_COOKIE).is_some());
     let mut res = leptos_axum::handle_server_fns_with_context(
         move || leptos::prelude::provide_context(state.clone()),
         req,

@@ -1,0 +1,179 @@
+//! `/account`: a customer's account, reached without a password. Signed out, it asks for
+//! the email address and mails a sign-in link; signed in, it lists every order placed
+//! under that address (each opens without its private link) and signs out.
+//! `/account/sign-in?token=…`: the mailed link's page; the customer presses "Sign in",
+//! so a mail scanner that opens links (even one that runs scripts) never uses it up.
+
+use crate::api::account::{
+    get_account, AccountOrder, AccountSignOut, AccountView, RequestSignInLink, SignInWithLink,
+};
+use crate::components::browser::focus_later;
+use crate::components::notice::general_error;
+use crate::components::write::{after_each, last_error};
+use crate::components::{error_fallback, Loading, TextField};
+use crate::domain::account::{LINK_MINUTES, SESSION_DAYS};
+use crate::domain::validation::Field;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    super::set_title("Your account");
+    let account = LocalResource::new(get_account);
+    view! {
+        <h1>"Your account"</h1>
+        <Transition fallback=|| view! { <Loading what="your account" /> }>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    account.await.map(|found| match found {
+                        Some(view) => view! { <SignedIn view=view on_out=move || account.refetch() /> }.into_any(),
+                        None => view! { <AskForLink /> }.into_any(),
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The sign-in form: an email address, and the same answer whatever it is.
+#[component]
+fn AskForLink() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let ask = ServerAction::<RequestSignInLink>::new();
+    let error = last_error(ask);
+    let answer = RwSignal::new(None::<String>);
+    after_each(ask, move |result| match result {
+        Ok(words) => answer.set(Some(words)),
+        Err(e) => {
+            answer.set(None);
+            if e.message_for(&Field::Email).is_some() {
+                focus_later("#account-email");
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !ask.pending().get_untracked() {
+            ask.dispatch(RequestSignInLink {
+                email: email.get_untracked(),
+            });
+        }
+    };
+    view! {
+        <p class="lead">
+            {format!("No password needed: enter your email address and we'll email you a link that signs you in (it works once, within {LINK_MINUTES} minutes). Your account shows every order placed with that address.")}
+        </p>
+        <form class="account-form" on:submit=submit novalidate>
+            <TextField
+                id="account-email"
+                label="Email address"
+                value=email
+                kind="email"
+                autocomplete="email"
+                error=Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&Field::Email)))
+                on_blur=|_| ()
+            />
+            <p class="form-error" role="alert">
+                {move || error.with(|e| e.as_ref().and_then(|e| general_error(e, &[Field::Email])))}
+            </p>
+            <button type="submit" class="button button--primary" disabled=move || ask.pending().get()>
+                "Email me a sign-in link"
+            </button>
+        </form>
+        <p role="status" class="account__answer">{move || answer.get()}</p>
+        <p>
+            "Just want one order? "<a href="/orders/find">"Find my order"</a>
+            " mails its link without an account."
+        </p>
+    }
+}
+
+/// The account of a signed-in customer.
+#[component]
+fn SignedIn(view: AccountView, on_out: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let out = ServerAction::<AccountSignOut>::new();
+    let error = last_error(out);
+    after_each(out, move |result| {
+        if result.is_ok() {
+            on_out();
+        }
+    });
+    let orders = if view.orders.is_empty() {
+        view! { <p>"No orders under this address yet. Orders you place with it will be listed here."</p> }
+            .into_any()
+    } else {
+        view! {
+            <ul class="account-orders">
+                {view.orders.into_iter().map(|o| view! { <OrderRow order=o /> }).collect::<Vec<_>>()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <p class="lead">{format!("Signed in as {}.", view.email)}</p>
+        <section aria-labelledby="account-orders-heading">
+            <h2 id="account-orders-heading">"Your orders"</h2>
+            {orders}
+        </section>
+        <p>
+            {format!("You stay signed in on this device for {SESSION_DAYS} days from signing in, or until you sign out.")}
+        </p>
+        <p class="form-error" role="alert">{move || error.get().map(|e| e.to_string())}</p>
+        <button type="button" class="button" disabled=move || out.pending().get() on:click=move |_| {
+            out.dispatch(AccountSignOut {});
+        }>
+            "Sign out"
+        </button>
+    }
+}
+
+#[component]
+fn OrderRow(order: AccountOrder) -> impl IntoView {
+    let items = if order.items == 1 {
+        "1 item".to_owned()
+    } else {
+        format!("{} items", order.items)
+    };
+    view! {
+        <li class="account-orders__item">
+            <a href=order.href()>{format!("Order {}", order.number)}</a>
+            <span>{format!("Placed on {}", order.placed_on.long_label())}</span>
+            <span>{format!("{items}, {}", order.total)}</span>
+            <span class="account-orders__status">{order.status.title()}</span>
+        </li>
+    }
+}
+
+/// The page the mailed link opens.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    super::set_title("Sign in");
+    let token = use_query_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let sign_in = ServerAction::<SignInWithLink>::new();
+    let error = last_error(sign_in);
+    let navigate = use_navigate();
+    after_each(sign_in, move |result| {
+        if result.is_ok() {
+            navigate("/account", Default::default());
+        }
+    });
+    view! {
+        <h1>"Sign in to your account"</h1>
+        <p class="lead">"Press the button to sign in on this device."</p>
+        <button
+            type="button"
+            class="button button--primary"
+            disabled=move || sign_in.pending().get()
+            on:click=move |_| {
+                sign_in.dispatch(SignInWithLink { token: token.clone() });
+            }
+        >
+            "Sign in"
+        </button>
+        <p class="form-error" role="alert">{move || error.get().map(|e| e.to_string())}</p>
+        <p><a href="/account">"Ask for a new sign-in link"</a></p>
+    }
+}

@@ -1,0 +1,81 @@
+// The customer's account without a password, as a shopper on a phone uses it: ask for a
+// link (a mistake named next to the field), read it from the shop's outbox, sign in, see
+// the order placed under the address and open it without its private link, sign out; the
+// used link refused. Axe on each new page at phone and desktop width.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { useShop, visible, expectNoAxeViolations, findVariant, orderBody, placeOrder } from "./harness.mjs";
+
+const ctx = useShop({ before, after });
+const PHONE = { width: 390, height: 844 };
+
+/** The sign-in link mailed to `to` (path and query), waiting up to 5 s for it. */
+async function mailedLink(shop, to) {
+  for (let i = 0; i < 100; i++) {
+    const mail = shop.mails().find((m) => m.includes(`To: ${to}`) && m.includes("Subject: Your sign-in link"));
+    const link = mail?.match(/\/account\/sign-in\?token=[A-Za-z0-9]+/)?.[0];
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`no sign-in link mailed to ${to}`);
+}
+
+test("signed in by a mailed link: the orders under the address, each opening without its key; signed out; the link used once", async () => {
+  const { shop, browser } = ctx();
+  const { variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const placed = await placeOrder(shop.baseURL, await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]));
+
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto("/");
+  await page.getByRole("contentinfo").getByRole("link", { name: "Your account" }).click();
+  await visible(page.getByRole("heading", { name: "Your account", level: 1 }));
+  const email = page.getByLabel("Email address");
+  await visible(email);
+  await expectNoAxeViolations(page, "the account page signed out, phone width");
+
+  // A mistake is named next to the field, and nothing is sent.
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await visible(page.getByText("Please enter your email address so we can send you a sign-in link."));
+  assert.equal(await email.getAttribute("aria-invalid"), "true");
+  await expectNoAxeViolations(page, "the account form with a mistake");
+  assert.ok(!shop.mails().some((m) => m.includes("Subject: Your sign-in link")));
+
+  // By keyboard: type the address, Enter.
+  await email.fill("bench@example.com");
+  await email.press("Enter");
+  await visible(page.getByRole("status").filter({ hasText: "We've emailed a sign-in link to that address" }));
+  const link = await mailedLink(shop, "bench@example.com");
+
+  await page.goto(link);
+  await visible(page.getByRole("heading", { name: "Sign in to your account", level: 1 }));
+  await expectNoAxeViolations(page, "the sign-in page");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/account$/);
+  await visible(page.getByText("Signed in as bench@example.com."));
+  const order = page.getByRole("link", { name: `Order ${placed.number}` });
+  await visible(order);
+  await expectNoAxeViolations(page, "the account page signed in, phone width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "the account page signed in, desktop width");
+  await page.setViewportSize(PHONE);
+
+  // The order opens from the account: no private key in its address.
+  await order.click();
+  await page.waitForURL(new RegExp(`/orders/${placed.number}$`));
+  await visible(page.getByRole("heading", { name: "Status: Order received", exact: true }));
+
+  // Signing out: the form again, and the order no longer opens without its key.
+  await page.goto("/account");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await visible(page.getByRole("button", { name: "Email me a sign-in link" }));
+  await page.goto(`/orders/${placed.number}`);
+  await visible(page.getByText(/We couldn't find an order with that number and link/));
+
+  // The link worked once.
+  await page.goto(link);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await visible(page.getByRole("alert").filter({ hasText: /This sign-in link can.t be used: each link works once, within \d+ minutes\./ }));
+  await expectNoAxeViolations(page, "a used sign-in link");
+  await context.close();
+});
