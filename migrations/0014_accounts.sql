@@ -19,3 +19,8 @@ CREATE TABLE account_sessions (
     expires_at  INTEGER NOT NULL
 );
 CREATE INDEX orders_email ON orders(email COLLATE NOCASE);
+
+-- Withdrawing a consent keeps the record of it (what was agreed, when, and when it ended).
+ALTER TABLE marketing_consents ADD COLUMN withdrawn_at INTEGER;
+CREATE INDEX marketing_consents_email ON marketing_consents(email COLLATE NOCASE);
+CREATE INDEX stock_alerts_email ON stock_alerts(email COLLATE NOCASE);

@@ -277,3 +277,170 @@ async fn asking_for_links_is_limited_and_bad_addresses_are_named_and_change_noth
     );
     assert_eq!(links().await, 9);
 }
+
+#[tokio::test]
+async fn consents_alerts_and_the_data_download_are_the_customers_own() {
+    let Shop {
+        app,
+        state,
+        dir: _dir,
+    } = shop().await;
+    // An order with "Send me offers" ticked, and back-in-stock sign-ups for two people.
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let mut details = details_in("london");
+    details.email = "sam@example.com".into();
+    let lines = [CartLine {
+        variant_id: variant,
+        quantity: 1,
+    }];
+    let token = common::card(&state, common::VISA_APPROVED).await;
+    let mut request = common::request(&state, &details, &lines, false, &token).await;
+    request.offers = true;
+    state.checkout().place(&request).await.unwrap();
+    let sold_out: i64 = sqlx::query_scalar(
+        "SELECT v.id FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
+         GROUP BY v.id HAVING COALESCE(SUM(s.quantity), 0) = 0 ORDER BY v.id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    for who in ["sam@example.com", "other@example.com"] {
+        state.stock().watch(sold_out, who, true).await.unwrap();
+    }
+    let theirs: i64 =
+        sqlx::query_scalar("SELECT id FROM stock_alerts WHERE email = 'other@example.com'")
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+
+    assert_eq!(ask(&app, "sam@example.com").await.status, StatusCode::OK);
+    let signed = sign_in(&app, &token_mailed_to(&state, "sam@example.com").await).await;
+    let cookie = signed.cookie.expect("signed in");
+    let view = signed.json;
+    assert_eq!(view["offers"], json!(true));
+    assert_eq!(view["consents"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        view["consents"][0]["wording"],
+        json!(storefront_model::checkout::OFFERS_CONSENT)
+    );
+    assert_eq!(view["consents"][0]["withdrawn_on"], Value::Null);
+    let alerts = view["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "only the customer's own: {alerts:?}");
+    assert_eq!(alerts[0]["confirmed"], json!(false));
+    let mine = alerts[0]["id"].as_i64().unwrap();
+
+    // Withdrawn in one click; the record stays, with when it ended; given again.
+    let offers = |send: bool| {
+        let (app, cookie) = (app.clone(), cookie.clone());
+        async move {
+            json_fn(
+                &app,
+                "/api/account_offers",
+                Some(&cookie),
+                json!({ "send": send }),
+            )
+            .await
+        }
+    };
+    let off = offers(false).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.json);
+    assert_eq!(off.json["offers"], json!(false));
+    assert_ne!(off.json["consents"][0]["withdrawn_on"], Value::Null);
+    assert_eq!(
+        count(
+            &state,
+            "SELECT COUNT(*) FROM marketing_consents WHERE email = 'sam@example.com' AND withdrawn_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let on = offers(true).await;
+    assert_eq!(on.json["offers"], json!(true));
+    assert_eq!(on.json["consents"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        offers(true).await.json["consents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "a second click adds nothing"
+    );
+
+    // Another's sign-up can't be cancelled from this account; their own can.
+    let cancel = |id: i64| {
+        let (app, cookie) = (app.clone(), cookie.clone());
+        async move {
+            json_fn(
+                &app,
+                "/api/account_cancel_alert",
+                Some(&cookie),
+                json!({ "id": id }),
+            )
+            .await
+        }
+    };
+    cancel(theirs).await;
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM stock_alerts").await, 2);
+    let after = cancel(mine).await;
+    assert_eq!(after.json["alerts"], json!([]));
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM stock_alerts").await, 1);
+
+    // The download: the session's owner only, a file, never cached; everything in it.
+    let download = |cookie: Option<String>| {
+        let app = app.clone();
+        async move {
+            let mut req = Request::get(storefront_model::account::ACCOUNT_DATA_PATH);
+            if let Some(c) = cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap()
+        }
+    };
+    assert_eq!(download(None).await.status(), StatusCode::UNAUTHORIZED);
+    let file = download(Some(cookie.clone())).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(file.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(file.headers()[header::CACHE_CONTROL], "no-store");
+    let body = axum::body::to_bytes(file.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let data: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(data["email"], json!("sam@example.com"));
+    assert_eq!(data["orders"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        data["orders"][0]["phone"],
+        json!("+447700900123"),
+        "as stored"
+    );
+    assert_eq!(
+        data["orders"][0]["address"]["postcode"],
+        json!(details.address.postcode)
+    );
+    assert_eq!(data["consents"].as_array().unwrap().len(), 2);
+    assert_eq!(data["signed_in_devices"], json!(1));
+    for field in [
+        "about",
+        "exported_at",
+        "alerts",
+        "conversations",
+        "callbacks",
+    ] {
+        assert!(data.get(field).is_some(), "{field}");
+    }
+
+    // Signed out, none of it answers.
+    json_fn(&app, "/api/account_sign_out", Some(&cookie), json!({})).await;
+    assert_eq!(offers(false).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        download(Some(cookie)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -39,3 +39,17 @@ pub async fn account_sign_out() -> Result<(), ShopError> {
     let caller = storefront_server::session::Caller::current();
     super::respond(super::state()?.accounts().sign_out(&caller).await)
 }
+
+/// Gives (`send`) or withdraws consent to offers by mail, in one click; answers the account.
+#[server(prefix = "/api", endpoint = "account_offers", input = Json)]
+pub async fn set_offers(send: bool) -> Result<AccountView, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.accounts().set_offers(&caller, send).await)
+}
+
+/// Cancels one of the customer's back-in-stock sign-ups; answers the account.
+#[server(prefix = "/api", endpoint = "account_cancel_alert", input = Json)]
+pub async fn cancel_alert(id: i64) -> Result<AccountView, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.accounts().cancel_alert(&caller, id).await)
+}

@@ -81,6 +81,8 @@ pub fn register_server_fns() {
     register_explicit::<account::SignInWithLink>();
     register_explicit::<account::GetAccount>();
     register_explicit::<account::AccountSignOut>();
+    register_explicit::<account::SetOffers>();
+    register_explicit::<account::CancelAlert>();
     register_explicit::<orders::CancelOrder>();
     register_explicit::<agent::AgentCancelOrder>();
     register_explicit::<warehouse::WarehouseSignIn>();

@@ -5,8 +5,10 @@
 //! so a mail scanner that opens links (even one that runs scripts) never uses it up.
 
 use crate::api::account::{
-    get_account, AccountOrder, AccountSignOut, AccountView, RequestSignInLink, SignInWithLink,
+    get_account, AccountOrder, AccountSignOut, AccountView, AlertView, CancelAlert,
+    RequestSignInLink, SetOffers, SignInWithLink,
 };
+use crate::api::checkout::OFFERS_CONSENT;
 use crate::components::browser::focus_later;
 use crate::components::notice::general_error;
 use crate::components::write::{after_each, last_error};
@@ -26,7 +28,7 @@ pub fn AccountPage() -> impl IntoView {
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     account.await.map(|found| match found {
-                        Some(view) => view! { <SignedIn view=view on_out=move || account.refetch() /> }.into_any(),
+                        Some(view) => view! { <SignedIn view=view reload=Callback::new(move |()| account.refetch()) /> }.into_any(),
                         None => view! { <AskForLink /> }.into_any(),
                     })
                 })}
@@ -90,14 +92,59 @@ fn AskForLink() -> impl IntoView {
 
 /// The account of a signed-in customer.
 #[component]
-fn SignedIn(view: AccountView, on_out: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+fn SignedIn(view: AccountView, reload: Callback<()>) -> impl IntoView {
     let out = ServerAction::<AccountSignOut>::new();
-    let error = last_error(out);
+    let offers = ServerAction::<SetOffers>::new();
+    let cancel = ServerAction::<CancelAlert>::new();
+    let errors = [last_error(out), last_error(offers), last_error(cancel)];
+    let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
     after_each(out, move |result| {
         if result.is_ok() {
-            on_out();
+            reload.run(());
         }
     });
+    after_each(offers, move |result| {
+        if result.is_ok() {
+            reload.run(());
+        }
+    });
+    after_each(cancel, move |result| {
+        if result.is_ok() {
+            reload.run(());
+        }
+    });
+    let busy = move || offers.pending().get() || cancel.pending().get() || out.pending().get();
+    let sends = view.offers;
+    let consents = view
+        .consents
+        .into_iter()
+        .map(|c| {
+            let when = match c.withdrawn_on {
+                Some(w) => format!(
+                    "Agreed on {}, withdrawn on {}: ",
+                    c.given_on.long_label(),
+                    w.long_label()
+                ),
+                None => format!("Agreed on {}: ", c.given_on.long_label()),
+            };
+            view! { <li>{when}<q>{c.wording}</q></li> }
+        })
+        .collect::<Vec<_>>();
+    let alerts = if view.alerts.is_empty() {
+        view! { <p>"None. On a sold-out size, \"Email me when it's back\" signs you up."</p> }
+            .into_any()
+    } else {
+        view! {
+            <ul class="account-orders">
+                {view
+                    .alerts
+                    .into_iter()
+                    .map(|a| view! { <AlertRow alert=a busy=Signal::derive(busy) cancel=cancel /> })
+                    .collect::<Vec<_>>()}
+            </ul>
+        }
+        .into_any()
+    };
     let orders = if view.orders.is_empty() {
         view! { <p>"No orders under this address yet. Orders you place with it will be listed here."</p> }
             .into_any()
@@ -115,15 +162,79 @@ fn SignedIn(view: AccountView, on_out: impl Fn() + Send + Sync + 'static) -> imp
             <h2 id="account-orders-heading">"Your orders"</h2>
             {orders}
         </section>
+        <section aria-labelledby="account-offers-heading">
+            <h2 id="account-offers-heading">"Offers by email"</h2>
+            {if sends {
+                view! {
+                    <p>"You've agreed to get offers by email. One click stops them; we keep a record of what you agreed to and when."</p>
+                    <button type="button" class="button" disabled=busy on:click=move |_| {
+                        offers.dispatch(SetOffers { send: false });
+                    }>
+                        "Stop offers by email"
+                    </button>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>"We don't send you offers. If you'd like them, this is what you agree to:"</p>
+                    <p><q>{OFFERS_CONSENT}</q></p>
+                    <button type="button" class="button" disabled=busy on:click=move |_| {
+                        offers.dispatch(SetOffers { send: true });
+                    }>
+                        "Send me offers"
+                    </button>
+                }
+                    .into_any()
+            }}
+            {(!consents.is_empty()).then(|| view! { <ul class="account-consents">{consents}</ul> })}
+        </section>
+        <section aria-labelledby="account-alerts-heading">
+            <h2 id="account-alerts-heading">"Back-in-stock emails"</h2>
+            {alerts}
+        </section>
+        <section aria-labelledby="account-data-heading">
+            <h2 id="account-data-heading">"Your data"</h2>
+            <p>
+                "Everything we hold about you: your orders in full, consents, back-in-stock sign-ups, chats and call-backs. We never share it. "
+                <a href=crate::api::account::ACCOUNT_DATA_PATH download="storefront-your-data.json">"Download your data (JSON)"</a>
+            </p>
+        </section>
         <p>
             {format!("You stay signed in on this device for {SESSION_DAYS} days from signing in, or until you sign out.")}
         </p>
         <p class="form-error" role="alert">{move || error.get().map(|e| e.to_string())}</p>
-        <button type="button" class="button" disabled=move || out.pending().get() on:click=move |_| {
+        <button type="button" class="button" disabled=busy on:click=move |_| {
             out.dispatch(AccountSignOut {});
         }>
             "Sign out"
         </button>
+    }
+}
+
+#[component]
+fn AlertRow(
+    alert: AlertView,
+    busy: Signal<bool>,
+    cancel: ServerAction<CancelAlert>,
+) -> impl IntoView {
+    let what = format!("{}, {}", alert.product, alert.variant);
+    let state = if alert.confirmed {
+        format!("Since {}", alert.since.long_label())
+    } else {
+        "Waiting for you to open the link we emailed".to_owned()
+    };
+    let id = alert.id;
+    view! {
+        <li class="account-orders__item">
+            <a href=format!("/p/{}", alert.slug)>{what.clone()}</a>
+            <span>{state}</span>
+            <button type="button" class="button" disabled=move || busy.get() on:click=move |_| {
+                cancel.dispatch(CancelAlert { id });
+            }>
+                <span>"Cancel"</span>
+                <span class="visually-hidden">{format!(" the email about {what}")}</span>
+            </button>
+        </li>
     }
 }
 

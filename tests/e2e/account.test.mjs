@@ -60,6 +60,25 @@ test("signed in by a mailed link: the orders under the address, each opening wit
   await expectNoAxeViolations(page, "the account page signed in, desktop width");
   await page.setViewportSize(PHONE);
 
+  // Offers: the words agreed to shown beside the button; given and withdrawn in one click each.
+  await visible(page.getByText("Send me offers and new arrivals by email", { exact: false }));
+  await page.getByRole("button", { name: "Send me offers" }).click();
+  await visible(page.getByRole("button", { name: "Stop offers by email" }));
+  await visible(page.getByText(/^Agreed on /));
+  await page.getByRole("button", { name: "Stop offers by email" }).click();
+  await visible(page.getByRole("button", { name: "Send me offers" }));
+  await visible(page.getByText(/withdrawn on /));
+  await expectNoAxeViolations(page, "the account with a withdrawn consent");
+  // The data download: a file with the order in it.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download your data (JSON)" }).click(),
+  ]);
+  const data = JSON.parse(await (await import("node:fs")).promises.readFile(await download.path(), "utf8"));
+  assert.equal(data.email, "bench@example.com");
+  assert.ok(data.orders.some((o) => o.number === placed.number), "the order is in the download");
+  assert.equal(data.consents.length, 1);
+
   // The order opens from the account: no private key in its address.
   await order.click();
   await page.waitForURL(new RegExp(`/orders/${placed.number}$`));

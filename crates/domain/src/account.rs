@@ -50,6 +50,12 @@ pub fn link_refused() -> String {
     )
 }
 
+/// Whether offers may be mailed: some consent given (`given_at`) and not withdrawn
+/// (`withdrawn_at`). A withdrawal ends every consent given before it.
+pub fn sends_offers(consents: &[(i64, Option<i64>)]) -> bool {
+    consents.iter().any(|(_, withdrawn)| withdrawn.is_none())
+}
+
 /// The mail carrying a link.
 pub fn link_mail(link: &str) -> (String, String) {
     (
@@ -89,6 +95,14 @@ mod tests {
         }
         assert!(link_mail("x").1.contains(&format!("{SESSION_DAYS} days")));
         assert_eq!(session_seconds(), SESSION_DAYS * 24 * 3_600);
+    }
+
+    #[test]
+    fn offers_only_while_a_consent_stands() {
+        assert!(!sends_offers(&[]));
+        assert!(sends_offers(&[(10, None)]));
+        assert!(!sends_offers(&[(10, Some(20))]));
+        assert!(sends_offers(&[(10, Some(20)), (30, None)]));
     }
 
     proptest! {

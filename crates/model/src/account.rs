@@ -5,6 +5,11 @@ use storefront_domain::date::CalendarDate;
 use storefront_domain::money::Money;
 use storefront_domain::order::OrderStatus;
 
+use crate::orders::OrderView;
+
+/// Where "Download your data" is served (the server's route and the page's link).
+pub const ACCOUNT_DATA_PATH: &str = "/api/account/data";
+
 /// The signed-in customer's account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
@@ -12,6 +17,35 @@ pub struct AccountView {
     pub email: String,
     /// Every order placed under that address, newest first.
     pub orders: Vec<AccountOrder>,
+    /// Whether offers may be mailed to the address now (a consent given and not withdrawn).
+    pub offers: bool,
+    /// Every consent to marketing mail given for the address, with its words, newest first.
+    pub consents: Vec<ConsentView>,
+    /// "Email me when it's back" sign-ups for the address, newest first.
+    pub alerts: Vec<AlertView>,
+}
+
+/// A consent to marketing mail, exactly as it was given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    /// The words the customer agreed to, as shown then.
+    pub wording: String,
+    pub given_on: CalendarDate,
+    pub withdrawn_on: Option<CalendarDate>,
+}
+
+/// A back-in-stock sign-up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub product: String,
+    /// The product page's address.
+    pub slug: String,
+    /// Colour and size ("Navy, M").
+    pub variant: String,
+    pub since: CalendarDate,
+    /// Counts only once the link mailed to the address was opened.
+    pub confirmed: bool,
 }
 
 /// One order in the account's list.
@@ -30,4 +64,57 @@ impl AccountOrder {
     pub fn href(&self) -> String {
         format!("/orders/{}", self.number)
     }
+}
+
+/// Everything the shop holds about a signed-in customer, as the "Download your data" file
+/// (JSON) gives it. The README lists the fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountData {
+    /// What this file is, in words.
+    pub about: String,
+    pub email: String,
+    /// When the file was made (unix seconds).
+    pub exported_at: i64,
+    /// Every order under the address, in full: address, phone, lines, parcels, payments
+    /// taken and refunded, returns, changes.
+    pub orders: Vec<OrderView>,
+    pub consents: Vec<ConsentView>,
+    pub alerts: Vec<AlertView>,
+    /// Chats answered by mail to the address, or started on this device.
+    pub conversations: Vec<ConversationData>,
+    /// Call-backs asked for on this device.
+    pub callbacks: Vec<CallbackData>,
+    /// Devices signed in to the account now.
+    pub signed_in_devices: u32,
+}
+
+/// A chat with the shop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationData {
+    pub started_on: CalendarDate,
+    /// Where replies are mailed when nobody is online to answer.
+    pub reply_email: Option<String>,
+    /// The page the customer had open when they last wrote.
+    pub page: String,
+    pub messages: Vec<MessageData>,
+}
+
+/// One message of a chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageData {
+    /// "you" or "Storefront (agent's name)".
+    pub from: String,
+    pub text: String,
+    pub sent_on: CalendarDate,
+}
+
+/// A call-back asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackData {
+    pub reference: String,
+    pub name: String,
+    pub phone: String,
+    pub when: String,
+    pub topic: String,
+    pub note: String,
 }

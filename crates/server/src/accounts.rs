@@ -9,13 +9,18 @@
 use super::session::{self, Caller, ACCOUNT_COOKIE};
 use super::{internal, unix_now, AppState};
 use storefront_domain::account::{
-    link_mail, link_refused, link_sent_answer, oldest_valid_link, session_seconds,
+    link_mail, link_refused, link_sent_answer, oldest_valid_link, sends_offers, session_seconds,
     LINKS_PER_ADDRESS, LINKS_PER_SENDER,
 };
 use storefront_domain::order::OrderStatus;
 use storefront_domain::rate::minutes_to_wait;
 use storefront_domain::validation::{check_email, Field};
-use storefront_model::account::{AccountOrder, AccountView};
+use storefront_model::account::{
+    AccountData, AccountOrder, AccountView, AlertView, CallbackData, ConsentView, ConversationData,
+    MessageData,
+};
+use storefront_model::catalog::variant_label;
+use storefront_model::checkout::OFFERS_CONSENT;
 use storefront_model::ShopError;
 
 /// Characters in a link's token.
@@ -180,6 +185,158 @@ impl<'a> Accounts<'a> {
         Ok(())
     }
 
+    /// The caller's address, or "please sign in" as an error.
+    async fn required(&self, caller: &Caller) -> Result<String, ShopError> {
+        self.signed_in(caller).await?.ok_or_else(|| {
+            ShopError::NotFound(
+                "You're signed out (on this device, or the session ended). Please sign in again to see your account.".into(),
+            )
+        })
+    }
+
+    /// Gives (`send`) or withdraws consent to offers by mail, in one click. Giving stores
+    /// the words shown ([`OFFERS_CONSENT`]) and the time; withdrawing ends every standing
+    /// consent and keeps their record.
+    pub async fn set_offers(&self, caller: &Caller, send: bool) -> Result<AccountView, ShopError> {
+        let email = self.required(caller).await?;
+        let now = unix_now();
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let standing: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM marketing_consents WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL",
+        )
+        .bind(&email)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if send && standing == 0 {
+            sqlx::query(
+                "INSERT INTO marketing_consents (email, wording, given_at) VALUES (?, ?, ?)",
+            )
+            .bind(&email)
+            .bind(OFFERS_CONSENT)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        } else if !send {
+            sqlx::query(
+                "UPDATE marketing_consents SET withdrawn_at = ? WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL",
+            )
+            .bind(now)
+            .bind(&email)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        }
+        tx.commit().await.map_err(internal)?;
+        self.view_for(&email).await
+    }
+
+    /// Cancels one of the caller's back-in-stock sign-ups (another address's is left alone).
+    pub async fn cancel_alert(&self, caller: &Caller, id: i64) -> Result<AccountView, ShopError> {
+        let email = self.required(caller).await?;
+        sqlx::query("DELETE FROM stock_alerts WHERE id = ? AND email = ? COLLATE NOCASE")
+            .bind(id)
+            .bind(&email)
+            .execute(&self.state.db.write)
+            .await
+            .map_err(internal)?;
+        self.view_for(&email).await
+    }
+
+    /// Everything the shop holds about the caller, or `None` when they are not signed in.
+    pub async fn export(&self, caller: &Caller) -> Result<Option<AccountData>, ShopError> {
+        let Some(email) = self.signed_in(caller).await? else {
+            return Ok(None);
+        };
+        let read = &self.state.db.read;
+        let view = self.view_for(&email).await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE email = ? COLLATE NOCASE ORDER BY placed_at DESC, id DESC",
+        )
+        .bind(&email)
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        let mut orders = Vec::with_capacity(ids.len());
+        for id in ids {
+            orders.push(self.state.orders().view_by_id(id).await?);
+        }
+        let device = session::shopper_hash(caller, false).unwrap_or_default();
+        let chats: Vec<(i64, Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT id, reply_email, page, created_at FROM conversations
+             WHERE reply_email = ? COLLATE NOCASE OR shopper_hash = ? ORDER BY id",
+        )
+        .bind(&email)
+        .bind(&device)
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        let mut conversations = Vec::with_capacity(chats.len());
+        for (id, reply_email, page, created_at) in chats {
+            let messages: Vec<(String, Option<String>, String, i64)> = sqlx::query_as(
+                "SELECT author, agent, body, created_at FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(read)
+            .await
+            .map_err(internal)?;
+            conversations.push(ConversationData {
+                started_on: super::date_of(created_at),
+                reply_email,
+                page,
+                messages: messages
+                    .into_iter()
+                    .map(|(author, agent, text, at)| MessageData {
+                        from: if author == "shopper" {
+                            "you".to_owned()
+                        } else {
+                            format!("Storefront ({})", agent.unwrap_or_default())
+                        },
+                        text,
+                        sent_on: super::date_of(at),
+                    })
+                    .collect(),
+            });
+        }
+        let callbacks: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT reference, name, phone, slot_label, topic, note FROM callbacks WHERE shopper_hash = ? ORDER BY id",
+        )
+        .bind(&device)
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        let devices: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM account_sessions WHERE email = ? COLLATE NOCASE AND expires_at > ?",
+        )
+        .bind(&email)
+        .bind(unix_now())
+        .fetch_one(read)
+        .await
+        .map_err(internal)?;
+        Ok(Some(AccountData {
+            about: "Everything Storefront holds about you: your orders in full, your consents to marketing mail, your back-in-stock sign-ups, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
+            email,
+            exported_at: unix_now(),
+            orders,
+            consents: view.consents,
+            alerts: view.alerts,
+            conversations,
+            callbacks: callbacks
+                .into_iter()
+                .map(|(reference, name, phone, when, topic, note)| CallbackData {
+                    reference,
+                    name,
+                    phone,
+                    when,
+                    topic,
+                    note,
+                })
+                .collect(),
+            signed_in_devices: u32::try_from(devices).unwrap_or(0),
+        }))
+    }
+
     async fn view_for(&self, email: &str) -> Result<AccountView, ShopError> {
         let rows: Vec<(String, String, i64, i64, String, i64)> = sqlx::query_as(
             "SELECT o.number, o.status, o.placed_at, o.total_minor, o.currency,
@@ -190,8 +347,53 @@ impl<'a> Accounts<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
+        let consents: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT wording, given_at, withdrawn_at FROM marketing_consents
+             WHERE email = ? COLLATE NOCASE ORDER BY given_at DESC, id DESC",
+        )
+        .bind(email)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        let alerts: Vec<(i64, String, String, Option<String>, Option<String>, i64, Option<i64>)> =
+            sqlx::query_as(
+                "SELECT a.id, p.name, p.slug, v.colour, v.size, a.created_at, a.confirmed_at
+                 FROM stock_alerts a JOIN variants v ON v.id = a.variant_id JOIN products p ON p.id = v.product_id
+                 WHERE a.email = ? COLLATE NOCASE ORDER BY a.created_at DESC, a.id DESC",
+            )
+            .bind(email)
+            .fetch_all(&self.state.db.read)
+            .await
+            .map_err(internal)?;
         Ok(AccountView {
             email: email.to_owned(),
+            offers: sends_offers(
+                &consents
+                    .iter()
+                    .map(|(_, given, withdrawn)| (*given, *withdrawn))
+                    .collect::<Vec<_>>(),
+            ),
+            consents: consents
+                .into_iter()
+                .map(|(wording, given, withdrawn)| ConsentView {
+                    wording,
+                    given_on: super::date_of(given),
+                    withdrawn_on: withdrawn.map(super::date_of),
+                })
+                .collect(),
+            alerts: alerts
+                .into_iter()
+                .map(
+                    |(id, product, slug, colour, size, since, confirmed)| AlertView {
+                        id,
+                        product,
+                        slug,
+                        variant: variant_label(colour.as_deref(), size.as_deref()),
+                        since: super::date_of(since),
+                        confirmed: confirmed.is_some(),
+                    },
+                )
+                .collect(),
             orders: rows
                 .into_iter()
                 .map(

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/live/order", get(live_order))
         .route("/api/courier/events", post(courier_events))
         .merge(admin_routes(&state))
+        .route(ACCOUNT_DATA, get(account_data))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .route("/images/products/{file}", get(product_image))
         .route("/healthz", get(|| async { "ok" }))
@@ -253,6 +254,54 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
         );
     }
     res
+}
+
+/// Where a signed-in customer downloads everything the shop holds about them.
+const ACCOUNT_DATA: &str = storefront_model::account::ACCOUNT_DATA_PATH;
+
+/// "Download your data": the account's [`storefront_model::account::AccountData`] as a
+/// JSON file, for the session's owner only; never cached anywhere.
+async fn account_data(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let caller = super::session::Caller {
+        ip: super::session::request_address(&parts, &state.config.trusted_proxies),
+        headers: parts.headers,
+    };
+    let no_store = (header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    match state.accounts().export(&caller).await {
+        Ok(Some(data)) => match serde_json::to_vec_pretty(&data) {
+            Ok(body) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_static(
+                            "attachment; filename=\"storefront-your-data.json\"",
+                        ),
+                    ),
+                    no_store,
+                ],
+                body,
+            )
+                .into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        Ok(None) => (
+            StatusCode::UNAUTHORIZED,
+            [no_store],
+            "Please sign in to your account to download your data.",
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            [no_store],
+            e.to_string(),
+        )
+            .into_response(),
+    }
 }
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Response {
