@@ -23,6 +23,18 @@ use storefront_model::catalog::variant_label;
 use storefront_model::checkout::OFFERS_CONSENT;
 use storefront_model::ShopError;
 
+/// A back-in-stock sign-up as the account reads it.
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    id: i64,
+    name: String,
+    slug: String,
+    colour: Option<String>,
+    size: Option<String>,
+    created_at: i64,
+    confirmed_at: Option<i64>,
+}
+
 /// Characters in a link's token.
 const TOKEN_LEN: usize = 32;
 
@@ -355,7 +367,7 @@ impl<'a> Accounts<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
-        let alerts: Vec<(i64, String, String, Option<String>, Option<String>, i64, Option<i64>)> =
+        let alerts: Vec<AlertRow> =
             sqlx::query_as(
                 "SELECT a.id, p.name, p.slug, v.colour, v.size, a.created_at, a.confirmed_at
                  FROM stock_alerts a JOIN variants v ON v.id = a.variant_id JOIN products p ON p.id = v.product_id
@@ -383,16 +395,14 @@ impl<'a> Accounts<'a> {
                 .collect(),
             alerts: alerts
                 .into_iter()
-                .map(
-                    |(id, product, slug, colour, size, since, confirmed)| AlertView {
-                        id,
-                        product,
-                        slug,
-                        variant: variant_label(colour.as_deref(), size.as_deref()),
-                        since: super::date_of(since),
-                        confirmed: confirmed.is_some(),
-                    },
-                )
+                .map(|a| AlertView {
+                    id: a.id,
+                    product: a.name,
+                    slug: a.slug,
+                    variant: variant_label(a.colour.as_deref(), a.size.as_deref()),
+                    since: super::date_of(a.created_at),
+                    confirmed: a.confirmed_at.is_some(),
+                })
                 .collect(),
             orders: rows
                 .into_iter()
