@@ -444,3 +444,194 @@ async fn consents_alerts_and_the_data_download_are_the_customers_own() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Every text value in every table that contains one of `needles` (case-insensitive), as
+/// "table.column: value".
+async fn scan_database(state: &AppState, needles: &[&str]) -> Vec<String> {
+    use sqlx::{Column, Row};
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'",
+    )
+    .fetch_all(&state.db.read)
+    .await
+    .unwrap();
+    let mut found = Vec::new();
+    for table in tables {
+        let rows = sqlx::query(&format!("SELECT * FROM \"{table}\""))
+            .fetch_all(&state.db.read)
+            .await
+            .unwrap();
+        for row in rows {
+            for (i, column) in row.columns().iter().enumerate() {
+                if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i) {
+                    let lower = text.to_lowercase();
+                    if needles.iter().any(|n| lower.contains(&n.to_lowercase())) {
+                        found.push(format!("{table}.{}: {text}", column.name()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Mail files in the outbox directory that contain one of `needles`.
+fn scan_mail_files(state: &AppState, needles: &[&str]) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(state.outbox.dir()) else {
+        return Vec::new();
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|f| {
+            let text = std::fs::read_to_string(f.path()).ok()?.to_lowercase();
+            needles
+                .iter()
+                .any(|n| text.contains(&n.to_lowercase()))
+                .then(|| f.path().display().to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales() {
+    let Shop {
+        app,
+        state,
+        dir: _dir,
+    } = shop().await;
+    // A customer known through every feature: two orders (one with offers ticked), a
+    // back-in-stock sign-up, a chat answered by mail, a call-back, a sign-in.
+    let mut details = details_in("london");
+    details.email = "ida@example.com".into();
+    details.address.name = "Ida Quilter".into();
+    details.address.postcode = "N1 9GU".into();
+    details.phone = "07700 900456".into();
+    details.address.line1 = "7 Quilter Mews".into();
+    let needles = [
+        "ida@example.com",
+        "Ida Quilter",
+        "900456",
+        "N1 9GU",
+        "Quilter Mews",
+    ];
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let lines = [CartLine {
+        variant_id: variant,
+        quantity: 1,
+    }];
+    let mut placed = Vec::new();
+    for offers in [true, false] {
+        let token = common::card(&state, common::VISA_APPROVED).await;
+        let mut request = common::request(&state, &details, &lines, false, &token).await;
+        request.offers = offers;
+        match state.checkout().place(&request).await.unwrap() {
+            storefront::api::checkout::CheckoutOutcome::Placed(o) => placed.push(o),
+            other => panic!("{other:?}"),
+        }
+    }
+    let sold_out: i64 = sqlx::query_scalar(
+        "SELECT v.id FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
+         GROUP BY v.id HAVING COALESCE(SUM(s.quantity), 0) = 0 ORDER BY v.id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    state
+        .stock()
+        .watch(sold_out, "ida@example.com", true)
+        .await
+        .unwrap();
+    let context = json!({"page": "/cart", "cart": [], "orders": [], "region": "london"});
+    let chat = json_fn(
+        &app,
+        "/api/help/send",
+        None,
+        json!({"text": "Is the N1 9GU delivery on time?", "context": context, "email": "ida@example.com"}),
+    )
+    .await;
+    assert_eq!(chat.status, StatusCode::OK, "{}", chat.json);
+    let device = chat.cookie.expect("the shopper's help key");
+    let slots = call_fn(&app, "/api/help/call_slots", None, &[]).await;
+    let slot = &slots.json[0];
+    let day = format!(
+        "{}-{:02}-{:02}",
+        slot["day"]["year"],
+        slot["day"]["month"].as_u64().unwrap(),
+        slot["day"]["day"].as_u64().unwrap()
+    );
+    let call = json_fn(
+        &app,
+        "/api/help/callback",
+        Some(&device),
+        json!({"request": {"name": "Ida Quilter", "country": "GB", "phone": "07700 900456", "day": day, "window": slot["window"], "topic": "Delivery", "note": ""}, "context": context}),
+    )
+    .await;
+    assert_eq!(call.status, StatusCode::OK, "{}", call.json);
+    assert_eq!(ask(&app, "ida@example.com").await.status, StatusCode::OK);
+    let signed = sign_in(&app, &token_mailed_to(&state, "ida@example.com").await).await;
+    let session = signed.cookie.expect("signed in");
+    let cookies = format!("{session}; {device}");
+    state.outbox.flush(&state.db.write).await;
+    assert!(!scan_database(&state, &needles).await.is_empty());
+    assert!(
+        !scan_mail_files(&state, &needles).is_empty(),
+        "mail files were written"
+    );
+
+    let erase = || {
+        let (app, cookies) = (app.clone(), cookies.clone());
+        async move { json_fn(&app, "/api/account_erase", Some(&cookies), json!({})).await }
+    };
+    // Not while an order is on its way: said, and nothing changes.
+    let before = scan_database(&state, &needles).await;
+    let refused = erase().await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert!(
+        refused.json.to_string().contains("still on their way"),
+        "{}",
+        refused.json
+    );
+    assert_eq!(scan_database(&state, &needles).await, before);
+    for order in &placed {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+            .bind(&order.number)
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+        state.fulfilment().cancel(id, "customer").await.unwrap();
+    }
+    state.outbox.flush(&state.db.write).await;
+
+    let done = erase().await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert!(
+        done.json.to_string().contains("sales records"),
+        "{}",
+        done.json
+    );
+    assert_eq!(done.cookie.as_deref(), Some(&*format!("{ACCOUNT_COOKIE}=")));
+    let left = scan_database(&state, &needles).await;
+    assert!(left.is_empty(), "personal data left: {left:#?}");
+    let files = scan_mail_files(&state, &needles);
+    assert!(files.is_empty(), "mail files left: {files:?}");
+    // The sales stay, without the person.
+    assert_eq!(
+        count(&state, "SELECT COUNT(*) FROM orders WHERE email = ''").await,
+        2
+    );
+    assert_eq!(
+        count(&state, "SELECT COUNT(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.email = ''").await,
+        2
+    );
+    // Signed out, and the old links open nothing.
+    assert_eq!(account(&app, Some(&session)).await, Value::Null);
+    assert!(state
+        .orders()
+        .view(&placed[0].number, &placed[0].key)
+        .await
+        .is_err());
+}

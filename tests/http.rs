@@ -986,6 +986,7 @@ async fn the_service_worker_is_served_fresh_with_its_own_policy_and_keeps_to_the
     // The script names what the server and the app name.
     for words in [
         KEEP_OFFLINE_HEADER,
+        storefront_model::offline::KEPT_CACHE,
         SHOP_UNREACHABLE,
         SHOP_REACHABLE,
         STAFF_ASSETS,

@@ -53,3 +53,11 @@ pub async fn cancel_alert(id: i64) -> Result<AccountView, ShopError> {
     let caller = storefront_server::session::Caller::current();
     super::respond(super::state()?.accounts().cancel_alert(&caller, id).await)
 }
+
+/// Erases the signed-in customer's personal data (refused while an order or a return
+/// still needs it); answers what was done and what is kept, and signs them out.
+#[server(prefix = "/api", endpoint = "account_erase", input = Json)]
+pub async fn erase_my_data() -> Result<String, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.accounts().erase(&caller).await)
+}

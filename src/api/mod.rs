@@ -83,6 +83,7 @@ pub fn register_server_fns() {
     register_explicit::<account::AccountSignOut>();
     register_explicit::<account::SetOffers>();
     register_explicit::<account::CancelAlert>();
+    register_explicit::<account::EraseMyData>();
     register_explicit::<orders::CancelOrder>();
     register_explicit::<agent::AgentCancelOrder>();
     register_explicit::<warehouse::WarehouseSignIn>();

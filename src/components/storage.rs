@@ -52,6 +52,21 @@ pub fn forget_for_tab(key: &str) {
 }
 
 const ORDERS_KEY: &str = "storefront.orders.v1";
+/// The checkout form's details, for this tab (`pages::checkout`).
+pub const CHECKOUT_KEY: &str = "storefront.checkout";
+
+/// Forgets what this device keeps about the person ("Delete my data"): the orders placed
+/// from it, this tab's checkout details, and the service worker's kept answers (order
+/// pages among them). The cart and the delivery region stay: they say nothing of who.
+pub fn forget_personal() {
+    if let Some(s) = local() {
+        let _ = s.remove_item(ORDERS_KEY);
+    }
+    forget_for_tab(CHECKOUT_KEY);
+    if let Ok(caches) = window().caches() {
+        let _ = caches.delete(storefront_model::offline::KEPT_CACHE);
+    }
+}
 /// Orders remembered on this device, newest first.
 const MAX_REMEMBERED_ORDERS: usize = 20;
 

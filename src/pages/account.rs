@@ -5,7 +5,7 @@
 //! so a mail scanner that opens links (even one that runs scripts) never uses it up.
 
 use crate::api::account::{
-    get_account, AccountOrder, AccountSignOut, AccountView, AlertView, CancelAlert,
+    get_account, AccountOrder, AccountSignOut, AccountView, AlertView, CancelAlert, EraseMyData,
     RequestSignInLink, SetOffers, SignInWithLink,
 };
 use crate::api::checkout::OFFERS_CONSENT;
@@ -13,7 +13,7 @@ use crate::components::browser::focus_later;
 use crate::components::notice::general_error;
 use crate::components::write::{after_each, last_error};
 use crate::components::{error_fallback, Loading, TextField};
-use crate::domain::account::{LINK_MINUTES, SESSION_DAYS};
+use crate::domain::account::{KEPT_AFTER_ERASURE, LINK_MINUTES, SESSION_DAYS};
 use crate::domain::validation::Field;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -22,13 +22,16 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 pub fn AccountPage() -> impl IntoView {
     super::set_title("Your account");
     let account = LocalResource::new(get_account);
+    // What "Delete my data" answered, kept on show after the page goes back to signed out.
+    let said = RwSignal::new(None::<String>);
     view! {
         <h1>"Your account"</h1>
+        <p role="status" class="lead">{move || said.get()}</p>
         <Transition fallback=|| view! { <Loading what="your account" /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
                     account.await.map(|found| match found {
-                        Some(view) => view! { <SignedIn view=view reload=Callback::new(move |()| account.refetch()) /> }.into_any(),
+                        Some(view) => view! { <SignedIn view=view reload=Callback::new(move |()| account.refetch()) said=said /> }.into_any(),
                         None => view! { <AskForLink /> }.into_any(),
                     })
                 })}
@@ -92,11 +95,30 @@ fn AskForLink() -> impl IntoView {
 
 /// The account of a signed-in customer.
 #[component]
-fn SignedIn(view: AccountView, reload: Callback<()>) -> impl IntoView {
+fn SignedIn(
+    view: AccountView,
+    reload: Callback<()>,
+    said: RwSignal<Option<String>>,
+) -> impl IntoView {
     let out = ServerAction::<AccountSignOut>::new();
     let offers = ServerAction::<SetOffers>::new();
     let cancel = ServerAction::<CancelAlert>::new();
-    let errors = [last_error(out), last_error(offers), last_error(cancel)];
+    let erase = ServerAction::<EraseMyData>::new();
+    let confirming = RwSignal::new(false);
+    let errors = [
+        last_error(out),
+        last_error(offers),
+        last_error(cancel),
+        last_error(erase),
+    ];
+    after_each(erase, move |result| {
+        confirming.set(false);
+        if let Ok(words) = result {
+            crate::components::storage::forget_personal();
+            said.set(Some(words));
+            reload.run(());
+        }
+    });
     let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
     after_each(out, move |result| {
         if result.is_ok() {
@@ -113,7 +135,12 @@ fn SignedIn(view: AccountView, reload: Callback<()>) -> impl IntoView {
             reload.run(());
         }
     });
-    let busy = move || offers.pending().get() || cancel.pending().get() || out.pending().get();
+    let busy = move || {
+        offers.pending().get()
+            || cancel.pending().get()
+            || out.pending().get()
+            || erase.pending().get()
+    };
     let sends = view.offers;
     let consents = view
         .consents
@@ -198,6 +225,28 @@ fn SignedIn(view: AccountView, reload: Callback<()>) -> impl IntoView {
                 "Everything we hold about you: your orders in full, consents, back-in-stock sign-ups, chats and call-backs. We never share it. "
                 <a href=crate::api::account::ACCOUNT_DATA_PATH download="storefront-your-data.json">"Download your data (JSON)"</a>
             </p>
+            <p>
+                {format!("You can also delete it: your name, email, phone and addresses, your consents, sign-ups, chats and call-backs, and the emails we sent you. {KEPT_AFTER_ERASURE}")}
+            </p>
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button type="button" class="button" disabled=busy on:click=move |_| confirming.set(true)>
+                        "Delete my data"
+                    </button>
+                }
+            >
+                <p><strong>"This can't be undone. Delete your data now?"</strong></p>
+                <button type="button" class="button button--primary" disabled=busy on:click=move |_| {
+                    erase.dispatch(EraseMyData {});
+                }>
+                    "Yes, delete my data"
+                </button>
+                " "
+                <button type="button" class="button" on:click=move |_| confirming.set(false)>
+                    "Keep it"
+                </button>
+            </Show>
         </section>
         <p>
             {format!("You stay signed in on this device for {SESSION_DAYS} days from signing in, or until you sign out.")}

@@ -98,3 +98,42 @@ test("signed in by a mailed link: the orders under the address, each opening wit
   await expectNoAxeViolations(page, "a used sign-in link");
   await context.close();
 });
+
+test("delete my data: refused while an order is on its way, then done, said, and signed out", async () => {
+  const { shop, browser } = ctx();
+  const { variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const body = await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]);
+  body.request.details.email = "dee@example.com";
+  const placed = await placeOrder(shop.baseURL, body);
+
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto("/account");
+  await page.getByLabel("Email address").fill("dee@example.com");
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await page.goto(await mailedLink(shop, "dee@example.com"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await visible(page.getByText("Signed in as dee@example.com."));
+
+  await page.getByRole("button", { name: "Delete my data" }).click();
+  await visible(page.getByText("This can't be undone. Delete your data now?"));
+  await expectNoAxeViolations(page, "the delete confirmation");
+  await page.getByRole("button", { name: "Yes, delete my data" }).click();
+  await visible(page.getByRole("alert").filter({ hasText: `Order ${placed.number} is still on its way` }));
+  await visible(page.getByRole("link", { name: `Order ${placed.number}` }));
+
+  // Cancelled (it hadn't shipped), the data can go.
+  const res = await fetch(`${shop.baseURL}/api/cancel_order`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ number: placed.number, key: placed.key }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  await page.getByRole("button", { name: "Delete my data" }).click();
+  await page.getByRole("button", { name: "Yes, delete my data" }).click();
+  await visible(page.getByRole("status").filter({ hasText: "Done: your personal data is deleted and you're signed out." }));
+  await visible(page.getByRole("button", { name: "Email me a sign-in link" }));
+  await expectNoAxeViolations(page, "the account page after deleting");
+  assert.ok(!shop.mails().some((m) => m.includes("dee@example.com")), "the mail files to the address are gone");
+  await context.close();
+});

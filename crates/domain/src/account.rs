@@ -2,6 +2,7 @@
 //! how long a link and a session last, how often a link may be asked for, and the words
 //! the shop says about it. Every sentence here is derived from the numbers beside it.
 
+use crate::order::OrderStatus;
 use crate::rate::RateLimit;
 
 /// A sign-in link works once, within this many minutes of being asked for.
@@ -56,6 +57,37 @@ pub fn sends_offers(consents: &[(i64, Option<i64>)]) -> bool {
     consents.iter().any(|(_, withdrawn)| withdrawn.is_none())
 }
 
+/// Whether a customer's personal data may be erased now, given their orders (number and
+/// status) and the orders with a return not yet refunded or refused: not while an order
+/// is still on its way, since its address and phone are what deliver it, nor while a
+/// return is open, since its refund and its exchange are sent to them. Answers what to
+/// say otherwise.
+pub fn may_erase(orders: &[(String, OrderStatus)], open_returns: &[String]) -> Result<(), String> {
+    if let Some(number) = open_returns.first() {
+        return Err(format!(
+            "Your return of order {number} is still open, and we need your details to refund or exchange it. You can delete your data once it's settled."
+        ));
+    }
+    let open: Vec<&str> = orders
+        .iter()
+        .filter(|(_, s)| !matches!(s, OrderStatus::Delivered | OrderStatus::Cancelled))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    match open.as_slice() {
+        [] => Ok(()),
+        [one] => Err(format!(
+            "Order {one} is still on its way, and we need your address and phone to deliver it. You can delete your data once it has arrived (or cancel it first, if it hasn't shipped)."
+        )),
+        many => Err(format!(
+            "Orders {} are still on their way, and we need your address and phone to deliver them. You can delete your data once they have arrived (or cancel them first, if they haven't shipped).",
+            many.join(", ")
+        )),
+    }
+}
+
+/// Why order records outlive an erasure, as the account page and the answer say it.
+pub const KEPT_AFTER_ERASURE: &str = "We keep the records of the orders themselves (what was bought, when, for how much, and where it was sent from), without your name, email, phone or address, because the law requires a shop to keep its sales records.";
+
 /// The mail carrying a link.
 pub fn link_mail(link: &str) -> (String, String) {
     (
@@ -103,6 +135,43 @@ mod tests {
         assert!(sends_offers(&[(10, None)]));
         assert!(!sends_offers(&[(10, Some(20))]));
         assert!(sends_offers(&[(10, Some(20)), (30, None)]));
+    }
+
+    #[test]
+    fn data_stays_while_an_order_is_on_its_way() {
+        let order = |n: &str, s| (n.to_owned(), s);
+        assert!(may_erase(&[], &[]).is_ok());
+        let done = [
+            order("SF-1", OrderStatus::Delivered),
+            order("SF-2", OrderStatus::Cancelled),
+        ];
+        assert!(may_erase(&done, &[]).is_ok());
+        let said = may_erase(&done, &["SF-1".to_owned()]).unwrap_err();
+        assert!(said.contains("return of order SF-1"), "{said}");
+        for waiting in [
+            OrderStatus::Placed,
+            OrderStatus::Packed,
+            OrderStatus::Shipped,
+        ] {
+            let said = may_erase(
+                &[
+                    order("SF-1", OrderStatus::Delivered),
+                    order("SF-3", waiting),
+                ],
+                &[],
+            )
+            .unwrap_err();
+            assert!(said.contains("SF-3") && !said.contains("SF-1"), "{said}");
+        }
+        let said = may_erase(
+            &[
+                order("SF-3", OrderStatus::Placed),
+                order("SF-4", OrderStatus::Shipped),
+            ],
+            &[],
+        )
+        .unwrap_err();
+        assert!(said.starts_with("Orders SF-3, SF-4 are"), "{said}");
     }
 
     proptest! {

@@ -10,6 +10,10 @@ pub const SERVICE_WORKER: &str = "/sw.js";
 /// an order, a chat message, any change) always go to the shop or fail.
 pub const KEEP_OFFLINE_HEADER: &str = "x-storefront-keep-offline";
 
+/// The service worker's store of kept answers (order pages among them): "Delete my data"
+/// empties it on the device it is pressed on.
+pub const KEPT_CACHE: &str = "storefront-kept-v1";
+
 /// What the service worker tells the shop's open pages when the shop stops or starts
 /// answering (a `postMessage` with this text).
 pub const SHOP_UNREACHABLE: &str = "storefront:offline";

@@ -9,8 +9,8 @@
 use super::session::{self, Caller, ACCOUNT_COOKIE};
 use super::{internal, unix_now, AppState};
 use storefront_domain::account::{
-    link_mail, link_refused, link_sent_answer, oldest_valid_link, sends_offers, session_seconds,
-    LINKS_PER_ADDRESS, LINKS_PER_SENDER,
+    link_mail, link_refused, link_sent_answer, may_erase, oldest_valid_link, sends_offers,
+    session_seconds, KEPT_AFTER_ERASURE, LINKS_PER_ADDRESS, LINKS_PER_SENDER,
 };
 use storefront_domain::order::OrderStatus;
 use storefront_domain::rate::minutes_to_wait;
@@ -347,6 +347,109 @@ impl<'a> Accounts<'a> {
                 .collect(),
             signed_in_devices: u32::try_from(devices).unwrap_or(0),
         }))
+    }
+
+    /// Erases everything personal the shop holds about the caller: their details are
+    /// blanked on their orders (the records of the sales stay, [`KEPT_AFTER_ERASURE`]),
+    /// and their order links, consents, sign-ups, chats and call-backs (those mailed to
+    /// the address, and those made on this device), sign-in links and sessions, checkout
+    /// attempts and mail (in the outbox and its files) are deleted. Refused, changing
+    /// nothing, while an order or a return still needs them ([`may_erase`]). Answers what
+    /// to tell them; their session ends.
+    pub async fn erase(&self, caller: &Caller) -> Result<String, ShopError> {
+        let email = self.required(caller).await?;
+        let device = session::shopper_hash(caller, false).unwrap_or_default();
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let orders: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, number, status FROM orders WHERE email = ? COLLATE NOCASE")
+                .bind(&email)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(internal)?;
+        let open_returns: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT o.number FROM returns r JOIN orders o ON o.id = r.order_id
+             WHERE o.email = ? COLLATE NOCASE AND r.status IN ('requested', 'received')",
+        )
+        .bind(&email)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let statuses: Vec<(String, OrderStatus)> = orders
+            .iter()
+            .map(|(_, number, status)| {
+                (
+                    number.clone(),
+                    OrderStatus::parse(status).unwrap_or(OrderStatus::Placed),
+                )
+            })
+            .collect();
+        may_erase(&statuses, &open_returns).map_err(ShopError::NotFound)?;
+        let mail_ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM mail_outbox WHERE recipient = ? COLLATE NOCASE")
+                .bind(&email)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(internal)?;
+        async {
+            for (id, _, _) in &orders {
+                sqlx::query(
+                    "UPDATE orders SET email = '', phone = '', ship_name = '', ship_line1 = '', ship_line2 = '',
+                            ship_city = '', ship_postcode = '', access_key = '', card_last4 = NULL, card_token = NULL
+                     WHERE id = ?",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM order_keys WHERE order_id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let by_email = [
+                "DELETE FROM checkout_attempts WHERE json_extract(request, '$.details.email') = ? COLLATE NOCASE",
+                "DELETE FROM marketing_consents WHERE email = ? COLLATE NOCASE",
+                "DELETE FROM stock_alerts WHERE email = ? COLLATE NOCASE",
+                "DELETE FROM sign_in_links WHERE email = ? COLLATE NOCASE",
+                "DELETE FROM account_sessions WHERE email = ? COLLATE NOCASE",
+                "DELETE FROM mail_outbox WHERE recipient = ? COLLATE NOCASE",
+            ];
+            for sql in by_email {
+                sqlx::query(sql).bind(&email).execute(&mut *tx).await?;
+            }
+            let chats = "SELECT id FROM conversations WHERE reply_email = ? COLLATE NOCASE OR shopper_hash = ?";
+            sqlx::query(&format!(
+                "DELETE FROM chat_messages WHERE conversation_id IN ({chats})"
+            ))
+            .bind(&email)
+            .bind(&device)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(&format!("DELETE FROM conversations WHERE id IN ({chats})"))
+                .bind(&email)
+                .bind(&device)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM callbacks WHERE shopper_hash = ?")
+                .bind(&device)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await
+        .map_err(internal)?;
+        // The delivered copies the outbox keeps as files (when there is no SMTP server).
+        for id in mail_ids {
+            let file = self.state.outbox.file_of(id);
+            if let Err(e) = std::fs::remove_file(&file) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::error!(%e, file = %file.display(), "erased mail file not removed");
+                }
+            }
+        }
+        session::send_cookie(session::set_cookie_value(ACCOUNT_COOKIE, "", 0));
+        Ok(format!(
+            "Done: your personal data is deleted and you're signed out. {KEPT_AFTER_ERASURE}"
+        ))
     }
 
     async fn view_for(&self, email: &str) -> Result<AccountView, ShopError> {

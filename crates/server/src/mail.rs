@@ -159,7 +159,7 @@ impl Outbox {
             m.created_at,
             m.body.replace('\n', "\r\n"),
         );
-        let path = self.dir.join(format!("{:08}.eml", m.id));
+        let path = self.file_of(m.id);
         let partial = self.dir.join(format!("{:08}.eml.part", m.id));
         let written = async {
             tokio::fs::create_dir_all(&self.dir).await?;
@@ -169,6 +169,11 @@ impl Outbox {
         written
             .await
             .map_err(|e| (Failure::Temporary, format!("outbox directory: {e}")))
+    }
+
+    /// The file a delivered message `id` is kept in (when there is no SMTP server).
+    pub fn file_of(&self, id: i64) -> PathBuf {
+        self.dir.join(format!("{id:08}.eml"))
     }
 
     pub fn dir(&self) -> &std::path::Path {

@@ -31,7 +31,7 @@ use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-const SAVED_KEY: &str = "storefront.checkout";
+use crate::components::storage::CHECKOUT_KEY as SAVED_KEY;
 
 /// The steps, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
