@@ -24,3 +24,11 @@ CREATE INDEX orders_email ON orders(email COLLATE NOCASE);
 ALTER TABLE marketing_consents ADD COLUMN withdrawn_at INTEGER;
 CREATE INDEX marketing_consents_email ON marketing_consents(email COLLATE NOCASE);
 CREATE INDEX stock_alerts_email ON stock_alerts(email COLLATE NOCASE);
+
+-- "Send me offers" ticked at checkout counts only once the link mailed to the address is
+-- opened (confirm_hash: the SHA-256 of its token, cleared when used). Consents given
+-- before this stand as they were; one given from a signed-in account is confirmed at once.
+ALTER TABLE marketing_consents ADD COLUMN confirm_hash TEXT;
+ALTER TABLE marketing_consents ADD COLUMN confirmed_at INTEGER;
+UPDATE marketing_consents SET confirmed_at = given_at;
+CREATE UNIQUE INDEX marketing_consents_confirm ON marketing_consents(confirm_hash) WHERE confirm_hash IS NOT NULL;

@@ -14,7 +14,7 @@ use crate::components::part::split_view;
 use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
-    account::{AccountPage, SignInPage},
+    account::{AccountPage, OffersConfirmPage, SignInPage},
     alerts::AlertConfirmPage,
     cart::CartPage,
     category::CategoryPage,
@@ -79,6 +79,7 @@ lazy_page! {
     SearchRoute => search_page, preload_search_page => SearchPage;
     AccountRoute => account_page, preload_account_page => AccountPage;
     SignInRoute => sign_in_page, preload_sign_in_page => SignInPage;
+    OffersConfirmRoute => offers_confirm_page, preload_offers_confirm_page => OffersConfirmPage;
 }
 
 /// The whole storefront.
@@ -122,6 +123,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/alerts/confirm") view={Lazy::<AlertConfirmRoute>::new()} />
                         <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
                         <Route path=path!("/account/sign-in") view={Lazy::<SignInRoute>::new()} />
+                        <Route path=path!("/offers/confirm") view={Lazy::<OffersConfirmRoute>::new()} />
                     </Routes>
                 </main>
                 <HelpPanel />

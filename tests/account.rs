@@ -322,6 +322,24 @@ async fn consents_alerts_and_the_data_download_are_the_customers_own() {
     let signed = sign_in(&app, &token_mailed_to(&state, "sam@example.com").await).await;
     let cookie = signed.cookie.expect("signed in");
     let view = signed.json;
+    // Ticked at checkout: not counted until the mailed link is opened.
+    assert_eq!(view["offers"], json!(false));
+    assert_eq!(view["consents"][0]["confirmed"], json!(false));
+    let mail: String = sqlx::query_scalar(
+        "SELECT body FROM mail_outbox WHERE subject LIKE 'Please confirm: offers%'",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let link = mail
+        .split_whitespace()
+        .find_map(|w| w.split_once("/offers/confirm?token="))
+        .expect("a confirm link")
+        .1
+        .to_owned();
+    let confirmed = call_fn(&app, "/api/confirm_offers", None, &[("token", &link)]).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.json);
+    let view = account(&app, Some(&cookie)).await;
     assert_eq!(view["offers"], json!(true));
     assert_eq!(view["consents"].as_array().unwrap().len(), 1);
     assert_eq!(

@@ -636,6 +636,52 @@ async fn the_receipt_mail_has_items_amounts_and_contacts_and_consent_is_only_kep
     assert_eq!(email, "sam@example.com");
     assert_eq!(wording, storefront::api::checkout::OFFERS_CONSENT);
     assert!(at > 1_700_000_000);
+
+    // It counts only once the address's owner opens the link mailed to it: anyone can type
+    // anyone's address at checkout.
+    let unconfirmed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM marketing_consents WHERE confirmed_at IS NULL AND confirm_hash IS NOT NULL",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    assert_eq!(unconfirmed, 1);
+    let mail: String = sqlx::query_scalar(
+        "SELECT body FROM mail_outbox WHERE recipient = 'sam@example.com' AND subject LIKE 'Please confirm: offers%'",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let token = mail
+        .split_whitespace()
+        .find_map(|w| {
+            w.split_once("/offers/confirm?token=")
+                .map(|(_, t)| t.to_owned())
+        })
+        .expect("a confirm link");
+    let confirm = |token: String| {
+        let app = app.clone();
+        async move { call(&app, "/api/confirm_offers", &json!({ "token": token })).await }
+    };
+    assert_eq!(confirm("x".repeat(32)).await.0, StatusCode::NOT_FOUND);
+    let (status, words) = confirm(token.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{words}");
+    assert!(words.to_string().contains("sam@example.com"));
+    let (status, words) = confirm(token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "once only");
+    assert!(
+        words
+            .to_string()
+            .contains(&storefront::domain::account::offers_link_refused()),
+        "{words}"
+    );
+    let confirmed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM marketing_consents WHERE confirmed_at IS NOT NULL AND confirm_hash IS NULL",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    assert_eq!(confirmed, 1);
 }
 
 #[tokio::test]

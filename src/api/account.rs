@@ -61,3 +61,9 @@ pub async fn erase_my_data() -> Result<String, ShopError> {
     let caller = storefront_server::session::Caller::current();
     super::respond(super::state()?.accounts().erase(&caller).await)
 }
+
+/// Confirms "Send me offers" from the link mailed to the address (once).
+#[server(prefix = "/api", endpoint = "confirm_offers", input = Json)]
+pub async fn confirm_offers(token: String) -> Result<String, ShopError> {
+    super::respond(super::state()?.accounts().confirm_offers(&token).await)
+}

@@ -84,6 +84,7 @@ pub fn register_server_fns() {
     register_explicit::<account::SetOffers>();
     register_explicit::<account::CancelAlert>();
     register_explicit::<account::EraseMyData>();
+    register_explicit::<account::ConfirmOffers>();
     register_explicit::<orders::CancelOrder>();
     register_explicit::<agent::AgentCancelOrder>();
     register_explicit::<warehouse::WarehouseSignIn>();

@@ -51,10 +51,43 @@ pub fn link_refused() -> String {
     )
 }
 
-/// Whether offers may be mailed: some consent given (`given_at`) and not withdrawn
-/// (`withdrawn_at`). A withdrawal ends every consent given before it.
-pub fn sends_offers(consents: &[(i64, Option<i64>)]) -> bool {
-    consents.iter().any(|(_, withdrawn)| withdrawn.is_none())
+/// Whether offers may be mailed, given each consent's (confirmed, withdrawn at): some
+/// consent confirmed by its address's owner and not withdrawn. A withdrawal ends every
+/// consent given before it; an unconfirmed one never counts.
+pub fn sends_offers(consents: &[(bool, Option<i64>)]) -> bool {
+    consents
+        .iter()
+        .any(|(confirmed, withdrawn)| *confirmed && withdrawn.is_none())
+}
+
+/// "Send me offers" ticked at checkout counts only once the link mailed to the address is
+/// opened, within this many days (anyone can type anyone's address).
+pub const OFFERS_CONFIRM_DAYS: i64 = 7;
+
+/// Said next to the offers box at checkout.
+pub fn offers_confirm_note() -> String {
+    format!(
+        "Before we send any, we'll email you a link to confirm it's your address (it works for {OFFERS_CONFIRM_DAYS} days)."
+    )
+}
+
+/// The mail asking to confirm offers.
+pub fn offers_confirm_mail(link: &str) -> (String, String) {
+    (
+        "Please confirm: offers by email from Storefront".to_owned(),
+        format!(
+            "Hello,\n\nYou ticked \"Send me offers\" when ordering from Storefront. To start getting them, please open this link within {OFFERS_CONFIRM_DAYS} days:\n\n{link}\n\n\
+             Didn't tick it, or changed your mind? Ignore this email and we won't send you any offers.\n\n\
+             Storefront"
+        ),
+    )
+}
+
+/// What a used, too old or unknown confirm link says.
+pub fn offers_link_refused() -> String {
+    format!(
+        "This link has already been used, or is more than {OFFERS_CONFIRM_DAYS} days old. You can ask for offers any time from your account."
+    )
 }
 
 /// Whether a customer's personal data may be erased now, given their orders (number and
@@ -130,11 +163,22 @@ mod tests {
     }
 
     #[test]
-    fn offers_only_while_a_consent_stands() {
+    fn offers_only_while_a_confirmed_consent_stands() {
         assert!(!sends_offers(&[]));
-        assert!(sends_offers(&[(10, None)]));
-        assert!(!sends_offers(&[(10, Some(20))]));
-        assert!(sends_offers(&[(10, Some(20)), (30, None)]));
+        assert!(sends_offers(&[(true, None)]));
+        assert!(!sends_offers(&[(false, None)]), "never before confirmation");
+        assert!(!sends_offers(&[(true, Some(20))]));
+        assert!(sends_offers(&[(true, Some(20)), (true, None)]));
+        for words in [
+            offers_confirm_note(),
+            offers_confirm_mail("x").1,
+            offers_link_refused(),
+        ] {
+            assert!(
+                words.contains(&format!("{OFFERS_CONFIRM_DAYS} days")),
+                "{words}"
+            );
+        }
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct ConsentView {
     /// The words the customer agreed to, as shown then.
     pub wording: String,
     pub given_on: CalendarDate,
+    /// Opened the link mailed to the address (or given while signed in): only then counts.
+    pub confirmed: bool,
     pub withdrawn_on: Option<CalendarDate>,
 }
 

@@ -9,8 +9,9 @@
 use super::session::{self, Caller, ACCOUNT_COOKIE};
 use super::{internal, unix_now, AppState};
 use storefront_domain::account::{
-    link_mail, link_refused, link_sent_answer, may_erase, oldest_valid_link, sends_offers,
-    session_seconds, KEPT_AFTER_ERASURE, LINKS_PER_ADDRESS, LINKS_PER_SENDER,
+    link_mail, link_refused, link_sent_answer, may_erase, offers_link_refused, oldest_valid_link,
+    sends_offers, session_seconds, KEPT_AFTER_ERASURE, LINKS_PER_ADDRESS, LINKS_PER_SENDER,
+    OFFERS_CONFIRM_DAYS,
 };
 use storefront_domain::order::OrderStatus;
 use storefront_domain::rate::minutes_to_wait;
@@ -214,18 +215,21 @@ impl<'a> Accounts<'a> {
         let now = unix_now();
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let standing: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM marketing_consents WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL",
+            "SELECT COUNT(*) FROM marketing_consents
+             WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL AND confirmed_at IS NOT NULL",
         )
         .bind(&email)
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
         if send && standing == 0 {
+            // Given while signed in by a link to the address: confirmed already.
             sqlx::query(
-                "INSERT INTO marketing_consents (email, wording, given_at) VALUES (?, ?, ?)",
+                "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, ?, ?, ?)",
             )
             .bind(&email)
             .bind(OFFERS_CONSENT)
+            .bind(now)
             .bind(now)
             .execute(&mut *tx)
             .await
@@ -242,6 +246,29 @@ impl<'a> Accounts<'a> {
         }
         tx.commit().await.map_err(internal)?;
         self.view_for(&email).await
+    }
+
+    /// Confirms the offers consent behind a mailed link's token, once and within
+    /// [`OFFERS_CONFIRM_DAYS`]; answers what to tell the customer.
+    pub async fn confirm_offers(&self, token: &str) -> Result<String, ShopError> {
+        let now = unix_now();
+        let email: Option<String> = sqlx::query_scalar(
+            "UPDATE marketing_consents SET confirmed_at = ?, confirm_hash = NULL
+             WHERE confirm_hash = ? AND confirmed_at IS NULL AND withdrawn_at IS NULL AND given_at > ?
+             RETURNING email",
+        )
+        .bind(now)
+        .bind(session::digest(token.trim()))
+        .bind(now - OFFERS_CONFIRM_DAYS * 86_400)
+        .fetch_optional(&self.state.db.write)
+        .await
+        .map_err(internal)?;
+        match email {
+            Some(email) => Ok(format!(
+                "Confirmed: we'll email offers to {email}. You can stop them any time, in one click, from your account."
+            )),
+            None => Err(ShopError::NotFound(offers_link_refused())),
+        }
     }
 
     /// Cancels one of the caller's back-in-stock sign-ups (another address's is left alone).
@@ -462,8 +489,8 @@ impl<'a> Accounts<'a> {
         .fetch_all(&self.state.db.read)
         .await
         .map_err(internal)?;
-        let consents: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT wording, given_at, withdrawn_at FROM marketing_consents
+        let consents: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT wording, given_at, confirmed_at, withdrawn_at FROM marketing_consents
              WHERE email = ? COLLATE NOCASE ORDER BY given_at DESC, id DESC",
         )
         .bind(email)
@@ -485,14 +512,15 @@ impl<'a> Accounts<'a> {
             offers: sends_offers(
                 &consents
                     .iter()
-                    .map(|(_, given, withdrawn)| (*given, *withdrawn))
+                    .map(|(_, _, confirmed, withdrawn)| (confirmed.is_some(), *withdrawn))
                     .collect::<Vec<_>>(),
             ),
             consents: consents
                 .into_iter()
-                .map(|(wording, given, withdrawn)| ConsentView {
+                .map(|(wording, given, confirmed, withdrawn)| ConsentView {
                     wording,
                     given_on: super::date_of(given),
+                    confirmed: confirmed.is_some(),
                     withdrawn_on: withdrawn.map(super::date_of),
                 })
                 .collect(),

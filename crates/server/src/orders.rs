@@ -650,14 +650,31 @@ impl<'a> Orders<'a> {
             .await?;
         }
         if order.offers {
+            // Counted only once the address's owner opens the link mailed now.
+            let token = super::random_token(32);
             sqlx::query(
-                "INSERT INTO marketing_consents (email, wording, given_at, order_id) VALUES (?, ?, ?, ?)",
+                "INSERT INTO marketing_consents (email, wording, given_at, order_id, confirm_hash) VALUES (?, ?, ?, ?, ?)",
             )
             .bind(&details.email)
             .bind(OFFERS_CONSENT)
             .bind(now)
             .bind(order_id)
+            .bind(super::session::digest(&token))
             .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            let (subject, body) = storefront_domain::account::offers_confirm_mail(&format!(
+                "{}/offers/confirm?token={token}",
+                self.state.config.public_url.trim_end_matches('/')
+            ));
+            mail::queue(
+                &mut *tx,
+                mail::Mail {
+                    to: &details.email,
+                    subject: &subject,
+                    body: &body,
+                },
+            )
             .await
             .map_err(internal)?;
         }

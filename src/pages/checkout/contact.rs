@@ -42,8 +42,9 @@ pub fn ContactStep() -> impl IntoView {
                 on_blur=errors.blur(Field::Email)
             />
             <div class="field field--check">
-                <input id="offers" type="checkbox" bind:checked=form.offers />
+                <input id="offers" type="checkbox" aria-describedby="offers-hint" bind:checked=form.offers />
                 <label for="offers">{OFFERS_CONSENT}</label>
+                <p class="field__hint" id="offers-hint">{crate::domain::account::offers_confirm_note()}</p>
             </div>
             <p class="privacy-promise">{PRIVACY_PROMISE}</p>
             <div class="checkout__actions">
