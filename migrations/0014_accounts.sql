@@ -32,3 +32,12 @@ ALTER TABLE marketing_consents ADD COLUMN confirm_hash TEXT;
 ALTER TABLE marketing_consents ADD COLUMN confirmed_at INTEGER;
 UPDATE marketing_consents SET confirmed_at = given_at;
 CREATE UNIQUE INDEX marketing_consents_confirm ON marketing_consents(confirm_hash) WHERE confirm_hash IS NOT NULL;
+
+-- Addresses whose owner has opened a link the shop mailed to them (signing in, confirming
+-- offers or a back-in-stock sign-up), and when first: what the agent console calls
+-- verified. An address typed into a form is not proof; one proved before this table
+-- existed counts from its next link.
+CREATE TABLE verified_emails (
+    email     TEXT PRIMARY KEY COLLATE NOCASE,
+    first_at  INTEGER NOT NULL
+);

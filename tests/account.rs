@@ -653,3 +653,134 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn an_agent_finds_one_customer_by_order_email_or_phone_and_sees_what_is_proved() {
+    const PASSWORD: &str = "correct horse battery staple";
+    let Shop {
+        app,
+        state,
+        dir: _dir,
+    } = TestShop::new()
+        .products(30)
+        .agents(&["alex"], PASSWORD)
+        .start()
+        .await;
+    let signed = call_fn(
+        &app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "alex"), ("password", PASSWORD)],
+    )
+    .await;
+    let agent = signed.cookie.expect("the agent's session");
+    let variant: i64 = sqlx::query_scalar(
+        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let mut details = details_in("london");
+    details.email = "kim@example.com".into();
+    details.phone = "07700 900789".into();
+    let lines = [CartLine {
+        variant_id: variant,
+        quantity: 1,
+    }];
+    let first = buy(&state, &details, &lines, false).await.unwrap();
+    // A chat where someone typed Kim's address, and a call-back to Kim's phone.
+    let context = json!({"page": "/cart", "cart": [], "orders": [], "region": "london"});
+    let chat = json_fn(
+        &app,
+        "/api/help/send",
+        None,
+        json!({"text": "Where is my parcel?", "context": context, "email": "kim@example.com"}),
+    )
+    .await;
+    assert_eq!(chat.status, StatusCode::OK, "{}", chat.json);
+    let slots = call_fn(&app, "/api/help/call_slots", None, &[]).await;
+    let slot = &slots.json[0];
+    let day = format!(
+        "{}-{:02}-{:02}",
+        slot["day"]["year"],
+        slot["day"]["month"].as_u64().unwrap(),
+        slot["day"]["day"].as_u64().unwrap()
+    );
+    let call = json_fn(
+        &app,
+        "/api/help/callback",
+        None,
+        json!({"request": {"name": "Kim", "country": "GB", "phone": "+44 7700 900789", "day": day, "window": slot["window"], "topic": "Delivery", "note": ""}, "context": context}),
+    )
+    .await;
+    assert_eq!(call.status, StatusCode::OK, "{}", call.json);
+
+    let find = |query: &str| {
+        let (app, agent, query) = (app.clone(), agent.clone(), query.to_owned());
+        async move {
+            call_fn(
+                &app,
+                "/api/agent/customer",
+                Some(&agent),
+                &[("query", &query)],
+            )
+            .await
+        }
+    };
+    let numbers = |v: &Value| -> Vec<String> {
+        v["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for query in [
+        "KIM@example.com",
+        "07700 900789",
+        &first.number.to_lowercase(),
+    ] {
+        let p = find(query).await;
+        assert_eq!(p.status, StatusCode::OK, "{query}: {}", p.json);
+        assert_eq!(
+            p.json["email"].as_str().unwrap().to_lowercase(),
+            "kim@example.com",
+            "{query}"
+        );
+        assert_eq!(numbers(&p.json), vec![first.number.clone()], "{query}");
+        assert_eq!(p.json["verified_on"], Value::Null, "typed, never proved");
+        assert_eq!(p.json["chats"].as_array().unwrap().len(), 1, "{query}");
+        assert_eq!(p.json["callbacks"].as_array().unwrap().len(), 1, "{query}");
+        assert_eq!(p.json["callbacks"][0]["phone"], json!("+447700900789"));
+    }
+    // Asked about one order: that one, and how many more there are.
+    let second = buy(&state, &details, &lines, false).await.unwrap();
+    let by_number = find(&first.number).await;
+    assert_eq!(numbers(&by_number.json), vec![first.number.clone()]);
+    assert_eq!(by_number.json["more_orders"], json!(1));
+    assert_eq!(
+        numbers(&find("kim@example.com").await.json),
+        vec![second.number.clone(), first.number.clone()]
+    );
+
+    // Once Kim opens a link we mailed, the address is shown as verified.
+    assert_eq!(ask(&app, "kim@example.com").await.status, StatusCode::OK);
+    let kim = sign_in(&app, &token_mailed_to(&state, "kim@example.com").await).await;
+    assert_ne!(
+        find("kim@example.com").await.json["verified_on"],
+        Value::Null
+    );
+
+    // Bad input is named; a shopper (even signed in) is no agent.
+    let nonsense = find("blue shirt").await;
+    assert_eq!(nonsense.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(find("SF-AAAAAAAA").await.status, StatusCode::NOT_FOUND);
+    let as_shopper = call_fn(
+        &app,
+        "/api/agent/customer",
+        kim.cookie.as_deref(),
+        &[("query", "kim@example.com")],
+    )
+    .await;
+    assert_eq!(as_shopper.status, StatusCode::UNAUTHORIZED);
+}

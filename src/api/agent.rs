@@ -111,6 +111,13 @@ pub async fn agent_find_orders(query: String) -> Result<Vec<OrderView>, ShopErro
     as_agent(|state, agent| async move { state.desk().find_orders(&agent, &query).await }).await
 }
 
+/// One customer by an order number, an email address or a phone number: their orders,
+/// chats, call-backs, consents and sign-ups, and whether the address is proved theirs.
+#[server(prefix = "/api/agent", endpoint = "customer", input = Json)]
+pub async fn agent_customer(query: String) -> Result<CustomerProfile, ShopError> {
+    as_agent(|state, _agent| async move { state.accounts().profile(&query).await }).await
+}
+
 /// Mails the order's private link to the address on the order again.
 #[server(prefix = "/api/agent", endpoint = "resend_order_link", input = Json)]
 pub async fn agent_resend_order_link(number: String) -> Result<(), ShopError> {

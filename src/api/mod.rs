@@ -74,6 +74,7 @@ pub fn register_server_fns() {
     register_explicit::<agent::AgentCallback>();
     register_explicit::<agent::AgentCallbackDone>();
     register_explicit::<agent::AgentFindOrders>();
+    register_explicit::<agent::AgentCustomer>();
     register_explicit::<agent::AgentSendMailAgain>();
     register_explicit::<agent::AgentResendOrderLink>();
     register_explicit::<orders::FindOrder>();

@@ -1,8 +1,9 @@
-//! What the customer has in front of them (page, cart, orders) and any order found by
-//! number or email.
+//! What the customer has in front of them (page, cart, orders), and any customer found by
+//! an order number, email or phone: their orders, chats, call-backs, consents and
+//! sign-ups, with what is proved and what was only typed kept apart.
 
 use crate::api::agent::{
-    agent_cancel_order, agent_find_orders, agent_resend_order_link, CustomerContext,
+    agent_cancel_order, agent_customer, agent_resend_order_link, CustomerContext, CustomerProfile,
 };
 use crate::api::orders::OrderView;
 use crate::api::ShopError;
@@ -219,20 +220,20 @@ fn CancelForCustomer(label: String, ask: CancelAsk) -> impl IntoView {
     }
 }
 
-/// Any order by number or by the customer's email.
+/// Any customer by an order number, their email or their phone.
 #[component]
 pub(super) fn OrderLookup() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ShopError>);
-    let found = RwSignal::new(None::<Vec<OrderView>>);
+    let found = RwSignal::new(None::<CustomerProfile>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let q = query.get_untracked();
         spawn_local(async move {
-            match agent_find_orders(q).await {
-                Ok(orders) => {
+            match agent_customer(q).await {
+                Ok(profile) => {
                     error.set(None);
-                    found.set(Some(orders));
+                    found.set(Some(profile));
                 }
                 Err(e) => {
                     found.set(None);
@@ -243,20 +244,120 @@ pub(super) fn OrderLookup() -> impl IntoView {
     };
     view! {
         <section class="console__lookup" aria-labelledby="lookup-heading">
-            <h2 id="lookup-heading">"Find an order"</h2>
+            <h2 id="lookup-heading">"Find a customer"</h2>
             <form on:submit=submit novalidate>
                 <TextField
                     id="order-lookup"
-                    label="Order number or email"
+                    label="Order number, email or phone"
                     value=query
                     error=Signal::derive(move || error.with(|e| e.as_ref().map(ToString::to_string).map(|m| {
                         e.as_ref().and_then(|e| e.message_for(&Field::Email)).unwrap_or(m)
                     })))
                     on_blur=|_| ()
                 />
-                <button type="submit" class="button">"Find orders"</button>
+                <button type="submit" class="button">"Find the customer"</button>
             </form>
-            {move || found.get().map(|orders| view! { <OrderList orders /> })}
+            {move || found.get().map(|profile| view! { <Profile profile /> })}
+        </section>
+    }
+}
+
+/// A customer found by the agent.
+#[component]
+fn Profile(profile: CustomerProfile) -> impl IntoView {
+    let who = profile
+        .email
+        .clone()
+        .unwrap_or_else(|| "no email address on file".to_owned());
+    let proof = match (&profile.email, profile.verified_on) {
+        (Some(_), Some(on)) => view! {
+            <p class="console__verified">{format!("Email verified: its owner opened a link we mailed to it on {}.", on.long_label())}</p>
+        }
+        .into_any(),
+        (Some(_), None) => view! {
+            <p class="console__warning">"Email not verified: nobody has opened a link we mailed to it, and anyone can type any address. Check who you're talking to (an order number and postcode, say) before discussing these orders."</p>
+        }
+        .into_any(),
+        (None, _) => ().into_any(),
+    };
+    let chats = profile
+        .chats
+        .into_iter()
+        .map(|c| {
+            view! {
+                <li>{format!(
+                    "Chat started {} ({}, {} messages): \u{201c}{}\u{201d}",
+                    c.started_on.long_label(),
+                    if c.open { "open" } else { "closed" },
+                    c.messages,
+                    c.latest
+                )}</li>
+            }
+        })
+        .collect::<Vec<_>>();
+    let callbacks = profile
+        .callbacks
+        .into_iter()
+        .map(|c| {
+            view! {
+                <li>{format!(
+                    "{} for {} on {}: {} ({}, {})",
+                    c.reference,
+                    c.name,
+                    c.phone,
+                    c.topic,
+                    c.when,
+                    if c.done { "done" } else { "waiting" }
+                )}</li>
+            }
+        })
+        .collect::<Vec<_>>();
+    let consents = profile
+        .consents
+        .into_iter()
+        .map(|c| {
+            let state = match (c.confirmed, c.withdrawn_on) {
+                (_, Some(w)) => format!("withdrawn on {}", w.long_label()),
+                (true, None) => "confirmed".to_owned(),
+                (false, None) => "waiting for the customer to open the confirm link".to_owned(),
+            };
+            view! { <li>{format!("Agreed on {} ({state}): ", c.given_on.long_label())}<q>{c.wording}</q></li> }
+        })
+        .collect::<Vec<_>>();
+    let alerts = profile
+        .alerts
+        .into_iter()
+        .map(|a| {
+            view! {
+                <li>{format!(
+                    "{}, {} ({})",
+                    a.product,
+                    a.variant,
+                    if a.confirmed { "confirmed" } else { "not confirmed" }
+                )}</li>
+            }
+        })
+        .collect::<Vec<_>>();
+    let none = || view! { <p>"None."</p> };
+    view! {
+        <section class="console__profile" aria-labelledby="profile-heading">
+            <h3 id="profile-heading">{format!("Customer: {who}")}</h3>
+            <p>{format!("Found by {}.", profile.found_by)}</p>
+            {proof}
+            <h4>"Orders"</h4>
+            <OrderList orders=profile.orders />
+            {(profile.more_orders > 0).then(|| view! {
+                <p>{format!("{} more under this address: search the address to see them.", profile.more_orders)}</p>
+            })}
+            <h4>"Chats (the address was typed into them: not proof)"</h4>
+            {if chats.is_empty() { none().into_any() } else { view! { <ul>{chats}</ul> }.into_any() }}
+            <h4>"Call-backs"</h4>
+            {if callbacks.is_empty() { none().into_any() } else { view! { <ul>{callbacks}</ul> }.into_any() }}
+            <h4>"Offers by email"</h4>
+            <p>{if profile.offers { "Yes: a confirmed consent stands." } else { "No offers are sent to this customer." }}</p>
+            {(!consents.is_empty()).then(|| view! { <ul>{consents}</ul> })}
+            <h4>"Back-in-stock sign-ups"</h4>
+            {if alerts.is_empty() { none().into_any() } else { view! { <ul>{alerts}</ul> }.into_any() }}
         </section>
     }
 }

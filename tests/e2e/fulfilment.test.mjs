@@ -363,8 +363,8 @@ test("on the phone: an agent changes a customer's order, their open page follows
   await agent.getByLabel("Password").fill(PASSWORD);
   await agent.getByRole("button", { name: "Sign in" }).click();
   await visible(agent.getByRole("heading", { level: 1, name: "Agent console" }));
-  await agent.getByLabel("Order number or email").fill(placed.number);
-  await agent.getByRole("button", { name: "Find orders" }).click();
+  await agent.getByLabel("Order number, email or phone").fill(placed.number);
+  await agent.getByRole("button", { name: "Find the customer" }).click();
   await agent.getByRole("button", { name: "Change this order" }).click();
   await agent.getByLabel(`${product.name}: how many (0 removes it)`).fill("2");
   // And an item that isn't in the order yet, found by name.

@@ -75,6 +75,8 @@ pub struct AccountData {
     /// What this file is, in words.
     pub about: String,
     pub email: String,
+    /// When you first opened a link we mailed to the address (what proves it's yours).
+    pub email_verified_on: Option<CalendarDate>,
     /// When the file was made (unix seconds).
     pub exported_at: i64,
     /// Every order under the address, in full: address, phone, lines, parcels, payments

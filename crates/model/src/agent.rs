@@ -1,9 +1,11 @@
 //! The agent console's functions, under `/api/agent`. Every one but sign-in needs the
 //! agent session cookie; a shopper's cookie, or none, is answered 401.
 
+use super::account::{AlertView, ConsentView};
 use super::orders::{OrderView, PricedCart};
 use super::support::Conversation;
 use serde::{Deserialize, Serialize};
+use storefront_domain::date::CalendarDate;
 
 /// The signed-in agent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,4 +110,52 @@ pub struct PhoneOrder {
     /// What the agent read back to the caller: held now, and the total.
     pub expected_now: storefront_domain::money::Money,
     pub expected_total: storefront_domain::money::Money,
+}
+
+/// One customer as the console shows them, found by an order number, an email address or
+/// a phone number: the same service by phone as on the web.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerProfile {
+    /// What the agent searched for, in words ("order SF-7K3M9QX2").
+    pub found_by: String,
+    /// The email address the profile is about, if one was found.
+    pub email: Option<String>,
+    /// When the address's owner first opened a link the shop mailed to it (signing in,
+    /// confirming offers or a back-in-stock sign-up). `None`: nobody has proved it.
+    pub verified_on: Option<CalendarDate>,
+    /// Orders under the address (anyone can type any address at checkout), and for a
+    /// phone search those with that phone; newest first, at most 20.
+    pub orders: Vec<OrderView>,
+    /// Orders under the address not listed (found by an order number: that one only).
+    pub more_orders: u32,
+    /// Chats where the address was typed in for replies by mail (typed: not proof).
+    pub chats: Vec<ChatSummary>,
+    /// Call-backs asked for to the phone numbers on those orders, or the one searched.
+    pub callbacks: Vec<CallbackSummary>,
+    /// Whether offers may be mailed now (a confirmed consent, not withdrawn).
+    pub offers: bool,
+    pub consents: Vec<ConsentView>,
+    pub alerts: Vec<AlertView>,
+}
+
+/// A chat in a customer's profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSummary {
+    pub id: i64,
+    pub started_on: CalendarDate,
+    pub open: bool,
+    pub messages: u32,
+    /// The latest message, shortened.
+    pub latest: String,
+}
+
+/// A call-back in a customer's profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackSummary {
+    pub reference: String,
+    pub name: String,
+    pub phone: String,
+    pub when: String,
+    pub topic: String,
+    pub done: bool,
 }

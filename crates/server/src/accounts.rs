@@ -20,9 +20,33 @@ use storefront_model::account::{
     AccountData, AccountOrder, AccountView, AlertView, CallbackData, ConsentView, ConversationData,
     MessageData,
 };
+use storefront_model::agent::{CallbackSummary, ChatSummary, CustomerProfile};
 use storefront_model::catalog::variant_label;
 use storefront_model::checkout::OFFERS_CONSENT;
 use storefront_model::ShopError;
+
+/// Records that `email`'s owner opened a link the shop mailed to it (the first time counts).
+pub(crate) async fn mark_verified(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO verified_emails (email, first_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING")
+        .bind(email)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// When `email`'s owner first opened a link the shop mailed to it, if ever.
+async fn verified_since(read: &sqlx::SqlitePool, email: &str) -> Result<Option<i64>, ShopError> {
+    sqlx::query_scalar("SELECT first_at FROM verified_emails WHERE email = ?")
+        .bind(email)
+        .fetch_optional(read)
+        .await
+        .map_err(internal)
+}
 
 /// A back-in-stock sign-up as the account reads it.
 #[derive(sqlx::FromRow)]
@@ -138,6 +162,9 @@ impl<'a> Accounts<'a> {
         let Some(email) = email else {
             return Err(refused());
         };
+        mark_verified(&mut tx, &email, now)
+            .await
+            .map_err(internal)?;
         sqlx::query("DELETE FROM account_sessions WHERE expires_at <= ?")
             .bind(now)
             .execute(&mut *tx)
@@ -252,6 +279,7 @@ impl<'a> Accounts<'a> {
     /// [`OFFERS_CONFIRM_DAYS`]; answers what to tell the customer.
     pub async fn confirm_offers(&self, token: &str) -> Result<String, ShopError> {
         let now = unix_now();
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let email: Option<String> = sqlx::query_scalar(
             "UPDATE marketing_consents SET confirmed_at = ?, confirm_hash = NULL
              WHERE confirm_hash = ? AND confirmed_at IS NULL AND withdrawn_at IS NULL AND given_at > ?
@@ -260,9 +288,13 @@ impl<'a> Accounts<'a> {
         .bind(now)
         .bind(session::digest(token.trim()))
         .bind(now - OFFERS_CONFIRM_DAYS * 86_400)
-        .fetch_optional(&self.state.db.write)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(internal)?;
+        if let Some(email) = &email {
+            mark_verified(&mut tx, email, now).await.map_err(internal)?;
+        }
+        tx.commit().await.map_err(internal)?;
         match email {
             Some(email) => Ok(format!(
                 "Confirmed: we'll email offers to {email}. You can stop them any time, in one click, from your account."
@@ -353,7 +385,9 @@ impl<'a> Accounts<'a> {
         .fetch_one(read)
         .await
         .map_err(internal)?;
+        let verified = verified_since(read, &email).await?;
         Ok(Some(AccountData {
+            email_verified_on: verified.map(super::date_of),
             about: "Everything Storefront holds about you: your orders in full, your consents to marketing mail, your back-in-stock sign-ups, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
             email,
             exported_at: unix_now(),
@@ -438,6 +472,7 @@ impl<'a> Accounts<'a> {
                 "DELETE FROM stock_alerts WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM sign_in_links WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM account_sessions WHERE email = ? COLLATE NOCASE",
+                "DELETE FROM verified_emails WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM mail_outbox WHERE recipient = ? COLLATE NOCASE",
             ];
             for sql in by_email {
@@ -477,6 +512,146 @@ impl<'a> Accounts<'a> {
         Ok(format!(
             "Done: your personal data is deleted and you're signed out. {KEPT_AFTER_ERASURE}"
         ))
+    }
+
+    /// One customer for the agent console, found by an order number, an email address or
+    /// a (UK) phone number; what is proved and what was only typed kept apart.
+    pub async fn profile(&self, query: &str) -> Result<CustomerProfile, ShopError> {
+        let read = &self.state.db.read;
+        let query = query.trim();
+        let number = query.to_ascii_uppercase();
+        let (found_by, email, phone) = if storefront_domain::order::is_order_number(&number) {
+            let email: Option<String> =
+                sqlx::query_scalar("SELECT email FROM orders WHERE number = ?")
+                    .bind(&number)
+                    .fetch_optional(read)
+                    .await
+                    .map_err(internal)?;
+            let email = email
+                .ok_or_else(|| ShopError::NotFound("There is no order with that number.".into()))?;
+            (
+                format!("order {number}"),
+                Some(email).filter(|e| !e.is_empty()),
+                None,
+            )
+        } else if query.contains('@') {
+            let email = check_email(query).map_err(|m| ShopError::invalid(Field::Email, m))?;
+            (email.clone(), Some(email), None)
+        } else if query.starts_with('+') || query.chars().any(|c| c.is_ascii_digit()) {
+            let uk = &storefront_domain::validation::SHIPPING_COUNTRIES[0];
+            let phone = storefront_domain::validation::check_phone(uk, query).map_err(|_| {
+                ShopError::invalid(
+                    Field::Email,
+                    "That isn't a phone number we can read: try it like 07700 900123 or +44 7700 900123.",
+                )
+            })?;
+            let email: Option<String> = sqlx::query_scalar(
+                "SELECT email FROM orders WHERE phone = ? AND email != '' ORDER BY placed_at DESC LIMIT 1",
+            )
+            .bind(&phone)
+            .fetch_optional(read)
+            .await
+            .map_err(internal)?;
+            (format!("phone {phone}"), email, Some(phone))
+        } else {
+            return Err(ShopError::invalid(
+                Field::Email,
+                "Enter an order number (like SF-7K3M9QX2), the customer's email address or their phone number.",
+            ));
+        };
+        let email_key = email.clone().unwrap_or_default();
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE (email != '' AND email = ? COLLATE NOCASE) OR phone = ?
+             ORDER BY placed_at DESC, id DESC LIMIT 20",
+        )
+        .bind(&email_key)
+        .bind(phone.as_deref().unwrap_or("\u{0}"))
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        // Asked about one order: that order, and how many more there are.
+        let asked: Option<i64> = if found_by.starts_with("order ") {
+            sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+                .bind(&number)
+                .fetch_optional(read)
+                .await
+                .map_err(internal)?
+        } else {
+            None
+        };
+        let listed: Vec<i64> = match asked {
+            Some(id) => vec![id],
+            None => ids.clone(),
+        };
+        let more_orders =
+            u32::try_from(ids.iter().filter(|id| !listed.contains(id)).count()).unwrap_or(0);
+        let mut orders = Vec::with_capacity(listed.len());
+        for id in listed {
+            orders.push(self.state.orders().view_by_id(id).await?);
+        }
+        let mut phones: Vec<String> = orders.iter().map(|o| o.phone.clone()).collect();
+        phones.extend(phone);
+        phones.sort();
+        phones.dedup();
+        let verified = verified_since(read, &email_key).await?;
+        let chats: Vec<(i64, i64, String, i64, String)> = sqlx::query_as(
+            "SELECT c.id, c.created_at, c.status,
+                    (SELECT COUNT(*) FROM chat_messages m WHERE m.conversation_id = c.id),
+                    COALESCE((SELECT body FROM chat_messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1), '')
+             FROM conversations c WHERE c.reply_email = ? COLLATE NOCASE ORDER BY c.id DESC LIMIT 20",
+        )
+        .bind(&email_key)
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        let mut callbacks = Vec::new();
+        for phone in &phones {
+            let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+                "SELECT reference, name, phone, slot_label, topic, status FROM callbacks WHERE phone = ? ORDER BY id DESC LIMIT 20",
+            )
+            .bind(phone)
+            .fetch_all(read)
+            .await
+            .map_err(internal)?;
+            callbacks.extend(rows.into_iter().map(
+                |(reference, name, phone, when, topic, status)| CallbackSummary {
+                    reference,
+                    name,
+                    phone,
+                    when,
+                    topic,
+                    done: status == "done",
+                },
+            ));
+        }
+        let view = match &email {
+            Some(e) => Some(self.view_for(e).await?),
+            None => None,
+        };
+        Ok(CustomerProfile {
+            found_by,
+            email,
+            verified_on: verified.map(super::date_of),
+            orders,
+            more_orders,
+            chats: chats
+                .into_iter()
+                .map(|(id, at, status, messages, latest)| ChatSummary {
+                    id,
+                    started_on: super::date_of(at),
+                    open: status == "open",
+                    messages: u32::try_from(messages).unwrap_or(0),
+                    latest: latest.chars().take(120).collect(),
+                })
+                .collect(),
+            callbacks,
+            offers: view.as_ref().is_some_and(|v| v.offers),
+            consents: view
+                .as_ref()
+                .map(|v| v.consents.clone())
+                .unwrap_or_default(),
+            alerts: view.map(|v| v.alerts).unwrap_or_default(),
+        })
     }
 
     async fn view_for(&self, email: &str) -> Result<AccountView, ShopError> {

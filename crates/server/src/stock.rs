@@ -517,15 +517,23 @@ impl<'a> Stock<'a> {
 
     /// Confirms the sign-up whose link carried `token`. Answers what to tell the shopper.
     pub async fn confirm_watch(&self, token: &str) -> Result<String, ShopError> {
+        let now = super::unix_now();
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let confirmed: Option<(i64, String)> = sqlx::query_as(
             "UPDATE stock_alerts SET confirmed_at = ?, confirm_hash = NULL
              WHERE confirm_hash = ? AND confirmed_at IS NULL RETURNING variant_id, email",
         )
-        .bind(super::unix_now())
+        .bind(now)
         .bind(super::session::digest(token.trim()))
-        .fetch_optional(&self.state.db.write)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(internal)?;
+        if let Some((_, email)) = &confirmed {
+            super::accounts::mark_verified(&mut tx, email, now)
+                .await
+                .map_err(internal)?;
+        }
+        tx.commit().await.map_err(internal)?;
         let Some((variant, email)) = confirmed else {
             return Err(ShopError::NotFound(format!(
                 "This link has already been used, or is more than {UNCONFIRMED_ALERT_DAYS} days old. If you'd still like an email when it's back, please ask again on the item's page."
