@@ -217,7 +217,7 @@ fn SignedIn(
                 }
                     .into_any()
             }}
-            {(!consents.is_empty()).then(|| view! { <ul class="account-consents">{consents}</ul> })}
+            {(!consents.is_empty()).then(|| view! { <ul>{consents}</ul> })}
         </section>
         <section aria-labelledby="account-alerts-heading">
             <h2 id="account-alerts-heading">"Back-in-stock emails"</h2>
@@ -278,7 +278,7 @@ fn AlertRow(
     };
     let id = alert.id;
     view! {
-        <li class="account-orders__item">
+        <li>
             <a href=format!("/p/{}", alert.slug)>{what.clone()}</a>
             <span>{state}</span>
             <button type="button" class="button" disabled=move || busy.get() on:click=move |_| {
@@ -299,11 +299,11 @@ fn OrderRow(order: AccountOrder) -> impl IntoView {
         format!("{} items", order.items)
     };
     view! {
-        <li class="account-orders__item">
+        <li>
             <a href=order.href()>{format!("Order {}", order.number)}</a>
             <span>{format!("Placed on {}", order.placed_on.long_label())}</span>
             <span>{format!("{items}, {}", order.total)}</span>
-            <span class="account-orders__status">{order.status.title()}</span>
+            <strong>{order.status.title()}</strong>
         </li>
     }
 }
