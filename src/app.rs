@@ -14,8 +14,8 @@ use crate::components::part::split_view;
 use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
-    account::{AccountPage, OffersConfirmPage, SignInPage},
-    alerts::AlertConfirmPage,
+    account::{AccountPage, SignInPage},
+    alerts::{AlertConfirmPage, OffersConfirmPage},
     cart::CartPage,
     category::CategoryPage,
     checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},

@@ -61,14 +61,30 @@ async fn token_mailed_to(state: &AppState, to: &str) -> String {
     link.split("token=").nth(1).unwrap().to_owned()
 }
 
-/// An order of one unit of something in stock, for `email`; its number.
-async fn order_for(state: &AppState, email: &str) -> String {
-    let variant: i64 = sqlx::query_scalar(
+/// A variant with more than 3 units in stock.
+async fn in_stock_variant(state: &AppState) -> i64 {
+    sqlx::query_scalar(
         "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
     )
     .fetch_one(&state.db.read)
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// A variant with no stock anywhere (what "tell me when it's back" is for).
+async fn sold_out_variant(state: &AppState) -> i64 {
+    sqlx::query_scalar(
+        "SELECT v.id FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
+         GROUP BY v.id HAVING COALESCE(SUM(s.quantity), 0) = 0 ORDER BY v.id LIMIT 1",
+    )
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap()
+}
+
+/// An order of one unit of something in stock, for `email`; its number.
+async fn order_for(state: &AppState, email: &str) -> String {
+    let variant = in_stock_variant(state).await;
     let mut details = details_in("london");
     details.email = email.into();
     buy(
@@ -286,12 +302,7 @@ async fn consents_alerts_and_the_data_download_are_the_customers_own() {
         dir: _dir,
     } = shop().await;
     // An order with "Send me offers" ticked, and back-in-stock sign-ups for two people.
-    let variant: i64 = sqlx::query_scalar(
-        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
-    )
-    .fetch_one(&state.db.read)
-    .await
-    .unwrap();
+    let variant = in_stock_variant(&state).await;
     let mut details = details_in("london");
     details.email = "sam@example.com".into();
     let lines = [CartLine {
@@ -302,13 +313,7 @@ async fn consents_alerts_and_the_data_download_are_the_customers_own() {
     let mut request = common::request(&state, &details, &lines, false, &token).await;
     request.offers = true;
     state.checkout().place(&request).await.unwrap();
-    let sold_out: i64 = sqlx::query_scalar(
-        "SELECT v.id FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
-         GROUP BY v.id HAVING COALESCE(SUM(s.quantity), 0) = 0 ORDER BY v.id LIMIT 1",
-    )
-    .fetch_one(&state.db.read)
-    .await
-    .unwrap();
+    let sold_out = sold_out_variant(&state).await;
     for who in ["sam@example.com", "other@example.com"] {
         state.stock().watch(sold_out, who, true).await.unwrap();
     }
@@ -531,12 +536,7 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
         "N1 9GU",
         "Quilter Mews",
     ];
-    let variant: i64 = sqlx::query_scalar(
-        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
-    )
-    .fetch_one(&state.db.read)
-    .await
-    .unwrap();
+    let variant = in_stock_variant(&state).await;
     let lines = [CartLine {
         variant_id: variant,
         quantity: 1,
@@ -551,13 +551,7 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
             other => panic!("{other:?}"),
         }
     }
-    let sold_out: i64 = sqlx::query_scalar(
-        "SELECT v.id FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
-         GROUP BY v.id HAVING COALESCE(SUM(s.quantity), 0) = 0 ORDER BY v.id LIMIT 1",
-    )
-    .fetch_one(&state.db.read)
-    .await
-    .unwrap();
+    let sold_out = sold_out_variant(&state).await;
     state
         .stock()
         .watch(sold_out, "ida@example.com", true)
@@ -573,19 +567,12 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
     .await;
     assert_eq!(chat.status, StatusCode::OK, "{}", chat.json);
     let device = chat.cookie.expect("the shopper's help key");
-    let slots = call_fn(&app, "/api/help/call_slots", None, &[]).await;
-    let slot = &slots.json[0];
-    let day = format!(
-        "{}-{:02}-{:02}",
-        slot["day"]["year"],
-        slot["day"]["month"].as_u64().unwrap(),
-        slot["day"]["day"].as_u64().unwrap()
-    );
+    let (day, window) = common::first_call_slot(&app).await;
     let call = json_fn(
         &app,
         "/api/help/callback",
         Some(&device),
-        json!({"request": {"name": "Ida Quilter", "country": "GB", "phone": "07700 900456", "day": day, "window": slot["window"], "topic": "Delivery", "note": ""}, "context": context}),
+        json!({"request": {"name": "Ida Quilter", "country": "GB", "phone": "07700 900456", "day": day, "window": window, "topic": "Delivery", "note": ""}, "context": context}),
     )
     .await;
     assert_eq!(call.status, StatusCode::OK, "{}", call.json);
@@ -674,12 +661,7 @@ async fn an_agent_finds_one_customer_by_order_email_or_phone_and_sees_what_is_pr
     )
     .await;
     let agent = signed.cookie.expect("the agent's session");
-    let variant: i64 = sqlx::query_scalar(
-        "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) > 3 ORDER BY variant_id LIMIT 1",
-    )
-    .fetch_one(&state.db.read)
-    .await
-    .unwrap();
+    let variant = in_stock_variant(&state).await;
     let mut details = details_in("london");
     details.email = "kim@example.com".into();
     details.phone = "07700 900789".into();
@@ -698,19 +680,12 @@ async fn an_agent_finds_one_customer_by_order_email_or_phone_and_sees_what_is_pr
     )
     .await;
     assert_eq!(chat.status, StatusCode::OK, "{}", chat.json);
-    let slots = call_fn(&app, "/api/help/call_slots", None, &[]).await;
-    let slot = &slots.json[0];
-    let day = format!(
-        "{}-{:02}-{:02}",
-        slot["day"]["year"],
-        slot["day"]["month"].as_u64().unwrap(),
-        slot["day"]["day"].as_u64().unwrap()
-    );
+    let (day, window) = common::first_call_slot(&app).await;
     let call = json_fn(
         &app,
         "/api/help/callback",
         None,
-        json!({"request": {"name": "Kim", "country": "GB", "phone": "+44 7700 900789", "day": day, "window": slot["window"], "topic": "Delivery", "note": ""}, "context": context}),
+        json!({"request": {"name": "Kim", "country": "GB", "phone": "+44 7700 900789", "day": day, "window": window, "topic": "Delivery", "note": ""}, "context": context}),
     )
     .await;
     assert_eq!(call.status, StatusCode::OK, "{}", call.json);

@@ -5,8 +5,8 @@
 //! so a mail scanner that opens links (even one that runs scripts) never uses it up.
 
 use crate::api::account::{
-    get_account, AccountOrder, AccountSignOut, AccountView, AlertView, CancelAlert, ConfirmOffers,
-    EraseMyData, RequestSignInLink, SetOffers, SignInWithLink,
+    get_account, AccountOrder, AccountSignOut, AccountView, AlertView, CancelAlert, EraseMyData,
+    RequestSignInLink, SetOffers, SignInWithLink,
 };
 use crate::api::checkout::OFFERS_CONSENT;
 use crate::components::browser::focus_later;
@@ -339,30 +339,5 @@ pub fn SignInPage() -> impl IntoView {
         </button>
         <p class="form-error" role="alert">{move || error.get().map(|e| e.to_string())}</p>
         <p><a href="/account">"Ask for a new sign-in link"</a></p>
-    }
-}
-
-/// `/offers/confirm?token=…`: the link in the "please confirm" mail for offers ticked at
-/// checkout. Opening it in a browser confirms (a scanner that only fetches the link runs
-/// no script, so confirms nothing).
-#[component]
-pub fn OffersConfirmPage() -> impl IntoView {
-    super::set_title("Confirm offers by email");
-    let token = use_query_map()
-        .read_untracked()
-        .get("token")
-        .unwrap_or_default();
-    let confirm = ServerAction::<ConfirmOffers>::new();
-    confirm.dispatch(ConfirmOffers { token });
-    view! {
-        <h1>"Offers by email"</h1>
-        <p role="status" class="lead">
-            {move || match confirm.value().get() {
-                None => "Confirming your email…".to_owned(),
-                Some(Ok(words)) => words,
-                Some(Err(e)) => e.to_string(),
-            }}
-        </p>
-        <p><a href="/account">"Your account"</a>" · "<a href="/">"Back to the shop"</a></p>
     }
 }

@@ -180,3 +180,17 @@ pub async fn checkout_body(
         "expected_total": priced["total"],
     }})
 }
+
+/// The first call-back slot the shop offers: its day (ISO 8601) and window, as the
+/// call-back form would send them.
+pub async fn first_call_slot(app: &axum::Router) -> (String, serde_json::Value) {
+    let slots = router::call_fn(app, "/api/help/call_slots", None, &[]).await;
+    let slot = &slots.json[0];
+    let day = format!(
+        "{}-{:02}-{:02}",
+        slot["day"]["year"],
+        slot["day"]["month"].as_u64().unwrap(),
+        slot["day"]["day"].as_u64().unwrap()
+    );
+    (day, slot["window"].clone())
+}
