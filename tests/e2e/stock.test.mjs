@@ -122,6 +122,10 @@ test("another shopper buys the last units: open pages update at once, the cart o
   await bCart.getByRole("button", { name: /^Place order/ }).click();
   await visible(bCart.getByRole("heading", { name: "Thank you! Your order is in.", exact: true }));
   await bCart.getByRole("link", { name: "Track your order" }).click();
+  // The router moves to the status page once its part has arrived: wait for it, since
+  // the confirmation shows "1 to follow" too.
+  await bCart.waitForURL(/\/orders\/SF-[A-Z0-9]+\?key=/);
+  await visible(bCart.getByRole("heading", { name: /^Order SF-/ }));
   await visible(bCart.getByText(/— 1 to follow, around /));
 
   // The restock arrives: B's order is served first, and the open page shows stock again.
