@@ -531,6 +531,7 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
     details.address.line1 = "7 Quilter Mews".into();
     let needles = [
         "ida@example.com",
+        "ida.gift@example.com",
         "Ida Quilter",
         "900456",
         "N1 9GU",
@@ -580,6 +581,38 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
     let signed = sign_in(&app, &token_mailed_to(&state, "ida@example.com").await).await;
     let session = signed.cookie.expect("signed in");
     let cookies = format!("{session}; {device}");
+    // Signed in: a present sent under another address (its address saved), a region
+    // and a size.
+    let mut gift = details.clone();
+    gift.email = "ida.gift@example.com".into();
+    gift.address.line1 = "7 Quilter Mews, flat 2".into();
+    let number = place_with(&app, &state, Some(&session), &gift, true).await;
+    let key: String = String::new();
+    placed.push(storefront::api::orders::PlacedOrder { number, key });
+    let region = json_fn(
+        &app,
+        "/api/account_region",
+        Some(&session),
+        json!({ "region": "wales" }),
+    )
+    .await;
+    let category = region.json["sizes"][0]["category"].clone();
+    let size = region.json["sizes"][0]["sizes"][0].clone();
+    let sized = json_fn(
+        &app,
+        "/api/account_size",
+        Some(&session),
+        json!({ "category": category, "size": size }),
+    )
+    .await;
+    assert_eq!(sized.status, StatusCode::OK, "{}", sized.json);
+    for table in ["saved_addresses", "account_regions", "account_sizes"] {
+        assert_eq!(
+            count(&state, &format!("SELECT COUNT(*) FROM {table}")).await,
+            1,
+            "{table}"
+        );
+    }
     state.outbox.flush(&state.db.write).await;
     assert!(!scan_database(&state, &needles).await.is_empty());
     assert!(
@@ -626,12 +659,19 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
     // The sales stay, without the person.
     assert_eq!(
         count(&state, "SELECT COUNT(*) FROM orders WHERE email = ''").await,
-        2
+        3
     );
     assert_eq!(
         count(&state, "SELECT COUNT(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.email = ''").await,
-        2
+        3
     );
+    for table in ["saved_addresses", "account_regions", "account_sizes"] {
+        assert_eq!(
+            count(&state, &format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
     // Signed out, and the old links open nothing.
     assert_eq!(account(&app, Some(&session)).await, Value::Null);
     assert!(state
@@ -758,4 +798,243 @@ async fn an_agent_finds_one_customer_by_order_email_or_phone_and_sees_what_is_pr
     )
     .await;
     assert_eq!(as_shopper.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Places `lines` through the real server function, as the browser does, with `cookie`
+/// (an account session, or none); the order's number.
+async fn place_with(
+    app: &axum::Router,
+    state: &AppState,
+    cookie: Option<&str>,
+    details: &storefront::domain::validation::CheckoutDetails,
+    save_address: bool,
+) -> String {
+    let variant = in_stock_variant(state).await;
+    let lines = [CartLine {
+        variant_id: variant,
+        quantity: 1,
+    }];
+    let token = common::card(state, common::VISA_APPROVED).await;
+    let mut request = common::request(state, details, &lines, false, &token).await;
+    request.save_address = save_address;
+    let a = json_fn(
+        app,
+        "/api/place_order",
+        cookie,
+        json!({ "request": request }),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    a.json["Placed"]["number"]
+        .as_str()
+        .expect("placed")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn what_a_signed_in_customer_keeps_orders_addresses_sizes_region_and_chats() {
+    let Shop {
+        app,
+        state,
+        dir: _dir,
+    } = shop().await;
+    assert_eq!(ask(&app, "kim@example.com").await.status, StatusCode::OK);
+    let session = sign_in(&app, &token_mailed_to(&state, "kim@example.com").await)
+        .await
+        .cookie
+        .expect("signed in");
+    let profile = json_fn(&app, "/api/checkout_profile", Some(&session), json!({})).await;
+    assert_eq!(profile.json["email"], json!("kim@example.com"));
+    assert_eq!(profile.json["addresses"], json!([]));
+    assert_eq!(
+        json_fn(&app, "/api/checkout_profile", None, json!({}))
+            .await
+            .json,
+        Value::Null,
+        "a guest's checkout fills in nothing"
+    );
+
+    // Signed in, an order under another address (a present) joins the account, and
+    // its address is kept because the box was ticked.
+    let mut gift = details_in("london");
+    gift.email = "present@example.com".into();
+    gift.address.name = "Ola Gift".into();
+    gift.address.line1 = "3 Parcel Row".into();
+    let number = place_with(&app, &state, Some(&session), &gift, true).await;
+    let seen = account(&app, Some(&session)).await;
+    assert_eq!(seen["orders"][0]["number"], json!(number));
+    let opened = json_fn(
+        &app,
+        "/api/order_status",
+        Some(&session),
+        json!({ "number": number, "key": "" }),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.json);
+    assert_eq!(seen["addresses"].as_array().unwrap().len(), 1);
+    assert_eq!(seen["addresses"][0]["address"]["name"], json!("Ola Gift"));
+    assert!(seen["addresses"][0]["phone"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("900123")));
+
+    // The same address typed differently is the same saved address; unticked, a new
+    // one is not kept; a guest ticking it keeps nothing anywhere.
+    let mut again = gift.clone();
+    again.address.name = "  ola   GIFT ".into();
+    again.address.postcode = again.address.postcode.replace(' ', "").to_lowercase();
+    place_with(&app, &state, Some(&session), &again, true).await;
+    let mut elsewhere = gift.clone();
+    elsewhere.address.line1 = "9 Other Road".into();
+    place_with(&app, &state, Some(&session), &elsewhere, false).await;
+    let guest = place_with(&app, &state, None, &elsewhere, true).await;
+    assert_eq!(
+        count(&state, "SELECT COUNT(*) FROM saved_addresses").await,
+        1
+    );
+    let seen = account(&app, Some(&session)).await;
+    assert_eq!(seen["orders"].as_array().unwrap().len(), 3);
+    assert!(
+        !seen.to_string().contains(&guest),
+        "a guest's order is not Kim's"
+    );
+    let id = seen["addresses"][0]["id"].as_i64().unwrap();
+
+    // Another account can't forget Kim's address; Kim can.
+    assert_eq!(ask(&app, "lee@example.com").await.status, StatusCode::OK);
+    let lee = sign_in(&app, &token_mailed_to(&state, "lee@example.com").await)
+        .await
+        .cookie
+        .unwrap();
+    let theirs = json_fn(
+        &app,
+        "/api/account_forget_address",
+        Some(&lee),
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert_eq!(
+        count(&state, "SELECT COUNT(*) FROM saved_addresses").await,
+        1
+    );
+    assert_eq!(
+        theirs.json["orders"],
+        json!([]),
+        "Lee sees none of Kim's orders"
+    );
+
+    // Region and sizes: only what the shop has is kept, a refusal changes nothing.
+    let bad = json_fn(
+        &app,
+        "/api/account_region",
+        Some(&session),
+        json!({ "region": "atlantis" }),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.json);
+    assert!(
+        bad.json.to_string().contains("regions listed"),
+        "{}",
+        bad.json
+    );
+    let set = json_fn(
+        &app,
+        "/api/account_region",
+        Some(&session),
+        json!({ "region": "scotland" }),
+    )
+    .await;
+    assert_eq!(set.json["region"], json!("scotland"), "{}", set.json);
+    let sized = set.json["sizes"][0].clone();
+    let category = sized["category"].as_str().unwrap().to_owned();
+    let size = sized["sizes"][1].as_str().unwrap().to_owned();
+    assert_eq!(sized["preferred"], Value::Null);
+    let wrong = json_fn(
+        &app,
+        "/api/account_size",
+        Some(&session),
+        json!({ "category": category, "size": "XXXXL" }),
+    )
+    .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.json
+    );
+    let chosen = json_fn(
+        &app,
+        "/api/account_size",
+        Some(&session),
+        json!({ "category": category, "size": size.to_lowercase() }),
+    )
+    .await;
+    assert_eq!(
+        chosen.json["sizes"][0]["preferred"],
+        json!(size),
+        "{}",
+        chosen.json
+    );
+
+    // The download holds all of it.
+    let data = app
+        .clone()
+        .oneshot(
+            Request::get(storefront_model::account::ACCOUNT_DATA_PATH)
+                .header(header::COOKIE, &session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = axum::body::to_bytes(data.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let data: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(data["orders"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        data["saved_addresses"][0]["address"]["line1"],
+        json!("3 Parcel Row")
+    );
+    assert_eq!(data["region"], json!("scotland"));
+    assert_eq!(
+        data["sizes"],
+        json!([{ "category": category, "name": sized["name"], "sizes": sized["sizes"], "preferred": size }])
+    );
+
+    // A chat started on this device (answered by mail to another address) is on the
+    // account's page when it is opened on this device, and not elsewhere.
+    let context = json!({"page": "/account", "cart": [], "orders": [], "region": "london"});
+    let chat = json_fn(&app, "/api/help/send", None, json!({"text": "Where is my present?", "context": context, "email": "kim.at.work@example.com"})).await;
+    assert_eq!(chat.status, StatusCode::OK, "{}", chat.json);
+    let device = chat.cookie.expect("the shopper's help key");
+    let both = format!("{session}; {device}");
+    let seen = account(&app, Some(&both)).await;
+    assert_eq!(
+        seen["chats"][0]["messages"][0]["text"],
+        json!("Where is my present?")
+    );
+    assert_eq!(
+        account(&app, Some(&session)).await["chats"],
+        json!([]),
+        "another device's chat is not shown"
+    );
+
+    // Forgetting the size and the address.
+    let cleared = json_fn(
+        &app,
+        "/api/account_size",
+        Some(&session),
+        json!({ "category": category, "size": null }),
+    )
+    .await;
+    assert_eq!(cleared.json["sizes"][0]["preferred"], Value::Null);
+    let gone = json_fn(
+        &app,
+        "/api/account_forget_address",
+        Some(&session),
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(gone.json["addresses"], json!([]));
 }

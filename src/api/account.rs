@@ -67,3 +67,44 @@ pub async fn erase_my_data() -> Result<String, ShopError> {
 pub async fn confirm_offers(token: String) -> Result<String, ShopError> {
     super::respond(super::state()?.accounts().confirm_offers(&token).await)
 }
+
+/// Forgets one of the customer's saved delivery addresses; answers the account.
+#[server(prefix = "/api", endpoint = "account_forget_address", input = Json)]
+pub async fn forget_address(id: i64) -> Result<AccountView, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.accounts().forget_address(&caller, id).await)
+}
+
+/// Keeps the customer's region (a code of `location::REGIONS`); answers the account.
+#[server(prefix = "/api", endpoint = "account_region", input = Json)]
+pub async fn set_account_region(region: String) -> Result<AccountView, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(
+        super::state()?
+            .accounts()
+            .set_region(&caller, &region)
+            .await,
+    )
+}
+
+/// Keeps the customer's size in a category (`None` forgets it); answers the account.
+#[server(prefix = "/api", endpoint = "account_size", input = Json)]
+pub async fn set_account_size(
+    category: String,
+    size: Option<String>,
+) -> Result<AccountView, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(
+        super::state()?
+            .accounts()
+            .set_size(&caller, &category, size.as_deref())
+            .await,
+    )
+}
+
+/// What checkout fills in for a signed-in customer (`None` for anyone else).
+#[server(prefix = "/api", endpoint = "checkout_profile", input = Json)]
+pub async fn get_checkout_profile() -> Result<Option<CheckoutProfile>, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.accounts().checkout_profile(&caller).await)
+}

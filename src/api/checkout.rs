@@ -20,7 +20,10 @@ pub async fn tokenize_card(card: CardEntry) -> Result<CardToken, ShopError> {
 /// Places the order and pays for what ships now. Safe to repeat with the same key.
 #[server(prefix = "/api", endpoint = "place_order", input = Json)]
 pub async fn place_order(request: CheckoutRequest) -> Result<CheckoutOutcome, ShopError> {
-    super::respond(super::state()?.checkout().place(&request).await)
+    let state = super::state()?;
+    let caller = storefront_server::session::Caller::current();
+    let account = state.accounts().signed_in(&caller).await?;
+    super::respond(state.checkout().place_signed_in(&request, account).await)
 }
 
 /// The shopper's answer to their bank's check for the attempt `key`.

@@ -55,10 +55,37 @@ const ORDERS_KEY: &str = "storefront.orders.v1";
 /// The checkout form's details, for this tab (`pages::checkout`).
 pub const CHECKOUT_KEY: &str = "storefront.checkout";
 
+/// The signed-in customer's size in each category, one `category<TAB>size` a line, as
+/// their account last said (product pages start on it).
+const SIZES_KEY: &str = "storefront.sizes";
+
+/// Keeps the account's sizes on this device (`(category, size)` pairs).
+pub fn save_sizes<'a>(sizes: impl Iterator<Item = (&'a str, &'a str)>) {
+    let text: Vec<String> = sizes.map(|(c, s)| format!("{c}\t{s}")).collect();
+    save(SIZES_KEY, &text.join("\n"));
+}
+
+/// The account's size in `category`, as kept on this device.
+pub fn preferred_size(category: &str) -> Option<String> {
+    load(SIZES_KEY)?.lines().find_map(|line| {
+        let (c, s) = line.split_once('\t')?;
+        (c == category).then(|| s.to_owned())
+    })
+}
+
+/// Forgets the account's sizes on this device (signing out).
+pub fn forget_sizes() {
+    if let Some(s) = local() {
+        let _ = s.remove_item(SIZES_KEY);
+    }
+}
+
 /// Forgets what this device keeps about the person ("Delete my data"): the orders placed
-/// from it, this tab's checkout details, and the service worker's kept answers (order
-/// pages among them). The cart and the delivery region stay: they say nothing of who.
+/// from it, their sizes, this tab's checkout details, and the service worker's kept
+/// answers (order pages among them). The cart and the delivery region stay: they say
+/// nothing of who.
 pub fn forget_personal() {
+    forget_sizes();
     if let Some(s) = local() {
         let _ = s.remove_item(ORDERS_KEY);
     }

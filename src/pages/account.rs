@@ -5,18 +5,35 @@
 //! so a mail scanner that opens links (even one that runs scripts) never uses it up.
 
 use crate::api::account::{
-    get_account, AccountOrder, AccountSignOut, AccountView, AlertView, CancelAlert, EraseMyData,
-    RequestSignInLink, SetOffers, SignInWithLink,
+    get_account, AccountOrder, AccountSignOut, AccountView, AlertView, CancelAlert,
+    ConversationData, EraseMyData, ForgetAddress, RequestSignInLink, SavedAddress,
+    SetAccountRegion, SetAccountSize, SetOffers, SignInWithLink, SizeChoice,
 };
 use crate::api::checkout::OFFERS_CONSENT;
+use crate::api::ShopError;
 use crate::components::browser::focus_later;
 use crate::components::notice::general_error;
 use crate::components::write::{after_each, last_error};
 use crate::components::{error_fallback, Loading, TextField};
-use crate::domain::account::{KEPT_AFTER_ERASURE, LINK_MINUTES, SESSION_DAYS};
+use crate::domain::account::{KEPT_AFTER_ERASURE, LINK_MINUTES, PREFERENCES_NOTE, SESSION_DAYS};
+use crate::domain::location::REGIONS;
 use crate::domain::validation::Field;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// Reloads the account after each successful answer to `action`.
+fn reload_after<S>(action: ServerAction<S>, reload: Callback<()>)
+where
+    S: ServerFn<Error = ShopError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    after_each(action, move |result| {
+        if result.is_ok() {
+            reload.run(());
+        }
+    });
+}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -104,13 +121,34 @@ fn SignedIn(
     let offers = ServerAction::<SetOffers>::new();
     let cancel = ServerAction::<CancelAlert>::new();
     let erase = ServerAction::<EraseMyData>::new();
+    let forget = ServerAction::<ForgetAddress>::new();
+    let set_region = ServerAction::<SetAccountRegion>::new();
+    let set_size = ServerAction::<SetAccountSize>::new();
     let confirming = RwSignal::new(false);
     let errors = [
         last_error(out),
         last_error(offers),
         last_error(cancel),
         last_error(erase),
+        last_error(forget),
+        last_error(set_region),
+        last_error(set_size),
     ];
+    // The account's sizes and region follow the customer to this device.
+    crate::components::storage::save_sizes(
+        view.sizes
+            .iter()
+            .filter_map(|c| Some((c.category.as_str(), c.preferred.as_deref()?))),
+    );
+    let region = crate::components::use_region();
+    let kept_region = view.region.clone();
+    Effect::new(move |_| {
+        if let Some(code) = &kept_region {
+            if region.0.get_untracked() != *code {
+                region.0.set(code.clone());
+            }
+        }
+    });
     after_each(erase, move |result| {
         confirming.set(false);
         if let Ok(words) = result {
@@ -122,24 +160,23 @@ fn SignedIn(
     let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
     after_each(out, move |result| {
         if result.is_ok() {
+            crate::components::storage::forget_sizes();
             reload.run(());
         }
     });
-    after_each(offers, move |result| {
-        if result.is_ok() {
-            reload.run(());
-        }
-    });
-    after_each(cancel, move |result| {
-        if result.is_ok() {
-            reload.run(());
-        }
-    });
+    reload_after(offers, reload);
+    reload_after(cancel, reload);
+    reload_after(forget, reload);
+    reload_after(set_region, reload);
+    reload_after(set_size, reload);
     let busy = move || {
         offers.pending().get()
             || cancel.pending().get()
             || out.pending().get()
             || erase.pending().get()
+            || forget.pending().get()
+            || set_region.pending().get()
+            || set_size.pending().get()
     };
     let sends = view.offers;
     let consents = view
@@ -223,14 +260,27 @@ fn SignedIn(
             <h2 id="account-alerts-heading">"Back-in-stock emails"</h2>
             {alerts}
         </section>
+        <section aria-labelledby="account-addresses-heading">
+            <h2 id="account-addresses-heading">"Saved addresses"</h2>
+            <SavedAddresses addresses=view.addresses busy=Signal::derive(busy) forget=forget />
+        </section>
+        <section aria-labelledby="account-preferences-heading">
+            <h2 id="account-preferences-heading">"Your sizes and region"</h2>
+            <p>{PREFERENCES_NOTE}</p>
+            <Preferences region=view.region sizes=view.sizes busy=Signal::derive(busy) set_region=set_region set_size=set_size />
+        </section>
+        <section aria-labelledby="account-chats-heading">
+            <h2 id="account-chats-heading">"Your chats with us"</h2>
+            <Chats chats=view.chats />
+        </section>
         <section aria-labelledby="account-data-heading">
             <h2 id="account-data-heading">"Your data"</h2>
             <p>
-                "Everything we hold about you: your orders in full, consents, back-in-stock sign-ups, chats and call-backs. We never share it. "
+                "Everything we hold about you: your orders in full, saved addresses, sizes and region, consents, back-in-stock sign-ups, chats and call-backs. We never share it. "
                 <a href=crate::api::account::ACCOUNT_DATA_PATH download="storefront-your-data.json">"Download your data (JSON)"</a>
             </p>
             <p>
-                {format!("You can also delete it: your name, email, phone and addresses, your consents, sign-ups, chats and call-backs, and the emails we sent you. {KEPT_AFTER_ERASURE}")}
+                {format!("You can also delete it: your name, email, phone and addresses, your saved addresses, sizes and region, your consents, sign-ups, chats and call-backs, and the emails we sent you. {KEPT_AFTER_ERASURE}")}
             </p>
             <Show
                 when=move || confirming.get()
@@ -340,4 +390,143 @@ pub fn SignInPage() -> impl IntoView {
         <p class="form-error" role="alert">{move || error.get().map(|e| e.to_string())}</p>
         <p><a href="/account">"Ask for a new sign-in link"</a></p>
     }
+}
+
+#[component]
+fn SavedAddresses(
+    addresses: Vec<SavedAddress>,
+    busy: Signal<bool>,
+    forget: ServerAction<ForgetAddress>,
+) -> impl IntoView {
+    if addresses.is_empty() {
+        return view! {
+            <p>"None yet. Signed in, tick \"Save this address in my account\" at checkout and it's offered next time."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="account-orders">
+            {addresses
+                .into_iter()
+                .map(|a| {
+                    let lines = a.address.lines().join(", ");
+                    let id = a.id;
+                    view! {
+                        <li>
+                            <span>{lines.clone()}</span>
+                            <span>{format!("Phone {}", a.phone)}</span>
+                            <button type="button" class="button" disabled=move || busy.get() on:click=move |_| {
+                                forget.dispatch(ForgetAddress { id });
+                            }>
+                                <span>"Forget"</span>
+                                <span class="visually-hidden">{format!(" {lines}")}</span>
+                            </button>
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The region and a size per category, each kept as soon as it is chosen.
+#[component]
+fn Preferences(
+    region: Option<String>,
+    sizes: Vec<SizeChoice>,
+    busy: Signal<bool>,
+    set_region: ServerAction<SetAccountRegion>,
+    set_size: ServerAction<SetAccountSize>,
+) -> impl IntoView {
+    let region = StoredValue::new(region);
+    view! {
+        <div class="account-preferences">
+            <div class="field">
+                <label for="account-region">"Delivery region"</label>
+                <select id="account-region" disabled=move || busy.get() on:change:target=move |ev| {
+                    set_region.dispatch(SetAccountRegion { region: ev.target().value() });
+                }>
+                    <option value="" disabled=true selected=region.with_value(Option::is_none)>"Not chosen"</option>
+                    {REGIONS
+                        .iter()
+                        .map(|r| view! {
+                            <option value=r.code selected=region.with_value(|c| c.as_deref() == Some(r.code))>{r.name}</option>
+                        })
+                        .collect::<Vec<_>>()}
+                </select>
+            </div>
+            {sizes
+                .into_iter()
+                .map(|c| {
+                    let id = format!("account-size-{}", c.category);
+                    let category = c.category.clone();
+                    let preferred = c.preferred.clone();
+                    view! {
+                        <div class="field">
+                            <label for=id.clone()>{format!("Your size in {}", c.name)}</label>
+                            <select id=id disabled=move || busy.get() on:change:target=move |ev| {
+                                let size = ev.target().value();
+                                set_size.dispatch(SetAccountSize {
+                                    category: category.clone(),
+                                    size: (!size.is_empty()).then_some(size),
+                                });
+                            }>
+                                <option value="" selected=preferred.is_none()>"No preference"</option>
+                                {c.sizes
+                                    .into_iter()
+                                    .map(|s| {
+                                        let selected = preferred.as_deref() == Some(s.as_str());
+                                        view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                                    })
+                                    .collect::<Vec<_>>()}
+                            </select>
+                        </div>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </div>
+    }
+}
+
+/// The chats answered by mail to the address or started on this device.
+#[component]
+fn Chats(chats: Vec<ConversationData>) -> impl IntoView {
+    if chats.is_empty() {
+        return view! {
+            <p>"None. Chats you start on this device, or that we answer by email to this address, are kept here."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="account-orders">
+            {chats
+                .into_iter()
+                .rev()
+                .map(|c| {
+                    let summary = format!(
+                        "Started on {}, {}",
+                        c.started_on.long_label(),
+                        if c.messages.len() == 1 { "1 message".to_owned() } else { format!("{} messages", c.messages.len()) }
+                    );
+                    view! {
+                        <li>
+                            <details>
+                                <summary>{summary}</summary>
+                                <ol>
+                                    {c.messages
+                                        .into_iter()
+                                        .map(|m| view! {
+                                            <li><strong>{format!("{} ({}): ", m.from, m.sent_on.long_label())}</strong>{m.text}</li>
+                                        })
+                                        .collect::<Vec<_>>()}
+                                </ol>
+                            </details>
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </ul>
+    }
+    .into_any()
 }

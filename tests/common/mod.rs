@@ -90,6 +90,7 @@ pub async fn request(
         card_token: token.into(),
         accept_backorder,
         offers: false,
+        save_address: false,
         expected_now: now,
         expected_total: total,
     }

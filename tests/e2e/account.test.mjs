@@ -1,10 +1,12 @@
 // The customer's account without a password, as a shopper on a phone uses it: ask for a
 // link (a mistake named next to the field), read it from the shop's outbox, sign in, see
 // the order placed under the address and open it without its private link, sign out; the
-// used link refused. Axe on each new page at phone and desktop width.
+// used link refused; delete the data; a size and region kept by the account followed by
+// product pages, and checkout filled in from it. Axe on each new page at phone and
+// desktop width.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { useShop, visible, expectNoAxeViolations, findVariant, orderBody, placeOrder } from "./harness.mjs";
+import { useShop, visible, expectNoAxeViolations, findVariant, orderBody, placeOrder, chooseVariant } from "./harness.mjs";
 
 const ctx = useShop({ before, after });
 const PHONE = { width: 390, height: 844 };
@@ -137,3 +139,73 @@ test("delete my data: refused while an order is on its way, then done, said, and
   assert.ok(!shop.mails().some((m) => m.includes("dee@example.com")), "the mail files to the address are gone");
   await context.close();
 });
+
+test("kept by the account: the region and a size follow to product pages, and checkout offers the saved address", async () => {
+  const { shop, browser } = ctx();
+  const { product, variant } = await findVariant(shop.baseURL, (v) => v.size && v.availability.InStock !== undefined);
+  const sizes = [...new Set(product.variants.map((v) => v.size))];
+  // A size that isn't the one the page would start on.
+  const mine = sizes[sizes.length - 1] === variant.size ? sizes[0] : sizes[sizes.length - 1];
+
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto("/account");
+  await page.getByLabel("Email address").fill("kay@example.com");
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await page.goto(await mailedLink(shop, "kay@example.com"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await visible(page.getByText("Signed in as kay@example.com."));
+  await visible(page.getByText("None yet. Signed in, tick", { exact: false }));
+
+  await page.getByLabel("Delivery region").selectOption({ label: "Scotland" });
+  // The header's "Deliver to" follows the account.
+  await page.waitForFunction(() => document.querySelector("#region")?.value === "scotland");
+  const size = page.getByLabel(`Your size in ${product.category.name}`);
+  await size.selectOption(mine);
+  await page.waitForFunction(() => (localStorage.getItem("storefront.sizes") || "").includes("\t"));
+  assert.equal(await page.getByLabel(`Your size in ${product.category.name}`).inputValue(), mine);
+  await expectNoAxeViolations(page, "the account's sizes and region, phone width");
+
+  // The product page starts on that size.
+  await page.goto(`/p/${product.slug}`);
+  await visible(page.getByRole("heading", { name: product.name, level: 1 }));
+  assert.equal(await page.getByRole("combobox", { name: "Size" }).inputValue(), mine);
+
+  // An order placed from this browser while signed in, its address saved...
+  const body = await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]);
+  body.request.details.email = "someone.else@example.com";
+  body.request.details.address.name = "Kay Saved";
+  body.request.save_address = true;
+  const answer = await page.evaluate(async (b) => {
+    const res = await fetch("/api/place_order", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) });
+    return res.json();
+  }, body);
+  assert.ok(answer.Placed, JSON.stringify(answer));
+  // ...is in the account, and checkout fills in the address for the receipt and offers the saved one.
+  await page.goto("/account");
+  await visible(page.getByRole("link", { name: `Order ${answer.Placed.number}` }));
+  await visible(page.getByRole("button", { name: /^Forget Kay Saved/ }));
+  await chooseVariantAndCheckout(page, product, variant);
+  await page.waitForFunction(() => document.querySelector("#email")?.value === "kay@example.com");
+  await visible(page.getByText("Signed in as kay@example.com: this order will be listed in your account", { exact: false }));
+  await page.getByRole("button", { name: "Continue to delivery" }).click();
+  await visible(page.getByRole("group", { name: "Your saved addresses" }));
+  await page.getByRole("button", { name: /^Deliver here.*Kay Saved/ }).click();
+  assert.equal(await page.getByLabel("Full name").inputValue(), "Kay Saved");
+  assert.equal(await page.getByLabel("Postcode").inputValue(), "LS1 4AP");
+  await visible(page.getByLabel("Save this address in my account for next time"));
+  await expectNoAxeViolations(page, "the delivery step with a saved address, phone width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "the delivery step with a saved address, desktop width");
+  await context.close();
+});
+
+/** Adds `variant` of `product` to the cart on its page and opens checkout's first step. */
+async function chooseVariantAndCheckout(page, product, variant) {
+  await page.goto(`/p/${product.slug}`);
+  await chooseVariant(page, variant);
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await page.goto("/checkout");
+  await page.waitForURL(/\/checkout\/contact$/);
+  await visible(page.getByRole("heading", { name: "Your contact details" }));
+}

@@ -134,6 +134,54 @@ pub fn link_mail(link: &str) -> (String, String) {
     )
 }
 
+/// Addresses an account keeps for checkout; saving one more forgets the one used longest ago.
+pub const MAX_SAVED_ADDRESSES: usize = 10;
+
+/// What makes two saved addresses the same place for the same person: each part trimmed,
+/// runs of spaces made one, letter case ignored, and the postcode's spaces dropped
+/// ("ls1 4ap" and "LS1  4AP" are one address). Saving an address already kept refreshes
+/// it instead of keeping a copy.
+pub fn address_key(address: &crate::validation::Address, phone: &str) -> String {
+    let words = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let postcode: String = address
+        .postcode
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    [
+        words(&address.name),
+        words(&address.line1),
+        words(&address.line2),
+        words(&address.city),
+        postcode,
+        address.country.trim().to_uppercase(),
+        digits,
+    ]
+    .join("\u{1f}")
+}
+
+/// The size a product page starts on for a customer whose size in its category is
+/// `preferred`: that size when the product comes in it, else none (the page keeps its
+/// own first choice).
+pub fn preselected_size<'a>(preferred: Option<&str>, offered: &'a [String]) -> Option<&'a str> {
+    let preferred = preferred?.trim();
+    offered
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(preferred))
+        .map(String::as_str)
+}
+
+/// The account page's words about saved sizes and region (they follow the customer to
+/// every device they sign in on).
+pub const PREFERENCES_NOTE: &str = "Kept with your account: product pages start on your size when the product comes in it, and delivery dates are for your region, on every device where you open your account.";
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -225,6 +273,65 @@ mod tests {
                 link_works(asked, None, now),
                 asked > oldest_valid_link(now) && asked <= now
             );
+        }
+    }
+
+    fn address(name: &str, line1: &str, postcode: &str) -> crate::validation::Address {
+        crate::validation::Address {
+            name: name.into(),
+            line1: line1.into(),
+            line2: String::new(),
+            city: "Leeds".into(),
+            postcode: postcode.into(),
+            country: "GB".into(),
+        }
+    }
+
+    #[test]
+    fn an_address_typed_differently_is_the_same_address() {
+        let a = address("Sam Jones", "1 High Street", "LS1 4AP");
+        let b = address("  sam  jones ", "1 high   street", "ls14ap");
+        assert_eq!(
+            address_key(&a, "07700 900123"),
+            address_key(&b, "077009 00123")
+        );
+        assert_ne!(
+            address_key(&a, "07700 900123"),
+            address_key(
+                &address("Sam Jones", "2 High Street", "LS1 4AP"),
+                "07700 900123"
+            )
+        );
+        assert_ne!(
+            address_key(&a, "07700 900123"),
+            address_key(&a, "07700 900124")
+        );
+    }
+
+    #[test]
+    fn a_preferred_size_is_chosen_only_where_the_product_has_it() {
+        let sizes: Vec<String> = ["S", "M", "L"].iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(preselected_size(Some("M"), &sizes), Some("M"));
+        assert_eq!(preselected_size(Some(" m "), &sizes), Some("M"));
+        assert_eq!(preselected_size(Some("XL"), &sizes), None);
+        assert_eq!(preselected_size(None, &sizes), None);
+        assert_eq!(preselected_size(Some("M"), &[]), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_address_key_ignores_case_and_spacing(
+            name in "[A-Za-z]{1,8}( [A-Za-z]{1,8}){0,2}",
+            line in "[0-9]{1,3} [A-Za-z]{1,10}",
+            postcode in "[A-Z]{1,2}[0-9] ?[0-9][A-Z]{2}",
+        ) {
+            let plain = address(&name, &line, &postcode);
+            let shouted = address(
+                &format!("  {}  ", name.to_uppercase().replace(' ', "   ")),
+                &line.to_lowercase(),
+                &postcode.to_lowercase().replace(' ', ""),
+            );
+            prop_assert_eq!(address_key(&plain, "0113 496 0000"), address_key(&shouted, "01134960000"));
         }
     }
 }

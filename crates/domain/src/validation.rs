@@ -94,6 +94,9 @@ pub enum Field {
     /// Staff: a return's code, and why a return is refused.
     ReturnCode,
     RefuseReason,
+    /// An account's region, and its size in a category.
+    Region,
+    Size,
 }
 
 /// A message for the shopper, next to the field it is about.

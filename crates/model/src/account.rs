@@ -15,7 +15,7 @@ pub const ACCOUNT_DATA_PATH: &str = "/api/account/data";
 pub struct AccountView {
     /// The address the sign-in link was opened from: verified.
     pub email: String,
-    /// Every order placed under that address, newest first.
+    /// Every order placed under that address or while signed in to it, newest first.
     pub orders: Vec<AccountOrder>,
     /// Whether offers may be mailed to the address now (a consent given and not withdrawn).
     pub offers: bool,
@@ -23,6 +23,43 @@ pub struct AccountView {
     pub consents: Vec<ConsentView>,
     /// "Email me when it's back" sign-ups for the address, newest first.
     pub alerts: Vec<AlertView>,
+    /// Delivery addresses kept for checkout, most recently used first.
+    pub addresses: Vec<SavedAddress>,
+    /// The region delivery dates are worked out for, if the customer chose one.
+    pub region: Option<String>,
+    /// Each category that has sizes, with the customer's size in it.
+    pub sizes: Vec<SizeChoice>,
+    /// Chats answered by mail to the address, or started on this device, oldest first.
+    pub chats: Vec<ConversationData>,
+}
+
+/// A delivery address an account keeps for checkout.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAddress {
+    pub id: i64,
+    pub address: storefront_domain::validation::Address,
+    /// The phone number for the courier that went with it.
+    pub phone: String,
+}
+
+/// A category's sizes and the customer's size in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SizeChoice {
+    /// The category's slug (what product pages know it by).
+    pub category: String,
+    /// The category's name.
+    pub name: String,
+    /// The sizes its products come in, in the shop's order.
+    pub sizes: Vec<String>,
+    pub preferred: Option<String>,
+}
+
+/// What checkout knows of a signed-in customer: the address to fill in and the saved
+/// delivery addresses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutProfile {
+    pub email: String,
+    pub addresses: Vec<SavedAddress>,
 }
 
 /// A consent to marketing mail, exactly as it was given.
@@ -88,6 +125,12 @@ pub struct AccountData {
     pub conversations: Vec<ConversationData>,
     /// Call-backs asked for on this device.
     pub callbacks: Vec<CallbackData>,
+    /// Delivery addresses kept for checkout.
+    pub saved_addresses: Vec<SavedAddress>,
+    /// The region chosen for delivery dates, if any.
+    pub region: Option<String>,
+    /// The sizes chosen, by category (only those with a size).
+    pub sizes: Vec<SizeChoice>,
     /// Devices signed in to the account now.
     pub signed_in_devices: u32,
 }

@@ -45,6 +45,9 @@ pub struct CheckoutRequest {
     /// Whether "Send me offers" was ticked.
     #[serde(default)]
     pub offers: bool,
+    /// Whether "Save this address in my account" was ticked (signed in only).
+    #[serde(default)]
+    pub save_address: bool,
     pub expected_now: Money,
     pub expected_total: Money,
 }

@@ -9,16 +9,16 @@
 use super::session::{self, Caller, ACCOUNT_COOKIE};
 use super::{internal, unix_now, AppState};
 use storefront_domain::account::{
-    link_mail, link_refused, link_sent_answer, may_erase, offers_link_refused, oldest_valid_link,
-    sends_offers, session_seconds, KEPT_AFTER_ERASURE, LINKS_PER_ADDRESS, LINKS_PER_SENDER,
-    OFFERS_CONFIRM_DAYS,
+    address_key, link_mail, link_refused, link_sent_answer, may_erase, offers_link_refused,
+    oldest_valid_link, preselected_size, sends_offers, session_seconds, KEPT_AFTER_ERASURE,
+    LINKS_PER_ADDRESS, LINKS_PER_SENDER, MAX_SAVED_ADDRESSES, OFFERS_CONFIRM_DAYS,
 };
 use storefront_domain::order::OrderStatus;
 use storefront_domain::rate::minutes_to_wait;
-use storefront_domain::validation::{check_email, Field};
+use storefront_domain::validation::{check_email, Address, Field};
 use storefront_model::account::{
-    AccountData, AccountOrder, AccountView, AlertView, CallbackData, ConsentView, ConversationData,
-    MessageData,
+    AccountData, AccountOrder, AccountView, AlertView, CallbackData, CheckoutProfile, ConsentView,
+    ConversationData, MessageData, SavedAddress, SizeChoice,
 };
 use storefront_model::agent::{CallbackSummary, ChatSummary, CustomerProfile};
 use storefront_model::catalog::variant_label;
@@ -59,6 +59,24 @@ struct AlertRow {
     created_at: i64,
     confirmed_at: Option<i64>,
 }
+
+/// A saved delivery address as stored.
+#[derive(sqlx::FromRow)]
+struct SavedAddressRow {
+    id: i64,
+    name: String,
+    line1: String,
+    line2: String,
+    city: String,
+    postcode: String,
+    country: String,
+    phone: String,
+}
+
+/// The orders of an account (table alias `o`; bind the address twice): those placed
+/// under its address and those placed while signed in to it under another.
+pub(crate) const ACCOUNT_ORDERS: &str =
+    "(o.email = ? COLLATE NOCASE OR o.account_email = ? COLLATE NOCASE)";
 
 /// Characters in a link's token.
 const TOKEN_LEN: usize = 32;
@@ -186,7 +204,11 @@ impl<'a> Accounts<'a> {
             &key,
             session_seconds(),
         ));
-        self.view_for(&email).await
+        self.view_for(
+            &email,
+            session::shopper_hash(&Caller::current(), false).as_deref(),
+        )
+        .await
     }
 
     /// The verified address of the caller's session, if they are signed in.
@@ -207,7 +229,10 @@ impl<'a> Accounts<'a> {
     /// The caller's account, or `None` when they are not signed in.
     pub async fn view(&self, caller: &Caller) -> Result<Option<AccountView>, ShopError> {
         match self.signed_in(caller).await? {
-            Some(email) => Ok(Some(self.view_for(&email).await?)),
+            Some(email) => Ok(Some(
+                self.view_for(&email, session::shopper_hash(caller, false).as_deref())
+                    .await?,
+            )),
             None => Ok(None),
         }
     }
@@ -272,7 +297,8 @@ impl<'a> Accounts<'a> {
             .map_err(internal)?;
         }
         tx.commit().await.map_err(internal)?;
-        self.view_for(&email).await
+        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
+            .await
     }
 
     /// Confirms the offers consent behind a mailed link's token, once and within
@@ -312,7 +338,8 @@ impl<'a> Accounts<'a> {
             .execute(&self.state.db.write)
             .await
             .map_err(internal)?;
-        self.view_for(&email).await
+        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
+            .await
     }
 
     /// Everything the shop holds about the caller, or `None` when they are not signed in.
@@ -321,10 +348,12 @@ impl<'a> Accounts<'a> {
             return Ok(None);
         };
         let read = &self.state.db.read;
-        let view = self.view_for(&email).await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM orders WHERE email = ? COLLATE NOCASE ORDER BY placed_at DESC, id DESC",
-        )
+        let device = session::shopper_hash(caller, false);
+        let view = self.view_for(&email, device.as_deref()).await?;
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM orders o WHERE {ACCOUNT_ORDERS} ORDER BY placed_at DESC, id DESC"
+        ))
+        .bind(&email)
         .bind(&email)
         .fetch_all(read)
         .await
@@ -333,47 +362,10 @@ impl<'a> Accounts<'a> {
         for id in ids {
             orders.push(self.state.orders().view_by_id(id).await?);
         }
-        let device = session::shopper_hash(caller, false).unwrap_or_default();
-        let chats: Vec<(i64, Option<String>, String, i64)> = sqlx::query_as(
-            "SELECT id, reply_email, page, created_at FROM conversations
-             WHERE reply_email = ? COLLATE NOCASE OR shopper_hash = ? ORDER BY id",
-        )
-        .bind(&email)
-        .bind(&device)
-        .fetch_all(read)
-        .await
-        .map_err(internal)?;
-        let mut conversations = Vec::with_capacity(chats.len());
-        for (id, reply_email, page, created_at) in chats {
-            let messages: Vec<(String, Option<String>, String, i64)> = sqlx::query_as(
-                "SELECT author, agent, body, created_at FROM chat_messages WHERE conversation_id = ? ORDER BY id",
-            )
-            .bind(id)
-            .fetch_all(read)
-            .await
-            .map_err(internal)?;
-            conversations.push(ConversationData {
-                started_on: super::date_of(created_at),
-                reply_email,
-                page,
-                messages: messages
-                    .into_iter()
-                    .map(|(author, agent, text, at)| MessageData {
-                        from: if author == "shopper" {
-                            "you".to_owned()
-                        } else {
-                            format!("Storefront ({})", agent.unwrap_or_default())
-                        },
-                        text,
-                        sent_on: super::date_of(at),
-                    })
-                    .collect(),
-            });
-        }
         let callbacks: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
             "SELECT reference, name, phone, slot_label, topic, note FROM callbacks WHERE shopper_hash = ? ORDER BY id",
         )
-        .bind(&device)
+        .bind(device.as_deref())
         .fetch_all(read)
         .await
         .map_err(internal)?;
@@ -388,13 +380,16 @@ impl<'a> Accounts<'a> {
         let verified = verified_since(read, &email).await?;
         Ok(Some(AccountData {
             email_verified_on: verified.map(super::date_of),
-            about: "Everything Storefront holds about you: your orders in full, your consents to marketing mail, your back-in-stock sign-ups, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
+            about: "Everything Storefront holds about you: your orders in full, your saved addresses, sizes and region, your consents to marketing mail, your back-in-stock sign-ups, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
             email,
             exported_at: unix_now(),
             orders,
             consents: view.consents,
             alerts: view.alerts,
-            conversations,
+            conversations: view.chats,
+            saved_addresses: view.addresses,
+            region: view.region,
+            sizes: view.sizes.into_iter().filter(|s| s.preferred.is_some()).collect(),
             callbacks: callbacks
                 .into_iter()
                 .map(|(reference, name, phone, when, topic, note)| CallbackData {
@@ -419,25 +414,28 @@ impl<'a> Accounts<'a> {
     /// to tell them; their session ends.
     pub async fn erase(&self, caller: &Caller) -> Result<String, ShopError> {
         let email = self.required(caller).await?;
-        let device = session::shopper_hash(caller, false).unwrap_or_default();
+        let device = session::shopper_hash(caller, false);
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let orders: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, number, status FROM orders WHERE email = ? COLLATE NOCASE")
-                .bind(&email)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(internal)?;
-        let open_returns: Vec<String> = sqlx::query_scalar(
+        let orders: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+            "SELECT id, number, status, email FROM orders o WHERE {ACCOUNT_ORDERS}"
+        ))
+        .bind(&email)
+        .bind(&email)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let open_returns: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT DISTINCT o.number FROM returns r JOIN orders o ON o.id = r.order_id
-             WHERE o.email = ? COLLATE NOCASE AND r.status IN ('requested', 'received')",
-        )
+             WHERE {ACCOUNT_ORDERS} AND r.status IN ('requested', 'received')"
+        ))
+        .bind(&email)
         .bind(&email)
         .fetch_all(&mut *tx)
         .await
         .map_err(internal)?;
         let statuses: Vec<(String, OrderStatus)> = orders
             .iter()
-            .map(|(_, number, status)| {
+            .map(|(_, number, status, _)| {
                 (
                     number.clone(),
                     OrderStatus::parse(status).unwrap_or(OrderStatus::Placed),
@@ -445,17 +443,30 @@ impl<'a> Accounts<'a> {
             })
             .collect();
         may_erase(&statuses, &open_returns).map_err(ShopError::NotFound)?;
-        let mail_ids: Vec<i64> =
+        let mut mail_ids: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM mail_outbox WHERE recipient = ? COLLATE NOCASE")
                 .bind(&email)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(internal)?;
+        // Orders placed while signed in under another address: the mail about them.
+        for (_, number, _, to) in orders.iter().filter(|o| !o.3.eq_ignore_ascii_case(&email)) {
+            let about: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM mail_outbox WHERE recipient = ? COLLATE NOCASE AND instr(body, ?) > 0",
+            )
+            .bind(to)
+            .bind(number)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(internal)?;
+            mail_ids.extend(about);
+        }
         async {
-            for (id, _, _) in &orders {
+            for (id, _, _, _) in &orders {
                 sqlx::query(
                     "UPDATE orders SET email = '', phone = '', ship_name = '', ship_line1 = '', ship_line2 = '',
-                            ship_city = '', ship_postcode = '', access_key = '', card_last4 = NULL, card_token = NULL
+                            ship_city = '', ship_postcode = '', access_key = '', card_last4 = NULL, card_token = NULL,
+                            account_email = NULL
                      WHERE id = ?",
                 )
                 .bind(id)
@@ -468,6 +479,10 @@ impl<'a> Accounts<'a> {
             }
             let by_email = [
                 "DELETE FROM checkout_attempts WHERE json_extract(request, '$.details.email') = ? COLLATE NOCASE",
+                "DELETE FROM checkout_attempts WHERE account_email = ? COLLATE NOCASE",
+                "DELETE FROM saved_addresses WHERE email = ?",
+                "DELETE FROM account_regions WHERE email = ?",
+                "DELETE FROM account_sizes WHERE email = ?",
                 "DELETE FROM marketing_consents WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM stock_alerts WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM sign_in_links WHERE email = ? COLLATE NOCASE",
@@ -478,21 +493,27 @@ impl<'a> Accounts<'a> {
             for sql in by_email {
                 sqlx::query(sql).bind(&email).execute(&mut *tx).await?;
             }
+            for id in &mail_ids {
+                sqlx::query("DELETE FROM mail_outbox WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let chats = "SELECT id FROM conversations WHERE reply_email = ? COLLATE NOCASE OR shopper_hash = ?";
             sqlx::query(&format!(
                 "DELETE FROM chat_messages WHERE conversation_id IN ({chats})"
             ))
             .bind(&email)
-            .bind(&device)
+            .bind(device.as_deref())
             .execute(&mut *tx)
             .await?;
             sqlx::query(&format!("DELETE FROM conversations WHERE id IN ({chats})"))
                 .bind(&email)
-                .bind(&device)
+                .bind(device.as_deref())
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("DELETE FROM callbacks WHERE shopper_hash = ?")
-                .bind(&device)
+                .bind(device.as_deref())
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await
@@ -561,11 +582,12 @@ impl<'a> Accounts<'a> {
         };
         let email_key = email.clone().unwrap_or_default();
         let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM orders WHERE (email != '' AND email = ? COLLATE NOCASE) OR phone = ?
+            "SELECT id FROM orders
+             WHERE (?1 != '' AND (email = ?1 COLLATE NOCASE OR account_email = ?1 COLLATE NOCASE)) OR phone = ?2
              ORDER BY placed_at DESC, id DESC LIMIT 20",
         )
         .bind(&email_key)
-        .bind(phone.as_deref().unwrap_or("\u{0}"))
+        .bind(phone.as_deref())
         .fetch_all(read)
         .await
         .map_err(internal)?;
@@ -625,7 +647,7 @@ impl<'a> Accounts<'a> {
             ));
         }
         let view = match &email {
-            Some(e) => Some(self.view_for(e).await?),
+            Some(e) => Some(self.view_for(e, None).await?),
             None => None,
         };
         Ok(CustomerProfile {
@@ -654,16 +676,29 @@ impl<'a> Accounts<'a> {
         })
     }
 
-    async fn view_for(&self, email: &str) -> Result<AccountView, ShopError> {
-        let rows: Vec<(String, String, i64, i64, String, i64)> = sqlx::query_as(
+    /// The account of `email`; `device` (the help key of the browser asking) adds the
+    /// chats started on it.
+    async fn view_for(&self, email: &str, device: Option<&str>) -> Result<AccountView, ShopError> {
+        let read = &self.state.db.read;
+        let rows: Vec<(String, String, i64, i64, String, i64)> = sqlx::query_as(&format!(
             "SELECT o.number, o.status, o.placed_at, o.total_minor, o.currency,
                     COALESCE((SELECT SUM(quantity) FROM order_lines l WHERE l.order_id = o.id), 0)
-             FROM orders o WHERE o.email = ? COLLATE NOCASE ORDER BY o.placed_at DESC, o.id DESC",
-        )
+             FROM orders o WHERE {ACCOUNT_ORDERS} ORDER BY o.placed_at DESC, o.id DESC"
+        ))
         .bind(email)
-        .fetch_all(&self.state.db.read)
+        .bind(email)
+        .fetch_all(read)
         .await
         .map_err(internal)?;
+        let addresses = self.saved_addresses(email).await?;
+        let region: Option<String> =
+            sqlx::query_scalar("SELECT region FROM account_regions WHERE email = ?")
+                .bind(email)
+                .fetch_optional(read)
+                .await
+                .map_err(internal)?;
+        let sizes = self.sizes(email).await?;
+        let chats = self.conversations(email, device).await?;
         let consents: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT wording, given_at, confirmed_at, withdrawn_at FROM marketing_consents
              WHERE email = ? COLLATE NOCASE ORDER BY given_at DESC, id DESC",
@@ -722,6 +757,258 @@ impl<'a> Accounts<'a> {
                     },
                 )
                 .collect(),
+            addresses,
+            region,
+            sizes,
+            chats,
         })
     }
+
+    /// The delivery addresses `email` keeps, most recently used first.
+    async fn saved_addresses(&self, email: &str) -> Result<Vec<SavedAddress>, ShopError> {
+        let rows: Vec<SavedAddressRow> = sqlx::query_as(
+            "SELECT id, name, line1, line2, city, postcode, country, phone FROM saved_addresses
+             WHERE email = ? ORDER BY used_at DESC, id DESC",
+        )
+        .bind(email)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SavedAddress {
+                id: r.id,
+                address: Address {
+                    name: r.name,
+                    line1: r.line1,
+                    line2: r.line2,
+                    city: r.city,
+                    postcode: r.postcode,
+                    country: r.country,
+                },
+                phone: r.phone,
+            })
+            .collect())
+    }
+
+    /// Every category whose products come in sizes, its sizes in the shop's order, and
+    /// `email`'s size in it.
+    async fn sizes(&self, email: &str) -> Result<Vec<SizeChoice>, ShopError> {
+        let read = &self.state.db.read;
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.slug, c.name, v.size FROM variants v
+             JOIN products p ON p.id = v.product_id JOIN categories c ON c.id = p.category_id
+             WHERE v.size IS NOT NULL
+             GROUP BY c.id, v.size ORDER BY c.position, c.id, MIN(v.position), MIN(v.id)",
+        )
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        let chosen: Vec<(String, String)> =
+            sqlx::query_as("SELECT category, size FROM account_sizes WHERE email = ?")
+                .bind(email)
+                .fetch_all(read)
+                .await
+                .map_err(internal)?;
+        let mut out: Vec<SizeChoice> = Vec::new();
+        for (category, name, size) in rows {
+            match out.last_mut() {
+                Some(last) if last.category == category => last.sizes.push(size),
+                _ => out.push(SizeChoice {
+                    preferred: chosen
+                        .iter()
+                        .find(|(c, _)| *c == category)
+                        .map(|(_, s)| s.clone()),
+                    category,
+                    name,
+                    sizes: vec![size],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Chats answered by mail to `email`, or started on `device`, with their messages.
+    async fn conversations(
+        &self,
+        email: &str,
+        device: Option<&str>,
+    ) -> Result<Vec<ConversationData>, ShopError> {
+        let read = &self.state.db.read;
+        let chats: Vec<(i64, Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT id, reply_email, page, created_at FROM conversations
+             WHERE reply_email = ? COLLATE NOCASE OR shopper_hash = ? ORDER BY id",
+        )
+        .bind(email)
+        .bind(device)
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
+        let mut conversations = Vec::with_capacity(chats.len());
+        for (id, reply_email, page, created_at) in chats {
+            let messages: Vec<(String, Option<String>, String, i64)> = sqlx::query_as(
+                "SELECT author, agent, body, created_at FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(read)
+            .await
+            .map_err(internal)?;
+            conversations.push(ConversationData {
+                started_on: super::date_of(created_at),
+                reply_email,
+                page,
+                messages: messages
+                    .into_iter()
+                    .map(|(author, agent, text, at)| MessageData {
+                        from: if author == "shopper" {
+                            "you".to_owned()
+                        } else {
+                            format!("Storefront ({})", agent.unwrap_or_default())
+                        },
+                        text,
+                        sent_on: super::date_of(at),
+                    })
+                    .collect(),
+            });
+        }
+        Ok(conversations)
+    }
+
+    /// Forgets one of the caller's saved addresses (another account's is left alone).
+    pub async fn forget_address(&self, caller: &Caller, id: i64) -> Result<AccountView, ShopError> {
+        let email = self.required(caller).await?;
+        sqlx::query("DELETE FROM saved_addresses WHERE id = ? AND email = ?")
+            .bind(id)
+            .bind(&email)
+            .execute(&self.state.db.write)
+            .await
+            .map_err(internal)?;
+        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
+            .await
+    }
+
+    /// Keeps `region` (a code of `location::REGIONS`) as the caller's region.
+    pub async fn set_region(
+        &self,
+        caller: &Caller,
+        region: &str,
+    ) -> Result<AccountView, ShopError> {
+        let email = self.required(caller).await?;
+        if storefront_domain::location::region(region).is_none() {
+            return Err(ShopError::invalid(
+                Field::Region,
+                "Please choose one of the regions listed.",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO account_regions (email, region) VALUES (?, ?)
+             ON CONFLICT (email) DO UPDATE SET region = excluded.region",
+        )
+        .bind(&email)
+        .bind(region)
+        .execute(&self.state.db.write)
+        .await
+        .map_err(internal)?;
+        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
+            .await
+    }
+
+    /// Keeps `size` as the caller's size in `category`, or forgets it (`None`). Only a
+    /// size the category's products come in is kept.
+    pub async fn set_size(
+        &self,
+        caller: &Caller,
+        category: &str,
+        size: Option<&str>,
+    ) -> Result<AccountView, ShopError> {
+        let email = self.required(caller).await?;
+        match size.map(str::trim).filter(|s| !s.is_empty()) {
+            None => {
+                sqlx::query("DELETE FROM account_sizes WHERE email = ? AND category = ?")
+                    .bind(&email)
+                    .bind(category)
+                    .execute(&self.state.db.write)
+                    .await
+                    .map_err(internal)?;
+            }
+            Some(size) => {
+                let offered = self.sizes(&email).await?;
+                let Some(size) = offered
+                    .iter()
+                    .find(|c| c.category == category)
+                    .and_then(|c| preselected_size(Some(size), &c.sizes))
+                else {
+                    return Err(ShopError::invalid(
+                        Field::Size,
+                        "Please choose one of the sizes listed for that category.",
+                    ));
+                };
+                sqlx::query(
+                    "INSERT INTO account_sizes (email, category, size) VALUES (?, ?, ?)
+                     ON CONFLICT (email, category) DO UPDATE SET size = excluded.size",
+                )
+                .bind(&email)
+                .bind(category)
+                .bind(size)
+                .execute(&self.state.db.write)
+                .await
+                .map_err(internal)?;
+            }
+        }
+        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
+            .await
+    }
+
+    /// What checkout fills in for a signed-in caller: their address and saved delivery
+    /// addresses; `None` when they are not signed in.
+    pub async fn checkout_profile(
+        &self,
+        caller: &Caller,
+    ) -> Result<Option<CheckoutProfile>, ShopError> {
+        let Some(email) = self.signed_in(caller).await? else {
+            return Ok(None);
+        };
+        Ok(Some(CheckoutProfile {
+            addresses: self.saved_addresses(&email).await?,
+            email,
+        }))
+    }
+}
+
+/// Keeps `address` (with `phone`) for `email`'s checkouts, on the order's transaction:
+/// the same address saved again is refreshed, and past [`MAX_SAVED_ADDRESSES`] the one
+/// used longest ago is forgotten.
+pub(crate) async fn save_address(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+    address: &Address,
+    phone: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO saved_addresses (email, same, name, line1, line2, city, postcode, country, phone, used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (email, same) DO UPDATE SET used_at = excluded.used_at",
+    )
+    .bind(email)
+    .bind(address_key(address, phone))
+    .bind(address.name.trim())
+    .bind(address.line1.trim())
+    .bind(address.line2.trim())
+    .bind(address.city.trim())
+    .bind(address.postcode.trim())
+    .bind(&address.country)
+    .bind(phone)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM saved_addresses WHERE email = ?1 AND id NOT IN
+           (SELECT id FROM saved_addresses WHERE email = ?1 ORDER BY used_at DESC, id DESC LIMIT ?2)",
+    )
+    .bind(email)
+    .bind(i64::try_from(MAX_SAVED_ADDRESSES).unwrap_or(i64::MAX))
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -80,6 +80,8 @@ struct Attempt {
     authorization: Option<String>,
     answer: String,
     lease_until: i64,
+    /// The account the shopper was signed in to when the attempt began.
+    account_email: Option<String>,
 }
 
 impl Attempt {
@@ -181,7 +183,7 @@ impl<'a> Checkout<'a> {
 
     async fn attempt(&self, key: &str) -> Result<Option<Attempt>, ShopError> {
         sqlx::query_as(
-            "SELECT request, state, authorization, answer, lease_until FROM checkout_attempts WHERE key = ?",
+            "SELECT request, state, authorization, answer, lease_until, account_email FROM checkout_attempts WHERE key = ?",
         )
         .bind(key)
         .fetch_optional(&self.state.db.read)
@@ -220,15 +222,20 @@ impl<'a> Checkout<'a> {
 
     /// Writes attempt `key` as pending and held by this request, or takes over one whose
     /// holder died; if another request holds it, waits for its answer.
-    async fn claim(&self, key: &str, canonical: &str) -> Result<Claim, ShopError> {
+    async fn claim(
+        &self,
+        key: &str,
+        canonical: &str,
+        account: Option<&str>,
+    ) -> Result<Claim, ShopError> {
         for _ in 0..3 {
             let holder = random_token(16);
             let now = unix_now();
             let taken = sqlx::query(
-                "INSERT INTO checkout_attempts (key, request, state, holder, lease_until, answer, created_at, updated_at)
-                 VALUES (?1, ?2, 'pending', ?3, ?4, '', ?5, ?5)
+                "INSERT INTO checkout_attempts (key, request, state, holder, lease_until, answer, created_at, updated_at, account_email)
+                 VALUES (?1, ?2, 'pending', ?3, ?4, '', ?5, ?5, ?6)
                  ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,
-                                                updated_at = excluded.updated_at
+                                                updated_at = excluded.updated_at, account_email = excluded.account_email
                  WHERE checkout_attempts.state = 'pending' AND checkout_attempts.lease_until < ?5
                    AND checkout_attempts.request = excluded.request",
             )
@@ -237,6 +244,7 @@ impl<'a> Checkout<'a> {
             .bind(&holder)
             .bind(now + LEASE_SECONDS)
             .bind(now)
+            .bind(account)
             .execute(&self.state.db.write)
             .await
             .map_err(internal)?
@@ -295,26 +303,51 @@ impl<'a> Checkout<'a> {
     /// Places the order described by `request` and pays for what ships now. The work goes
     /// on if the caller stops waiting; a retry with the same key gets its answer.
     pub async fn place(&self, request: &CheckoutRequest) -> Answer {
-        self.place_for(request, "").await
+        self.place_for(request, "", None).await
+    }
+
+    /// [`Self::place`] for a shopper signed in to the account of `account`: the order
+    /// joins that account whatever address it is placed under, and its delivery address
+    /// is kept for the next checkout when `request.save_address`.
+    pub async fn place_signed_in(
+        &self,
+        request: &CheckoutRequest,
+        account: Option<String>,
+    ) -> Answer {
+        self.place_for(request, "", account).await
     }
 
     /// [`Self::place`], for a customer on the phone by agent `by`: the order says who
     /// took it, and the bank's check does not apply (the card holder is not at the page;
     /// card payments taken by phone are exempt from it).
     pub async fn place_by_phone(&self, request: &CheckoutRequest, by: &str) -> Answer {
-        self.place_for(request, by).await
+        self.place_for(request, by, None).await
     }
 
-    async fn place_for(&self, request: &CheckoutRequest, by: &str) -> Answer {
+    async fn place_for(
+        &self,
+        request: &CheckoutRequest,
+        by: &str,
+        account: Option<String>,
+    ) -> Answer {
         let state = self.state.clone();
         let request = request.clone();
         let by = by.to_owned();
-        tokio::spawn(async move { Checkout::new(&state).place_now(&request, &by).await })
-            .await
-            .map_err(internal)?
+        tokio::spawn(async move {
+            Checkout::new(&state)
+                .place_now(&request, &by, account.as_deref())
+                .await
+        })
+        .await
+        .map_err(internal)?
     }
 
-    async fn place_now(&self, request: &CheckoutRequest, by: &str) -> Answer {
+    async fn place_now(
+        &self,
+        request: &CheckoutRequest,
+        by: &str,
+        account: Option<&str>,
+    ) -> Answer {
         check_key(&request.key)?;
         let canonical = serde_json::to_string(request).map_err(internal)?;
         let _turn = self.state.attempts.for_key(&request.key).lock().await;
@@ -324,6 +357,7 @@ impl<'a> Checkout<'a> {
         let checked = Checked::new(request)?;
         let mut order = checked.order(request);
         order.placed_by = by;
+        order.account = account;
         let priced = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
             self.state.orders().check(&mut conn, &order).await?
@@ -339,7 +373,7 @@ impl<'a> Checkout<'a> {
                 ),
             ));
         }
-        let holder = match self.claim(&request.key, &canonical).await? {
+        let holder = match self.claim(&request.key, &canonical, account).await? {
             Claim::Held(holder) => holder,
             Claim::Answered(answer) => return answer,
         };
@@ -413,7 +447,8 @@ impl<'a> Checkout<'a> {
         }
         let request: CheckoutRequest = serde_json::from_str(&attempt.request).map_err(internal)?;
         let checked = Checked::new(&request)?;
-        let order = checked.order(&request);
+        let mut order = checked.order(&request);
+        order.account = attempt.account_email.as_deref();
         let auth = self
             .state
             .gateway
@@ -793,6 +828,8 @@ impl Checked {
             accept_backorder: request.accept_backorder,
             offers: request.offers,
             placed_by: "",
+            account: None,
+            save_address: request.save_address,
         }
     }
 }

@@ -68,6 +68,10 @@ pub(crate) struct OrderToPlace<'a> {
     pub offers: bool,
     /// The agent who took the order on the phone ("" for the shopper on the web).
     pub placed_by: &'a str,
+    /// The account the shopper was signed in to, if any: the order is theirs too, and
+    /// `save_address` keeps its delivery address for their next checkout.
+    pub account: Option<&'a str>,
+    pub save_address: bool,
 }
 
 /// The money the gateway authorized for an order.
@@ -562,8 +566,9 @@ impl<'a> Orders<'a> {
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (number, access_key, status, email, phone, ship_name, ship_line1, ship_line2, ship_city,
                                  ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
-                                 delivery_option, arrives_on, card_brand, card_last4, card_token, delivery_due_minor, placed_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                 delivery_option, arrives_on, card_brand, card_last4, card_token, delivery_due_minor, placed_by,
+                                 account_email)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&number)
         // Only the key's hash is kept (order_keys).
@@ -589,9 +594,15 @@ impl<'a> Orders<'a> {
         .bind(payment.token)
         .bind(delivery_due)
         .bind(order.placed_by)
+        .bind(order.account)
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
+        if let (Some(account), true) = (order.account, order.save_address) {
+            super::accounts::save_address(&mut *tx, account, a, &details.phone, now)
+                .await
+                .map_err(internal)?;
+        }
 
         sqlx::query("INSERT INTO order_keys (order_id, key_hash, created_at) VALUES (?, ?, ?)")
             .bind(order_id)
@@ -880,10 +891,12 @@ impl<'a> Orders<'a> {
             let Some(email) = self.state.accounts().signed_in(&caller).await? else {
                 return Err(order_not_found());
             };
-            return sqlx::query_scalar(
-                "SELECT id FROM orders WHERE number = ? AND email = ? COLLATE NOCASE",
-            )
+            return sqlx::query_scalar(&format!(
+                "SELECT id FROM orders o WHERE number = ? AND {}",
+                super::accounts::ACCOUNT_ORDERS
+            ))
             .bind(&number)
+            .bind(&email)
             .bind(&email)
             .fetch_optional(&self.state.db.read)
             .await

@@ -30,7 +30,12 @@ pub fn ContactStep() -> impl IntoView {
     view! {
         <form class="checkout__form" on:submit=on_submit novalidate=true aria-labelledby="step-heading">
             <h2 id="step-heading">"Your contact details"</h2>
-            <p class="hint">"You don't need an account: we only need where to send your receipt."</p>
+            <p class="hint">
+                {move || match form.profile.get() {
+                    Some(p) => format!("Signed in as {}: this order will be listed in your account, whichever address you give for the receipt.", p.email),
+                    None => "You don't need an account: we only need where to send your receipt.".to_owned(),
+                }}
+            </p>
             <TextField
                 id="email"
                 label="Email address"

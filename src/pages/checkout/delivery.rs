@@ -56,6 +56,7 @@ pub fn DeliveryStep() -> impl IntoView {
     view! {
         <form class="checkout__form" on:submit=on_submit novalidate=true aria-labelledby="step-heading">
             <h2 id="step-heading">"Where should we deliver?"</h2>
+            <SavedAddresses />
             <div class="field">
                 <label for="country">"Country"</label>
                 <select
@@ -95,6 +96,12 @@ pub fn DeliveryStep() -> impl IntoView {
                 error=errors.error(Field::Phone)
                 on_blur=errors.blur(Field::Phone)
             />
+            {move || form.profile.with(Option::is_some).then(|| view! {
+                <div class="field field--check">
+                    <input id="save-address" type="checkbox" bind:checked=form.save_address />
+                    <label for="save-address">"Save this address in my account for next time"</label>
+                </div>
+            })}
             <fieldset class="delivery-options">
                 <legend>"Delivery option"</legend>
                 <Transition fallback=|| view! { <p>"Working out delivery dates…"</p> }>
@@ -145,5 +152,45 @@ pub fn DeliveryStep() -> impl IntoView {
                 <a href=Step::Contact.path()>"Back to contact details"</a>
             </div>
         </form>
+    }
+}
+
+/// A signed-in customer's saved addresses, each filling in the form in one click.
+#[component]
+fn SavedAddresses() -> impl IntoView {
+    let form = use_checkout();
+    move || {
+        let saved = form
+            .profile
+            .with(|p| p.as_ref().map(|p| p.addresses.clone()))?;
+        (!saved.is_empty()).then(|| {
+            view! {
+                <fieldset class="saved-addresses">
+                    <legend>"Your saved addresses"</legend>
+                    <ul class="account-orders">
+                        {saved
+                            .into_iter()
+                            .map(|s| {
+                                let lines = s.address.lines().join(", ");
+                                view! {
+                                    <li>
+                                        <span>{lines.clone()}</span>
+                                        <button type="button" class="button" on:click=move |_| {
+                                            form.details.update(|d| {
+                                                d.address.clone_from(&s.address);
+                                                d.phone.clone_from(&s.phone);
+                                            });
+                                        }>
+                                            <span>"Deliver here"</span>
+                                            <span class="visually-hidden">{format!(": {lines}")}</span>
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect::<Vec<_>>()}
+                    </ul>
+                </fieldset>
+            }
+        })
     }
 }

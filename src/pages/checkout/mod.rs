@@ -13,6 +13,7 @@ pub use delivery::DeliveryStep;
 pub use payment::PaymentStep;
 pub use review::ReviewStep;
 
+use crate::api::account::{get_checkout_profile, CheckoutProfile};
 use crate::api::checkout::CardToken;
 use crate::components::browser::focus_later;
 use crate::components::storage::{forget_for_tab, load_for_tab, save_for_tab};
@@ -72,6 +73,7 @@ struct Saved {
     details: CheckoutDetails,
     delivery: DeliveryOption,
     offers: bool,
+    save_address: bool,
     card: Option<CardToken>,
     accept_backorder: bool,
     key: Option<String>,
@@ -86,6 +88,11 @@ pub struct CheckoutForm {
     pub delivery: RwSignal<DeliveryOption>,
     /// "Send me offers": never ticked until the shopper ticks it.
     pub offers: RwSignal<bool>,
+    /// "Save this address in my account" (signed in only): never ticked until ticked.
+    pub save_address: RwSignal<bool>,
+    /// The signed-in customer's address and saved delivery addresses, once asked
+    /// (`None` for a guest, and until the answer arrives).
+    pub profile: RwSignal<Option<CheckoutProfile>>,
     pub card: RwSignal<Option<CardToken>>,
     pub accept_backorder: RwSignal<bool>,
     /// The current attempt's idempotency key, once the order was first submitted.
@@ -108,6 +115,8 @@ impl CheckoutForm {
             details: RwSignal::new(saved.details),
             delivery: RwSignal::new(saved.delivery),
             offers: RwSignal::new(saved.offers),
+            save_address: RwSignal::new(saved.save_address),
+            profile: RwSignal::new(None),
             card: RwSignal::new(saved.card),
             accept_backorder: RwSignal::new(saved.accept_backorder),
             key: RwSignal::new(saved.key),
@@ -133,6 +142,7 @@ impl CheckoutForm {
             details: self.details.get(),
             delivery: self.delivery.get(),
             offers: self.offers.get(),
+            save_address: self.save_address.get(),
             card: self.card.get(),
             accept_backorder: self.accept_backorder.get(),
             key: self.key.get(),
@@ -198,6 +208,15 @@ pub fn CheckoutLayout() -> impl IntoView {
             }
         }
     });
+    // A signed-in customer: their address for the receipt, and their saved addresses.
+    leptos::task::spawn_local(async move {
+        if let Ok(Some(profile)) = get_checkout_profile().await {
+            if form.details.with_untracked(|d| d.email.trim().is_empty()) {
+                form.details.update(|d| d.email.clone_from(&profile.email));
+            }
+            form.profile.set(Some(profile));
+        }
+    });
     view! {
         <h1>"Checkout"</h1>
         <Progress />
@@ -210,9 +229,11 @@ pub fn CheckoutLayout() -> impl IntoView {
 pub fn CheckoutStart() -> impl IntoView {
     let form = use_checkout();
     let navigate = use_navigate();
+    // Once, from what was known on arrival (details filled in later, such as a signed-in
+    // customer's address, don't move the shopper on by themselves).
     Effect::new(move |_| {
         navigate(
-            form.first_to_do().path(),
+            untrack(|| form.first_to_do()).path(),
             NavigateOptions {
                 replace: true,
                 ..Default::default()

@@ -49,7 +49,9 @@ fn step_for(field: &Field) -> Option<Step> {
         | Field::ReturnLine(_)
         | Field::ReturnReason
         | Field::ReturnCode
-        | Field::RefuseReason => None,
+        | Field::RefuseReason
+        | Field::Region
+        | Field::Size => None,
     }
 }
 
@@ -159,6 +161,7 @@ pub fn ReviewStep() -> impl IntoView {
                     .unwrap_or_default(),
                 accept_backorder: form.accept_backorder.get_untracked(),
                 offers: form.offers.get_untracked(),
+                save_address: form.save_address.get_untracked(),
                 expected_now: p.charges.now,
                 expected_total: p.total,
             },

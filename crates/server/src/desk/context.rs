@@ -215,6 +215,7 @@ impl Desk<'_> {
             card_token: order.card_token.clone(),
             accept_backorder: false,
             offers: false,
+            save_address: false,
             // The checkout prices it again and refuses if these are not what it charges.
             expected_now: order.expected_now,
             expected_total: order.expected_total,
