@@ -1,6 +1,7 @@
 //! What the shop offers when a variant is gone: similar things in stock now, and one
 //! email when it is back (only if the shopper ticks the box).
 
+use super::part::{split_view, Deferred};
 use super::{use_region, ProductGrid, TextField};
 use crate::api::stock::{get_alternatives, NotifyWhenBack, BACK_IN_STOCK_CONSENT};
 use crate::api::ShopError;
@@ -30,6 +31,20 @@ pub fn InStockInstead(
                 })
             })}
         </Suspense>
+    }
+}
+
+split_view!(
+    notify_form(variant_id: i64),
+    preload_notify_form => view! { <NotifyWhenBackForm variant_id /> }
+);
+
+/// "Tell me when it's back" for a sold-out variant, as a part of its own: most product
+/// pages open on something in stock and never need it.
+#[component]
+pub fn NotifyWhenBackPart(variant_id: i64) -> impl IntoView {
+    view! {
+        <Deferred when=true load=move || notify_form(variant_id) what="The back-in-stock form" />
     }
 }
 

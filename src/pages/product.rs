@@ -1,8 +1,9 @@
 use crate::api::catalog::{get_product, DeliveryPromise, ProductDetail as Product, Variant};
 use crate::components::{
     error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading,
-    NotifyWhenBackForm, StockBadge,
+    NotifyWhenBackPart, StockBadge,
 };
+use crate::domain::account::preselected_size;
 use crate::domain::cart::MAX_QUANTITY_PER_LINE;
 use crate::domain::stock::Availability;
 use crate::domain::validation::check_quantity;
@@ -60,7 +61,13 @@ fn ProductDetail(product: Product) -> impl IntoView {
         .or(product.variants.first())
         .cloned();
     let colour = RwSignal::new(first.as_ref().and_then(|v| v.colour.clone()));
-    let size = RwSignal::new(first.as_ref().and_then(|v| v.size.clone()));
+    // A signed-in customer's size in this category, when the product comes in it.
+    let mine = crate::components::storage::preferred_size(&product.category.slug);
+    let size = RwSignal::new(
+        preselected_size(mine.as_deref(), &sizes)
+            .map(str::to_owned)
+            .or_else(|| first.as_ref().and_then(|v| v.size.clone())),
+    );
     let quantity = RwSignal::new("1".to_owned());
     let message = RwSignal::new(None::<String>);
     let added = RwSignal::new(None::<String>);
@@ -244,7 +251,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                         {move || added.get().map(|m| view! { {m} " " <a href="/cart">"View your cart"</a> })}
                     </p>
                 </form>
-                {move || sold_out.get().map(|id| view! { <NotifyWhenBackForm variant_id=id /> })}
+                {move || sold_out.get().map(|id| view! { <NotifyWhenBackPart variant_id=id /> })}
                 <p class="product__description">{product.description.clone()}</p>
                 <ul class="product__details">
                     {product.details.iter().map(|d| view! { <li>{d.clone()}</li> }).collect::<Vec<_>>()}
