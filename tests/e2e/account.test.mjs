@@ -35,6 +35,9 @@ test("signed in by a mailed link: the orders under the address, each opening wit
   const email = page.getByLabel("Email address");
   await visible(email);
   await expectNoAxeViolations(page, "the account page signed out, phone width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "the account page signed out, desktop width");
+  await page.setViewportSize(PHONE);
 
   // A mistake is named next to the field, and nothing is sent.
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
@@ -51,7 +54,10 @@ test("signed in by a mailed link: the orders under the address, each opening wit
 
   await page.goto(link);
   await visible(page.getByRole("heading", { name: "Sign in to your account", level: 1 }));
-  await expectNoAxeViolations(page, "the sign-in page");
+  await expectNoAxeViolations(page, "the sign-in page, phone width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "the sign-in page, desktop width");
+  await page.setViewportSize(PHONE);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/account$/);
   await visible(page.getByText("Signed in as bench@example.com."));
@@ -197,6 +203,34 @@ test("kept by the account: the region and a size follow to product pages, and ch
   await expectNoAxeViolations(page, "the delivery step with a saved address, phone width");
   await page.setViewportSize({ width: 1280, height: 900 });
   await expectNoAxeViolations(page, "the delivery step with a saved address, desktop width");
+  await context.close();
+});
+
+test("offers ticked at checkout count once the mailed link is opened, and the link works once", async () => {
+  const { shop, browser } = ctx();
+  const { variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const body = await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]);
+  body.request.details.email = "offers@example.com";
+  body.request.offers = true;
+  await placeOrder(shop.baseURL, body);
+  let link;
+  for (let i = 0; i < 100 && !link; i++) {
+    const mail = shop.mails().find((m) => m.includes("To: offers@example.com") && m.includes("Subject: Please confirm: offers by email"));
+    link = mail?.match(/\/offers\/confirm\?token=[A-Za-z0-9]+/)?.[0];
+    if (!link) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(link, "the confirm link is mailed");
+
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(link);
+  await visible(page.getByRole("heading", { name: "Offers by email", level: 1 }));
+  await visible(page.getByRole("status").filter({ hasText: "Confirmed: we'll email offers to offers@example.com." }));
+  await expectNoAxeViolations(page, "offers confirmed, phone width");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "offers confirmed, desktop width");
+  await page.reload();
+  await visible(page.getByText(/This link has already been used, or is more than \d+ days old\./));
   await context.close();
 });
 

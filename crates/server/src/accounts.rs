@@ -204,11 +204,7 @@ impl<'a> Accounts<'a> {
             &key,
             session_seconds(),
         ));
-        self.view_for(
-            &email,
-            session::shopper_hash(&Caller::current(), false).as_deref(),
-        )
-        .await
+        self.view_as(&email, &Caller::current()).await
     }
 
     /// The verified address of the caller's session, if they are signed in.
@@ -229,10 +225,7 @@ impl<'a> Accounts<'a> {
     /// The caller's account, or `None` when they are not signed in.
     pub async fn view(&self, caller: &Caller) -> Result<Option<AccountView>, ShopError> {
         match self.signed_in(caller).await? {
-            Some(email) => Ok(Some(
-                self.view_for(&email, session::shopper_hash(caller, false).as_deref())
-                    .await?,
-            )),
+            Some(email) => Ok(Some(self.view_as(&email, caller).await?)),
             None => Ok(None),
         }
     }
@@ -297,8 +290,7 @@ impl<'a> Accounts<'a> {
             .map_err(internal)?;
         }
         tx.commit().await.map_err(internal)?;
-        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
-            .await
+        self.view_as(&email, caller).await
     }
 
     /// Confirms the offers consent behind a mailed link's token, once and within
@@ -338,8 +330,7 @@ impl<'a> Accounts<'a> {
             .execute(&self.state.db.write)
             .await
             .map_err(internal)?;
-        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
-            .await
+        self.view_as(&email, caller).await
     }
 
     /// Everything the shop holds about the caller, or `None` when they are not signed in.
@@ -676,6 +667,12 @@ impl<'a> Accounts<'a> {
         })
     }
 
+    /// The account of `email` as `caller`'s browser sees it (with the chats started on it).
+    async fn view_as(&self, email: &str, caller: &Caller) -> Result<AccountView, ShopError> {
+        self.view_for(email, session::shopper_hash(caller, false).as_deref())
+            .await
+    }
+
     /// The account of `email`; `device` (the help key of the browser asking) adds the
     /// chats started on it.
     async fn view_for(&self, email: &str, device: Option<&str>) -> Result<AccountView, ShopError> {
@@ -883,8 +880,7 @@ impl<'a> Accounts<'a> {
             .execute(&self.state.db.write)
             .await
             .map_err(internal)?;
-        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
-            .await
+        self.view_as(&email, caller).await
     }
 
     /// Keeps `region` (a code of `location::REGIONS`) as the caller's region.
@@ -909,8 +905,7 @@ impl<'a> Accounts<'a> {
         .execute(&self.state.db.write)
         .await
         .map_err(internal)?;
-        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
-            .await
+        self.view_as(&email, caller).await
     }
 
     /// Keeps `size` as the caller's size in `category`, or forgets it (`None`). Only a
@@ -955,8 +950,7 @@ impl<'a> Accounts<'a> {
                 .map_err(internal)?;
             }
         }
-        self.view_for(&email, session::shopper_hash(caller, false).as_deref())
-            .await
+        self.view_as(&email, caller).await
     }
 
     /// What checkout fills in for a signed-in caller: their address and saved delivery
