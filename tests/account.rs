@@ -899,6 +899,40 @@ async fn what_a_signed_in_customer_keeps_orders_addresses_sizes_region_and_chats
     );
     let id = seen["addresses"][0]["id"].as_i64().unwrap();
 
+    // Signed in, paid with a card whose bank asks first: the order is written when the
+    // bank says yes (a request without the session), and still joins the account.
+    let variant = in_stock_variant(&state).await;
+    let lines = [CartLine {
+        variant_id: variant,
+        quantity: 1,
+    }];
+    let token = common::card(&state, "4000 0027 6000 3184").await;
+    let mut request = common::request(&state, &gift, &lines, false, &token).await;
+    request.key = "signed-in-bank-check-0001".into();
+    let asked = json_fn(
+        &app,
+        "/api/place_order",
+        Some(&session),
+        json!({ "request": request }),
+    )
+    .await;
+    assert!(asked.json["ConfirmWithBank"].is_object(), "{}", asked.json);
+    let confirmed = json_fn(
+        &app,
+        "/api/confirm_payment",
+        None,
+        json!({ "key": "signed-in-bank-check-0001", "approve": true }),
+    )
+    .await;
+    let checked = confirmed.json["Placed"]["number"]
+        .as_str()
+        .expect("placed")
+        .to_owned();
+    assert_eq!(
+        account(&app, Some(&session)).await["orders"][0]["number"],
+        json!(checked)
+    );
+
     // Another account can't forget Kim's address; Kim can.
     assert_eq!(ask(&app, "lee@example.com").await.status, StatusCode::OK);
     let lee = sign_in(&app, &token_mailed_to(&state, "lee@example.com").await)
@@ -991,7 +1025,7 @@ async fn what_a_signed_in_customer_keeps_orders_addresses_sizes_region_and_chats
         .await
         .unwrap();
     let data: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(data["orders"].as_array().unwrap().len(), 3);
+    assert_eq!(data["orders"].as_array().unwrap().len(), 4);
     assert_eq!(
         data["saved_addresses"][0]["address"]["line1"],
         json!("3 Parcel Row")

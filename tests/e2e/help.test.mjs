@@ -125,6 +125,8 @@ test("the chat and the call-back form are fetched when first wanted, not in the 
 test("help answers fit the page and can be searched", async () => {
   const { context, page } = await newPage();
   await page.goto("/checkout/contact");
+  // Checkout is a lazy route: its page (and its heading) arrives after the help panel.
+  await visible(page.getByRole("heading", { name: "Checkout", level: 1 }));
   const help = panel(page);
   for (const q of ["How does billing work?", "Which payment options are there?", "When is my card charged?", "What does the receipt contain?"]) {
     await visible(help.getByRole("region", { name: "Help with checkout" }).getByText(q, { exact: true }));
