@@ -11,15 +11,18 @@ import { useShop, visible, expectNoAxeViolations, findVariant, orderBody, placeO
 const ctx = useShop({ before, after });
 const PHONE = { width: 390, height: 844 };
 
-/** The sign-in link mailed to `to` (path and query), waiting up to 5 s for it. */
-async function mailedLink(shop, to) {
+/**
+ * The link (path and query) in the mail to `to` with `subject`, matching `pattern`
+ * (the sign-in link unless said), waiting up to 5 s for it.
+ */
+async function mailedLink(shop, to, subject = "Your sign-in link", pattern = /\/account\/sign-in\?token=[A-Za-z0-9]+/) {
   for (let i = 0; i < 100; i++) {
-    const mail = shop.mails().find((m) => m.includes(`To: ${to}`) && m.includes("Subject: Your sign-in link"));
-    const link = mail?.match(/\/account\/sign-in\?token=[A-Za-z0-9]+/)?.[0];
+    const mail = shop.mails().find((m) => m.includes(`To: ${to}`) && m.includes(`Subject: ${subject}`));
+    const link = mail?.match(pattern)?.[0];
     if (link) return link;
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.fail(`no sign-in link mailed to ${to}`);
+  assert.fail(`no link mailed to ${to} under "${subject}"`);
 }
 
 test("signed in by a mailed link: the orders under the address, each opening without its key; signed out; the link used once", async () => {
@@ -213,13 +216,7 @@ test("offers ticked at checkout count once the mailed link is opened, and the li
   body.request.details.email = "offers@example.com";
   body.request.offers = true;
   await placeOrder(shop.baseURL, body);
-  let link;
-  for (let i = 0; i < 100 && !link; i++) {
-    const mail = shop.mails().find((m) => m.includes("To: offers@example.com") && m.includes("Subject: Please confirm: offers by email"));
-    link = mail?.match(/\/offers\/confirm\?token=[A-Za-z0-9]+/)?.[0];
-    if (!link) await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(link, "the confirm link is mailed");
+  const link = await mailedLink(shop, "offers@example.com", "Please confirm: offers by email", /\/offers\/confirm\?token=[A-Za-z0-9]+/);
 
   const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
   const page = await context.newPage();
