@@ -3,7 +3,7 @@
 //!
 //! Browsing (home, categories, products, the cart) is in the first load; the pages a
 //! shopper reaches later (search results, checkout, an order's pages, finding an order,
-//! returns, alert confirmations) are lazy routes. A release build with feature `split`
+//! returns, alert confirmations, reviewing an order) are lazy routes. A release build with feature `split`
 //! (`scripts/build-app.sh`, `scripts/split-wasm.sh`) puts each in a wasm part of its own,
 //! fetched the first time it is shown; without it (`trunk serve`, tests) they are ordinary
 //! pages behind the same routes.
@@ -26,6 +26,7 @@ use crate::pages::{
     order_returns::ReturnLabelPage,
     product::ProductPage,
     returns::ReturnsPage,
+    review::ReviewPage,
     search::SearchPage,
 };
 use leptos::prelude::*;
@@ -80,6 +81,7 @@ lazy_page! {
     AccountRoute => account_page, preload_account_page => AccountPage;
     SignInRoute => sign_in_page, preload_sign_in_page => SignInPage;
     OffersConfirmRoute => offers_confirm_page, preload_offers_confirm_page => OffersConfirmPage;
+    ReviewPageRoute => review_page, preload_review_page => ReviewPage;
 }
 
 /// The whole storefront.
@@ -124,6 +126,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
                         <Route path=path!("/account/sign-in") view={Lazy::<SignInRoute>::new()} />
                         <Route path=path!("/offers/confirm") view={Lazy::<OffersConfirmRoute>::new()} />
+                        <Route path=path!("/review/:token") view={Lazy::<ReviewPageRoute>::new()} />
                     </Routes>
                 </main>
                 <HelpPanel />

@@ -11,6 +11,8 @@ mod common;
 mod phone;
 #[path = "fulfilment/returns.rs"]
 mod returns;
+#[path = "fulfilment/reviews.rs"]
+mod reviews;
 #[path = "fulfilment/sequences.rs"]
 mod sequences;
 

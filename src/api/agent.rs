@@ -205,3 +205,22 @@ pub async fn agent_cancel_rest(number: String) -> Result<OrderView, ShopError> {
 pub async fn agent_cancel_order(number: String) -> Result<OrderView, ShopError> {
     as_agent(|state, agent| async move { state.desk().cancel_order(&agent, &number).await }).await
 }
+
+/// Written reviews waiting to be read, oldest first.
+#[server(prefix = "/api/agent", endpoint = "pending_reviews", input = Json)]
+pub async fn agent_pending_reviews() -> Result<Vec<super::reviews::PendingReview>, ShopError> {
+    as_agent(|state, agent| async move { state.reviews().pending(&agent).await }).await
+}
+
+/// Publishes a waiting review, or rejects it with a reason the customer is mailed.
+#[server(prefix = "/api/agent", endpoint = "decide_review", input = Json)]
+pub async fn agent_decide_review(
+    id: i64,
+    publish: bool,
+    #[server(default)] reason: String,
+) -> Result<(), ShopError> {
+    as_agent(
+        |state, agent| async move { state.reviews().decide(&agent, id, publish, &reason).await },
+    )
+    .await
+}

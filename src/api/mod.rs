@@ -8,6 +8,7 @@ pub mod agent;
 pub mod catalog;
 pub mod checkout;
 pub mod orders;
+pub mod reviews;
 pub mod stock;
 pub mod support;
 pub mod warehouse;
@@ -38,7 +39,7 @@ pub(crate) fn respond<T>(result: Result<T, ShopError>) -> Result<T, ShopError> {
 /// once before serving (the server binary and every test that uses the router do).
 #[cfg(feature = "ssr")]
 pub fn register_server_fns() {
-    use self::{account, agent, catalog, checkout, orders, stock, support, warehouse};
+    use self::{account, agent, catalog, checkout, orders, reviews, stock, support, warehouse};
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<catalog::ListCategories>();
     register_explicit::<catalog::GetHome>();
@@ -109,4 +110,10 @@ pub fn register_server_fns() {
     register_explicit::<warehouse::SettleReturn>();
     register_explicit::<orders::CancelRest>();
     register_explicit::<agent::AgentCancelRest>();
+    register_explicit::<reviews::GetReviewInvitation>();
+    register_explicit::<reviews::RateProduct>();
+    register_explicit::<reviews::WriteReview>();
+    register_explicit::<reviews::GetProductReviews>();
+    register_explicit::<agent::AgentPendingReviews>();
+    register_explicit::<agent::AgentDecideReview>();
 }

@@ -18,6 +18,7 @@ pub mod part;
 pub mod product_card;
 pub mod region;
 pub mod returns;
+pub mod reviews;
 pub mod search_box;
 pub mod shipments;
 pub mod stock_badge;

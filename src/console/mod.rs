@@ -13,6 +13,7 @@ mod customer;
 mod phone_order;
 mod queue;
 mod returns_desk;
+mod review_queue;
 mod sign_in;
 mod warehouse;
 

@@ -72,8 +72,11 @@ pub(super) fn Console() -> impl IntoView {
     let callback = RwSignal::new(None::<CallbackDetail>);
     let shopper_typing = TypingMark::<i64>::default();
     let problem = RwSignal::new(None::<String>);
+    // Counts the queue's changes, for the reviews waiting (read on each).
+    let changes = RwSignal::new(0u32);
 
     let load = move || {
+        changes.update(|n| *n = n.wrapping_add(1));
         spawn_local(async move {
             match agent_queue().await {
                 Ok(q) => {
@@ -180,6 +183,7 @@ pub(super) fn Console() -> impl IntoView {
                         {(!undelivered.is_empty()).then(|| view! { <UndeliveredMail mail=undelivered on_change=load /> })}
                     }
                 })}
+                <super::review_queue::ReviewQueue changed=changes />
                 <OrderLookup />
                 <super::phone_order::PhoneOrderForm />
             </section>

@@ -12,6 +12,7 @@ pub mod order;
 pub mod order_returns;
 pub mod product;
 pub mod returns;
+pub mod review;
 pub mod search;
 
 pub use crate::components::browser::set_title;

@@ -1,4 +1,5 @@
 use crate::api::catalog::{get_product, DeliveryPromise, ProductDetail as Product, Variant};
+use crate::components::reviews::ProductReviewsPart;
 use crate::components::{
     error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading,
     NotifyWhenBackPart, StockBadge,
@@ -259,5 +260,6 @@ fn ProductDetail(product: Product) -> impl IntoView {
             </div>
         </article>
         {move || sold_out.get().map(|id| view! { <InStockInstead variant_id=id /> })}
+        <ProductReviewsPart slug=product.slug.clone() />
     }
 }

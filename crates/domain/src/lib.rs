@@ -31,6 +31,7 @@ pub mod pricing;
 pub mod rate;
 pub mod receipt;
 pub mod returns;
+pub mod reviews;
 pub mod search;
 pub mod stock;
 pub mod text;

@@ -97,6 +97,11 @@ pub enum Field {
     /// An account's region, and its size in a category.
     Region,
     Size,
+    /// A review: its stars, title, words and the name shown with it.
+    Stars,
+    ReviewTitle,
+    ReviewText,
+    ReviewName,
 }
 
 /// A message for the shopper, next to the field it is about.

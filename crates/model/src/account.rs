@@ -131,8 +131,25 @@ pub struct AccountData {
     pub region: Option<String>,
     /// The sizes chosen, by category (only those with a size).
     pub sizes: Vec<SizeChoice>,
+    /// Ratings and reviews written from the account's orders, shown or not.
+    #[serde(default)]
+    pub reviews: Vec<ReviewData>,
     /// Devices signed in to the account now.
     pub signed_in_devices: u32,
+}
+
+/// A rating or review the customer wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewData {
+    pub product: String,
+    pub order_number: String,
+    pub stars: u8,
+    pub title: String,
+    pub text: String,
+    pub name: String,
+    pub status: storefront_domain::reviews::ReviewStatus,
+    pub reason: Option<String>,
+    pub written_on: CalendarDate,
 }
 
 /// A chat with the shop.

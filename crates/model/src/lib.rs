@@ -15,6 +15,7 @@ pub mod checkout;
 pub mod error;
 pub mod offline;
 pub mod orders;
+pub mod reviews;
 pub mod stock;
 pub mod support;
 pub mod warehouse;

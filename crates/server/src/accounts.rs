@@ -15,10 +15,11 @@ use storefront_domain::account::{
 };
 use storefront_domain::order::OrderStatus;
 use storefront_domain::rate::minutes_to_wait;
+use storefront_domain::reviews::ReviewStatus;
 use storefront_domain::validation::{check_email, Address, Field};
 use storefront_model::account::{
     AccountData, AccountOrder, AccountView, AlertView, CallbackData, CheckoutProfile, ConsentView,
-    ConversationData, MessageData, SavedAddress, SizeChoice,
+    ConversationData, MessageData, ReviewData, SavedAddress, SizeChoice,
 };
 use storefront_model::agent::{CallbackSummary, ChatSummary, CustomerProfile};
 use storefront_model::catalog::variant_label;
@@ -369,9 +370,20 @@ impl<'a> Accounts<'a> {
         .await
         .map_err(internal)?;
         let verified = verified_since(read, &email).await?;
+        let reviews: Vec<(String, String, i64, String, String, String, String, Option<String>, i64)> =
+            sqlx::query_as(&format!(
+                "SELECT p.name, o.number, r.stars, r.title, r.body, r.name, r.status, r.reason, r.written_at
+                 FROM reviews r JOIN orders o ON o.id = r.order_id JOIN products p ON p.id = r.product_id
+                 WHERE {ACCOUNT_ORDERS} ORDER BY r.written_at, r.id"
+            ))
+            .bind(&email)
+            .bind(&email)
+            .fetch_all(read)
+            .await
+            .map_err(internal)?;
         Ok(Some(AccountData {
             email_verified_on: verified.map(super::date_of),
-            about: "Everything Storefront holds about you: your orders in full, your saved addresses, sizes and region, your consents to marketing mail, your back-in-stock sign-ups, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
+            about: "Everything Storefront holds about you: your orders in full, your saved addresses, sizes and region, your consents to marketing mail, your back-in-stock sign-ups, your ratings and reviews, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
             email,
             exported_at: unix_now(),
             orders,
@@ -391,6 +403,22 @@ impl<'a> Accounts<'a> {
                     topic,
                     note,
                 })
+                .collect(),
+            reviews: reviews
+                .into_iter()
+                .map(
+                    |(product, order_number, stars, title, text, name, status, reason, at)| ReviewData {
+                        product,
+                        order_number,
+                        stars: u8::try_from(stars).unwrap_or(5),
+                        title,
+                        text,
+                        name,
+                        status: ReviewStatus::parse(&status).unwrap_or(ReviewStatus::Pending),
+                        reason,
+                        written_on: super::date_of(at),
+                    },
+                )
                 .collect(),
             signed_in_devices: u32::try_from(devices).unwrap_or(0),
         }))
@@ -452,8 +480,11 @@ impl<'a> Accounts<'a> {
             .map_err(internal)?;
             mail_ids.extend(about);
         }
+        let mut reviewed = Vec::new();
         async {
             for (id, _, _, _) in &orders {
+                // Their reviews (a review is theirs: their words, their name) and review links.
+                reviewed.extend(super::reviews::forget_order(&mut tx, *id).await?);
                 sqlx::query(
                     "UPDATE orders SET email = '', phone = '', ship_name = '', ship_line1 = '', ship_line2 = '',
                             ship_city = '', ship_postcode = '', access_key = '', card_last4 = NULL, card_token = NULL,
@@ -511,6 +542,14 @@ impl<'a> Accounts<'a> {
         }
         .await
         .map_err(internal)?;
+        if let Err(e) = self
+            .state
+            .search
+            .refresh(&self.state.db.read, Some(&reviewed))
+            .await
+        {
+            tracing::error!(%e, "ratings in search not refreshed after an erasure");
+        }
         // The delivered copies the outbox keeps as files (when there is no SMTP server).
         for id in mail_ids {
             let file = self.state.outbox.file_of(id);

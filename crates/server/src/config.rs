@@ -47,6 +47,9 @@ pub struct Config {
     /// `STOREFRONT_TEST_COURIER_STEP_SECONDS`, default `0` (off): the demo clock that moves
     /// every parcel the test courier holds one step along its journey this often.
     pub test_courier_step_seconds: u64,
+    /// `STOREFRONT_FOLLOW_UP_DAYS`, default 30 (`storefront_domain::reviews::FOLLOW_UP_DAYS`):
+    /// how many days after delivery the "How did it go?" mail goes (0: at once).
+    pub follow_up_days: u32,
     /// `STOREFRONT_SMTP_URL`, default none (mail goes to the outbox directory): the SMTP
     /// server, as `smtps://user:pass@host` or `smtp://host:587?tls=required`.
     pub smtp_url: Option<String>,
@@ -166,6 +169,12 @@ impl Config {
             0u64,
             "a number of seconds",
         )?;
+        let follow_up_days = parse(
+            &get,
+            "STOREFRONT_FOLLOW_UP_DAYS",
+            storefront_domain::reviews::FOLLOW_UP_DAYS,
+            "a number of days",
+        )?;
         let smtp_url = get("STOREFRONT_SMTP_URL").map(|u| u.trim().to_owned());
         if let Some(url) = &smtp_url {
             super::mail::check_smtp_url(url).map_err(|problem| ConfigError {
@@ -203,6 +212,7 @@ impl Config {
             warehouse,
             courier_secret,
             test_courier_step_seconds,
+            follow_up_days,
             smtp_url,
             help_file,
             public_url,

@@ -20,6 +20,7 @@ use storefront_domain::fulfilment::{
 };
 use storefront_domain::holidays::Calendar;
 use storefront_domain::money::Money;
+use storefront_domain::reviews::follow_up_at;
 use storefront_domain::validation::Field;
 use storefront_model::orders::{ParcelLine, ShipmentView, TimelineStep};
 use storefront_model::warehouse::{CentreChoice, CentreWork, PickLine, ShipmentTask};
@@ -1137,6 +1138,13 @@ impl<'a> Fulfilment<'a> {
             refresh_order_status(&mut tx, row.order_id).await?;
             if next == ShipmentStatus::Delivered {
                 self.delivered_mail(&mut tx, &row).await?;
+                super::jobs::schedule(
+                    &mut tx,
+                    super::jobs::JobKind::FollowUp,
+                    row.order_id,
+                    follow_up_at(unix_now(), self.state.config.follow_up_days),
+                )
+                .await?;
             } else if next == ShipmentStatus::DeliveryFailed
                 || matches!((estimate, previous.or(promised)), (Some(new), Some(old)) if new > old)
             {
@@ -1150,6 +1158,9 @@ impl<'a> Fulfilment<'a> {
         tracing::info!(order = %row.number, shipment = row.id, event = event.as_str(), "courier report applied");
         self.changed(row.order_id);
         self.state.deliver_mail_soon();
+        if next == ShipmentStatus::Delivered && self.state.config.follow_up_days == 0 {
+            self.state.run_jobs_soon();
+        }
         Ok(Applied {
             status: next.as_str().to_owned(),
             ignored: None,

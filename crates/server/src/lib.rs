@@ -15,10 +15,12 @@ pub mod fulfilment;
 pub mod headers;
 pub mod http;
 pub mod images;
+pub mod jobs;
 pub mod mail;
 pub mod orders;
 pub mod payment;
 pub mod returns;
+pub mod reviews;
 pub mod search;
 pub mod seed;
 pub mod session;
@@ -59,6 +61,8 @@ pub struct AppState {
     /// The built-in courier (it stands in for every carrier): its demo clock and the
     /// admin API drive it.
     pub test_courier: Arc<courier::TestCourier>,
+    /// One run of the jobs at a time in this process (`jobs::Jobs::run_due`).
+    pub jobs_running: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -100,6 +104,22 @@ impl AppState {
 
     pub fn agents(&self) -> agents::Agents<'_> {
         agents::Agents::new(self)
+    }
+
+    pub fn reviews(&self) -> reviews::Reviews<'_> {
+        reviews::Reviews::new(self)
+    }
+
+    pub fn jobs(&self) -> jobs::Jobs<'_> {
+        jobs::Jobs::new(self)
+    }
+
+    /// Runs the jobs due now, after the current answer (one just scheduled for now).
+    pub fn run_jobs_soon(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            state.jobs().run_due(unix_now()).await;
+        });
     }
 
     /// Delivers the mail queued so far, after the current answer instead of on its path
@@ -276,6 +296,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         order_events,
         couriers: test_courier.clone(),
         test_courier,
+        jobs_running: Arc::default(),
     };
     // Attempts a stop left half paid: their authorizations voided.
     state.checkout().settle_abandoned().await;
@@ -357,7 +378,8 @@ pub async fn run() -> std::process::ExitCode {
         http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let stopping = state.stopping.clone();
     // Mail the SMTP server could not take is tried again every minute, sign-ups nobody
-    // confirmed in time are deleted, and shoppers whose parcel is overdue are told.
+    // confirmed in time are deleted, shoppers whose parcel is overdue are told, and the
+    // jobs that are due (follow-ups) run.
     let retry = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -366,6 +388,7 @@ pub async fn run() -> std::process::ExitCode {
             retry.outbox.flush(&retry.db.write).await;
             retry.stock().forget_unconfirmed(unix_now()).await;
             retry.fulfilment().mail_overdue(unix_now()).await;
+            retry.jobs().run_due(unix_now()).await;
         }
     });
     // Attempts whose request died (another process stopped, the gateway failed) are

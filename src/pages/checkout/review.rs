@@ -51,7 +51,11 @@ fn step_for(field: &Field) -> Option<Step> {
         | Field::ReturnCode
         | Field::RefuseReason
         | Field::Region
-        | Field::Size => None,
+        | Field::Size
+        | Field::Stars
+        | Field::ReviewTitle
+        | Field::ReviewText
+        | Field::ReviewName => None,
     }
 }
 

@@ -346,3 +346,92 @@ pub(super) const COLLECTIONS: &[&str] = &[
     "Linden",
     "Juniper",
 ];
+
+/// What demo reviewers call themselves.
+pub(super) const REVIEWER_NAMES: &[&str] = &[
+    "Priya S.",
+    "Tom",
+    "Aoife from Cork",
+    "Sam from Leeds",
+    "Marek W.",
+    "Jess",
+    "Ollie B.",
+    "Fatima from Bristol",
+    "Hannah",
+    "Callum from Glasgow",
+    "Grace T.",
+    "Dev",
+    "Niamh",
+    "Ben from Cardiff",
+    "Ruth M.",
+    "Kwame",
+    "Sophie from York",
+    "Joe",
+    "Eilidh",
+    "Yusuf A.",
+];
+
+/// Demo review titles and sentences, by how it went: loved (5), liked (4), middling (3),
+/// disappointed (1–2). Generic enough for every category of the demo shop.
+pub(super) const REVIEW_TITLES: [&[&str]; 4] = [
+    &[
+        "Love it",
+        "Exactly what I wanted",
+        "Great quality",
+        "Buying another colour",
+        "Really pleased",
+    ],
+    &[
+        "Very nice",
+        "Good value",
+        "Happy with it",
+        "Nice, with one small thing",
+        "Does the job well",
+    ],
+    &[
+        "It's OK",
+        "Fine for the price",
+        "Mixed feelings",
+        "Not quite as pictured",
+    ],
+    &[
+        "Disappointed",
+        "Not for me",
+        "Went back",
+        "Quality let it down",
+    ],
+];
+
+pub(super) const REVIEW_SENTENCES: [&[&str]; 4] = [
+    &[
+        "Fits true to size and the material feels lovely.",
+        "The colour is exactly as in the photos.",
+        "Washed it a few times now and it still looks new.",
+        "Arrived the day after I ordered.",
+        "Well made: the stitching is neat everywhere.",
+        "I've had lots of compliments.",
+        "Comfortable from the first day.",
+    ],
+    &[
+        "Good quality for the price.",
+        "Fits well, maybe slightly roomy.",
+        "The colour is a touch darker than it looks online.",
+        "Comfortable, and it kept its shape after washing.",
+        "Nice fabric, though it creases easily.",
+        "Delivery was quick and the parcel was tidy.",
+    ],
+    &[
+        "It's fine, nothing special.",
+        "Runs a little small, so I'd size up.",
+        "The material is thinner than I expected.",
+        "Looks good but it bobbled after a few washes.",
+        "The colour isn't quite what the picture shows.",
+    ],
+    &[
+        "Much thinner than I expected for the price.",
+        "The sizing was way off for me.",
+        "A seam came apart after the second wear.",
+        "The colour faded in the first wash.",
+        "Returning it was easy, at least.",
+    ],
+];

@@ -7,8 +7,11 @@ use storefront_domain::money::Money;
 
 mod data;
 
-use data::{CategorySpec, CATEGORIES, COLLECTIONS, COLOURS};
+use data::{
+    CategorySpec, CATEGORIES, COLLECTIONS, COLOURS, REVIEWER_NAMES, REVIEW_SENTENCES, REVIEW_TITLES,
+};
 pub use data::{DemoCentre, CENTRES};
+use storefront_domain::reviews::{RatingSummary, Stars};
 
 /// A small, fast, seedable generator (SplitMix64): the demo data must not change between
 /// runs or machines, so it does not depend on `rand`'s algorithms.
@@ -49,6 +52,72 @@ pub struct DemoCategory {
     pub blurb: String,
 }
 
+/// A demo shopper's rating, with words or without.
+pub struct DemoReview {
+    pub stars: Stars,
+    pub title: String,
+    pub text: String,
+    pub name: String,
+    pub written_on: CalendarDate,
+}
+
+/// Believable reviews for one product: most products have a handful, a few none; each
+/// product has a quality of its own, so some are loved and a few are let down; about a
+/// third are a rating alone.
+fn demo_reviews(rng: &mut SplitMix64, today: CalendarDate) -> Vec<DemoReview> {
+    let count = match rng.below(10) {
+        0 | 1 => 0,
+        2..=6 => 1 + rng.below(5),
+        _ => 5 + rng.below(12),
+    };
+    // 0: loved by nearly everyone … 3: often disappointing.
+    let quality = match rng.below(20) {
+        0..=8 => 0,
+        9..=15 => 1,
+        16..=18 => 2,
+        _ => 3,
+    };
+    let mut reviews: Vec<DemoReview> = (0..count)
+        .map(|_| {
+            let roll = rng.below(100);
+            let stars: u8 = match (quality, roll) {
+                (0, 0..=69) | (1, 0..=34) => 5,
+                (0, 70..=94) | (1, 35..=79) | (2, 0..=24) => 4,
+                (0, _) | (1, 80..=93) | (2, 25..=69) | (3, 0..=29) => 3,
+                (2, 70..=89) | (3, 30..=64) => 2,
+                _ => 1,
+            };
+            let tone = match stars {
+                5 => 0,
+                4 => 1,
+                3 => 2,
+                _ => 3,
+            };
+            let (title, text) = if rng.chance(35) {
+                (String::new(), String::new())
+            } else {
+                let sentences = REVIEW_SENTENCES[tone];
+                let first = rng.below(sentences.len() as u64) as usize;
+                let second =
+                    (first + 1 + rng.below(sentences.len() as u64 - 1) as usize) % sentences.len();
+                (
+                    (*rng.pick(REVIEW_TITLES[tone])).to_owned(),
+                    format!("{} {}", sentences[first], sentences[second]),
+                )
+            };
+            DemoReview {
+                stars: Stars::new(stars).unwrap_or_else(|| unreachable!("1 to 5")),
+                title,
+                text,
+                name: (*rng.pick(REVIEWER_NAMES)).to_owned(),
+                written_on: today.add_days(-(1 + rng.below(330) as i64)),
+            }
+        })
+        .collect();
+    reviews.sort_by_key(|r| r.written_on);
+    reviews
+}
+
 pub struct DemoVariant {
     pub sku: String,
     pub colour: Option<String>,
@@ -67,8 +136,9 @@ pub struct DemoProduct {
     pub price: Money,
     pub colour_hex: String,
     pub popularity: u32,
-    /// Average rating in tenths of a star (35–50).
-    pub rating_tenths: u32,
+    /// Reviews from demo shoppers (not tied to orders: shown without the verified-buyer
+    /// mark), newest last.
+    pub reviews: Vec<DemoReview>,
     pub created_on: CalendarDate,
     pub variants: Vec<DemoVariant>,
 }
@@ -263,7 +333,9 @@ fn product(
         price,
         colour_hex: colours[0].1.to_owned(),
         popularity: rng.below(1000) as u32,
-        rating_tenths: 35 + rng.below(16) as u32,
+        // One draw of the main generator, as the generated rating it replaces took, so the
+        // rest of the demo shop stays as it was.
+        reviews: demo_reviews(&mut SplitMix64::new(rng.next_u64()), today),
         created_on: today.add_days(-(rng.below(365) as i64)),
         variants,
     }
@@ -311,9 +383,30 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
         .bind(&p.colour_hex)
         .bind(i64::from(p.popularity))
         .bind(p.created_on.to_string())
-        .bind(i64::from(p.rating_tenths))
+        .bind(i64::from(
+            RatingSummary::from_stars(p.reviews.iter().map(|r| r.stars)).average_tenths(),
+        ))
         .fetch_one(&mut *tx)
         .await?;
+        for r in &p.reviews {
+            sqlx::query(
+                "INSERT INTO reviews (product_id, stars, title, body, name, status, written_at)
+                 VALUES (?, ?, ?, ?, ?, 'published', ?)",
+            )
+            .bind(product_id)
+            .bind(i64::from(r.stars.get()))
+            .bind(&r.title)
+            .bind(&r.text)
+            .bind(&r.name)
+            .bind(r.written_on.days_since_epoch() * 86_400 + 12 * 3_600)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE products SET review_count = ? WHERE id = ?")
+            .bind(p.reviews.len() as i64)
+            .bind(product_id)
+            .execute(&mut *tx)
+            .await?;
         for (position, v) in p.variants.iter().enumerate() {
             let variant_id: i64 = sqlx::query_scalar(
                 "INSERT INTO variants (product_id, sku, colour, size, position, restock_on) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
