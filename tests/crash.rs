@@ -306,3 +306,172 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
     }
     drop(shop);
 }
+
+/// Inserts a row into `table` with `values`, every other required column given an empty
+/// value of its type, so the test says only what matters to it; the row's id.
+async fn insert_row(db: &SqlitePool, table: &str, values: &[(&str, Value)]) -> i64 {
+    let columns: Vec<(String, String, bool, Option<String>, bool)> = sqlx::query_as(&format!(
+        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('{table}')"
+    ))
+    .fetch_all(db)
+    .await
+    .unwrap();
+    let mut names = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    for (name, kind, not_null, default, pk) in columns {
+        if let Some((_, v)) = values.iter().find(|(n, _)| *n == name) {
+            names.push(name);
+            params.push(v.clone());
+        } else if not_null && default.is_none() && !pk {
+            names.push(name);
+            params.push(if kind.eq_ignore_ascii_case("INTEGER") {
+                json!(0)
+            } else {
+                json!("")
+            });
+        }
+    }
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) RETURNING rowid",
+        names.join(", "),
+        vec!["?"; names.len()].join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for p in params {
+        q = match p {
+            Value::Number(n) => q.bind(n.as_i64().unwrap()),
+            Value::String(s) => q.bind(s),
+            other => panic!("{other}"),
+        };
+    }
+    q.fetch_one(db).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_run_the_follow_ups_go_once_each() {
+    const ORDERS: i64 = 1_000;
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Process::start(dir.path()).await;
+    shop.kill();
+    let db = SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("storefront.db").display()
+    ))
+    .await
+    .unwrap();
+    // Delivered orders whose follow-ups are all due now, as a shop finds them after a
+    // quiet month.
+    let (variant, product): (i64, String) = sqlx::query_as(
+        "SELECT v.id, p.name FROM variants v JOIN products p ON p.id = v.product_id LIMIT 1",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    for n in 0..ORDERS {
+        let order = insert_row(
+            &db,
+            "orders",
+            &[
+                ("number", json!(format!("SF-CRASH{n:05}"))),
+                ("status", json!("delivered")),
+                ("email", json!(format!("buyer{n}@example.com"))),
+                ("ship_name", json!("Sam Shopper")),
+                ("currency", json!("GBP")),
+            ],
+        )
+        .await;
+        let line = insert_row(
+            &db,
+            "order_lines",
+            &[
+                ("order_id", json!(order)),
+                ("variant_id", json!(variant)),
+                ("product_name", json!(product)),
+                ("quantity", json!(1)),
+            ],
+        )
+        .await;
+        let parcel = insert_row(
+            &db,
+            "shipments",
+            &[
+                ("order_id", json!(order)),
+                ("centre_id", json!(1)),
+                ("status", json!("delivered")),
+            ],
+        )
+        .await;
+        insert_row(
+            &db,
+            "shipment_lines",
+            &[
+                ("shipment_id", json!(parcel)),
+                ("order_line_id", json!(line)),
+                ("quantity", json!(1)),
+            ],
+        )
+        .await;
+        insert_row(
+            &db,
+            "jobs",
+            &[
+                ("kind", json!("follow_up")),
+                ("subject", json!(order)),
+                ("run_at", json!(0)),
+            ],
+        )
+        .await;
+    }
+    let done = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs WHERE done_at IS NOT NULL")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    // Killed once some have gone and before all have.
+    let shop = Process::start(dir.path()).await;
+    let started = Instant::now() + Duration::from_secs(30);
+    while done().await == 0 {
+        assert!(
+            Instant::now() < started,
+            "no follow-up ran: {}",
+            log_of(dir.path())
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    shop.kill();
+    let at_kill = done().await;
+    assert!(
+        at_kill < ORDERS,
+        "the run finished before the kill ({at_kill}); nothing was tested"
+    );
+    // Restarted: the rest go, and none twice.
+    let _shop = Process::start(dir.path()).await;
+    let by = Instant::now() + Duration::from_secs(60);
+    while done().await < ORDERS {
+        assert!(
+            Instant::now() < by,
+            "follow-ups stopped at {}: {}",
+            done().await,
+            log_of(dir.path())
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (mails, people): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT recipient) FROM mail_outbox WHERE subject LIKE 'How did it go?%'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (mails, people),
+        (ORDERS, ORDERS),
+        "killed after {at_kill} of {ORDERS}"
+    );
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM review_links")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(links, ORDERS);
+    eprintln!("killed after {at_kill} of {ORDERS} follow-ups; each went once after the restart");
+}
