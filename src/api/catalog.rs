@@ -52,3 +52,25 @@ pub async fn search_products(
 pub async fn suggest(query: String) -> Result<Suggestions, ShopError> {
     super::respond(super::state()?.catalog().suggest(&query).await)
 }
+
+/// "Goes well with" product `slug` and/or the cart's variants: what their buyers also
+/// bought, in stock, not among them.
+#[server(prefix = "/api", endpoint = "goes_with", input = Json)]
+pub async fn get_goes_with(
+    #[server(default)] slug: Option<String>,
+    #[server(default)] variant_ids: Vec<i64>,
+) -> Result<Vec<ProductCard>, ShopError> {
+    super::respond(
+        super::state()?
+            .recommendations()
+            .goes_with(slug.as_deref(), &variant_ids)
+            .await,
+    )
+}
+
+/// "Picked for you" for the signed-in customer (nothing for anyone else).
+#[server(prefix = "/api", endpoint = "picked_for_you", input = Json)]
+pub async fn get_picked_for_you() -> Result<Vec<ProductCard>, ShopError> {
+    let caller = storefront_server::session::Caller::current();
+    super::respond(super::state()?.recommendations().for_me(&caller).await)
+}

@@ -110,6 +110,8 @@ pub fn register_server_fns() {
     register_explicit::<warehouse::SettleReturn>();
     register_explicit::<orders::CancelRest>();
     register_explicit::<agent::AgentCancelRest>();
+    register_explicit::<catalog::GetGoesWith>();
+    register_explicit::<catalog::GetPickedForYou>();
     register_explicit::<reviews::GetReviewInvitation>();
     register_explicit::<reviews::RateProduct>();
     register_explicit::<reviews::WriteReview>();

@@ -16,6 +16,7 @@ pub mod notice;
 pub mod offline;
 pub mod part;
 pub mod product_card;
+pub mod recommend;
 pub mod region;
 pub mod returns;
 pub mod reviews;

@@ -1,5 +1,6 @@
 use crate::api::error::StockProblem;
 use crate::api::orders::{price_cart, PricedCart, PricedLine};
+use crate::components::recommend::GoesWellWithPart;
 use crate::components::{
     error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading, StockBadge,
 };
@@ -81,6 +82,10 @@ pub fn CartPage() -> impl IntoView {
     let priced = priced_cart_resource(Signal::stored(DeliveryOption::Standard));
     let navigate = use_navigate();
     let checkout = move |_| navigate("/checkout", Default::default());
+    let in_cart = Memo::new(move |_| {
+        cart.0
+            .with(|c| c.lines.iter().map(|l| l.variant_id).collect::<Vec<_>>())
+    });
     view! {
         <h1>"Your cart"</h1>
         <Transition fallback=|| view! { <Loading what="your cart" /> }>
@@ -121,6 +126,11 @@ pub fn CartPage() -> impl IntoView {
                 }}
             </ErrorBoundary>
         </Transition>
+        // What goes with the cart, fetched again only when its items (not quantities) change.
+        {move || {
+            let ids = in_cart.get();
+            (!ids.is_empty()).then(|| view! { <GoesWellWithPart variant_ids=ids /> })
+        }}
     }
 }
 

@@ -1,4 +1,5 @@
 use crate::api::catalog::get_home;
+use crate::components::recommend::PickedForYouPart;
 use crate::components::{error_fallback, Loading, ProductGrid};
 use leptos::prelude::*;
 
@@ -34,6 +35,7 @@ pub fn HomePage() -> impl IntoView {
                                         .collect::<Vec<_>>()}
                                 </ul>
                             </section>
+                            <PickedForYouPart />
                             <section aria-labelledby="popular-heading">
                                 <h2 id="popular-heading">"Popular right now"</h2>
                                 <ProductGrid products=home.featured />

@@ -1,4 +1,5 @@
 use crate::api::catalog::{get_product, DeliveryPromise, ProductDetail as Product, Variant};
+use crate::components::recommend::GoesWellWithPart;
 use crate::components::reviews::ProductReviewsPart;
 use crate::components::{
     error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading,
@@ -260,6 +261,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
             </div>
         </article>
         {move || sold_out.get().map(|id| view! { <InStockInstead variant_id=id /> })}
+        <GoesWellWithPart slug=product.slug.clone() />
         <ProductReviewsPart slug=product.slug.clone() />
     }
 }

@@ -7,6 +7,7 @@ use crate::api::reviews::{
     get_review_invitation, rate_product, MyReview, RateProduct, ReviewDraft, ReviewItem,
     ReviewStatus, WriteReview,
 };
+use crate::components::browser::focus_later;
 use crate::components::notice::general_error;
 use crate::components::write::{after_each, last_error};
 use crate::components::{error_fallback, Loading, TextArea, TextField};
@@ -157,7 +158,10 @@ fn ReviewItemView(
                     let slug = slug_open.clone();
                     let words = if saved.get().is_some_and(|r| !r.text.is_empty()) { "Change my review of " } else { "Write a review of " };
                     view! {
-                        <button type="button" class="button" on:click=move |_| open.set(Some(slug.clone()))>
+                        <button type="button" class="button" on:click=move |_| {
+                            open.set(Some(slug.clone()));
+                            focus_later("#review-title");
+                        }>
                             {format!("{words}{name_button}")}
                         </button>
                     }

@@ -9,6 +9,7 @@
 pub mod router;
 pub mod shop;
 pub mod smtp;
+pub mod tastes;
 
 use storefront::api::checkout::{CheckoutOutcome, CheckoutRequest};
 use storefront::api::orders::PlacedOrder;

@@ -17,6 +17,8 @@ const ctx = useShop({ before, after }, {
   STOREFRONT_WAREHOUSE: `wes:${hash}`,
   STOREFRONT_AGENTS: `sam:${hash}`,
   STOREFRONT_ADMIN_TOKEN: TOKEN,
+  // The follow-up goes as soon as an order is delivered (a month in a real shop).
+  STOREFRONT_FOLLOW_UP_DAYS: "0",
 });
 
 const PHONE = { width: 390, height: 844 };
@@ -408,4 +410,74 @@ test("on the phone: an agent changes a customer's order, their open page follows
   await mailed(shop, (m) => m.includes("caller@example.com") && m.includes("Pat"), "the receipt");
   await agentContext.close();
   await shopperContext.close();
+});
+
+test("delivered, then asked how it went: rated from the mail, reviewed, published by an agent, shown on the product page", async () => {
+  const { shop, browser } = ctx();
+  const { product, variant } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const placed = await placeOrder(shop.baseURL, await orderBody(shop.baseURL, [{ variant_id: variant.id, quantity: 1 }]));
+  const order = await callApi(shop.baseURL, "order_status", { number: placed.number, key: placed.key });
+  const { staff, staffContext } = await warehousePage(browser, shop.baseURL);
+  await packAndShip(staff, placed.number, order.shipments[0].centre, "TC0000000090");
+  await staffContext.close();
+  await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000090", event: "delivered" });
+
+  // The follow-up: a link per number of stars.
+  const subject = `Subject: How did it go? Your order ${placed.number}`;
+  await mailed(shop, (m) => m.includes(subject), "the follow-up after delivery");
+  const mail = shop.mails().find((m) => m.includes(subject));
+  assert.ok(mail.includes(product.name), mail);
+  const starLink = mail.match(new RegExp(`/review/[A-Za-z0-9]+\\?product=${product.slug}&stars=4`))?.[0];
+  assert.ok(starLink, mail);
+
+  // One click in the mail: the page opens with the rating taken and the review form open.
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(starLink);
+  await visible(page.getByRole("heading", { name: "How did it go?", level: 1 }));
+  await visible(page.getByText(`Thank you: you gave ${product.name} 4 stars out of 5.`, { exact: false }));
+  await visible(page.getByRole("radio", { name: "4 stars out of 5: Happy with it" }));
+  assert.ok(await page.getByRole("radio", { name: "4 stars out of 5: Happy with it" }).isChecked());
+  await expectNoAxeViolations(page, "the review page, phone width");
+  await expectHelpPanel(page, "the review page");
+
+  // A title with no words is told next to the words' box, and nothing is sent.
+  await page.getByLabel(/^Title/).fill("Lovely");
+  await page.getByRole("button", { name: "Send my review" }).click();
+  await visible(page.getByText("Please say a little more than the title: what was it like?"));
+  const words = "Warm, soft and exactly the colour in the photo. Washed well too.";
+  await page.getByLabel(/^Your review/).fill(words);
+  await page.getByLabel(/^Name shown with it/).fill("Sam from Leeds");
+  await page.getByRole("button", { name: "Send my review" }).click();
+  await visible(page.getByText(/we read every written review before it's shown/));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(page, "the review page after sending, desktop width");
+
+  // The agent reads it in the console's queue and publishes it.
+  const agentContext = await browser.newContext({ baseURL: shop.baseURL });
+  const agent = await agentContext.newPage();
+  await agent.goto("/agent/sign-in");
+  await agent.getByLabel("Agent name").fill("sam");
+  await agent.getByLabel("Password").fill(PASSWORD);
+  await agent.getByRole("button", { name: "Sign in" }).click();
+  await visible(agent.getByRole("heading", { level: 1, name: "Agent console" }));
+  await visible(agent.getByText(words));
+  await expectNoAxeViolations(agent, "the agent console with a review to read");
+  await agent.getByRole("button", { name: `Publish the review of ${product.name}` }).click();
+  await visible(agent.getByText(`Published the review of ${product.name}.`));
+  await agentContext.close();
+
+  // On the product page: listed as a verified buyer's, and found by its stars.
+  await page.setViewportSize(PHONE);
+  await page.goto(`/p/${product.slug}`);
+  const reviews = page.getByRole("region", { name: "Ratings and reviews" });
+  await visible(reviews.getByText(words));
+  await visible(reviews.getByRole("listitem").filter({ hasText: words }).getByText("Verified buyer"));
+  await reviews.getByRole("button", { name: /^4 stars out of 5: \d+$/ }).click();
+  await visible(reviews.getByText(/written reviews? with 4 stars out of 5\./));
+  await visible(reviews.getByText(words));
+  await reviews.getByRole("button", { name: /^5 stars out of 5: \d+$/ }).click();
+  assert.equal(await reviews.getByText(words).count(), 0, "not among the 5-star reviews");
+  await expectNoAxeViolations(page, "a product page with its reviews, phone width");
+  await context.close();
 });

@@ -30,6 +30,7 @@ pub mod payment;
 pub mod pricing;
 pub mod rate;
 pub mod receipt;
+pub mod recommend;
 pub mod returns;
 pub mod reviews;
 pub mod search;

@@ -86,6 +86,20 @@ pub struct Accounts<'a> {
     state: &'a AppState,
 }
 
+/// A review written from one of the account's orders, as the download lists it.
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    product: String,
+    order_number: String,
+    stars: i64,
+    title: String,
+    body: String,
+    name: String,
+    status: String,
+    reason: Option<String>,
+    written_at: i64,
+}
+
 impl<'a> Accounts<'a> {
     pub fn new(state: &'a AppState) -> Self {
         Self { state }
@@ -370,9 +384,9 @@ impl<'a> Accounts<'a> {
         .await
         .map_err(internal)?;
         let verified = verified_since(read, &email).await?;
-        let reviews: Vec<(String, String, i64, String, String, String, String, Option<String>, i64)> =
+        let reviews: Vec<ReviewRow> =
             sqlx::query_as(&format!(
-                "SELECT p.name, o.number, r.stars, r.title, r.body, r.name, r.status, r.reason, r.written_at
+                "SELECT p.name AS product, o.number AS order_number, r.stars, r.title, r.body, r.name, r.status, r.reason, r.written_at
                  FROM reviews r JOIN orders o ON o.id = r.order_id JOIN products p ON p.id = r.product_id
                  WHERE {ACCOUNT_ORDERS} ORDER BY r.written_at, r.id"
             ))
@@ -406,19 +420,17 @@ impl<'a> Accounts<'a> {
                 .collect(),
             reviews: reviews
                 .into_iter()
-                .map(
-                    |(product, order_number, stars, title, text, name, status, reason, at)| ReviewData {
-                        product,
-                        order_number,
-                        stars: u8::try_from(stars).unwrap_or(5),
-                        title,
-                        text,
-                        name,
-                        status: ReviewStatus::parse(&status).unwrap_or(ReviewStatus::Pending),
-                        reason,
-                        written_on: super::date_of(at),
-                    },
-                )
+                .map(|r| ReviewData {
+                    product: r.product,
+                    order_number: r.order_number,
+                    stars: u8::try_from(r.stars).unwrap_or(5),
+                    title: r.title,
+                    text: r.body,
+                    name: r.name,
+                    status: ReviewStatus::parse(&r.status).unwrap_or(ReviewStatus::Pending),
+                    reason: r.reason,
+                    written_on: super::date_of(r.written_at),
+                })
                 .collect(),
             signed_in_devices: u32::try_from(devices).unwrap_or(0),
         }))
@@ -542,6 +554,7 @@ impl<'a> Accounts<'a> {
         }
         .await
         .map_err(internal)?;
+        self.state.recommender.forget(&email);
         if let Err(e) = self
             .state
             .search

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod mail;
 pub mod orders;
 pub mod payment;
+pub mod recommend;
 pub mod returns;
 pub mod reviews;
 pub mod search;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// The built-in courier (it stands in for every carrier): its demo clock and the
     /// admin API drive it.
     pub test_courier: Arc<courier::TestCourier>,
+    /// Who bought what, for recommendations (brought up to date as orders come in).
+    pub recommender: Arc<recommend::Recommender>,
     /// One run of the jobs at a time in this process (`jobs::Jobs::run_due`).
     pub jobs_running: Arc<tokio::sync::Mutex<()>>,
 }
@@ -108,6 +111,10 @@ impl AppState {
 
     pub fn reviews(&self) -> reviews::Reviews<'_> {
         reviews::Reviews::new(self)
+    }
+
+    pub fn recommendations(&self) -> recommend::Recommendations<'_> {
+        recommend::Recommendations::new(self)
     }
 
     pub fn jobs(&self) -> jobs::Jobs<'_> {
@@ -257,6 +264,14 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         "search index built"
     );
     let centres = stock::Centres::load(&db.read).await?;
+    let started = std::time::Instant::now();
+    let recommender = recommend::Recommender::default();
+    let counted = recommender.catch_up(&db.read).await?;
+    tracing::info!(
+        orders = counted,
+        ms = started.elapsed().as_millis() as u64,
+        "recommendations counted"
+    );
     let desk = Arc::new(desk::HelpDesk::default());
     let told = desk.clone();
     let outbox = Arc::new(mail::Outbox::new(
@@ -296,6 +311,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         order_events,
         couriers: test_courier.clone(),
         test_courier,
+        recommender: Arc::new(recommender),
         jobs_running: Arc::default(),
     };
     // Attempts a stop left half paid: their authorizations voided.
@@ -378,8 +394,8 @@ pub async fn run() -> std::process::ExitCode {
         http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let stopping = state.stopping.clone();
     // Mail the SMTP server could not take is tried again every minute, sign-ups nobody
-    // confirmed in time are deleted, shoppers whose parcel is overdue are told, and the
-    // jobs that are due (follow-ups) run.
+    // confirmed in time are deleted, shoppers whose parcel is overdue are told, the
+    // jobs that are due (follow-ups) run, and recommendations count the latest orders.
     let retry = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -389,6 +405,10 @@ pub async fn run() -> std::process::ExitCode {
             retry.stock().forget_unconfirmed(unix_now()).await;
             retry.fulfilment().mail_overdue(unix_now()).await;
             retry.jobs().run_due(unix_now()).await;
+            // Orders another process wrote (or this one missed) count too.
+            if let Err(e) = retry.recommender.catch_up(&retry.db.read).await {
+                tracing::error!(%e, "recommendations not brought up to date");
+            }
         }
     });
     // Attempts whose request died (another process stopped, the gateway failed) are

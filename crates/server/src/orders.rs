@@ -705,8 +705,8 @@ impl<'a> Orders<'a> {
         Ok(placed)
     }
 
-    /// After an order is committed: pages showing its stock, the search index and the
-    /// receipt hear of it.
+    /// After an order is committed: pages showing its stock, the search index, the
+    /// receipt and the recommendations hear of it.
     pub(crate) async fn after_commit(&self, p: &Priced) {
         let variants: Vec<i64> = p.sales.iter().map(|(line, _, _)| line.variant_id).collect();
         self.state.stock().publish(&variants).await;
@@ -721,6 +721,8 @@ impl<'a> Orders<'a> {
             tracing::error!(%e, "search index not refreshed after an order");
         }
         self.state.deliver_mail_soon();
+        // What was bought together counts for recommendations from now on.
+        self.state.recommendations().order_placed();
     }
 
     /// The receipt mail for a placed order.

@@ -172,6 +172,20 @@ fn not_found() -> ShopError {
     )
 }
 
+/// A written review waiting for staff, as the queue reads it.
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: i64,
+    product_name: String,
+    product_slug: String,
+    stars: i64,
+    title: String,
+    body: String,
+    name: String,
+    order_number: String,
+    written_at: i64,
+}
+
 /// Reviews: the follow-up's page, product pages and the staff's queue.
 pub struct Reviews<'a> {
     state: &'a AppState,
@@ -418,32 +432,28 @@ impl<'a> Reviews<'a> {
 
     /// Written reviews waiting for staff, oldest first.
     pub async fn pending(&self, _agent: &SignedInAgent) -> Result<Vec<PendingReview>, ShopError> {
-        let rows: Vec<(i64, String, String, i64, String, String, String, String, i64)> =
-            sqlx::query_as(
-                "SELECT r.id, p.name, p.slug, r.stars, r.title, r.body, r.name, o.number, r.written_at
-                 FROM reviews r JOIN products p ON p.id = r.product_id JOIN orders o ON o.id = r.order_id
-                 WHERE r.status = 'pending' ORDER BY r.written_at, r.id LIMIT 100",
-            )
-            .fetch_all(&self.state.db.read)
-            .await
-            .map_err(internal)?;
+        let rows: Vec<PendingRow> = sqlx::query_as(
+            "SELECT r.id, p.name AS product_name, p.slug AS product_slug, r.stars, r.title, r.body, r.name,
+                    o.number AS order_number, r.written_at
+             FROM reviews r JOIN products p ON p.id = r.product_id JOIN orders o ON o.id = r.order_id
+             WHERE r.status = 'pending' ORDER BY r.written_at, r.id LIMIT 100",
+        )
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
         Ok(rows
             .into_iter()
-            .map(
-                |(id, product_name, product_slug, stars, title, text, name, order_number, at)| {
-                    PendingReview {
-                        id,
-                        product_name,
-                        product_slug,
-                        stars: u8::try_from(stars).unwrap_or(5),
-                        title,
-                        text,
-                        name,
-                        order_number,
-                        written_on: super::date_of(at).long_label(),
-                    }
-                },
-            )
+            .map(|r| PendingReview {
+                id: r.id,
+                product_name: r.product_name,
+                product_slug: r.product_slug,
+                stars: u8::try_from(r.stars).unwrap_or(5),
+                title: r.title,
+                text: r.body,
+                name: r.name,
+                order_number: r.order_number,
+                written_on: super::date_of(r.written_at).long_label(),
+            })
             .collect())
     }
 

@@ -241,6 +241,29 @@ struct ProductRow {
     rating_tenths: i64,
 }
 
+/// The `n` most popular entries that `keep` takes, in one pass (no full sort); ties by
+/// slug.
+fn most_popular(
+    catalog: &Catalog,
+    n: usize,
+    keep: impl Fn(u64, &Entry) -> bool,
+) -> Vec<(u64, &Entry)> {
+    let mut top: Vec<(u64, &Entry)> = Vec::with_capacity(n + 1);
+    let better = |a: &Entry, b: &Entry| (a.popularity, &b.card.slug) > (b.popularity, &a.card.slug);
+    for (&id, e) in catalog.entries.iter().filter(|(&id, e)| keep(id, e)) {
+        if top.len() == n && top.last().is_some_and(|(_, last)| !better(e, last)) {
+            continue;
+        }
+        let at = top
+            .iter()
+            .position(|(_, t)| better(e, t))
+            .unwrap_or(top.len());
+        top.insert(at, (id, e));
+        top.truncate(n);
+    }
+    top
+}
+
 /// "V-Neck" is indexed as `v`, `neck` and `vneck`, so both spellings find it.
 fn index_text(text: &str) -> String {
     format!("{text} {}", text.replace(['-', '\'', '’'], ""))
@@ -748,6 +771,42 @@ impl SearchEngine {
         changed.then(|| suggestion.join(" "))
     }
 
+    /// Whether product `id` can be bought now (some variant in stock).
+    pub fn in_stock(&self, id: u32) -> bool {
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        catalog
+            .entries
+            .get(&u64::from(id))
+            .is_some_and(|e| e.facts.in_stock)
+    }
+
+    /// The cards of products `ids`, in that order (unknown ones left out).
+    pub fn cards(&self, ids: &[u32]) -> Vec<ProductCard> {
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        ids.iter()
+            .filter_map(|id| catalog.entries.get(&u64::from(*id)).map(|e| e.card.clone()))
+            .collect()
+    }
+
+    /// Up to `n` products in stock, most popular first, from the categories of `like`
+    /// (every category when `like` is empty), none of `except`.
+    pub fn popular_like(&self, like: &[u32], n: usize, except: &[u32]) -> Vec<u32> {
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        let categories: Vec<u32> = like
+            .iter()
+            .filter_map(|id| catalog.entries.get(&u64::from(*id)))
+            .map(|e| e.facts.category)
+            .collect();
+        most_popular(&catalog, n, |id, e| {
+            e.facts.in_stock
+                && u32::try_from(id).is_ok_and(|id| !except.contains(&id))
+                && (categories.is_empty() || categories.contains(&e.facts.category))
+        })
+        .into_iter()
+        .filter_map(|(id, _)| u32::try_from(id).ok())
+        .collect()
+    }
+
     /// The centre nearest a region (by its code), if both are known.
     pub fn nearest_centre(&self, region_code: &str) -> Option<i64> {
         let region = storefront_domain::location::region(region_code)?;
@@ -755,21 +814,13 @@ impl SearchEngine {
         centres_by_distance(region, &centres).first().copied()
     }
 
-    /// The `n` most popular products in stock, in one pass (no full sort).
+    /// The `n` most popular products in stock.
     fn popular_in_stock(&self, n: usize) -> Vec<ProductCard> {
         let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
-        let mut top: Vec<&Entry> = Vec::with_capacity(n + 1);
-        let better =
-            |a: &Entry, b: &Entry| (a.popularity, &b.card.slug) > (b.popularity, &a.card.slug);
-        for e in catalog.entries.values().filter(|e| e.card.in_stock) {
-            if top.len() == n && top.last().is_some_and(|last| !better(e, last)) {
-                continue;
-            }
-            let at = top.iter().position(|t| better(e, t)).unwrap_or(top.len());
-            top.insert(at, e);
-            top.truncate(n);
-        }
-        top.into_iter().map(|e| e.card.clone()).collect()
+        most_popular(&catalog, n, |_, e| e.card.in_stock)
+            .into_iter()
+            .map(|(_, e)| e.card.clone())
+            .collect()
     }
 
     /// Categories whose name matches the words, for suggestions.

@@ -1,0 +1,154 @@
+//! Recommendation figures (`make bench-recommend`):
+//!
+//! 1. Quality offline: a generated purchase history with hidden tastes (10,000 products,
+//!    30,000 customers, 100,000 orders; `tests/common/tastes.rs`); each returning
+//!    customer's last order hidden; hit rate at 10 for ours and for "most bought". Exits
+//!    non-zero if ours is not at least twice the baseline.
+//! 2. Reads at scale: a shop of 10,000 products (`STOREFRONT_BENCH_PRODUCTS`) with that
+//!    history written as 100,000 orders; the time to load the counts from the database,
+//!    then "Goes well with" a product and "Picked for you" for a customer, each read
+//!    2,000 times (p50, p95), through the service the server functions call.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::shop::TestShop;
+use common::tastes::{generate, hit_rates};
+use std::time::{Duration, Instant};
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{what}: p50 {:.3} ms, p95 {:.3} ms, max {:.3} ms ({} reads)",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3,
+        times.len()
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let products: u32 = env_or("STOREFRONT_BENCH_PRODUCTS", 10_000);
+    let orders: u32 = env_or("STOREFRONT_BENCH_ORDERS", 100_000);
+    let history = generate(products, products * 3, orders, 7);
+
+    let started = Instant::now();
+    let (ours, popular, customers) = hit_rates(&history, 10);
+    println!(
+        "quality: hit rate at 10 over {customers} returning customers: ours {ours:.3}, most bought {popular:.3} ({:.1}×) [{:.1} s]",
+        ours / popular.max(f64::EPSILON),
+        started.elapsed().as_secs_f64()
+    );
+    let good_enough = ours >= 2.0 * popular;
+
+    // The same history as orders in a real shop.
+    let started = Instant::now();
+    let shop = TestShop::new().products(products as usize).start().await;
+    let state = &shop.state;
+    println!(
+        "shop of {products} products seeded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM products ORDER BY id")
+        .fetch_all(&state.db.read)
+        .await
+        .unwrap();
+    let variant_of: Vec<i64> =
+        sqlx::query_scalar("SELECT MIN(id) FROM variants GROUP BY product_id ORDER BY product_id")
+            .fetch_all(&state.db.read)
+            .await
+            .unwrap();
+    let mut tx = state.db.write.begin().await.unwrap();
+    for (n, (customer, basket)) in history.orders.iter().enumerate() {
+        let order: i64 = sqlx::query_scalar(
+            "INSERT INTO orders (number, access_key, status, email, ship_name, ship_line1, ship_line2, ship_city,
+                                 ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at)
+             VALUES (?, '', 'delivered', ?, 'Bench', '', '', '', '', 'GB', 'GBP', 0, 0, 0, 0) RETURNING id",
+        )
+        .bind(format!("SF-BENCH{n:06}"))
+        .bind(format!("customer{customer}@example.com"))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        for p in basket {
+            sqlx::query(
+                "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor)
+                 VALUES (?, ?, '', '', 1, 0, 0)",
+            )
+            .bind(order)
+            .bind(variant_of[*p as usize % variant_of.len()])
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    println!(
+        "{} orders written in {:.1} s",
+        history.orders.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let counted = state.recommender.catch_up(&state.db.read).await.unwrap();
+    println!(
+        "counts loaded from {counted} orders in {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+
+    let reads = 2_000;
+    let mut rng = storefront::server::seed::SplitMix64::new(11);
+    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM products ORDER BY id")
+        .fetch_all(&state.db.read)
+        .await
+        .unwrap();
+    let mut times = Vec::with_capacity(reads);
+    let mut shown = 0;
+    for _ in 0..reads {
+        // Popular products are viewed most.
+        let i =
+            (rng.below(ids.len() as u64) * rng.below(ids.len() as u64) / ids.len() as u64) as usize;
+        let t = Instant::now();
+        let cards = state
+            .recommendations()
+            .goes_with(Some(&slugs[i]), &[])
+            .await
+            .unwrap();
+        times.push(t.elapsed());
+        shown += cards.len();
+    }
+    report("\"Goes well with\" a product", times);
+    println!(
+        "  {:.1} products shown per read",
+        shown as f64 / reads as f64
+    );
+    let mut times = Vec::with_capacity(reads);
+    for _ in 0..reads {
+        let customer = rng.below(u64::from(products) * 3);
+        let t = Instant::now();
+        let cards = state
+            .recommendations()
+            .for_customer(&format!("customer{customer}@example.com"));
+        times.push(t.elapsed());
+        std::hint::black_box(cards);
+    }
+    report("\"Picked for you\"", times);
+    if !good_enough {
+        eprintln!("ours is not twice the baseline");
+        std::process::exit(1);
+    }
+}
