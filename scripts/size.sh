@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f dist/index.html ] || { echo "dist/ is empty: run scripts/build-app.sh first" >&2; exit 1; }
 target=150000
 # Lowered with each cut that lands (never raised to make room): README "Size".
-ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-288500}
+ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-285700}
 # The lazy routes' parts (scripts/split-wasm.sh) and the service worker: not first load.
 later() { case "${1##*/}" in chunk_* | split_* | sw.js) return 0 ;; *) return 1 ;; esac; }
 report() { # dir, heading, which (first|later): prints each file and the total; sets total_br and total_gz
@@ -35,8 +35,9 @@ fi
 report dist "lazy parts and the service worker" later >"${TMPDIR:-/tmp}/storefront-later.$$"
 later_br=$total_br later_gz=$total_gz
 parts=$(grep -c -E '^(chunk|split)_' "${TMPDIR:-/tmp}/storefront-later.$$" || true)
-sort -k4 -n -r "${TMPDIR:-/tmp}/storefront-later.$$" | grep -E '^(chunk|split)_' | head -5 |
-  sed 's/^/  largest part: /'
+# awk reads to the end (head would close the pipe early, and pipefail turned that into a failure).
+sort -k4 -n -r "${TMPDIR:-/tmp}/storefront-later.$$" |
+  awk '/^(chunk|split)_/ && n++ < 5 { print "  largest part: " $0 }'
 rm -f "${TMPDIR:-/tmp}/storefront-later.$$"
 echo "loaded when needed: $parts lazy parts and the service worker, $later_br B brotli ($later_gz B gzip) in all"
 echo

@@ -56,6 +56,19 @@ async fn warehouse(app: &axum::Router) -> String {
     cookie
 }
 
+/// The agent console's session cookie, signed in as alex.
+async fn agent(app: &axum::Router) -> String {
+    call_fn(
+        app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "alex"), ("password", PASSWORD)],
+    )
+    .await
+    .cookie
+    .unwrap()
+}
+
 async fn scalar(state: &AppState, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&state.db.read)
@@ -1102,15 +1115,7 @@ async fn an_agent_cancels_for_the_customer_on_the_same_terms() {
     let s = shop().await;
     let (app, state) = (&s.app, &s.state);
     let (placed, _) = one_parcel(state, 1).await;
-    let agent = call_fn(
-        app,
-        "/api/agent/sign_in",
-        None,
-        &[("name", "alex"), ("password", PASSWORD)],
-    )
-    .await
-    .cookie
-    .unwrap();
+    let agent = agent(app).await;
     assert_eq!(
         call_fn(
             app,

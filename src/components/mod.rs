@@ -41,5 +41,5 @@ pub use returns::ReturnList;
 pub use search_box::SearchBox;
 pub use shipments::ShipmentList;
 pub use stock_badge::StockBadge;
-pub use stock_help::{InStockInstead, NotifyWhenBackForm, NotifyWhenBackPart};
+pub use stock_help::{InStockInstead, InStockInsteadPart, NotifyWhenBackForm, NotifyWhenBackPart};
 pub use text_field::{SelectField, TextArea, TextField};

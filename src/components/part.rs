@@ -54,6 +54,14 @@ pub fn preload<Fut: Future + 'static>(preload: impl FnOnce() -> Fut) {
     });
 }
 
+/// A part's `$load`, boxed, so every [`Deferred`] shares one copy of its code in the
+/// first load instead of one per part.
+type LoadPart = std::sync::Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<AnyView, SplitLoaderError>>>>
+        + Send
+        + Sync,
+>;
+
 /// Shows the part `load` gives from the first time `when` is true, and keeps it. A part
 /// that can't be fetched says so where it would have been, with "Try again".
 #[component]
@@ -70,12 +78,17 @@ where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 {
+    deferred(when, std::sync::Arc::new(move || Box::pin(load())), what)
+}
+
+fn deferred(when: Signal<bool>, load: LoadPart, what: &'static str) -> AnyView {
     // Once needed, always needed: closing the panel keeps a chat's state.
     let needed = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || when.get());
     let attempt = RwSignal::new(0u32);
-    move || {
+    (move || {
         attempt.track();
-        needed.get().then(|| {
+        let load = load.clone();
+        needed.get().then(move || {
             // The part's future lives in this browser thread only.
             Suspend::new(SendWrapper::new(async move {
                 match load().await {
@@ -96,5 +109,6 @@ where
                 }
             }))
         })
-    }
+    })
+    .into_any()
 }

@@ -1,24 +1,29 @@
-//! A product's ratings and reviews on its page, as a part of its own (fetched after the
-//! page shows): the average and how many of each number of stars (each a filter), the
+//! A product's ratings and reviews on its page, with "Goes well with", as a part of its
+//! own (fetched after the page shows): the average and how many of each number of stars (each a filter), the
 //! order, and a page at a time of the written reviews.
 
 use super::part::{split_view, Deferred};
+use super::recommend::GoesWellWith;
 use crate::api::reviews::{get_product_reviews, ProductReviews, ReviewSort, ShownReview};
 use crate::domain::reviews::{Stars, PAGE_SIZE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 split_view!(
-    reviews_section(slug: String),
-    preload_reviews_section => view! { <ProductReviewsSection slug /> }
+    product_extras(slug: String),
+    preload_product_extras => view! {
+        <GoesWellWith slug=Some(slug.clone()) variant_ids=Vec::new() />
+        <ProductReviewsSection slug />
+    }
 );
 
-/// The reviews section of product `slug`, loaded after the page.
+/// Under a product: "Goes well with" and its ratings and reviews, one part loaded after
+/// the page (one part, not two: each part costs the first load a little).
 #[component]
-pub fn ProductReviewsPart(slug: String) -> impl IntoView {
+pub fn ProductExtrasPart(slug: String) -> impl IntoView {
     let slug = StoredValue::new(slug);
     view! {
-        <Deferred when=true load=move || reviews_section(slug.get_value()) what="The reviews" />
+        <Deferred when=true load=move || product_extras(slug.get_value()) what="Reviews and suggestions" />
     }
 }
 
@@ -33,6 +38,8 @@ fn ProductReviewsSection(slug: String) -> impl IntoView {
     let sort = RwSignal::new(ReviewSort::Newest);
     let stars = RwSignal::new(None::<u8>);
     let shown = RwSignal::new(None::<ProductReviews>);
+    // The filter the list on show was read with (the buttons change `stars` at once).
+    let shown_for = RwSignal::new(None::<u8>);
     let more = RwSignal::new(Vec::<ShownReview>::new());
     let page = RwSignal::new(0u32);
     let problem = RwSignal::new(None::<String>);
@@ -45,6 +52,7 @@ fn ProductReviewsSection(slug: String) -> impl IntoView {
                 Ok(r) => {
                     page.set(0);
                     more.set(Vec::new());
+                    shown_for.set(stars);
                     shown.set(Some(r));
                     problem.set(None);
                 }
@@ -97,7 +105,7 @@ fn ProductReviewsSection(slug: String) -> impl IntoView {
                                 <li>
                                     <button
                                         type="button"
-                                        class="reviews__bar"
+                                        class="button reviews__bar"
                                         aria-pressed=move || (stars.get() == Some(n)).to_string()
                                         on:click=move |_| stars.update(|s| *s = if *s == Some(n) { None } else { Some(n) })
                                     >
@@ -122,7 +130,7 @@ fn ProductReviewsSection(slug: String) -> impl IntoView {
                         {move || {
                             let n = shown.get().map_or(0, |r| r.matching);
                             let what = if n == 1 { "1 written review".to_owned() } else { format!("{n} written reviews") };
-                            match stars.get().and_then(Stars::new) {
+                            match shown_for.get().and_then(Stars::new) {
                                 Some(s) => format!("{what} with {}.", s.label()),
                                 None => format!("{what}."),
                             }

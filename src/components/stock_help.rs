@@ -35,6 +35,30 @@ pub fn InStockInstead(
 }
 
 split_view!(
+    alternatives_part(variant_id: i64, heading_id: String),
+    preload_alternatives_part => view! { <InStockInstead variant_id heading_id /> }
+);
+
+/// [`InStockInstead`] as a part of its own: most pages never show it (only a sold-out
+/// variant or a cart line asking for similar items does).
+#[component]
+pub fn InStockInsteadPart(
+    variant_id: i64,
+    /// The heading's id, unique on the page.
+    #[prop(default = "alternatives-heading".to_owned())]
+    heading_id: String,
+) -> impl IntoView {
+    let heading_id = StoredValue::new(heading_id);
+    view! {
+        <Deferred
+            when=true
+            load=move || alternatives_part(variant_id, heading_id.get_value())
+            what="Similar items in stock"
+        />
+    }
+}
+
+split_view!(
     notify_form(variant_id: i64),
     preload_notify_form => view! { <NotifyWhenBackForm variant_id /> }
 );

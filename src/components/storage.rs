@@ -73,6 +73,13 @@ pub fn preferred_size(category: &str) -> Option<String> {
     })
 }
 
+/// Whether an account was signed in when its page was last open on this device (its
+/// sizes are kept here from then until signing out): the home page's "Picked for you"
+/// is fetched only then.
+pub fn account_kept_here() -> bool {
+    load(SIZES_KEY).is_some()
+}
+
 /// Forgets the account's sizes on this device (signing out).
 pub fn forget_sizes() {
     if let Some(s) = local() {

@@ -230,6 +230,7 @@ fn SignedIn(
             <h2 id="account-orders-heading">"Your orders"</h2>
             {orders}
         </section>
+        <crate::components::recommend::PickedForYouPart />
         <section aria-labelledby="account-offers-heading">
             <h2 id="account-offers-heading">"Offers by email"</h2>
             {if sends {

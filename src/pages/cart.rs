@@ -2,7 +2,7 @@ use crate::api::error::StockProblem;
 use crate::api::orders::{price_cart, PricedCart, PricedLine};
 use crate::components::recommend::GoesWellWithPart;
 use crate::components::{
-    error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading, StockBadge,
+    error_fallback, use_cart, use_live_stock, use_region, InStockInsteadPart, Loading, StockBadge,
 };
 use crate::domain::cart::MAX_QUANTITY_PER_LINE;
 use crate::domain::delivery::DeliveryOption;
@@ -233,7 +233,7 @@ fn LineChoices(line: PricedLine) -> impl IntoView {
             </button>
         </div>
         {move || show_similar.get().then(|| view! {
-            <InStockInstead variant_id=id heading_id=format!("similar-{id}") />
+            <InStockInsteadPart variant_id=id heading_id=format!("similar-{id}") />
         })}
     }
 }

@@ -35,7 +35,7 @@ pub fn HomePage() -> impl IntoView {
                                         .collect::<Vec<_>>()}
                                 </ul>
                             </section>
-                            <PickedForYouPart />
+                            {crate::components::storage::account_kept_here().then(|| view! { <PickedForYouPart /> })}
                             <section aria-labelledby="popular-heading">
                                 <h2 id="popular-heading">"Popular right now"</h2>
                                 <ProductGrid products=home.featured />

@@ -1,8 +1,7 @@
 use crate::api::catalog::{get_product, DeliveryPromise, ProductDetail as Product, Variant};
-use crate::components::recommend::GoesWellWithPart;
-use crate::components::reviews::ProductReviewsPart;
+use crate::components::reviews::ProductExtrasPart;
 use crate::components::{
-    error_fallback, use_cart, use_live_stock, use_region, InStockInstead, Loading,
+    error_fallback, use_cart, use_live_stock, use_region, InStockInsteadPart, Loading,
     NotifyWhenBackPart, StockBadge,
 };
 use crate::domain::account::preselected_size;
@@ -260,8 +259,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                 </ul>
             </div>
         </article>
-        {move || sold_out.get().map(|id| view! { <InStockInstead variant_id=id /> })}
-        <GoesWellWithPart slug=product.slug.clone() />
-        <ProductReviewsPart slug=product.slug.clone() />
+        {move || sold_out.get().map(|id| view! { <InStockInsteadPart variant_id=id /> })}
+        <ProductExtrasPart slug=product.slug.clone() />
     }
 }

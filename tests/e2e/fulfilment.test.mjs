@@ -43,6 +43,18 @@ async function warehousePage(browser, baseURL) {
   return { staff, staffContext };
 }
 
+/** The agent console, signed in as sam. */
+async function agentPage(browser, baseURL) {
+  const agentContext = await browser.newContext({ baseURL });
+  const agent = await agentContext.newPage();
+  await agent.goto("/agent/sign-in");
+  await agent.getByLabel("Agent name").fill("sam");
+  await agent.getByLabel("Password").fill(PASSWORD);
+  await agent.getByRole("button", { name: "Sign in" }).click();
+  await visible(agent.getByRole("heading", { level: 1, name: "Agent console" }));
+  return { agent, agentContext };
+}
+
 /** Packs and ships order `number`'s parcel at `centre` with the test courier. */
 async function packAndShip(staff, number, centre, tracking) {
   const centres = staff.getByRole("combobox", { name: "Distribution centre" });
@@ -358,13 +370,7 @@ test("on the phone: an agent changes a customer's order, their open page follows
   await shopper.goto(`/orders/${placed.number}?key=${placed.key}`);
   await visible(shopper.getByRole("heading", { name: "Change this order" }));
 
-  const agentContext = await browser.newContext({ baseURL: shop.baseURL });
-  const agent = await agentContext.newPage();
-  await agent.goto("/agent/sign-in");
-  await agent.getByLabel("Agent name").fill("sam");
-  await agent.getByLabel("Password").fill(PASSWORD);
-  await agent.getByRole("button", { name: "Sign in" }).click();
-  await visible(agent.getByRole("heading", { level: 1, name: "Agent console" }));
+  const { agent, agentContext } = await agentPage(browser, shop.baseURL);
   await agent.getByLabel("Order number, email or phone").fill(placed.number);
   await agent.getByRole("button", { name: "Find the customer" }).click();
   await agent.getByRole("button", { name: "Change this order" }).click();
@@ -419,6 +425,7 @@ test("delivered, then asked how it went: rated from the mail, reviewed, publishe
   const order = await callApi(shop.baseURL, "order_status", { number: placed.number, key: placed.key });
   const { staff, staffContext } = await warehousePage(browser, shop.baseURL);
   await packAndShip(staff, placed.number, order.shipments[0].centre, "TC0000000090");
+  await mailed(shop, (m) => m.includes(`Subject: Your order ${placed.number} is on its way`), "shipped");
   await staffContext.close();
   await callAdmin(shop.baseURL, TOKEN, "courier/step", { tracking: "TC0000000090", event: "delivered" });
 
@@ -454,13 +461,7 @@ test("delivered, then asked how it went: rated from the mail, reviewed, publishe
   await expectNoAxeViolations(page, "the review page after sending, desktop width");
 
   // The agent reads it in the console's queue and publishes it.
-  const agentContext = await browser.newContext({ baseURL: shop.baseURL });
-  const agent = await agentContext.newPage();
-  await agent.goto("/agent/sign-in");
-  await agent.getByLabel("Agent name").fill("sam");
-  await agent.getByLabel("Password").fill(PASSWORD);
-  await agent.getByRole("button", { name: "Sign in" }).click();
-  await visible(agent.getByRole("heading", { level: 1, name: "Agent console" }));
+  const { agent, agentContext } = await agentPage(browser, shop.baseURL);
   await visible(agent.getByText(words));
   await expectNoAxeViolations(agent, "the agent console with a review to read");
   await agent.getByRole("button", { name: `Publish the review of ${product.name}` }).click();
@@ -477,6 +478,7 @@ test("delivered, then asked how it went: rated from the mail, reviewed, publishe
   await visible(reviews.getByText(/written reviews? with 4 stars out of 5\./));
   await visible(reviews.getByText(words));
   await reviews.getByRole("button", { name: /^5 stars out of 5: \d+$/ }).click();
+  await visible(reviews.getByText(/written reviews? with 5 stars out of 5\./));
   assert.equal(await reviews.getByText(words).count(), 0, "not among the 5-star reviews");
   await expectNoAxeViolations(page, "a product page with its reviews, phone width");
   await context.close();

@@ -437,15 +437,7 @@ async fn an_agent_changes_the_order_on_the_phone_and_the_timeline_says_who() {
         .view(&placed.number, &placed.key)
         .await
         .unwrap();
-    let agent = call_fn(
-        app,
-        "/api/agent/sign_in",
-        None,
-        &[("name", "alex"), ("password", PASSWORD)],
-    )
-    .await
-    .cookie
-    .unwrap();
+    let agent = agent(app).await;
     let change = json!({"lines": [{"line_id": view.lines[0].line_id, "variant_id": larger, "quantity": 1}],
                         "address": view.address, "delivery": "standard", "attempt": "phone-change-001"});
     let nobody = json_fn(

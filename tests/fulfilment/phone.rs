@@ -4,18 +4,6 @@
 
 use super::*;
 
-async fn agent(app: &axum::Router) -> String {
-    call_fn(
-        app,
-        "/api/agent/sign_in",
-        None,
-        &[("name", "alex"), ("password", PASSWORD)],
-    )
-    .await
-    .cookie
-    .unwrap()
-}
-
 #[tokio::test]
 async fn an_agent_takes_an_order_on_the_phone_once_with_their_name_on_it() {
     let s = shop().await;

@@ -539,15 +539,7 @@ async fn an_agent_starts_a_return_on_the_phone_and_the_open_status_page_shows_it
     // Only an agent.
     let nobody = json_fn(app, "/api/agent/start_return", None, body.clone()).await;
     assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
-    let agent = call_fn(
-        app,
-        "/api/agent/sign_in",
-        None,
-        &[("name", "alex"), ("password", PASSWORD)],
-    )
-    .await
-    .cookie
-    .unwrap();
+    let agent = agent(app).await;
     let done = json_fn(app, "/api/agent/start_return", Some(&agent), body).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.json);
     assert_eq!(next_event(&mut events).await.0, "order");

@@ -4,18 +4,6 @@
 
 use super::*;
 
-async fn agent(app: &axum::Router) -> String {
-    call_fn(
-        app,
-        "/api/agent/sign_in",
-        None,
-        &[("name", "alex"), ("password", PASSWORD)],
-    )
-    .await
-    .cookie
-    .unwrap()
-}
-
 /// The review link's token in a follow-up mail.
 fn token_in(body: &str) -> String {
     let start = body.find("/review/").expect("a review link") + "/review/".len();
