@@ -70,7 +70,7 @@ pub fn ReviewPage() -> impl IntoView {
                         });
                         view! {
                             <p class="lead">
-                                {format!("Order {}. Only people who bought something can review it. A rating alone is shown at once; written reviews are read by our team first, usually within a working day.", invitation.order_number)}
+                                {format!("Order {}. Only people who bought something can review it. A rating alone is shown at once; written reviews are read by our team before they're shown.", invitation.order_number)}
                             </p>
                             {thanks}
                             {

@@ -92,7 +92,7 @@ impl ReviewStatus {
     /// What the customer reads about their own review.
     pub fn for_customer(self) -> &'static str {
         match self {
-            Self::Pending => "Thanks: we read every written review before it's shown, usually within a working day.",
+            Self::Pending => "Thanks: we read every written review before it's shown.",
             Self::Published => "Shown on the product page.",
             Self::Rejected => "Not shown.",
         }
