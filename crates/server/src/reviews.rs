@@ -78,12 +78,12 @@ pub(crate) async fn follow_up(
     );
     for (_, slug, product) in &products {
         words.push_str(&format!("\n{product}\n"));
-        for n in (1..=5).rev() {
-            let stars = Stars::new(n).unwrap_or(Stars::new(5).expect("5 stars"));
+        for stars in (1..=5).rev().filter_map(Stars::new) {
             words.push_str(&format!(
-                "  {} ({}): {page}?product={slug}&stars={n}\n",
+                "  {} ({}): {page}?product={slug}&stars={}\n",
                 stars.words(),
-                stars.label()
+                stars.label(),
+                stars.get()
             ));
         }
     }
