@@ -264,14 +264,6 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         "search index built"
     );
     let centres = stock::Centres::load(&db.read).await?;
-    let started = std::time::Instant::now();
-    let recommender = recommend::Recommender::default();
-    let counted = recommender.catch_up(&db.read).await?;
-    tracing::info!(
-        orders = counted,
-        ms = started.elapsed().as_millis() as u64,
-        "recommendations counted"
-    );
     let desk = Arc::new(desk::HelpDesk::default());
     let told = desk.clone();
     let outbox = Arc::new(mail::Outbox::new(
@@ -311,7 +303,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         order_events,
         couriers: test_courier.clone(),
         test_courier,
-        recommender: Arc::new(recommender),
+        recommender: Arc::default(),
         jobs_running: Arc::default(),
     };
     // Attempts a stop left half paid: their authorizations voided.
@@ -405,9 +397,17 @@ pub async fn run() -> std::process::ExitCode {
             retry.stock().forget_unconfirmed(unix_now()).await;
             retry.fulfilment().mail_overdue(unix_now()).await;
             retry.jobs().run_due(unix_now()).await;
-            // Orders another process wrote (or this one missed) count too.
-            if let Err(e) = retry.recommender.catch_up(&retry.db.read).await {
-                tracing::error!(%e, "recommendations not brought up to date");
+            // Every order at the first tick (the shop is open meanwhile, suggesting best
+            // sellers), then those another process wrote (or this one missed).
+            let started = std::time::Instant::now();
+            match retry.recommender.catch_up(&retry.db.read).await {
+                Ok(0) => {}
+                Ok(orders) => tracing::info!(
+                    orders,
+                    ms = started.elapsed().as_millis() as u64,
+                    "recommendations counted"
+                ),
+                Err(e) => tracing::error!(%e, "recommendations not brought up to date"),
             }
         }
     });

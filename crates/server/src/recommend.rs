@@ -1,9 +1,10 @@
 //! Recommendations from real purchases (the rule: `storefront_domain::recommend`): "Goes
 //! well with" on product pages and in the cart, "Picked for you" for a signed-in customer.
 //!
-//! The co-purchase counts live in memory, built from every order at start and brought up
-//! to date from the orders written since (by any path, any process): after each order
-//! this process places, and every minute. What may be shown is decided at read time from
+//! The co-purchase counts live in memory, built from every order just after start (in the
+//! background: the shop opens without waiting) and brought up to date from the orders
+//! written since (by any path, any process): after each order this process places, and
+//! every minute. What may be shown is decided at read time from
 //! the search engine's live stock: never out of stock, never what the customer bought or
 //! has in the cart. With no history to go on, the same category's (or the shop's) most
 //! popular products in stock fill the list.
@@ -47,10 +48,6 @@ impl Recommender {
         .bind(after)
         .fetch_all(pool)
         .await?;
-        // Orders are read up to the newest id seen, so an order is counted once.
-        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM orders")
-            .fetch_one(pool)
-            .await?;
         let mut guard = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let (co, last) = &mut *guard;
         let mut orders = 0;
@@ -65,9 +62,9 @@ impl Recommender {
             co.add(&customer_key(email), &products);
             orders += 1;
         }
-        *last = (*last)
-            .max(newest.unwrap_or(0))
-            .max(rows.last().map_or(0, |r| r.0));
+        // Up to the newest order read (not the newest in the table: one committed after
+        // the read would be skipped for good), so each order is counted once.
+        *last = (*last).max(rows.last().map_or(0, |r| r.0));
         Ok(orders)
     }
 
@@ -121,17 +118,18 @@ impl<'a> Recommendations<'a> {
                 .map_err(internal)?;
             seeds.extend(id.and_then(|id| u32::try_from(id).ok()));
         }
-        for &v in variant_ids.iter().take(50) {
-            let id: Option<i64> =
-                sqlx::query_scalar("SELECT product_id FROM variants WHERE id = ?")
-                    .bind(v)
-                    .fetch_optional(&self.state.db.read)
-                    .await
-                    .map_err(internal)?;
-            if let Some(id) = id.and_then(|id| u32::try_from(id).ok()) {
-                if !seeds.contains(&id) {
-                    seeds.push(id);
-                }
+        let ids = serde_json::to_string(&variant_ids.iter().take(50).collect::<Vec<_>>())
+            .map_err(internal)?;
+        let in_cart: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT product_id FROM variants WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .fetch_all(&self.state.db.read)
+        .await
+        .map_err(internal)?;
+        for id in in_cart.into_iter().filter_map(|id| u32::try_from(id).ok()) {
+            if !seeds.contains(&id) {
+                seeds.push(id);
             }
         }
         if seeds.is_empty() {
