@@ -266,22 +266,20 @@ impl<'a> Reviews<'a> {
     pub async fn rate(&self, token: &str, slug: &str, stars: u8) -> Result<MyReview, ShopError> {
         let stars = Stars::new(stars)
             .ok_or_else(|| ShopError::invalid(Field::Stars, "Please choose from 1 to 5 stars."))?;
-        self.save(token, slug, |tx, order_id, product_id| {
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO reviews (product_id, order_id, stars, status, written_at) VALUES (?, ?, ?, 'published', ?)
-                     ON CONFLICT (order_id, product_id) DO UPDATE SET stars = excluded.stars, written_at = excluded.written_at",
-                )
-                .bind(product_id)
-                .bind(order_id)
-                .bind(i64::from(stars.get()))
-                .bind(unix_now())
-                .execute(tx)
-                .await
-                .map(|_| ())
-            })
-        })
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let (order_id, product_id) = self.delivered_by_link(&mut tx, token, slug).await?;
+        sqlx::query(
+            "INSERT INTO reviews (product_id, order_id, stars, status, written_at) VALUES (?, ?, ?, 'published', ?)
+             ON CONFLICT (order_id, product_id) DO UPDATE SET stars = excluded.stars, written_at = excluded.written_at",
+        )
+        .bind(product_id)
+        .bind(order_id)
+        .bind(i64::from(stars.get()))
+        .bind(unix_now())
+        .execute(&mut *tx)
         .await
+        .map_err(internal)?;
+        self.saved(tx, order_id, product_id).await
     }
 
     /// Writes (or writes again) the review of product `slug` from the link's order.
@@ -292,55 +290,57 @@ impl<'a> Reviews<'a> {
         draft: &ReviewDraft,
     ) -> Result<MyReview, ShopError> {
         let review = check_review(draft).map_err(ShopError::Invalid)?;
-        self.save(token, slug, move |tx, order_id, product_id| {
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO reviews (product_id, order_id, stars, title, body, name, status, written_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                     ON CONFLICT (order_id, product_id) DO UPDATE SET stars = ?3, title = ?4, body = ?5, name = ?6,
-                         status = ?7, written_at = ?8, reason = NULL, decided_at = NULL, decided_by = NULL",
-                )
-                .bind(product_id)
-                .bind(order_id)
-                .bind(i64::from(review.stars.get()))
-                .bind(&review.title)
-                .bind(&review.text)
-                .bind(&review.name)
-                .bind(review.status().as_str())
-                .bind(unix_now())
-                .execute(tx)
-                .await
-                .map(|_| ())
-            })
-        })
+        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let (order_id, product_id) = self.delivered_by_link(&mut tx, token, slug).await?;
+        sqlx::query(
+            "INSERT INTO reviews (product_id, order_id, stars, title, body, name, status, written_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (order_id, product_id) DO UPDATE SET stars = ?3, title = ?4, body = ?5, name = ?6,
+                 status = ?7, written_at = ?8, reason = NULL, decided_at = NULL, decided_by = NULL",
+        )
+        .bind(product_id)
+        .bind(order_id)
+        .bind(i64::from(review.stars.get()))
+        .bind(&review.title)
+        .bind(&review.text)
+        .bind(&review.name)
+        .bind(review.status().as_str())
+        .bind(unix_now())
+        .execute(&mut *tx)
         .await
+        .map_err(internal)?;
+        self.saved(tx, order_id, product_id).await
     }
 
-    /// Checks that the link's order delivered `slug`, runs `change` and recounts, in one
-    /// transaction; answers the review as it now stands.
-    async fn save<F>(&self, token: &str, slug: &str, change: F) -> Result<MyReview, ShopError>
-    where
-        F: for<'c> FnOnce(
-            &'c mut SqliteConnection,
-            i64,
-            i64,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
-        >,
-    {
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let (order_id, _) = self.order_of(&mut tx, token).await?;
-        let delivered = delivered_products(&mut tx, order_id)
-            .await
-            .map_err(internal)?;
-        let Some((product_id, ..)) = delivered.into_iter().find(|(_, s, _)| s == slug) else {
-            return Err(ShopError::NotFound(
-                "That product isn't one this order delivered, so it can't be reviewed from this link.".into(),
-            ));
-        };
-        change(&mut tx, order_id, product_id)
-            .await
-            .map_err(internal)?;
+    /// The link's order and product `slug`, if that order delivered it.
+    async fn delivered_by_link(
+        &self,
+        conn: &mut SqliteConnection,
+        token: &str,
+        slug: &str,
+    ) -> Result<(i64, i64), ShopError> {
+        let (order_id, _) = self.order_of(&mut *conn, token).await?;
+        let delivered = delivered_products(conn, order_id).await.map_err(internal)?;
+        delivered
+            .into_iter()
+            .find(|(_, s, _)| s == slug)
+            .map(|(product_id, ..)| (order_id, product_id))
+            .ok_or_else(|| {
+                ShopError::NotFound(
+                    "That product isn't one this order delivered, so it can't be reviewed from this link.".into(),
+                )
+            })
+    }
+
+    /// After a rating or review is written in `tx`: the product recounted, committed, the
+    /// search engine and (for words to read) the staff's queue told; the review as it
+    /// now stands.
+    async fn saved(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+        order_id: i64,
+        product_id: i64,
+    ) -> Result<MyReview, ShopError> {
         recount(&mut tx, product_id).await.map_err(internal)?;
         let mine = self.mine(&mut tx, order_id, product_id).await?;
         tx.commit().await.map_err(internal)?;
