@@ -12,21 +12,11 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::{env_or, percentile};
+
 use common::shop::TestShop;
 use common::tastes::{generate, hit_rates};
 use std::time::{Duration, Instant};
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn report(what: &str, mut times: Vec<Duration>) {
     times.sort();

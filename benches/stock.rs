@@ -26,6 +26,8 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::{env_or, percentile};
+
 use common::shop::TestShop;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,21 +36,6 @@ use storefront::domain::cart::CartLine;
 use storefront::server::{http, AppState};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
