@@ -256,3 +256,54 @@ async fn staff_see_parked_mail_and_send_it_again() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_message_s_own_headers_go_over_smtp_and_into_the_outbox_files() {
+    use storefront::server::mail::{queue_with_headers, unsubscribe_headers};
+    let link = "https://shop.example/unsubscribe?token=abc123";
+    let queue_one = |shop: &Shop| {
+        let write = shop.state.db.write.clone();
+        async move {
+            let mut tx = write.begin().await.unwrap();
+            queue_with_headers(
+                &mut tx,
+                Mail {
+                    to: "reader@example.com",
+                    subject: "Offers",
+                    body: "Hello",
+                },
+                &unsubscribe_headers(link),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    let (shop, mut smtp) = shop_and_smtp().await;
+    queue_one(&shop).await;
+    assert_eq!(deliver(&shop).await, 1);
+    let data = smtp.drain().pop().unwrap();
+    assert!(
+        data.contains(&format!("List-Unsubscribe: <{link}>")),
+        "{data}"
+    );
+    assert!(
+        data.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{data}"
+    );
+
+    // Without an SMTP server: the same headers in the .eml file.
+    let files = TestShop::new().products(20).start().await;
+    queue_one(&files).await;
+    assert_eq!(deliver(&files).await, 1);
+    let id: i64 = scalar(&files, "SELECT MAX(id) FROM mail_outbox").await;
+    let text = std::fs::read_to_string(files.state.outbox.file_of(id)).unwrap();
+    assert!(
+        text.contains(&format!("\r\nList-Unsubscribe: <{link}>\r\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"),
+        "{text}"
+    );
+}

@@ -23,16 +23,49 @@ pub struct Mail<'a> {
 
 /// Adds a message to the outbox, as part of the caller's transaction.
 pub async fn queue(conn: &mut SqliteConnection, mail: Mail<'_>) -> Result<(), sqlx::Error> {
+    queue_with_headers(conn, mail, &[]).await
+}
+
+/// The headers that let a mail program offer "Unsubscribe" and do it in one click
+/// without opening a page (RFC 2369 and RFC 8058): a POST to `link` with the body
+/// `List-Unsubscribe=One-Click`. `link` must be https in production (the shop's
+/// `STOREFRONT_PUBLIC_URL`).
+pub fn unsubscribe_headers(link: &str) -> [(&'static str, String); 2] {
+    [
+        ("List-Unsubscribe", format!("<{link}>")),
+        (
+            "List-Unsubscribe-Post",
+            "List-Unsubscribe=One-Click".to_owned(),
+        ),
+    ]
+}
+
+/// [`queue`] with headers of its own, each a name and a value.
+pub async fn queue_with_headers(
+    conn: &mut SqliteConnection,
+    mail: Mail<'_>,
+    headers: &[(&str, String)],
+) -> Result<(), sqlx::Error> {
+    let headers: String = headers
+        .iter()
+        .map(|(name, value)| format!("{}: {}\n", header_safe(name), header_safe(value)))
+        .collect();
     sqlx::query(
-        "INSERT INTO mail_outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO mail_outbox (recipient, subject, body, created_at, headers) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(mail.to)
     .bind(mail.subject)
     .bind(mail.body)
     .bind(super::unix_now())
+    .bind(headers)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A queued message's own headers, as [`queue_with_headers`] stored them.
+fn own_headers(stored: &str) -> impl Iterator<Item = (&str, &str)> {
+    stored.lines().filter_map(|line| line.split_once(": "))
 }
 
 type Smtp = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
@@ -66,6 +99,7 @@ struct Queued {
     body: String,
     created_at: i64,
     attempts: i64,
+    headers: String,
 }
 
 /// Messages read per round of a delivery run.
@@ -114,14 +148,9 @@ impl Outbox {
     }
 
     /// Sends one message over SMTP; a failure says whether trying again could help.
-    async fn send_smtp(
-        &self,
-        smtp: &Smtp,
-        to: &str,
-        subject: &str,
-        body: &str,
-    ) -> Result<(), (Failure, String)> {
-        use lettre::message::{header::ContentType, Mailbox};
+    async fn send_smtp(&self, smtp: &Smtp, m: &Queued) -> Result<(), (Failure, String)> {
+        use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+        use lettre::message::Mailbox;
         use lettre::AsyncTransport;
         // The shop's own address is checked at start; if it is refused here, fixing the
         // configuration fixes every message, so that is worth waiting for.
@@ -129,15 +158,22 @@ impl Outbox {
             .from
             .parse::<Mailbox>()
             .map_err(|e| (Failure::Temporary, format!("sender address: {e}")))?;
-        let to = to
+        let to = m
+            .recipient
             .parse::<Mailbox>()
             .map_err(|e| (Failure::Permanent, format!("recipient address: {e}")))?;
-        let message = lettre::Message::builder()
+        let mut message = lettre::Message::builder()
             .from(from)
             .to(to)
-            .subject(header_safe(subject))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned())
+            .subject(header_safe(&m.subject))
+            .header(ContentType::TEXT_PLAIN);
+        for (name, value) in own_headers(&m.headers) {
+            let name = HeaderName::new_from_ascii(name.to_owned())
+                .map_err(|e| (Failure::Permanent, format!("header {name}: {e}")))?;
+            message = message.raw_header(HeaderValue::new(name, value.to_owned()));
+        }
+        let message = message
+            .body(m.body.clone())
             .map_err(|e| (Failure::Permanent, e.to_string()))?;
         smtp.send(message).await.map(|_| ()).map_err(|e| {
             let failure = if e.is_permanent() {
@@ -151,8 +187,11 @@ impl Outbox {
 
     /// Writes one message into the outbox directory as an `.eml` file.
     async fn write_file(&self, m: &Queued) -> Result<(), (Failure, String)> {
+        let own: String = own_headers(&m.headers)
+            .map(|(name, value)| format!("{name}: {value}\r\n"))
+            .collect();
         let text = format!(
-            "From: {}\r\nTo: {}\r\nSubject: {}\r\nX-Storefront-Queued: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+            "From: {}\r\nTo: {}\r\nSubject: {}\r\nX-Storefront-Queued: {}\r\n{own}Content-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
             header_safe(&self.from),
             header_safe(&m.recipient),
             header_safe(&m.subject),
@@ -191,7 +230,7 @@ impl Outbox {
             // Every message read here leaves the due set (sent, rescheduled to a later
             // time, or parked), so each round reads new ones and the run ends.
             let due: Vec<Queued> = sqlx::query_as(
-                "SELECT id, recipient, subject, body, created_at, attempts FROM mail_outbox
+                "SELECT id, recipient, subject, body, created_at, attempts, headers FROM mail_outbox
                  WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= ?
                  ORDER BY id LIMIT ?",
             )
@@ -201,10 +240,7 @@ impl Outbox {
             .await?;
             for m in &due {
                 let tried = match &self.smtp {
-                    Some(smtp) => {
-                        self.send_smtp(smtp, &m.recipient, &m.subject, &m.body)
-                            .await
-                    }
+                    Some(smtp) => self.send_smtp(smtp, m).await,
                     None => self.write_file(m).await,
                 };
                 match tried {
