@@ -15,7 +15,7 @@ use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
     account::{AccountPage, SignInPage},
-    alerts::{AlertConfirmPage, OffersConfirmPage},
+    alerts::MailLinkPage,
     cart::CartPage,
     category::CategoryPage,
     checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},
@@ -76,11 +76,10 @@ lazy_page! {
     OrderStatusRoute => order_status_page, preload_order_status_page => OrderStatusPage;
     ReturnLabelRoute => return_label_page, preload_return_label_page => ReturnLabelPage;
     ReturnsRoute => returns_page, preload_returns_page => ReturnsPage;
-    AlertConfirmRoute => alert_confirm_page, preload_alert_confirm_page => AlertConfirmPage;
+    MailLinkRoute => mail_link_page, preload_mail_link_page => MailLinkPage;
     SearchRoute => search_page, preload_search_page => SearchPage;
     AccountRoute => account_page, preload_account_page => AccountPage;
     SignInRoute => sign_in_page, preload_sign_in_page => SignInPage;
-    OffersConfirmRoute => offers_confirm_page, preload_offers_confirm_page => OffersConfirmPage;
     ReviewPageRoute => review_page, preload_review_page => ReviewPage;
 }
 
@@ -122,10 +121,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders/:number") view={Lazy::<OrderStatusRoute>::new()} />
                         <Route path=path!("/orders/:number/returns/:code") view={Lazy::<ReturnLabelRoute>::new()} />
                         <Route path=path!("/help/returns") view={Lazy::<ReturnsRoute>::new()} />
-                        <Route path=path!("/alerts/confirm") view={Lazy::<AlertConfirmRoute>::new()} />
+                        <Route path=path!("/alerts/confirm") view={Lazy::<MailLinkRoute>::new()} />
+                        <Route path=path!("/alerts/price") view={Lazy::<MailLinkRoute>::new()} />
+                        <Route path=path!("/unsubscribe") view={Lazy::<MailLinkRoute>::new()} />
                         <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
                         <Route path=path!("/account/sign-in") view={Lazy::<SignInRoute>::new()} />
-                        <Route path=path!("/offers/confirm") view={Lazy::<OffersConfirmRoute>::new()} />
+                        <Route path=path!("/offers/confirm") view={Lazy::<MailLinkRoute>::new()} />
                         <Route path=path!("/review/:token") view={Lazy::<ReviewPageRoute>::new()} />
                     </Routes>
                 </main>

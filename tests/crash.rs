@@ -2,7 +2,8 @@
 //! before the order is written, round after round. After each restart nothing stays held
 //! without an order: the shopper's retry (same key) carries the attempt on to one order
 //! with the one authorization, or, with no retry, the shop voids the authorization and
-//! the attempt answers "not placed".
+//! the attempt answers "not placed". And killed in the middle of background work (the
+//! follow-ups, the monthly offers mail): after the restart each mail goes once.
 #![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::{json, Value};
@@ -474,4 +475,110 @@ async fn killed_mid_run_the_follow_ups_go_once_each() {
         .unwrap();
     assert_eq!(links, ORDERS);
     eprintln!("killed after {at_kill} of {ORDERS} follow-ups; each went once after the restart");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_run_the_offers_mail_goes_once_to_each() {
+    const SUBSCRIBERS: i64 = 3_000;
+    let dir = tempfile::tempdir().unwrap();
+    let shop = Process::start(dir.path()).await;
+    shop.kill();
+    let db = SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("storefront.db").display()
+    ))
+    .await
+    .unwrap();
+    // Subscribers with a saved item now cheaper than when they saved it, and the
+    // planned run due now.
+    let (product, price): (i64, i64) = sqlx::query_as(
+        "SELECT p.id, p.price_minor FROM products p JOIN variants v ON v.product_id = p.id
+         JOIN stock s ON s.variant_id = v.id GROUP BY p.id HAVING SUM(s.quantity) > 0 LIMIT 1",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for n in 0..SUBSCRIBERS {
+        let email = format!("reader{n:05}@example.com");
+        sqlx::query(
+            "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, 'offers', 1, 2)",
+        )
+        .bind(&email)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
+             VALUES (?, ?, 'test', ?, ?, 1, 0, 0)",
+        )
+        .bind(product)
+        .bind(&email)
+        .bind(price + 1_000)
+        .bind(price)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    for sql in [
+        "UPDATE offer_runs SET due_at = 0 WHERE started_at IS NULL",
+        "UPDATE jobs SET run_at = 0 WHERE kind = 'offers_run' AND done_at IS NULL",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let seen = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seen), 0) FROM offer_runs")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    // Killed once a batch or more has gone and before the last.
+    let shop = Process::start(dir.path()).await;
+    let by = Instant::now() + Duration::from_secs(60);
+    while seen().await == 0 {
+        assert!(Instant::now() < by, "no batch ran: {}", log_of(dir.path()));
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    shop.kill();
+    let at_kill = seen().await;
+    assert!(
+        at_kill < SUBSCRIBERS,
+        "the run finished before the kill ({at_kill}); nothing was tested"
+    );
+    // Restarted: the run goes on from where its last batch ended, and none twice.
+    let _shop = Process::start(dir.path()).await;
+    let finished = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM offer_runs WHERE finished_at IS NOT NULL",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap()
+    };
+    let by = Instant::now() + Duration::from_secs(120);
+    while finished().await == 0 {
+        assert!(
+            Instant::now() < by,
+            "the run stopped at {}: {}",
+            seen().await,
+            log_of(dir.path())
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (mails, people): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT recipient) FROM mail_outbox WHERE headers LIKE 'List-Unsubscribe:%'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (mails, people),
+        (SUBSCRIBERS, SUBSCRIBERS),
+        "killed after {at_kill} of {SUBSCRIBERS}"
+    );
+    assert_eq!(seen().await, SUBSCRIBERS);
+    eprintln!(
+        "killed after {at_kill} of {SUBSCRIBERS} subscribers; each mailed once after the restart"
+    );
 }

@@ -1,12 +1,15 @@
 //! After "Place order": shipments per centre, the warehouse's pack and ship (capturing
 //! each shipment's money then, and only then), the courier's signed reports, the status
-//! page's timeline and live events, the mails, and "Find my order". Against a real
+//! page's timeline and live events, the mails, "Find my order", and after delivery: the
+//! follow-up and reviews, price alerts and the monthly offers mail. Against a real
 //! SQLite database through the real router. Run with `cargo test --features ssr`.
 #![cfg(feature = "ssr")]
 
 #[path = "fulfilment/changes.rs"]
 mod changes;
 mod common;
+#[path = "fulfilment/offers.rs"]
+mod offers;
 #[path = "fulfilment/phone.rs"]
 mod phone;
 #[path = "fulfilment/returns.rs"]
@@ -30,6 +33,7 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
 const SECRET: &str = "test-courier-secret-0123456789abcdef";
+const ADMIN: &str = "test-admin-token-0123456789";
 
 async fn shop() -> Shop {
     let hash = storefront::server::agents::hash_password(PASSWORD).unwrap();
@@ -38,6 +42,7 @@ async fn shop() -> Shop {
         .agents(&["alex"], PASSWORD)
         .with("STOREFRONT_WAREHOUSE", format!("wes:{hash}"))
         .with("STOREFRONT_COURIER_SECRET", SECRET)
+        .with("STOREFRONT_ADMIN_TOKEN", ADMIN)
         .start()
         .await
 }

@@ -49,9 +49,17 @@ pub async fn set_offers(send: bool) -> Result<AccountView, ShopError> {
 
 /// Cancels one of the customer's back-in-stock sign-ups; answers the account.
 #[server(prefix = "/api", endpoint = "account_cancel_alert", input = Json)]
-pub async fn cancel_alert(id: i64) -> Result<AccountView, ShopError> {
+pub async fn cancel_alert(
+    id: i64,
+    #[server(default)] lower_price: bool,
+) -> Result<AccountView, ShopError> {
     let caller = storefront_server::session::Caller::current();
-    super::respond(super::state()?.accounts().cancel_alert(&caller, id).await)
+    super::respond(
+        super::state()?
+            .accounts()
+            .cancel_alert(&caller, id, lower_price)
+            .await,
+    )
 }
 
 /// Erases the signed-in customer's personal data (refused while an order or a return

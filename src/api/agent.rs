@@ -206,6 +206,18 @@ pub async fn agent_cancel_order(number: String) -> Result<OrderView, ShopError> 
     as_agent(|state, agent| async move { state.desk().cancel_order(&agent, &number).await }).await
 }
 
+/// The monthly offers mail: subscribers, the next run, the latest run's progress.
+#[server(prefix = "/api/agent", endpoint = "offers", input = Json)]
+pub async fn agent_offers() -> Result<super::offers::OffersStatus, ShopError> {
+    as_agent(|state, agent| async move { state.offers().status(&agent).await }).await
+}
+
+/// Starts the planned offers mail now (each person's cap still holds).
+#[server(prefix = "/api/agent", endpoint = "send_offers_now", input = Json)]
+pub async fn agent_send_offers_now() -> Result<super::offers::OffersStatus, ShopError> {
+    as_agent(|state, agent| async move { state.offers().send_now(&agent).await }).await
+}
+
 /// Written reviews waiting to be read, oldest first.
 #[server(prefix = "/api/agent", endpoint = "pending_reviews", input = Json)]
 pub async fn agent_pending_reviews() -> Result<Vec<super::reviews::PendingReview>, ShopError> {

@@ -7,6 +7,7 @@ pub mod account;
 pub mod agent;
 pub mod catalog;
 pub mod checkout;
+pub mod offers;
 pub mod orders;
 pub mod reviews;
 pub mod stock;
@@ -39,7 +40,9 @@ pub(crate) fn respond<T>(result: Result<T, ShopError>) -> Result<T, ShopError> {
 /// once before serving (the server binary and every test that uses the router do).
 #[cfg(feature = "ssr")]
 pub fn register_server_fns() {
-    use self::{account, agent, catalog, checkout, orders, reviews, stock, support, warehouse};
+    use self::{
+        account, agent, catalog, checkout, offers, orders, reviews, stock, support, warehouse,
+    };
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<catalog::ListCategories>();
     register_explicit::<catalog::GetHome>();
@@ -118,4 +121,9 @@ pub fn register_server_fns() {
     register_explicit::<reviews::GetProductReviews>();
     register_explicit::<agent::AgentPendingReviews>();
     register_explicit::<agent::AgentDecideReview>();
+    register_explicit::<offers::WatchPrice>();
+    register_explicit::<offers::ConfirmPriceWatch>();
+    register_explicit::<offers::Unsubscribe>();
+    register_explicit::<agent::AgentOffers>();
+    register_explicit::<agent::AgentSendOffersNow>();
 }

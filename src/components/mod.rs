@@ -15,6 +15,7 @@ pub mod live_stock;
 pub mod notice;
 pub mod offline;
 pub mod part;
+pub mod price_watch;
 pub mod product_card;
 pub mod recommend;
 pub mod region;

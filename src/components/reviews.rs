@@ -1,8 +1,9 @@
-//! A product's ratings and reviews on its page, with "Goes well with", as a part of its
-//! own (fetched after the page shows): the average and how many of each number of stars (each a filter), the
+//! A product's ratings and reviews on its page, with "Tell me if it goes on sale" and
+//! "Goes well with", as a part of its own (fetched after the page shows): the average and how many of each number of stars (each a filter), the
 //! order, and a page at a time of the written reviews.
 
 use super::part::{split_view, Deferred};
+use super::price_watch::PriceWatchForm;
 use super::recommend::GoesWellWith;
 use crate::api::reviews::{get_product_reviews, ProductReviews, ReviewSort, ShownReview};
 use crate::domain::reviews::{Stars, PAGE_SIZE};
@@ -12,13 +13,15 @@ use leptos::task::spawn_local;
 split_view!(
     product_extras(slug: String),
     preload_product_extras => view! {
+        <PriceWatchForm slug=slug.clone() />
         <GoesWellWith slug=Some(slug.clone()) variant_ids=Vec::new() />
         <ProductReviewsSection slug />
     }
 );
 
-/// Under a product: "Goes well with" and its ratings and reviews, one part loaded after
-/// the page (one part, not two: each part costs the first load a little).
+/// Under a product: "Tell me if it goes on sale", "Goes well with" and its ratings and
+/// reviews, one part loaded after the page (one part, not three: each part costs the
+/// first load a little).
 #[component]
 pub fn ProductExtrasPart(slug: String) -> impl IntoView {
     let slug = StoredValue::new(slug);

@@ -75,45 +75,67 @@ pub fn NotifyWhenBackPart(variant_id: i64) -> impl IntoView {
 /// "Tell me when it's back": an email address and an unticked consent box.
 #[component]
 pub fn NotifyWhenBackForm(variant_id: i64) -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let consent = RwSignal::new(false);
     let action = ServerAction::<NotifyWhenBack>::new();
+    view! {
+        <SignUpForm
+            id="notify-email"
+            heading="Tell me when it's back"
+            consent=BACK_IN_STOCK_CONSENT
+            pending=action.pending()
+            answer=action.value()
+            send=Callback::new(move |(email, consent)| {
+                action.dispatch(NotifyWhenBack { variant_id, email, consent });
+            })
+        />
+    }
+}
+
+/// A request to be emailed about something: an email address and an unticked consent
+/// box (`consent`, the words ticked), each problem shown by its field. `send` gets the
+/// address and the box; `answer` is the shop's.
+#[component]
+pub fn SignUpForm(
+    /// The email field's id, unique on the page; the form's other ids start with it.
+    id: &'static str,
+    /// The form's heading, and its button's words.
+    heading: &'static str,
+    consent: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] answer: Signal<Option<Result<String, ShopError>>>,
+    send: Callback<(String, bool)>,
+) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let ticked = RwSignal::new(false);
     let error_for = move |field: Field| {
         move || {
-            action
-                .value()
-                .get()
-                .and_then(|r| r.err())
-                .and_then(|e| match e {
-                    ShopError::Invalid(_) => e.message_for(&field),
-                    other if field == Field::Email => Some(other.to_string()),
-                    _ => None,
-                })
+            answer.get().and_then(|r| r.err()).and_then(|e| match e {
+                ShopError::Invalid(_) => e.message_for(&field),
+                other if field == Field::Email => Some(other.to_string()),
+                _ => None,
+            })
         }
     };
-    let done = move || action.value().get().and_then(Result::ok);
+    let done = move || answer.get().and_then(Result::ok);
     let email_error = Signal::derive(error_for(Field::Email));
     let consent_error = Signal::derive(error_for(Field::Consent));
-    let consent_id = format!("notify-consent-{variant_id}");
+    let heading_id = format!("{id}-heading");
+    let labelled_by = heading_id.clone();
+    let consent_id = format!("{id}-consent");
     view! {
         <form
             class="notify"
-            aria-labelledby="notify-heading"
+            aria-labelledby=labelled_by
             novalidate=true
             on:submit=move |ev| {
                 ev.prevent_default();
-                if !action.pending().get_untracked() {
-                    action.dispatch(NotifyWhenBack {
-                        variant_id,
-                        email: email.get_untracked(),
-                        consent: consent.get_untracked(),
-                    });
+                if !pending.get_untracked() {
+                    send.run((email.get_untracked(), ticked.get_untracked()));
                 }
             }
         >
-            <h2 id="notify-heading">"Tell me when it's back"</h2>
+            <h2 id=heading_id>{heading}</h2>
             <TextField
-                id="notify-email"
+                id=id
                 label="Your email"
                 kind="email"
                 autocomplete="email"
@@ -125,15 +147,15 @@ pub fn NotifyWhenBackForm(variant_id: i64) -> impl IntoView {
                 <input
                     id=consent_id.clone()
                     type="checkbox"
-                    bind:checked=consent
+                    bind:checked=ticked
                     aria-invalid=move || consent_error.get().is_some().to_string()
                     aria-describedby=format!("{consent_id}-error")
                 />
-                <label for=consent_id.clone()>{BACK_IN_STOCK_CONSENT}</label>
+                <label for=consent_id.clone()>{consent}</label>
                 <p id=format!("{consent_id}-error") class="field__error">{move || consent_error.get()}</p>
             </div>
-            <button class="button" type="submit" disabled=move || action.pending().get()>
-                "Tell me when it's back"
+            <button class="button" type="submit" disabled=move || pending.get()>
+                {heading}
             </button>
             <p class="notify__done" role="status">{done}</p>
         </form>

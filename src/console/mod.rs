@@ -10,6 +10,7 @@
 mod callback_panel;
 mod chat_panel;
 mod customer;
+mod offers_mail;
 mod phone_order;
 mod queue;
 mod returns_desk;

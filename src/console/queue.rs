@@ -184,6 +184,7 @@ pub(super) fn Console() -> impl IntoView {
                     }
                 })}
                 <super::review_queue::ReviewQueue changed=changes />
+                <super::offers_mail::OffersMail />
                 <OrderLookup />
                 <super::phone_order::PhoneOrderForm />
             </section>

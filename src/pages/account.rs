@@ -199,7 +199,7 @@ fn SignedIn(
         })
         .collect::<Vec<_>>();
     let alerts = if view.alerts.is_empty() {
-        view! { <p>"None. On a sold-out size, \"Email me when it's back\" signs you up."</p> }
+        view! { <p>"None. On a sold-out size, \"Tell me when it's back\" signs you up; on any product, \"Tell me if it goes on sale\"."</p> }
             .into_any()
     } else {
         view! {
@@ -258,7 +258,7 @@ fn SignedIn(
             {(!consents.is_empty()).then(|| view! { <ul>{consents}</ul> })}
         </section>
         <section aria-labelledby="account-alerts-heading">
-            <h2 id="account-alerts-heading">"Back-in-stock emails"</h2>
+            <h2 id="account-alerts-heading">"Emails you asked for"</h2>
             {alerts}
         </section>
         <section aria-labelledby="account-addresses-heading">
@@ -321,7 +321,12 @@ fn AlertRow(
     busy: Signal<bool>,
     cancel: ServerAction<CancelAlert>,
 ) -> impl IntoView {
-    let what = format!("{}, {}", alert.product, alert.variant);
+    let what = if alert.lower_price {
+        format!("{}: a lower price", alert.product)
+    } else {
+        format!("{}, {}: back in stock", alert.product, alert.variant)
+    };
+    let lower_price = alert.lower_price;
     let state = if alert.confirmed {
         format!("Since {}", alert.since.long_label())
     } else {
@@ -333,7 +338,7 @@ fn AlertRow(
             <a href=format!("/p/{}", alert.slug)>{what.clone()}</a>
             <span>{state}</span>
             <button type="button" class="button" disabled=move || busy.get() on:click=move |_| {
-                cancel.dispatch(CancelAlert { id });
+                cancel.dispatch(CancelAlert { id, lower_price });
             }>
                 <span>"Cancel"</span>
                 <span class="visually-hidden">{format!(" the email about {what}")}</span>

@@ -483,3 +483,59 @@ test("delivered, then asked how it went: rated from the mail, reviewed, publishe
   await expectNoAxeViolations(page, "a product page with its reviews, phone width");
   await context.close();
 });
+
+test("told when the price goes down: asked on the product page, confirmed from the mail, the alert mailed, stopped in one click", async () => {
+  const { shop, browser } = ctx();
+  const { product } = await findVariant(shop.baseURL, (v) => v.availability.InStock !== undefined, "yorkshire");
+  const pounds = (minor) => `£${(minor / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
+  const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(`/p/${product.slug}`);
+  const form = page.getByRole("form", { name: "Tell me if it goes on sale" });
+  await visible(form);
+
+  // The box unticked: told next to it, nothing sent.
+  await form.getByLabel("Your email").fill("watcher@example.com");
+  await form.getByRole("button", { name: "Tell me if it goes on sale" }).click();
+  await visible(form.getByText("Please tick the box to let us email you when the price goes down."));
+  await form.getByLabel(/^Email me when its price goes down/).check();
+  await form.getByRole("button", { name: "Tell me if it goes on sale" }).click();
+  await visible(form.getByText(/^Almost done: we've sent a link to watcher@example\.com\./));
+  await expectNoAxeViolations(page, "a product page with the price watch form, phone width");
+
+  const toWatcher = (m) => m.includes("To: watcher@example.com");
+  await mailed(shop, (m) => toWatcher(m) && m.includes("/alerts/price?token="), "the confirm link");
+  const confirm = shop.mails().find((m) => toWatcher(m) && m.includes("/alerts/price?token=")).match(/\/alerts\/price\?token=[A-Za-z0-9]+/)[0];
+  await page.goto(confirm);
+  await visible(page.getByText(`Confirmed: we'll email watcher@example.com when the price of the ${product.name} goes down.`, { exact: false }));
+  await expectNoAxeViolations(page, "a price watch confirmed");
+
+  // The shop lowers the price: one mail, with a one-click unsubscribe in its header.
+  const lower = Math.floor(product.price.minor * 0.8);
+  await callAdmin(shop.baseURL, TOKEN, "price", { slug: product.slug, price_minor: lower });
+  const subject = `Subject: ${product.name} is now ${pounds(lower)}`;
+  await mailed(shop, (m) => toWatcher(m) && m.includes(subject), "the price alert");
+  const alert = shop.mails().find((m) => toWatcher(m) && m.includes(subject));
+  assert.ok(alert.includes(`it was ${pounds(product.price.minor)} when you asked us to watch it`), alert);
+  assert.match(alert, /^List-Unsubscribe: <http[^>]*\/unsubscribe\?token=[A-Za-z0-9]+>\r?$/m);
+  assert.match(alert, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+  await page.goto(`/p/${product.slug}`);
+  await visible(page.getByText(pounds(lower), { exact: true }).first());
+
+  // One click on the link in the mail stops it.
+  const stop = alert.match(/\/unsubscribe\?token=[A-Za-z0-9]+/)[0];
+  await page.goto(stop);
+  await visible(page.getByRole("heading", { level: 1, name: "Stop these emails" }));
+  await visible(page.getByText(`Done: we won't email watcher@example.com about the price of the ${product.name} again`, { exact: false }));
+  await expectNoAxeViolations(page, "a price alert stopped in one click");
+  await context.close();
+
+  // Staff see the monthly offers mail in the console and can send it now.
+  const { agent, agentContext } = await agentPage(browser, shop.baseURL);
+  await visible(agent.getByRole("heading", { name: "Offers by email" }));
+  await agent.getByRole("button", { name: "Send this month's mail now" }).click();
+  await visible(agent.getByText(/^Last mail: started /));
+  await visible(agent.getByText(/subscribers gone through; \d+ mailed/));
+  await expectNoAxeViolations(agent, "the agent console with the offers mail sent");
+  await agentContext.close();
+});

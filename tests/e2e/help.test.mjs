@@ -35,6 +35,7 @@ const routes = [
   ["/orders/SF-AAAAAAAA/confirmation?key=nope", "Help with this order"],
   ["/help/returns", "Help with returns"],
   ["/alerts/confirm?token=nope", "Help"],
+  ["/unsubscribe?token=nope", "Help"],
   ["/no/such/page", "Help"],
 ];
 for (const [route, heading] of routes) {

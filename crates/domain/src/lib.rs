@@ -24,6 +24,7 @@ pub mod hours;
 pub mod location;
 pub mod mail;
 pub mod money;
+pub mod offers;
 pub mod order;
 pub mod page_kind;
 pub mod payment;

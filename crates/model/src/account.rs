@@ -85,6 +85,9 @@ pub struct AlertView {
     pub since: CalendarDate,
     /// Counts only once the link mailed to the address was opened.
     pub confirmed: bool,
+    /// A price watch ("when its price goes down"), not a back-in-stock sign-up.
+    #[serde(default)]
+    pub lower_price: bool,
 }
 
 /// One order in the account's list.
@@ -120,6 +123,10 @@ pub struct AccountData {
     /// taken and refunded, returns, changes.
     pub orders: Vec<OrderView>,
     pub consents: Vec<ConsentView>,
+    /// The days offers by mail were sent to the address.
+    #[serde(default)]
+    pub offers_mailed_on: Vec<CalendarDate>,
+    /// Back-in-stock and lower-price sign-ups.
     pub alerts: Vec<AlertView>,
     /// Chats answered by mail to the address, or started on this device.
     pub conversations: Vec<ConversationData>,

@@ -9,12 +9,14 @@ use storefront_domain::money::Money;
 use storefront_domain::payment::CardOnFile;
 use storefront_domain::validation::CheckoutDetails;
 
-/// The words next to the offers box, stored with the shopper's yes.
+/// The words next to the offers box, stored with the shopper's yes. The number is the
+/// least the owner may set `STOREFRONT_OFFERS_EVERY_DAYS` to
+/// (`storefront_domain::offers::EVERY_DAYS_RANGE`), so it holds whatever they choose.
 pub const OFFERS_CONSENT: &str =
-    "Send me offers and new arrivals by email (about twice a month). I can unsubscribe any time.";
+    "Send me offers and new arrivals by email (at most one every 30 days). I can unsubscribe any time, in one click.";
 
 /// The promise made where the shop asks for personal details.
-pub const PRIVACY_PROMISE: &str = "We use your details only to deliver your order and to help you. We never sell or share them, and you can unsubscribe from any email in one click.";
+pub const PRIVACY_PROMISE: &str = "We use your details only to deliver your order and to help you. We never sell or share them, and every offers email can be stopped in one click.";
 
 /// A card the gateway has taken: its token stands in for the number from here on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,4 +64,18 @@ pub enum CheckoutOutcome {
         amount: Money,
         card: CardOnFile,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_offers_box_promises_what_the_cap_allows() {
+        let least = storefront_domain::offers::EVERY_DAYS_RANGE.start();
+        assert!(
+            OFFERS_CONSENT.contains(&format!("at most one every {least} days")),
+            "{OFFERS_CONSENT}"
+        );
+    }
 }

@@ -13,6 +13,7 @@ pub mod agent;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod offers;
 pub mod offline;
 pub mod orders;
 pub mod reviews;

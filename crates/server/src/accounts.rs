@@ -59,6 +59,7 @@ struct AlertRow {
     size: Option<String>,
     created_at: i64,
     confirmed_at: Option<i64>,
+    lower_price: bool,
 }
 
 /// A saved delivery address as stored.
@@ -336,9 +337,33 @@ impl<'a> Accounts<'a> {
         }
     }
 
-    /// Cancels one of the caller's back-in-stock sign-ups (another address's is left alone).
-    pub async fn cancel_alert(&self, caller: &Caller, id: i64) -> Result<AccountView, ShopError> {
+    /// Cancels one of the caller's back-in-stock sign-ups, or price watches with
+    /// `lower_price` (another address's is left alone).
+    pub async fn cancel_alert(
+        &self,
+        caller: &Caller,
+        id: i64,
+        lower_price: bool,
+    ) -> Result<AccountView, ShopError> {
         let email = self.required(caller).await?;
+        if lower_price {
+            let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+            let mine: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM price_watches WHERE id = ? AND email = ? COLLATE NOCASE",
+            )
+            .bind(id)
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+            if let Some(id) = mine {
+                super::offers::forget_watch(&mut tx, id)
+                    .await
+                    .map_err(internal)?;
+            }
+            tx.commit().await.map_err(internal)?;
+            return self.view_as(&email, caller).await;
+        }
         sqlx::query("DELETE FROM stock_alerts WHERE id = ? AND email = ? COLLATE NOCASE")
             .bind(id)
             .bind(&email)
@@ -395,9 +420,17 @@ impl<'a> Accounts<'a> {
             .fetch_all(read)
             .await
             .map_err(internal)?;
+        let offers: Vec<i64> = sqlx::query_scalar(
+            "SELECT run_at FROM offer_mails WHERE email = ? COLLATE NOCASE ORDER BY run_at",
+        )
+        .bind(&email)
+        .fetch_all(read)
+        .await
+        .map_err(internal)?;
         Ok(Some(AccountData {
             email_verified_on: verified.map(super::date_of),
-            about: "Everything Storefront holds about you: your orders in full, your saved addresses, sizes and region, your consents to marketing mail, your back-in-stock sign-ups, your ratings and reviews, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
+            offers_mailed_on: offers.into_iter().map(super::date_of).collect(),
+            about: "Everything Storefront holds about you: your orders in full, your saved addresses, sizes and region, your consents to marketing mail and when offers were mailed to you, your back-in-stock and lower-price sign-ups, your ratings and reviews, your chats and call-backs, and how many devices are signed in to your account. We never share it.".into(),
             email,
             exported_at: unix_now(),
             orders,
@@ -519,6 +552,9 @@ impl<'a> Accounts<'a> {
                 "DELETE FROM account_sizes WHERE email = ?",
                 "DELETE FROM marketing_consents WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM stock_alerts WHERE email = ? COLLATE NOCASE",
+                "DELETE FROM price_watch_stops WHERE watch_id IN (SELECT id FROM price_watches WHERE email = ? COLLATE NOCASE)",
+                "DELETE FROM price_watches WHERE email = ? COLLATE NOCASE",
+                "DELETE FROM offer_mails WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM sign_in_links WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM account_sessions WHERE email = ? COLLATE NOCASE",
                 "DELETE FROM verified_emails WHERE email = ? COLLATE NOCASE",
@@ -758,10 +794,16 @@ impl<'a> Accounts<'a> {
         .map_err(internal)?;
         let alerts: Vec<AlertRow> =
             sqlx::query_as(
-                "SELECT a.id, p.name, p.slug, v.colour, v.size, a.created_at, a.confirmed_at
+                "SELECT a.id, p.name, p.slug, v.colour, v.size, a.created_at, a.confirmed_at, 0 AS lower_price
                  FROM stock_alerts a JOIN variants v ON v.id = a.variant_id JOIN products p ON p.id = v.product_id
-                 WHERE a.email = ? COLLATE NOCASE ORDER BY a.created_at DESC, a.id DESC",
+                 WHERE a.email = ? COLLATE NOCASE
+                 UNION ALL
+                 SELECT w.id, p.name, p.slug, NULL, NULL, w.created_at, w.confirmed_at, 1
+                 FROM price_watches w JOIN products p ON p.id = w.product_id
+                 WHERE w.email = ? COLLATE NOCASE
+                 ORDER BY 6 DESC, 1 DESC",
             )
+            .bind(email)
             .bind(email)
             .fetch_all(&self.state.db.read)
             .await
@@ -789,9 +831,14 @@ impl<'a> Accounts<'a> {
                     id: a.id,
                     product: a.name,
                     slug: a.slug,
-                    variant: variant_label(a.colour.as_deref(), a.size.as_deref()),
+                    variant: if a.lower_price {
+                        String::new()
+                    } else {
+                        variant_label(a.colour.as_deref(), a.size.as_deref())
+                    },
                     since: super::date_of(a.created_at),
                     confirmed: a.confirmed_at.is_some(),
+                    lower_price: a.lower_price,
                 })
                 .collect(),
             orders: rows

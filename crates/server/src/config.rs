@@ -50,6 +50,10 @@ pub struct Config {
     /// `STOREFRONT_FOLLOW_UP_DAYS`, default 30 (`storefront_domain::reviews::FOLLOW_UP_DAYS`):
     /// how many days after delivery the "How did it go?" mail goes (0: at once).
     pub follow_up_days: u32,
+    /// `STOREFRONT_OFFERS_EVERY_DAYS`, default 30 (`storefront_domain::offers::EVERY_DAYS`),
+    /// 30 to 365: the frequency cap. The offers mail goes to those who asked for it this
+    /// often, and never twice to one person within this many days.
+    pub offers_every_days: u32,
     /// `STOREFRONT_SMTP_URL`, default none (mail goes to the outbox directory): the SMTP
     /// server, as `smtps://user:pass@host` or `smtp://host:587?tls=required`.
     pub smtp_url: Option<String>,
@@ -175,6 +179,23 @@ impl Config {
             storefront_domain::reviews::FOLLOW_UP_DAYS,
             "a number of days",
         )?;
+        let offers_every_days = parse(
+            &get,
+            "STOREFRONT_OFFERS_EVERY_DAYS",
+            storefront_domain::offers::EVERY_DAYS,
+            "a number of days",
+        )?;
+        let allowed = storefront_domain::offers::EVERY_DAYS_RANGE;
+        if !allowed.contains(&offers_every_days) {
+            return Err(ConfigError {
+                name: "STOREFRONT_OFFERS_EVERY_DAYS",
+                problem: format!(
+                    "expected {} to {} days, got {offers_every_days}",
+                    allowed.start(),
+                    allowed.end()
+                ),
+            });
+        }
         let smtp_url = get("STOREFRONT_SMTP_URL").map(|u| u.trim().to_owned());
         if let Some(url) = &smtp_url {
             super::mail::check_smtp_url(url).map_err(|problem| ConfigError {
@@ -213,6 +234,7 @@ impl Config {
             courier_secret,
             test_courier_step_seconds,
             follow_up_days,
+            offers_every_days,
             smtp_url,
             help_file,
             public_url,

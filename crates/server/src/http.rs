@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agent/events", get(agent_events))
         .route("/api/live/order", get(live_order))
         .route("/api/courier/events", post(courier_events))
+        .route(
+            ONE_CLICK_UNSUBSCRIBE,
+            post(one_click_unsubscribe).fallback_service(static_files.clone()),
+        )
         .merge(admin_routes(&state))
         .route(ACCOUNT_DATA, get(account_data))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
@@ -551,6 +555,54 @@ async fn admin_courier_step(
     )
 }
 
+/// The address in every offers mail and price alert that stops it: the page
+/// (`/unsubscribe?token=…`, one button) for a person, and a POST with
+/// `List-Unsubscribe=One-Click` for a mail program (RFC 8058).
+pub const ONE_CLICK_UNSUBSCRIBE: &str = "/unsubscribe";
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The mail program's one click (`List-Unsubscribe-Post`). It comes from the mail
+/// provider, not the shop's pages, so it is outside `/api` and its cross-site check: the
+/// token, known only to whoever got the mail, is what allows it, and all it can do is
+/// stop mail. Answers 200 once stopped (again too), 404 for a token never ours.
+async fn one_click_unsubscribe(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    match state.offers().unsubscribe(&query.token).await {
+        Ok(words) => (StatusCode::OK, words).into_response(),
+        Err(e @ storefront_model::ShopError::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, e.to_string()).into_response()
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PriceRequest {
+    slug: String,
+    price_minor: i64,
+}
+
+/// Sets a product's price: `{"slug", "price_minor"}` (pence). A lower one tells its
+/// watchers.
+async fn admin_price(
+    State(state): State<AppState>,
+    axum::Json(req): axum::Json<PriceRequest>,
+) -> Response {
+    admin_answer(
+        state
+            .offers()
+            .set_price(req.slug.trim(), req.price_minor)
+            .await,
+    )
+}
+
 #[derive(serde::Deserialize)]
 struct ReceiveRequest {
     sku: String,
@@ -573,6 +625,7 @@ fn admin_routes(state: &AppState) -> Router<AppState> {
         .route("/api/admin/receive", post(admin_receive))
         .route("/api/admin/incoming", post(admin_incoming))
         .route("/api/admin/courier/step", post(admin_courier_step))
+        .route("/api/admin/price", post(admin_price))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_admin))
 }
 

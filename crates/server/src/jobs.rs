@@ -1,5 +1,7 @@
 //! Work the shop does later, kept in the `jobs` table so a restart loses none of it: the
-//! "How did it go?" follow-up some days after delivery (more kinds join it).
+//! "How did it go?" follow-up some days after delivery, telling watchers of a lower
+//! price, and the monthly offers mail (a job that runs in batches: each batch is one
+//! claim and one transaction, and the job is put back as due until the last).
 //!
 //! Exactly once, even across a crash: a job is claimed (`done_at` set where it was
 //! empty) and its effect written (the mail in the outbox, the review link) in one
@@ -19,18 +21,26 @@ pub enum JobKind {
     /// Asks how an order went and invites reviews of what it delivered; the subject is
     /// the order's id.
     FollowUp,
+    /// Tells the product's watchers of a lower price; the subject is the price change.
+    PriceDrop,
+    /// The monthly offers mail, a batch at a time; the subject is the run.
+    OffersRun,
 }
 
 impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::FollowUp => "follow_up",
+            Self::PriceDrop => "price_drop",
+            Self::OffersRun => "offers_run",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
         match s {
             "follow_up" => Some(Self::FollowUp),
+            "price_drop" => Some(Self::PriceDrop),
+            "offers_run" => Some(Self::OffersRun),
             _ => None,
         }
     }
@@ -135,6 +145,12 @@ impl<'a> Jobs<'a> {
 
     /// Claims job `id` and does it, in one transaction; `false` when another run had it.
     async fn run_one(&self, id: i64, kind: &str, subject: i64) -> Result<bool, sqlx::Error> {
+        // The offers mail composes a batch from reads first, so the shop's writes never
+        // wait on it; the transaction only writes it.
+        let batch = match JobKind::parse(kind) {
+            Some(JobKind::OffersRun) => super::offers::prepare_batch(self.state, subject).await?,
+            _ => None,
+        };
         let mut tx = self.state.db.write.begin().await?;
         let claimed = sqlx::query(
             "UPDATE jobs SET done_at = ?, attempts = attempts + 1 WHERE id = ? AND done_at IS NULL",
@@ -150,6 +166,22 @@ impl<'a> Jobs<'a> {
         match JobKind::parse(kind) {
             Some(JobKind::FollowUp) => {
                 super::reviews::follow_up(&mut tx, self.state, subject).await?;
+            }
+            Some(JobKind::PriceDrop) => {
+                super::offers::price_drop(&mut tx, self.state, subject).await?;
+            }
+            Some(JobKind::OffersRun) => {
+                let finished = match batch {
+                    Some(batch) => super::offers::write_batch(&mut tx, self.state, batch).await?,
+                    None => true,
+                };
+                if !finished {
+                    // More to do: due again at once, its batch done with this commit.
+                    sqlx::query("UPDATE jobs SET done_at = NULL, attempts = 0 WHERE id = ?")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             None => tracing::error!(id, kind, "unknown kind of job; marked done untouched"),
         }

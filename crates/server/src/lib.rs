@@ -17,6 +17,7 @@ pub mod http;
 pub mod images;
 pub mod jobs;
 pub mod mail;
+pub mod offers;
 pub mod orders;
 pub mod payment;
 pub mod recommend;
@@ -115,6 +116,10 @@ impl AppState {
 
     pub fn recommendations(&self) -> recommend::Recommendations<'_> {
         recommend::Recommendations::new(self)
+    }
+
+    pub fn offers(&self) -> offers::Offers<'_> {
+        offers::Offers::new(self)
     }
 
     pub fn jobs(&self) -> jobs::Jobs<'_> {
@@ -309,6 +314,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     // Attempts a stop left half paid: their authorizations voided.
     state.checkout().settle_abandoned().await;
     state.checkout().charge_due().await;
+    state.offers().plan().await?;
     Ok(state)
 }
 
@@ -387,7 +393,8 @@ pub async fn run() -> std::process::ExitCode {
     let stopping = state.stopping.clone();
     // Mail the SMTP server could not take is tried again every minute, sign-ups nobody
     // confirmed in time are deleted, shoppers whose parcel is overdue are told, the
-    // jobs that are due (follow-ups) run, and recommendations count the latest orders.
+    // jobs that are due (follow-ups, price drops, the offers mail) run, and
+    // recommendations count the latest orders.
     let retry = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -395,6 +402,7 @@ pub async fn run() -> std::process::ExitCode {
             every.tick().await;
             retry.outbox.flush(&retry.db.write).await;
             retry.stock().forget_unconfirmed(unix_now()).await;
+            retry.offers().forget_unconfirmed(unix_now()).await;
             retry.fulfilment().mail_overdue(unix_now()).await;
             retry.jobs().run_due(unix_now()).await;
             // Every order at the first tick (the shop is open meanwhile, suggesting best

@@ -75,7 +75,7 @@ impl Recommender {
         guard.0.forget(&customer_key(email));
     }
 
-    fn read<T>(&self, f: impl FnOnce(&CoPurchases) -> T) -> T {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&CoPurchases) -> T) -> T {
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
         f(&guard.0)
     }

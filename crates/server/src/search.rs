@@ -807,6 +807,42 @@ impl SearchEngine {
         .collect()
     }
 
+    /// Products in stock that went on sale on day `since` (days since 1970) or later,
+    /// newest first, each with its category: the new arrivals the offers mail picks from.
+    pub fn new_since(&self, since: i64) -> Vec<(u32, u32)> {
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        let mut new: Vec<(i64, &str, u32, u32)> = catalog
+            .entries
+            .iter()
+            .filter(|(_, e)| e.facts.in_stock && e.created_on >= since)
+            .filter_map(|(&id, e)| {
+                Some((
+                    e.created_on,
+                    e.card.slug.as_str(),
+                    u32::try_from(id).ok()?,
+                    e.facts.category,
+                ))
+            })
+            .collect();
+        new.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        new.into_iter()
+            .map(|(.., id, category)| (id, category))
+            .collect()
+    }
+
+    /// The categories of products `ids` (unknown ones left out), each once.
+    pub fn categories_of(&self, ids: &[u32]) -> Vec<u32> {
+        let catalog = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        let mut categories: Vec<u32> = ids
+            .iter()
+            .filter_map(|id| catalog.entries.get(&u64::from(*id)))
+            .map(|e| e.facts.category)
+            .collect();
+        categories.sort_unstable();
+        categories.dedup();
+        categories
+    }
+
     /// The centre nearest a region (by its code), if both are known.
     pub fn nearest_centre(&self, region_code: &str) -> Option<i64> {
         let region = storefront_domain::location::region(region_code)?;

@@ -405,36 +405,12 @@ impl<'a> Stock<'a> {
         email: &str,
         consent: bool,
     ) -> Result<String, ShopError> {
-        let mut errors = Vec::new();
-        let email = match check_email(email) {
-            Ok(e) => Some(e),
-            Err(m) => {
-                errors.push(storefront_domain::validation::FieldError::new(
-                    Field::Email,
-                    m,
-                ));
-                None
-            }
-        };
-        if !consent {
-            errors.push(storefront_domain::validation::FieldError::new(
-                Field::Consent,
-                "Please tick the box to let us send you this one email.",
-            ));
-        }
-        let Some(email) = email.filter(|_| errors.is_empty()) else {
-            return Err(ShopError::Invalid(errors));
-        };
-        let caller = super::session::Caller::current();
-        self.state
-            .desk
-            .limit(&format!("alert-ip:{}", caller.ip), ALERT_SIGN_UPS)
-            .map_err(|wait| {
-                ShopError::TooMany(format!(
-                    "That's a lot of sign-ups from here. Please try again in {} minutes.",
-                    storefront_domain::rate::minutes_to_wait(wait)
-                ))
-            })?;
+        let email = check_sign_up(
+            self.state,
+            email,
+            consent,
+            "Please tick the box to let us send you this one email.",
+        )?;
         let stock = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
             snapshot(&mut conn, &[variant_id]).await.map_err(internal)?
@@ -462,17 +438,7 @@ impl<'a> Stock<'a> {
                 "You're already on the list: we'll email {email} once when it's back."
             ));
         }
-        self.state
-            .desk
-            .limit(
-                &format!("alert-confirm:{}", email.to_lowercase()),
-                ALERT_CONFIRMATIONS,
-            )
-            .map_err(|_| {
-                ShopError::TooMany(format!(
-                    "We've already sent {email} links to confirm today. Please open the latest one, or try again tomorrow."
-                ))
-            })?;
+        limit_confirm_links(self.state, &email)?;
         let token = super::random_token(32);
         let link = format!(
             "{}/alerts/confirm?token={token}",
@@ -884,6 +850,55 @@ impl<'a> Stock<'a> {
         }
         Ok(alerts.len() as u32)
     }
+}
+
+/// A sign-up to be mailed about something (back in stock, a lower price): the address
+/// checked and the box ticked (`unticked` is what to say when it isn't), each problem by
+/// its field; then counted, at most [`ALERT_SIGN_UPS`] per client address. Answers the
+/// address.
+pub(crate) fn check_sign_up(
+    state: &AppState,
+    email: &str,
+    consent: bool,
+    unticked: &str,
+) -> Result<String, ShopError> {
+    use storefront_domain::validation::FieldError;
+    let mut errors = Vec::new();
+    let email = check_email(email)
+        .map_err(|m| errors.push(FieldError::new(Field::Email, m)))
+        .ok();
+    if !consent {
+        errors.push(FieldError::new(Field::Consent, unticked));
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Err(ShopError::Invalid(errors));
+    };
+    let caller = super::session::Caller::current();
+    state
+        .desk
+        .limit(&format!("alert-ip:{}", caller.ip), ALERT_SIGN_UPS)
+        .map_err(|wait| {
+            ShopError::TooMany(format!(
+                "That's a lot of sign-ups from here. Please try again in {} minutes.",
+                storefront_domain::rate::minutes_to_wait(wait)
+            ))
+        })?;
+    Ok(email)
+}
+
+/// Counts one more confirm link mailed to `email`: at most [`ALERT_CONFIRMATIONS`].
+pub(crate) fn limit_confirm_links(state: &AppState, email: &str) -> Result<(), ShopError> {
+    state
+        .desk
+        .limit(
+            &format!("alert-confirm:{}", email.to_lowercase()),
+            ALERT_CONFIRMATIONS,
+        )
+        .map_err(|_| {
+            ShopError::TooMany(format!(
+                "We've already sent {email} links to confirm today. Please open the latest one, or try again tomorrow."
+            ))
+        })
 }
 
 fn check_admin_quantity(quantity: u32) -> Result<(), AdminError> {
