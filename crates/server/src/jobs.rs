@@ -117,7 +117,7 @@ impl<'a> Jobs<'a> {
                 break;
             }
             for (id, kind, subject, attempts) in fresh {
-                match self.run_one(id, &kind, subject).await {
+                match self.run_one(id, &kind, subject, now).await {
                     Ok(true) => done += 1,
                     Ok(false) => {}
                     Err(e) => {
@@ -144,11 +144,21 @@ impl<'a> Jobs<'a> {
     }
 
     /// Claims job `id` and does it, in one transaction; `false` when another run had it.
-    async fn run_one(&self, id: i64, kind: &str, subject: i64) -> Result<bool, sqlx::Error> {
+    /// `now` is the run's time: a job that plans its next one (the offers mail) plans it
+    /// from here, so a run at a given time never finds its own successor due.
+    async fn run_one(
+        &self,
+        id: i64,
+        kind: &str,
+        subject: i64,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
         // The offers mail composes a batch from reads first, so the shop's writes never
         // wait on it; the transaction only writes it.
         let batch = match JobKind::parse(kind) {
-            Some(JobKind::OffersRun) => super::offers::prepare_batch(self.state, subject).await?,
+            Some(JobKind::OffersRun) => {
+                super::offers::prepare_batch(self.state, subject, now).await?
+            }
             _ => None,
         };
         let mut tx = self.state.db.write.begin().await?;

@@ -593,13 +593,15 @@ struct Prepared {
     back: Vec<i64>,
 }
 
-/// Reads and composes the next batch of run `run`: up to [`RUN_BATCH`] subscribers
-/// after its cursor, each mailed if [`gets_offers`] and there is something for them.
+/// Reads and composes the next batch of run `run` (starting it at `now` if it hasn't
+/// started): up to [`RUN_BATCH`] subscribers after its cursor, each mailed if
+/// [`gets_offers`] and there is something for them.
 /// Only reads, outside any transaction, so the shop's writes never wait on composing;
 /// `None` when the run is finished.
 pub(crate) async fn prepare_batch(
     state: &AppState,
     run: i64,
+    now: i64,
 ) -> Result<Option<Batch>, sqlx::Error> {
     let read = &state.db.read;
     // The mail picks from what people bought: every order counted first (just after a
@@ -617,7 +619,7 @@ pub(crate) async fn prepare_batch(
         return Ok(None);
     }
     let every_days = state.config.offers_every_days;
-    let run_at = started.unwrap_or_else(unix_now);
+    let run_at = started.unwrap_or(now);
     let seen: Vec<String> = sqlx::query_scalar(
         "SELECT lower(email) AS e FROM marketing_consents
          WHERE confirmed_at IS NOT NULL AND withdrawn_at IS NULL AND lower(email) > ?
