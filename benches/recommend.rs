@@ -17,6 +17,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::offers::{save, subscribe, Saved};
 use common::{env_or, percentile};
 
 use common::shop::TestShop;
@@ -191,26 +192,16 @@ async fn offers_run(state: &storefront::server::AppState, products: u32, subscri
         } else {
             format!("subscriber{i}@example.com")
         };
-        sqlx::query(
-            "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, 'offers', 1, 2)",
-        )
-        .bind(&email)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        subscribe(&mut tx, &email).await;
         if i % 5 == 0 {
             let (product, price) = prices[i as usize % prices.len()];
-            sqlx::query(
-                "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
-                 VALUES (?, ?, 'bench', ?, ?, 1, 0, 0)",
-            )
-            .bind(product)
-            .bind(&email)
-            .bind(price + 500)
-            .bind(price)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+            let item = Saved {
+                product,
+                saved_minor: price + 500,
+                told_minor: price,
+                in_stock_then: true,
+            };
+            save(&mut tx, &email, item).await;
         }
     }
     tx.commit().await.unwrap();

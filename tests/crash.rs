@@ -6,6 +6,9 @@
 //! follow-ups, the monthly offers mail): after the restart each mail goes once.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::offers::{save, subscribe, Saved};
 use serde_json::{json, Value};
 use sqlx::SqlitePool;
 use std::process::{Child, Command, Stdio};
@@ -501,24 +504,18 @@ async fn killed_mid_run_the_offers_mail_goes_once_to_each() {
     let mut tx = db.begin().await.unwrap();
     for n in 0..SUBSCRIBERS {
         let email = format!("reader{n:05}@example.com");
-        sqlx::query(
-            "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, 'offers', 1, 2)",
+        subscribe(&mut tx, &email).await;
+        save(
+            &mut tx,
+            &email,
+            Saved {
+                product,
+                saved_minor: price + 1_000,
+                told_minor: price,
+                in_stock_then: true,
+            },
         )
-        .bind(&email)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
-             VALUES (?, ?, 'test', ?, ?, 1, 0, 0)",
-        )
-        .bind(product)
-        .bind(&email)
-        .bind(price + 1_000)
-        .bind(price)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        .await;
     }
     for sql in [
         "UPDATE offer_runs SET due_at = 0 WHERE started_at IS NULL",

@@ -6,6 +6,7 @@
     reason = "each test binary and bench uses a different part of these helpers"
 )]
 
+pub mod offers;
 pub mod router;
 pub mod shop;
 pub mod smtp;
@@ -129,15 +130,25 @@ pub async fn call(
     uri: &str,
     body: &serde_json::Value,
 ) -> (axum::http::StatusCode, serde_json::Value) {
+    call_with_headers(app, uri, &[], body).await
+}
+
+/// [`call`] with more headers (`authorization`, say).
+pub async fn call_with_headers(
+    app: &axum::Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: &serde_json::Value,
+) -> (axum::http::StatusCode, serde_json::Value) {
     use tower::ServiceExt;
+    let mut req =
+        axum::http::Request::post(uri).header(axum::http::header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
     let res = app
         .clone()
-        .oneshot(
-            axum::http::Request::post(uri)
-                .header(axum::http::header::CONTENT_TYPE, "application/json")
-                .body(axum::body::Body::from(body.to_string()))
-                .unwrap(),
-        )
+        .oneshot(req.body(axum::body::Body::from(body.to_string())).unwrap())
         .await
         .unwrap();
     let status = res.status();

@@ -3,6 +3,7 @@
 //! confirmed consents, within the owner's cap, in batches with progress for staff), and
 //! one-click unsubscribe from the mail's header and its link.
 
+use super::common::offers::{save, subscribe, Saved};
 use super::*;
 use proptest::prelude::*;
 use storefront::domain::account::sends_offers;
@@ -36,29 +37,13 @@ async fn set_price(
     price: i64,
     token: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut req =
-        axum::http::Request::post("/api/admin/price").header("content-type", "application/json");
-    if let Some(token) = token {
-        req = req.header("authorization", format!("Bearer {token}"));
-    }
-    let res = app
-        .clone()
-        .oneshot(
-            req.body(axum::body::Body::from(
-                json!({"slug": slug, "price_minor": price}).to_string(),
-            ))
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = bearer
+        .iter()
+        .map(|b| ("authorization", b.as_str()))
+        .collect();
+    let body = json!({"slug": slug, "price_minor": price});
+    super::common::call_with_headers(app, "/api/admin/price", &headers, &body).await
 }
 
 /// A mail program's one click on `List-Unsubscribe`: a POST from no page at all.
@@ -285,19 +270,20 @@ async fn a_month_passes(state: &AppState) {
     }
 }
 
+/// A saved item now cheaper than when it was saved.
+fn cheaper(product: i64, price: i64, in_stock_then: bool) -> Saved {
+    Saved {
+        product,
+        saved_minor: price + 1_000,
+        told_minor: price,
+        in_stock_then,
+    }
+}
+
 /// Someone with something to tell them: a saved item now cheaper than when saved.
 async fn saved_cheaper(state: &AppState, email: &str, product: i64, price: i64) {
-    sqlx::query(
-        "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
-         VALUES (?, ?, 'test', ?, ?, 1, 0, 0)",
-    )
-    .bind(product)
-    .bind(email)
-    .bind(price + 1_000)
-    .bind(price)
-    .execute(&state.db.write)
-    .await
-    .unwrap();
+    let mut conn = state.db.write.acquire().await.unwrap();
+    save(&mut conn, email, cheaper(product, price, true)).await;
 }
 
 #[test]
@@ -399,26 +385,9 @@ async fn the_monthly_mail_goes_in_batches_says_what_is_for_each_and_staff_see_it
     let mut tx = state.db.write.begin().await.unwrap();
     for i in 0..count {
         let email = format!("s{i:05}@example.com");
-        sqlx::query(
-            "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, 'offers', 1, 2)",
-        )
-        .bind(&email)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        subscribe(&mut tx, &email).await;
         if i > 0 {
-            sqlx::query(
-                "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
-                 VALUES (?, ?, 'test', ?, ?, ?, 0, 0)",
-            )
-            .bind(product)
-            .bind(&email)
-            .bind(price + 1_000)
-            .bind(price)
-            .bind(i % 2)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+            save(&mut tx, &email, cheaper(product, price, i % 2 == 1)).await;
         }
     }
     tx.commit().await.unwrap();

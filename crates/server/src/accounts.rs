@@ -26,6 +26,22 @@ use storefront_model::catalog::variant_label;
 use storefront_model::checkout::OFFERS_CONSENT;
 use storefront_model::ShopError;
 
+/// Withdraws every consent to offers `email` has standing, at `now` (their record kept).
+pub(crate) async fn withdraw_offers(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE marketing_consents SET withdrawn_at = ? WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL",
+    )
+    .bind(now)
+    .bind(email)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Records that `email`'s owner opened a link the shop mailed to it (the first time counts).
 pub(crate) async fn mark_verified(
     conn: &mut sqlx::SqliteConnection,
@@ -296,14 +312,9 @@ impl<'a> Accounts<'a> {
             .await
             .map_err(internal)?;
         } else if !send {
-            sqlx::query(
-                "UPDATE marketing_consents SET withdrawn_at = ? WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL",
-            )
-            .bind(now)
-            .bind(&email)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+            withdraw_offers(&mut tx, &email, now)
+                .await
+                .map_err(internal)?;
         }
         tx.commit().await.map_err(internal)?;
         self.view_as(&email, caller).await

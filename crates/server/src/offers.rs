@@ -18,7 +18,9 @@ use super::catalog::money;
 use super::jobs::{schedule, JobKind};
 use super::mail::{self, unsubscribe_headers, Mail};
 use super::recommend::customer_key;
-use super::stock::{check_sign_up, limit_confirm_links, AdminError, UNCONFIRMED_ALERT_DAYS};
+use super::stock::{
+    check_sign_up, limit_confirm_links, queue_confirm_link, AdminError, UNCONFIRMED_ALERT_DAYS,
+};
 use super::{internal, random_token, session, unix_now, AppState};
 use sqlx::SqliteConnection;
 use storefront_domain::account::sends_offers;
@@ -136,16 +138,12 @@ impl<'a> Offers<'a> {
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-        let body = format!(
-            "Hello,\n\nSomeone (we hope you) asked us to email this address when the price of the {name} goes down.\n\nTo confirm, open this link:\n{link}\n\nIf it wasn't you, ignore this email: without the link we send nothing more and delete the address in {UNCONFIRMED_ALERT_DAYS} days.\n\nStorefront\n"
-        );
-        mail::queue(
+        queue_confirm_link(
             &mut tx,
-            Mail {
-                to: &email,
-                subject: &format!("Please confirm: email me when the {name} costs less"),
-                body: &body,
-            },
+            &email,
+            &format!("Please confirm: email me when the {name} costs less"),
+            &format!("when the price of the {name} goes down"),
+            &link,
         )
         .await
         .map_err(internal)?;
@@ -291,14 +289,9 @@ impl<'a> Offers<'a> {
                 .await
                 .map_err(internal)?;
         let answer = if let Some(email) = offers {
-            sqlx::query(
-                "UPDATE marketing_consents SET withdrawn_at = ? WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL",
-            )
-            .bind(now)
-            .bind(&email)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+            super::accounts::withdraw_offers(&mut tx, &email, now)
+                .await
+                .map_err(internal)?;
             format!("Done: we won't email offers to {email} again. Mail about your orders still comes. Changed your mind? You can ask for offers again from your account.")
         } else {
             let watch: Option<(i64, String, String)> = sqlx::query_as(

@@ -461,16 +461,12 @@ impl<'a> Stock<'a> {
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-        let body = format!(
-            "Hello,\n\nSomeone (we hope you) asked us to email this address once when the {name} in {label} is back in stock.\n\nTo confirm, open this link:\n{link}\n\nIf it wasn't you, ignore this email: without the link we send nothing more and delete the address in {UNCONFIRMED_ALERT_DAYS} days.\n\nStorefront\n"
-        );
-        mail::queue(
+        queue_confirm_link(
             &mut tx,
-            Mail {
-                to: &email,
-                subject: &format!("Please confirm: email me when the {name} is back"),
-                body: &body,
-            },
+            &email,
+            &format!("Please confirm: email me when the {name} is back"),
+            &format!("once when the {name} in {label} is back in stock"),
+            &link,
         )
         .await
         .map_err(internal)?;
@@ -884,6 +880,29 @@ pub(crate) fn check_sign_up(
             ))
         })?;
     Ok(email)
+}
+
+/// Queues the mail asking `email`'s owner to confirm a sign-up by opening `link`;
+/// `asked` is what was asked for ("when the price of the Wool Coat goes down").
+pub(crate) async fn queue_confirm_link(
+    conn: &mut SqliteConnection,
+    email: &str,
+    subject: &str,
+    asked: &str,
+    link: &str,
+) -> Result<(), sqlx::Error> {
+    let body = format!(
+        "Hello,\n\nSomeone (we hope you) asked us to email this address {asked}.\n\nTo confirm, open this link:\n{link}\n\nIf it wasn't you, ignore this email: without the link we send nothing more and delete the address in {UNCONFIRMED_ALERT_DAYS} days.\n\nStorefront\n"
+    );
+    mail::queue(
+        conn,
+        Mail {
+            to: email,
+            subject,
+            body: &body,
+        },
+    )
+    .await
 }
 
 /// Counts one more confirm link mailed to `email`: at most [`ALERT_CONFIRMATIONS`].

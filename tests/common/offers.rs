@@ -1,0 +1,40 @@
+//! Subscribers to the offers mail as the shop stores them, for the tests and benches
+//! that need many: a confirmed consent, and a saved item (a confirmed price watch).
+
+use sqlx::SqliteConnection;
+
+/// A saved item: `product`, saved when it cost `saved_minor`, last told of
+/// `told_minor`, and whether it was in stock when last looked at.
+pub struct Saved {
+    pub product: i64,
+    pub saved_minor: i64,
+    pub told_minor: i64,
+    pub in_stock_then: bool,
+}
+
+/// `email` with a consent to offers, confirmed and standing.
+pub async fn subscribe(conn: &mut SqliteConnection, email: &str) {
+    sqlx::query(
+        "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, 'offers', 1, 2)",
+    )
+    .bind(email)
+    .execute(conn)
+    .await
+    .unwrap();
+}
+
+/// `email` saved `item` (watching its price, confirmed).
+pub async fn save(conn: &mut SqliteConnection, email: &str, item: Saved) {
+    sqlx::query(
+        "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
+         VALUES (?, ?, 'test', ?, ?, ?, 0, 0)",
+    )
+    .bind(item.product)
+    .bind(email)
+    .bind(item.saved_minor)
+    .bind(item.told_minor)
+    .bind(item.in_stock_then)
+    .execute(conn)
+    .await
+    .unwrap();
+}
