@@ -555,9 +555,9 @@ async fn admin_courier_step(
     )
 }
 
-/// The address in every offers mail and price alert that stops it: the page
-/// (`/unsubscribe?token=…`, one button) for a person, and a POST with
-/// `List-Unsubscribe=One-Click` for a mail program (RFC 8058).
+/// The address in every offers mail and price alert that stops it: for a person, the
+/// page (`/unsubscribe?token=…`), which stops it as it opens; for a mail program, a POST
+/// with `List-Unsubscribe=One-Click` (RFC 8058).
 pub const ONE_CLICK_UNSUBSCRIBE: &str = "/unsubscribe";
 
 #[derive(serde::Deserialize)]
@@ -569,7 +569,8 @@ struct TokenQuery {
 /// The mail program's one click (`List-Unsubscribe-Post`). It comes from the mail
 /// provider, not the shop's pages, so it is outside `/api` and its cross-site check: the
 /// token, known only to whoever got the mail, is what allows it, and all it can do is
-/// stop mail. Answers 200 once stopped (again too), 404 for a token never ours.
+/// stop mail. Answers 200 when stopped (an offers link again too), 404 for a token never
+/// ours or a price alert's link already used.
 async fn one_click_unsubscribe(
     State(state): State<AppState>,
     Query(query): Query<TokenQuery>,
