@@ -351,18 +351,20 @@ async fn insert_row(db: &SqlitePool, table: &str, values: &[(&str, Value)]) -> i
     q.fetch_one(db).await.unwrap()
 }
 
+/// The shop's database in `dir` after the shop opened once (migrations, demo catalog, the
+/// first offers run planned) and was stopped, for a test to fill before the next start.
+async fn opened_once(dir: &std::path::Path) -> SqlitePool {
+    Process::start(dir).await.kill();
+    SqlitePool::connect(&format!("sqlite://{}", dir.join("storefront.db").display()))
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_mid_run_the_follow_ups_go_once_each() {
     const ORDERS: i64 = 1_000;
     let dir = tempfile::tempdir().unwrap();
-    let shop = Process::start(dir.path()).await;
-    shop.kill();
-    let db = SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("storefront.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = opened_once(dir.path()).await;
     // Delivered orders whose follow-ups are all due now, as a shop finds them after a
     // quiet month.
     let (variant, product): (i64, String) = sqlx::query_as(
@@ -484,14 +486,7 @@ async fn killed_mid_run_the_follow_ups_go_once_each() {
 async fn killed_mid_run_the_offers_mail_goes_once_to_each() {
     const SUBSCRIBERS: i64 = 3_000;
     let dir = tempfile::tempdir().unwrap();
-    let shop = Process::start(dir.path()).await;
-    shop.kill();
-    let db = SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("storefront.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = opened_once(dir.path()).await;
     // Subscribers with a saved item now cheaper than when they saved it, and the
     // planned run due now.
     let (product, price): (i64, i64) = sqlx::query_as(
