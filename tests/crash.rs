@@ -10,10 +10,10 @@ mod common;
 
 use common::offers::{save, subscribe, Saved};
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use storefront::server::checkout::ATTEMPT_LEASE;
+use storefront::server::db::Pool;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Approved, with the bank's answer 3 seconds late (`TestCardBehaviour::SlowApprove`).
@@ -111,7 +111,7 @@ fn log_of(dir: &std::path::Path) -> String {
     std::fs::read_to_string(dir.join("shop.log")).unwrap_or_default()
 }
 
-async fn scalar(db: &SqlitePool, sql: &str, key: &str) -> i64 {
+async fn scalar(db: &Pool, sql: &str, key: &str) -> i64 {
     sqlx::query_scalar(sql)
         .bind(key)
         .fetch_one(db)
@@ -120,7 +120,7 @@ async fn scalar(db: &SqlitePool, sql: &str, key: &str) -> i64 {
 }
 
 /// Authorizations the gateway holds that no order's payment uses.
-async fn held_without_an_order(db: &SqlitePool) -> i64 {
+async fn held_without_an_order(db: &Pool) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM test_gateway_authorizations a
          WHERE a.status = 'authorized' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.authorization = a.id)",
@@ -169,7 +169,7 @@ async fn slow_checkout(shop: &Process, variant: i64, key: &str) -> Value {
 async fn killed_between_authorization_and_order_leaves_nothing_held() {
     let dir = tempfile::tempdir().unwrap();
     let mut shop = Process::start(dir.path()).await;
-    let db = SqlitePool::connect(&format!(
+    let db = storefront::server::db::connect(&format!(
         "sqlite://{}",
         dir.path().join("storefront.db").display()
     ))
@@ -313,8 +313,8 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
 
 /// Inserts a row into `table` with `values`, every other required column given an empty
 /// value of its type, so the test says only what matters to it; the row's id.
-async fn insert_row(db: &SqlitePool, table: &str, values: &[(&str, Value)]) -> i64 {
-    let columns: Vec<(String, String, bool, Option<String>, bool)> = sqlx::query_as(&format!(
+async fn insert_row(db: &Pool, table: &str, values: &[(&str, Value)]) -> i64 {
+    let columns: Vec<(String, String, i64, Option<String>, i64)> = sqlx::query_as(&format!(
         "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('{table}')"
     ))
     .fetch_all(db)
@@ -326,7 +326,7 @@ async fn insert_row(db: &SqlitePool, table: &str, values: &[(&str, Value)]) -> i
         if let Some((_, v)) = values.iter().find(|(n, _)| *n == name) {
             names.push(name);
             params.push(v.clone());
-        } else if not_null && default.is_none() && !pk {
+        } else if not_null != 0 && default.is_none() && pk == 0 {
             names.push(name);
             params.push(if kind.eq_ignore_ascii_case("INTEGER") {
                 json!(0)
@@ -353,9 +353,9 @@ async fn insert_row(db: &SqlitePool, table: &str, values: &[(&str, Value)]) -> i
 
 /// The shop's database in `dir` after the shop opened once (migrations, demo catalog, the
 /// first offers run planned) and was stopped, for a test to fill before the next start.
-async fn opened_once(dir: &std::path::Path) -> SqlitePool {
+async fn opened_once(dir: &std::path::Path) -> Pool {
     Process::start(dir).await.kill();
-    SqlitePool::connect(&format!("sqlite://{}", dir.join("storefront.db").display()))
+    storefront::server::db::connect(&format!("sqlite://{}", dir.join("storefront.db").display()))
         .await
         .unwrap()
 }

@@ -1,7 +1,7 @@
 //! Subscribers to the offers mail as the shop stores them, for the tests and benches
 //! that need many: a confirmed consent, and a saved item (a confirmed price watch).
 
-use sqlx::SqliteConnection;
+use storefront::server::db::Conn;
 
 /// A saved item: `product`, saved when it cost `saved_minor`, last told of
 /// `told_minor`, and whether it was in stock when last looked at.
@@ -13,7 +13,7 @@ pub struct Saved {
 }
 
 /// `email` with a consent to offers, confirmed and standing.
-pub async fn subscribe(conn: &mut SqliteConnection, email: &str) {
+pub async fn subscribe(conn: &mut Conn, email: &str) {
     sqlx::query(
         "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, 'offers', 1, 2)",
     )
@@ -24,7 +24,7 @@ pub async fn subscribe(conn: &mut SqliteConnection, email: &str) {
 }
 
 /// `email` saved `item` (watching its price, confirmed).
-pub async fn save(conn: &mut SqliteConnection, email: &str, item: Saved) {
+pub async fn save(conn: &mut Conn, email: &str, item: Saved) {
     sqlx::query(
         "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
          VALUES (?, ?, 'test', ?, ?, ?, 0, 0)",

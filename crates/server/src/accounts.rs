@@ -28,7 +28,7 @@ use storefront_model::ShopError;
 
 /// Withdraws every consent to offers `email` has standing, at `now` (their record kept).
 pub(crate) async fn withdraw_offers(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     email: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -44,7 +44,7 @@ pub(crate) async fn withdraw_offers(
 
 /// Records that `email`'s owner opened a link the shop mailed to it (the first time counts).
 pub(crate) async fn mark_verified(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     email: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -57,7 +57,7 @@ pub(crate) async fn mark_verified(
 }
 
 /// When `email`'s owner first opened a link the shop mailed to it, if ever.
-async fn verified_since(read: &sqlx::SqlitePool, email: &str) -> Result<Option<i64>, ShopError> {
+async fn verified_since(read: &crate::db::Pool, email: &str) -> Result<Option<i64>, ShopError> {
     sqlx::query_scalar("SELECT first_at FROM verified_emails WHERE email = ?")
         .bind(email)
         .fetch_optional(read)
@@ -75,6 +75,7 @@ struct AlertRow {
     size: Option<String>,
     created_at: i64,
     confirmed_at: Option<i64>,
+    #[sqlx(try_from = "crate::db::Flag")]
     lower_price: bool,
 }
 
@@ -1083,7 +1084,7 @@ impl<'a> Accounts<'a> {
 /// the same address saved again is refreshed, and past [`MAX_SAVED_ADDRESSES`] the one
 /// used longest ago is forgotten.
 pub(crate) async fn save_address(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     email: &str,
     address: &Address,
     phone: &str,

@@ -42,6 +42,7 @@ struct CardRow {
     category: String,
     price_minor: i64,
     currency: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     in_stock: bool,
 }
 
@@ -101,7 +102,7 @@ const CARD_SELECT: &str =
 
 /// Product cards for `ids`, in that order (unknown ids are skipped).
 pub(crate) async fn card_rows_by_id(
-    pool: &sqlx::SqlitePool,
+    pool: &crate::db::Pool,
     ids: &[i64],
 ) -> Result<Vec<ProductCard>, ShopError> {
     if ids.is_empty() {

@@ -16,7 +16,7 @@ use super::fulfilment::{
 use super::orders::{take_stock, Priced, ShipTo};
 use super::payment::{AuthStatus, Capture};
 use super::{internal, unix_now, AppState};
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 use storefront_domain::cart::CartLine;
 use storefront_domain::changes::{
     change_quote, check_delivery, check_line, delivery_left, describe, hold_words, may_change,
@@ -58,7 +58,7 @@ const ORDER_NOW: &str = "SELECT number, email, phone, ship_name, ship_line1, shi
  FROM orders WHERE id = ?";
 
 impl OrderNow {
-    async fn read(conn: &mut SqliteConnection, order_id: i64) -> Result<Self, sqlx::Error> {
+    async fn read(conn: &mut Conn, order_id: i64) -> Result<Self, sqlx::Error> {
         sqlx::query_as(ORDER_NOW)
             .bind(order_id)
             .fetch_one(conn)
@@ -221,11 +221,7 @@ impl Planned {
 /// Takes order line `line` out of order `order_id` when none of it is in a parcel that
 /// left: only cancelled parcels (replaced or cancelled before shipping) and its
 /// allocations can still name it.
-async fn remove_line(
-    conn: &mut SqliteConnection,
-    order_id: i64,
-    line: i64,
-) -> Result<(), sqlx::Error> {
+async fn remove_line(conn: &mut Conn, order_id: i64, line: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM shipment_lines WHERE order_line_id = ?
          AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ? AND status = 'cancelled')",
@@ -249,7 +245,7 @@ async fn remove_line(
 /// Where order `order_id` is: its parcels (exchanges sent for a return aside), its units
 /// waiting for stock, and whether it is cancelled.
 async fn where_it_is(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
 ) -> Result<(Vec<ShipmentStatus>, u32, bool), sqlx::Error> {
     let statuses: Vec<String> = sqlx::query_scalar(&format!(
@@ -277,7 +273,7 @@ async fn where_it_is(
 
 /// The parcels of order `order_id` that have left: what each took and the goods in it.
 async fn shipped_parcels(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
     currency: &str,
 ) -> Result<Vec<(Money, Money)>, sqlx::Error> {
@@ -315,7 +311,7 @@ impl<'a> Changes<'a> {
     /// How much of order `order_id` may change now, or why nothing may, in the
     /// shopper's words.
     async fn scope(
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         order_id: i64,
     ) -> Result<Result<ChangeScope, String>, sqlx::Error> {
         let (statuses, waiting, cancelled) = where_it_is(conn, order_id).await?;
@@ -327,7 +323,7 @@ impl<'a> Changes<'a> {
 
     /// Why order `order_id` can't change now, if it can't.
     pub(crate) async fn refused(
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         order_id: i64,
     ) -> Result<Option<String>, sqlx::Error> {
         Ok(Self::scope(conn, order_id).await?.err())
@@ -335,7 +331,7 @@ impl<'a> Changes<'a> {
 
     /// Whether the part of order `order_id` that hasn't shipped may be cancelled now.
     pub(crate) async fn rest_cancellable(
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         order_id: i64,
     ) -> Result<bool, sqlx::Error> {
         let (statuses, waiting, cancelled) = where_it_is(conn, order_id).await?;
@@ -716,7 +712,7 @@ impl<'a> Changes<'a> {
     /// commits only when writing the change).
     async fn plan(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         order_id: i64,
         change: &OrderChange,
     ) -> Result<Planned, ShopError> {

@@ -277,7 +277,7 @@ impl<'a> Checkout<'a> {
     /// Answers the attempt held by `holder` for good. False when the request no longer
     /// held it (its lease ran out and another took over): then nothing is written.
     async fn remember(
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         key: &str,
         holder: &str,
         state: &str,

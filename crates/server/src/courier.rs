@@ -12,11 +12,11 @@
 //! [`SIGNATURE_TOLERANCE_SECONDS`] is refused, and so is an event id seen before, so a
 //! captured request cannot be replayed.
 
+use crate::db::Pool;
 use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use sqlx::SqlitePool;
 use storefront_domain::fulfilment::{Carrier, CourierEvent, ShipmentStatus};
 
 /// The header a report's signature comes in.
@@ -145,12 +145,12 @@ pub struct SignedReport {
 
 /// The built-in courier for development, demos and tests.
 pub struct TestCourier {
-    db: SqlitePool,
+    db: Pool,
     secret: String,
 }
 
 impl TestCourier {
-    pub fn new(db: SqlitePool, secret: String) -> Self {
+    pub fn new(db: Pool, secret: String) -> Self {
         Self { db, secret }
     }
 

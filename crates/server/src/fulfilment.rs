@@ -12,7 +12,7 @@ use super::clock::uk_local;
 use super::courier::{self, Report, ReportRefused};
 use super::payment::{AuthStatus, Capture};
 use super::{date_of, internal, mail, random_token, session, unix_now, AppState};
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 use storefront_domain::date::CalendarDate;
 use storefront_domain::delivery::{self, DeliveryOption};
 use storefront_domain::fulfilment::{
@@ -36,7 +36,7 @@ pub(crate) struct Pick {
 
 /// Adds a step to a shipment's timeline.
 async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     shipment: i64,
     status: ShipmentStatus,
     at: i64,
@@ -59,7 +59,7 @@ async fn record(
 /// A new shipment to pack at `centre_id` with `lines` (order line, units), taking
 /// `amount` from `payment_id` when it ships (none and zero: nothing to charge).
 pub(crate) async fn new_shipment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
     centre_id: i64,
     payment_id: Option<i64>,
@@ -98,7 +98,7 @@ pub(crate) async fn new_shipment(
 /// (nearest first), each to capture its goods from the checkout authorization when it
 /// ships; the first also takes the delivery charge.
 pub(crate) async fn checkout_shipments(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
     payment_id: i64,
     authorized: Money,
@@ -150,7 +150,7 @@ pub(crate) async fn checkout_shipments(
 /// Units that waited for stock and just got it: their own shipment from `centre_id`,
 /// paid for by the later payment `payment_id` (captured when it ships).
 pub(crate) async fn backorder_shipment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     line_id: i64,
     centre_id: i64,
     units: u32,
@@ -185,7 +185,7 @@ pub(crate) const EXCHANGE_PARCEL: &str =
 /// cancelled step with `detail`, by `by`. Answers the variants whose stock moved. A
 /// "Ship" racing this finds the parcel cancelled and gives back what it took.
 pub(crate) async fn release_unshipped(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
     now: i64,
     detail: &str,
@@ -220,7 +220,7 @@ pub(crate) async fn release_unshipped(
 /// charges not yet asked for are dropped: everything of the order that hasn't shipped is
 /// gone. Answers the variants whose stock (or waiting list) moved.
 pub(crate) async fn release_rest(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
     now: i64,
     detail: &str,
@@ -248,7 +248,7 @@ pub(crate) async fn release_rest(
 /// Marks order `order_id`'s holds that nothing was taken from as voided, answering each
 /// (payment, authorization, amount) for the caller to release at the gateway after commit.
 pub(crate) async fn void_untaken_holds(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
 ) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
     sqlx::query_as(
@@ -262,7 +262,7 @@ pub(crate) async fn void_untaken_holds(
 
 /// Makes a new private link to an order (only its hash is kept) for a mail.
 pub(crate) async fn new_order_link(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     public_url: &str,
     order_id: i64,
     number: &str,
@@ -289,7 +289,7 @@ pub(crate) struct Customer<'a> {
 /// Queues a mail about an order: the greeting, `words`, a fresh private link to the
 /// order and how to reach the shop — the same frame for every mail after the receipt.
 pub(crate) async fn queue_order_mail(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     to: &Customer<'_>,
     subject: &str,
@@ -319,7 +319,7 @@ pub(crate) async fn queue_order_mail(
 /// Sets the order's heading from its shipments and waiting units, recording the step
 /// on the order's history when it changes.
 pub(crate) async fn refresh_order_status(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
 ) -> Result<(), sqlx::Error> {
     let statuses: Vec<String> =
@@ -425,10 +425,7 @@ impl ShipmentRow {
 }
 
 /// "2 × Merino crew (Navy, M)" for each line of a shipment.
-async fn shipment_items(
-    conn: &mut SqliteConnection,
-    shipment: i64,
-) -> Result<Vec<PickLine>, sqlx::Error> {
+async fn shipment_items(conn: &mut Conn, shipment: i64) -> Result<Vec<PickLine>, sqlx::Error> {
     let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT v.sku, l.product_name, l.variant_label, sl.quantity
          FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id JOIN variants v ON v.id = l.variant_id
@@ -463,7 +460,7 @@ fn clock_words(at: i64) -> (CalendarDate, String) {
 
 /// An order's shipments as its status page (and the agent console) shows them.
 pub(crate) async fn shipments_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
     centres: &super::stock::Centres,
 ) -> Result<Vec<ShipmentView>, sqlx::Error> {
@@ -681,11 +678,7 @@ impl<'a> Fulfilment<'a> {
         Ok(work)
     }
 
-    async fn shipment(
-        &self,
-        conn: &mut SqliteConnection,
-        id: i64,
-    ) -> Result<ShipmentRow, ShopError> {
+    async fn shipment(&self, conn: &mut Conn, id: i64) -> Result<ShipmentRow, ShopError> {
         sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE s.id = ?"))
             .bind(id)
             .fetch_optional(conn)
@@ -987,7 +980,7 @@ impl<'a> Fulfilment<'a> {
 
     async fn dispatched_mail(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         row: &ShipmentRow,
         carrier: Carrier,
         tracking: &str,
@@ -1167,11 +1160,7 @@ impl<'a> Fulfilment<'a> {
         })
     }
 
-    async fn delivered_mail(
-        &self,
-        tx: &mut SqliteConnection,
-        row: &ShipmentRow,
-    ) -> Result<(), sqlx::Error> {
+    async fn delivered_mail(&self, tx: &mut Conn, row: &ShipmentRow) -> Result<(), sqlx::Error> {
         let items = item_words(&shipment_items(&mut *tx, row.id).await?);
         let words = format!(
             "Your parcel from order {number} has been delivered:\n\n{items}\n\n\
@@ -1194,7 +1183,7 @@ impl<'a> Fulfilment<'a> {
 
     async fn late_mail(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         row: &ShipmentRow,
         status: ShipmentStatus,
         detail: &str,
@@ -1394,7 +1383,7 @@ impl<'a> Fulfilment<'a> {
 
     async fn overdue_mail(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         row: &ShipmentRow,
         latest: &str,
     ) -> Result<(), sqlx::Error> {

@@ -13,7 +13,7 @@
 //! claim are the same transaction, so a table and a loop are all it takes.
 
 use super::{unix_now, AppState};
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 
 /// What a job does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl JobKind {
 /// time (a second parcel delivered later puts the follow-up after it); once done, it
 /// stays done.
 pub async fn schedule(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     kind: JobKind,
     subject: i64,
     run_at: i64,

@@ -320,7 +320,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
 
 /// Orders from before private links were kept as hashes: each plain key becomes the
 /// SHA-256 of it (the same link keeps working) and the plain copy is removed.
-async fn hash_order_keys(write: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+async fn hash_order_keys(write: &crate::db::Pool) -> Result<(), sqlx::Error> {
     let plain: Vec<(i64, String, i64)> =
         sqlx::query_as("SELECT id, access_key, placed_at FROM orders WHERE access_key != ''")
             .fetch_all(write)

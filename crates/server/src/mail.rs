@@ -9,7 +9,7 @@
 //! one still failing after the last try, is parked (`storefront_domain::mail` decides).
 //! Staff see parked mail in the agent console and can send it again.
 
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::db::{Conn, Pool};
 use std::path::PathBuf;
 use storefront_domain::mail::{after_failure, AfterFailure, Failure};
 use storefront_model::agent::ParkedMail;
@@ -22,7 +22,7 @@ pub struct Mail<'a> {
 }
 
 /// Adds a message to the outbox, as part of the caller's transaction.
-pub async fn queue(conn: &mut SqliteConnection, mail: Mail<'_>) -> Result<(), sqlx::Error> {
+pub async fn queue(conn: &mut Conn, mail: Mail<'_>) -> Result<(), sqlx::Error> {
     queue_with_headers(conn, mail, &[]).await
 }
 
@@ -42,7 +42,7 @@ pub fn unsubscribe_headers(link: &str) -> [(&'static str, String); 2] {
 
 /// [`queue`] with headers of its own, each a name and a value.
 pub async fn queue_with_headers(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     mail: Mail<'_>,
     headers: &[(&str, String)],
 ) -> Result<(), sqlx::Error> {
@@ -221,7 +221,7 @@ impl Outbox {
 
     /// Tries every message that is due, each on its own; returns how many went. A
     /// message that fails is rescheduled or parked and the run goes on with the next.
-    pub async fn deliver(&self, write: &SqlitePool) -> Result<usize, MailError> {
+    pub async fn deliver(&self, write: &Pool) -> Result<usize, MailError> {
         let _one_at_a_time = self.running.lock().await;
         let mut sent = 0;
         let mut parked = 0;
@@ -298,7 +298,7 @@ impl Outbox {
     }
 
     /// Mail that could not be delivered and waits for staff, oldest first.
-    pub async fn parked(&self, read: &SqlitePool) -> Result<Vec<ParkedMail>, MailError> {
+    pub async fn parked(&self, read: &Pool) -> Result<Vec<ParkedMail>, MailError> {
         let rows: Vec<(i64, String, String, i64, Option<String>, i64)> = sqlx::query_as(
             "SELECT id, recipient, subject, attempts, last_error, parked_at FROM mail_outbox
              WHERE parked_at IS NOT NULL AND sent_at IS NULL ORDER BY id",
@@ -322,7 +322,7 @@ impl Outbox {
 
     /// Puts a parked message back in the queue with its tries counted afresh and tries it
     /// now. Returns whether there was such a message.
-    pub async fn send_again(&self, write: &SqlitePool, id: i64) -> Result<bool, MailError> {
+    pub async fn send_again(&self, write: &Pool, id: i64) -> Result<bool, MailError> {
         let changed = sqlx::query(
             "UPDATE mail_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = 0
              WHERE id = ? AND parked_at IS NOT NULL AND sent_at IS NULL",
@@ -340,7 +340,7 @@ impl Outbox {
     /// Delivers what is due soon, in a task of its own (after the current answer). However
     /// many ask at once, one run is waiting at most: mail queued before that run starts is
     /// in it, mail queued later asks for the next.
-    pub fn deliver_soon(self: &std::sync::Arc<Self>, write: &SqlitePool) {
+    pub fn deliver_soon(self: &std::sync::Arc<Self>, write: &Pool) {
         use std::sync::atomic::Ordering;
         if self.asked.swap(true, Ordering::SeqCst) {
             return;
@@ -354,7 +354,7 @@ impl Outbox {
 
     /// Delivers what is due now; anything that fails waits for its next try (checked at the
     /// next mail, every minute and at start). Only a database failure stops a run.
-    pub async fn flush(&self, write: &SqlitePool) {
+    pub async fn flush(&self, write: &Pool) {
         if let Err(e) = self.deliver(write).await {
             tracing::error!(%e, "mail delivery run stopped; the mail stays queued");
         }

@@ -22,7 +22,7 @@ use super::stock::{
     check_sign_up, limit_confirm_links, queue_confirm_link, AdminError, UNCONFIRMED_ALERT_DAYS,
 };
 use super::{internal, random_token, session, unix_now, AppState};
-use sqlx::SqliteConnection;
+use crate::db::{Conn, Flag};
 use storefront_domain::account::sends_offers;
 use storefront_domain::offers::{
     compose, gets_offers, next_run_at, price_drop_mail, tells_watcher, Offer, Sections,
@@ -420,11 +420,7 @@ impl<'a> Offers<'a> {
 }
 
 /// The run waiting to start, planned `every_days` after `now` if there is none.
-async fn planned_run(
-    conn: &mut SqliteConnection,
-    now: i64,
-    every_days: u32,
-) -> Result<i64, sqlx::Error> {
+async fn planned_run(conn: &mut Conn, now: i64, every_days: u32) -> Result<i64, sqlx::Error> {
     let planned: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM offer_runs WHERE started_at IS NULL ORDER BY due_at LIMIT 1",
     )
@@ -443,7 +439,7 @@ async fn planned_run(
 }
 
 /// Deletes price watch `id` and its stop links.
-pub(crate) async fn forget_watch(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn forget_watch(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM price_watch_stops WHERE watch_id = ?")
         .bind(id)
         .execute(&mut *conn)
@@ -456,7 +452,7 @@ pub(crate) async fn forget_watch(conn: &mut SqliteConnection, id: i64) -> Result
 }
 
 /// Marks run `run` started at `now`, with the number of subscribers it goes to.
-async fn start_run(conn: &mut SqliteConnection, run: i64, now: i64) -> Result<(), sqlx::Error> {
+async fn start_run(conn: &mut Conn, run: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE offer_runs SET due_at = MIN(due_at, ?1), started_at = ?1, subscribers = (
              SELECT COUNT(DISTINCT lower(email)) FROM marketing_consents
@@ -475,7 +471,7 @@ async fn start_run(conn: &mut SqliteConnection, run: i64, now: i64) -> Result<()
 /// product not yet told of a price this low, and remembers they were. Part of the job's
 /// transaction.
 pub(crate) async fn price_drop(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     state: &AppState,
     change: i64,
 ) -> Result<(), sqlx::Error> {
@@ -550,15 +546,19 @@ pub(crate) async fn price_drop(
 
 /// Each of `email`'s consents as (confirmed, withdrawn at), for [`gets_offers`].
 async fn consents_of<'e>(
-    db: impl sqlx::SqliteExecutor<'e>,
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     email: &str,
 ) -> Result<Vec<(bool, Option<i64>)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows: Vec<(Flag, Option<i64>)> = sqlx::query_as(
         "SELECT confirmed_at IS NOT NULL, withdrawn_at FROM marketing_consents WHERE email = ? COLLATE NOCASE",
     )
     .bind(email)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(confirmed, withdrawn)| (confirmed.0, withdrawn))
+        .collect())
 }
 
 /// One batch of a run, composed from reads and not yet written.
@@ -672,7 +672,7 @@ pub(crate) async fn prepare_batch(
 /// finished (then the next one is planned); a batch that another process wrote first is
 /// dropped and read again.
 pub(crate) async fn write_batch(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     state: &AppState,
     batch: Batch,
 ) -> Result<bool, sqlx::Error> {
@@ -768,6 +768,7 @@ struct SavedRow {
     price_minor: i64,
     currency: String,
     saved_minor: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
     in_stock_then: bool,
 }
 

@@ -4,8 +4,8 @@ use super::catalog::{image_url, money};
 use super::mail;
 use super::stock::snapshot;
 use super::{internal, random_token, same_secret, unix_now, AppState};
+use crate::db::Conn;
 use rand::Rng;
-use sqlx::SqliteConnection;
 use std::collections::HashMap;
 use storefront_domain::allocation::{plan_order, CentreStock, LinePlan};
 use storefront_domain::cart::CartLine;
@@ -215,7 +215,7 @@ struct OrderLineRow {
 /// Every size and colour of `variant`'s product (itself included), in the shop's order:
 /// (variant, "Navy, L").
 pub(crate) async fn variants_of_product(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     variant: i64,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let variants: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
@@ -234,7 +234,7 @@ pub(crate) async fn variants_of_product(
 /// Takes the units `plan` ships now for order line `line_id` from each centre's stock
 /// and records where they came from; adds them to `picks` for the shipments.
 pub(crate) async fn take_stock(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     line_id: i64,
     line: &CartLine,
     unit_price_minor: i64,
@@ -279,10 +279,7 @@ pub(crate) async fn take_stock(
     Ok(())
 }
 
-async fn sale_row(
-    conn: &mut SqliteConnection,
-    variant_id: i64,
-) -> Result<Option<SaleRow>, ShopError> {
+async fn sale_row(conn: &mut Conn, variant_id: i64) -> Result<Option<SaleRow>, ShopError> {
     sqlx::query_as(
         "SELECT v.id AS variant_id, p.id AS product_id, p.slug AS product_slug, p.name AS product_name, v.colour, v.size,
                 p.price_minor, p.currency
@@ -303,7 +300,7 @@ impl<'a> Orders<'a> {
     /// on `conn`. Lines for variants the shop doesn't sell come back in the second list.
     async fn plan(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         lines: &[CartLine],
         nearest: &[(i64, f64)],
     ) -> Result<(Vec<(CartLine, SaleRow, LinePlan)>, Vec<i64>), ShopError> {
@@ -380,7 +377,7 @@ impl<'a> Orders<'a> {
     /// checks every order passes, shared by the cart page and placing the order.
     pub(crate) async fn price_on(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         lines: &[CartLine],
         region: &str,
         option: DeliveryOption,
@@ -490,7 +487,7 @@ impl<'a> Orders<'a> {
     /// did not agree to. Answers the plan and the prices.
     pub(crate) async fn check(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         order: &OrderToPlace<'_>,
     ) -> Result<Priced, ShopError> {
         let p = self
@@ -543,7 +540,7 @@ impl<'a> Orders<'a> {
     /// calls [`Self::after_commit`].
     pub(crate) async fn write(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         order: &OrderToPlace<'_>,
         p: &Priced,
         payment: &PaymentTaken<'_>,

@@ -3,8 +3,8 @@
 //! implementing the same trait. The shop never stores a card number: only the brand,
 //! the last four digits and the gateway's token.
 
+use crate::db::Pool;
 use futures_util::future::BoxFuture;
-use sqlx::SqlitePool;
 use storefront_domain::money::Money;
 use storefront_domain::payment::{
     check_card, test_card_behaviour, CardBrand, CardEntry, CardOnFile, TestCardBehaviour,
@@ -152,13 +152,13 @@ pub enum Capture {
 /// the bank's check. It keeps its own records in the `test_gateway_*` tables, as a
 /// provider would on its side, and keeps no card numbers either.
 pub struct TestGateway {
-    db: SqlitePool,
-    read: SqlitePool,
+    db: Pool,
+    read: Pool,
 }
 
 impl TestGateway {
     /// Writes through `db`, reads through `read` (as the shop does).
-    pub fn new(db: SqlitePool, read: SqlitePool) -> Self {
+    pub fn new(db: Pool, read: Pool) -> Self {
         Self { db, read }
     }
 

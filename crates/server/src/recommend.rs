@@ -11,7 +11,7 @@
 
 use super::session::Caller;
 use super::{internal, AppState};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use std::sync::RwLock;
 use storefront_domain::recommend::{topped_up, CoPurchases};
 use storefront_model::catalog::ProductCard;
@@ -36,7 +36,7 @@ pub(crate) fn customer_key(email: &str) -> String {
 impl Recommender {
     /// Adds the orders written since the last read (all of them the first time); returns
     /// how many. Cancelled orders and orders whose customer was erased are left out.
-    pub async fn catch_up(&self, pool: &SqlitePool) -> Result<usize, sqlx::Error> {
+    pub async fn catch_up(&self, pool: &Pool) -> Result<usize, sqlx::Error> {
         let _one = self.reading.lock().await;
         let after = self.inner.read().map_or(0, |g| g.1);
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(

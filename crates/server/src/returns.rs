@@ -11,7 +11,7 @@ use super::clock::uk_local;
 use super::fulfilment::{queue_order_mail, Customer};
 use super::payment::Capture;
 use super::{internal, unix_now, AppState};
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 use std::collections::HashMap;
 use storefront_domain::date::CalendarDate;
 use storefront_domain::returns::{
@@ -30,7 +30,7 @@ const SETTLE_CLAIM_SECONDS: i64 = 300;
 
 /// Units of each (parcel, order line) in returns that still hold them (not refused).
 pub(crate) async fn units_in_returns(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
 ) -> Result<HashMap<(i64, i64), u32>, sqlx::Error> {
     let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
@@ -51,7 +51,7 @@ pub(crate) async fn units_in_returns(
 
 /// The UK day a parcel was delivered, if it was.
 pub(crate) async fn delivered_on(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     shipment: i64,
 ) -> Result<Option<CalendarDate>, sqlx::Error> {
     let at: Option<i64> = sqlx::query_scalar(
@@ -121,7 +121,7 @@ impl ReturnRow {
 
 /// The units of a return: (order line, variant, product, label, units, unit price).
 async fn return_lines(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     return_id: i64,
 ) -> Result<Vec<(i64, i64, String, String, i64, i64)>, sqlx::Error> {
     sqlx::query_as(
@@ -154,10 +154,7 @@ impl ExchangeRow {
     }
 }
 
-async fn exchanges_of(
-    conn: &mut SqliteConnection,
-    return_id: i64,
-) -> Result<Vec<ExchangeRow>, sqlx::Error> {
+async fn exchanges_of(conn: &mut Conn, return_id: i64) -> Result<Vec<ExchangeRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT x.order_line_id AS line, x.variant_id AS variant, x.centre_id AS centre, x.quantity,
                 p.name AS product, v.colour, v.size
@@ -185,7 +182,7 @@ fn words_of(lines: &[(i64, i64, String, String, i64, i64)]) -> Vec<String> {
 
 /// What refunding return `row` gives back now (minor units): its units' price, and the
 /// delivery charge when nothing else of the order is kept or still to come.
-async fn refund_due(conn: &mut SqliteConnection, row: &ReturnRow) -> Result<i64, sqlx::Error> {
+async fn refund_due(conn: &mut Conn, row: &ReturnRow) -> Result<i64, sqlx::Error> {
     let lines = return_lines(&mut *conn, row.id).await?;
     let exchanged = exchanges_of(&mut *conn, row.id).await?;
     // Units swapped for another size are not refunded.
@@ -451,7 +448,7 @@ impl<'a> Returns<'a> {
     /// the order's address first. Problems go into `problems`.
     async fn reserve_exchanges(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut Conn,
         order_id: i64,
         chosen: &[(i64, u32)],
         asked: &[(i64, i64)],
@@ -527,7 +524,7 @@ impl<'a> Returns<'a> {
         Ok(reserved)
     }
 
-    async fn row(&self, conn: &mut SqliteConnection, id: i64) -> Result<ReturnRow, sqlx::Error> {
+    async fn row(&self, conn: &mut Conn, id: i64) -> Result<ReturnRow, sqlx::Error> {
         sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = ?"))
             .bind(id)
             .fetch_one(conn)
@@ -616,11 +613,7 @@ impl<'a> Returns<'a> {
             )
     }
 
-    async fn task_of(
-        &self,
-        conn: &mut SqliteConnection,
-        row: &ReturnRow,
-    ) -> Result<ReturnTask, sqlx::Error> {
+    async fn task_of(&self, conn: &mut Conn, row: &ReturnRow) -> Result<ReturnTask, sqlx::Error> {
         let lines: Vec<_> = return_lines(&mut *conn, row.id)
             .await?
             .into_iter()
@@ -1059,7 +1052,7 @@ impl ReturnRow {
 
 /// An order's returns as its status page (and the agent console) shows them.
 pub(crate) async fn returns_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     state: &AppState,
     order_id: i64,
 ) -> Result<Vec<ReturnView>, sqlx::Error> {

@@ -11,7 +11,7 @@ use super::agents::SignedInAgent;
 use super::catalog::image_url;
 use super::fulfilment::{queue_order_mail, Customer};
 use super::{internal, random_token, session, unix_now, AppState};
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 use storefront_domain::reviews::{
     check_rejection, check_review, RatingSummary, ReviewDraft, ReviewSort, ReviewStatus, Stars,
     PAGE_SIZE,
@@ -24,7 +24,7 @@ use storefront_model::ShopError;
 
 /// What an order delivered, product by product: (id, slug, name).
 async fn delivered_products(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: i64,
 ) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
     sqlx::query_as(
@@ -44,7 +44,7 @@ async fn delivered_products(
 /// to review what the order delivered, and the mail that carries it. Nothing for an
 /// order whose customer asked to be forgotten or that delivered nothing.
 pub(crate) async fn follow_up(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     state: &AppState,
     order_id: i64,
 ) -> Result<(), sqlx::Error> {
@@ -110,7 +110,7 @@ pub(crate) async fn follow_up(
 }
 
 /// Recomputes product `product_id`'s average and count from its shown reviews.
-async fn recount(conn: &mut SqliteConnection, product_id: i64) -> Result<(), sqlx::Error> {
+async fn recount(conn: &mut Conn, product_id: i64) -> Result<(), sqlx::Error> {
     let summary = summary_of(&mut *conn, product_id).await?;
     sqlx::query("UPDATE products SET rating_tenths = ?, review_count = ? WHERE id = ?")
         .bind(i64::from(summary.average_tenths()))
@@ -121,10 +121,7 @@ async fn recount(conn: &mut SqliteConnection, product_id: i64) -> Result<(), sql
     Ok(())
 }
 
-async fn summary_of(
-    conn: &mut SqliteConnection,
-    product_id: i64,
-) -> Result<RatingSummary, sqlx::Error> {
+async fn summary_of(conn: &mut Conn, product_id: i64) -> Result<RatingSummary, sqlx::Error> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT stars, COUNT(*) FROM reviews WHERE product_id = ? AND status = 'published' GROUP BY stars",
     )
@@ -142,10 +139,7 @@ async fn summary_of(
 
 /// Removes the reviews written from order `order_id` and its review link (the customer
 /// asked to be forgotten), recounting the products; returns those products.
-pub(crate) async fn forget_order(
-    conn: &mut SqliteConnection,
-    order_id: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
+pub(crate) async fn forget_order(conn: &mut Conn, order_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     let products: Vec<i64> =
         sqlx::query_scalar("SELECT product_id FROM reviews WHERE order_id = ?")
             .bind(order_id)
@@ -196,11 +190,7 @@ impl<'a> Reviews<'a> {
         Self { state }
     }
 
-    async fn order_of(
-        &self,
-        conn: &mut SqliteConnection,
-        token: &str,
-    ) -> Result<(i64, String), ShopError> {
+    async fn order_of(&self, conn: &mut Conn, token: &str) -> Result<(i64, String), ShopError> {
         let found: Option<(i64, String)> = sqlx::query_as(
             "SELECT o.id, o.number FROM review_links r JOIN orders o ON o.id = r.order_id
              WHERE r.token_hash = ? AND o.email != ''",
@@ -237,7 +227,7 @@ impl<'a> Reviews<'a> {
 
     async fn mine(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         order_id: i64,
         product_id: i64,
     ) -> Result<Option<MyReview>, ShopError> {
@@ -315,7 +305,7 @@ impl<'a> Reviews<'a> {
     /// The link's order and product `slug`, if that order delivered it.
     async fn delivered_by_link(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         token: &str,
         slug: &str,
     ) -> Result<(i64, i64), ShopError> {
@@ -337,7 +327,7 @@ impl<'a> Reviews<'a> {
     /// now stands.
     async fn saved(
         &self,
-        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
         order_id: i64,
         product_id: i64,
     ) -> Result<MyReview, ShopError> {
@@ -397,17 +387,18 @@ impl<'a> Reviews<'a> {
                 .await
                 .map_err(internal)?;
         let page_size = i64::try_from(PAGE_SIZE).unwrap_or(10);
-        let rows: Vec<(i64, i64, String, String, String, i64, bool)> = sqlx::query_as(&format!(
-            "SELECT id, stars, title, body, name, written_at, order_id IS NOT NULL FROM reviews
+        let rows: Vec<(i64, i64, String, String, String, i64, crate::db::Flag)> =
+            sqlx::query_as(&format!(
+                "SELECT id, stars, title, body, name, written_at, order_id IS NOT NULL FROM reviews
              WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"
-        ))
-        .bind(id)
-        .bind(stars)
-        .bind(page_size)
-        .bind(i64::from(page) * page_size)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(internal)?;
+            ))
+            .bind(id)
+            .bind(stars)
+            .bind(page_size)
+            .bind(i64::from(page) * page_size)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(internal)?;
         Ok(ProductReviews {
             summary,
             matching: u32::try_from(matching).unwrap_or(0),
@@ -424,7 +415,7 @@ impl<'a> Reviews<'a> {
                         name
                     },
                     written_on: super::date_of(at).long_label(),
-                    verified,
+                    verified: verified.0,
                 })
                 .collect(),
         })

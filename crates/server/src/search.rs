@@ -7,7 +7,7 @@
 //! (`refresh`) without reindexing; a new or changed product is reindexed by `refresh` too.
 
 use crate::catalog::{image_url, money};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, RwLock};
 use storefront_domain::date::CalendarDate;
@@ -297,7 +297,7 @@ impl SearchEngine {
     }
 
     /// Builds the engine from every product in the database.
-    pub async fn load(pool: &SqlitePool, synonyms: Synonyms) -> Result<Self, SearchError> {
+    pub async fn load(pool: &Pool, synonyms: Synonyms) -> Result<Self, SearchError> {
         let engine = Self::new(synonyms)?;
         engine.refresh(pool, None).await?;
         Ok(engine)
@@ -313,11 +313,7 @@ impl SearchEngine {
 
     /// Re-reads products (all, or those listed) from the database: text is reindexed,
     /// prices and stock replaced. Call after anything that changes them.
-    pub async fn refresh(
-        &self,
-        pool: &SqlitePool,
-        products: Option<&[i64]>,
-    ) -> Result<(), SearchError> {
+    pub async fn refresh(&self, pool: &Pool, products: Option<&[i64]>) -> Result<(), SearchError> {
         let filter = match products {
             Some([]) => return Ok(()),
             Some(ids) => format!(

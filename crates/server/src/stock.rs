@@ -6,7 +6,7 @@
 use super::catalog::{card_rows_by_id, money};
 use super::mail::{self, Mail};
 use super::{internal, same_secret, AppState};
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::db::{Conn, Pool};
 use storefront_domain::allocation::{serve_waiting, CentreStock, Waiting};
 use storefront_domain::alternatives::{closest, Likeness};
 use storefront_domain::date::CalendarDate;
@@ -40,7 +40,7 @@ pub struct Centres {
 }
 
 impl Centres {
-    pub async fn load(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
+    pub async fn load(pool: &Pool) -> Result<Self, sqlx::Error> {
         let rows: Vec<(i64, String, String, f64, f64)> =
             sqlx::query_as("SELECT id, code, name, latitude, longitude FROM centres ORDER BY id")
                 .fetch_all(pool)
@@ -177,10 +177,7 @@ impl StockChange {
 }
 
 /// Reads the stock of `ids` (at most a few hundred) on any connection.
-pub async fn snapshot(
-    conn: &mut SqliteConnection,
-    ids: &[i64],
-) -> Result<Vec<StockChange>, sqlx::Error> {
+pub async fn snapshot(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StockChange>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -243,7 +240,7 @@ struct VariantLikeness {
 
 /// Puts `quantity` units of `variant` on the shelves of `centre`.
 pub(crate) async fn add_stock(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     variant: i64,
     centre: i64,
     quantity: i64,
@@ -539,7 +536,7 @@ impl<'a> Stock<'a> {
 
     async fn variant_and_centre(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         sku: &str,
         centre: &str,
     ) -> Result<(i64, i64, String), AdminError> {
@@ -795,11 +792,7 @@ impl<'a> Stock<'a> {
     }
 
     /// Queues one "it's back" mail per sign-up for `variant` and deletes the sign-ups.
-    async fn mail_alerts(
-        &self,
-        tx: &mut SqliteConnection,
-        variant: i64,
-    ) -> Result<u32, sqlx::Error> {
+    async fn mail_alerts(&self, tx: &mut Conn, variant: i64) -> Result<u32, sqlx::Error> {
         let alerts: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, email FROM stock_alerts WHERE variant_id = ? AND confirmed_at IS NOT NULL ORDER BY id")
                 .bind(variant)
@@ -885,7 +878,7 @@ pub(crate) fn check_sign_up(
 /// Queues the mail asking `email`'s owner to confirm a sign-up by opening `link`;
 /// `asked` is what was asked for ("when the price of the Wool Coat goes down").
 pub(crate) async fn queue_confirm_link(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     email: &str,
     subject: &str,
     asked: &str,
@@ -932,7 +925,7 @@ fn check_admin_quantity(quantity: u32) -> Result<(), AdminError> {
 
 /// Takes `arrived` units off what was expected at the centre, earliest delivery first.
 async fn use_up_incoming(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     variant: i64,
     centre: i64,
     arrived: u32,
@@ -968,7 +961,7 @@ async fn use_up_incoming(
 }
 
 /// Keeps `variants.restock_on` at the earliest expected delivery (none: no date).
-async fn update_restock_date(conn: &mut SqliteConnection, variant: i64) -> Result<(), sqlx::Error> {
+async fn update_restock_date(conn: &mut Conn, variant: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE variants SET restock_on = (SELECT MIN(expected_on) FROM incoming WHERE variant_id = ?) WHERE id = ?",
     )
