@@ -92,7 +92,7 @@ async fn main() {
         let order: i64 = sqlx::query_scalar(
             "INSERT INTO orders (number, access_key, status, email, ship_name, ship_line1, ship_line2, ship_city,
                                  ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at)
-             VALUES (?, '', 'delivered', ?, 'Bench', '', '', '', '', 'GB', 'GBP', 0, 0, 0, 0) RETURNING id",
+             VALUES ($1, '', 'delivered', $2, 'Bench', '', '', '', '', 'GB', 'GBP', 0, 0, 0, 0) RETURNING id",
         )
         .bind(format!("SF-BENCH{n:06}"))
         .bind(format!("customer{customer}@example.com"))
@@ -102,7 +102,7 @@ async fn main() {
         for p in basket {
             sqlx::query(
                 "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor)
-                 VALUES (?, ?, '', '', 1, 0, 0)",
+                 VALUES ($1, $2, '', '', 1, 0, 0)",
             )
             .bind(order)
             .bind(variant_of[*p as usize % variant_of.len()])

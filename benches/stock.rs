@@ -228,7 +228,7 @@ async fn status_reads(
     // Half of them packed and shipped (the staff session signed in as the warehouse).
     let staff_key = "benchWarehouseSessionKey00000000";
     sqlx::query(
-        "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at, role) VALUES (?, 'bench', 0, 9999999999, 'warehouse')",
+        "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at, role) VALUES ($1, 'bench', 0, 9999999999, 'warehouse')",
     )
     .bind(storefront::server::session::digest(staff_key))
     .execute(&state.db.write)
@@ -453,7 +453,7 @@ async fn main() {
 
     // 3. Stock change → live event.
     let variant = variants[variants.len() / 2];
-    sqlx::query("UPDATE stock SET quantity = 10000 WHERE variant_id = ?")
+    sqlx::query("UPDATE stock SET quantity = 10000 WHERE variant_id = $1")
         .bind(variant)
         .execute(&state.db.write)
         .await

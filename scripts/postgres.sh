@@ -46,7 +46,13 @@ case "$command_name" in
   start)
     mkdir -p "$dir"
     dir="$(cd "$dir" && pwd)"
-    if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
+    if [ "$(id -u)" = 0 ]; then
+      chown postgres: "$dir"
+      runuser -u postgres -- test -w "$dir" || {
+        echo "the postgres user cannot reach $dir (a parent directory is closed to it); choose a directory under /tmp or /var/tmp" >&2
+        exit 1
+      }
+    fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_owner "$BIN/initdb" -D "$dir/data" -U storefront --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }

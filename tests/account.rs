@@ -14,6 +14,7 @@ use common::{buy, details_in};
 use serde_json::{json, Value};
 use storefront::domain::account::{link_refused, link_sent_answer, LINK_MINUTES};
 use storefront::domain::cart::CartLine;
+use storefront::server::db::Dialect;
 use storefront::server::session::ACCOUNT_COOKIE;
 use storefront::server::AppState;
 use storefront_model::offline::KEEP_OFFLINE_HEADER;
@@ -47,7 +48,7 @@ async fn count(state: &AppState, sql: &str) -> i64 {
 /// The token in the newest sign-in mail to `to`.
 async fn token_mailed_to(state: &AppState, to: &str) -> String {
     let body: String = sqlx::query_scalar(
-        "SELECT body FROM mail_outbox WHERE recipient = ? AND subject LIKE '%sign-in link%' ORDER BY id DESC LIMIT 1",
+        "SELECT body FROM mail_outbox WHERE recipient = $1 AND subject LIKE '%sign-in link%' ORDER BY id DESC LIMIT 1",
     )
     .bind(to)
     .fetch_one(&state.db.read)
@@ -211,7 +212,7 @@ async fn a_mailed_link_signs_in_once_and_shows_the_orders_under_that_address() {
     // A link older than its minutes is refused.
     assert_eq!(ask(&app, "sam@example.com").await.status, StatusCode::OK);
     let old = token_mailed_to(&state, "sam@example.com").await;
-    sqlx::query("UPDATE sign_in_links SET created_at = created_at - ? WHERE used_at IS NULL")
+    sqlx::query("UPDATE sign_in_links SET created_at = created_at - $1 WHERE used_at IS NULL")
         .bind(LINK_MINUTES * 60)
         .execute(&state.db.write)
         .await
@@ -472,9 +473,10 @@ async fn consents_alerts_and_the_data_download_are_the_customers_own() {
 /// "table.column: value".
 async fn scan_database(state: &AppState, needles: &[&str]) -> Vec<String> {
     use sqlx::{Column, Row};
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'",
-    )
+    let tables: Vec<String> = sqlx::query_scalar(match state.db.dialect {
+        Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'",
+        Dialect::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name != '_sqlx_migrations'",
+    })
     .fetch_all(&state.db.read)
     .await
     .unwrap();
@@ -635,7 +637,7 @@ async fn deleting_my_data_leaves_nothing_personal_anywhere_and_keeps_the_sales()
     );
     assert_eq!(scan_database(&state, &needles).await, before);
     for order in &placed {
-        let id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+        let id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
             .bind(&order.number)
             .fetch_one(&state.db.read)
             .await

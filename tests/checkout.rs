@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use common::shop::TestShop;
 use common::{call, checkout_body, VISA_APPROVED};
 use serde_json::{json, Value};
+use storefront::server::db::Dialect;
 use storefront::server::AppState;
 
 const DECLINED: &str = "4000 0000 0000 0002";
@@ -44,7 +45,7 @@ async fn one_order_one_authorization(state: &AppState) {
     assert_eq!(
         scalar(
             state,
-            "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization
+            "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.\"authorization\"
              WHERE a.status = 'authorized'"
         )
         .await,
@@ -80,18 +81,18 @@ async fn variant_with(
             .await
             .unwrap();
     let w = &state.db.write;
-    sqlx::query("UPDATE products SET price_minor = ? WHERE id = ?")
+    sqlx::query("UPDATE products SET price_minor = $1 WHERE id = $2")
         .bind(price_minor)
         .bind(product)
         .execute(w)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM incoming WHERE variant_id = ?")
+    sqlx::query("DELETE FROM incoming WHERE variant_id = $1")
         .bind(variant)
         .execute(w)
         .await
         .unwrap();
-    sqlx::query("UPDATE variants SET restock_on = ? WHERE id = ?")
+    sqlx::query("UPDATE variants SET restock_on = $1 WHERE id = $2")
         .bind(expected)
         .bind(variant)
         .execute(w)
@@ -99,7 +100,7 @@ async fn variant_with(
         .unwrap();
     if let Some(day) = expected {
         sqlx::query(
-            "INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES (?, 1, 10, ?)",
+            "INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES ($1, 1, 10, $2)",
         )
         .bind(variant)
         .bind(day)
@@ -108,7 +109,7 @@ async fn variant_with(
         .unwrap();
     }
     for (i, q) in levels.iter().enumerate() {
-        sqlx::query("UPDATE stock SET quantity = ? WHERE variant_id = ? AND centre_id = ?")
+        sqlx::query("UPDATE stock SET quantity = $1 WHERE variant_id = $2 AND centre_id = $3")
             .bind(q)
             .bind(variant)
             .bind(i as i64 + 1)
@@ -523,7 +524,7 @@ async fn a_mixed_cart_authorizes_only_what_ships_now_and_the_rest_when_it_arrive
     assert_eq!(authorized, vec![54_00], "only the in-stock amount");
 
     // The last unit arrives: it ships, and only now is it charged.
-    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = ?")
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = $1")
         .bind(variant)
         .fetch_one(&state.db.read)
         .await
@@ -556,7 +557,7 @@ async fn the_receipt_mail_has_items_amounts_and_contacts_and_consent_is_only_kep
     let (app, state, dir) = shop().await;
     let variant = variant_with(&state, [5, 0, 0], 12_00, None).await;
     let name: String = sqlx::query_scalar(
-        "SELECT p.name FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+        "SELECT p.name FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
     )
     .bind(variant)
     .fetch_one(&state.db.read)
@@ -718,6 +719,27 @@ async fn card_numbers_are_never_stored_and_bad_cards_are_explained() {
             .unwrap();
     assert_eq!((brand.as_str(), last4.as_str()), ("Visa", "4242"));
     assert!(token.starts_with("tok_test_"));
+    if state.db.dialect == Dialect::Postgres {
+        // Not in any text column of any table, in any spelling.
+        let columns: Vec<(String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = 'public' AND data_type = 'text'",
+        )
+        .fetch_all(&state.db.read)
+        .await
+        .unwrap();
+        assert!(columns.len() > 100, "{columns:?}");
+        for (table, column) in columns {
+            let found: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE \"{column}\" LIKE '%4242424242424242%' OR \"{column}\" LIKE '%4242 4242 4242 4242%'"
+            ))
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+            assert_eq!(found, 0, "card number found in {table}.{column}");
+        }
+        return;
+    }
     // Not in the database file (nor its write-ahead log), in any spelling.
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&state.db.write)

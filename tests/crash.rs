@@ -38,6 +38,7 @@ impl Process {
             .open(dir.join("shop.log"))
             .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_storefront"))
+            .env("STOREFRONT_DATABASE_URL", database_url(dir).await)
             .env("STOREFRONT_HOST", "127.0.0.1")
             .env("STOREFRONT_PORT", port.to_string())
             .env("STOREFRONT_DATA_DIR", dir)
@@ -107,6 +108,33 @@ impl Drop for Process {
     }
 }
 
+/// Whether these tests run against PostgreSQL (`STOREFRONT_TEST_POSTGRES`).
+fn on_postgres() -> bool {
+    std::env::var("STOREFRONT_TEST_POSTGRES").is_ok_and(|url| !url.is_empty())
+}
+
+/// The database of the shop in `dir`: its SQLite file, or a fresh PostgreSQL database
+/// made the first time it is asked for, when the tests run against PostgreSQL.
+async fn database_url(dir: &std::path::Path) -> String {
+    let file = dir.join("database_url");
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return url;
+    }
+    let url = match std::env::var("STOREFRONT_TEST_POSTGRES") {
+        Ok(server) if !server.is_empty() => common::shop::fresh_postgres_database(&server).await,
+        _ => format!("sqlite://{}", dir.join("storefront.db").display()),
+    };
+    std::fs::write(&file, &url).unwrap();
+    url
+}
+
+/// A pool on the database of the shop in `dir`, to look into it or fill it.
+async fn database(dir: &std::path::Path) -> Pool {
+    storefront::server::db::connect(&database_url(dir).await)
+        .await
+        .unwrap()
+}
+
 fn log_of(dir: &std::path::Path) -> String {
     std::fs::read_to_string(dir.join("shop.log")).unwrap_or_default()
 }
@@ -123,7 +151,7 @@ async fn scalar(db: &Pool, sql: &str, key: &str) -> i64 {
 async fn held_without_an_order(db: &Pool) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM test_gateway_authorizations a
-         WHERE a.status = 'authorized' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.authorization = a.id)",
+         WHERE a.status = 'authorized' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.\"authorization\" = a.id)",
     )
     .fetch_one(db)
     .await
@@ -169,12 +197,7 @@ async fn slow_checkout(shop: &Process, variant: i64, key: &str) -> Value {
 async fn killed_between_authorization_and_order_leaves_nothing_held() {
     let dir = tempfile::tempdir().unwrap();
     let mut shop = Process::start(dir.path()).await;
-    let db = storefront::server::db::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("storefront.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = database(dir.path()).await;
     let variant: i64 = sqlx::query_scalar(
         "SELECT variant_id FROM stock GROUP BY variant_id HAVING SUM(quantity) >= 10 ORDER BY variant_id LIMIT 1",
     )
@@ -197,7 +220,7 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
         let held_by = Instant::now() + Duration::from_secs(20);
         while scalar(
             &db,
-            "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = ? AND status = 'authorized'",
+            "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = $1 AND status = 'authorized'",
             &key,
         )
         .await
@@ -214,7 +237,7 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
         assert_eq!(
             scalar(
                 &db,
-                "SELECT COUNT(*) FROM checkout_attempts WHERE key = ? AND state = 'pending'",
+                "SELECT COUNT(*) FROM checkout_attempts WHERE key = $1 AND state = 'pending'",
                 &key
             )
             .await,
@@ -242,7 +265,7 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
             assert_eq!(
                 scalar(
                     &db,
-                    "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = ?",
+                    "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = $1",
                     &key
                 )
                 .await,
@@ -252,8 +275,8 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
             assert_eq!(
                 scalar(
                     &db,
-                    "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization
-                     WHERE a.reference = ? AND a.status = 'authorized'",
+                    "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.\"authorization\"
+                     WHERE a.reference = $1 AND a.status = 'authorized'",
                     &key
                 )
                 .await,
@@ -270,7 +293,7 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
             let settled_by = Instant::now() + ATTEMPT_LEASE * 3 + Duration::from_secs(10);
             while scalar(
                 &db,
-                "SELECT COUNT(*) FROM checkout_attempts WHERE key = ? AND state = 'pending'",
+                "SELECT COUNT(*) FROM checkout_attempts WHERE key = $1 AND state = 'pending'",
                 &key,
             )
             .await
@@ -284,7 +307,7 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
             assert_eq!(
-                scalar(&db, "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = ? AND status = 'voided'", &key).await,
+                scalar(&db, "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference = $1 AND status = 'voided'", &key).await,
                 1,
                 "round {round}: voided"
             );
@@ -298,7 +321,7 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
                 "{answer}"
             );
             assert_eq!(
-                scalar(&db, "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.authorization WHERE a.reference = ?", &key).await,
+                scalar(&db, "SELECT COUNT(*) FROM payments p JOIN test_gateway_authorizations a ON a.id = p.\"authorization\" WHERE a.reference = $1", &key).await,
                 0
             );
         }
@@ -314,12 +337,24 @@ async fn killed_between_authorization_and_order_leaves_nothing_held() {
 /// Inserts a row into `table` with `values`, every other required column given an empty
 /// value of its type, so the test says only what matters to it; the row's id.
 async fn insert_row(db: &Pool, table: &str, values: &[(&str, Value)]) -> i64 {
-    let columns: Vec<(String, String, i64, Option<String>, i64)> = sqlx::query_as(&format!(
-        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('{table}')"
-    ))
+    let columns: Vec<(String, String, i64, Option<String>, i64)> = if on_postgres() {
+        sqlx::query_as(
+            "SELECT column_name::text, data_type::text, CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END,
+                    column_default::text, CASE WHEN is_identity = 'YES' THEN 1 ELSE 0 END
+             FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1
+             ORDER BY ordinal_position",
+        )
+        .bind(table)
+    } else {
+        sqlx::query_as(
+            "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info($1)",
+        )
+        .bind(table)
+    }
     .fetch_all(db)
     .await
     .unwrap();
+    let has_id = columns.iter().any(|(name, ..)| name == "id");
     let mut names = Vec::new();
     let mut params: Vec<Value> = Vec::new();
     for (name, kind, not_null, default, pk) in columns {
@@ -328,17 +363,20 @@ async fn insert_row(db: &Pool, table: &str, values: &[(&str, Value)]) -> i64 {
             params.push(v.clone());
         } else if not_null != 0 && default.is_none() && pk == 0 {
             names.push(name);
-            params.push(if kind.eq_ignore_ascii_case("INTEGER") {
-                json!(0)
-            } else {
-                json!("")
-            });
+            params.push(
+                if kind.eq_ignore_ascii_case("INTEGER") || kind.eq_ignore_ascii_case("BIGINT") {
+                    json!(0)
+                } else {
+                    json!("")
+                },
+            );
         }
     }
     let sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({}) RETURNING rowid",
+        "INSERT INTO {table} ({}) VALUES ({}) RETURNING {}",
         names.join(", "),
-        vec!["?"; names.len()].join(", ")
+        storefront::server::db::placeholders(1, names.len()),
+        if has_id { "id" } else { "0" }
     );
     let mut q = sqlx::query_scalar::<_, i64>(&sql);
     for p in params {
@@ -355,9 +393,7 @@ async fn insert_row(db: &Pool, table: &str, values: &[(&str, Value)]) -> i64 {
 /// first offers run planned) and was stopped, for a test to fill before the next start.
 async fn opened_once(dir: &std::path::Path) -> Pool {
     Process::start(dir).await.kill();
-    storefront::server::db::connect(&format!("sqlite://{}", dir.join("storefront.db").display()))
-        .await
-        .unwrap()
+    database(dir).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

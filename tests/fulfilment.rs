@@ -84,20 +84,20 @@ async fn scalar(state: &AppState, sql: &str) -> i64 {
 /// Sets a variant's stock at Leeds, Bristol and Glasgow; `incoming` units expected at
 /// Leeds in a week make the rest orderable as a backorder.
 async fn set_stock(state: &AppState, variant: i64, levels: [i64; 3], incoming: i64) {
-    sqlx::query("DELETE FROM incoming WHERE variant_id = ?")
+    sqlx::query("DELETE FROM incoming WHERE variant_id = $1")
         .bind(variant)
         .execute(&state.db.write)
         .await
         .unwrap();
     let back_on = (incoming > 0).then(|| storefront::server::today().add_days(7).to_string());
-    sqlx::query("UPDATE variants SET restock_on = ? WHERE id = ?")
+    sqlx::query("UPDATE variants SET restock_on = $1 WHERE id = $2")
         .bind(&back_on)
         .bind(variant)
         .execute(&state.db.write)
         .await
         .unwrap();
     if let Some(on) = &back_on {
-        sqlx::query("INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES (?, 1, ?, ?)")
+        sqlx::query("INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES ($1, 1, $2, $3)")
             .bind(variant)
             .bind(incoming)
             .bind(on)
@@ -107,7 +107,7 @@ async fn set_stock(state: &AppState, variant: i64, levels: [i64; 3], incoming: i
     }
     for (i, q) in levels.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
+            "INSERT INTO stock (variant_id, centre_id, quantity) VALUES ($1, $2, $3)
              ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = excluded.quantity",
         )
         .bind(variant)
@@ -232,7 +232,7 @@ async fn on_its_way(
 async fn shipments(state: &AppState, number: &str) -> Vec<(i64, String, i64, i64)> {
     sqlx::query_as(
         "SELECT s.id, s.status, s.centre_id, s.amount_minor FROM shipments s JOIN orders o ON o.id = s.order_id
-         WHERE o.number = ? ORDER BY s.id",
+         WHERE o.number = $1 ORDER BY s.id",
     )
     .bind(number)
     .fetch_all(&state.db.read)
@@ -247,7 +247,7 @@ async fn receive(
     centre: &str,
     units: u32,
 ) -> storefront::api::warehouse::Received {
-    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = ?")
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = $1")
         .bind(variant)
         .fetch_one(&state.db.read)
         .await
@@ -264,7 +264,7 @@ async fn captured(state: &AppState) -> i64 {
 }
 
 async fn mails_to(state: &AppState, subject_part: &str) -> Vec<String> {
-    sqlx::query_scalar("SELECT body FROM mail_outbox WHERE subject LIKE ? ORDER BY id")
+    sqlx::query_scalar("SELECT body FROM mail_outbox WHERE subject LIKE $1 ORDER BY id")
         .bind(format!("%{subject_part}%"))
         .fetch_all(&state.db.read)
         .await
@@ -471,7 +471,7 @@ async fn courier_reports_must_be_signed_fresh_and_new() {
     let (app, state) = (&s.app, &s.state);
     let (_, id) = on_its_way(app, state, "test-courier", "TC0000000001").await;
     let status = || async {
-        sqlx::query_scalar::<_, String>("SELECT status FROM shipments WHERE id = ?")
+        sqlx::query_scalar::<_, String>("SELECT status FROM shipments WHERE id = $1")
             .bind(id)
             .fetch_one(&state.db.read)
             .await
@@ -583,7 +583,7 @@ async fn a_parcel_past_its_day_is_owned_up_to_once() {
     );
     // Its day was yesterday.
     let yesterday = storefront::server::today().add_days(-1).to_string();
-    sqlx::query("UPDATE shipments SET expected_on = ? WHERE id = ?")
+    sqlx::query("UPDATE shipments SET expected_on = $1 WHERE id = $2")
         .bind(&yesterday)
         .bind(id)
         .execute(&state.db.write)
@@ -605,7 +605,7 @@ async fn a_parcel_past_its_day_is_owned_up_to_once() {
         )
         .await
         .unwrap();
-    sqlx::query("UPDATE shipments SET overdue_mailed_for = NULL WHERE id = ?")
+    sqlx::query("UPDATE shipments SET overdue_mailed_for = NULL WHERE id = $1")
         .bind(id)
         .execute(&state.db.write)
         .await
@@ -659,7 +659,7 @@ async fn the_gateway_captures_in_parts_and_refunds_no_more_than_it_took() {
         StatusCode::OK
     );
     let auth: String =
-        sqlx::query_scalar("SELECT authorization FROM payments WHERE purpose = 'checkout'")
+        sqlx::query_scalar("SELECT \"authorization\" FROM payments WHERE purpose = 'checkout'")
             .fetch_one(&state.db.read)
             .await
             .unwrap();
@@ -951,7 +951,7 @@ async fn the_agent_console_shows_the_timeline_and_can_mail_the_link_again() {
 }
 
 async fn stock_at(state: &AppState, variant: i64, centre: i64) -> i64 {
-    sqlx::query_scalar("SELECT quantity FROM stock WHERE variant_id = ? AND centre_id = ?")
+    sqlx::query_scalar("SELECT quantity FROM stock WHERE variant_id = $1 AND centre_id = $2")
         .bind(variant)
         .bind(centre)
         .fetch_one(&state.db.read)

@@ -549,13 +549,13 @@ async fn event_streams_end_when_the_server_stops() {
 async fn two_hundred_buyers_over_http_get_ten_orders_and_clear_answers() {
     let (app, state, _dir) = app_and_state().await;
     let (_, variant) = first_variant(&app).await;
-    sqlx::query("DELETE FROM incoming WHERE variant_id = ?")
+    sqlx::query("DELETE FROM incoming WHERE variant_id = $1")
         .bind(variant)
         .execute(&state.db.write)
         .await
         .unwrap();
     sqlx::query(
-        "UPDATE stock SET quantity = CASE centre_id WHEN 1 THEN 4 ELSE 3 END WHERE variant_id = ?",
+        "UPDATE stock SET quantity = CASE centre_id WHEN 1 THEN 4 ELSE 3 END WHERE variant_id = $1",
     )
     .bind(variant)
     .execute(&state.db.write)

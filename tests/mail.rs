@@ -137,9 +137,10 @@ async fn a_busy_server_is_tried_again_later_and_then_delivers() {
 
     assert_eq!(deliver(&shop).await, 2);
     let (attempts, wait, parked): (i64, i64, Option<i64>) = sqlx::query_as(
-        "SELECT attempts, next_attempt_at - CAST(strftime('%s','now') AS INTEGER), parked_at
+        "SELECT attempts, next_attempt_at - $1, parked_at
          FROM mail_outbox WHERE recipient = 'busy@example.com'",
     )
+    .bind(i64::try_from(std::time::UNIX_EPOCH.elapsed().unwrap().as_secs()).unwrap())
     .fetch_one(&shop.state.db.read)
     .await
     .unwrap();

@@ -42,18 +42,18 @@ async fn scalar(state: &AppState, sql: &str) -> i64 {
 /// Sets a variant's stock at the three centres (Leeds, Bristol, Glasgow), with nothing
 /// on its way.
 async fn set_stock(state: &AppState, variant_id: i64, levels: [i64; 3]) {
-    sqlx::query("DELETE FROM incoming WHERE variant_id = ?")
+    sqlx::query("DELETE FROM incoming WHERE variant_id = $1")
         .bind(variant_id)
         .execute(&state.db.write)
         .await
         .unwrap();
-    sqlx::query("UPDATE variants SET restock_on = NULL WHERE id = ?")
+    sqlx::query("UPDATE variants SET restock_on = NULL WHERE id = $1")
         .bind(variant_id)
         .execute(&state.db.write)
         .await
         .unwrap();
     for (i, q) in levels.iter().enumerate() {
-        sqlx::query("UPDATE stock SET quantity = ? WHERE variant_id = ? AND centre_id = ?")
+        sqlx::query("UPDATE stock SET quantity = $1 WHERE variant_id = $2 AND centre_id = $3")
             .bind(q)
             .bind(variant_id)
             .bind(i as i64 + 1)
@@ -64,7 +64,7 @@ async fn set_stock(state: &AppState, variant_id: i64, levels: [i64; 3]) {
 }
 
 async fn stock_of(state: &AppState, variant_id: i64) -> i64 {
-    sqlx::query_scalar("SELECT SUM(quantity) FROM stock WHERE variant_id = ?")
+    sqlx::query_scalar("SELECT SUM(quantity) FROM stock WHERE variant_id = $1")
         .bind(variant_id)
         .fetch_one(&state.db.read)
         .await
@@ -337,7 +337,7 @@ async fn allocations(state: &AppState, number: &str) -> Vec<(String, i64)> {
     sqlx::query_as(
         "SELECT c.name, a.quantity FROM order_allocations a JOIN centres c ON c.id = a.centre_id
          JOIN order_lines l ON l.id = a.order_line_id JOIN orders o ON o.id = l.order_id
-         WHERE o.number = ? ORDER BY a.rowid",
+         WHERE o.number = $1 ORDER BY a.rowid",
     )
     .bind(number)
     .fetch_all(&state.db.read)
@@ -399,7 +399,7 @@ async fn orders_ship_from_the_nearest_centre_and_split_only_when_it_must() {
 async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served() {
     let (state, dir) = shop().await;
     let (variant, _) = any_variant(&state).await;
-    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = ?")
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = $1")
         .bind(variant)
         .fetch_one(&state.db.read)
         .await
@@ -505,7 +505,7 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
         let n = n.to_owned();
         let state = &state;
         async move {
-            sqlx::query_scalar::<_, i64>("SELECT l.backordered FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = ?")
+            sqlx::query_scalar::<_, i64>("SELECT l.backordered FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = $1")
                 .bind(n)
                 .fetch_one(&state.db.read)
                 .await
@@ -563,7 +563,7 @@ async fn backorders_need_a_yes_and_restocks_serve_them_first_come_first_served()
     assert!(mail.contains("is back in stock"), "{mail}");
     // Stock received at Leeds leaves the delivery expected at Bristol, and its date, alone.
     let expected: i64 =
-        sqlx::query_scalar("SELECT SUM(quantity) FROM incoming WHERE variant_id = ?")
+        sqlx::query_scalar("SELECT SUM(quantity) FROM incoming WHERE variant_id = $1")
             .bind(variant)
             .fetch_one(&state.db.read)
             .await
@@ -643,6 +643,21 @@ async fn pricing_a_cart_uses_the_shops_prices_and_refuses_nonsense() {
 #[tokio::test]
 async fn commits_are_on_disk_before_they_are_acknowledged_by_default() {
     let shop = TestShop::new().start().await;
+    if shop.state.db.dialect == storefront::server::db::Dialect::Postgres {
+        // PostgreSQL: a commit waits for its WAL to be flushed (`synchronous_commit`).
+        let fast = TestShop::new()
+            .with("STOREFRONT_DURABILITY", "normal")
+            .start()
+            .await;
+        for (shop, expected) in [(&shop, "on"), (&fast, "off")] {
+            let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
+                .fetch_one(&shop.state.db.write)
+                .await
+                .unwrap();
+            assert_eq!(setting, expected);
+        }
+        return;
+    }
     let (synchronous, journal): (i64, String) = {
         let mut conn = shop.state.db.write.acquire().await.unwrap();
         let s: i64 = sqlx::query_scalar("PRAGMA synchronous")

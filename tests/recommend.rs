@@ -31,7 +31,7 @@ use storefront::server::AppState;
 /// A variant of product `product` with stock (the first by id).
 async fn variant_of(state: &AppState, product: i64) -> i64 {
     sqlx::query_scalar(
-        "SELECT v.id FROM variants v JOIN stock s ON s.variant_id = v.id WHERE v.product_id = ?
+        "SELECT v.id FROM variants v JOIN stock s ON s.variant_id = v.id WHERE v.product_id = $1
          GROUP BY v.id HAVING SUM(s.quantity) > 0 ORDER BY v.id LIMIT 1",
     )
     .bind(product)
@@ -41,7 +41,7 @@ async fn variant_of(state: &AppState, product: i64) -> i64 {
 }
 
 async fn slug_of(state: &AppState, product: i64) -> String {
-    sqlx::query_scalar("SELECT slug FROM products WHERE id = ?")
+    sqlx::query_scalar("SELECT slug FROM products WHERE id = $1")
         .bind(product)
         .fetch_one(&state.db.read)
         .await
@@ -129,7 +129,7 @@ async fn what_buyers_bought_together_is_suggested_at_once_never_sold_out_or_alre
     assert!(!in_cart.contains(&socks_slug));
 
     // Socks sell out: no longer suggested anywhere.
-    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = ?)")
+    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = $1)")
         .bind(socks)
         .execute(&state.db.write)
         .await

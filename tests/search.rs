@@ -319,12 +319,12 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
     .fetch_one(&state.db.read)
     .await
     .unwrap();
-    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = ?)")
+    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = $1)")
         .bind(product)
         .execute(&state.db.write)
         .await
         .unwrap();
-    sqlx::query("UPDATE stock SET quantity = 1 WHERE variant_id = ? AND centre_id = 1")
+    sqlx::query("UPDATE stock SET quantity = 1 WHERE variant_id = $1 AND centre_id = 1")
         .bind(variant)
         .execute(&state.db.write)
         .await
@@ -396,7 +396,7 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
     // not once none has it any more.
     assert!(find(&state, "saffron sarong").understood.is_none());
     let variant: i64 = sqlx::query_scalar(
-        "INSERT INTO variants (product_id, sku, colour, size, position) VALUES (?, 'ZS-SAF', 'Saffron', 'One size', 1) RETURNING id",
+        "INSERT INTO variants (product_id, sku, colour, size, position) VALUES ($1, 'ZS-SAF', 'Saffron', 'One size', 1) RETURNING id",
     )
     .bind(id)
     .fetch_one(&state.db.write)
@@ -413,7 +413,7 @@ async fn the_index_follows_stock_and_catalog_changes_without_a_restart() {
         vec!["Saffron".to_owned()]
     );
     assert_eq!(names(&find(&state, "saffron")), vec!["Zanzibar Sarong"]);
-    sqlx::query("UPDATE variants SET colour = 'Coral' WHERE id = ?")
+    sqlx::query("UPDATE variants SET colour = 'Coral' WHERE id = $1")
         .bind(variant)
         .execute(&state.db.write)
         .await
@@ -478,7 +478,7 @@ async fn in_stock_near_me_means_stocked_at_the_centre_nearest_the_region() {
     for hit in &near.hits {
         let at_glasgow: i64 = sqlx::query_scalar(
             "SELECT COALESCE(SUM(s.quantity), 0) FROM stock s JOIN variants v ON v.id = s.variant_id JOIN products p ON p.id = v.product_id
-             WHERE p.slug = ? AND s.centre_id = 3",
+             WHERE p.slug = $1 AND s.centre_id = 3",
         )
         .bind(&hit.card.slug)
         .fetch_one(&state.db.read)
@@ -495,13 +495,13 @@ async fn the_product_page_promises_the_nearest_centre_holding_the_item() {
         .fetch_one(&state.db.read)
         .await
         .unwrap();
-    let variant: i64 = sqlx::query_scalar("SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = ? ORDER BY v.id LIMIT 1")
+    let variant: i64 = sqlx::query_scalar("SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = $1 ORDER BY v.id LIMIT 1")
         .bind(&slug)
         .fetch_one(&state.db.read)
         .await
         .unwrap();
     for (centre, quantity) in [(1, 0), (2, 4), (3, 9)] {
-        sqlx::query("UPDATE stock SET quantity = ? WHERE variant_id = ? AND centre_id = ?")
+        sqlx::query("UPDATE stock SET quantity = $1 WHERE variant_id = $2 AND centre_id = $3")
             .bind(quantity)
             .bind(variant)
             .bind(centre)
@@ -536,7 +536,7 @@ async fn the_product_page_promises_the_nearest_centre_holding_the_item() {
         .label()
         .starts_with("Ships from Glasgow, arrives "));
     // Sold out everywhere: no promise.
-    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id = ?")
+    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id = $1")
         .bind(variant)
         .execute(&state.db.write)
         .await

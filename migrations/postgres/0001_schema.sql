@@ -5,7 +5,10 @@
 -- Ids are BIGINT identities; times are BIGINT unix seconds; counts and money (minor
 -- units) are INTEGER, so that SUM() of them is a BIGINT in both databases. Addresses
 -- compare without regard to case, as SQLite's NOCASE does, through the collation below.
--- instr() and json_extract() are the two SQLite functions the shop's SQL uses.
+-- instr() and json_extract() are the two SQLite functions the shop's SQL uses. SQLite
+-- numbers every row in insertion order (rowid); the two tables whose order is read
+-- without an id of their own (allocations, the test gateway's authorizations) have a
+-- `rowid` column here for the same.
 
 CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 
@@ -114,6 +117,7 @@ CREATE INDEX order_lines_order ON order_lines(order_id);
 CREATE INDEX order_lines_waiting ON order_lines(variant_id, id) WHERE backordered > 0;
 
 CREATE TABLE order_allocations (
+    rowid          BIGINT GENERATED ALWAYS AS IDENTITY,
     order_line_id  BIGINT NOT NULL REFERENCES order_lines(id),
     centre_id      BIGINT NOT NULL REFERENCES centres(id),
     quantity       INTEGER NOT NULL CHECK (quantity > 0)
@@ -220,6 +224,7 @@ CREATE TABLE test_gateway_cards (
 );
 
 CREATE TABLE test_gateway_authorizations (
+    rowid         BIGINT GENERATED ALWAYS AS IDENTITY,
     id            TEXT PRIMARY KEY,
     token         TEXT NOT NULL REFERENCES test_gateway_cards(token),
     amount_minor  INTEGER NOT NULL,

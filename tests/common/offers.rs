@@ -15,7 +15,7 @@ pub struct Saved {
 /// `email` with a consent to offers, confirmed and standing.
 pub async fn subscribe(conn: &mut Conn, email: &str) {
     sqlx::query(
-        "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, 'offers', 1, 2)",
+        "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES ($1, 'offers', 1, 2)",
     )
     .bind(email)
     .execute(conn)
@@ -27,13 +27,13 @@ pub async fn subscribe(conn: &mut Conn, email: &str) {
 pub async fn save(conn: &mut Conn, email: &str, item: Saved) {
     sqlx::query(
         "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirmed_at)
-         VALUES (?, ?, 'test', ?, ?, ?, 0, 0)",
+         VALUES ($1, $2, 'test', $3, $4, $5, 0, 0)",
     )
     .bind(item.product)
     .bind(email)
     .bind(item.saved_minor)
     .bind(item.told_minor)
-    .bind(item.in_stock_then)
+    .bind(i64::from(item.in_stock_then))
     .execute(conn)
     .await
     .unwrap();

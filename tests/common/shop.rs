@@ -1,7 +1,8 @@
-//! One way to start a shop for a test or a benchmark: a fresh SQLite file in a temporary
-//! directory (which is also the site directory; the staff app's is `staff-app/` in it),
-//! the demo catalog, the server functions
-//! registered, the real router. Each test says only what differs for it.
+//! One way to start a shop for a test or a benchmark: a temporary directory (the data
+//! and site directory; the staff app's is `staff-app/` in it) with a fresh SQLite file,
+//! or, with `STOREFRONT_TEST_POSTGRES` set to a PostgreSQL URL, a fresh database on that
+//! server; the demo catalog, the server functions registered, the real router. Each test
+//! says only what differs for it.
 //!
 //! ```ignore
 //! let shop = TestShop::new().products(20).agents("alex", PASSWORD).start().await;
@@ -75,10 +76,15 @@ impl TestShop {
             std::fs::write(staff_dir.join(name), content).unwrap();
         }
         let data = dir.path().to_str().unwrap().to_owned();
+        let database = match std::env::var("STOREFRONT_TEST_POSTGRES") {
+            Ok(server) if !server.is_empty() => Some(fresh_postgres_database(&server).await),
+            _ => None,
+        };
         let staff = staff_dir.to_str().unwrap().to_owned();
         let config = Config::from_lookup(|name| match name {
             "STOREFRONT_DATA_DIR" | "STOREFRONT_SITE_DIR" => Some(data.clone()),
             "STOREFRONT_STAFF_DIR" => Some(staff.clone()),
+            "STOREFRONT_DATABASE_URL" if database.is_some() => database.clone(),
             _ => self
                 .settings
                 .iter()
@@ -88,6 +94,7 @@ impl TestShop {
         })
         .unwrap();
         register_server_fns();
+        storefront::server::log_for_tests();
         let state = prepare(config).await.unwrap();
         Shop {
             app: router(state.clone()),
@@ -95,4 +102,31 @@ impl TestShop {
             dir,
         }
     }
+}
+
+/// A new, empty database on the PostgreSQL server of `url` (any database on it the test
+/// user may connect to): the shop under test migrates it as it would a new shop's.
+pub async fn fresh_postgres_database(url: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "shop_{}_{}_{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed),
+        rand_suffix()
+    );
+    let admin = storefront::server::db::connect(url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let server = url.rsplit_once('/').map_or(url, |(server, _)| server);
+    format!("{server}/{name}")
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| u64::from(t.subsec_nanos()))
 }

@@ -36,7 +36,7 @@ async fn live_parcels(state: &AppState, number: &str) -> Vec<(i64, String, i64, 
 
 async fn lines_of(state: &AppState, number: &str) -> Vec<(i64, i64, i64)> {
     sqlx::query_as(
-        "SELECT l.id, l.variant_id, l.quantity FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = ? ORDER BY l.id",
+        "SELECT l.id, l.variant_id, l.quantity FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = $1 ORDER BY l.id",
     )
     .bind(number)
     .fetch_all(&state.db.read)

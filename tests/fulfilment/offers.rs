@@ -22,7 +22,7 @@ fn token_after(text: &str, marker: &str) -> String {
 /// (body, headers) of each mail to `to` whose subject has `subject_part`, oldest first.
 async fn mail_to(state: &AppState, to: &str, subject_part: &str) -> Vec<(String, String)> {
     sqlx::query_as(
-        "SELECT body, headers FROM mail_outbox WHERE recipient = ? AND subject LIKE ? ORDER BY id",
+        "SELECT body, headers FROM mail_outbox WHERE recipient = $1 AND subject LIKE $2 ORDER BY id",
     )
     .bind(to)
     .bind(format!("%{subject_part}%"))
@@ -259,8 +259,8 @@ async fn run_offers(app: &axum::Router, state: &AppState, cookie: &str) {
 /// A month passes (the runs and mails so far moved back by the cap).
 async fn a_month_passes(state: &AppState) {
     for sql in [
-        "UPDATE offer_mails SET run_at = run_at - ?1",
-        "UPDATE offer_runs SET started_at = started_at - ?1, finished_at = finished_at - ?1 WHERE started_at IS NOT NULL",
+        "UPDATE offer_mails SET run_at = run_at - $1",
+        "UPDATE offer_runs SET started_at = started_at - $1, finished_at = finished_at - $1 WHERE started_at IS NOT NULL",
     ] {
         sqlx::query(sql)
             .bind(days(EVERY_DAYS))
@@ -305,7 +305,7 @@ fn no_offers_mail_reaches_anyone_without_a_confirmed_consent_standing() {
                     let email = format!("p{i:02}@example.com");
                     for (confirmed, withdrawn) in consents {
                         sqlx::query(
-                            "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at, withdrawn_at) VALUES (?, 'offers', 1, ?, ?)",
+                            "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at, withdrawn_at) VALUES ($1, 'offers', 1, $2, $3)",
                         )
                         .bind(&email)
                         .bind(confirmed.then_some(2))

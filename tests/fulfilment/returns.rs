@@ -27,7 +27,7 @@ async fn delivered_order(
     assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.json);
     deliver(app, tracking, &format!("evt-{tracking}")).await;
     let line: i64 = sqlx::query_scalar(
-        "SELECT l.id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = ?",
+        "SELECT l.id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = $1",
     )
     .bind(&placed.number)
     .fetch_one(&state.db.read)
@@ -93,7 +93,7 @@ async fn a_return_is_received_refunded_and_the_last_one_brings_back_delivery_too
     let (app, state) = (&s.app, &s.state);
     let (placed, parcel, line) = delivered_order(app, state, "TC0000000101").await;
     let (price, delivery): (i64, i64) = sqlx::query_as(
-        "SELECT l.unit_price_minor, o.delivery_minor FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?",
+        "SELECT l.unit_price_minor, o.delivery_minor FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = $1",
     )
     .bind(line)
     .fetch_one(&state.db.read)
@@ -284,7 +284,7 @@ async fn forged_late_and_refused_returns_change_nothing_they_should_not() {
     let (placed, parcel, line) = delivered_order(app, state, "TC0000000202").await;
     let (other, other_parcel) = one_parcel(state, 1).await;
     let other_line: i64 = sqlx::query_scalar(
-        "SELECT l.id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = ?",
+        "SELECT l.id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.number = $1",
     )
     .bind(&other.number)
     .fetch_one(&state.db.read)
@@ -402,7 +402,7 @@ async fn forged_late_and_refused_returns_change_nothing_they_should_not() {
         "hasn't been delivered yet",
     );
     // After 30 days: refused unless faulty.
-    sqlx::query("UPDATE shipment_events SET at = at - 31 * 86400 WHERE shipment_id = ? AND status = 'delivered'")
+    sqlx::query("UPDATE shipment_events SET at = at - 31 * 86400 WHERE shipment_id = $1 AND status = 'delivered'")
         .bind(parcel)
         .execute(&state.db.write)
         .await
@@ -506,7 +506,7 @@ async fn two_desks_settling_one_return_at_once_refund_it_once() {
         .filter(|a| a.status == StatusCode::OK)
         .count();
     assert_eq!(ok, 1, "exactly one settles it");
-    let status: String = sqlx::query_scalar("SELECT status FROM returns WHERE id = ?")
+    let status: String = sqlx::query_scalar("SELECT status FROM returns WHERE id = $1")
         .bind(id)
         .fetch_one(&state.db.read)
         .await

@@ -107,7 +107,7 @@ async fn a_delivered_order_is_followed_up_once_and_its_review_shown_once_staff_p
             .unwrap(),
         count + 1
     );
-    let other: String = sqlx::query_scalar("SELECT slug FROM products WHERE slug != ? LIMIT 1")
+    let other: String = sqlx::query_scalar("SELECT slug FROM products WHERE slug != $1 LIMIT 1")
         .bind(&slug)
         .fetch_one(&state.db.read)
         .await
@@ -229,7 +229,7 @@ async fn a_delivered_order_is_followed_up_once_and_its_review_shown_once_staff_p
     let summary = &shown["summary"];
     assert_eq!(summary["count"].as_u64().unwrap(), count + 1);
     let (tenths, n): (i64, i64) =
-        sqlx::query_as("SELECT rating_tenths, review_count FROM products WHERE slug = ?")
+        sqlx::query_as("SELECT rating_tenths, review_count FROM products WHERE slug = $1")
             .bind(&slug)
             .fetch_one(&state.db.read)
             .await
@@ -251,14 +251,14 @@ async fn a_second_parcel_moves_the_follow_up_after_it_and_a_forgotten_customer_g
         report(app, &delivered, SECRET, now()).await.0,
         StatusCode::OK
     );
-    let order_id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+    let order_id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
         .bind(&placed.number)
         .fetch_one(&state.db.read)
         .await
         .unwrap();
     let run_at = || async {
         sqlx::query_scalar::<_, i64>(
-            "SELECT run_at FROM jobs WHERE kind = 'follow_up' AND subject = ?",
+            "SELECT run_at FROM jobs WHERE kind = 'follow_up' AND subject = $1",
         )
         .bind(order_id)
         .fetch_one(&state.db.read)
@@ -287,7 +287,7 @@ async fn a_second_parcel_moves_the_follow_up_after_it_and_a_forgotten_customer_g
     drop(conn);
     assert_eq!(run_at().await, first + 86_400);
     // The customer's details were blanked (erased) before it was due: no mail, job done.
-    sqlx::query("UPDATE orders SET email = '' WHERE id = ?")
+    sqlx::query("UPDATE orders SET email = '' WHERE id = $1")
         .bind(order_id)
         .execute(&state.db.write)
         .await

@@ -77,9 +77,9 @@ async fn check_money(state: &AppState, round: u64, step: usize, what: &str) {
     );
     let over = scalar(
         state,
-        "SELECT COUNT(*) FROM (SELECT authorization, SUM(CASE WHEN amount_minor > 0 THEN amount_minor ELSE 0 END) AS taken,
+        "SELECT COUNT(*) FROM (SELECT \"authorization\", SUM(CASE WHEN amount_minor > 0 THEN amount_minor ELSE 0 END) AS taken,
                                      SUM(CASE WHEN amount_minor < 0 THEN -amount_minor ELSE 0 END) AS back
-                              FROM test_gateway_captures GROUP BY authorization) WHERE back > taken",
+                              FROM test_gateway_captures GROUP BY \"authorization\") AS per_hold WHERE back > taken",
     )
     .await;
     assert_eq!(
@@ -88,8 +88,8 @@ async fn check_money(state: &AppState, round: u64, step: usize, what: &str) {
     );
     let held = scalar(
         state,
-        "SELECT COALESCE(SUM(a.amount_minor - COALESCE((SELECT SUM(c.amount_minor) FROM test_gateway_captures c
-                                                       WHERE c.authorization = a.id AND c.amount_minor > 0), 0)), 0)
+        "SELECT CAST(COALESCE(SUM(a.amount_minor - COALESCE((SELECT SUM(c.amount_minor) FROM test_gateway_captures c
+                                                       WHERE c.\"authorization\" = a.id AND c.amount_minor > 0), 0)), 0) AS BIGINT)
          FROM test_gateway_authorizations a WHERE a.status = 'authorized'",
     )
     .await;

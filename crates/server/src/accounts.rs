@@ -33,7 +33,7 @@ pub(crate) async fn withdraw_offers(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE marketing_consents SET withdrawn_at = ? WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL",
+        "UPDATE marketing_consents SET withdrawn_at = $1 WHERE email = $2 COLLATE NOCASE AND withdrawn_at IS NULL",
     )
     .bind(now)
     .bind(email)
@@ -48,7 +48,7 @@ pub(crate) async fn mark_verified(
     email: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO verified_emails (email, first_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING")
+    sqlx::query("INSERT INTO verified_emails (email, first_at) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING")
         .bind(email)
         .bind(now)
         .execute(conn)
@@ -58,7 +58,7 @@ pub(crate) async fn mark_verified(
 
 /// When `email`'s owner first opened a link the shop mailed to it, if ever.
 async fn verified_since(read: &crate::db::Pool, email: &str) -> Result<Option<i64>, ShopError> {
-    sqlx::query_scalar("SELECT first_at FROM verified_emails WHERE email = ?")
+    sqlx::query_scalar("SELECT first_at FROM verified_emails WHERE email = $1")
         .bind(email)
         .fetch_optional(read)
         .await
@@ -92,10 +92,11 @@ struct SavedAddressRow {
     phone: String,
 }
 
-/// The orders of an account (table alias `o`; bind the address twice): those placed
+/// The orders of an account (table alias `o`; the address bound twice, as `$1` and `$2`,
+/// so other parameters come after): those placed
 /// under its address and those placed while signed in to it under another.
 pub(crate) const ACCOUNT_ORDERS: &str =
-    "(o.email = ? COLLATE NOCASE OR o.account_email = ? COLLATE NOCASE)";
+    "(o.email = $1 COLLATE NOCASE OR o.account_email = $2 COLLATE NOCASE)";
 
 /// Characters in a link's token.
 const TOKEN_LEN: usize = 32;
@@ -158,12 +159,12 @@ impl<'a> Accounts<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         async {
             // Old links are no use to anyone: cleared as new ones are made.
-            sqlx::query("DELETE FROM sign_in_links WHERE created_at <= ?")
+            sqlx::query("DELETE FROM sign_in_links WHERE created_at <= $1")
                 .bind(oldest_valid_link(now))
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO sign_in_links (email, token_hash, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO sign_in_links (email, token_hash, created_at) VALUES ($1, $2, $3)",
             )
             .bind(&email)
             .bind(session::digest(&token))
@@ -199,8 +200,8 @@ impl<'a> Accounts<'a> {
         let key = session::new_key();
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let email: Option<String> = sqlx::query_scalar(
-            "UPDATE sign_in_links SET used_at = ?
-             WHERE token_hash = ? AND used_at IS NULL AND created_at > ? AND created_at <= ?
+            "UPDATE sign_in_links SET used_at = $1
+             WHERE token_hash = $2 AND used_at IS NULL AND created_at > $3 AND created_at <= $4
              RETURNING email",
         )
         .bind(now)
@@ -216,13 +217,13 @@ impl<'a> Accounts<'a> {
         mark_verified(&mut tx, &email, now)
             .await
             .map_err(internal)?;
-        sqlx::query("DELETE FROM account_sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM account_sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
         sqlx::query(
-            "INSERT INTO account_sessions (email, key_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO account_sessions (email, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(&email)
         .bind(session::digest(&key))
@@ -246,7 +247,7 @@ impl<'a> Accounts<'a> {
             return Ok(None);
         };
         sqlx::query_scalar(
-            "SELECT email FROM account_sessions WHERE key_hash = ? AND expires_at > ?",
+            "SELECT email FROM account_sessions WHERE key_hash = $1 AND expires_at > $2",
         )
         .bind(session::digest(&key))
         .bind(unix_now())
@@ -266,7 +267,7 @@ impl<'a> Accounts<'a> {
     /// Ends the caller's session, here and on the server.
     pub async fn sign_out(&self, caller: &Caller) -> Result<(), ShopError> {
         if let Some(key) = session::cookie(&caller.headers, ACCOUNT_COOKIE) {
-            sqlx::query("DELETE FROM account_sessions WHERE key_hash = ?")
+            sqlx::query("DELETE FROM account_sessions WHERE key_hash = $1")
                 .bind(session::digest(&key))
                 .execute(&self.state.db.write)
                 .await
@@ -294,7 +295,7 @@ impl<'a> Accounts<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let standing: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM marketing_consents
-             WHERE email = ? COLLATE NOCASE AND withdrawn_at IS NULL AND confirmed_at IS NOT NULL",
+             WHERE email = $1 COLLATE NOCASE AND withdrawn_at IS NULL AND confirmed_at IS NOT NULL",
         )
         .bind(&email)
         .fetch_one(&mut *tx)
@@ -303,7 +304,7 @@ impl<'a> Accounts<'a> {
         if send && standing == 0 {
             // Given while signed in by a link to the address: confirmed already.
             sqlx::query(
-                "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO marketing_consents (email, wording, given_at, confirmed_at) VALUES ($1, $2, $3, $4)",
             )
             .bind(&email)
             .bind(OFFERS_CONSENT)
@@ -327,8 +328,8 @@ impl<'a> Accounts<'a> {
         let now = unix_now();
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let email: Option<String> = sqlx::query_scalar(
-            "UPDATE marketing_consents SET confirmed_at = ?, confirm_hash = NULL
-             WHERE confirm_hash = ? AND confirmed_at IS NULL AND withdrawn_at IS NULL AND given_at > ?
+            "UPDATE marketing_consents SET confirmed_at = $1, confirm_hash = NULL
+             WHERE confirm_hash = $2 AND confirmed_at IS NULL AND withdrawn_at IS NULL AND given_at > $3
              RETURNING email",
         )
         .bind(now)
@@ -361,7 +362,7 @@ impl<'a> Accounts<'a> {
         if lower_price {
             let mut tx = self.state.db.write.begin().await.map_err(internal)?;
             let mine: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM price_watches WHERE id = ? AND email = ? COLLATE NOCASE",
+                "SELECT id FROM price_watches WHERE id = $1 AND email = $2 COLLATE NOCASE",
             )
             .bind(id)
             .bind(&email)
@@ -376,7 +377,7 @@ impl<'a> Accounts<'a> {
             tx.commit().await.map_err(internal)?;
             return self.view_as(&email, caller).await;
         }
-        sqlx::query("DELETE FROM stock_alerts WHERE id = ? AND email = ? COLLATE NOCASE")
+        sqlx::query("DELETE FROM stock_alerts WHERE id = $1 AND email = $2 COLLATE NOCASE")
             .bind(id)
             .bind(&email)
             .execute(&self.state.db.write)
@@ -406,14 +407,14 @@ impl<'a> Accounts<'a> {
             orders.push(self.state.orders().view_by_id(id).await?);
         }
         let callbacks: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT reference, name, phone, slot_label, topic, note FROM callbacks WHERE shopper_hash = ? ORDER BY id",
+            "SELECT reference, name, phone, slot_label, topic, note FROM callbacks WHERE shopper_hash = $1 ORDER BY id",
         )
         .bind(device.as_deref())
         .fetch_all(read)
         .await
         .map_err(internal)?;
         let devices: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM account_sessions WHERE email = ? COLLATE NOCASE AND expires_at > ?",
+            "SELECT COUNT(*) FROM account_sessions WHERE email = $1 COLLATE NOCASE AND expires_at > $2",
         )
         .bind(&email)
         .bind(unix_now())
@@ -433,7 +434,7 @@ impl<'a> Accounts<'a> {
             .await
             .map_err(internal)?;
         let offers: Vec<i64> = sqlx::query_scalar(
-            "SELECT run_at FROM offer_mails WHERE email = ? COLLATE NOCASE ORDER BY run_at",
+            "SELECT run_at FROM offer_mails WHERE email = $1 COLLATE NOCASE ORDER BY run_at",
         )
         .bind(&email)
         .fetch_all(read)
@@ -520,7 +521,7 @@ impl<'a> Accounts<'a> {
             .collect();
         may_erase(&statuses, &open_returns).map_err(ShopError::NotFound)?;
         let mut mail_ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM mail_outbox WHERE recipient = ? COLLATE NOCASE")
+            sqlx::query_scalar("SELECT id FROM mail_outbox WHERE recipient = $1 COLLATE NOCASE")
                 .bind(&email)
                 .fetch_all(&mut *tx)
                 .await
@@ -528,7 +529,7 @@ impl<'a> Accounts<'a> {
         // Orders placed while signed in under another address: the mail about them.
         for (_, number, _, to) in orders.iter().filter(|o| !o.3.eq_ignore_ascii_case(&email)) {
             let about: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM mail_outbox WHERE recipient = ? COLLATE NOCASE AND instr(body, ?) > 0",
+                "SELECT id FROM mail_outbox WHERE recipient = $1 COLLATE NOCASE AND instr(body, $2) > 0",
             )
             .bind(to)
             .bind(number)
@@ -546,42 +547,42 @@ impl<'a> Accounts<'a> {
                     "UPDATE orders SET email = '', phone = '', ship_name = '', ship_line1 = '', ship_line2 = '',
                             ship_city = '', ship_postcode = '', access_key = '', card_last4 = NULL, card_token = NULL,
                             account_email = NULL
-                     WHERE id = ?",
+                     WHERE id = $1",
                 )
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("DELETE FROM order_keys WHERE order_id = ?")
+                sqlx::query("DELETE FROM order_keys WHERE order_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
             }
             let by_email = [
-                "DELETE FROM checkout_attempts WHERE json_extract(request, '$.details.email') = ? COLLATE NOCASE",
-                "DELETE FROM checkout_attempts WHERE account_email = ? COLLATE NOCASE",
-                "DELETE FROM saved_addresses WHERE email = ?",
-                "DELETE FROM account_regions WHERE email = ?",
-                "DELETE FROM account_sizes WHERE email = ?",
-                "DELETE FROM marketing_consents WHERE email = ? COLLATE NOCASE",
-                "DELETE FROM stock_alerts WHERE email = ? COLLATE NOCASE",
-                "DELETE FROM price_watch_stops WHERE watch_id IN (SELECT id FROM price_watches WHERE email = ? COLLATE NOCASE)",
-                "DELETE FROM price_watches WHERE email = ? COLLATE NOCASE",
-                "DELETE FROM offer_mails WHERE email = ? COLLATE NOCASE",
-                "DELETE FROM sign_in_links WHERE email = ? COLLATE NOCASE",
-                "DELETE FROM account_sessions WHERE email = ? COLLATE NOCASE",
-                "DELETE FROM verified_emails WHERE email = ? COLLATE NOCASE",
-                "DELETE FROM mail_outbox WHERE recipient = ? COLLATE NOCASE",
+                "DELETE FROM checkout_attempts WHERE json_extract(request, '$.details.email') = $1 COLLATE NOCASE",
+                "DELETE FROM checkout_attempts WHERE account_email = $1 COLLATE NOCASE",
+                "DELETE FROM saved_addresses WHERE email = $1",
+                "DELETE FROM account_regions WHERE email = $1",
+                "DELETE FROM account_sizes WHERE email = $1",
+                "DELETE FROM marketing_consents WHERE email = $1 COLLATE NOCASE",
+                "DELETE FROM stock_alerts WHERE email = $1 COLLATE NOCASE",
+                "DELETE FROM price_watch_stops WHERE watch_id IN (SELECT id FROM price_watches WHERE email = $1 COLLATE NOCASE)",
+                "DELETE FROM price_watches WHERE email = $1 COLLATE NOCASE",
+                "DELETE FROM offer_mails WHERE email = $1 COLLATE NOCASE",
+                "DELETE FROM sign_in_links WHERE email = $1 COLLATE NOCASE",
+                "DELETE FROM account_sessions WHERE email = $1 COLLATE NOCASE",
+                "DELETE FROM verified_emails WHERE email = $1 COLLATE NOCASE",
+                "DELETE FROM mail_outbox WHERE recipient = $1 COLLATE NOCASE",
             ];
             for sql in by_email {
                 sqlx::query(sql).bind(&email).execute(&mut *tx).await?;
             }
             for id in &mail_ids {
-                sqlx::query("DELETE FROM mail_outbox WHERE id = ?")
+                sqlx::query("DELETE FROM mail_outbox WHERE id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
             }
-            let chats = "SELECT id FROM conversations WHERE reply_email = ? COLLATE NOCASE OR shopper_hash = ?";
+            let chats = "SELECT id FROM conversations WHERE reply_email = $1 COLLATE NOCASE OR shopper_hash = $2";
             sqlx::query(&format!(
                 "DELETE FROM chat_messages WHERE conversation_id IN ({chats})"
             ))
@@ -594,7 +595,7 @@ impl<'a> Accounts<'a> {
                 .bind(device.as_deref())
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM callbacks WHERE shopper_hash = ?")
+            sqlx::query("DELETE FROM callbacks WHERE shopper_hash = $1")
                 .bind(device.as_deref())
                 .execute(&mut *tx)
                 .await?;
@@ -634,7 +635,7 @@ impl<'a> Accounts<'a> {
         let number = query.to_ascii_uppercase();
         let (found_by, email, phone) = if storefront_domain::order::is_order_number(&number) {
             let email: Option<String> =
-                sqlx::query_scalar("SELECT email FROM orders WHERE number = ?")
+                sqlx::query_scalar("SELECT email FROM orders WHERE number = $1")
                     .bind(&number)
                     .fetch_optional(read)
                     .await
@@ -658,7 +659,7 @@ impl<'a> Accounts<'a> {
                 )
             })?;
             let email: Option<String> = sqlx::query_scalar(
-                "SELECT email FROM orders WHERE phone = ? AND email != '' ORDER BY placed_at DESC LIMIT 1",
+                "SELECT email FROM orders WHERE phone = $1 AND email != '' ORDER BY placed_at DESC LIMIT 1",
             )
             .bind(&phone)
             .fetch_optional(read)
@@ -674,7 +675,7 @@ impl<'a> Accounts<'a> {
         let email_key = email.clone().unwrap_or_default();
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM orders
-             WHERE (?1 != '' AND (email = ?1 COLLATE NOCASE OR account_email = ?1 COLLATE NOCASE)) OR phone = ?2
+             WHERE ($1 != '' AND (email = $1 COLLATE NOCASE OR account_email = $1 COLLATE NOCASE)) OR phone = $2
              ORDER BY placed_at DESC, id DESC LIMIT 20",
         )
         .bind(&email_key)
@@ -684,7 +685,7 @@ impl<'a> Accounts<'a> {
         .map_err(internal)?;
         // Asked about one order: that order, and how many more there are.
         let asked: Option<i64> = if found_by.starts_with("order ") {
-            sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+            sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
                 .bind(&number)
                 .fetch_optional(read)
                 .await
@@ -711,7 +712,7 @@ impl<'a> Accounts<'a> {
             "SELECT c.id, c.created_at, c.status,
                     (SELECT COUNT(*) FROM chat_messages m WHERE m.conversation_id = c.id),
                     COALESCE((SELECT body FROM chat_messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1), '')
-             FROM conversations c WHERE c.reply_email = ? COLLATE NOCASE ORDER BY c.id DESC LIMIT 20",
+             FROM conversations c WHERE c.reply_email = $1 COLLATE NOCASE ORDER BY c.id DESC LIMIT 20",
         )
         .bind(&email_key)
         .fetch_all(read)
@@ -720,7 +721,7 @@ impl<'a> Accounts<'a> {
         let mut callbacks = Vec::new();
         for phone in &phones {
             let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-                "SELECT reference, name, phone, slot_label, topic, status FROM callbacks WHERE phone = ? ORDER BY id DESC LIMIT 20",
+                "SELECT reference, name, phone, slot_label, topic, status FROM callbacks WHERE phone = $1 ORDER BY id DESC LIMIT 20",
             )
             .bind(phone)
             .fetch_all(read)
@@ -789,7 +790,7 @@ impl<'a> Accounts<'a> {
         .map_err(internal)?;
         let addresses = self.saved_addresses(email).await?;
         let region: Option<String> =
-            sqlx::query_scalar("SELECT region FROM account_regions WHERE email = ?")
+            sqlx::query_scalar("SELECT region FROM account_regions WHERE email = $1")
                 .bind(email)
                 .fetch_optional(read)
                 .await
@@ -798,7 +799,7 @@ impl<'a> Accounts<'a> {
         let chats = self.conversations(email, device).await?;
         let consents: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT wording, given_at, confirmed_at, withdrawn_at FROM marketing_consents
-             WHERE email = ? COLLATE NOCASE ORDER BY given_at DESC, id DESC",
+             WHERE email = $1 COLLATE NOCASE ORDER BY given_at DESC, id DESC",
         )
         .bind(email)
         .fetch_all(&self.state.db.read)
@@ -808,11 +809,11 @@ impl<'a> Accounts<'a> {
             sqlx::query_as(
                 "SELECT a.id, p.name, p.slug, v.colour, v.size, a.created_at, a.confirmed_at, 0 AS lower_price
                  FROM stock_alerts a JOIN variants v ON v.id = a.variant_id JOIN products p ON p.id = v.product_id
-                 WHERE a.email = ? COLLATE NOCASE
+                 WHERE a.email = $1 COLLATE NOCASE
                  UNION ALL
                  SELECT w.id, p.name, p.slug, NULL, NULL, w.created_at, w.confirmed_at, 1
                  FROM price_watches w JOIN products p ON p.id = w.product_id
-                 WHERE w.email = ? COLLATE NOCASE
+                 WHERE w.email = $2 COLLATE NOCASE
                  ORDER BY 6 DESC, 1 DESC",
             )
             .bind(email)
@@ -876,7 +877,7 @@ impl<'a> Accounts<'a> {
     async fn saved_addresses(&self, email: &str) -> Result<Vec<SavedAddress>, ShopError> {
         let rows: Vec<SavedAddressRow> = sqlx::query_as(
             "SELECT id, name, line1, line2, city, postcode, country, phone FROM saved_addresses
-             WHERE email = ? ORDER BY used_at DESC, id DESC",
+             WHERE email = $1 ORDER BY used_at DESC, id DESC",
         )
         .bind(email)
         .fetch_all(&self.state.db.read)
@@ -913,7 +914,7 @@ impl<'a> Accounts<'a> {
         .await
         .map_err(internal)?;
         let chosen: Vec<(String, String)> =
-            sqlx::query_as("SELECT category, size FROM account_sizes WHERE email = ?")
+            sqlx::query_as("SELECT category, size FROM account_sizes WHERE email = $1")
                 .bind(email)
                 .fetch_all(read)
                 .await
@@ -945,7 +946,7 @@ impl<'a> Accounts<'a> {
         let read = &self.state.db.read;
         let chats: Vec<(i64, Option<String>, String, i64)> = sqlx::query_as(
             "SELECT id, reply_email, page, created_at FROM conversations
-             WHERE reply_email = ? COLLATE NOCASE OR shopper_hash = ? ORDER BY id",
+             WHERE reply_email = $1 COLLATE NOCASE OR shopper_hash = $2 ORDER BY id",
         )
         .bind(email)
         .bind(device)
@@ -955,7 +956,7 @@ impl<'a> Accounts<'a> {
         let mut conversations = Vec::with_capacity(chats.len());
         for (id, reply_email, page, created_at) in chats {
             let messages: Vec<(String, Option<String>, String, i64)> = sqlx::query_as(
-                "SELECT author, agent, body, created_at FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+                "SELECT author, agent, body, created_at FROM chat_messages WHERE conversation_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(read)
@@ -985,7 +986,7 @@ impl<'a> Accounts<'a> {
     /// Forgets one of the caller's saved addresses (another account's is left alone).
     pub async fn forget_address(&self, caller: &Caller, id: i64) -> Result<AccountView, ShopError> {
         let email = self.required(caller).await?;
-        sqlx::query("DELETE FROM saved_addresses WHERE id = ? AND email = ?")
+        sqlx::query("DELETE FROM saved_addresses WHERE id = $1 AND email = $2")
             .bind(id)
             .bind(&email)
             .execute(&self.state.db.write)
@@ -1008,7 +1009,7 @@ impl<'a> Accounts<'a> {
             ));
         }
         sqlx::query(
-            "INSERT INTO account_regions (email, region) VALUES (?, ?)
+            "INSERT INTO account_regions (email, region) VALUES ($1, $2)
              ON CONFLICT (email) DO UPDATE SET region = excluded.region",
         )
         .bind(&email)
@@ -1030,7 +1031,7 @@ impl<'a> Accounts<'a> {
         let email = self.required(caller).await?;
         match size.map(str::trim).filter(|s| !s.is_empty()) {
             None => {
-                sqlx::query("DELETE FROM account_sizes WHERE email = ? AND category = ?")
+                sqlx::query("DELETE FROM account_sizes WHERE email = $1 AND category = $2")
                     .bind(&email)
                     .bind(category)
                     .execute(&self.state.db.write)
@@ -1050,7 +1051,7 @@ impl<'a> Accounts<'a> {
                     ));
                 };
                 sqlx::query(
-                    "INSERT INTO account_sizes (email, category, size) VALUES (?, ?, ?)
+                    "INSERT INTO account_sizes (email, category, size) VALUES ($1, $2, $3)
                      ON CONFLICT (email, category) DO UPDATE SET size = excluded.size",
                 )
                 .bind(&email)
@@ -1092,7 +1093,7 @@ pub(crate) async fn save_address(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO saved_addresses (email, same, name, line1, line2, city, postcode, country, phone, used_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (email, same) DO UPDATE SET used_at = excluded.used_at",
     )
     .bind(email)
@@ -1108,8 +1109,8 @@ pub(crate) async fn save_address(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "DELETE FROM saved_addresses WHERE email = ?1 AND id NOT IN
-           (SELECT id FROM saved_addresses WHERE email = ?1 ORDER BY used_at DESC, id DESC LIMIT ?2)",
+        "DELETE FROM saved_addresses WHERE email = $1 AND id NOT IN
+           (SELECT id FROM saved_addresses WHERE email = $1 ORDER BY used_at DESC, id DESC LIMIT $2)",
     )
     .bind(email)
     .bind(i64::try_from(MAX_SAVED_ADDRESSES).unwrap_or(i64::MAX))

@@ -303,13 +303,13 @@ impl<'a> Agents<'a> {
         desk.give_back(&by_address);
         let key = session::new_key();
         let now = unix_now();
-        sqlx::query("DELETE FROM agent_sessions WHERE expires_at < ?")
+        sqlx::query("DELETE FROM agent_sessions WHERE expires_at < $1")
             .bind(now)
             .execute(&self.state.db.write)
             .await
             .map_err(internal)?;
         sqlx::query(
-            "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at, role) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO agent_sessions (token_hash, agent, created_at, expires_at, role) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(session::digest(&key))
         .bind(&name)
@@ -351,7 +351,7 @@ impl<'a> Agents<'a> {
     ) -> Result<String, ShopError> {
         let key = session::cookie(headers, role.cookie()).ok_or(ShopError::SignInRequired)?;
         let name: Option<String> = sqlx::query_scalar(
-            "SELECT agent FROM agent_sessions WHERE token_hash = ? AND role = ? AND expires_at > ?",
+            "SELECT agent FROM agent_sessions WHERE token_hash = $1 AND role = $2 AND expires_at > $3",
         )
         .bind(session::digest(&key))
         .bind(role.as_str())
@@ -375,7 +375,7 @@ impl<'a> Agents<'a> {
 
     async fn sign_out_as(&self, role: StaffRole) -> Result<(), ShopError> {
         if let Some(key) = session::cookie(&Caller::current().headers, role.cookie()) {
-            sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?")
+            sqlx::query("DELETE FROM agent_sessions WHERE token_hash = $1")
                 .bind(session::digest(&key))
                 .execute(&self.state.db.write)
                 .await

@@ -108,7 +108,7 @@ pub(crate) async fn card_rows_by_id(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = vec!["?"; ids.len()].join(",");
+    let placeholders = crate::db::placeholders(1, ids.len());
     let sql = format!("{CARD_SELECT} WHERE p.id IN ({placeholders})");
     let mut query = sqlx::query_as::<_, CardRow>(&sql);
     for id in ids {
@@ -154,12 +154,13 @@ impl<'a> Catalog<'a> {
     }
 
     async fn category_by_slug(&self, slug: &str) -> Result<Category, ShopError> {
-        let row: Option<CategoryRow> =
-            sqlx::query_as(&format!("{CATEGORY_SELECT} WHERE c.slug = ? GROUP BY c.id"))
-                .bind(slug)
-                .fetch_optional(&self.state.db.read)
-                .await
-                .map_err(internal)?;
+        let row: Option<CategoryRow> = sqlx::query_as(&format!(
+            "{CATEGORY_SELECT} WHERE c.slug = $1 GROUP BY c.id"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.state.db.read)
+        .await
+        .map_err(internal)?;
         row.map(Category::from).ok_or_else(|| {
             ShopError::NotFound(
                 "We couldn't find that category. Try the menu or the search box.".into(),
@@ -170,7 +171,7 @@ impl<'a> Catalog<'a> {
     pub async fn category(&self, slug: &str) -> Result<CategoryListing, ShopError> {
         let category = self.category_by_slug(slug).await?;
         let products: Vec<CardRow> = sqlx::query_as(&format!(
-            "{CARD_SELECT} WHERE c.slug = ? ORDER BY p.popularity DESC"
+            "{CARD_SELECT} WHERE c.slug = $1 ORDER BY p.popularity DESC"
         ))
         .bind(slug)
         .fetch_all(&self.state.db.read)
@@ -192,7 +193,7 @@ impl<'a> Catalog<'a> {
         let row: Option<ProductRow> = sqlx::query_as(
             "SELECT p.id, p.slug, p.name, p.description, p.details, p.price_minor, p.currency,
                     c.slug AS category_slug
-             FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = ?",
+             FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.state.db.read)
@@ -200,7 +201,7 @@ impl<'a> Catalog<'a> {
         .map_err(internal)?;
         let p = row.ok_or_else(not_found)?;
         let variants: Vec<VariantRow> = sqlx::query_as(
-            "SELECT id, sku, colour, size FROM variants WHERE product_id = ? ORDER BY position",
+            "SELECT id, sku, colour, size FROM variants WHERE product_id = $1 ORDER BY position",
         )
         .bind(p.id)
         .fetch_all(&self.state.db.read)
@@ -296,7 +297,7 @@ impl<'a> Catalog<'a> {
         slug: &str,
     ) -> Result<Option<(String, String, String)>, ShopError> {
         sqlx::query_as(
-            "SELECT c.slug, p.colour_hex, p.name FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = ?",
+            "SELECT c.slug, p.colour_hex, p.name FROM products p JOIN categories c ON c.id = p.category_id WHERE p.slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.state.db.read)

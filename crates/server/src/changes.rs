@@ -55,7 +55,7 @@ struct OrderNow {
 
 const ORDER_NOW: &str = "SELECT number, email, phone, ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country,
         currency, total_minor, delivery_minor, delivery_option, card_brand, card_last4, card_token
- FROM orders WHERE id = ?";
+ FROM orders WHERE id = $1";
 
 impl OrderNow {
     async fn read(conn: &mut Conn, order_id: i64) -> Result<Self, sqlx::Error> {
@@ -223,18 +223,18 @@ impl Planned {
 /// allocations can still name it.
 async fn remove_line(conn: &mut Conn, order_id: i64, line: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "DELETE FROM shipment_lines WHERE order_line_id = ?
-         AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ? AND status = 'cancelled')",
+        "DELETE FROM shipment_lines WHERE order_line_id = $1
+         AND shipment_id IN (SELECT id FROM shipments WHERE order_id = $2 AND status = 'cancelled')",
     )
     .bind(line)
     .bind(order_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM order_allocations WHERE order_line_id = ?")
+    sqlx::query("DELETE FROM order_allocations WHERE order_line_id = $1")
         .bind(line)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM order_lines WHERE id = ? AND order_id = ?")
+    sqlx::query("DELETE FROM order_lines WHERE id = $1 AND order_id = $2")
         .bind(line)
         .bind(order_id)
         .execute(&mut *conn)
@@ -249,14 +249,14 @@ async fn where_it_is(
     order_id: i64,
 ) -> Result<(Vec<ShipmentStatus>, u32, bool), sqlx::Error> {
     let statuses: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT status FROM shipments s WHERE order_id = ? AND NOT {EXCHANGE_PARCEL}"
+        "SELECT status FROM shipments s WHERE order_id = $1 AND NOT {EXCHANGE_PARCEL}"
     ))
     .bind(order_id)
     .fetch_all(&mut *conn)
     .await?;
     let (status, waiting): (String, i64) = sqlx::query_as(
         "SELECT o.status, (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = o.id)
-         FROM orders o WHERE o.id = ?",
+         FROM orders o WHERE o.id = $1",
     )
     .bind(order_id)
     .fetch_one(&mut *conn)
@@ -280,7 +280,7 @@ async fn shipped_parcels(
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT s.amount_minor, COALESCE(SUM(sl.quantity * l.unit_price_minor), 0)
          FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-         WHERE s.order_id = ? AND s.status NOT IN ('cancelled', 'to_pack', 'packed') GROUP BY s.id",
+         WHERE s.order_id = $1 AND s.status NOT IN ('cancelled', 'to_pack', 'packed') GROUP BY s.id",
     )
     .bind(order_id)
     .fetch_all(conn)
@@ -375,7 +375,7 @@ impl<'a> Changes<'a> {
             ));
         }
         let done: Option<i64> =
-            sqlx::query_scalar("SELECT order_id FROM order_changes WHERE attempt = ?")
+            sqlx::query_scalar("SELECT order_id FROM order_changes WHERE attempt = $1")
                 .bind(attempt)
                 .fetch_optional(&self.state.db.write)
                 .await
@@ -522,9 +522,9 @@ impl<'a> Changes<'a> {
             let line_id: i64 = match after.line {
                 Some(id) => {
                     sqlx::query(
-                        "UPDATE order_lines SET variant_id = ?, product_name = ?, variant_label = ?, quantity = ?,
-                                unit_price_minor = ?, line_total_minor = ?, backordered = ?
-                         WHERE id = ? AND order_id = ?",
+                        "UPDATE order_lines SET variant_id = $1, product_name = $2, variant_label = $3, quantity = $4,
+                                unit_price_minor = $5, line_total_minor = $6, backordered = $7
+                         WHERE id = $8 AND order_id = $9",
                     )
                     .bind(after.variant_id)
                     .bind(&after.product)
@@ -542,7 +542,7 @@ impl<'a> Changes<'a> {
                 }
                 None => sqlx::query_scalar(
                     "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(order_id)
                 .bind(after.variant_id)
@@ -576,10 +576,10 @@ impl<'a> Changes<'a> {
         let arrives = p.preview().arrives;
         let a = &p.address;
         sqlx::query(
-            "UPDATE orders SET ship_name = ?, ship_line1 = ?, ship_line2 = ?, ship_city = ?, ship_postcode = ?,
-                    ship_country = ?, subtotal_minor = ?, delivery_minor = ?, total_minor = ?, delivery_option = ?,
-                    delivery_due_minor = ?
-             WHERE id = ?",
+            "UPDATE orders SET ship_name = $1, ship_line1 = $2, ship_line2 = $3, ship_city = $4, ship_postcode = $5,
+                    ship_country = $6, subtotal_minor = $7, delivery_minor = $8, total_minor = $9, delivery_option = $10,
+                    delivery_due_minor = $11
+             WHERE id = $12",
         )
         .bind(&a.name)
         .bind(&a.line1)
@@ -599,7 +599,7 @@ impl<'a> Changes<'a> {
         .map_err(internal)?;
         // When what ships now arrives (once part has shipped, only if more ships now).
         if p.scope == ChangeScope::Whole || arrives.is_some() {
-            sqlx::query("UPDATE orders SET arrives_on = ? WHERE id = ?")
+            sqlx::query("UPDATE orders SET arrives_on = $1 WHERE id = $2")
                 .bind(arrives.map(|d| d.to_string()))
                 .bind(order_id)
                 .execute(&mut *tx)
@@ -609,25 +609,25 @@ impl<'a> Changes<'a> {
         for after in &p.holds_after {
             let q = match after {
                 HoldAfter::Lower { id, to, .. } => {
-                    sqlx::query("UPDATE payments SET amount_minor = ? WHERE id = ?")
+                    sqlx::query("UPDATE payments SET amount_minor = $1 WHERE id = $2")
                         .bind(to)
                         .bind(id)
                 }
                 HoldAfter::Release { id, replaced, .. } => {
-                    sqlx::query("UPDATE payments SET status = ? WHERE id = ?")
+                    sqlx::query("UPDATE payments SET status = $1 WHERE id = $2")
                         .bind(if *replaced { "replaced" } else { "voided" })
                         .bind(id)
                 }
                 HoldAfter::Drop { id } => {
-                    sqlx::query("UPDATE payments SET status = 'cancelled' WHERE id = ?").bind(id)
+                    sqlx::query("UPDATE payments SET status = 'cancelled' WHERE id = $1").bind(id)
                 }
             };
             q.execute(&mut *tx).await.map_err(internal)?;
         }
         let payment_id = match new_hold {
             Some(authorization) => sqlx::query_scalar(
-                "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
-                 VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?) RETURNING id",
+                "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, \"authorization\", created_at, settled_at)
+                 VALUES ($1, $2, $3, 'checkout', 'authorized', $4, $5, $6) RETURNING id",
             )
             .bind(order_id)
             .bind(p.charges.now.minor)
@@ -653,7 +653,7 @@ impl<'a> Changes<'a> {
             format!("{by} at our contact centre")
         };
         sqlx::query(
-            "INSERT INTO order_changes (order_id, attempt, at, by_whom, summary, money) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO order_changes (order_id, attempt, at, by_whom, summary, money) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(order_id)
         .bind(change.attempt.trim())
@@ -725,15 +725,15 @@ impl<'a> Changes<'a> {
             "SELECT l.id, l.variant_id, v.product_id, l.product_name, l.variant_label, l.quantity, l.unit_price_minor,
                     {SHIPPED_UNITS} AS shipped
              FROM order_lines l JOIN variants v ON v.id = l.variant_id
-             WHERE l.order_id = ? AND l.exchange_for IS NULL ORDER BY l.id"
+             WHERE l.order_id = $1 AND l.exchange_for IS NULL ORDER BY l.id"
         ))
         .bind(order_id)
         .fetch_all(&mut *tx)
         .await
         .map_err(internal)?;
         let payments: Vec<Held> = sqlx::query_as(
-            "SELECT id, authorization, amount_minor, captured_minor, status, purpose FROM payments
-             WHERE order_id = ? AND status IN ('authorized', 'due', 'charging') ORDER BY id",
+            "SELECT id, \"authorization\", amount_minor, captured_minor, status, purpose FROM payments
+             WHERE order_id = $1 AND status IN ('authorized', 'due', 'charging') ORDER BY id",
         )
         .bind(order_id)
         .fetch_all(&mut *tx)
@@ -788,7 +788,7 @@ impl<'a> Changes<'a> {
                 }
                 if l.variant_id != now.variant_id {
                     let product: Option<i64> =
-                        sqlx::query_scalar("SELECT product_id FROM variants WHERE id = ?")
+                        sqlx::query_scalar("SELECT product_id FROM variants WHERE id = $1")
                             .bind(l.variant_id)
                             .fetch_optional(&mut *tx)
                             .await
@@ -925,7 +925,7 @@ impl<'a> Changes<'a> {
         .await
         .map_err(internal)?;
         sqlx::query(
-            "DELETE FROM order_allocations WHERE order_line_id IN (SELECT id FROM order_lines WHERE order_id = ? AND exchange_for IS NULL)",
+            "DELETE FROM order_allocations WHERE order_line_id IN (SELECT id FROM order_lines WHERE order_id = $1 AND exchange_for IS NULL)",
         )
         .bind(order_id)
         .execute(&mut *tx)
@@ -935,7 +935,7 @@ impl<'a> Changes<'a> {
             "INSERT INTO order_allocations (order_line_id, centre_id, quantity)
              SELECT sl.order_line_id, s.centre_id, SUM(sl.quantity)
              FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-             WHERE s.order_id = ? AND l.exchange_for IS NULL AND s.status NOT IN ('cancelled', 'to_pack', 'packed')
+             WHERE s.order_id = $1 AND l.exchange_for IS NULL AND s.status NOT IN ('cancelled', 'to_pack', 'packed')
              GROUP BY sl.order_line_id, s.centre_id",
         )
         .bind(order_id)
@@ -1162,9 +1162,9 @@ impl Changes<'_> {
             let items: Vec<(i64, String, String)> = sqlx::query_as(&format!(
                 "SELECT sl.quantity, l.product_name, l.variant_label
                  FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-                 WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL}
+                 WHERE s.order_id = $1 AND s.status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL}
                  UNION ALL
-                 SELECT backordered, product_name, variant_label FROM order_lines WHERE order_id = ? AND backordered > 0"
+                 SELECT backordered, product_name, variant_label FROM order_lines WHERE order_id = $2 AND backordered > 0"
             ))
             .bind(order_id)
             .bind(order_id)
@@ -1186,15 +1186,15 @@ impl Changes<'_> {
             // what it gave.
             let voids = super::fulfilment::void_untaken_holds(&mut tx, order_id).await?;
             let lowered: Vec<(String, i64, i64)> = sqlx::query_as(
-                "SELECT authorization, amount_minor, captured_minor FROM payments
-                 WHERE order_id = ? AND status = 'authorized' AND captured_minor > 0 AND amount_minor > captured_minor",
+                "SELECT \"authorization\", amount_minor, captured_minor FROM payments
+                 WHERE order_id = $1 AND status = 'authorized' AND captured_minor > 0 AND amount_minor > captured_minor",
             )
             .bind(order_id)
             .fetch_all(&mut *tx)
             .await?;
             sqlx::query(
                 "UPDATE payments SET amount_minor = captured_minor
-                 WHERE order_id = ? AND status = 'authorized' AND captured_minor > 0 AND amount_minor > captured_minor",
+                 WHERE order_id = $1 AND status = 'authorized' AND captured_minor > 0 AND amount_minor > captured_minor",
             )
             .bind(order_id)
             .execute(&mut *tx)
@@ -1202,7 +1202,7 @@ impl Changes<'_> {
             // The order keeps only what shipped (exchanges sent for a return aside), and
             // the part of the delivery charge shipped parcels took.
             let shipped: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
-                "SELECT l.id, l.unit_price_minor, {SHIPPED_UNITS} FROM order_lines l WHERE l.order_id = ? AND l.exchange_for IS NULL"
+                "SELECT l.id, l.unit_price_minor, {SHIPPED_UNITS} FROM order_lines l WHERE l.order_id = $1 AND l.exchange_for IS NULL"
             ))
             .bind(order_id)
             .fetch_all(&mut *tx)
@@ -1211,7 +1211,7 @@ impl Changes<'_> {
                 if *units == 0 {
                     remove_line(&mut tx, order_id, *line).await?;
                 } else {
-                    sqlx::query("UPDATE order_lines SET quantity = ?, line_total_minor = ? WHERE id = ?")
+                    sqlx::query("UPDATE order_lines SET quantity = $1, line_total_minor = $2 WHERE id = $3")
                         .bind(units)
                         .bind(price * units)
                         .bind(line)
@@ -1228,14 +1228,14 @@ impl Changes<'_> {
             sqlx::query(
                 "UPDATE orders SET subtotal_minor = (SELECT COALESCE(SUM(line_total_minor), 0) FROM order_lines
                                                      WHERE order_id = orders.id AND exchange_for IS NULL),
-                        delivery_minor = ?, delivery_due_minor = 0
-                 WHERE id = ?",
+                        delivery_minor = $1, delivery_due_minor = 0
+                 WHERE id = $2",
             )
             .bind(delivery.minor - untaken.minor)
             .bind(order_id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("UPDATE orders SET total_minor = subtotal_minor + delivery_minor WHERE id = ?")
+            sqlx::query("UPDATE orders SET total_minor = subtotal_minor + delivery_minor WHERE id = $1")
                 .bind(order_id)
                 .execute(&mut *tx)
                 .await?;
@@ -1253,7 +1253,7 @@ impl Changes<'_> {
             };
             let what = format!("cancelled what hadn't shipped: {}", items.join(", "));
             sqlx::query(
-                "INSERT INTO order_changes (order_id, attempt, at, by_whom, summary, money) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO order_changes (order_id, attempt, at, by_whom, summary, money) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(order_id)
             .bind(format!("cancel-rest-{order_id}"))

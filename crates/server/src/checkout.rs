@@ -183,7 +183,7 @@ impl<'a> Checkout<'a> {
 
     async fn attempt(&self, key: &str) -> Result<Option<Attempt>, ShopError> {
         sqlx::query_as(
-            "SELECT request, state, authorization, answer, lease_until, account_email FROM checkout_attempts WHERE key = ?",
+            "SELECT request, state, \"authorization\", answer, lease_until, account_email FROM checkout_attempts WHERE key = $1",
         )
         .bind(key)
         .fetch_optional(&self.state.db.read)
@@ -233,10 +233,10 @@ impl<'a> Checkout<'a> {
             let now = unix_now();
             let taken = sqlx::query(
                 "INSERT INTO checkout_attempts (key, request, state, holder, lease_until, answer, created_at, updated_at, account_email)
-                 VALUES (?1, ?2, 'pending', ?3, ?4, '', ?5, ?5, ?6)
+                 VALUES ($1, $2, 'pending', $3, $4, '', $5, $5, $6)
                  ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,
                                                 updated_at = excluded.updated_at, account_email = excluded.account_email
-                 WHERE checkout_attempts.state = 'pending' AND checkout_attempts.lease_until < ?5
+                 WHERE checkout_attempts.state = 'pending' AND checkout_attempts.lease_until < $5
                    AND checkout_attempts.request = excluded.request",
             )
             .bind(key)
@@ -263,7 +263,7 @@ impl<'a> Checkout<'a> {
     /// Gives up a claim when nothing can have been authorized under it.
     async fn release(&self, key: &str, holder: &str) {
         if let Err(e) = sqlx::query(
-            "DELETE FROM checkout_attempts WHERE key = ? AND holder = ? AND state = 'pending'",
+            "DELETE FROM checkout_attempts WHERE key = $1 AND holder = $2 AND state = 'pending'",
         )
         .bind(key)
         .bind(holder)
@@ -285,8 +285,8 @@ impl<'a> Checkout<'a> {
         answer: &Answer,
     ) -> Result<bool, ShopError> {
         let done = sqlx::query(
-            "UPDATE checkout_attempts SET state = ?, authorization = ?, answer = ?, holder = NULL, updated_at = ?
-             WHERE key = ? AND holder = ? AND state = 'pending'",
+            "UPDATE checkout_attempts SET state = $1, \"authorization\" = $2, answer = $3, holder = NULL, updated_at = $4
+             WHERE key = $5 AND holder = $6 AND state = 'pending'",
         )
         .bind(state)
         .bind(authorization)
@@ -430,8 +430,8 @@ impl<'a> Checkout<'a> {
         let holder = random_token(16);
         let now = unix_now();
         let taken = sqlx::query(
-            "UPDATE checkout_attempts SET state = 'pending', holder = ?, lease_until = ?, updated_at = ?
-             WHERE key = ? AND state = 'authenticating'",
+            "UPDATE checkout_attempts SET state = 'pending', holder = $1, lease_until = $2, updated_at = $3
+             WHERE key = $4 AND state = 'authenticating'",
         )
         .bind(&holder)
         .bind(now + LEASE_SECONDS)
@@ -537,7 +537,7 @@ impl<'a> Checkout<'a> {
     async fn keep(&self, key: &str, holder: &str) -> bool {
         let until = unix_now() + LEASE_SECONDS;
         sqlx::query(
-            "UPDATE checkout_attempts SET lease_until = ? WHERE key = ? AND holder = ? AND state = 'pending'",
+            "UPDATE checkout_attempts SET lease_until = $1 WHERE key = $2 AND holder = $3 AND state = 'pending'",
         )
         .bind(until)
         .bind(key)
@@ -617,7 +617,7 @@ impl<'a> Checkout<'a> {
     /// answers [`not_placed`]. Answers how many were settled.
     pub async fn settle_abandoned(&self) -> usize {
         let stale: Vec<String> = match sqlx::query_scalar(
-            "SELECT key FROM checkout_attempts WHERE state = 'pending' AND lease_until < ?",
+            "SELECT key FROM checkout_attempts WHERE state = 'pending' AND lease_until < $1",
         )
         .bind(unix_now() - LEASE_SECONDS)
         .fetch_all(&self.state.db.read)
@@ -635,8 +635,8 @@ impl<'a> Checkout<'a> {
             let holder = random_token(16);
             let now = unix_now();
             let taken = sqlx::query(
-                "UPDATE checkout_attempts SET holder = ?, lease_until = ?, updated_at = ?
-                 WHERE key = ? AND state = 'pending' AND lease_until < ?",
+                "UPDATE checkout_attempts SET holder = $1, lease_until = $2, updated_at = $3
+                 WHERE key = $4 AND state = 'pending' AND lease_until < $5",
             )
             .bind(&holder)
             .bind(now + LEASE_SECONDS)
@@ -711,7 +711,7 @@ impl<'a> Checkout<'a> {
         for (id, minor, currency, token, number, email) in due {
             // Claim the row so two restocks never charge it twice.
             let claimed = sqlx::query(
-                "UPDATE payments SET status = 'charging' WHERE id = ? AND status = 'due'",
+                "UPDATE payments SET status = 'charging' WHERE id = $1 AND status = 'due'",
             )
             .bind(id)
             .execute(&self.state.db.write)
@@ -744,7 +744,7 @@ impl<'a> Checkout<'a> {
             };
             let recorded = async {
                 sqlx::query(
-                    "UPDATE payments SET status = ?, authorization = ?, settled_at = ? WHERE id = ?",
+                    "UPDATE payments SET status = $1, \"authorization\" = $2, settled_at = $3 WHERE id = $4",
                 )
                 .bind(status)
                 .bind(&authorization)

@@ -165,7 +165,7 @@ impl TestCourier {
         expected_on: Option<&str>,
     ) -> Result<Option<SignedReport>, CourierError> {
         let row: Option<(String, String)> =
-            sqlx::query_as("SELECT carrier, status FROM test_courier_parcels WHERE tracking = ?")
+            sqlx::query_as("SELECT carrier, status FROM test_courier_parcels WHERE tracking = $1")
                 .bind(tracking)
                 .fetch_optional(&self.db)
                 .await?;
@@ -177,7 +177,7 @@ impl TestCourier {
         let now = super::unix_now();
         if let Ok(next) = status.after(event) {
             sqlx::query(
-                "UPDATE test_courier_parcels SET status = ?, moved_at = ? WHERE tracking = ?",
+                "UPDATE test_courier_parcels SET status = $1, moved_at = $2 WHERE tracking = $3",
             )
             .bind(next.as_str())
             .bind(now)
@@ -204,7 +204,7 @@ impl TestCourier {
     /// Parcels the demo clock should move: those last moved at least `every` seconds ago.
     pub async fn due(&self, every: i64) -> Result<Vec<String>, CourierError> {
         Ok(sqlx::query_scalar(
-            "SELECT tracking FROM test_courier_parcels WHERE status != 'delivered' AND moved_at <= ? ORDER BY moved_at",
+            "SELECT tracking FROM test_courier_parcels WHERE status != 'delivered' AND moved_at <= $1 ORDER BY moved_at",
         )
         .bind(super::unix_now() - every)
         .fetch_all(&self.db)
@@ -222,7 +222,7 @@ impl Courier for TestCourier {
             let now = super::unix_now();
             sqlx::query(
                 "INSERT INTO test_courier_parcels (tracking, carrier, status, created_at, moved_at)
-                 VALUES (?, ?, 'shipped', ?, ?) ON CONFLICT (tracking) DO NOTHING",
+                 VALUES ($1, $2, 'shipped', $3, $4) ON CONFLICT (tracking) DO NOTHING",
             )
             .bind(tracking)
             .bind(carrier.as_str())

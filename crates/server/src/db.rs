@@ -217,3 +217,12 @@ impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
         }
     }
 }
+
+/// `count` numbered parameters from `$first` on, for an `IN (…)` list: `$1,$2,$3`. Both
+/// dialects read `$N`.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}

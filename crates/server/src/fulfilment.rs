@@ -44,7 +44,7 @@ async fn record(
     by_whom: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO shipment_events (shipment_id, status, at, detail, by_whom) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO shipment_events (shipment_id, status, at, detail, by_whom) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(shipment)
     .bind(status.as_str())
@@ -70,7 +70,7 @@ pub(crate) async fn new_shipment(
     let now = unix_now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO shipments (order_id, centre_id, payment_id, amount_minor, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'to_pack', ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, 'to_pack', $5, $6) RETURNING id",
     )
     .bind(order_id)
     .bind(centre_id)
@@ -82,7 +82,7 @@ pub(crate) async fn new_shipment(
     .await?;
     for (line_id, quantity) in lines {
         sqlx::query(
-            "INSERT INTO shipment_lines (shipment_id, order_line_id, quantity) VALUES (?, ?, ?)",
+            "INSERT INTO shipment_lines (shipment_id, order_line_id, quantity) VALUES ($1, $2, $3)",
         )
         .bind(id)
         .bind(line_id)
@@ -157,7 +157,7 @@ pub(crate) async fn backorder_shipment(
     payment_id: i64,
 ) -> Result<(), sqlx::Error> {
     let (order_id, minor, currency): (i64, i64, String) =
-        sqlx::query_as("SELECT order_id, amount_minor, currency FROM payments WHERE id = ?")
+        sqlx::query_as("SELECT order_id, amount_minor, currency FROM payments WHERE id = $1")
             .bind(payment_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -194,7 +194,7 @@ pub(crate) async fn release_unshipped(
     let back: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
         "SELECT l.variant_id, s.centre_id, sl.quantity
          FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN order_lines l ON l.id = sl.order_line_id
-         WHERE s.order_id = ? AND s.status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL}"
+         WHERE s.order_id = $1 AND s.status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL}"
     ))
     .bind(order_id)
     .fetch_all(&mut *conn)
@@ -203,8 +203,8 @@ pub(crate) async fn release_unshipped(
         super::stock::add_stock(&mut *conn, *variant, *centre, *quantity).await?;
     }
     let ids: Vec<i64> = sqlx::query_scalar(&format!(
-        "UPDATE shipments AS s SET status = 'cancelled', updated_at = ?
-         WHERE order_id = ? AND status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL} RETURNING id"
+        "UPDATE shipments AS s SET status = 'cancelled', updated_at = $1
+         WHERE order_id = $2 AND status IN ('to_pack', 'packed') AND NOT {EXCHANGE_PARCEL} RETURNING id"
     ))
     .bind(now)
     .bind(order_id)
@@ -228,17 +228,17 @@ pub(crate) async fn release_rest(
 ) -> Result<Vec<i64>, sqlx::Error> {
     let mut variants = release_unshipped(&mut *conn, order_id, now, detail, by).await?;
     let waiting: Vec<i64> = sqlx::query_scalar(
-        "SELECT variant_id FROM order_lines WHERE order_id = ? AND backordered > 0",
+        "SELECT variant_id FROM order_lines WHERE order_id = $1 AND backordered > 0",
     )
     .bind(order_id)
     .fetch_all(&mut *conn)
     .await?;
     variants.extend(waiting);
-    sqlx::query("UPDATE order_lines SET backordered = 0 WHERE order_id = ?")
+    sqlx::query("UPDATE order_lines SET backordered = 0 WHERE order_id = $1")
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE payments SET status = 'cancelled' WHERE order_id = ? AND status = 'due'")
+    sqlx::query("UPDATE payments SET status = 'cancelled' WHERE order_id = $1 AND status = 'due'")
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
@@ -252,8 +252,8 @@ pub(crate) async fn void_untaken_holds(
     order_id: i64,
 ) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE payments SET status = 'voided' WHERE order_id = ? AND status = 'authorized' AND captured_minor = 0
-         RETURNING id, authorization, amount_minor",
+        "UPDATE payments SET status = 'voided' WHERE order_id = $1 AND status = 'authorized' AND captured_minor = 0
+         RETURNING id, \"authorization\", amount_minor",
     )
     .bind(order_id)
     .fetch_all(conn)
@@ -268,7 +268,7 @@ pub(crate) async fn new_order_link(
     number: &str,
 ) -> Result<String, sqlx::Error> {
     let key = random_token(24);
-    sqlx::query("INSERT INTO order_keys (order_id, key_hash, created_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO order_keys (order_id, key_hash, created_at) VALUES ($1, $2, $3)")
         .bind(order_id)
         .bind(session::digest(&key))
         .bind(unix_now())
@@ -323,12 +323,12 @@ pub(crate) async fn refresh_order_status(
     order_id: i64,
 ) -> Result<(), sqlx::Error> {
     let statuses: Vec<String> =
-        sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
+        sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = $1")
             .bind(order_id)
             .fetch_all(&mut *conn)
             .await?;
     let waiting: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = ?",
+        "SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = $1",
     )
     .bind(order_id)
     .fetch_one(&mut *conn)
@@ -339,7 +339,7 @@ pub(crate) async fn refresh_order_status(
         .collect();
     let status = order_status(&statuses, u32::try_from(waiting).unwrap_or(0));
     let changed = sqlx::query(
-        "UPDATE orders SET status = ? WHERE id = ? AND status != ? AND status != 'cancelled'",
+        "UPDATE orders SET status = $1 WHERE id = $2 AND status != $3 AND status != 'cancelled'",
     )
     .bind(status.as_str())
     .bind(order_id)
@@ -348,13 +348,13 @@ pub(crate) async fn refresh_order_status(
     .await?;
     if changed.rows_affected() == 1 {
         let reached: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM order_events WHERE order_id = ? AND status = ?")
+            sqlx::query_scalar("SELECT id FROM order_events WHERE order_id = $1 AND status = $2")
                 .bind(order_id)
                 .bind(status.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
         if reached.is_none() {
-            sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES ($1, $2, $3)")
                 .bind(order_id)
                 .bind(status.as_str())
                 .bind(unix_now())
@@ -429,7 +429,7 @@ async fn shipment_items(conn: &mut Conn, shipment: i64) -> Result<Vec<PickLine>,
     let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT v.sku, l.product_name, l.variant_label, sl.quantity
          FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id JOIN variants v ON v.id = l.variant_id
-         WHERE sl.shipment_id = ? ORDER BY l.id",
+         WHERE sl.shipment_id = $1 ORDER BY l.id",
     )
     .bind(shipment)
     .fetch_all(conn)
@@ -466,7 +466,7 @@ pub(crate) async fn shipments_of(
 ) -> Result<Vec<ShipmentView>, sqlx::Error> {
     // Parcels replaced by a change are not shown (those of a cancelled order are).
     let rows: Vec<ShipmentRow> = sqlx::query_as(&format!(
-        "{SHIPMENT_SELECT} WHERE s.order_id = ? AND (s.status != 'cancelled' OR o.status = 'cancelled') ORDER BY s.id"
+        "{SHIPMENT_SELECT} WHERE s.order_id = $1 AND (s.status != 'cancelled' OR o.status = 'cancelled') ORDER BY s.id"
     ))
     .bind(order_id)
     .fetch_all(&mut *conn)
@@ -478,14 +478,14 @@ pub(crate) async fn shipments_of(
         let parcel_lines: Vec<(i64, i64, String, String, i64, i64)> = sqlx::query_as(
             "SELECT l.id, l.variant_id, l.product_name, l.variant_label, sl.quantity, l.unit_price_minor
              FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id
-             WHERE sl.shipment_id = ? ORDER BY l.id",
+             WHERE sl.shipment_id = $1 ORDER BY l.id",
         )
         .bind(row.id)
         .fetch_all(&mut *conn)
         .await?;
         let delivered_on = super::returns::delivered_on(&mut *conn, row.id).await?;
         let events: Vec<(String, i64, String)> = sqlx::query_as(
-            "SELECT status, at, detail FROM shipment_events WHERE shipment_id = ? ORDER BY at, id",
+            "SELECT status, at, detail FROM shipment_events WHERE shipment_id = $1 ORDER BY at, id",
         )
         .bind(row.id)
         .fetch_all(&mut *conn)
@@ -634,8 +634,8 @@ impl<'a> Fulfilment<'a> {
                     o.ship_line2, o.ship_city, o.ship_postcode, o.ship_country, o.delivery_option,
                     p.status AS payment_status
              FROM shipments s JOIN orders o ON o.id = s.order_id LEFT JOIN payments p ON p.id = s.payment_id
-             WHERE s.centre_id = ? AND o.status != 'cancelled'
-               AND (s.status IN ('to_pack', 'packed') OR s.captured_at >= ?)
+             WHERE s.centre_id = $1 AND o.status != 'cancelled'
+               AND (s.status IN ('to_pack', 'packed') OR s.captured_at >= $2)
              ORDER BY o.placed_at, s.id",
         )
         .bind(centre_id)
@@ -679,7 +679,7 @@ impl<'a> Fulfilment<'a> {
     }
 
     async fn shipment(&self, conn: &mut Conn, id: i64) -> Result<ShipmentRow, ShopError> {
-        sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE s.id = ?"))
+        sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE s.id = $1"))
             .bind(id)
             .fetch_optional(conn)
             .await
@@ -696,7 +696,7 @@ impl<'a> Fulfilment<'a> {
             .pack()
             .map_err(|e| ShopError::invalid(Field::Tracking, e.0))?;
         async {
-            sqlx::query("UPDATE shipments SET status = ?, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE shipments SET status = $1, updated_at = $2 WHERE id = $3")
                 .bind(next.as_str())
                 .bind(unix_now())
                 .bind(id)
@@ -737,7 +737,7 @@ impl<'a> Fulfilment<'a> {
                 .map_err(|e| ShopError::invalid(Field::Tracking, e.0))?;
             let taken: Option<String> = sqlx::query_scalar(
                 "SELECT o.number FROM shipments s JOIN orders o ON o.id = s.order_id
-                 WHERE s.carrier = ? AND s.tracking = ? AND s.id != ?",
+                 WHERE s.carrier = $1 AND s.tracking = $2 AND s.id != $3",
             )
             .bind(carrier.as_str())
             .bind(&tracking)
@@ -782,9 +782,9 @@ impl<'a> Fulfilment<'a> {
         );
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let shipped = sqlx::query(
-            "UPDATE shipments SET status = 'shipped', carrier = ?, tracking = ?, promised_on = ?, expected_on = ?,
-                    payment_id = ?, captured_at = ?, updated_at = ?
-             WHERE id = ? AND status = 'packed'",
+            "UPDATE shipments SET status = 'shipped', carrier = $1, tracking = $2, promised_on = $3, expected_on = $4,
+                    payment_id = $5, captured_at = $6, updated_at = $7
+             WHERE id = $8 AND status = 'packed'",
         )
         .bind(carrier.as_str())
         .bind(&tracking)
@@ -817,7 +817,7 @@ impl<'a> Fulfilment<'a> {
             Err(e) => return Err(internal(e)),
         }
         async {
-            sqlx::query("UPDATE payments SET captured_minor = captured_minor + ? WHERE id = ?")
+            sqlx::query("UPDATE payments SET captured_minor = captured_minor + $1 WHERE id = $2")
                 .bind(row.amount_minor)
                 .bind(payment_id)
                 .execute(&mut *tx)
@@ -851,7 +851,7 @@ impl<'a> Fulfilment<'a> {
     /// shipped it (their capture was this one: the key is the same), or the customer
     /// cancelled a moment ago — then what was just taken is given back.
     async fn lost_race(&self, row: &ShipmentRow, taken: &Taken) -> ShopError {
-        let now: Option<String> = sqlx::query_scalar("SELECT status FROM shipments WHERE id = ?")
+        let now: Option<String> = sqlx::query_scalar("SELECT status FROM shipments WHERE id = $1")
             .bind(row.id)
             .fetch_optional(&self.state.db.write)
             .await
@@ -894,7 +894,7 @@ impl<'a> Fulfilment<'a> {
         };
         let payment_id = row.payment_id.ok_or_else(|| not_held("no payment"))?;
         let (status, authorization): (String, Option<String>) =
-            sqlx::query_as("SELECT status, authorization FROM payments WHERE id = ?")
+            sqlx::query_as("SELECT status, \"authorization\" FROM payments WHERE id = $1")
                 .bind(payment_id)
                 .fetch_one(&self.state.db.read)
                 .await
@@ -940,7 +940,7 @@ impl<'a> Fulfilment<'a> {
         // A retry finds the row its first try wrote (the gateway answered the same
         // authorization for the same key).
         let earlier: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM payments WHERE authorization = ?")
+            sqlx::query_scalar("SELECT id FROM payments WHERE \"authorization\" = $1")
                 .bind(&renewed.id)
                 .fetch_optional(&self.state.db.write)
                 .await
@@ -948,8 +948,8 @@ impl<'a> Fulfilment<'a> {
         let new_payment = match earlier {
             Some(id) => id,
             None => sqlx::query_scalar(
-                "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
-                 VALUES (?, ?, ?, 'renewed', 'authorized', ?, ?, ?) RETURNING id",
+                "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, \"authorization\", created_at, settled_at)
+                 VALUES ($1, $2, $3, 'renewed', 'authorized', $4, $5, $6) RETURNING id",
             )
             .bind(row.order_id)
             .bind(row.amount_minor)
@@ -988,8 +988,8 @@ impl<'a> Fulfilment<'a> {
     ) -> Result<(), sqlx::Error> {
         let items = item_words(&shipment_items(&mut *tx, row.id).await?);
         let more: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM shipments WHERE order_id = ? AND status IN ('to_pack', 'packed'))
-                  + (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = ?)",
+            "SELECT (SELECT COUNT(*) FROM shipments WHERE order_id = $1 AND status IN ('to_pack', 'packed'))
+                  + (SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = $2)",
         )
         .bind(row.order_id)
         .bind(row.order_id)
@@ -1083,7 +1083,7 @@ impl<'a> Fulfilment<'a> {
             .await
             .map_err(refused_internal)?;
         let row: Option<ShipmentRow> = sqlx::query_as(&format!(
-            "{SHIPMENT_SELECT} WHERE s.carrier = ? AND s.tracking = ?"
+            "{SHIPMENT_SELECT} WHERE s.carrier = $1 AND s.tracking = $2"
         ))
         .bind(carrier.as_str())
         .bind(&tracking)
@@ -1092,7 +1092,7 @@ impl<'a> Fulfilment<'a> {
         .map_err(refused_internal)?;
         let row = row.ok_or(ReportRefused::UnknownParcel)?;
         let first = sqlx::query(
-            "INSERT INTO courier_deliveries (event_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO courier_deliveries (event_id, received_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
         .bind(&event_id)
         .bind(unix_now())
@@ -1119,7 +1119,7 @@ impl<'a> Fulfilment<'a> {
         let estimate = expected.or(previous);
         async {
             sqlx::query(
-                "UPDATE shipments SET status = ?, expected_on = ?, updated_at = ? WHERE id = ?",
+                "UPDATE shipments SET status = $1, expected_on = $2, updated_at = $3 WHERE id = $4",
             )
             .bind(next.as_str())
             .bind(estimate.map(|d| d.to_string()))
@@ -1228,12 +1228,12 @@ impl<'a> Fulfilment<'a> {
         let refused = |m: String| ShopError::invalid(Field::Order, m);
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = ?")
+            sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = $1")
                 .bind(order_id)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(internal)?;
-        let order_status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+        let order_status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
             .bind(order_id)
             .fetch_one(&mut *tx)
             .await
@@ -1251,18 +1251,18 @@ impl<'a> Fulfilment<'a> {
             // Holds are released below.
             let variants = release_rest(&mut tx, order_id, now, "", by).await?;
             let holds = void_untaken_holds(&mut tx, order_id).await?;
-            sqlx::query("UPDATE orders SET status = 'cancelled' WHERE id = ?")
+            sqlx::query("UPDATE orders SET status = 'cancelled' WHERE id = $1")
                 .bind(order_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES (?, 'cancelled', ?)")
+            sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES ($1, 'cancelled', $2)")
                 .bind(order_id)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
             let (number, email, name, currency, brand, last4): (String, String, String, String, Option<String>, Option<String>) =
                 sqlx::query_as(
-                    "SELECT number, email, ship_name, currency, card_brand, card_last4 FROM orders WHERE id = ?",
+                    "SELECT number, email, ship_name, currency, card_brand, card_last4 FROM orders WHERE id = $1",
                 )
                 .bind(order_id)
                 .fetch_one(&mut *tx)
@@ -1320,7 +1320,7 @@ impl<'a> Fulfilment<'a> {
     pub async fn mail_overdue(&self, now: i64) -> usize {
         let (today, _) = super::clock::uk_clock(now);
         let rows: Vec<ShipmentRow> = match sqlx::query_as(&format!(
-            "{SHIPMENT_SELECT} WHERE s.status NOT IN ('to_pack', 'packed', 'delivered') AND s.expected_on < ?
+            "{SHIPMENT_SELECT} WHERE s.status NOT IN ('to_pack', 'packed', 'delivered') AND s.expected_on < $1
                AND (s.overdue_mailed_for IS NULL OR s.overdue_mailed_for != s.expected_on)"
         ))
         .bind(today.to_string())
@@ -1340,7 +1340,7 @@ impl<'a> Fulfilment<'a> {
                 // Claimed in the same transaction as the mail: told once, even if two
                 // processes look at the same moment.
                 let claimed = sqlx::query(
-                    "UPDATE shipments SET overdue_mailed_for = expected_on WHERE id = ?
+                    "UPDATE shipments SET overdue_mailed_for = expected_on WHERE id = $1
                        AND (overdue_mailed_for IS NULL OR overdue_mailed_for != expected_on)",
                 )
                 .bind(row.id)
@@ -1348,7 +1348,7 @@ impl<'a> Fulfilment<'a> {
                 .await?;
                 if claimed.rows_affected() == 1 {
                     let (status, at, detail): (String, i64, String) = sqlx::query_as(
-                        "SELECT status, at, detail FROM shipment_events WHERE shipment_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+                        "SELECT status, at, detail FROM shipment_events WHERE shipment_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
                     )
                     .bind(row.id)
                     .fetch_one(&mut *tx)

@@ -57,8 +57,8 @@ pub async fn schedule(
     run_at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO jobs (kind, subject, run_at, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kind, subject) DO UPDATE SET run_at = MAX(jobs.run_at, excluded.run_at)
+        "INSERT INTO jobs (kind, subject, run_at, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, subject) DO UPDATE SET run_at = CASE WHEN excluded.run_at > jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
          WHERE jobs.done_at IS NULL",
     )
     .bind(kind.as_str())
@@ -96,7 +96,7 @@ impl<'a> Jobs<'a> {
         loop {
             let due: Vec<(i64, String, i64, i64)> = match sqlx::query_as(
                 "SELECT id, kind, subject, attempts FROM jobs
-                 WHERE done_at IS NULL AND run_at <= ? ORDER BY run_at, id LIMIT ?",
+                 WHERE done_at IS NULL AND run_at <= $1 ORDER BY run_at, id LIMIT $2",
             )
             .bind(now)
             .bind(BATCH)
@@ -125,7 +125,7 @@ impl<'a> Jobs<'a> {
                         let wait = (60_i64 << attempts.clamp(0, 12)).min(MAX_WAIT);
                         tracing::warn!(id, kind, subject, %e, wait, "job failed; it will be tried again");
                         let _ = sqlx::query(
-                            "UPDATE jobs SET attempts = attempts + 1, last_error = ?, run_at = ? WHERE id = ? AND done_at IS NULL",
+                            "UPDATE jobs SET attempts = attempts + 1, last_error = $1, run_at = $2 WHERE id = $3 AND done_at IS NULL",
                         )
                         .bind(e.to_string())
                         .bind(unix_now() + wait)
@@ -163,7 +163,7 @@ impl<'a> Jobs<'a> {
         };
         let mut tx = self.state.db.write.begin().await?;
         let claimed = sqlx::query(
-            "UPDATE jobs SET done_at = ?, attempts = attempts + 1 WHERE id = ? AND done_at IS NULL",
+            "UPDATE jobs SET done_at = $1, attempts = attempts + 1 WHERE id = $2 AND done_at IS NULL",
         )
         .bind(unix_now())
         .bind(id)
@@ -187,7 +187,7 @@ impl<'a> Jobs<'a> {
                 };
                 if !finished {
                     // More to do: due again at once, its batch done with this commit.
-                    sqlx::query("UPDATE jobs SET done_at = NULL, attempts = 0 WHERE id = ?")
+                    sqlx::query("UPDATE jobs SET done_at = NULL, attempts = 0 WHERE id = $1")
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;

@@ -331,14 +331,14 @@ async fn hash_order_keys(write: &crate::db::Pool) -> Result<(), sqlx::Error> {
     let mut tx = write.begin().await?;
     for (id, key, at) in &plain {
         sqlx::query(
-            "INSERT INTO order_keys (order_id, key_hash, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO order_keys (order_id, key_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(id)
         .bind(session::digest(key))
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE orders SET access_key = '' WHERE id = ?")
+        sqlx::query("UPDATE orders SET access_key = '' WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -349,6 +349,15 @@ async fn hash_order_keys(write: &crate::db::Pool) -> Result<(), sqlx::Error> {
         "private order links now kept as hashes"
     );
     Ok(())
+}
+
+/// Sends the shop's warnings and errors to the test harness's captured output, which it
+/// shows for a test that fails (an "internal error" then says what it was).
+pub fn log_for_tests() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+        .with_test_writer()
+        .try_init();
 }
 
 /// Runs the shop until Ctrl-C or SIGTERM.

@@ -51,7 +51,7 @@ pub async fn queue_with_headers(
         .map(|(name, value)| format!("{}: {}\n", header_safe(name), header_safe(value)))
         .collect();
     sqlx::query(
-        "INSERT INTO mail_outbox (recipient, subject, body, created_at, headers) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO mail_outbox (recipient, subject, body, created_at, headers) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(mail.to)
     .bind(mail.subject)
@@ -231,8 +231,8 @@ impl Outbox {
             // time, or parked), so each round reads new ones and the run ends.
             let due: Vec<Queued> = sqlx::query_as(
                 "SELECT id, recipient, subject, body, created_at, attempts, headers FROM mail_outbox
-                 WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= ?
-                 ORDER BY id LIMIT ?",
+                 WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= $1
+                 ORDER BY id LIMIT $2",
             )
             .bind(now)
             .bind(BATCH)
@@ -246,7 +246,7 @@ impl Outbox {
                 match tried {
                     Ok(()) => {
                         sqlx::query(
-                            "UPDATE mail_outbox SET sent_at = ?, last_error = NULL WHERE id = ?",
+                            "UPDATE mail_outbox SET sent_at = $1, last_error = NULL WHERE id = $2",
                         )
                         .bind(super::unix_now())
                         .bind(m.id)
@@ -268,7 +268,7 @@ impl Outbox {
                             tracing::warn!(id = m.id, tries, %error, "mail not delivered; it will be tried again");
                         }
                         sqlx::query(
-                            "UPDATE mail_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, parked_at = ? WHERE id = ?",
+                            "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, parked_at = $4 WHERE id = $5",
                         )
                         .bind(i64::from(tries))
                         .bind(next)
@@ -325,7 +325,7 @@ impl Outbox {
     pub async fn send_again(&self, write: &Pool, id: i64) -> Result<bool, MailError> {
         let changed = sqlx::query(
             "UPDATE mail_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = 0
-             WHERE id = ? AND parked_at IS NOT NULL AND sent_at IS NULL",
+             WHERE id = $1 AND parked_at IS NOT NULL AND sent_at IS NULL",
         )
         .bind(id)
         .execute(write)

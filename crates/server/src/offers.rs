@@ -86,7 +86,7 @@ impl<'a> Offers<'a> {
             "Please tick the box to let us email you when the price goes down.",
         )?;
         let product: Option<(i64, String, i64)> =
-            sqlx::query_as("SELECT id, name, price_minor FROM products WHERE slug = ?")
+            sqlx::query_as("SELECT id, name, price_minor FROM products WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&self.state.db.read)
                 .await
@@ -97,7 +97,7 @@ impl<'a> Offers<'a> {
             ));
         };
         let confirmed: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT confirmed_at FROM price_watches WHERE product_id = ? AND email = ?",
+            "SELECT confirmed_at FROM price_watches WHERE product_id = $1 AND email = $2",
         )
         .bind(product_id)
         .bind(&email)
@@ -120,7 +120,7 @@ impl<'a> Offers<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         sqlx::query(
             "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirm_hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (product_id, email) DO UPDATE SET confirm_hash = excluded.confirm_hash,
                  consent_text = excluded.consent_text, created_at = excluded.created_at,
                  saved_minor = excluded.saved_minor, told_minor = excluded.told_minor,
@@ -132,7 +132,7 @@ impl<'a> Offers<'a> {
         .bind(PRICE_WATCH_CONSENT)
         .bind(price)
         .bind(price)
-        .bind(in_stock)
+        .bind(i64::from(in_stock))
         .bind(unix_now())
         .bind(session::digest(&token))
         .execute(&mut *tx)
@@ -159,8 +159,8 @@ impl<'a> Offers<'a> {
         let now = unix_now();
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let confirmed: Option<(String, i64)> = sqlx::query_as(
-            "UPDATE price_watches SET confirmed_at = ?, confirm_hash = NULL
-             WHERE confirm_hash = ? AND confirmed_at IS NULL RETURNING email, product_id",
+            "UPDATE price_watches SET confirmed_at = $1, confirm_hash = NULL
+             WHERE confirm_hash = $2 AND confirmed_at IS NULL RETURNING email, product_id",
         )
         .bind(now)
         .bind(session::digest(token.trim()))
@@ -185,7 +185,7 @@ impl<'a> Offers<'a> {
     }
 
     async fn product_name(&self, id: i64) -> Result<String, ShopError> {
-        sqlx::query_scalar("SELECT name FROM products WHERE id = ?")
+        sqlx::query_scalar("SELECT name FROM products WHERE id = $1")
             .bind(id)
             .fetch_one(&self.state.db.read)
             .await
@@ -195,7 +195,7 @@ impl<'a> Offers<'a> {
     /// Deletes price watches nobody confirmed within [`UNCONFIRMED_ALERT_DAYS`].
     pub async fn forget_unconfirmed(&self, now: i64) {
         if let Err(e) =
-            sqlx::query("DELETE FROM price_watches WHERE confirmed_at IS NULL AND created_at < ?")
+            sqlx::query("DELETE FROM price_watches WHERE confirmed_at IS NULL AND created_at < $1")
                 .bind(now - UNCONFIRMED_ALERT_DAYS * 86_400)
                 .execute(&self.state.db.write)
                 .await
@@ -222,7 +222,7 @@ impl<'a> Offers<'a> {
         };
         let mut tx = self.state.db.write.begin().await.map_err(admin)?;
         let Some((product_id, old)): Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, price_minor FROM products WHERE slug = ?")
+            sqlx::query_as("SELECT id, price_minor FROM products WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&mut *tx)
                 .await
@@ -233,14 +233,14 @@ impl<'a> Offers<'a> {
         let now = unix_now();
         let watchers_told = price_minor < old;
         if price_minor != old {
-            sqlx::query("UPDATE products SET price_minor = ? WHERE id = ?")
+            sqlx::query("UPDATE products SET price_minor = $1 WHERE id = $2")
                 .bind(price_minor)
                 .bind(product_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(admin)?;
             let change: i64 = sqlx::query_scalar(
-                "INSERT INTO price_changes (product_id, old_minor, new_minor, changed_at) VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO price_changes (product_id, old_minor, new_minor, changed_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(product_id)
             .bind(old)
@@ -283,7 +283,7 @@ impl<'a> Offers<'a> {
         let now = unix_now();
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let offers: Option<String> =
-            sqlx::query_scalar("SELECT email FROM offer_mails WHERE unsubscribe_hash = ?")
+            sqlx::query_scalar("SELECT email FROM offer_mails WHERE unsubscribe_hash = $1")
                 .bind(&hash)
                 .fetch_optional(&mut *tx)
                 .await
@@ -297,7 +297,7 @@ impl<'a> Offers<'a> {
             let watch: Option<(i64, String, String)> = sqlx::query_as(
                 "SELECT w.id, w.email, p.name FROM price_watch_stops x
                  JOIN price_watches w ON w.id = x.watch_id JOIN products p ON p.id = w.product_id
-                 WHERE x.token_hash = ?",
+                 WHERE x.token_hash = $1",
             )
             .bind(&hash)
             .fetch_optional(&mut *tx)
@@ -392,7 +392,7 @@ impl<'a> Offers<'a> {
             .map_err(internal)?;
         start_run(&mut tx, run, now).await.map_err(internal)?;
         sqlx::query(
-            "UPDATE jobs SET run_at = ? WHERE kind = ? AND subject = ? AND done_at IS NULL",
+            "UPDATE jobs SET run_at = $1 WHERE kind = $2 AND subject = $3 AND done_at IS NULL",
         )
         .bind(now)
         .bind(JobKind::OffersRun.as_str())
@@ -430,7 +430,7 @@ async fn planned_run(conn: &mut Conn, now: i64, every_days: u32) -> Result<i64, 
         return Ok(id);
     }
     let due = next_run_at(now, every_days);
-    let id: i64 = sqlx::query_scalar("INSERT INTO offer_runs (due_at) VALUES (?) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO offer_runs (due_at) VALUES ($1) RETURNING id")
         .bind(due)
         .fetch_one(&mut *conn)
         .await?;
@@ -440,11 +440,11 @@ async fn planned_run(conn: &mut Conn, now: i64, every_days: u32) -> Result<i64, 
 
 /// Deletes price watch `id` and its stop links.
 pub(crate) async fn forget_watch(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM price_watch_stops WHERE watch_id = ?")
+    sqlx::query("DELETE FROM price_watch_stops WHERE watch_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM price_watches WHERE id = ?")
+    sqlx::query("DELETE FROM price_watches WHERE id = $1")
         .bind(id)
         .execute(conn)
         .await?;
@@ -454,10 +454,10 @@ pub(crate) async fn forget_watch(conn: &mut Conn, id: i64) -> Result<(), sqlx::E
 /// Marks run `run` started at `now`, with the number of subscribers it goes to.
 async fn start_run(conn: &mut Conn, run: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE offer_runs SET due_at = MIN(due_at, ?1), started_at = ?1, subscribers = (
+        "UPDATE offer_runs SET due_at = CASE WHEN $1 < due_at THEN $1 ELSE due_at END, started_at = $1, subscribers = (
              SELECT COUNT(DISTINCT lower(email)) FROM marketing_consents
              WHERE confirmed_at IS NOT NULL AND withdrawn_at IS NULL)
-         WHERE id = ?2 AND started_at IS NULL",
+         WHERE id = $2 AND started_at IS NULL",
     )
     .bind(now)
     .bind(run)
@@ -483,7 +483,7 @@ pub(crate) async fn price_drop(
         String,
     )> = sqlx::query_as(
         "SELECT p.id, p.name, p.slug, p.price_minor, p.currency FROM price_changes c
-             JOIN products p ON p.id = c.product_id WHERE c.id = ?",
+             JOIN products p ON p.id = c.product_id WHERE c.id = $1",
     )
     .bind(change)
     .fetch_optional(&mut *tx)
@@ -495,7 +495,7 @@ pub(crate) async fn price_drop(
     // a price they can't have.
     let watchers: Vec<(i64, String, i64, i64)> = sqlx::query_as(
         "SELECT id, email, told_minor, saved_minor FROM price_watches
-         WHERE product_id = ? AND confirmed_at IS NOT NULL ORDER BY id",
+         WHERE product_id = $1 AND confirmed_at IS NOT NULL ORDER BY id",
     )
     .bind(product_id)
     .fetch_all(&mut *tx)
@@ -526,12 +526,12 @@ pub(crate) async fn price_drop(
             &unsubscribe_headers(&stop_link),
         )
         .await?;
-        sqlx::query("UPDATE price_watches SET told_minor = ? WHERE id = ?")
+        sqlx::query("UPDATE price_watches SET told_minor = $1 WHERE id = $2")
             .bind(now_minor)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO price_watch_stops (token_hash, watch_id) VALUES (?, ?)")
+        sqlx::query("INSERT INTO price_watch_stops (token_hash, watch_id) VALUES ($1, $2)")
             .bind(session::digest(&stop))
             .bind(id)
             .execute(&mut *tx)
@@ -550,7 +550,7 @@ async fn consents_of<'e>(
     email: &str,
 ) -> Result<Vec<(bool, Option<i64>)>, sqlx::Error> {
     let rows: Vec<(Flag, Option<i64>)> = sqlx::query_as(
-        "SELECT confirmed_at IS NOT NULL, withdrawn_at FROM marketing_consents WHERE email = ? COLLATE NOCASE",
+        "SELECT confirmed_at IS NOT NULL, withdrawn_at FROM marketing_consents WHERE email = $1 COLLATE NOCASE",
     )
     .bind(email)
     .fetch_all(db)
@@ -601,7 +601,7 @@ pub(crate) async fn prepare_batch(
     // start the counts may not be read yet).
     state.recommender.catch_up(read).await?;
     let Some((started, after, finished)): Option<(Option<i64>, String, Option<i64>)> =
-        sqlx::query_as("SELECT started_at, cursor, finished_at FROM offer_runs WHERE id = ?")
+        sqlx::query_as("SELECT started_at, cursor, finished_at FROM offer_runs WHERE id = $1")
             .bind(run)
             .fetch_optional(read)
             .await?
@@ -615,8 +615,8 @@ pub(crate) async fn prepare_batch(
     let run_at = started.unwrap_or(now);
     let seen: Vec<String> = sqlx::query_scalar(
         "SELECT lower(email) AS e FROM marketing_consents
-         WHERE confirmed_at IS NOT NULL AND withdrawn_at IS NULL AND lower(email) > ?
-         GROUP BY e ORDER BY e LIMIT ?",
+         WHERE confirmed_at IS NOT NULL AND withdrawn_at IS NULL AND lower(email) > $1
+         GROUP BY e ORDER BY e LIMIT $2",
     )
     .bind(&after)
     .bind(RUN_BATCH)
@@ -637,7 +637,7 @@ pub(crate) async fn prepare_batch(
     for email in seen {
         let consents = consents_of(read, &email).await?;
         let last: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(run_at) FROM offer_mails WHERE email = ? COLLATE NOCASE",
+            "SELECT MAX(run_at) FROM offer_mails WHERE email = $1 COLLATE NOCASE",
         )
         .bind(&email)
         .fetch_one(read)
@@ -677,7 +677,7 @@ pub(crate) async fn write_batch(
     batch: Batch,
 ) -> Result<bool, sqlx::Error> {
     let now: Option<(Option<i64>, String, Option<i64>)> =
-        sqlx::query_as("SELECT started_at, cursor, finished_at FROM offer_runs WHERE id = ?")
+        sqlx::query_as("SELECT started_at, cursor, finished_at FROM offer_runs WHERE id = $1")
             .bind(batch.run)
             .fetch_optional(&mut *tx)
             .await?;
@@ -699,7 +699,7 @@ pub(crate) async fn write_batch(
             continue;
         }
         let written = sqlx::query(
-            "INSERT INTO offer_mails (run_id, email, run_at, unsubscribe_hash) VALUES (?, ?, ?, ?)
+            "INSERT INTO offer_mails (run_id, email, run_at, unsubscribe_hash) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(batch.run)
@@ -724,7 +724,7 @@ pub(crate) async fn write_batch(
         .await?;
         // Back in stock is said once: again only after it has sold out in between.
         for id in &mail.back {
-            sqlx::query("UPDATE price_watches SET in_stock_then = 1 WHERE id = ?")
+            sqlx::query("UPDATE price_watches SET in_stock_then = 1 WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -732,16 +732,16 @@ pub(crate) async fn write_batch(
         sent += 1;
     }
     for id in &batch.sold_out_again {
-        sqlx::query("UPDATE price_watches SET in_stock_then = 0 WHERE id = ?")
+        sqlx::query("UPDATE price_watches SET in_stock_then = 0 WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     let done = batch.seen.len() < usize::try_from(RUN_BATCH).unwrap_or(usize::MAX);
     sqlx::query(
-        "UPDATE offer_runs SET seen = seen + ?, sent = sent + ?, cursor = ?,
-             finished_at = CASE WHEN ? THEN ? END
-         WHERE id = ?",
+        "UPDATE offer_runs SET seen = seen + $1, sent = sent + $2, cursor = $3,
+             finished_at = CASE WHEN $4 THEN $5 END
+         WHERE id = $6",
     )
     .bind(i64::try_from(batch.seen.len()).unwrap_or(i64::MAX))
     .bind(sent)
@@ -784,7 +784,7 @@ async fn sections_for(
     let saved: Vec<SavedRow> = sqlx::query_as(
         "SELECT w.id, p.id AS product, p.name, p.slug, p.price_minor, p.currency, w.saved_minor, w.in_stock_then
          FROM price_watches w JOIN products p ON p.id = w.product_id
-         WHERE w.email = ? COLLATE NOCASE AND w.confirmed_at IS NOT NULL ORDER BY w.id DESC",
+         WHERE w.email = $1 COLLATE NOCASE AND w.confirmed_at IS NOT NULL ORDER BY w.id DESC",
     )
     .bind(email)
     .fetch_all(&state.db.read)

@@ -220,7 +220,7 @@ pub(crate) async fn variants_of_product(
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let variants: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT v.id, v.colour, v.size FROM variants v
-         WHERE v.product_id = (SELECT product_id FROM variants WHERE id = ?) ORDER BY v.position",
+         WHERE v.product_id = (SELECT product_id FROM variants WHERE id = $1) ORDER BY v.position",
     )
     .bind(variant)
     .fetch_all(conn)
@@ -249,7 +249,7 @@ pub(crate) async fn take_stock(
             unit_price_minor,
         });
         let taken = sqlx::query(
-            "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
+            "UPDATE stock SET quantity = quantity - $1 WHERE variant_id = $2 AND centre_id = $3 AND quantity >= $4",
         )
         .bind(i64::from(pick.quantity))
         .bind(line.variant_id)
@@ -267,7 +267,7 @@ pub(crate) async fn take_stock(
             }]));
         }
         sqlx::query(
-            "INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES (?, ?, ?)",
+            "INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES ($1, $2, $3)",
         )
         .bind(line_id)
         .bind(pick.centre_id)
@@ -283,7 +283,7 @@ async fn sale_row(conn: &mut Conn, variant_id: i64) -> Result<Option<SaleRow>, S
     sqlx::query_as(
         "SELECT v.id AS variant_id, p.id AS product_id, p.slug AS product_slug, p.name AS product_name, v.colour, v.size,
                 p.price_minor, p.currency
-         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
     )
     .bind(variant_id)
     .fetch_optional(conn)
@@ -565,7 +565,7 @@ impl<'a> Orders<'a> {
                                  ship_postcode, ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
                                  delivery_option, arrives_on, card_brand, card_last4, card_token, delivery_due_minor, placed_by,
                                  account_email)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
         )
         .bind(&number)
         // Only the key's hash is kept (order_keys).
@@ -601,7 +601,7 @@ impl<'a> Orders<'a> {
                 .map_err(internal)?;
         }
 
-        sqlx::query("INSERT INTO order_keys (order_id, key_hash, created_at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO order_keys (order_id, key_hash, created_at) VALUES ($1, $2, $3)")
             .bind(order_id)
             .bind(super::session::digest(&key))
             .bind(now)
@@ -612,7 +612,7 @@ impl<'a> Orders<'a> {
         for ((line, row, plan), line_total) in p.sales.iter().zip(&p.quote.line_totals) {
             let line_id: i64 = sqlx::query_scalar(
                 "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(order_id)
             .bind(line.variant_id)
@@ -627,7 +627,7 @@ impl<'a> Orders<'a> {
             .map_err(internal)?;
             take_stock(&mut *tx, line_id, line, row.price_minor, plan, &mut picks).await?;
         }
-        sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO order_events (order_id, status, at) VALUES ($1, $2, $3)")
             .bind(order_id)
             .bind(OrderStatus::Placed.as_str())
             .bind(now)
@@ -635,8 +635,8 @@ impl<'a> Orders<'a> {
             .await
             .map_err(internal)?;
         let payment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, authorization, created_at, settled_at)
-             VALUES (?, ?, ?, 'checkout', 'authorized', ?, ?, ?) RETURNING id",
+            "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, \"authorization\", created_at, settled_at)
+             VALUES ($1, $2, $3, 'checkout', 'authorized', $4, $5, $6) RETURNING id",
         )
         .bind(order_id)
         .bind(payment.amount.minor)
@@ -661,7 +661,7 @@ impl<'a> Orders<'a> {
             // Counted only once the address's owner opens the link mailed now.
             let token = super::random_token(32);
             sqlx::query(
-                "INSERT INTO marketing_consents (email, wording, given_at, order_id, confirm_hash) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO marketing_consents (email, wording, given_at, order_id, confirm_hash) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&details.email)
             .bind(OFFERS_CONSENT)
@@ -766,7 +766,7 @@ impl<'a> Orders<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         async {
             let (number, email, name): (String, String, String) =
-                sqlx::query_as("SELECT number, email, ship_name FROM orders WHERE id = ?")
+                sqlx::query_as("SELECT number, email, ship_name FROM orders WHERE id = $1")
                     .bind(id)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -837,7 +837,7 @@ impl<'a> Orders<'a> {
         // Looked up and mailed after the answer, so the answer's timing says nothing either.
         tokio::spawn(async move {
             let found: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
-                "SELECT id FROM orders WHERE number = ? AND email = ? COLLATE NOCASE",
+                "SELECT id FROM orders WHERE number = $1 AND email = $2 COLLATE NOCASE",
             )
             .bind(&number)
             .bind(&email)
@@ -891,19 +891,19 @@ impl<'a> Orders<'a> {
                 return Err(order_not_found());
             };
             return sqlx::query_scalar(&format!(
-                "SELECT id FROM orders o WHERE number = ? AND {}",
+                "SELECT id FROM orders o WHERE {} AND number = $3",
                 super::accounts::ACCOUNT_ORDERS
             ))
+            .bind(&email)
+            .bind(&email)
             .bind(&number)
-            .bind(&email)
-            .bind(&email)
             .fetch_optional(&self.state.db.read)
             .await
             .map_err(internal)?
             .ok_or_else(order_not_found);
         }
         let hashes: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT k.order_id, k.key_hash FROM order_keys k JOIN orders o ON o.id = k.order_id WHERE o.number = ?",
+            "SELECT k.order_id, k.key_hash FROM order_keys k JOIN orders o ON o.id = k.order_id WHERE o.number = $1",
         )
         .bind(&number)
         .fetch_all(&self.state.db.read)
@@ -994,7 +994,7 @@ impl<'a> Orders<'a> {
             "SELECT id, number, status, email, ship_name, ship_line1, ship_line2, ship_city, ship_postcode,
                     ship_country, currency, subtotal_minor, delivery_minor, total_minor, placed_at,
                     phone, delivery_option, arrives_on, card_brand, card_last4, delivery_due_minor, placed_by
-             FROM orders WHERE id = ?",
+             FROM orders WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.state.db.read)
@@ -1006,7 +1006,7 @@ impl<'a> Orders<'a> {
         let lines: Vec<OrderLineRow> = sqlx::query_as(&format!(
             "SELECT l.id, l.variant_id, l.exchange_for, l.product_name, l.variant_label, l.quantity, l.unit_price_minor, l.line_total_minor, l.backordered, v.restock_on,
                     {} AS shipped
-             FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ? ORDER BY l.id",
+             FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = $1 ORDER BY l.id",
             super::changes::SHIPPED_UNITS
         ))
         .bind(o.id)
@@ -1014,7 +1014,7 @@ impl<'a> Orders<'a> {
         .await
         .map_err(internal)?;
         let charged: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(captured_minor), 0) FROM payments WHERE order_id = ?",
+            "SELECT COALESCE(SUM(captured_minor), 0) FROM payments WHERE order_id = $1",
         )
         .bind(o.id)
         .fetch_one(&self.state.db.read)
@@ -1034,7 +1034,7 @@ impl<'a> Orders<'a> {
             .map_err(internal)?
             .later;
         let events: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, at FROM order_events WHERE order_id = ? ORDER BY id")
+            sqlx::query_as("SELECT status, at FROM order_events WHERE order_id = $1 ORDER BY id")
                 .bind(o.id)
                 .fetch_all(&self.state.db.read)
                 .await
@@ -1048,7 +1048,7 @@ impl<'a> Orders<'a> {
                 .await
                 .map_err(internal)?;
             let refunded: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(SUM(refunded_minor), 0) FROM payments WHERE order_id = ?",
+                "SELECT COALESCE(SUM(refunded_minor), 0) FROM payments WHERE order_id = $1",
             )
             .bind(o.id)
             .fetch_one(&mut *conn)
@@ -1071,7 +1071,7 @@ impl<'a> Orders<'a> {
                 }
             }
             let changes: Vec<(i64, String, String, String)> = sqlx::query_as(
-                "SELECT at, by_whom, summary, money FROM order_changes WHERE order_id = ? ORDER BY id",
+                "SELECT at, by_whom, summary, money FROM order_changes WHERE order_id = $1 ORDER BY id",
             )
             .bind(o.id)
             .fetch_all(&mut *conn)

@@ -164,7 +164,7 @@ impl TestGateway {
 
     async fn card(&self, token: &str) -> Result<(CardOnFile, TestCardBehaviour), GatewayError> {
         let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT brand, last4, behaviour FROM test_gateway_cards WHERE token = ?",
+            "SELECT brand, last4, behaviour FROM test_gateway_cards WHERE token = $1",
         )
         .bind(token)
         .fetch_optional(&self.read)
@@ -185,7 +185,7 @@ impl TestGateway {
     ) -> Result<(), GatewayError> {
         sqlx::query(
             "INSERT INTO test_gateway_authorizations (id, token, amount_minor, currency, reference, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (reference) DO NOTHING",
         )
         .bind(&a.id)
         .bind(token)
@@ -202,7 +202,7 @@ impl TestGateway {
     /// The authorization kept for idempotency key `reference`.
     async fn by_reference(&self, reference: &str) -> Result<Option<Authorization>, GatewayError> {
         let row: Option<(String, String, i64, String, String)> = sqlx::query_as(
-            "SELECT id, token, amount_minor, currency, status FROM test_gateway_authorizations WHERE reference = ?",
+            "SELECT id, token, amount_minor, currency, status FROM test_gateway_authorizations WHERE reference = $1",
         )
         .bind(reference)
             .fetch_optional(&self.read)
@@ -251,7 +251,7 @@ impl PaymentGateway for TestGateway {
                 last4: checked.last4(),
             };
             sqlx::query(
-                "INSERT INTO test_gateway_cards (token, brand, last4, behaviour, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO test_gateway_cards (token, brand, last4, behaviour, created_at) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&token)
             .bind(on_file.brand.name())
@@ -315,7 +315,7 @@ impl PaymentGateway for TestGateway {
     ) -> BoxFuture<'a, Result<Authorization, GatewayError>> {
         Box::pin(async move {
             let row: Option<(String, i64, String, String)> = sqlx::query_as(
-                "SELECT token, amount_minor, currency, status FROM test_gateway_authorizations WHERE id = ?",
+                "SELECT token, amount_minor, currency, status FROM test_gateway_authorizations WHERE id = $1",
             )
             .bind(authorization)
             .fetch_optional(&self.db)
@@ -330,7 +330,7 @@ impl PaymentGateway for TestGateway {
                 ("authorized", _) => AuthStatus::Authorized,
                 _ => AuthStatus::Declined(DeclineReason::AuthenticationFailed),
             };
-            sqlx::query("UPDATE test_gateway_authorizations SET status = ? WHERE id = ?")
+            sqlx::query("UPDATE test_gateway_authorizations SET status = $1 WHERE id = $2")
                 .bind(status_text(&new_status))
                 .bind(authorization)
                 .execute(&self.db)
@@ -346,7 +346,7 @@ impl PaymentGateway for TestGateway {
 
     fn void<'a>(&'a self, authorization: &'a str) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async move {
-            sqlx::query("UPDATE test_gateway_authorizations SET status = 'voided' WHERE id = ?")
+            sqlx::query("UPDATE test_gateway_authorizations SET status = 'voided' WHERE id = $1")
                 .bind(authorization)
                 .execute(&self.db)
                 .await?;
@@ -368,14 +368,14 @@ impl PaymentGateway for TestGateway {
     ) -> BoxFuture<'a, Result<Capture, GatewayError>> {
         Box::pin(async move {
             let taken: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(SUM(amount_minor), 0) FROM test_gateway_captures WHERE authorization = ?",
+                "SELECT COALESCE(SUM(amount_minor), 0) FROM test_gateway_captures WHERE \"authorization\" = $1",
             )
             .bind(authorization)
             .fetch_one(&self.db)
             .await?;
             let done = sqlx::query(
-                "UPDATE test_gateway_authorizations SET amount_minor = ?
-                 WHERE id = ? AND status = 'authorized' AND amount_minor >= ? AND ? >= ?",
+                "UPDATE test_gateway_authorizations SET amount_minor = $1
+                 WHERE id = $2 AND status = 'authorized' AND amount_minor >= $3 AND $4 >= $5",
             )
             .bind(amount.minor)
             .bind(authorization)
@@ -423,7 +423,7 @@ impl TestGateway {
     ) -> Result<Capture, GatewayError> {
         let mut tx = self.db.begin().await?;
         let done: Option<String> =
-            sqlx::query_scalar("SELECT reference FROM test_gateway_captures WHERE reference = ?")
+            sqlx::query_scalar("SELECT reference FROM test_gateway_captures WHERE reference = $1")
                 .bind(reference)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -431,20 +431,20 @@ impl TestGateway {
             return Ok(Capture::Done(format!("cap_test_{done}")));
         }
         let row: Option<(i64, String, i64)> = sqlx::query_as(
-            "SELECT amount_minor, status, created_at FROM test_gateway_authorizations WHERE id = ?",
+            "SELECT amount_minor, status, created_at FROM test_gateway_authorizations WHERE id = $1",
         )
         .bind(authorization)
         .fetch_optional(&mut *tx)
         .await?;
         let (held, status, created_at) = row.ok_or(GatewayError::UnknownAuthorization)?;
         let taken: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(amount_minor), 0) FROM test_gateway_captures WHERE authorization = ? AND amount_minor > 0",
+            "SELECT COALESCE(SUM(amount_minor), 0) FROM test_gateway_captures WHERE \"authorization\" = $1 AND amount_minor > 0",
         )
         .bind(authorization)
         .fetch_one(&mut *tx)
         .await?;
         let given_back: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(-SUM(amount_minor), 0) FROM test_gateway_captures WHERE authorization = ? AND amount_minor < 0",
+            "SELECT COALESCE(-SUM(amount_minor), 0) FROM test_gateway_captures WHERE \"authorization\" = $1 AND amount_minor < 0",
         )
         .bind(authorization)
         .fetch_one(&mut *tx)
@@ -468,7 +468,7 @@ impl TestGateway {
         };
         if matches!(answer, Capture::Done(_)) {
             sqlx::query(
-                "INSERT INTO test_gateway_captures (reference, authorization, amount_minor, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO test_gateway_captures (reference, \"authorization\", amount_minor, created_at) VALUES ($1, $2, $3, $4)",
             )
             .bind(reference)
             .bind(authorization)

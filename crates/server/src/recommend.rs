@@ -42,7 +42,7 @@ impl Recommender {
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT o.id, COALESCE(o.account_email, o.email), v.product_id
              FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN variants v ON v.id = ol.variant_id
-             WHERE o.id > ? AND o.email != '' AND o.status != 'cancelled'
+             WHERE o.id > $1 AND o.email != '' AND o.status != 'cancelled'
              ORDER BY o.id, ol.id",
         )
         .bind(after)
@@ -111,22 +111,30 @@ impl<'a> Recommendations<'a> {
     ) -> Result<Vec<ProductCard>, ShopError> {
         let mut seeds: Vec<u32> = Vec::new();
         if let Some(slug) = slug {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE slug = ?")
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&self.state.db.read)
                 .await
                 .map_err(internal)?;
             seeds.extend(id.and_then(|id| u32::try_from(id).ok()));
         }
-        let ids = serde_json::to_string(&variant_ids.iter().take(50).collect::<Vec<_>>())
-            .map_err(internal)?;
-        let in_cart: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT product_id FROM variants WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(ids)
-        .fetch_all(&self.state.db.read)
-        .await
-        .map_err(internal)?;
+        let ids = &variant_ids[..variant_ids.len().min(50)];
+        let in_cart: Vec<i64> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT DISTINCT product_id FROM variants WHERE id IN ({})",
+                crate::db::placeholders(1, ids.len())
+            );
+            let mut query = sqlx::query_scalar(&sql);
+            for id in ids {
+                query = query.bind(id);
+            }
+            query
+                .fetch_all(&self.state.db.read)
+                .await
+                .map_err(internal)?
+        };
         for id in in_cart.into_iter().filter_map(|id| u32::try_from(id).ok()) {
             if !seeds.contains(&id) {
                 seeds.push(id);

@@ -35,7 +35,7 @@ pub(crate) async fn units_in_returns(
 ) -> Result<HashMap<(i64, i64), u32>, sqlx::Error> {
     let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
         "SELECT r.shipment_id, rl.order_line_id, r.status, rl.quantity
-         FROM returns r JOIN return_lines rl ON rl.return_id = r.id WHERE r.order_id = ?",
+         FROM returns r JOIN return_lines rl ON rl.return_id = r.id WHERE r.order_id = $1",
     )
     .bind(order_id)
     .fetch_all(conn)
@@ -56,7 +56,7 @@ pub(crate) async fn delivered_on(
 ) -> Result<Option<CalendarDate>, sqlx::Error> {
     let at: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(e.at) FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
-         WHERE e.shipment_id = ? AND e.status = 'delivered' AND s.status = 'delivered'",
+         WHERE e.shipment_id = $1 AND e.status = 'delivered' AND s.status = 'delivered'",
     )
     .bind(shipment)
     .fetch_one(conn)
@@ -127,7 +127,7 @@ async fn return_lines(
     sqlx::query_as(
         "SELECT l.id, l.variant_id, l.product_name, l.variant_label, rl.quantity, l.unit_price_minor
          FROM return_lines rl JOIN order_lines l ON l.id = rl.order_line_id
-         WHERE rl.return_id = ? ORDER BY l.id",
+         WHERE rl.return_id = $1 ORDER BY l.id",
     )
     .bind(return_id)
     .fetch_all(conn)
@@ -159,7 +159,7 @@ async fn exchanges_of(conn: &mut Conn, return_id: i64) -> Result<Vec<ExchangeRow
         "SELECT x.order_line_id AS line, x.variant_id AS variant, x.centre_id AS centre, x.quantity,
                 p.name AS product, v.colour, v.size
          FROM return_exchanges x JOIN variants v ON v.id = x.variant_id JOIN products p ON p.id = v.product_id
-         WHERE x.return_id = ? ORDER BY x.order_line_id",
+         WHERE x.return_id = $1 ORDER BY x.order_line_id",
     )
     .bind(return_id)
     .fetch_all(conn)
@@ -207,7 +207,7 @@ async fn refund_due(conn: &mut Conn, row: &ReturnRow) -> Result<i64, sqlx::Error
             (SELECT COALESCE(SUM(rl.quantity), 0) FROM returns r JOIN return_lines rl ON rl.return_id = r.id
               WHERE r.order_id = o.id AND r.status IN ('refunded', 'exchanged')),
             o.delivery_minor
-         FROM orders o WHERE o.id = ?",
+         FROM orders o WHERE o.id = $1",
     )
     .bind(row.order_id)
     .fetch_one(conn)
@@ -273,7 +273,7 @@ impl<'a> Returns<'a> {
         let today = uk_local(unix_now()).0;
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let earlier: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, order_id FROM returns WHERE attempt = ?")
+            sqlx::query_as("SELECT id, order_id FROM returns WHERE attempt = $1")
                 .bind(attempt)
                 .fetch_optional(&mut *tx)
                 .await
@@ -289,7 +289,7 @@ impl<'a> Returns<'a> {
             };
         }
         let shipment: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM shipments WHERE id = ? AND order_id = ?")
+            sqlx::query_scalar("SELECT id FROM shipments WHERE id = $1 AND order_id = $2")
                 .bind(request.shipment_id)
                 .bind(order_id)
                 .fetch_optional(&mut *tx)
@@ -304,7 +304,7 @@ impl<'a> Returns<'a> {
         let delivered = delivered_on(&mut tx, shipment).await.map_err(internal)?;
         let in_parcel: HashMap<i64, (String, i64)> = sqlx::query_as::<_, (i64, String, i64)>(
             "SELECT l.id, l.product_name, sl.quantity FROM shipment_lines sl JOIN order_lines l ON l.id = sl.order_line_id
-             WHERE sl.shipment_id = ?",
+             WHERE sl.shipment_id = $1",
         )
         .bind(shipment)
         .fetch_all(&mut *tx)
@@ -365,7 +365,7 @@ impl<'a> Returns<'a> {
             let now = unix_now();
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO returns (order_id, shipment_id, reason, status, requested_by, attempt, created_at)
-                 VALUES (?, ?, ?, 'requested', ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, 'requested', $4, $5, $6) RETURNING id",
             )
             .bind(order_id)
             .bind(shipment)
@@ -377,7 +377,7 @@ impl<'a> Returns<'a> {
             .await?;
             for (line, units) in &chosen {
                 sqlx::query(
-                    "INSERT INTO return_lines (return_id, order_line_id, quantity) VALUES (?, ?, ?)",
+                    "INSERT INTO return_lines (return_id, order_line_id, quantity) VALUES ($1, $2, $3)",
                 )
                 .bind(id)
                 .bind(line)
@@ -387,7 +387,7 @@ impl<'a> Returns<'a> {
             }
             for (line, variant, centre, units) in &reserved {
                 sqlx::query(
-                    "INSERT INTO return_exchanges (return_id, order_line_id, variant_id, centre_id, quantity) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO return_exchanges (return_id, order_line_id, variant_id, centre_id, quantity) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(id)
                 .bind(line)
@@ -459,7 +459,7 @@ impl<'a> Returns<'a> {
             return Ok(reserved);
         }
         let (country, postcode): (String, String) =
-            sqlx::query_as("SELECT ship_country, ship_postcode FROM orders WHERE id = ?")
+            sqlx::query_as("SELECT ship_country, ship_postcode FROM orders WHERE id = $1")
                 .bind(order_id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -483,7 +483,7 @@ impl<'a> Returns<'a> {
             let same: Option<i64> = sqlx::query_scalar(
                 "SELECT v2.id FROM order_lines l JOIN variants v ON v.id = l.variant_id
                  JOIN variants v2 ON v2.product_id = v.product_id
-                 WHERE l.id = ? AND l.order_id = ? AND v2.id = ? AND v2.id != l.variant_id",
+                 WHERE l.id = $1 AND l.order_id = $2 AND v2.id = $3 AND v2.id != l.variant_id",
             )
             .bind(line)
             .bind(order_id)
@@ -500,7 +500,7 @@ impl<'a> Returns<'a> {
             let mut at = None;
             for (centre, _) in self.state.centres.nearest_first(region) {
                 let taken = sqlx::query(
-                    "UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ? AND quantity >= ?",
+                    "UPDATE stock SET quantity = quantity - $1 WHERE variant_id = $2 AND centre_id = $3 AND quantity >= $4",
                 )
                 .bind(i64::from(units))
                 .bind(variant)
@@ -525,7 +525,7 @@ impl<'a> Returns<'a> {
     }
 
     async fn row(&self, conn: &mut Conn, id: i64) -> Result<ReturnRow, sqlx::Error> {
-        sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = ?"))
+        sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = $1"))
             .bind(id)
             .fetch_one(conn)
             .await
@@ -537,7 +537,7 @@ impl<'a> Returns<'a> {
         let id = parse_return_code(code).ok_or_else(not_found)?;
         let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
         let row: Option<ReturnRow> = sqlx::query_as(&format!(
-            "{RETURN_SELECT} WHERE r.id = ? AND r.order_id = ?"
+            "{RETURN_SELECT} WHERE r.id = $1 AND r.order_id = $2"
         ))
         .bind(id)
         .bind(order_id)
@@ -546,7 +546,7 @@ impl<'a> Returns<'a> {
         .map_err(internal)?;
         let row = row.ok_or_else(not_found)?;
         let ship_to: super::orders::ShipTo = sqlx::query_as(
-            "SELECT ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country FROM orders WHERE id = ?",
+            "SELECT ship_name, ship_line1, ship_line2, ship_city, ship_postcode, ship_country FROM orders WHERE id = $1",
         )
         .bind(order_id)
         .fetch_one(&mut *conn)
@@ -623,7 +623,7 @@ impl<'a> Returns<'a> {
             .collect();
         let skus: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>(
             "SELECT l.id, v.sku FROM return_lines rl JOIN order_lines l ON l.id = rl.order_line_id
-             JOIN variants v ON v.id = l.variant_id WHERE rl.return_id = ?",
+             JOIN variants v ON v.id = l.variant_id WHERE rl.return_id = $1",
         )
         .bind(row.id)
         .fetch_all(&mut *conn)
@@ -667,7 +667,7 @@ impl<'a> Returns<'a> {
             .ok_or(ShopError::Internal)?;
         let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
         let rows: Vec<ReturnRow> = sqlx::query_as(&format!(
-            "{RETURN_SELECT} WHERE s.centre_id = ? AND (r.status IN ('requested', 'received') OR r.settled_at > ?)
+            "{RETURN_SELECT} WHERE s.centre_id = $1 AND (r.status IN ('requested', 'received') OR r.settled_at > $2)
              ORDER BY COALESCE(r.received_at, r.created_at), r.id"
         ))
         .bind(chosen.id)
@@ -708,7 +708,7 @@ impl<'a> Returns<'a> {
             ));
         };
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
-        let row: Option<ReturnRow> = sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = ?"))
+        let row: Option<ReturnRow> = sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)
             .await
@@ -725,7 +725,7 @@ impl<'a> Returns<'a> {
         let now = unix_now();
         let task = async {
             sqlx::query(
-                "UPDATE returns SET status = 'received', received_at = ? WHERE id = ? AND status = 'requested'",
+                "UPDATE returns SET status = 'received', received_at = $1 WHERE id = $2 AND status = 'requested'",
             )
             .bind(now)
             .bind(id)
@@ -785,8 +785,8 @@ impl<'a> Returns<'a> {
         let now = unix_now();
         // Claim it, so a refund and a refusal (or two refunds) can't both go ahead.
         let claimed = sqlx::query(
-            "UPDATE returns SET settled_at = ?, settled_by = ?
-             WHERE id = ? AND status = 'received' AND (settled_at IS NULL OR settled_at < ?)",
+            "UPDATE returns SET settled_at = $1, settled_by = $2
+             WHERE id = $3 AND status = 'received' AND (settled_at IS NULL OR settled_at < $4)",
         )
         .bind(now)
         .bind(staff.name())
@@ -797,11 +797,12 @@ impl<'a> Returns<'a> {
         .map_err(internal)?;
         let row = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
-            let row: Option<ReturnRow> = sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = ?"))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(internal)?;
+            let row: Option<ReturnRow> =
+                sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(internal)?;
             row.ok_or_else(|| ShopError::NotFound("No such return.".into()))?
         };
         if claimed.rows_affected() == 0 {
@@ -819,7 +820,7 @@ impl<'a> Returns<'a> {
         if outcome.is_err() {
             // Let it be tried again at once.
             let _ = sqlx::query(
-                "UPDATE returns SET settled_at = NULL WHERE id = ? AND status = 'received'",
+                "UPDATE returns SET settled_at = NULL WHERE id = $1 AND status = 'received'",
             )
             .bind(id)
             .execute(&self.state.db.write)
@@ -838,7 +839,7 @@ impl<'a> Returns<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let released = async {
             let done = sqlx::query(
-                "UPDATE returns SET status = 'refused', refused_because = ? WHERE id = ? AND status = 'received'",
+                "UPDATE returns SET status = 'refused', refused_because = $1 WHERE id = $2 AND status = 'received'",
             )
             .bind(because)
             .bind(row.id)
@@ -883,9 +884,9 @@ impl<'a> Returns<'a> {
             let amount = refund_due(&mut conn, row).await.map_err(internal)?;
             // The returned parcel's own payment first, then the order's others.
             let payments: Vec<(i64, String, i64)> = sqlx::query_as(
-                "SELECT p.id, p.authorization, p.captured_minor - p.refunded_minor FROM payments p
-                 WHERE p.order_id = ? AND p.captured_minor > 0
-                 ORDER BY p.id != (SELECT payment_id FROM shipments WHERE id = ?), p.id",
+                "SELECT p.id, p.\"authorization\", p.captured_minor - p.refunded_minor FROM payments p
+                 WHERE p.order_id = $1 AND p.captured_minor > 0
+                 ORDER BY p.id != (SELECT payment_id FROM shipments WHERE id = $2), p.id",
             )
             .bind(row.order_id)
             .bind(row.shipment_id)
@@ -941,7 +942,7 @@ impl<'a> Returns<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         async {
             let done = sqlx::query(
-                "UPDATE returns SET status = ?, refund_minor = ? WHERE id = ? AND status = 'received'",
+                "UPDATE returns SET status = $1, refund_minor = $2 WHERE id = $3 AND status = 'received'",
             )
             .bind(status.as_str())
             .bind(amount)
@@ -952,7 +953,7 @@ impl<'a> Returns<'a> {
                 return Ok(());
             }
             for (payment, _, part) in &parts {
-                sqlx::query("UPDATE payments SET refunded_minor = refunded_minor + ? WHERE id = ?")
+                sqlx::query("UPDATE payments SET refunded_minor = refunded_minor + $1 WHERE id = $2")
                     .bind(part)
                     .bind(payment)
                     .execute(&mut *tx)
@@ -970,7 +971,7 @@ impl<'a> Returns<'a> {
                 let price = lines.iter().find(|l| l.0 == x.line).map_or(0, |l| l.5);
                 let line: i64 = sqlx::query_scalar(
                     "INSERT INTO order_lines (order_id, variant_id, product_name, variant_label, quantity, unit_price_minor, line_total_minor, backordered, exchange_for)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
                 )
                 .bind(row.order_id)
                 .bind(x.variant)
@@ -993,7 +994,7 @@ impl<'a> Returns<'a> {
                 )
                 .await?;
                 sqlx::query(
-                    "UPDATE return_exchanges SET shipment_id = ? WHERE return_id = ? AND order_line_id = ?",
+                    "UPDATE return_exchanges SET shipment_id = $1 WHERE return_id = $2 AND order_line_id = $3",
                 )
                 .bind(shipment)
                 .bind(row.id)
@@ -1057,7 +1058,7 @@ pub(crate) async fn returns_of(
     order_id: i64,
 ) -> Result<Vec<ReturnView>, sqlx::Error> {
     let rows: Vec<ReturnRow> = sqlx::query_as(&format!(
-        "{RETURN_SELECT} WHERE r.order_id = ? ORDER BY r.id"
+        "{RETURN_SELECT} WHERE r.order_id = $1 ORDER BY r.id"
     ))
     .bind(order_id)
     .fetch_all(&mut *conn)

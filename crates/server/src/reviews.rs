@@ -28,12 +28,13 @@ async fn delivered_products(
     order_id: i64,
 ) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT DISTINCT p.id, p.slug, p.name FROM shipments s
+        "SELECT p.id, p.slug, p.name FROM shipments s
            JOIN shipment_lines sl ON sl.shipment_id = s.id
            JOIN order_lines ol ON ol.id = sl.order_line_id
            JOIN variants v ON v.id = ol.variant_id
            JOIN products p ON p.id = v.product_id
-         WHERE s.order_id = ? AND s.status = 'delivered' ORDER BY ol.id",
+         WHERE s.order_id = $1 AND s.status = 'delivered'
+         GROUP BY p.id, p.slug, p.name ORDER BY MIN(ol.id)",
     )
     .bind(order_id)
     .fetch_all(conn)
@@ -49,7 +50,7 @@ pub(crate) async fn follow_up(
     order_id: i64,
 ) -> Result<(), sqlx::Error> {
     let order: Option<(String, String, String)> =
-        sqlx::query_as("SELECT number, email, ship_name FROM orders WHERE id = ?")
+        sqlx::query_as("SELECT number, email, ship_name FROM orders WHERE id = $1")
             .bind(order_id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -62,7 +63,7 @@ pub(crate) async fn follow_up(
     }
     let token = random_token(24);
     sqlx::query(
-        "INSERT INTO review_links (order_id, token_hash, created_at) VALUES (?, ?, ?)
+        "INSERT INTO review_links (order_id, token_hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (order_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
     )
     .bind(order_id)
@@ -112,7 +113,7 @@ pub(crate) async fn follow_up(
 /// Recomputes product `product_id`'s average and count from its shown reviews.
 async fn recount(conn: &mut Conn, product_id: i64) -> Result<(), sqlx::Error> {
     let summary = summary_of(&mut *conn, product_id).await?;
-    sqlx::query("UPDATE products SET rating_tenths = ?, review_count = ? WHERE id = ?")
+    sqlx::query("UPDATE products SET rating_tenths = $1, review_count = $2 WHERE id = $3")
         .bind(i64::from(summary.average_tenths()))
         .bind(i64::from(summary.count))
         .bind(product_id)
@@ -123,7 +124,7 @@ async fn recount(conn: &mut Conn, product_id: i64) -> Result<(), sqlx::Error> {
 
 async fn summary_of(conn: &mut Conn, product_id: i64) -> Result<RatingSummary, sqlx::Error> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT stars, COUNT(*) FROM reviews WHERE product_id = ? AND status = 'published' GROUP BY stars",
+        "SELECT stars, COUNT(*) FROM reviews WHERE product_id = $1 AND status = 'published' GROUP BY stars",
     )
     .bind(product_id)
     .fetch_all(conn)
@@ -141,15 +142,15 @@ async fn summary_of(conn: &mut Conn, product_id: i64) -> Result<RatingSummary, s
 /// asked to be forgotten), recounting the products; returns those products.
 pub(crate) async fn forget_order(conn: &mut Conn, order_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     let products: Vec<i64> =
-        sqlx::query_scalar("SELECT product_id FROM reviews WHERE order_id = ?")
+        sqlx::query_scalar("SELECT product_id FROM reviews WHERE order_id = $1")
             .bind(order_id)
             .fetch_all(&mut *conn)
             .await?;
-    sqlx::query("DELETE FROM reviews WHERE order_id = ?")
+    sqlx::query("DELETE FROM reviews WHERE order_id = $1")
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM review_links WHERE order_id = ?")
+    sqlx::query("DELETE FROM review_links WHERE order_id = $1")
         .bind(order_id)
         .execute(&mut *conn)
         .await?;
@@ -193,7 +194,7 @@ impl<'a> Reviews<'a> {
     async fn order_of(&self, conn: &mut Conn, token: &str) -> Result<(i64, String), ShopError> {
         let found: Option<(i64, String)> = sqlx::query_as(
             "SELECT o.id, o.number FROM review_links r JOIN orders o ON o.id = r.order_id
-             WHERE r.token_hash = ? AND o.email != ''",
+             WHERE r.token_hash = $1 AND o.email != ''",
         )
         .bind(session::digest(token.trim()))
         .fetch_optional(conn)
@@ -232,7 +233,7 @@ impl<'a> Reviews<'a> {
         product_id: i64,
     ) -> Result<Option<MyReview>, ShopError> {
         let row: Option<(i64, String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT stars, title, body, name, status, reason FROM reviews WHERE order_id = ? AND product_id = ?",
+            "SELECT stars, title, body, name, status, reason FROM reviews WHERE order_id = $1 AND product_id = $2",
         )
         .bind(order_id)
         .bind(product_id)
@@ -259,7 +260,7 @@ impl<'a> Reviews<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let (order_id, product_id) = self.delivered_by_link(&mut tx, token, slug).await?;
         sqlx::query(
-            "INSERT INTO reviews (product_id, order_id, stars, status, written_at) VALUES (?, ?, ?, 'published', ?)
+            "INSERT INTO reviews (product_id, order_id, stars, status, written_at) VALUES ($1, $2, $3, 'published', $4)
              ON CONFLICT (order_id, product_id) DO UPDATE SET stars = excluded.stars, written_at = excluded.written_at",
         )
         .bind(product_id)
@@ -284,9 +285,9 @@ impl<'a> Reviews<'a> {
         let (order_id, product_id) = self.delivered_by_link(&mut tx, token, slug).await?;
         sqlx::query(
             "INSERT INTO reviews (product_id, order_id, stars, title, body, name, status, written_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (order_id, product_id) DO UPDATE SET stars = ?3, title = ?4, body = ?5, name = ?6,
-                 status = ?7, written_at = ?8, reason = NULL, decided_at = NULL, decided_by = NULL",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (order_id, product_id) DO UPDATE SET stars = $3, title = $4, body = $5, name = $6,
+                 status = $7, written_at = $8, reason = NULL, decided_at = NULL, decided_by = NULL",
         )
         .bind(product_id)
         .bind(order_id)
@@ -365,7 +366,7 @@ impl<'a> Reviews<'a> {
         page: u32,
     ) -> Result<ProductReviews, ShopError> {
         let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE slug = ?")
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&mut *conn)
             .await
@@ -378,7 +379,7 @@ impl<'a> Reviews<'a> {
             ReviewSort::Highest => "stars DESC, written_at DESC, id DESC",
             ReviewSort::Lowest => "stars ASC, written_at DESC, id DESC",
         };
-        let filter = "product_id = ?1 AND status = 'published' AND body != '' AND (?2 IS NULL OR stars = ?2)";
+        let filter = "product_id = $1 AND status = 'published' AND body != '' AND ($2 IS NULL OR stars = $2)";
         let matching: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM reviews WHERE {filter}"))
                 .bind(id)
@@ -390,7 +391,7 @@ impl<'a> Reviews<'a> {
         let rows: Vec<(i64, i64, String, String, String, i64, crate::db::Flag)> =
             sqlx::query_as(&format!(
                 "SELECT id, stars, title, body, name, written_at, order_id IS NOT NULL FROM reviews
-             WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"
+             WHERE {filter} ORDER BY {order} LIMIT $3 OFFSET $4"
             ))
             .bind(id)
             .bind(stars)
@@ -467,7 +468,7 @@ impl<'a> Reviews<'a> {
         let row: Option<(i64, i64, String, String, String, String)> = sqlx::query_as(
             "SELECT r.product_id, o.id, o.number, o.email, o.ship_name, p.name
              FROM reviews r JOIN orders o ON o.id = r.order_id JOIN products p ON p.id = r.product_id
-             WHERE r.id = ? AND r.status = 'pending'",
+             WHERE r.id = $1 AND r.status = 'pending'",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -485,7 +486,7 @@ impl<'a> Reviews<'a> {
             ReviewStatus::Rejected
         };
         sqlx::query(
-            "UPDATE reviews SET status = ?, reason = ?, decided_at = ?, decided_by = ? WHERE id = ?",
+            "UPDATE reviews SET status = $1, reason = $2, decided_at = $3, decided_by = $4 WHERE id = $5",
         )
         .bind(status.as_str())
         .bind(reason.as_deref())

@@ -181,7 +181,7 @@ pub async fn snapshot(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StockChange>, 
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = vec!["?"; ids.len()].join(",");
+    let placeholders = crate::db::placeholders(1, ids.len());
     let sql = format!(
         "SELECT v.id, v.restock_on, s.centre_id, s.quantity FROM variants v
          LEFT JOIN stock s ON s.variant_id = v.id
@@ -246,8 +246,8 @@ pub(crate) async fn add_stock(
     quantity: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)
-         ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = quantity + excluded.quantity",
+        "INSERT INTO stock (variant_id, centre_id, quantity) VALUES ($1, $2, $3)
+         ON CONFLICT (variant_id, centre_id) DO UPDATE SET quantity = stock.quantity + excluded.quantity",
     )
     .bind(variant)
     .bind(centre)
@@ -321,7 +321,7 @@ impl<'a> Stock<'a> {
         let read = &self.state.db.read;
         let wanted: Option<VariantLikeness> = sqlx::query_as(
             "SELECT v.product_id, v.colour, v.size, p.price_minor, p.category_id, 1 AS near
-             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
         )
         .bind(variant_id)
         .fetch_optional(read)
@@ -355,11 +355,11 @@ impl<'a> Stock<'a> {
         // (in stock at the nearest centre, likeness) for every in-stock variant nearby.
         let rows: Vec<VariantLikeness> = sqlx::query_as(
             "SELECT v.product_id, v.colour, v.size, p.price_minor, p.category_id,
-                    MAX(s.centre_id = ?) AS near
+                    MAX(s.centre_id = $1) AS near
              FROM variants v JOIN products p ON p.id = v.product_id
              JOIN stock s ON s.variant_id = v.id AND s.quantity > 0
-             WHERE p.category_id = ? AND v.product_id != ?
-                OR v.product_id = ? AND v.id != ?
+             WHERE p.category_id = $2 AND v.product_id != $3
+                OR v.product_id = $4 AND v.id != $5
              GROUP BY v.id",
         )
         .bind(nearest)
@@ -423,7 +423,7 @@ impl<'a> Stock<'a> {
             );
         }
         let confirmed: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT confirmed_at FROM stock_alerts WHERE variant_id = ? AND email = ?",
+            "SELECT confirmed_at FROM stock_alerts WHERE variant_id = $1 AND email = $2",
         )
         .bind(variant_id)
         .bind(&email)
@@ -445,7 +445,7 @@ impl<'a> Stock<'a> {
         let _turn = self.state.desk.anonymous_write_turn().await;
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         sqlx::query(
-            "INSERT INTO stock_alerts (variant_id, email, consent_text, created_at, confirm_hash) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO stock_alerts (variant_id, email, consent_text, created_at, confirm_hash) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (variant_id, email) DO UPDATE SET confirm_hash = excluded.confirm_hash,
                  consent_text = excluded.consent_text, created_at = excluded.created_at
              WHERE stock_alerts.confirmed_at IS NULL",
@@ -479,8 +479,8 @@ impl<'a> Stock<'a> {
         let now = super::unix_now();
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let confirmed: Option<(i64, String)> = sqlx::query_as(
-            "UPDATE stock_alerts SET confirmed_at = ?, confirm_hash = NULL
-             WHERE confirm_hash = ? AND confirmed_at IS NULL RETURNING variant_id, email",
+            "UPDATE stock_alerts SET confirmed_at = $1, confirm_hash = NULL
+             WHERE confirm_hash = $2 AND confirmed_at IS NULL RETURNING variant_id, email",
         )
         .bind(now)
         .bind(super::session::digest(token.trim()))
@@ -506,7 +506,7 @@ impl<'a> Stock<'a> {
 
     /// Deletes sign-ups nobody confirmed within [`UNCONFIRMED_ALERT_DAYS`] of `now`.
     pub async fn forget_unconfirmed(&self, now: i64) -> u64 {
-        match sqlx::query("DELETE FROM stock_alerts WHERE confirmed_at IS NULL AND created_at < ?")
+        match sqlx::query("DELETE FROM stock_alerts WHERE confirmed_at IS NULL AND created_at < $1")
             .bind(now - UNCONFIRMED_ALERT_DAYS * 86_400)
             .execute(&self.state.db.write)
             .await
@@ -522,7 +522,7 @@ impl<'a> Stock<'a> {
     /// A variant's product name and its colour and size in words.
     async fn variant_words(&self, variant: i64) -> Result<(String, String), ShopError> {
         let (name, colour, size): (String, Option<String>, Option<String>) = sqlx::query_as(
-            "SELECT p.name, v.colour, v.size FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+            "SELECT p.name, v.colour, v.size FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
         )
         .bind(variant)
         .fetch_optional(&self.state.db.read)
@@ -540,7 +540,7 @@ impl<'a> Stock<'a> {
         sku: &str,
         centre: &str,
     ) -> Result<(i64, i64, String), AdminError> {
-        let variant: Option<i64> = sqlx::query_scalar("SELECT id FROM variants WHERE sku = ?")
+        let variant: Option<i64> = sqlx::query_scalar("SELECT id FROM variants WHERE sku = $1")
             .bind(sku.trim())
             .fetch_optional(&mut *conn)
             .await
@@ -581,7 +581,7 @@ impl<'a> Stock<'a> {
         let mut tx = self.state.db.write.begin().await.map_err(admin_internal)?;
         let (variant, centre_id, _) = self.variant_and_centre(&mut tx, sku, centre).await?;
         sqlx::query(
-            "INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES (?, ?, ?, ?)",
+            "INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES ($1, $2, $3, $4)",
         )
         .bind(variant)
         .bind(centre_id)
@@ -619,14 +619,14 @@ impl<'a> Stock<'a> {
 
             let waiting: Vec<(i64, i64, String, i64)> = sqlx::query_as(
                 "SELECT l.id, l.backordered, o.number, o.id FROM order_lines l JOIN orders o ON o.id = l.order_id
-                 WHERE l.variant_id = ? AND l.backordered > 0 AND o.status != 'cancelled'
+                 WHERE l.variant_id = $1 AND l.backordered > 0 AND o.status != 'cancelled'
                  ORDER BY o.placed_at, o.id, l.id",
             )
             .bind(variant)
             .fetch_all(&mut *tx)
             .await?;
             let at_centre: i64 = sqlx::query_scalar(
-                "SELECT quantity FROM stock WHERE variant_id = ? AND centre_id = ?",
+                "SELECT quantity FROM stock WHERE variant_id = $1 AND centre_id = $2",
             )
             .bind(variant)
             .bind(centre_id)
@@ -645,18 +645,18 @@ impl<'a> Stock<'a> {
             let mut served_ids = Vec::new();
             for (line_id, units) in &served {
                 let units = i64::from(*units);
-                sqlx::query("UPDATE stock SET quantity = quantity - ? WHERE variant_id = ? AND centre_id = ?")
+                sqlx::query("UPDATE stock SET quantity = quantity - $1 WHERE variant_id = $2 AND centre_id = $3")
                     .bind(units)
                     .bind(variant)
                     .bind(centre_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("UPDATE order_lines SET backordered = backordered - ? WHERE id = ?")
+                sqlx::query("UPDATE order_lines SET backordered = backordered - $1 WHERE id = $2")
                     .bind(units)
                     .bind(line_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES (?, ?, ?)")
+                sqlx::query("INSERT INTO order_allocations (order_line_id, centre_id, quantity) VALUES ($1, $2, $3)")
                     .bind(line_id)
                     .bind(centre_id)
                     .bind(units)
@@ -666,8 +666,8 @@ impl<'a> Stock<'a> {
                 // (held), and taken when their shipment ships.
                 let payment_id: i64 = sqlx::query_scalar(
                     "INSERT INTO payments (order_id, amount_minor, currency, purpose, status, created_at)
-                     SELECT o.id, ? * l.unit_price_minor + o.delivery_due_minor, o.currency, 'backorder', 'due', ?
-                     FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ? RETURNING id",
+                     SELECT o.id, $1 * l.unit_price_minor + o.delivery_due_minor, o.currency, 'backorder', 'due', $2
+                     FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.id = $3 RETURNING id",
                 )
                 .bind(units)
                 .bind(super::unix_now())
@@ -683,7 +683,7 @@ impl<'a> Stock<'a> {
                 )
                 .await?;
                 sqlx::query(
-                    "UPDATE orders SET delivery_due_minor = 0 WHERE id = (SELECT order_id FROM order_lines WHERE id = ?)",
+                    "UPDATE orders SET delivery_due_minor = 0 WHERE id = (SELECT order_id FROM order_lines WHERE id = $1)",
                 )
                 .bind(line_id)
                 .execute(&mut *tx)
@@ -778,7 +778,7 @@ impl<'a> Stock<'a> {
 
     async fn refresh_search(&self, variant: i64) -> Result<(), super::search::SearchError> {
         let product: Option<i64> =
-            sqlx::query_scalar("SELECT product_id FROM variants WHERE id = ?")
+            sqlx::query_scalar("SELECT product_id FROM variants WHERE id = $1")
                 .bind(variant)
                 .fetch_optional(&self.state.db.read)
                 .await?;
@@ -794,7 +794,7 @@ impl<'a> Stock<'a> {
     /// Queues one "it's back" mail per sign-up for `variant` and deletes the sign-ups.
     async fn mail_alerts(&self, tx: &mut Conn, variant: i64) -> Result<u32, sqlx::Error> {
         let alerts: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, email FROM stock_alerts WHERE variant_id = ? AND confirmed_at IS NOT NULL ORDER BY id")
+            sqlx::query_as("SELECT id, email FROM stock_alerts WHERE variant_id = $1 AND confirmed_at IS NOT NULL ORDER BY id")
                 .bind(variant)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -810,7 +810,7 @@ impl<'a> Stock<'a> {
             String,
         ) = sqlx::query_as(
             "SELECT p.name, p.slug, v.colour, v.size, p.price_minor, p.currency
-             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?",
+             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
         )
         .bind(variant)
         .fetch_one(&mut *tx)
@@ -832,7 +832,7 @@ impl<'a> Stock<'a> {
                 },
             )
             .await?;
-            sqlx::query("DELETE FROM stock_alerts WHERE id = ?")
+            sqlx::query("DELETE FROM stock_alerts WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -931,7 +931,7 @@ async fn use_up_incoming(
     arrived: u32,
 ) -> Result<(), sqlx::Error> {
     let expected: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT id, quantity FROM incoming WHERE variant_id = ? AND centre_id = ? ORDER BY expected_on, id",
+        "SELECT id, quantity FROM incoming WHERE variant_id = $1 AND centre_id = $2 ORDER BY expected_on, id",
     )
     .bind(variant)
     .bind(centre)
@@ -943,13 +943,13 @@ async fn use_up_incoming(
             break;
         }
         if quantity <= left {
-            sqlx::query("DELETE FROM incoming WHERE id = ?")
+            sqlx::query("DELETE FROM incoming WHERE id = $1")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
             left -= quantity;
         } else {
-            sqlx::query("UPDATE incoming SET quantity = quantity - ? WHERE id = ?")
+            sqlx::query("UPDATE incoming SET quantity = quantity - $1 WHERE id = $2")
                 .bind(left)
                 .bind(id)
                 .execute(&mut *conn)
@@ -963,7 +963,7 @@ async fn use_up_incoming(
 /// Keeps `variants.restock_on` at the earliest expected delivery (none: no date).
 async fn update_restock_date(conn: &mut Conn, variant: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE variants SET restock_on = (SELECT MIN(expected_on) FROM incoming WHERE variant_id = ?) WHERE id = ?",
+        "UPDATE variants SET restock_on = (SELECT MIN(expected_on) FROM incoming WHERE variant_id = $1) WHERE id = $2",
     )
     .bind(variant)
     .bind(variant)

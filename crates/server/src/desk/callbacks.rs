@@ -67,8 +67,8 @@ impl Desk<'_> {
         let when = checked.slot.label();
         let _turn = self.desk().anonymous_write_turn().await;
         sqlx::query(
-            "INSERT INTO callbacks (reference, shopper_hash, name, phone, day, window, slot_label, topic, note, page, context, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO callbacks (reference, shopper_hash, name, phone, day, \"window\", slot_label, topic, note, page, context, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&reference)
         .bind(&hash)
@@ -97,7 +97,7 @@ impl Desk<'_> {
     pub(super) async fn callback_row(&self, id: i64) -> Result<CallbackRow, ShopError> {
         sqlx::query_as(
             "SELECT id, reference, name, phone, slot_label, topic, note, page, context, status, created_at
-             FROM callbacks WHERE id = ?",
+             FROM callbacks WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.state.db.read)
@@ -119,7 +119,7 @@ impl Desk<'_> {
     pub async fn callback_done(&self, agent: &SignedInAgent, id: i64) -> Result<(), ShopError> {
         self.callback_row(id).await?;
         sqlx::query(
-            "UPDATE callbacks SET status = 'done', done_by = ?, done_at = ? WHERE id = ? AND status = 'waiting'",
+            "UPDATE callbacks SET status = 'done', done_by = $1, done_at = $2 WHERE id = $3 AND status = 'waiting'",
         )
         .bind(agent.name())
         .bind(unix_now())

@@ -48,14 +48,14 @@ impl Desk<'_> {
         hash: &str,
     ) -> Result<Option<ConversationRow>, ShopError> {
         self.conversation_row(
-            "shopper_hash = ? ORDER BY status = 'open' DESC, id DESC LIMIT 1",
+            "shopper_hash = $1 ORDER BY status = 'open' DESC, id DESC LIMIT 1",
             hash,
         )
         .await
     }
 
     pub(super) async fn conversation_by_id(&self, id: i64) -> Result<ConversationRow, ShopError> {
-        self.conversation_row("id = ?", &id.to_string())
+        self.conversation_row("id = CAST($1 AS BIGINT)", &id.to_string())
             .await?
             .ok_or_else(|| ShopError::NotFound("There is no such conversation.".into()))
     }
@@ -65,7 +65,7 @@ impl Desk<'_> {
         row: &ConversationRow,
     ) -> Result<Conversation, ShopError> {
         let messages: Vec<(i64, String, Option<String>, String, i64)> = sqlx::query_as(
-            "SELECT id, author, agent, body, created_at FROM chat_messages WHERE conversation_id = ? ORDER BY id",
+            "SELECT id, author, agent, body, created_at FROM chat_messages WHERE conversation_id = $1 ORDER BY id",
         )
         .bind(row.id)
         .fetch_all(&self.state.db.read)
@@ -162,7 +162,7 @@ impl Desk<'_> {
         let _turn = self.desk().anonymous_write_turn().await;
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let open: Option<ConversationRow> = sqlx::query_as(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shopper_hash = ? AND status = 'open' ORDER BY id DESC LIMIT 1"
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shopper_hash = $1 AND status = 'open' ORDER BY id DESC LIMIT 1"
         ))
         .bind(&hash)
         .fetch_optional(&mut *tx)
@@ -181,7 +181,7 @@ impl Desk<'_> {
             Some(c) => c.id,
             None => sqlx::query_scalar(
                 "INSERT INTO conversations (shopper_hash, reply_email, page, context, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(&hash)
             .bind(&reply_email)
@@ -194,7 +194,7 @@ impl Desk<'_> {
             .map_err(internal)?,
         };
         let message_id: i64 = sqlx::query_scalar(
-            "INSERT INTO chat_messages (conversation_id, author, body, created_at) VALUES (?, 'shopper', ?, ?) RETURNING id",
+            "INSERT INTO chat_messages (conversation_id, author, body, created_at) VALUES ($1, 'shopper', $2, $3) RETURNING id",
         )
         .bind(id)
         .bind(&body)
@@ -203,7 +203,7 @@ impl Desk<'_> {
         .await
         .map_err(internal)?;
         sqlx::query(
-            "UPDATE conversations SET page = ?, context = ?, updated_at = ?, shopper_read = ? WHERE id = ?",
+            "UPDATE conversations SET page = $1, context = $2, updated_at = $3, shopper_read = $4 WHERE id = $5",
         )
         .bind(&context.page)
         .bind(&context_json)
@@ -290,9 +290,9 @@ impl Desk<'_> {
         };
         let _turn = self.desk().anonymous_write_turn().await;
         let marked = sqlx::query(
-            "UPDATE conversations SET shopper_read = ?
-             WHERE id = ? AND shopper_read < ?
-               AND ? <= (SELECT COALESCE(MAX(id), 0) FROM chat_messages WHERE conversation_id = ?)",
+            "UPDATE conversations SET shopper_read = $1
+             WHERE id = $2 AND shopper_read < $3
+               AND $4 <= (SELECT COALESCE(MAX(id), 0) FROM chat_messages WHERE conversation_id = $5)",
         )
         .bind(up_to)
         .bind(c.id)
@@ -318,7 +318,7 @@ impl Desk<'_> {
         let context = tidy_context(context);
         let _turn = self.desk().anonymous_write_turn().await;
         let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET page = ?, context = ? WHERE shopper_hash = ? AND status = 'open' RETURNING id",
+            "UPDATE conversations SET page = $1, context = $2 WHERE shopper_hash = $3 AND status = 'open' RETURNING id",
         )
         .bind(&context.page)
         .bind(serde_json::to_string(&context).map_err(internal)?)

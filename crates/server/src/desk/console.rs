@@ -28,7 +28,7 @@ impl Desk<'_> {
         .map_err(internal)?;
         let callbacks: Vec<CallbackRow> = sqlx::query_as(
             "SELECT id, reference, name, phone, slot_label, topic, note, page, context, status, created_at
-             FROM callbacks WHERE status = 'waiting' ORDER BY day, CASE window WHEN 'morning' THEN 0 WHEN 'afternoon' THEN 1 ELSE 2 END, id",
+             FROM callbacks WHERE status = 'waiting' ORDER BY day, CASE \"window\" WHEN 'morning' THEN 0 WHEN 'afternoon' THEN 1 ELSE 2 END, id",
         )
         .fetch_all(&self.state.db.read)
         .await
@@ -80,8 +80,8 @@ impl Desk<'_> {
     ) -> Result<ChatDetail, ShopError> {
         let row = self.conversation_by_id(id).await?;
         let marked = sqlx::query(
-            "UPDATE conversations SET agent_read = (SELECT COALESCE(MAX(id), 0) FROM chat_messages WHERE conversation_id = ?)
-             WHERE id = ? AND agent_read < (SELECT COALESCE(MAX(id), 0) FROM chat_messages WHERE conversation_id = ?)",
+            "UPDATE conversations SET agent_read = (SELECT COALESCE(MAX(id), 0) FROM chat_messages WHERE conversation_id = $1)
+             WHERE id = $2 AND agent_read < (SELECT COALESCE(MAX(id), 0) FROM chat_messages WHERE conversation_id = $3)",
         )
         .bind(id)
         .bind(id)
@@ -124,7 +124,7 @@ impl Desk<'_> {
         let now = unix_now();
         let mut tx = self.state.db.write.begin().await.map_err(internal)?;
         let message_id: i64 = sqlx::query_scalar(
-            "INSERT INTO chat_messages (conversation_id, author, agent, body, created_at) VALUES (?, 'agent', ?, ?, ?) RETURNING id",
+            "INSERT INTO chat_messages (conversation_id, author, agent, body, created_at) VALUES ($1, 'agent', $2, $3, $4) RETURNING id",
         )
         .bind(id)
         .bind(agent.name())
@@ -133,7 +133,7 @@ impl Desk<'_> {
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
-        sqlx::query("UPDATE conversations SET updated_at = ?, agent_read = ? WHERE id = ?")
+        sqlx::query("UPDATE conversations SET updated_at = $1, agent_read = $2 WHERE id = $3")
             .bind(now)
             .bind(message_id)
             .bind(id)
@@ -190,7 +190,7 @@ impl Desk<'_> {
 
     pub async fn close(&self, agent: &SignedInAgent, id: i64) -> Result<(), ShopError> {
         let row = self.conversation_by_id(id).await?;
-        sqlx::query("UPDATE conversations SET status = 'closed', closed_by = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE conversations SET status = 'closed', closed_by = $1, updated_at = $2 WHERE id = $3")
             .bind(agent.name())
             .bind(unix_now())
             .bind(id)

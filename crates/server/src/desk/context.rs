@@ -12,7 +12,7 @@ impl Desk<'_> {
     ) -> Result<Vec<OrderView>, ShopError> {
         let query = query.trim();
         let ids: Vec<i64> = if is_order_number(&query.to_ascii_uppercase()) {
-            sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+            sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
                 .bind(query.to_ascii_uppercase())
                 .fetch_all(&self.state.db.read)
                 .await
@@ -35,7 +35,7 @@ impl Desk<'_> {
 
     /// The id of the order an agent named by its number.
     async fn order_numbered(&self, number: &str) -> Result<i64, ShopError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = ?")
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
             .bind(number.trim().to_ascii_uppercase())
             .fetch_optional(&self.state.db.read)
             .await
@@ -149,7 +149,7 @@ impl Desk<'_> {
                 continue;
             }
             let id: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM variants WHERE sku = ? COLLATE NOCASE")
+                sqlx::query_scalar("SELECT id FROM variants WHERE sku = $1 COLLATE NOCASE")
                     .bind(sku)
                     .fetch_optional(&self.state.db.read)
                     .await
@@ -242,7 +242,7 @@ impl Desk<'_> {
 
     pub(super) async fn orders_of(&self, email: &str) -> Result<Vec<i64>, ShopError> {
         sqlx::query_scalar(
-            "SELECT id FROM orders WHERE email = ? COLLATE NOCASE ORDER BY id DESC LIMIT 20",
+            "SELECT id FROM orders WHERE email = $1 COLLATE NOCASE ORDER BY id DESC LIMIT 20",
         )
         .bind(email)
         .fetch_all(&self.state.db.read)

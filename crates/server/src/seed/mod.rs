@@ -346,7 +346,7 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
     let mut tx = db.write.begin().await?;
     for (i, c) in CENTRES.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO centres (id, code, name, latitude, longitude) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO centres (id, code, name, latitude, longitude) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(i as i64 + 1)
         .bind(c.code)
@@ -358,7 +358,7 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
     }
     for (i, c) in catalog.categories.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO categories (id, slug, name, blurb, position) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO categories (id, slug, name, blurb, position) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(i as i64 + 1)
         .bind(&c.slug)
@@ -371,7 +371,7 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
     for p in &catalog.products {
         let product_id: i64 = sqlx::query_scalar(
             "INSERT INTO products (slug, category_id, name, description, details, price_minor, currency, colour_hex, popularity, created_on, rating_tenths)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&p.slug)
         .bind(p.category as i64 + 1)
@@ -391,7 +391,7 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
         for r in &p.reviews {
             sqlx::query(
                 "INSERT INTO reviews (product_id, stars, title, body, name, status, written_at)
-                 VALUES (?, ?, ?, ?, ?, 'published', ?)",
+                 VALUES ($1, $2, $3, $4, $5, 'published', $6)",
             )
             .bind(product_id)
             .bind(i64::from(r.stars.get()))
@@ -402,14 +402,14 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("UPDATE products SET review_count = ? WHERE id = ?")
+        sqlx::query("UPDATE products SET review_count = $1 WHERE id = $2")
             .bind(p.reviews.len() as i64)
             .bind(product_id)
             .execute(&mut *tx)
             .await?;
         for (position, v) in p.variants.iter().enumerate() {
             let variant_id: i64 = sqlx::query_scalar(
-                "INSERT INTO variants (product_id, sku, colour, size, position, restock_on) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO variants (product_id, sku, colour, size, position, restock_on) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(product_id)
             .bind(&v.sku)
@@ -421,7 +421,7 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
             .await?;
             if let Some(expected) = v.restock_on {
                 // The delivery that brings it back, at one of the centres.
-                sqlx::query("INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES (?, ?, ?, ?)")
+                sqlx::query("INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES ($1, $2, $3, $4)")
                     .bind(variant_id)
                     .bind((position % CENTRES.len()) as i64 + 1)
                     .bind(10 + (position % 7) as i64)
@@ -430,12 +430,14 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
                     .await?;
             }
             for (centre, units) in v.stock.iter().enumerate() {
-                sqlx::query("INSERT INTO stock (variant_id, centre_id, quantity) VALUES (?, ?, ?)")
-                    .bind(variant_id)
-                    .bind(centre as i64 + 1)
-                    .bind(i64::from(*units))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO stock (variant_id, centre_id, quantity) VALUES ($1, $2, $3)",
+                )
+                .bind(variant_id)
+                .bind(centre as i64 + 1)
+                .bind(i64::from(*units))
+                .execute(&mut *tx)
+                .await?;
             }
         }
     }
