@@ -2,7 +2,8 @@
 # Runs every check and test; exits non-zero on the first failure.
 #   lint:   rustfmt, clippy -D warnings for the server (host) and the app (wasm32)
 #   native: unit, property, integration and concurrency tests of every crate
-#           (cargo test --workspace --features storefront/ssr)
+#           (cargo test --workspace --features storefront/ssr), on SQLite and then
+#           again on PostgreSQL (a throw-away cluster, scripts/postgres.sh)
 #   browser: wasm-bindgen-test component tests in headless Chromium
 #   e2e:    the real server + the built app driven in Chromium, with axe-core
 #   size:   the first-load transfer report
@@ -22,8 +23,14 @@ step "clippy: browser app (wasm32)"
 cargo clippy --target wasm32-unknown-unknown "${WASM_CRATES[@]}" --features storefront/csr --all-targets -- -D warnings
 step "clippy: the shop's split release build (wasm32, feature split)"
 cargo clippy --target wasm32-unknown-unknown -p storefront --features storefront/split --bin storefront -- -D warnings
-step "native tests (every crate)"
+step "native tests (every crate), SQLite"
 cargo test --workspace --features storefront/ssr
+step "native tests (every crate), PostgreSQL"
+PG_DIR="$(mktemp -d /tmp/storefront-pg.XXXXXX)"
+trap 'bash scripts/postgres.sh stop "$PG_DIR" || true; rm -rf "$PG_DIR"' EXIT
+STOREFRONT_TEST_POSTGRES="$(bash scripts/postgres.sh start "$PG_DIR")" \
+  cargo test --workspace --features storefront/ssr
+bash scripts/postgres.sh stop "$PG_DIR"
 step "browser component tests (headless Chromium)"
 cargo test --target wasm32-unknown-unknown --features csr --test web
 step "build the app"
