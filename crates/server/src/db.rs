@@ -13,6 +13,9 @@ use sqlx::Executor;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The key of the advisory lock every write transaction takes on PostgreSQL ("SF").
+const WRITER_LOCK: i64 = 0x5346;
+
 /// A pool of connections to the shop's database, whichever it is.
 pub type Pool = sqlx::AnyPool;
 /// One connection (or a transaction, which derefs to one).
@@ -178,6 +181,22 @@ impl Db {
             write,
             dialect: Dialect::Postgres,
         })
+    }
+
+    /// Begins a write transaction. With PostgreSQL it first takes the shop's one writer
+    /// lock (a transaction-level advisory lock, let go at commit or rollback), so the
+    /// write transactions of every process that shares the database run one after
+    /// another, as SQLite runs them: each reads what the one before it wrote, and a
+    /// last unit can be allocated only once. Reads never wait for it.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        let mut tx = self.write.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS writer")
+                .bind(WRITER_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     pub async fn close(&self) {

@@ -104,6 +104,9 @@ struct Queued {
 
 /// Messages read per round of a delivery run.
 const BATCH: i64 = 100;
+/// How long a delivery run holds the messages it took before another may try them
+/// (longer than a batch of 100 takes even over a slow SMTP server).
+const CLAIM_SECONDS: i64 = 15 * 60;
 
 /// What stops a whole delivery run: only the database (a message's own failure is
 /// recorded on it and the run goes on).
@@ -227,17 +230,25 @@ impl Outbox {
         let mut parked = 0;
         loop {
             let now = super::unix_now();
-            // Every message read here leaves the due set (sent, rescheduled to a later
-            // time, or parked), so each round reads new ones and the run ends.
-            let due: Vec<Queued> = sqlx::query_as(
-                "SELECT id, recipient, subject, body, created_at, attempts, headers FROM mail_outbox
-                 WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= $1
-                 ORDER BY id LIMIT $2",
+            // Every message read here leaves the due set (claimed for a while, then sent,
+            // rescheduled or parked), so each round reads new ones and the run ends. The
+            // claim is what keeps two shop processes sharing a database from sending the
+            // same message: the second finds it no longer due. A process killed while
+            // sending leaves its claimed messages to be tried again once the claim ends.
+            let mut due: Vec<Queued> = sqlx::query_as(
+                "UPDATE mail_outbox SET next_attempt_at = $1
+                 WHERE id IN (SELECT id FROM mail_outbox
+                              WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= $2
+                              ORDER BY id LIMIT $3)
+                   AND sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= $2
+                 RETURNING id, recipient, subject, body, created_at, attempts, headers",
             )
+            .bind(now + CLAIM_SECONDS)
             .bind(now)
             .bind(BATCH)
             .fetch_all(write)
             .await?;
+            due.sort_by_key(|m| m.id);
             for m in &due {
                 let tried = match &self.smtp {
                     Some(smtp) => self.send_smtp(smtp, m).await,

@@ -343,7 +343,16 @@ fn product(
 
 /// Writes the catalog and the centres into an empty database, in one transaction.
 pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sqlx::Error> {
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
+    insert_into(&mut tx, db.dialect, catalog).await?;
+    tx.commit().await
+}
+
+async fn insert_into(
+    tx: &mut super::db::Conn,
+    dialect: super::db::Dialect,
+    catalog: &DemoCatalog,
+) -> Result<(), sqlx::Error> {
     for (i, c) in CENTRES.iter().enumerate() {
         sqlx::query(
             "INSERT INTO centres (id, code, name, latitude, longitude) VALUES ($1, $2, $3, $4, $5)",
@@ -441,7 +450,17 @@ pub async fn insert(db: &super::db::Db, catalog: &DemoCatalog) -> Result<(), sql
             }
         }
     }
-    tx.commit().await
+    if dialect == super::db::Dialect::Postgres {
+        // The centres and categories came with their ids: their sequences go on after them.
+        for table in ["centres", "categories"] {
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Seeds the demo catalog (`products` of them) if the database has no products yet.
@@ -451,13 +470,16 @@ pub async fn seed_if_empty(
     today: CalendarDate,
     products: usize,
 ) -> Result<bool, sqlx::Error> {
+    // Counted under the writer lock: shop processes starting together seed once.
+    let mut tx = db.begin_write().await?;
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
-        .fetch_one(&db.write)
+        .fetch_one(&mut *tx)
         .await?;
     if existing > 0 {
         return Ok(false);
     }
-    insert(db, &generate(DEMO_SEED, products, today)).await?;
+    insert_into(&mut tx, db.dialect, &generate(DEMO_SEED, products, today)).await?;
+    tx.commit().await?;
     Ok(true)
 }
 
