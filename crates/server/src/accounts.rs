@@ -156,7 +156,7 @@ impl<'a> Accounts<'a> {
         );
         let (subject, body) = link_mail(&link);
         let now = unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         async {
             // Old links are no use to anyone: cleared as new ones are made.
             sqlx::query("DELETE FROM sign_in_links WHERE created_at <= $1")
@@ -198,7 +198,7 @@ impl<'a> Accounts<'a> {
         }
         let now = unix_now();
         let key = session::new_key();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let email: Option<String> = sqlx::query_scalar(
             "UPDATE sign_in_links SET used_at = $1
              WHERE token_hash = $2 AND used_at IS NULL AND created_at > $3 AND created_at <= $4
@@ -292,7 +292,7 @@ impl<'a> Accounts<'a> {
     pub async fn set_offers(&self, caller: &Caller, send: bool) -> Result<AccountView, ShopError> {
         let email = self.required(caller).await?;
         let now = unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let standing: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM marketing_consents
              WHERE email = $1 COLLATE NOCASE AND withdrawn_at IS NULL AND confirmed_at IS NOT NULL",
@@ -326,7 +326,7 @@ impl<'a> Accounts<'a> {
     /// [`OFFERS_CONFIRM_DAYS`]; answers what to tell the customer.
     pub async fn confirm_offers(&self, token: &str) -> Result<String, ShopError> {
         let now = unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let email: Option<String> = sqlx::query_scalar(
             "UPDATE marketing_consents SET confirmed_at = $1, confirm_hash = NULL
              WHERE confirm_hash = $2 AND confirmed_at IS NULL AND withdrawn_at IS NULL AND given_at > $3
@@ -360,7 +360,7 @@ impl<'a> Accounts<'a> {
     ) -> Result<AccountView, ShopError> {
         let email = self.required(caller).await?;
         if lower_price {
-            let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+            let mut tx = self.state.db.begin_write().await.map_err(internal)?;
             let mine: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM price_watches WHERE id = $1 AND email = $2 COLLATE NOCASE",
             )
@@ -492,7 +492,7 @@ impl<'a> Accounts<'a> {
     pub async fn erase(&self, caller: &Caller) -> Result<String, ShopError> {
         let email = self.required(caller).await?;
         let device = session::shopper_hash(caller, false);
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let orders: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
             "SELECT id, number, status, email FROM orders o WHERE {ACCOUNT_ORDERS}"
         ))
@@ -604,12 +604,7 @@ impl<'a> Accounts<'a> {
         .await
         .map_err(internal)?;
         self.state.recommender.forget(&email);
-        if let Err(e) = self
-            .state
-            .search
-            .refresh(&self.state.db.read, Some(&reviewed))
-            .await
-        {
+        if let Err(e) = self.state.refresh_search(Some(&reviewed)).await {
             tracing::error!(%e, "ratings in search not refreshed after an erasure");
         }
         // The delivered copies the outbox keeps as files (when there is no SMTP server).

@@ -345,7 +345,7 @@ impl<'a> Changes<'a> {
         order_id: i64,
         change: &OrderChange,
     ) -> Result<ChangePreview, ShopError> {
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let planned = self.plan(&mut tx, order_id, change).await?;
         drop(tx);
         Ok(planned.preview())
@@ -398,7 +398,7 @@ impl<'a> Changes<'a> {
         };
         // First look: the new total, and whether the bank must hold more.
         let (total, now, needs_hold, token, number) = {
-            let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+            let mut tx = self.state.db.begin_write().await.map_err(internal)?;
             let p = self.plan(&mut tx, order_id, change).await?;
             (
                 p.quote.total,
@@ -490,10 +490,10 @@ impl<'a> Changes<'a> {
             }
         }
         self.state.stock().publish(&planned.variants).await;
-        if let Err(e) = self.state.search.refresh(&self.state.db.read, None).await {
+        if let Err(e) = self.state.refresh_search(None).await {
             tracing::error!(%e, "search index not refreshed after a change");
         }
-        let _ = self.state.order_events.send(order_id);
+        self.state.order_changed(order_id);
         self.state.deliver_mail_soon();
         Ok(Applied::Done)
     }
@@ -506,7 +506,7 @@ impl<'a> Changes<'a> {
         by: &str,
         new_hold: Option<&str>,
     ) -> Result<Planned, ShopError> {
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let p = self.plan(&mut tx, order_id, change).await?;
         if p.quote.total.minor != expected_total || p.new_hold != new_hold.is_some() {
             return Err(ShopError::invalid(
@@ -1144,7 +1144,7 @@ impl Changes<'_> {
     /// nothing was taken from is released and one partly taken is lowered to what was
     /// taken; the order keeps only what shipped. A "Ship" racing this has one winner.
     pub async fn cancel_rest(&self, order_id: i64, by: &str) -> Result<(), ShopError> {
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let (statuses, waiting, cancelled) =
             where_it_is(&mut tx, order_id).await.map_err(internal)?;
         if cancelled {
@@ -1305,10 +1305,10 @@ impl Changes<'_> {
             }
         }
         self.state.stock().publish(&variants).await;
-        if let Err(e) = self.state.search.refresh(&self.state.db.read, None).await {
+        if let Err(e) = self.state.refresh_search(None).await {
             tracing::error!(%e, "search index not refreshed after cancelling the rest");
         }
-        let _ = self.state.order_events.send(order_id);
+        self.state.order_changed(order_id);
         self.state.deliver_mail_soon();
         Ok(())
     }

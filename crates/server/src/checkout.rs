@@ -559,7 +559,7 @@ impl<'a> Checkout<'a> {
         let orders = self.state.orders();
         // `Ok(None)`: this request no longer held the attempt, and wrote nothing.
         let written: Result<Option<(CheckoutOutcome, Priced)>, ShopError> = async {
-            let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+            let mut tx = self.state.db.begin_write().await.map_err(internal)?;
             let priced = orders.check(&mut tx, order).await?;
             if priced.charges.now != auth.amount {
                 return Err(ShopError::invalid(
@@ -735,7 +735,7 @@ impl<'a> Checkout<'a> {
                     ("due", None)
                 }
             };
-            let mut tx = match self.state.db.write.begin().await {
+            let mut tx = match self.state.db.begin_write().await {
                 Ok(tx) => tx,
                 Err(e) => {
                     tracing::error!(%e, payment = id, "payment result not recorded");

@@ -689,7 +689,7 @@ impl<'a> Fulfilment<'a> {
 
     /// Marks a shipment packed.
     pub async fn pack(&self, staff: &SignedInWarehouse, id: i64) -> Result<(), ShopError> {
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let row = self.shipment(&mut tx, id).await?;
         let next = row
             .status()
@@ -780,7 +780,7 @@ impl<'a> Fulfilment<'a> {
                 .centres
                 .route(row.centre_id, Calendar::of_region(region)),
         );
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let shipped = sqlx::query(
             "UPDATE shipments SET status = 'shipped', carrier = $1, tracking = $2, promised_on = $3, expected_on = $4,
                     payment_id = $5, captured_at = $6, updated_at = $7
@@ -1078,8 +1078,7 @@ impl<'a> Fulfilment<'a> {
         let mut tx = self
             .state
             .db
-            .write
-            .begin()
+            .begin_write()
             .await
             .map_err(refused_internal)?;
         let row: Option<ShipmentRow> = sqlx::query_as(&format!(
@@ -1226,7 +1225,7 @@ impl<'a> Fulfilment<'a> {
     /// not yet asked for and queues the mail; then the holds on the card are released.
     pub async fn cancel(&self, order_id: i64, by: &str) -> Result<(), ShopError> {
         let refused = |m: String| ShopError::invalid(Field::Order, m);
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let statuses: Vec<String> =
             sqlx::query_scalar("SELECT status FROM shipments WHERE order_id = $1")
                 .bind(order_id)
@@ -1306,7 +1305,7 @@ impl<'a> Fulfilment<'a> {
             }
         }
         self.state.stock().publish(&variants).await;
-        if let Err(e) = self.state.search.refresh(&self.state.db.read, None).await {
+        if let Err(e) = self.state.refresh_search(None).await {
             tracing::error!(%e, "search index not refreshed after a cancel");
         }
         self.changed(order_id);
@@ -1336,7 +1335,7 @@ impl<'a> Fulfilment<'a> {
         let mut told = 0;
         for row in rows {
             let result = async {
-                let mut tx = self.state.db.write.begin().await?;
+                let mut tx = self.state.db.begin_write().await?;
                 // Claimed in the same transaction as the mail: told once, even if two
                 // processes look at the same moment.
                 let claimed = sqlx::query(
@@ -1454,6 +1453,6 @@ impl<'a> Fulfilment<'a> {
 
     /// Tells the order's open status pages to read it again.
     fn changed(&self, order_id: i64) {
-        let _ = self.state.order_events.send(order_id);
+        self.state.order_changed(order_id);
     }
 }

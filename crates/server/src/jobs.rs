@@ -161,7 +161,7 @@ impl<'a> Jobs<'a> {
             }
             _ => None,
         };
-        let mut tx = self.state.db.write.begin().await?;
+        let mut tx = self.state.db.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE jobs SET done_at = $1, attempts = attempts + 1 WHERE id = $2 AND done_at IS NULL",
         )

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod bus;
 pub mod catalog;
 pub mod changes;
 pub mod checkout;
@@ -67,9 +68,29 @@ pub struct AppState {
     pub recommender: Arc<recommend::Recommender>,
     /// One run of the jobs at a time in this process (`jobs::Jobs::run_due`).
     pub jobs_running: Arc<tokio::sync::Mutex<()>>,
+    /// The other shop processes on the same PostgreSQL database ([`bus`]).
+    pub bus: Arc<bus::Bus>,
 }
 
 impl AppState {
+    /// Tells the open pages of order `id`, in every process, that it changed.
+    pub fn order_changed(&self, id: i64) {
+        let _ = self.order_events.send(id);
+        self.bus.tell(bus::Note::Order { id });
+    }
+
+    /// Re-reads these products (or all) into the search index, here and in every other
+    /// process.
+    pub async fn refresh_search(
+        &self,
+        products: Option<&[i64]>,
+    ) -> Result<(), search::SearchError> {
+        self.bus.tell(bus::Note::Search {
+            products: products.map(<[i64]>::to_vec),
+        });
+        self.search.refresh(&self.db.read, products).await
+    }
+
     pub fn catalog(&self) -> catalog::Catalog<'_> {
         catalog::Catalog::new(self)
     }
@@ -269,7 +290,9 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         "search index built"
     );
     let centres = stock::Centres::load(&db.read).await?;
+    let bus = Arc::new(bus::Bus::open(&db));
     let desk = Arc::new(desk::HelpDesk::default());
+    desk.relay_to(bus.clone());
     let told = desk.clone();
     let outbox = Arc::new(mail::Outbox::new(
         config.outbox_dir.clone(),
@@ -310,7 +333,9 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         test_courier,
         recommender: Arc::default(),
         jobs_running: Arc::default(),
+        bus,
     };
+    bus::listen(&state);
     // Attempts a stop left half paid: their authorizations voided.
     state.checkout().settle_abandoned().await;
     state.checkout().charge_due().await;

@@ -117,7 +117,7 @@ impl<'a> Offers<'a> {
         );
         let in_stock = u32::try_from(product_id).is_ok_and(|id| self.state.search.in_stock(id));
         let _turn = self.state.desk.anonymous_write_turn().await;
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         sqlx::query(
             "INSERT INTO price_watches (product_id, email, consent_text, saved_minor, told_minor, in_stock_then, created_at, confirm_hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -157,7 +157,7 @@ impl<'a> Offers<'a> {
     /// Confirms the price watch whose link carried `token`.
     pub async fn confirm_price_watch(&self, token: &str) -> Result<String, ShopError> {
         let now = unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let confirmed: Option<(String, i64)> = sqlx::query_as(
             "UPDATE price_watches SET confirmed_at = $1, confirm_hash = NULL
              WHERE confirm_hash = $2 AND confirmed_at IS NULL RETURNING email, product_id",
@@ -220,7 +220,7 @@ impl<'a> Offers<'a> {
             tracing::error!(%e, "price not changed");
             AdminError::Internal
         };
-        let mut tx = self.state.db.write.begin().await.map_err(admin)?;
+        let mut tx = self.state.db.begin_write().await.map_err(admin)?;
         let Some((product_id, old)): Option<(i64, i64)> =
             sqlx::query_as("SELECT id, price_minor FROM products WHERE slug = $1")
                 .bind(slug)
@@ -256,12 +256,7 @@ impl<'a> Offers<'a> {
             }
         }
         tx.commit().await.map_err(admin)?;
-        if let Err(e) = self
-            .state
-            .search
-            .refresh(&self.state.db.read, Some(&[product_id]))
-            .await
-        {
+        if let Err(e) = self.state.refresh_search(Some(&[product_id])).await {
             tracing::error!(%e, "search index not refreshed after a price change");
         }
         if watchers_told {
@@ -281,7 +276,7 @@ impl<'a> Offers<'a> {
     pub async fn unsubscribe(&self, token: &str) -> Result<String, ShopError> {
         let hash = session::digest(token.trim());
         let now = unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let offers: Option<String> =
             sqlx::query_scalar("SELECT email FROM offer_mails WHERE unsubscribe_hash = $1")
                 .bind(&hash)
@@ -375,7 +370,7 @@ impl<'a> Offers<'a> {
     /// the jobs then carry through; answers its id.
     pub async fn start_now(&self) -> Result<i64, ShopError> {
         let now = unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let running: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM offer_runs WHERE started_at IS NOT NULL AND finished_at IS NULL",
         )
@@ -407,7 +402,7 @@ impl<'a> Offers<'a> {
 
     /// Plans the first run when none is planned or going (at start): `every_days` on.
     pub async fn plan(&self) -> Result<(), sqlx::Error> {
-        let mut tx = self.state.db.write.begin().await?;
+        let mut tx = self.state.db.begin_write().await?;
         let open: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM offer_runs WHERE finished_at IS NULL")
                 .fetch_one(&mut *tx)

@@ -709,12 +709,7 @@ impl<'a> Orders<'a> {
         self.state.stock().publish(&variants).await;
         // Search shows stock too; the order stands even if this refresh fails.
         let products: Vec<i64> = p.sales.iter().map(|(_, row, _)| row.product_id).collect();
-        if let Err(e) = self
-            .state
-            .search
-            .refresh(&self.state.db.read, Some(&products))
-            .await
-        {
+        if let Err(e) = self.state.refresh_search(Some(&products)).await {
             tracing::error!(%e, "search index not refreshed after an order");
         }
         self.state.deliver_mail_soon();
@@ -763,7 +758,7 @@ impl<'a> Orders<'a> {
 
     /// Mails a new private link to order `id`'s email address.
     pub(crate) async fn mail_link(&self, id: i64, why: &str) -> Result<(), ShopError> {
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         async {
             let (number, email, name): (String, String, String) =
                 sqlx::query_as("SELECT number, email, ship_name FROM orders WHERE id = $1")

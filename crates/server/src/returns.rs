@@ -228,7 +228,7 @@ impl<'a> Returns<'a> {
     }
 
     fn changed(&self, order_id: i64) {
-        let _ = self.state.order_events.send(order_id);
+        self.state.order_changed(order_id);
     }
 
     /// Starts a return of units of one delivered parcel of order `order_id`, for its
@@ -271,7 +271,7 @@ impl<'a> Returns<'a> {
             return Err(ShopError::Invalid(problems));
         };
         let today = uk_local(unix_now()).0;
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let earlier: Option<(i64, i64)> =
             sqlx::query_as("SELECT id, order_id FROM returns WHERE attempt = $1")
                 .bind(attempt)
@@ -707,7 +707,7 @@ impl<'a> Returns<'a> {
                 "That isn't a return code: they look like R1042-K (on the label, or the customer's mail).",
             ));
         };
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let row: Option<ReturnRow> = sqlx::query_as(&format!("{RETURN_SELECT} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -836,7 +836,7 @@ impl<'a> Returns<'a> {
     }
 
     async fn refuse(&self, row: &ReturnRow, because: &str) -> Result<(), ShopError> {
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let released = async {
             let done = sqlx::query(
                 "UPDATE returns SET status = 'refused', refused_because = $1 WHERE id = $2 AND status = 'received'",
@@ -939,7 +939,7 @@ impl<'a> Returns<'a> {
             .settle(true, swapped == returned)
             .map_err(|e| ShopError::invalid(Field::ReturnCode, e.0))?;
         let back_on_sale = restock(row.reason());
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         async {
             let done = sqlx::query(
                 "UPDATE returns SET status = $1, refund_minor = $2 WHERE id = $3 AND status = 'received'",
@@ -1037,7 +1037,7 @@ impl<'a> Returns<'a> {
         if back_on_sale {
             let variants: Vec<i64> = lines.iter().map(|l| l.1).collect();
             self.state.stock().publish(&variants).await;
-            if let Err(e) = self.state.search.refresh(&self.state.db.read, None).await {
+            if let Err(e) = self.state.refresh_search(None).await {
                 tracing::error!(%e, "search index not refreshed after a return");
             }
         }

@@ -257,7 +257,7 @@ impl<'a> Reviews<'a> {
     pub async fn rate(&self, token: &str, slug: &str, stars: u8) -> Result<MyReview, ShopError> {
         let stars = Stars::new(stars)
             .ok_or_else(|| ShopError::invalid(Field::Stars, "Please choose from 1 to 5 stars."))?;
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let (order_id, product_id) = self.delivered_by_link(&mut tx, token, slug).await?;
         sqlx::query(
             "INSERT INTO reviews (product_id, order_id, stars, status, written_at) VALUES ($1, $2, $3, 'published', $4)
@@ -281,7 +281,7 @@ impl<'a> Reviews<'a> {
         draft: &ReviewDraft,
     ) -> Result<MyReview, ShopError> {
         let review = check_review(draft).map_err(ShopError::Invalid)?;
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let (order_id, product_id) = self.delivered_by_link(&mut tx, token, slug).await?;
         sqlx::query(
             "INSERT INTO reviews (product_id, order_id, stars, title, body, name, status, written_at)
@@ -347,12 +347,7 @@ impl<'a> Reviews<'a> {
 
     /// The search engine's copy of the product's rating (the "rating" sort).
     async fn refresh(&self, product_id: i64) {
-        if let Err(e) = self
-            .state
-            .search
-            .refresh(&self.state.db.read, Some(&[product_id]))
-            .await
-        {
+        if let Err(e) = self.state.refresh_search(Some(&[product_id])).await {
             tracing::error!(%e, product_id, "search index not refreshed after a review");
         }
     }
@@ -464,7 +459,7 @@ impl<'a> Reviews<'a> {
         } else {
             Some(check_rejection(reason).map_err(|e| ShopError::Invalid(vec![e]))?)
         };
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let row: Option<(i64, i64, String, String, String, String)> = sqlx::query_as(
             "SELECT r.product_id, o.id, o.number, o.email, o.ship_name, p.name
              FROM reviews r JOIN orders o ON o.id = r.order_id JOIN products p ON p.id = r.product_id

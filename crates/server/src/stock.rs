@@ -291,8 +291,17 @@ impl<'a> Stock<'a> {
             .collect())
     }
 
-    /// Tells every open page showing these variants their new stock. Call after commit.
+    /// Tells every open page showing these variants their new stock, in every process.
+    /// Call after commit.
     pub async fn publish(&self, ids: &[i64]) {
+        self.state.bus.tell(crate::bus::Note::Stock {
+            variants: ids.to_vec(),
+        });
+        self.publish_here(ids).await;
+    }
+
+    /// Tells this process's open pages showing these variants their new stock.
+    pub async fn publish_here(&self, ids: &[i64]) {
         if self.state.live.receiver_count() == 0 {
             return;
         }
@@ -443,7 +452,7 @@ impl<'a> Stock<'a> {
         );
         let (name, label) = self.variant_words(variant_id).await?;
         let _turn = self.state.desk.anonymous_write_turn().await;
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         sqlx::query(
             "INSERT INTO stock_alerts (variant_id, email, consent_text, created_at, confirm_hash) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (variant_id, email) DO UPDATE SET confirm_hash = excluded.confirm_hash,
@@ -477,7 +486,7 @@ impl<'a> Stock<'a> {
     /// Confirms the sign-up whose link carried `token`. Answers what to tell the shopper.
     pub async fn confirm_watch(&self, token: &str) -> Result<String, ShopError> {
         let now = super::unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let confirmed: Option<(i64, String)> = sqlx::query_as(
             "UPDATE stock_alerts SET confirmed_at = $1, confirm_hash = NULL
              WHERE confirm_hash = $2 AND confirmed_at IS NULL RETURNING variant_id, email",
@@ -578,7 +587,7 @@ impl<'a> Stock<'a> {
             ))
         })?;
         check_admin_quantity(quantity)?;
-        let mut tx = self.state.db.write.begin().await.map_err(admin_internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(admin_internal)?;
         let (variant, centre_id, _) = self.variant_and_centre(&mut tx, sku, centre).await?;
         sqlx::query(
             "INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES ($1, $2, $3, $4)",
@@ -609,7 +618,7 @@ impl<'a> Stock<'a> {
         quantity: u32,
     ) -> Result<Received, AdminError> {
         check_admin_quantity(quantity)?;
-        let mut tx = self.state.db.write.begin().await.map_err(admin_internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(admin_internal)?;
         let (variant, centre_id, centre_name) =
             self.variant_and_centre(&mut tx, sku, centre).await?;
         let (received, served_ids) = async {
@@ -727,7 +736,7 @@ impl<'a> Stock<'a> {
             self.state.checkout().charge_due().await;
             // Their status pages show the new parcel.
             for id in served_ids {
-                let _ = self.state.order_events.send(id);
+                self.state.order_changed(id);
             }
         }
         self.state.deliver_mail_soon();
@@ -783,10 +792,7 @@ impl<'a> Stock<'a> {
                 .fetch_optional(&self.state.db.read)
                 .await?;
         if let Some(product) = product {
-            self.state
-                .search
-                .refresh(&self.state.db.read, Some(&[product]))
-                .await?;
+            self.state.refresh_search(Some(&[product])).await?;
         }
         Ok(())
     }

@@ -160,7 +160,7 @@ impl Desk<'_> {
         // Looked up again inside the write transaction: writes take turns on the one
         // writer connection, so two quick messages can never open two conversations.
         let _turn = self.desk().anonymous_write_turn().await;
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let open: Option<ConversationRow> = sqlx::query_as(&format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shopper_hash = $1 AND status = 'open' ORDER BY id DESC LIMIT 1"
         ))

@@ -122,7 +122,7 @@ impl Desk<'_> {
             ));
         }
         let now = unix_now();
-        let mut tx = self.state.db.write.begin().await.map_err(internal)?;
+        let mut tx = self.state.db.begin_write().await.map_err(internal)?;
         let message_id: i64 = sqlx::query_scalar(
             "INSERT INTO chat_messages (conversation_id, author, agent, body, created_at) VALUES ($1, 'agent', $2, $3, $4) RETURNING id",
         )

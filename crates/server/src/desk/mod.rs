@@ -114,6 +114,10 @@ pub struct HelpDesk {
     /// connection here, one at a time, so however many arrive at once, an order waits
     /// behind at most one of them.
     anonymous_writes: tokio::sync::Semaphore,
+    /// The other shop processes (PostgreSQL): told of every event, set once at start.
+    bus: std::sync::OnceLock<Arc<crate::bus::Bus>>,
+    /// Agent consoles open on the other processes, by process, as last said and when.
+    elsewhere: Mutex<std::collections::HashMap<String, (usize, std::time::Instant)>>,
 }
 
 /// Senders (shopper keys, addresses, names) whose rate windows are kept at once.
@@ -137,6 +141,8 @@ impl Default for HelpDesk {
             recent: Mutex::new(Windows::new(SENDERS_REMEMBERED)),
             budgets: Mutex::new(Windows::new(BUDGETS_REMEMBERED)),
             anonymous_writes: tokio::sync::Semaphore::new(1),
+            bus: std::sync::OnceLock::new(),
+            elsewhere: Mutex::default(),
         }
     }
 }
@@ -146,8 +152,8 @@ pub struct Presence(Arc<HelpDesk>);
 
 impl Drop for Presence {
     fn drop(&mut self) {
-        let now = self.0.agents_online.fetch_sub(1, Ordering::SeqCst) - 1;
-        self.0.publish(DeskEvent::Presence(now));
+        self.0.agents_online.fetch_sub(1, Ordering::SeqCst);
+        self.0.publish(DeskEvent::Presence(self.0.agents_online()));
     }
 }
 
@@ -162,19 +168,73 @@ impl HelpDesk {
         self.publish(DeskEvent::Queue);
     }
 
+    /// Tells the other shop processes from now on (see [`crate::bus`]).
+    pub fn relay_to(&self, bus: Arc<crate::bus::Bus>) {
+        let _ = self.bus.set(bus);
+    }
+
+    /// Tells this process's open consoles and pages, and the other processes'.
     fn publish(&self, event: DeskEvent) {
+        if let Some(bus) = self.bus.get() {
+            use crate::bus::Note;
+            bus.tell(match &event {
+                DeskEvent::Chat {
+                    conversation,
+                    shopper,
+                } => Note::Chat {
+                    conversation: *conversation,
+                    shopper: shopper.to_string(),
+                },
+                DeskEvent::Typing {
+                    conversation,
+                    shopper,
+                    by,
+                } => Note::Typing {
+                    conversation: *conversation,
+                    shopper: shopper.to_string(),
+                    agent: *by == Author::Agent,
+                },
+                DeskEvent::Queue => Note::Queue,
+                DeskEvent::Presence(_) => Note::Presence {
+                    agents: self.agents_here(),
+                },
+            });
+        }
+        self.publish_here(event);
+    }
+
+    /// Tells this process's open consoles and pages only (what another process said).
+    pub fn publish_here(&self, event: DeskEvent) {
         // No subscriber is fine: nobody is watching.
         let _ = self.events.send(event);
     }
 
-    pub fn agents_online(&self) -> usize {
+    /// Process `process` has `agents` consoles open: counted until it says otherwise
+    /// or goes quiet for [`crate::bus::PRESENCE_TTL`].
+    pub fn elsewhere(&self, process: &str, agents: usize) {
+        {
+            let mut elsewhere = self.elsewhere.lock().unwrap_or_else(|e| e.into_inner());
+            elsewhere.insert(process.to_owned(), (agents, std::time::Instant::now()));
+        }
+        self.publish_here(DeskEvent::Presence(self.agents_online()));
+    }
+
+    /// Agent consoles open on this process.
+    pub fn agents_here(&self) -> usize {
         self.agents_online.load(Ordering::SeqCst)
+    }
+
+    /// Agent consoles open on any process of the shop.
+    pub fn agents_online(&self) -> usize {
+        let mut elsewhere = self.elsewhere.lock().unwrap_or_else(|e| e.into_inner());
+        elsewhere.retain(|_, (_, at)| at.elapsed() < crate::bus::PRESENCE_TTL);
+        self.agents_here() + elsewhere.values().map(|(n, _)| n).sum::<usize>()
     }
 
     /// Marks one more agent console open until the returned guard is dropped.
     pub fn agent_connected(self: &Arc<Self>) -> Presence {
-        let now = self.agents_online.fetch_add(1, Ordering::SeqCst) + 1;
-        self.publish(DeskEvent::Presence(now));
+        self.agents_online.fetch_add(1, Ordering::SeqCst);
+        self.publish(DeskEvent::Presence(self.agents_online()));
         Presence(self.clone())
     }
 
