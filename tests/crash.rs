@@ -9,135 +9,14 @@
 mod common;
 
 use common::offers::{save, subscribe, Saved};
+use common::process::{call, database, log_of, on_postgres, Process};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use storefront::server::checkout::ATTEMPT_LEASE;
 use storefront::server::db::Pool;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Approved, with the bank's answer 3 seconds late (`TestCardBehaviour::SlowApprove`).
 const SLOW_CARD: &str = "4000 0000 0000 0077";
-
-/// The shop binary running on its own port over the data in `dir`.
-struct Process {
-    child: Child,
-    port: u16,
-}
-
-impl Process {
-    async fn start(dir: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("shop.log"))
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_storefront"))
-            .env("STOREFRONT_DATABASE_URL", database_url(dir).await)
-            .env("STOREFRONT_HOST", "127.0.0.1")
-            .env("STOREFRONT_PORT", port.to_string())
-            .env("STOREFRONT_DATA_DIR", dir)
-            .env("STOREFRONT_SITE_DIR", dir)
-            .env("STOREFRONT_DEMO_PRODUCTS", "20")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let shop = Self { child, port };
-        let open_by = Instant::now() + Duration::from_secs(60);
-        while shop.call("GET", "/healthz", None).await.is_none() {
-            assert!(
-                Instant::now() < open_by,
-                "the shop did not open: {}",
-                log_of(dir)
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        shop
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Option<(u16, Value)> {
-        call(self.port, method, path, body).await
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.call("POST", path, Some(body))
-            .await
-            .unwrap_or_else(|| panic!("no answer to {path}"))
-    }
-
-    fn kill(mut self) {
-        // SIGKILL: no shutdown, no flushing, as when the machine loses the process.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-/// One HTTP/1.0 request to the shop on `port`; the status and the JSON (or text) answer,
-/// or `None` when the connection failed.
-async fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Option<(u16, Value)> {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .ok()?;
-    let body = body.map(Value::to_string).unwrap_or_default();
-    let head = format!(
-            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-    stream.write_all(head.as_bytes()).await.ok()?;
-    stream.write_all(body.as_bytes()).await.ok()?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.ok()?;
-    let text = String::from_utf8_lossy(&answer);
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    let json = serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_owned()));
-    Some((status, json))
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Whether these tests run against PostgreSQL (`STOREFRONT_TEST_POSTGRES`).
-fn on_postgres() -> bool {
-    std::env::var("STOREFRONT_TEST_POSTGRES").is_ok_and(|url| !url.is_empty())
-}
-
-/// The database of the shop in `dir`: its SQLite file, or a fresh PostgreSQL database
-/// made the first time it is asked for, when the tests run against PostgreSQL.
-async fn database_url(dir: &std::path::Path) -> String {
-    let file = dir.join("database_url");
-    if let Ok(url) = std::fs::read_to_string(&file) {
-        return url;
-    }
-    let url = match std::env::var("STOREFRONT_TEST_POSTGRES") {
-        Ok(server) if !server.is_empty() => common::shop::fresh_postgres_database(&server).await,
-        _ => format!("sqlite://{}", dir.join("storefront.db").display()),
-    };
-    std::fs::write(&file, &url).unwrap();
-    url
-}
-
-/// A pool on the database of the shop in `dir`, to look into it or fill it.
-async fn database(dir: &std::path::Path) -> Pool {
-    storefront::server::db::connect(&database_url(dir).await)
-        .await
-        .unwrap()
-}
-
-fn log_of(dir: &std::path::Path) -> String {
-    std::fs::read_to_string(dir.join("shop.log")).unwrap_or_default()
-}
 
 async fn scalar(db: &Pool, sql: &str, key: &str) -> i64 {
     sqlx::query_scalar(sql)

@@ -7,6 +7,7 @@
 )]
 
 pub mod offers;
+pub mod process;
 pub mod router;
 pub mod shop;
 pub mod smtp;

@@ -76,8 +76,14 @@ impl TestShop {
             std::fs::write(staff_dir.join(name), content).unwrap();
         }
         let data = dir.path().to_str().unwrap().to_owned();
+        let chosen = self
+            .settings
+            .iter()
+            .any(|(k, _)| k == "STOREFRONT_DATABASE_URL");
         let database = match std::env::var("STOREFRONT_TEST_POSTGRES") {
-            Ok(server) if !server.is_empty() => Some(fresh_postgres_database(&server).await),
+            Ok(server) if !server.is_empty() && !chosen => {
+                Some(fresh_postgres_database(&server).await)
+            }
             _ => None,
         };
         let staff = staff_dir.to_str().unwrap().to_owned();

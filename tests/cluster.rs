@@ -1,0 +1,435 @@
+//! Several shop processes on one PostgreSQL database: the last units sold once across
+//! them, one order per idempotency key whichever process gets it, no acknowledged order
+//! lost when one is killed, and what one process tells its pages reaching the pages of
+//! the others. These run in `make test`'s PostgreSQL pass (`STOREFRONT_TEST_POSTGRES`);
+//! SQLite is one process, so the SQLite pass says so and checks nothing here.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::process::{call_from, database, database_url, log_of, on_postgres, Process};
+use common::router::{call_fn, json_fn, next_event};
+use common::shop::{fresh_postgres_database, Shop, TestShop};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use storefront::server::db::Pool;
+use tempfile::TempDir;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Three processes over one fresh database, each in a data directory of its own, the
+/// proxy in front of them trusted for the shopper's address; started at once (the demo
+/// catalog is seeded once however many start together).
+async fn three_processes() -> (Vec<Process>, Vec<TempDir>, Pool) {
+    let dirs: Vec<TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let url = database_url(dirs[0].path()).await;
+    for dir in &dirs[1..] {
+        std::fs::write(dir.path().join("database_url"), &url).unwrap();
+    }
+    let settings = [("STOREFRONT_TRUSTED_PROXIES", "127.0.0.1")];
+    let (a, b, c) = tokio::join!(
+        Process::start_with(dirs[0].path(), &settings),
+        Process::start_with(dirs[1].path(), &settings),
+        Process::start_with(dirs[2].path(), &settings),
+    );
+    let db = database(dirs[0].path()).await;
+    let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(products, 20, "the demo catalog seeded once");
+    (vec![a, b, c], dirs, db)
+}
+
+/// A variant with exactly `units` in stock, at one centre, and nothing on its way.
+async fn last_units(db: &Pool, units: i64) -> i64 {
+    let variant: i64 = sqlx::query_scalar("SELECT MIN(variant_id) FROM stock")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    for (sql, value) in [
+        ("DELETE FROM incoming WHERE variant_id = $1", None),
+        ("UPDATE stock SET quantity = 0 WHERE variant_id = $1", None),
+        (
+            "UPDATE stock SET quantity = $2 WHERE variant_id = $1 AND centre_id = (SELECT MIN(id) FROM centres)",
+            Some(units),
+        ),
+    ] {
+        let mut q = sqlx::query(sql).bind(variant);
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        q.execute(db).await.unwrap();
+    }
+    variant
+}
+
+async fn stock_of(db: &Pool, variant: i64) -> i64 {
+    sqlx::query_scalar("SELECT COALESCE(SUM(quantity), 0) FROM stock WHERE variant_id = $1")
+        .bind(variant)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// Shopper `n`'s address, as the proxy passes it on (each has their own rate budget).
+fn shopper(n: usize) -> String {
+    format!("10.1.{}.{}", n / 250, n % 250 + 1)
+}
+
+/// The body of `POST /api/place_order` for one unit of `variant` under `key`, priced and
+/// tokenised by `shop` (the card is approved at once).
+async fn order_body(shop: &Process, variant: i64, key: &str, client: &str) -> Value {
+    let (status, token) = call_from(
+        shop.port,
+        "POST",
+        "/api/card_token",
+        Some(&json!({"card": {"name": "Sam Shopper", "number": common::VISA_APPROVED, "expiry": "12/39", "cvc": "123"}})),
+        Some(client),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{token}");
+    let lines = json!([{"variant_id": variant, "quantity": 1}]);
+    let (status, priced) = call_from(
+        shop.port,
+        "POST",
+        "/api/price_cart",
+        Some(&json!({"lines": lines, "region": "yorkshire"})),
+        Some(client),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{priced}");
+    json!({"request": {
+        "key": key,
+        "details": {
+            "email": "sam@example.com",
+            "phone": "07700 900123",
+            "address": {"name": "Sam Shopper", "line1": "1 High Street", "line2": "", "city": "Leeds", "postcode": "LS1 4AP", "country": "GB"}
+        },
+        "lines": lines,
+        "region": "yorkshire",
+        "delivery": "standard",
+        "card_token": token["token"],
+        "accept_backorder": false,
+        "offers": false,
+        "expected_now": priced["charges"]["now"],
+        "expected_total": priced["total"],
+    }})
+}
+
+/// 10 units, 300 shoppers at once spread over 3 processes: exactly 10 orders, 290 clear
+/// "out of stock" answers, no 5xx, stock 0. Then the same idempotency key sent to two
+/// processes at once: one order, the same answer to both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_processes_sell_the_last_ten_units_once_and_one_order_per_key() {
+    if !on_postgres() {
+        eprintln!("several processes need PostgreSQL: this runs in make test's PostgreSQL pass");
+        return;
+    }
+    let (shops, dirs, db) = three_processes().await;
+    let variant = last_units(&db, 10).await;
+    let mut bodies = Vec::new();
+    for n in 0..300 {
+        let shop = &shops[n % 3];
+        bodies.push(order_body(shop, variant, &format!("cluster-race-{n:04}"), &shopper(n)).await);
+    }
+    let ports: Vec<u16> = shops.iter().map(|s| s.port).collect();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(300));
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(n, body)| {
+            let port = ports[n % 3];
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                call_from(
+                    port,
+                    "POST",
+                    "/api/place_order",
+                    Some(&body),
+                    Some(&shopper(n)),
+                )
+                .await
+            })
+        })
+        .collect();
+    let (mut placed, mut out_of_stock) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Some((200, _)) => placed += 1,
+            Some((409, answer)) if answer.get("OutOfStock").is_some() => out_of_stock += 1,
+            other => panic!("unexpected answer: {other:?}\n{}", log_of(dirs[0].path())),
+        }
+    }
+    assert_eq!((placed, out_of_stock), (10, 290));
+    assert_eq!(stock_of(&db, variant).await, 0);
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(orders, 10);
+
+    // One key, two processes, the same moment: one order.
+    let variant = last_units(&db, 5).await;
+    let body = order_body(&shops[0], variant, "cluster-one-key-0001", &shopper(900)).await;
+    let client = shopper(900);
+    let (first, second) = tokio::join!(
+        call_from(
+            ports[0],
+            "POST",
+            "/api/place_order",
+            Some(&body),
+            Some(&client)
+        ),
+        call_from(
+            ports[2],
+            "POST",
+            "/api/place_order",
+            Some(&body),
+            Some(&client)
+        ),
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!((first.0, second.0), (200, 200), "{first:?} {second:?}");
+    assert_eq!(
+        first.1["Placed"]["number"].as_str().expect("placed"),
+        second.1["Placed"]["number"].as_str().expect("placed"),
+        "the same order answered to both"
+    );
+    let (orders, left): (i64, i64) = (
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+            .fetch_one(&db)
+            .await
+            .unwrap(),
+        stock_of(&db, variant).await,
+    );
+    assert_eq!((orders, left), (11, 4));
+}
+
+/// Orders going to three processes; one is killed mid-way. Every order any process
+/// acknowledged is in the database, the other two keep answering, and nothing is sold
+/// twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_process_killed_mid_load_loses_no_acknowledged_order() {
+    if !on_postgres() {
+        eprintln!("several processes need PostgreSQL: this runs in make test's PostgreSQL pass");
+        return;
+    }
+    let (mut shops, dirs, db) = three_processes().await;
+    let variant = last_units(&db, 1_000).await;
+    let mut bodies = Vec::new();
+    for n in 0..150 {
+        bodies.push(
+            order_body(
+                &shops[n % 3],
+                variant,
+                &format!("cluster-kill-{n:04}"),
+                &shopper(n),
+            )
+            .await,
+        );
+    }
+    let ports: Vec<u16> = shops.iter().map(|s| s.port).collect();
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(n, body)| {
+            let port = ports[n % 3];
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(5 * n as u64)).await;
+                let answer = call_from(
+                    port,
+                    "POST",
+                    "/api/place_order",
+                    Some(&body),
+                    Some(&shopper(n)),
+                )
+                .await;
+                (n, answer)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shops.remove(1).kill();
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        let (n, answer) = task.await.unwrap();
+        match answer {
+            Some((200, answer)) => {
+                acknowledged.push(answer["Placed"]["number"].as_str().unwrap().to_owned())
+            }
+            Some((status, answer)) => {
+                assert!(n % 3 == 1, "a live process answered {status}: {answer}");
+            }
+            None => assert_eq!(n % 3, 1, "a live process did not answer"),
+        }
+    }
+    for number in &acknowledged {
+        let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE number = $1")
+            .bind(number)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(found, 1, "acknowledged order {number} is kept");
+    }
+    let killed_ones = acknowledged.len();
+    assert!(
+        killed_ones >= 100,
+        "the two live processes took their share: {killed_ones}"
+    );
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        stock_of(&db, variant).await,
+        1_000 - orders,
+        "every order took its unit once"
+    );
+    // The two left keep serving.
+    for shop in &shops {
+        assert_eq!(shop.call("GET", "/healthz", None).await.unwrap().0, 200);
+    }
+    drop(dirs);
+}
+
+/// Two shops on one database, as two processes are: each with its own listener, live
+/// events and search index.
+async fn shops_on_one_database() -> Vec<Shop> {
+    let url = fresh_postgres_database(&std::env::var("STOREFRONT_TEST_POSTGRES").unwrap()).await;
+    let mut shops = Vec::new();
+    for _ in 0..3 {
+        shops.push(
+            TestShop::new()
+                .products(20)
+                .agents(&["alex"], PASSWORD)
+                .with("STOREFRONT_DATABASE_URL", url.clone())
+                .start()
+                .await,
+        );
+    }
+    shops
+}
+
+/// A page open on process A sees a stock change made through C within a second; a chat
+/// message sent through B reaches an agent console on C (and B knows C's agent is
+/// online); a product sold out through C leaves A's search results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn what_one_process_tells_its_pages_reaches_the_others() {
+    use axum::body::Body;
+    use axum::http::{header, Request, StatusCode};
+    use tower::ServiceExt;
+    if !on_postgres() {
+        eprintln!("several processes need PostgreSQL: this runs in make test's PostgreSQL pass");
+        return;
+    }
+    let shops = shops_on_one_database().await;
+    let (a, b, c) = (&shops[0], &shops[1], &shops[2]);
+    let (variant, sku, product): (i64, String, i64) =
+        sqlx::query_as("SELECT id, sku, product_id FROM variants ORDER BY id LIMIT 1")
+            .fetch_one(&a.state.db.read)
+            .await
+            .unwrap();
+
+    // Stock: A's page, C's change.
+    let res = a
+        .app
+        .clone()
+        .oneshot(
+            Request::get(format!("/api/live/stock?variants={variant}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut page = res.into_body().into_data_stream();
+    let changed = Instant::now();
+    c.state.stock().receive(&sku, "LDS", 5).await.unwrap();
+    let (name, live) = tokio::time::timeout(Duration::from_secs(1), next_event(&mut page))
+        .await
+        .expect("A's page heard of C's change within a second");
+    assert_eq!(
+        (name.as_str(), live["variant_id"].as_i64()),
+        ("stock", Some(variant))
+    );
+    eprintln!("stock change on C → page on A: {:?}", changed.elapsed());
+
+    // Chat: the agent signs in on C, the shopper writes through B.
+    let agent = call_fn(
+        &c.app,
+        "/api/agent/sign_in",
+        None,
+        &[("name", "alex"), ("password", PASSWORD)],
+    )
+    .await
+    .cookie
+    .expect("signed in");
+    let res = c
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/api/agent/events")
+                .header(header::COOKIE, &agent)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut console = res.into_body().into_data_stream();
+    assert_eq!(next_event(&mut console).await.0, "presence");
+    let online_by = Instant::now() + Duration::from_secs(1);
+    loop {
+        let chat = call_fn(&b.app, "/api/help/chat", None, &[]).await;
+        if chat.json["agents_online"] == true {
+            break;
+        }
+        assert!(
+            Instant::now() < online_by,
+            "B never heard that C has an agent online"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = Instant::now();
+    let said = json_fn(
+        &b.app,
+        "/api/help/send",
+        None,
+        json!({"text": "Is this in blue?", "context": {"page": "/", "cart": [], "orders": [], "region": "yorkshire"}, "email": ""}),
+    )
+    .await;
+    assert_eq!(said.status, StatusCode::OK, "{}", said.json);
+    let id = said.json["conversation"]["id"].as_i64().unwrap();
+    let heard = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            let (name, data) = next_event(&mut console).await;
+            if name == "queue" && data["conversation"] == id {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(
+        heard.is_ok(),
+        "C's console heard of B's chat within a second"
+    );
+    eprintln!("chat message on B → console on C: {:?}", sent.elapsed());
+
+    // Search: sold out through C, gone from A's in-stock results.
+    let id = u32::try_from(product).unwrap();
+    assert!(a.state.search.in_stock(id));
+    sqlx::query("UPDATE stock SET quantity = 0 WHERE variant_id IN (SELECT id FROM variants WHERE product_id = $1)")
+        .bind(product)
+        .execute(&c.state.db.write)
+        .await
+        .unwrap();
+    c.state.refresh_search(Some(&[product])).await.unwrap();
+    let by = Instant::now() + Duration::from_secs(1);
+    while a.state.search.in_stock(id) {
+        assert!(Instant::now() < by, "A's index still shows it in stock");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
