@@ -433,3 +433,36 @@ async fn what_one_process_tells_its_pages_reaches_the_others() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The sign-in throttle (5 failures per name in 15 minutes) counts failures made
+/// through any process: 2 through A, 2 through B, 1 through C, and the sixth try is
+/// refused wherever it is made, even with the right password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sign_in_throttle_holds_across_processes() {
+    use axum::http::StatusCode;
+    if !on_postgres() {
+        eprintln!("several processes need PostgreSQL: this runs in make test's PostgreSQL pass");
+        return;
+    }
+    let shops = shops_on_one_database().await;
+    for shop in [0, 0, 1, 1, 2] {
+        let wrong = call_fn(
+            &shops[shop].app,
+            "/api/agent/sign_in",
+            None,
+            &[("name", "alex"), ("password", "not the password")],
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.json);
+    }
+    for shop in &shops {
+        let right = call_fn(
+            &shop.app,
+            "/api/agent/sign_in",
+            None,
+            &[("name", "alex"), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "{}", right.json);
+    }
+}

@@ -143,11 +143,13 @@ impl<'a> Accounts<'a> {
         };
         let desk = &self.state.desk;
         desk.limit(&format!("sign-in-ip:{}", caller.ip), LINKS_PER_SENDER)
+            .await
             .map_err(too_many)?;
         desk.limit(
             &format!("sign-in:{}", email.to_lowercase()),
             LINKS_PER_ADDRESS,
         )
+        .await
         .map_err(too_many)?;
         let token = super::random_token(TOKEN_LEN);
         let link = format!(
@@ -575,6 +577,14 @@ impl<'a> Accounts<'a> {
             ];
             for sql in by_email {
                 sqlx::query(sql).bind(&email).execute(&mut *tx).await?;
+            }
+            if self.state.db.dialect == crate::db::Dialect::Postgres {
+                // The rate windows shared by the processes name the address too
+                // ("sign-in:…", "ack:…"); SQLite's are in memory and gone within a day.
+                sqlx::query("DELETE FROM rate_events WHERE substr(key, strpos(key, ':') + 1) = lower($1)")
+                    .bind(&email)
+                    .execute(&mut *tx)
+                    .await?;
             }
             for id in &mail_ids {
                 sqlx::query("DELETE FROM mail_outbox WHERE id = $1")

@@ -270,14 +270,15 @@ impl<'a> Agents<'a> {
                 "Too many sign-in attempts. Please wait 15 minutes and try again.".into(),
             )
         };
-        if desk.limit(&by_name, SIGN_IN_FAILURES).is_err() {
+        if desk.limit(&by_name, SIGN_IN_FAILURES).await.is_err() {
             return Err(too_many());
         }
         if desk
             .limit(&by_address, SIGN_IN_FAILURES_PER_ADDRESS)
+            .await
             .is_err()
         {
-            desk.give_back(&by_name);
+            desk.give_back(&by_name).await;
             return Err(too_many());
         }
         let account = role
@@ -299,8 +300,8 @@ impl<'a> Agents<'a> {
             tracing::warn!(staff = %name.chars().take(MAX_NAME_CHARS).collect::<String>(), role = role.as_str(), ip = %caller.ip, "staff sign-in refused");
             return Err(refused());
         }
-        desk.give_back(&by_name);
-        desk.give_back(&by_address);
+        desk.give_back(&by_name).await;
+        desk.give_back(&by_address).await;
         let key = session::new_key();
         let now = unix_now();
         sqlx::query("DELETE FROM agent_sessions WHERE expires_at < $1")

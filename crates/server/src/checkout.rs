@@ -164,6 +164,7 @@ impl<'a> Checkout<'a> {
             self.state
                 .desk
                 .limit(&format!("card-ip:{}", caller.ip), CARD_TOKENS)
+                .await
         };
         if let Err(wait) = counted {
             return Err(ShopError::TooMany(format!(

@@ -293,6 +293,9 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let bus = Arc::new(bus::Bus::open(&db));
     let desk = Arc::new(desk::HelpDesk::default());
     desk.relay_to(bus.clone());
+    if db.dialect == db::Dialect::Postgres {
+        desk.share_limits(db.read.clone());
+    }
     let told = desk.clone();
     let outbox = Arc::new(mail::Outbox::new(
         config.outbox_dir.clone(),

@@ -84,7 +84,8 @@ impl<'a> Offers<'a> {
             email,
             consent,
             "Please tick the box to let us email you when the price goes down.",
-        )?;
+        )
+        .await?;
         let product: Option<(i64, String, i64)> =
             sqlx::query_as("SELECT id, name, price_minor FROM products WHERE slug = $1")
                 .bind(slug)
@@ -109,7 +110,7 @@ impl<'a> Offers<'a> {
                 "You're already watching it: we'll email {email} when its price goes down."
             ));
         }
-        limit_confirm_links(self.state, &email)?;
+        limit_confirm_links(self.state, &email).await?;
         let token = random_token(32);
         let link = format!(
             "{}/alerts/price?token={token}",

@@ -825,8 +825,10 @@ impl<'a> Orders<'a> {
             &format!("find-order-ip:{}", caller.ip),
             FIND_ORDER_PER_ADDRESS,
         )
+        .await
         .map_err(too_many)?;
         desk.limit(&format!("find-order:{number}"), FIND_ORDER_PER_NUMBER)
+            .await
             .map_err(too_many)?;
         let state = self.state.clone();
         // Looked up and mailed after the answer, so the answer's timing says nothing either.

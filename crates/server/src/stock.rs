@@ -416,7 +416,8 @@ impl<'a> Stock<'a> {
             email,
             consent,
             "Please tick the box to let us send you this one email.",
-        )?;
+        )
+        .await?;
         let stock = {
             let mut conn = self.state.db.read.acquire().await.map_err(internal)?;
             snapshot(&mut conn, &[variant_id]).await.map_err(internal)?
@@ -444,7 +445,7 @@ impl<'a> Stock<'a> {
                 "You're already on the list: we'll email {email} once when it's back."
             ));
         }
-        limit_confirm_links(self.state, &email)?;
+        limit_confirm_links(self.state, &email).await?;
         let token = super::random_token(32);
         let link = format!(
             "{}/alerts/confirm?token={token}",
@@ -851,7 +852,7 @@ impl<'a> Stock<'a> {
 /// checked and the box ticked (`unticked` is what to say when it isn't), each problem by
 /// its field; then counted, at most [`ALERT_SIGN_UPS`] per client address. Answers the
 /// address.
-pub(crate) fn check_sign_up(
+pub(crate) async fn check_sign_up(
     state: &AppState,
     email: &str,
     consent: bool,
@@ -872,6 +873,7 @@ pub(crate) fn check_sign_up(
     state
         .desk
         .limit(&format!("alert-ip:{}", caller.ip), ALERT_SIGN_UPS)
+        .await
         .map_err(|wait| {
             ShopError::TooMany(format!(
                 "That's a lot of sign-ups from here. Please try again in {} minutes.",
@@ -905,13 +907,14 @@ pub(crate) async fn queue_confirm_link(
 }
 
 /// Counts one more confirm link mailed to `email`: at most [`ALERT_CONFIRMATIONS`].
-pub(crate) fn limit_confirm_links(state: &AppState, email: &str) -> Result<(), ShopError> {
+pub(crate) async fn limit_confirm_links(state: &AppState, email: &str) -> Result<(), ShopError> {
     state
         .desk
         .limit(
             &format!("alert-confirm:{}", email.to_lowercase()),
             ALERT_CONFIRMATIONS,
         )
+        .await
         .map_err(|_| {
             ShopError::TooMany(format!(
                 "We've already sent {email} links to confirm today. Please open the latest one, or try again tomorrow."

@@ -56,13 +56,14 @@ impl Desk<'_> {
         let hash = session::shopper_hash(&caller, true).ok_or(ShopError::Internal)?;
         self.desk()
             .limit(&format!("callback:{hash}"), SHOPPER_CALLBACKS)
+            .await
             .map_err(|wait| {
                 ShopError::TooMany(format!(
                     "We already have your call-back requests. Please wait {} minutes before asking again, or call us.",
                     storefront_domain::rate::minutes_to_wait(wait)
                 ))
             })?;
-        self.desk().new_request(&caller.ip)?;
+        self.desk().new_request(&caller.ip).await?;
         let reference = format!("CB-{}", crate::random_token(6).to_ascii_uppercase());
         let when = checked.slot.label();
         let _turn = self.desk().anonymous_write_turn().await;

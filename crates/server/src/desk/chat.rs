@@ -130,10 +130,11 @@ impl Desk<'_> {
         // queueing for the database (the one writer connection is what checkout needs).
         self.desk()
             .limit(&format!("chat:{hash}"), SHOPPER_MESSAGES)
-            .and_then(|()| {
-                self.desk()
-                    .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
-            })
+            .await
+            .map_err(too_many)?;
+        self.desk()
+            .limit(&format!("chat-ip:{}", caller.ip), ADDRESS_MESSAGES)
+            .await
             .map_err(too_many)?;
         let had_open = self.shoppers_conversation(&hash).await?.is_some();
         let offline = self.desk().agents_online() == 0;
@@ -148,15 +149,18 @@ impl Desk<'_> {
             None
         };
         if !had_open {
-            self.desk().new_request(&caller.ip)?;
+            self.desk().new_request(&caller.ip).await?;
         }
         // The "we've got your message" mail goes to a typed address no one has checked:
         // a few a day per address at most, so the chat cannot be used to flood a stranger.
-        let acknowledge = typed_email.as_ref().is_some_and(|to| {
-            self.desk()
+        let acknowledge = match &typed_email {
+            Some(to) => self
+                .desk()
                 .limit(&format!("ack:{}", to.to_lowercase()), ACKNOWLEDGEMENTS)
-                .is_ok()
-        });
+                .await
+                .is_ok(),
+            None => false,
+        };
         // Looked up again inside the write transaction: writes take turns on the one
         // writer connection, so two quick messages can never open two conversations.
         let _turn = self.desk().anonymous_write_turn().await;
@@ -254,16 +258,17 @@ impl Desk<'_> {
 
     /// The shopper behind this request, for a signal (typing, their page): none when they
     /// have no chat key yet, or send signals faster than [`SIGNALS`] (dropped, not refused).
-    pub(super) fn signalling_shopper(&self) -> Option<String> {
+    pub(super) async fn signalling_shopper(&self) -> Option<String> {
         let hash = session::shopper_hash(&Caller::current(), false)?;
         self.desk()
             .limit(&format!("signal:{hash}"), SIGNALS)
+            .await
             .is_ok()
             .then_some(hash)
     }
 
     pub async fn shopper_typing(&self) -> Result<(), ShopError> {
-        let Some(hash) = self.signalling_shopper() else {
+        let Some(hash) = self.signalling_shopper().await else {
             return Ok(());
         };
         if let Some(c) = self
@@ -312,7 +317,7 @@ impl Desk<'_> {
     }
 
     pub async fn update_context(&self, context: ShopperContext) -> Result<(), ShopError> {
-        let Some(hash) = self.signalling_shopper() else {
+        let Some(hash) = self.signalling_shopper().await else {
             return Ok(());
         };
         let context = tidy_context(context);

@@ -113,6 +113,7 @@ impl Desk<'_> {
         let body = check_message(text).map_err(|m| ShopError::invalid(Field::Message, m))?;
         self.desk()
             .limit(&format!("agent:{}", agent.name()), AGENT_MESSAGES)
+            .await
             .map_err(too_many)?;
         let row = self.conversation_by_id(id).await?;
         if row.status != "open" {
@@ -175,6 +176,7 @@ impl Desk<'_> {
         if self
             .desk()
             .limit(&format!("signal-agent:{}", agent.name()), SIGNALS)
+            .await
             .is_err()
         {
             return Ok(());

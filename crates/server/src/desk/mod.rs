@@ -118,7 +118,15 @@ pub struct HelpDesk {
     bus: std::sync::OnceLock<Arc<crate::bus::Bus>>,
     /// Agent consoles open on the other processes, by process, as last said and when.
     elsewhere: Mutex<std::collections::HashMap<String, (usize, std::time::Instant)>>,
+    /// With PostgreSQL: where the rate windows are kept, so every process counts the
+    /// same events (see [`HelpDesk::limit`]).
+    shared: std::sync::OnceLock<crate::db::Pool>,
+    /// When this process last deleted events older than every window.
+    swept_at: std::sync::atomic::AtomicI64,
 }
+
+/// Events older than this are outside every rate window (the longest is a day).
+const LONGEST_WINDOW: i64 = 2 * 86_400;
 
 /// Senders (shopper keys, addresses, names) whose rate windows are kept at once.
 pub const SENDERS_REMEMBERED: usize = 50_000;
@@ -143,6 +151,8 @@ impl Default for HelpDesk {
             anonymous_writes: tokio::sync::Semaphore::new(1),
             bus: std::sync::OnceLock::new(),
             elsewhere: Mutex::default(),
+            shared: std::sync::OnceLock::new(),
+            swept_at: std::sync::atomic::AtomicI64::new(0),
         }
     }
 }
@@ -238,10 +248,71 @@ impl HelpDesk {
         Presence(self.clone())
     }
 
-    /// Counts an event for `key`; refuses (with seconds to wait) past `limit`.
-    pub fn limit(&self, key: &str, limit: RateLimit) -> Result<(), i64> {
+    /// Keeps the rate windows in `pool` from now on (PostgreSQL: several processes).
+    pub fn share_limits(&self, pool: crate::db::Pool) {
+        let _ = self.shared.set(pool);
+    }
+
+    /// Counts an event for `key`; refuses (with seconds to wait) past `limit`. With
+    /// PostgreSQL the window is the database's, so the limit holds however the events
+    /// are spread over the shop's processes; the same rule ([`RateLimit::allow`])
+    /// decides.
+    pub async fn limit(&self, key: &str, limit: RateLimit) -> Result<(), i64> {
+        let now = unix_now();
+        if let Some(pool) = self.shared.get() {
+            match self.limit_shared(pool, key, limit, now).await {
+                Ok(answer) => return answer,
+                Err(e) => {
+                    // Counted here instead: the limit still holds within this process.
+                    tracing::error!(%e, key, "rate window not read from the database");
+                }
+            }
+        }
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent.allow(key, limit, unix_now())
+        recent.allow(key, limit, now)
+    }
+
+    async fn limit_shared(
+        &self,
+        pool: &crate::db::Pool,
+        key: &str,
+        limit: RateLimit,
+        now: i64,
+    ) -> Result<Result<(), i64>, sqlx::Error> {
+        let swept = self.swept_at.load(Ordering::SeqCst);
+        if now - swept >= 60
+            && self
+                .swept_at
+                .compare_exchange(swept, now, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            sqlx::query("DELETE FROM rate_events WHERE at < $1")
+                .bind(now - LONGEST_WINDOW)
+                .execute(pool)
+                .await?;
+        }
+        let mut tx = pool.begin().await?;
+        // One sender's events are counted one at a time, whichever process counts them.
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(1, hashtext($1))) AS sender")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        let mut recent: Vec<i64> =
+            sqlx::query_scalar("SELECT at FROM rate_events WHERE key = $1 AND at > $2 ORDER BY at")
+                .bind(key)
+                .bind(now - limit.per_seconds)
+                .fetch_all(&mut *tx)
+                .await?;
+        if let Err(wait) = limit.allow(&mut recent, now) {
+            return Ok(Err(wait));
+        }
+        sqlx::query("INSERT INTO rate_events (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
     /// Counts one request from `address` against its [`REQUEST_BUDGET`]; refuses (with
@@ -260,10 +331,11 @@ impl HelpDesk {
     }
 
     /// Counts a new conversation or call-back request from `address`, and from everyone.
-    fn new_request(&self, address: &str) -> Result<(), ShopError> {
+    async fn new_request(&self, address: &str) -> Result<(), ShopError> {
         self.limit(&format!("new-ip:{address}"), ADDRESS_NEW_REQUESTS)
+            .await
             .map_err(too_many)?;
-        self.limit("new-all", ALL_NEW_REQUESTS).map_err(|_| {
+        self.limit("new-all", ALL_NEW_REQUESTS).await.map_err(|_| {
             ShopError::TooMany(
                 "We're receiving a great many messages just now. Please try again in a minute, or call us; nothing was lost.".into(),
             )
@@ -271,7 +343,20 @@ impl HelpDesk {
     }
 
     /// Takes back the latest event counted for `key` (an attempt that turned out fine).
-    pub fn give_back(&self, key: &str) {
+    pub async fn give_back(&self, key: &str) {
+        if let Some(pool) = self.shared.get() {
+            let taken = sqlx::query(
+                "DELETE FROM rate_events WHERE ctid IN (
+                     SELECT ctid FROM rate_events WHERE key = $1 ORDER BY at DESC LIMIT 1)",
+            )
+            .bind(key)
+            .execute(pool)
+            .await;
+            match taken {
+                Ok(_) => return,
+                Err(e) => tracing::error!(%e, key, "rate event not given back"),
+            }
+        }
         self.recent
             .lock()
             .unwrap_or_else(|e| e.into_inner())
