@@ -453,7 +453,12 @@ async fn a_sign_in_throttle_holds_across_processes() {
             &[("name", "alex"), ("password", "not the password")],
         )
         .await;
-        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.json);
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            wrong.json
+        );
     }
     for shop in &shops {
         let right = call_fn(
@@ -463,6 +468,120 @@ async fn a_sign_in_throttle_holds_across_processes() {
             &[("name", "alex"), ("password", PASSWORD)],
         )
         .await;
-        assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "{}", right.json);
+        assert_eq!(
+            right.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            right.json
+        );
     }
+}
+
+/// A charge another process is making is left alone by a process that starts; one left
+/// behind longer than the lease (its process stopped mid-way) is put back and charged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_starting_process_takes_over_only_charges_left_behind() {
+    use storefront::server::checkout::CHARGE_LEASE;
+    if !on_postgres() {
+        eprintln!("several processes need PostgreSQL: this runs in make test's PostgreSQL pass");
+        return;
+    }
+    let url = fresh_postgres_database(&std::env::var("STOREFRONT_TEST_POSTGRES").unwrap()).await;
+    let start = || {
+        TestShop::new()
+            .products(20)
+            .with("STOREFRONT_DATABASE_URL", url.clone())
+            .start()
+    };
+    let a = start().await;
+    // 1 in stock, 1 on its way: the second unit is charged when it arrives.
+    let variant: i64 = sqlx::query_scalar("SELECT MIN(variant_id) FROM stock")
+        .fetch_one(&a.state.db.read)
+        .await
+        .unwrap();
+    let now = i64::try_from(std::time::UNIX_EPOCH.elapsed().unwrap().as_secs()).unwrap();
+    let expected =
+        storefront::domain::date::CalendarDate::from_days_since_epoch(now / 86_400 + 7).to_string();
+    for sql in [
+        "DELETE FROM incoming WHERE variant_id = $1",
+        "UPDATE stock SET quantity = 0 WHERE variant_id = $1",
+        "UPDATE stock SET quantity = 1 WHERE variant_id = $1 AND centre_id = 1",
+        "UPDATE variants SET restock_on = $2 WHERE id = $1",
+        "INSERT INTO incoming (variant_id, centre_id, quantity, expected_on) VALUES ($1, 1, 5, $2)",
+    ] {
+        sqlx::query(sql)
+            .bind(variant)
+            .bind(&expected)
+            .execute(&a.state.db.write)
+            .await
+            .unwrap();
+    }
+    let mut body = common::checkout_body(
+        &a.app,
+        json!([{"variant_id": variant, "quantity": 2}]),
+        common::VISA_APPROVED,
+        "cluster-charge-0001",
+    )
+    .await;
+    body["request"]["accept_backorder"] = true.into();
+    let (status, answer) = common::call(&a.app, "/api/place_order", &body).await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{answer}");
+    // The unit arrives: it is charged at once.
+    let sku: String = sqlx::query_scalar("SELECT sku FROM variants WHERE id = $1")
+        .bind(variant)
+        .fetch_one(&a.state.db.read)
+        .await
+        .unwrap();
+    a.state.stock().receive(&sku, "LDS", 1).await.unwrap();
+    let payment: i64 = sqlx::query_scalar("SELECT id FROM payments WHERE purpose = 'backorder'")
+        .fetch_one(&a.state.db.read)
+        .await
+        .unwrap();
+    let status_of = |db: Pool| async move {
+        sqlx::query_scalar::<_, String>("SELECT status FROM payments WHERE id = $1")
+            .bind(payment)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+
+    assert_eq!(status_of(a.state.db.read.clone()).await, "authorized");
+
+    // As if process A were still charging it: the bank has answered, A hasn't written it.
+    sqlx::query("UPDATE payments SET status = 'charging', charging_at = $1, \"authorization\" = NULL WHERE id = $2")
+        .bind(now)
+        .bind(payment)
+        .execute(&a.state.db.write)
+        .await
+        .unwrap();
+    let b = start().await;
+    assert_eq!(
+        status_of(b.state.db.read.clone()).await,
+        "charging",
+        "left to A"
+    );
+
+    // Process A stopped mid-way, longer ago than the lease.
+    sqlx::query("UPDATE payments SET charging_at = $1 WHERE id = $2")
+        .bind(now - CHARGE_LEASE - 1)
+        .bind(payment)
+        .execute(&a.state.db.write)
+        .await
+        .unwrap();
+    let c = start().await;
+    assert_eq!(
+        status_of(c.state.db.read.clone()).await,
+        "authorized",
+        "taken over"
+    );
+    let holds: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM test_gateway_authorizations WHERE reference LIKE '%-backorder-%'",
+    )
+    .fetch_one(&c.state.db.read)
+    .await
+    .unwrap();
+    assert_eq!(
+        holds, 1,
+        "asked again under the same reference: one hold at the bank"
+    );
 }

@@ -689,6 +689,27 @@ impl<'a> Checkout<'a> {
         settled
     }
 
+    /// Puts back to `due` the charges claimed before `before` and never finished (their
+    /// process stopped mid-way); answers how many. With one process (SQLite) every such
+    /// charge is left behind at start; with several, only those older than
+    /// [`CHARGE_LEASE`], as no charge takes that long.
+    pub async fn recover_charges(&self, before: i64) -> u64 {
+        match sqlx::query(
+            "UPDATE payments SET status = 'due'
+             WHERE status = 'charging' AND (charging_at IS NULL OR charging_at < $1)",
+        )
+        .bind(before)
+        .execute(&self.state.db.write)
+        .await
+        {
+            Ok(done) => done.rows_affected(),
+            Err(e) => {
+                tracing::error!(%e, "charges left behind not put back");
+                0
+            }
+        }
+    }
+
     /// Charges what became due when backordered items got their stock (see
     /// `Stock::receive`): each due payment is authorized on the order's card; a decline
     /// is recorded and the customer is mailed. Answers how many were authorized.
@@ -712,8 +733,9 @@ impl<'a> Checkout<'a> {
         for (id, minor, currency, token, number, email) in due {
             // Claim the row so two restocks never charge it twice.
             let claimed = sqlx::query(
-                "UPDATE payments SET status = 'charging' WHERE id = $1 AND status = 'due'",
+                "UPDATE payments SET status = 'charging', charging_at = $1 WHERE id = $2 AND status = 'due'",
             )
+            .bind(unix_now())
             .bind(id)
             .execute(&self.state.db.write)
             .await
@@ -786,6 +808,10 @@ impl<'a> Checkout<'a> {
         authorized
     }
 }
+
+/// How long a charge may take before another process may take it over (the gateway
+/// answers or gives up long before).
+pub const CHARGE_LEASE: i64 = 10 * 60;
 
 /// A request's details and lines after their checks, and the region they ship to.
 struct Checked {

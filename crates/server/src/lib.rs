@@ -305,10 +305,6 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     ));
     // Mail queued before a stop goes now.
     outbox.flush(&db.write).await;
-    // A charge interrupted by a stop is asked for again.
-    sqlx::query("UPDATE payments SET status = 'due' WHERE status = 'charging'")
-        .execute(&db.write)
-        .await?;
     let (live, _) = tokio::sync::broadcast::channel(LIVE_BUFFER);
     let config_help = config.clone();
     let gateway = Arc::new(payment::TestGateway::new(db.write.clone(), db.read.clone()));
@@ -339,6 +335,13 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         bus,
     };
     bus::listen(&state);
+    // A charge interrupted by a stop is asked for again: with SQLite (one process) every
+    // one; with PostgreSQL only those no other process can still be making.
+    let before = match state.db.dialect {
+        db::Dialect::Sqlite => i64::MAX,
+        db::Dialect::Postgres => unix_now() - checkout::CHARGE_LEASE,
+    };
+    state.checkout().recover_charges(before).await;
     // Attempts a stop left half paid: their authorizations voided.
     state.checkout().settle_abandoned().await;
     state.checkout().charge_due().await;
@@ -442,6 +445,16 @@ pub async fn run() -> std::process::ExitCode {
             retry.offers().forget_unconfirmed(unix_now()).await;
             retry.fulfilment().mail_overdue(unix_now()).await;
             retry.jobs().run_due(unix_now()).await;
+            // A charge another process left behind when it stopped (PostgreSQL).
+            if retry.db.dialect == db::Dialect::Postgres
+                && retry
+                    .checkout()
+                    .recover_charges(unix_now() - checkout::CHARGE_LEASE)
+                    .await
+                    > 0
+            {
+                retry.checkout().charge_due().await;
+            }
             // Every order at the first tick (the shop is open meanwhile, suggesting best
             // sellers), then those another process wrote (or this one missed).
             let started = std::time::Instant::now();
