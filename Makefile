@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve serve-postgres test dev dev-staff dev-api build size lighthouse bench-first-product bench-search bench-relevance bench-search-ui bench-stock bench-recommend bench-offers bench-help bench-live-ui bench-ship-ui fmt lint clean-data
+.PHONY: help setup serve serve-postgres serve-cluster test dev dev-staff dev-api build size lighthouse bench-first-product bench-search bench-relevance bench-search-ui bench-stock bench-recommend bench-offers bench-help bench-live-ui bench-ship-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -14,6 +14,9 @@ serve: ## Build everything and serve the shop at http://127.0.0.1:8080
 
 serve-postgres: ## The same on PostgreSQL (a local cluster in data/postgres, started and stopped with the shop)
 	bash scripts/serve-postgres.sh
+
+serve-cluster: ## PostgreSQL, 3 shop processes and nginx in front of them on http://127.0.0.1:8080
+	bash scripts/serve-cluster.sh
 
 test: ## Run every check and test (lint, native, browser, end-to-end)
 	bash scripts/test.sh
