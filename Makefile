@@ -16,7 +16,7 @@ serve-postgres: ## The same on PostgreSQL (a local cluster in data/postgres, sta
 	bash scripts/serve-postgres.sh
 
 serve-cluster: ## PostgreSQL, 3 shop processes and nginx in front of them on http://127.0.0.1:8080
-	bash scripts/serve-cluster.sh
+	bash scripts/serve.sh cluster
 
 test: ## Run every check and test (lint, native, browser, end-to-end)
 	bash scripts/test.sh

@@ -5,8 +5,8 @@
 # and nginx in front of them on 127.0.0.1:8080 (STOREFRONT_CLUSTER_PORT). PostgreSQL and
 # nginx come from Debian's packages if missing. Ctrl-C stops them all.
 #
-# `make serve-cluster` builds first and runs this; STOREFRONT_BIN names the server binary
-# (default target/server/storefront).
+# `make serve-cluster` builds first (scripts/serve.sh cluster) and runs this;
+# STOREFRONT_BIN names the server binary (default target/server/storefront).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -17,12 +17,9 @@ DATA="${STOREFRONT_DATA_DIR:-data}"
 log() { printf '\033[1;34m[cluster]\033[0m %s\n' "$*" >&2; }
 
 [ -x "$BIN" ] || { echo "no server binary at $BIN (make serve-cluster builds it)" >&2; exit 1; }
+source scripts/debian-package.sh
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
-  log "installing nginx from Debian's packages"
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
+  debian_install nginx
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 

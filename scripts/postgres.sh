@@ -21,12 +21,9 @@ bin_dir() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 }
 
+source "$(dirname "${BASH_SOURCE[0]}")/debian-package.sh"
 if [ -z "$(bin_dir)" ]; then
-  log "installing PostgreSQL from Debian's packages"
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+  debian_install postgresql
 fi
 BIN="$(bin_dir)"
 

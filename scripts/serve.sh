@@ -7,6 +7,8 @@ bash scripts/setup.sh rust tools
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/build-app.sh
 cargo build --profile server --features ssr
+# `scripts/serve.sh cluster` (make serve-cluster): PostgreSQL, 3 processes, nginx.
+if [ "${1:-}" = cluster ]; then exec bash scripts/cluster.sh; fi
 # The demo: the test courier moves shipped parcels one step a minute (set it to 0 to stop it).
 export STOREFRONT_TEST_COURIER_STEP_SECONDS="${STOREFRONT_TEST_COURIER_STEP_SECONDS:-60}"
 exec target/server/storefront

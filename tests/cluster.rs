@@ -7,10 +7,12 @@
 
 mod common;
 
-use common::process::{call_from, database, database_url, log_of, on_postgres, Process};
+use common::process::{
+    call_from, database, database_url, log_of, on_postgres, order_body, Process,
+};
 use common::router::{call_fn, json_fn, next_event};
 use common::shop::{fresh_postgres_database, Shop, TestShop};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
 use storefront::server::db::Pool;
 use tempfile::TempDir;
@@ -77,48 +79,6 @@ fn shopper(n: usize) -> String {
     format!("10.1.{}.{}", n / 250, n % 250 + 1)
 }
 
-/// The body of `POST /api/place_order` for one unit of `variant` under `key`, priced and
-/// tokenised by `shop` (the card is approved at once).
-async fn order_body(shop: &Process, variant: i64, key: &str, client: &str) -> Value {
-    let (status, token) = call_from(
-        shop.port,
-        "POST",
-        "/api/card_token",
-        Some(&json!({"card": {"name": "Sam Shopper", "number": common::VISA_APPROVED, "expiry": "12/39", "cvc": "123"}})),
-        Some(client),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{token}");
-    let lines = json!([{"variant_id": variant, "quantity": 1}]);
-    let (status, priced) = call_from(
-        shop.port,
-        "POST",
-        "/api/price_cart",
-        Some(&json!({"lines": lines, "region": "yorkshire"})),
-        Some(client),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{priced}");
-    json!({"request": {
-        "key": key,
-        "details": {
-            "email": "sam@example.com",
-            "phone": "07700 900123",
-            "address": {"name": "Sam Shopper", "line1": "1 High Street", "line2": "", "city": "Leeds", "postcode": "LS1 4AP", "country": "GB"}
-        },
-        "lines": lines,
-        "region": "yorkshire",
-        "delivery": "standard",
-        "card_token": token["token"],
-        "accept_backorder": false,
-        "offers": false,
-        "expected_now": priced["charges"]["now"],
-        "expected_total": priced["total"],
-    }})
-}
-
 /// 10 units, 300 shoppers at once spread over 3 processes: exactly 10 orders, 290 clear
 /// "out of stock" answers, no 5xx, stock 0. Then the same idempotency key sent to two
 /// processes at once: one order, the same answer to both.
@@ -133,7 +93,16 @@ async fn three_processes_sell_the_last_ten_units_once_and_one_order_per_key() {
     let mut bodies = Vec::new();
     for n in 0..300 {
         let shop = &shops[n % 3];
-        bodies.push(order_body(shop, variant, &format!("cluster-race-{n:04}"), &shopper(n)).await);
+        bodies.push(
+            order_body(
+                shop,
+                variant,
+                &format!("cluster-race-{n:04}"),
+                common::VISA_APPROVED,
+                Some(&shopper(n)),
+            )
+            .await,
+        );
     }
     let ports: Vec<u16> = shops.iter().map(|s| s.port).collect();
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(300));
@@ -174,7 +143,14 @@ async fn three_processes_sell_the_last_ten_units_once_and_one_order_per_key() {
 
     // One key, two processes, the same moment: one order.
     let variant = last_units(&db, 5).await;
-    let body = order_body(&shops[0], variant, "cluster-one-key-0001", &shopper(900)).await;
+    let body = order_body(
+        &shops[0],
+        variant,
+        "cluster-one-key-0001",
+        common::VISA_APPROVED,
+        Some(&shopper(900)),
+    )
+    .await;
     let client = shopper(900);
     let (first, second) = tokio::join!(
         call_from(
@@ -227,7 +203,8 @@ async fn a_process_killed_mid_load_loses_no_acknowledged_order() {
                 &shops[n % 3],
                 variant,
                 &format!("cluster-kill-{n:04}"),
-                &shopper(n),
+                common::VISA_APPROVED,
+                Some(&shopper(n)),
             )
             .await,
         );

@@ -9,7 +9,7 @@
 mod common;
 
 use common::offers::{save, subscribe, Saved};
-use common::process::{call, database, log_of, on_postgres, Process};
+use common::process::{call, database, log_of, on_postgres, order_body, Process};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use storefront::server::checkout::ATTEMPT_LEASE;
@@ -39,37 +39,7 @@ async fn held_without_an_order(db: &Pool) -> i64 {
 
 /// The body of `POST /api/place_order` for one unit of `variant`, paid with the slow card.
 async fn slow_checkout(shop: &Process, variant: i64, key: &str) -> Value {
-    let (status, token) = shop
-        .post(
-            "/api/card_token",
-            &json!({"card": {"name": "Sam Shopper", "number": SLOW_CARD, "expiry": "12/39", "cvc": "123"}}),
-        )
-        .await;
-    assert_eq!(status, 200, "{token}");
-    let lines = json!([{"variant_id": variant, "quantity": 1}]);
-    let (status, priced) = shop
-        .post(
-            "/api/price_cart",
-            &json!({"lines": lines, "region": "yorkshire"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{priced}");
-    json!({"request": {
-        "key": key,
-        "details": {
-            "email": "sam@example.com",
-            "phone": "07700 900123",
-            "address": {"name": "Sam Shopper", "line1": "1 High Street", "line2": "", "city": "Leeds", "postcode": "LS1 4AP", "country": "GB"}
-        },
-        "lines": lines,
-        "region": "yorkshire",
-        "delivery": "standard",
-        "card_token": token["token"],
-        "accept_backorder": false,
-        "offers": false,
-        "expected_now": priced["charges"]["now"],
-        "expected_total": priced["total"],
-    }})
+    order_body(shop, variant, key, SLOW_CARD, None).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,7 @@
 //! database when the tests run against PostgreSQL), HTTP to it as a browser or a proxy
 //! in front of it would send.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use storefront::server::db::Pool;
@@ -155,4 +155,52 @@ pub async fn database(dir: &std::path::Path) -> Pool {
 
 pub fn log_of(dir: &std::path::Path) -> String {
     std::fs::read_to_string(dir.join("shop.log")).unwrap_or_default()
+}
+
+/// The body of `POST /api/place_order` for one unit of `variant` under `key`, priced and
+/// tokenised by `shop`, paid with `card`; sent for `client` (as a proxy would) if given.
+pub async fn order_body(
+    shop: &Process,
+    variant: i64,
+    key: &str,
+    card: &str,
+    client: Option<&str>,
+) -> Value {
+    let (status, token) = call_from(
+        shop.port,
+        "POST",
+        "/api/card_token",
+        Some(&json!({"card": {"name": "Sam Shopper", "number": card, "expiry": "12/39", "cvc": "123"}})),
+        client,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{token}");
+    let lines = json!([{"variant_id": variant, "quantity": 1}]);
+    let (status, priced) = call_from(
+        shop.port,
+        "POST",
+        "/api/price_cart",
+        Some(&json!({"lines": lines, "region": "yorkshire"})),
+        client,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{priced}");
+    json!({"request": {
+        "key": key,
+        "details": {
+            "email": "sam@example.com",
+            "phone": "07700 900123",
+            "address": {"name": "Sam Shopper", "line1": "1 High Street", "line2": "", "city": "Leeds", "postcode": "LS1 4AP", "country": "GB"}
+        },
+        "lines": lines,
+        "region": "yorkshire",
+        "delivery": "standard",
+        "card_token": token["token"],
+        "accept_backorder": false,
+        "offers": false,
+        "expected_now": priced["charges"]["now"],
+        "expected_total": priced["total"],
+    }})
 }
