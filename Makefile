@@ -1,7 +1,7 @@
 # Storefront's task runner. `make` lists the recipes; `make serve` and `make test` are
 # the front door and install whatever is missing first (scripts/setup.sh).
 .DEFAULT_GOAL := help
-.PHONY: help setup serve serve-postgres serve-cluster test dev dev-staff dev-api build size lighthouse bench-first-product bench-search bench-relevance bench-search-ui bench-stock bench-recommend bench-offers bench-help bench-live-ui bench-ship-ui fmt lint clean-data
+.PHONY: help setup serve serve-postgres serve-cluster test dev dev-staff dev-api build size lighthouse bench-first-product bench-search bench-relevance bench-search-ui bench-stock bench-cluster bench-recommend bench-offers bench-help bench-live-ui bench-ship-ui fmt lint clean-data
 
 help: ## List the recipes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-search-ui: ## Keystroke → suggestions painted in Chromium at 10,000 prod
 
 bench-stock: ## Stock reads at 2,000 req/s vs plain axum (p50/p99), whole checkouts/s, change → live event (p95), checkout p95 beside chat floods
 	cargo bench --features ssr --bench stock
+
+bench-cluster: ## SQLite (1 process) vs PostgreSQL (1 and 3 processes): stock-read p50/p99 at a fixed rate, whole checkouts/s, 0 oversold
+	cargo bench --features ssr --bench cluster
 
 bench-recommend: ## Recommendations: hit rate at 10 vs most bought on a generated history, reads at 10,000 products and 100,000 orders (p50/p95); then the offers mail
 	cargo bench --features ssr --bench recommend

@@ -26,6 +26,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::load::{ms, open_loop, report, Conn};
 use common::{env_or, percentile};
 
 use common::shop::TestShop;
@@ -34,78 +35,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storefront::domain::cart::CartLine;
 use storefront::server::{http, AppState};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-/// A keep-alive HTTP/1.1 connection that reads whole responses (sized or chunked).
-struct Conn {
-    io: BufReader<TcpStream>,
-}
-
-impl Conn {
-    async fn open(addr: SocketAddr) -> std::io::Result<Self> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Self {
-            io: BufReader::new(stream),
-        })
-    }
-
-    /// Sends `request` and reads the response head; answers the status and whether the
-    /// body is chunked, with its length otherwise.
-    async fn head(&mut self, request: &[u8]) -> std::io::Result<(u16, Option<usize>)> {
-        self.io.get_mut().write_all(request).await?;
-        let mut line = String::new();
-        self.io.read_line(&mut line).await?;
-        let status = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let mut length = None;
-        loop {
-            line.clear();
-            if self.io.read_line(&mut line).await? == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = l.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().ok();
-                }
-            }
-        }
-        Ok((status, length))
-    }
-
-    async fn call(&mut self, request: &[u8]) -> std::io::Result<u16> {
-        let (status, length) = self.head(request).await?;
-        match length {
-            Some(n) => {
-                let mut body = vec![0; n];
-                self.io.read_exact(&mut body).await?;
-            }
-            None => loop {
-                let mut size = String::new();
-                self.io.read_line(&mut size).await?;
-                let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-                let mut chunk = vec![0; n + 2];
-                self.io.read_exact(&mut chunk).await?;
-                if n == 0 {
-                    break;
-                }
-            },
-        }
-        Ok(status)
-    }
-}
+use tokio::io::AsyncBufReadExt;
 
 fn stock_request(variant: i64) -> Vec<u8> {
     let body = format!(r#"{{"variant_ids":[{variant}],"region":"london"}}"#);
@@ -117,77 +47,6 @@ fn stock_request(variant: i64) -> Vec<u8> {
 }
 
 const PLAIN_REQUEST: &[u8] = b"GET /plain HTTP/1.1\r\nHost: bench\r\n\r\n";
-
-struct LoadResult {
-    sent: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-/// Offers `rps` requests a second for `seconds` over `connections` keep-alive connections.
-async fn open_loop(
-    addr: SocketAddr,
-    rps: f64,
-    seconds: f64,
-    connections: usize,
-    request: impl Fn(usize) -> Vec<u8> + Send + Sync + 'static,
-) -> LoadResult {
-    let total = (rps * seconds) as usize;
-    let request = Arc::new(request);
-    let start = Instant::now() + Duration::from_millis(50);
-    let tasks: Vec<_> = (0..connections)
-        .map(|c| {
-            let request = request.clone();
-            tokio::spawn(async move {
-                let mut conn = Conn::open(addr).await.expect("connect");
-                let mut latencies = Vec::new();
-                let mut errors = 0;
-                let mut i = c;
-                while i < total {
-                    let due = start + Duration::from_secs_f64(i as f64 / rps);
-                    tokio::time::sleep_until(due.into()).await;
-                    match conn.call(&request(i)).await {
-                        Ok(200) => latencies.push(due.elapsed()),
-                        _ => errors += 1,
-                    }
-                    i += connections;
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.expect("load task");
-        latencies.extend(l);
-        errors += e;
-    }
-    let elapsed = start.elapsed();
-    latencies.sort();
-    LoadResult {
-        sent: total,
-        errors,
-        elapsed,
-        latencies,
-    }
-}
-
-fn report(name: &str, r: &LoadResult) -> Duration {
-    let p99 = percentile(&r.latencies, 0.99);
-    println!(
-        "  {name:<22} {:>7.0} req/s achieved ({} sent, {} errors) · p50 {} · p95 {} · p99 {} · max {}",
-        r.latencies.len() as f64 / r.elapsed.as_secs_f64(),
-        r.sent,
-        r.errors,
-        ms(percentile(&r.latencies, 0.5)),
-        ms(percentile(&r.latencies, 0.95)),
-        ms(p99),
-        ms(r.latencies.last().copied().unwrap_or_default()),
-    );
-    p99
-}
 
 async fn serve(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -272,10 +131,10 @@ async fn status_reads(
         "\norder status reads ({} orders, {shipped} shipped) at {rps:.0} requests/s offered for {seconds:.0} s, 32 connections:",
         orders.len()
     );
-    let plain_result = open_loop(plain, rps, seconds, 32, |_| PLAIN_REQUEST.to_vec()).await;
+    let plain_result = open_loop(&[plain], rps, seconds, 32, |_| PLAIN_REQUEST.to_vec()).await;
     let plain_p99 = report("plain axum JSON", &plain_result);
     let orders = Arc::new(orders);
-    let status_result = open_loop(shop, rps, seconds, 32, move |i| {
+    let status_result = open_loop(&[shop], rps, seconds, 32, move |i| {
         let o = &orders[(i * 7919) % orders.len()];
         let body = format!(r#"{{"number":"{}","key":"{}"}}"#, o.number, o.key);
         format!(
@@ -349,10 +208,10 @@ async fn main() {
         return;
     }
     println!("\nstock reads at {rps:.0} requests/s offered for {seconds:.0} s, 32 connections:");
-    let plain_result = open_loop(plain, rps, seconds, 32, |_| PLAIN_REQUEST.to_vec()).await;
+    let plain_result = open_loop(&[plain], rps, seconds, 32, |_| PLAIN_REQUEST.to_vec()).await;
     let plain_p99 = report("plain axum JSON", &plain_result);
     let ids = Arc::new(variants.clone());
-    let stock_result = open_loop(shop, rps, seconds, 32, move |i| {
+    let stock_result = open_loop(&[shop], rps, seconds, 32, move |i| {
         stock_request(ids[(i * 7919) % ids.len()])
     })
     .await;

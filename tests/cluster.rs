@@ -95,7 +95,7 @@ async fn three_processes_sell_the_last_ten_units_once_and_one_order_per_key() {
         let shop = &shops[n % 3];
         bodies.push(
             order_body(
-                shop,
+                shop.port,
                 variant,
                 &format!("cluster-race-{n:04}"),
                 common::VISA_APPROVED,
@@ -144,7 +144,7 @@ async fn three_processes_sell_the_last_ten_units_once_and_one_order_per_key() {
     // One key, two processes, the same moment: one order.
     let variant = last_units(&db, 5).await;
     let body = order_body(
-        &shops[0],
+        shops[0].port,
         variant,
         "cluster-one-key-0001",
         common::VISA_APPROVED,
@@ -200,7 +200,7 @@ async fn a_process_killed_mid_load_loses_no_acknowledged_order() {
     for n in 0..150 {
         bodies.push(
             order_body(
-                &shops[n % 3],
+                shops[n % 3].port,
                 variant,
                 &format!("cluster-kill-{n:04}"),
                 common::VISA_APPROVED,

@@ -39,7 +39,7 @@ async fn held_without_an_order(db: &Pool) -> i64 {
 
 /// The body of `POST /api/place_order` for one unit of `variant`, paid with the slow card.
 async fn slow_checkout(shop: &Process, variant: i64, key: &str) -> Value {
-    order_body(shop, variant, key, SLOW_CARD, None).await
+    order_body(shop.port, variant, key, SLOW_CARD, None).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

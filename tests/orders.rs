@@ -682,3 +682,27 @@ async fn commits_are_on_disk_before_they_are_acknowledged_by_default() {
         .unwrap();
     assert_eq!(synchronous, 1);
 }
+
+/// A sold-out variant's "In stock instead": products like it that can be bought now,
+/// never the product itself (read the same on both databases).
+#[tokio::test]
+async fn a_sold_out_variant_offers_what_is_in_stock_instead() {
+    let (state, _dir) = shop().await;
+    let (variant, _) = any_variant(&state).await;
+    set_stock(&state, variant, [0, 0, 0]).await;
+    let slug: String = sqlx::query_scalar(
+        "SELECT p.slug FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
+    )
+    .bind(variant)
+    .fetch_one(&state.db.read)
+    .await
+    .unwrap();
+    let instead = state.stock().alternatives(variant, "london").await.unwrap();
+    assert!(!instead.is_empty(), "something like it is in stock");
+    assert!(
+        instead
+            .iter()
+            .all(|card| card.in_stock && card.slug != slug),
+        "{instead:?}"
+    );
+}

@@ -6,6 +6,7 @@
     reason = "each test binary and bench uses a different part of these helpers"
 )]
 
+pub mod load;
 pub mod offers;
 pub mod process;
 pub mod router;

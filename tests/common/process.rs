@@ -158,16 +158,16 @@ pub fn log_of(dir: &std::path::Path) -> String {
 }
 
 /// The body of `POST /api/place_order` for one unit of `variant` under `key`, priced and
-/// tokenised by `shop`, paid with `card`; sent for `client` (as a proxy would) if given.
+/// tokenised by the shop on `port`, paid with `card`; sent for `client` (as a proxy would) if given.
 pub async fn order_body(
-    shop: &Process,
+    port: u16,
     variant: i64,
     key: &str,
     card: &str,
     client: Option<&str>,
 ) -> Value {
     let (status, token) = call_from(
-        shop.port,
+        port,
         "POST",
         "/api/card_token",
         Some(&json!({"card": {"name": "Sam Shopper", "number": card, "expiry": "12/39", "cvc": "123"}})),
@@ -178,7 +178,7 @@ pub async fn order_body(
     assert_eq!(status, 200, "{token}");
     let lines = json!([{"variant_id": variant, "quantity": 1}]);
     let (status, priced) = call_from(
-        shop.port,
+        port,
         "POST",
         "/api/price_cart",
         Some(&json!({"lines": lines, "region": "yorkshire"})),

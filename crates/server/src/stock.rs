@@ -235,6 +235,7 @@ struct VariantLikeness {
     size: Option<String>,
     price_minor: i64,
     category_id: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
     near: bool,
 }
 
@@ -364,12 +365,12 @@ impl<'a> Stock<'a> {
         // (in stock at the nearest centre, likeness) for every in-stock variant nearby.
         let rows: Vec<VariantLikeness> = sqlx::query_as(
             "SELECT v.product_id, v.colour, v.size, p.price_minor, p.category_id,
-                    MAX(s.centre_id = $1) AS near
+                    MAX(CASE WHEN s.centre_id = $1 THEN 1 ELSE 0 END) AS near
              FROM variants v JOIN products p ON p.id = v.product_id
              JOIN stock s ON s.variant_id = v.id AND s.quantity > 0
              WHERE p.category_id = $2 AND v.product_id != $3
                 OR v.product_id = $4 AND v.id != $5
-             GROUP BY v.id",
+             GROUP BY v.id, p.price_minor, p.category_id",
         )
         .bind(nearest)
         .bind(category_id)
