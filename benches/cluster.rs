@@ -237,34 +237,15 @@ async fn main() {
     println!(
         "Stock reads at {rps:.0}/s for {seconds:.0} s, then {orders} whole checkouts, per set-up (2 cores, the bench profile)"
     );
+    let setups = [
+        ("SQLite, 1 process", 1, None),
+        ("PostgreSQL, 1 process", 1, Some(postgres.as_str())),
+        ("PostgreSQL, 3 processes", 3, Some(postgres.as_str())),
+    ];
     let mut figures = Vec::new();
-    figures.push(
-        measure(
-            start("SQLite, 1 process", 1, None).await,
-            rps,
-            seconds,
-            orders,
-        )
-        .await,
-    );
-    figures.push(
-        measure(
-            start("PostgreSQL, 1 process", 1, Some(&postgres)).await,
-            rps,
-            seconds,
-            orders,
-        )
-        .await,
-    );
-    figures.push(
-        measure(
-            start("PostgreSQL, 3 processes", 3, Some(&postgres)).await,
-            rps,
-            seconds,
-            orders,
-        )
-        .await,
-    );
+    for (name, processes, database) in setups {
+        figures.push(measure(start(name, processes, database).await, rps, seconds, orders).await);
+    }
     println!("\n| set-up | stock read p50 | stock read p99 | read errors | checkouts/s | checkout p50 | checkout p95 | placed | oversold |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for f in &figures {
