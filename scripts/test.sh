@@ -37,5 +37,8 @@ step "build the app"
 bash scripts/build-app.sh
 bash scripts/size.sh
 step "end-to-end tests (server + Chromium + axe-core)"
-cargo build --features ssr
+# The server is target/debug/storefront, built by the native tests above with the same
+# features (a separate `cargo build --features ssr` resolved features differently and
+# built the server and its search engine a second time).
+test -x target/debug/storefront
 (cd tests/e2e && npm test)
