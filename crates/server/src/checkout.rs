@@ -689,11 +689,17 @@ impl<'a> Checkout<'a> {
         settled
     }
 
-    /// Puts back to `due` the charges claimed before `before` and never finished (their
-    /// process stopped mid-way); answers how many. With one process (SQLite) every such
-    /// charge is left behind at start; with several, only those older than
-    /// [`CHARGE_LEASE`], as no charge takes that long.
-    pub async fn recover_charges(&self, before: i64) -> u64 {
+    /// Puts back to `due` the charges whose process stopped mid-way; answers how many.
+    /// With one process (SQLite) that is every charge still `charging` when it starts,
+    /// and none later (its own are in flight). With several (PostgreSQL) another process
+    /// may be making one, so only those claimed more than [`CHARGE_LEASE`] before `now`
+    /// are taken over, at start and later alike: no charge takes that long.
+    pub async fn recover_charges(&self, now: i64, starting: bool) -> u64 {
+        let before = match (self.state.db.dialect, starting) {
+            (crate::db::Dialect::Sqlite, true) => i64::MAX,
+            (crate::db::Dialect::Sqlite, false) => return 0,
+            (crate::db::Dialect::Postgres, _) => now - CHARGE_LEASE,
+        };
         match sqlx::query(
             "UPDATE payments SET status = 'due'
              WHERE status = 'charging' AND (charging_at IS NULL OR charging_at < $1)",

@@ -337,11 +337,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     bus::listen(&state);
     // A charge interrupted by a stop is asked for again: with SQLite (one process) every
     // one; with PostgreSQL only those no other process can still be making.
-    let before = match state.db.dialect {
-        db::Dialect::Sqlite => i64::MAX,
-        db::Dialect::Postgres => unix_now() - checkout::CHARGE_LEASE,
-    };
-    state.checkout().recover_charges(before).await;
+    state.checkout().recover_charges(unix_now(), true).await;
     // Attempts a stop left half paid: their authorizations voided.
     state.checkout().settle_abandoned().await;
     state.checkout().charge_due().await;
@@ -446,13 +442,7 @@ pub async fn run() -> std::process::ExitCode {
             retry.fulfilment().mail_overdue(unix_now()).await;
             retry.jobs().run_due(unix_now()).await;
             // A charge another process left behind when it stopped (PostgreSQL).
-            if retry.db.dialect == db::Dialect::Postgres
-                && retry
-                    .checkout()
-                    .recover_charges(unix_now() - checkout::CHARGE_LEASE)
-                    .await
-                    > 0
-            {
+            if retry.checkout().recover_charges(unix_now(), false).await > 0 {
                 retry.checkout().charge_due().await;
             }
             // Every order at the first tick (the shop is open meanwhile, suggesting best
