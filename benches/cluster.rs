@@ -9,6 +9,9 @@
 //!    authorized; 16 shoppers at a time spread over the processes,
 //!    `STOREFRONT_BENCH_ORDERS` orders, default 600), and a check that nothing was
 //!    oversold: the stock that left equals the units ordered, none below zero.
+//! 3. On PostgreSQL, where its sessions spend the checkouts (`pg_stat_activity` sampled
+//!    every 50 ms): the mean number waiting for a lock, inside a transaction waiting for
+//!    their shop process, working, flushing the WAL; this says where the next bottleneck is.
 //!
 //! Each request names its own shopper's address (`X-Forwarded-For`, the processes trust
 //! the loopback proxy), as nginx in front would, so the per-address limits count
@@ -22,7 +25,10 @@ mod common;
 use common::load::{ms, open_loop, report};
 use common::process::{call_from, database, order_body, Process};
 use common::{env_or, percentile, VISA_APPROVED};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storefront::server::db::Pool;
 use tempfile::TempDir;
@@ -33,6 +39,7 @@ struct Setup {
     shops: Vec<Process>,
     _dirs: Vec<TempDir>,
     db: Pool,
+    postgres: bool,
 }
 
 /// `processes` shop processes on one database: SQLite when `postgres` is `None`.
@@ -67,6 +74,7 @@ async fn start(name: &str, processes: usize, postgres: Option<&str>) -> Setup {
         shops,
         _dirs: dirs,
         db,
+        postgres: postgres.is_some(),
     }
 }
 
@@ -98,6 +106,36 @@ async fn total_stock(db: &Pool) -> i64 {
         .fetch_one(db)
         .await
         .unwrap()
+}
+
+/// What each of the shop's PostgreSQL sessions is doing, one row per kind.
+const SESSIONS: &str = "SELECT CASE
+        WHEN wait_event_type = 'Lock' THEN 'waiting for a lock'
+        WHEN state = 'idle in transaction' THEN 'in a transaction, waiting for its shop'
+        WHEN wait_event LIKE 'WAL%' THEN 'flushing the WAL'
+        WHEN wait_event_type IS NULL THEN 'working'
+        ELSE 'other' END,
+        COUNT(*)
+    FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+      AND state IN ('active', 'idle in transaction')
+    GROUP BY 1";
+
+/// Samples [`SESSIONS`] every 50 ms until `done`: how many samples, and the sessions
+/// counted in each kind over all of them.
+async fn sample_sessions(db: Pool, done: Arc<AtomicBool>) -> (usize, BTreeMap<String, i64>) {
+    let mut every = tokio::time::interval(Duration::from_millis(50));
+    let mut samples = 0;
+    let mut seen = BTreeMap::new();
+    while !done.load(Ordering::Relaxed) {
+        every.tick().await;
+        let rows: Vec<(String, i64)> = sqlx::query_as(SESSIONS).fetch_all(&db).await.unwrap();
+        samples += 1;
+        for (kind, n) in rows {
+            *seen.entry(kind).or_default() += n;
+        }
+    }
+    (samples, seen)
 }
 
 struct Figures {
@@ -135,7 +173,11 @@ async fn measure(setup: Setup, rps: f64, seconds: f64, orders: usize) -> Figures
     .await;
     let read_p99 = report("POST /api/stock", &reads);
 
-    // 2. Whole checkouts, 16 shoppers at a time.
+    // 2. Whole checkouts, 16 shoppers at a time (and 3., PostgreSQL's sessions sampled).
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = setup
+        .postgres
+        .then(|| tokio::spawn(sample_sessions(setup.db.clone(), done.clone())));
     let started = Instant::now();
     let tasks: Vec<_> = (0..16)
         .map(|lane| {
@@ -176,6 +218,7 @@ async fn measure(setup: Setup, rps: f64, seconds: f64, orders: usize) -> Figures
         latencies.extend(l);
     }
     let elapsed = started.elapsed();
+    done.store(true, Ordering::Relaxed);
     latencies.sort();
     let after = total_stock(&setup.db).await;
     let negative: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stock WHERE quantity < 0")
@@ -194,6 +237,17 @@ async fn measure(setup: Setup, rps: f64, seconds: f64, orders: usize) -> Figures
         ms(percentile(&latencies, 0.5)),
         ms(percentile(&latencies, 0.95)),
     );
+    if let Some(sampler) = sampler {
+        let (samples, seen) = sampler.await.unwrap();
+        let kinds: Vec<String> = seen
+            .iter()
+            .map(|(kind, n)| format!("{:.2} {kind}", *n as f64 / samples.max(1) as f64))
+            .collect();
+        println!(
+            "  PostgreSQL sessions during the checkouts (mean of {samples} samples, 50 ms apart): {}",
+            kinds.join(" · ")
+        );
+    }
     Figures {
         name: setup.name,
         read_p50: percentile(&reads.latencies, 0.5),
