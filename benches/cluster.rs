@@ -1,6 +1,7 @@
 //! One shop process on SQLite against PostgreSQL with one and with three processes, in
 //! the same run, on the same machine, each set-up a fresh database with the same demo
-//! catalog, the shop binary in processes of its own as production runs it:
+//! catalog (1,000 products, `STOREFRONT_BENCH_PRODUCTS`), the shop binary in processes of
+//! its own as production runs it:
 //!
 //! 1. Stock reads (`POST /api/stock`, one variant) at a fixed offered rate (default
 //!    1,000 requests/s for 10 s, `STOREFRONT_BENCH_RPS`, `STOREFRONT_BENCH_SECONDS`),

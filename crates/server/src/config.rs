@@ -329,4 +329,50 @@ mod tests {
         let c = config(&[("STOREFRONT_SMTP_URL", "smtp://localhost:2525")]).unwrap();
         assert_eq!(c.smtp_url.as_deref(), Some("smtp://localhost:2525"));
     }
+
+    /// The names written `before` `STOREFRONT_…` in `text`: `"` for a Rust literal, `${`
+    /// for a shell variable with a default.
+    fn names_after(text: &str, before: &str) -> Vec<String> {
+        text.match_indices(&format!("{before}STOREFRONT_"))
+            .map(|(at, _)| {
+                text[at + before.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Every variable the server or a script reads has its row (default and meaning) in
+    /// the README's configuration tables, so the README cannot fall behind the code.
+    #[test]
+    fn every_variable_read_has_its_row_in_the_readme() {
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = here.join("../..");
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let mut dirs = vec![here.join("src"), root.join("scripts")];
+        let mut names = std::collections::BTreeSet::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let before = match path.extension().and_then(|e| e.to_str()) {
+                    _ if path.is_dir() => {
+                        dirs.push(path);
+                        continue;
+                    }
+                    Some("rs") => "\"",
+                    Some("sh") => "${",
+                    _ => continue,
+                };
+                let text = std::fs::read_to_string(&path).unwrap();
+                names.extend(names_after(&text, before));
+            }
+        }
+        assert!(names.len() > 25, "found only {names:?}");
+        let missing: Vec<_> = names
+            .iter()
+            .filter(|name| !readme.contains(&format!("| `{name}` |")))
+            .collect();
+        assert!(missing.is_empty(), "not in README.md's tables: {missing:?}");
+    }
 }
