@@ -241,9 +241,10 @@ fn ChatBox(focus: RwSignal<bool>, here: RwSignal<bool>) -> impl IntoView {
         move |field: Field| Signal::derive(move || error.with(|e| e.as_ref()?.message_for(&field)));
 
     // Asked for by "Chat with us" on the panel's bar: the email box if it shows, else
-    // the message box.
+    // the message box; once the shop has said whether anyone is online, as the email box
+    // goes when someone is (focusing it before would leave the focus on nothing).
     Effect::new(move |_| {
-        if focus.get() {
+        if focus.get() && chat.with(Option::is_some) {
             focus.set(false);
             focus_later("#chat-message, #chat-email");
         }
