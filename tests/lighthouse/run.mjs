@@ -4,7 +4,7 @@
 // release app with the demo catalog; each page LIGHTHOUSE_RUNS (5) times, printing the
 // median performance score, LCP, TBT and CLS (LIGHTHOUSE_SHIFTS=1 also prints what
 // moved, for chasing layout shift; LIGHTHOUSE_DETAILS=1 the LCP element, its phases and
-// every request's timing, for chasing LCP).
+// every request's timing, for chasing LCP; LIGHTHOUSE_PAGES=product,search only those).
 import lighthouse from "lighthouse";
 import { findVariant } from "../e2e/harness.mjs";
 import { startShopAndChrome } from "./chrome.mjs";
@@ -30,7 +30,9 @@ try {
     }],
   ];
   const rows = [];
-  for (const [name, path, prepare] of pages) {
+  // LIGHTHOUSE_PAGES=product,search measures only the pages whose names contain one of those words.
+  const only = process.env.LIGHTHOUSE_PAGES?.split(",").filter(Boolean);
+  for (const [name, path, prepare] of pages.filter(([name]) => !only || only.some((w) => name.includes(w)))) {
     const runs = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await browser.newPage();
