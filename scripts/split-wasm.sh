@@ -76,5 +76,8 @@ preload = f'<link rel="modulepreload" href="/{link}" crossorigin="anonymous" int
 html = html.replace("</head>", preload + "</head>", 1)
 open(page, "w").write(html)
 EOF
+# The page also starts fetching the parts of the route being opened beside the first
+# load, not after it (an inline script: the routes are in src/app.rs, the files in $link).
+python3 scripts/route-preloads.py src/app.rs "$staging/$link" "$page" "$hash"
 count=$(printf '%s\n' "$parts" | wc -l)
 echo "split-wasm: first load ${name}_bg.wasm $(wc -c <"$staging/${name}_bg.wasm") B, $count lazy parts"

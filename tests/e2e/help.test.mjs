@@ -123,6 +123,42 @@ test("the chat and the call-back form are fetched when first wanted, not in the 
   await context.close();
 });
 
+test("a page opened directly fetches its own parts beside the first load, from links in the page", async () => {
+  // scripts/route-preloads.py writes them: the routes from src/app.rs, the files from the
+  // splitter's loader. Fetched by a <link rel=preload> (initiator "link"), not after the
+  // first load has started (initiator "fetch" from the loader). At phone width, where the
+  // help starts as a bar (on a wide screen it starts open, with the chat in it).
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, viewport: { width: 390, height: 844 }, serviceWorkers: "block" });
+  const page = await context.newPage();
+  const parts = async () =>
+    page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map((e) => [new URL(e.name).pathname, e.initiatorType])
+        .filter(([path]) => /^\/(split|chunk)_[a-z0-9_]+-[0-9a-f]+\.wasm$/.test(path)),
+    );
+  const preloaded = async (where, part) => {
+    const fetched = await parts();
+    const own = fetched.filter(([path]) => path.startsWith(`/split_${part}-`));
+    assert.equal(own.length, 1, `${where}: its part ${part} is fetched once: ${JSON.stringify(fetched)}`);
+    assert.equal(own[0][1], "link", `${where}: ${part} comes from the page's preload link`);
+    // A preload the loader's fetch didn't use would show as the same file fetched twice.
+    const paths = fetched.map(([path]) => path);
+    assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], `${where}: each preloaded file is fetched once`);
+  };
+  await page.goto("/search?q=shirt");
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “shirt”" }));
+  await preloaded("search results", "search_page");
+  await page.goto("/checkout/contact");
+  await visible(page.getByRole("heading", { name: "Checkout", level: 1 }));
+  await preloaded("checkout's first step", "checkout_layout");
+  await preloaded("checkout's first step", "contact_step");
+  await page.goto("/");
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(await parts(), [], "the home page fetches no part");
+  await context.close();
+});
+
 test("help answers fit the page and can be searched", async () => {
   const { context, page } = await newPage();
   await page.goto("/checkout/contact");
