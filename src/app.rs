@@ -11,6 +11,7 @@
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
 use crate::components::part::split_view;
+use crate::components::product_card::ProductPagePart;
 use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
@@ -81,6 +82,7 @@ lazy_page! {
     AccountRoute => account_page, preload_account_page => AccountPage;
     SignInRoute => sign_in_page, preload_sign_in_page => SignInPage;
     ReviewPageRoute => review_page, preload_review_page => ReviewPage;
+    ProductRoute => product_page, preload_product_page => ProductPage;
 }
 
 /// The whole storefront.
@@ -96,6 +98,12 @@ pub fn App() -> impl IntoView {
             let _ = preload_search_page().await;
         });
     })));
+    // So is a product page: a product's tile fetches it when pointed at or focused.
+    provide_context(ProductPagePart(Callback::new(|()| {
+        leptos::task::spawn_local(async {
+            let _ = preload_product_page().await;
+        });
+    })));
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -106,7 +114,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/c/:slug") view=CategoryPage />
-                        <Route path=path!("/p/:slug") view=ProductPage />
+                        <Route path=path!("/p/:slug") view={Lazy::<ProductRoute>::new()} />
                         <Route path=path!("/search") view={Lazy::<SearchRoute>::new()} />
                         <Route path=path!("/cart") view=CartPage />
                         <ParentRoute path=path!("/checkout") view={Lazy::<CheckoutRoute>::new()}>

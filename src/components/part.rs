@@ -45,6 +45,58 @@ macro_rules! split_view {
 }
 pub(crate) use split_view;
 
+/// How far below the screen a part's place may be for it to be fetched: a shopper
+/// scrolling towards it finds it there, one who never scrolls doesn't download it.
+const NEAR_VIEW_MARGIN: &str = "600px";
+
+/// True from the first time `place` comes within [`NEAR_VIEW_MARGIN`] of the screen, for a
+/// [`Deferred`] under the page's first screen (a product's reviews): nothing it needs is
+/// fetched while the page above it loads and paints. Without an `IntersectionObserver`
+/// (a very old browser) it is true at once.
+pub fn near_view<E>(place: NodeRef<E>) -> Signal<bool>
+where
+    E: leptos::html::ElementType,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+{
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let near = RwSignal::new(false);
+    Effect::new(move |_| {
+        let Some(element) = place.get() else { return };
+        let element: web_sys::Element = element.unchecked_into();
+        let seen = Closure::<dyn Fn(web_sys::js_sys::Array, web_sys::IntersectionObserver)>::new(
+            move |entries: web_sys::js_sys::Array, observer: web_sys::IntersectionObserver| {
+                let close = entries.iter().any(|e| {
+                    e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                        .is_intersecting()
+                });
+                if close {
+                    near.set(true);
+                    observer.disconnect();
+                }
+            },
+        );
+        let options = web_sys::IntersectionObserverInit::new();
+        options.set_root_margin(NEAR_VIEW_MARGIN);
+        match web_sys::IntersectionObserver::new_with_options(
+            seen.as_ref().unchecked_ref(),
+            &options,
+        ) {
+            Ok(observer) => {
+                observer.observe(&element);
+                let observer = SendWrapper::new(observer);
+                let seen = SendWrapper::new(seen);
+                on_cleanup(move || {
+                    observer.disconnect();
+                    drop(seen);
+                });
+            }
+            Err(_) => near.set(true),
+        }
+    });
+    near.into()
+}
+
 /// Fetches a part in the background (say, when the control that shows it comes into
 /// view), so it is there when asked for.
 pub fn preload<Fut: Future + 'static>(preload: impl FnOnce() -> Fut) {

@@ -2,6 +2,11 @@ use super::Highlighted;
 use crate::api::catalog::{ProductCard, SearchHit};
 use leptos::prelude::*;
 
+/// Fetches the product page's part (the app provides it; a lazy route): called when a
+/// product's tile is pointed at, touched or focused, so the page is there when it opens.
+#[derive(Clone, Copy)]
+pub struct ProductPagePart(pub Callback<()>);
+
 /// One product in a grid: picture, name (with matched parts marked), price, stock.
 #[component]
 pub fn ProductTile(
@@ -10,9 +15,15 @@ pub fn ProductTile(
     #[prop(optional)]
     highlights: Vec<(usize, usize)>,
 ) -> impl IntoView {
+    let part = use_context::<ProductPagePart>();
+    let fetch_page = move || {
+        if let Some(ProductPagePart(fetch)) = part {
+            fetch.run(());
+        }
+    };
     view! {
         <li class="product-card">
-            <a class="product-card__link" href=format!("/p/{}", card.slug)>
+            <a class="product-card__link" href=format!("/p/{}", card.slug) on:pointerenter=move |_| fetch_page() on:focus=move |_| fetch_page()>
                 <img class="product-card__image" src=card.image alt="" width="400" height="400" loading="lazy" />
                 <span class="product-card__name"><Highlighted text=card.name ranges=highlights /></span>
             </a>

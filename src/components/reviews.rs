@@ -2,7 +2,7 @@
 //! "Goes well with", as a part of its own (fetched after the page shows): the average and how many of each number of stars (each a filter), the
 //! order, and a page at a time of the written reviews.
 
-use super::part::{split_view, Deferred};
+use super::part::{near_view, split_view, Deferred};
 use super::price_watch::PriceWatchForm;
 use super::recommend::GoesWellWith;
 use crate::api::reviews::{get_product_reviews, ProductReviews, ReviewSort, ShownReview};
@@ -20,13 +20,18 @@ split_view!(
 );
 
 /// Under a product: "Tell me if it goes on sale", "Goes well with" and its ratings and
-/// reviews, one part loaded after the page (one part, not three: each part costs the
-/// first load a little).
+/// reviews, one part (one part, not three: each part costs the first load a little),
+/// fetched as its place nears the screen: below the product on a phone, so the product
+/// paints without waiting for it and a shopper who never scrolls doesn't download it.
 #[component]
 pub fn ProductExtrasPart(slug: String) -> impl IntoView {
     let slug = StoredValue::new(slug);
+    let place = NodeRef::<leptos::html::Div>::new();
+    let near = near_view(place);
     view! {
-        <Deferred when=true load=move || product_extras(slug.get_value()) what="Reviews and suggestions" />
+        <div node_ref=place>
+            <Deferred when=near load=move || product_extras(slug.get_value()) what="Reviews and suggestions" />
+        </div>
     }
 }
 

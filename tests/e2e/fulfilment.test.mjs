@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {
   useShop, visible, expectHelpPanel, expectNoAxeViolations, serverBinary, findVariant, orderBody, placeOrder, callApi, callAdmin,
+  scrollToProductExtras,
 } from "./harness.mjs";
 
 const PASSWORD = "a long e2e warehouse password";
@@ -471,6 +472,7 @@ test("delivered, then asked how it went: rated from the mail, reviewed, publishe
   // On the product page: listed as a verified buyer's, and found by its stars.
   await page.setViewportSize(PHONE);
   await page.goto(`/p/${product.slug}`);
+  await scrollToProductExtras(page);
   const reviews = page.getByRole("region", { name: "Ratings and reviews" });
   await visible(reviews.getByText(words));
   await visible(reviews.getByRole("listitem").filter({ hasText: words }).getByText("Verified buyer"));
@@ -491,6 +493,7 @@ test("told when the price goes down: asked on the product page, confirmed from t
   const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
   const page = await context.newPage();
   await page.goto(`/p/${product.slug}`);
+  await scrollToProductExtras(page);
   const form = page.getByRole("form", { name: "Tell me if it goes on sale" });
   await visible(form);
 

@@ -246,6 +246,14 @@ export async function findVariant(baseURL, wanted, region = "london") {
 }
 
 /** Picks a variant on its product page with the Colour and Size selects. */
+// A product's reviews, "Goes well with" and "Tell me if it goes on sale" are fetched as
+// their place nears the screen (below the product on a phone): scroll down as a shopper
+// would, once the product has shown.
+export async function scrollToProductExtras(page) {
+  await visible(page.getByRole("button", { name: "Add to cart" }));
+  await page.keyboard.press("End");
+}
+
 export async function chooseVariant(page, variant) {
   if (variant.colour) await page.getByRole("combobox", { name: "Colour" }).selectOption(variant.colour);
   if (variant.size) await page.getByRole("combobox", { name: "Size" }).selectOption(variant.size);

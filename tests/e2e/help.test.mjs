@@ -149,6 +149,19 @@ test("a page opened directly fetches its own parts beside the first load, from l
   await page.goto("/search?q=shirt");
   await visible(page.getByRole("heading", { level: 1, name: "Results for “shirt”" }));
   await preloaded("search results", "search_page");
+  const product = page.locator(".product-card__link").first();
+  const href = await product.getAttribute("href");
+  await page.goto(href);
+  await visible(page.getByRole("button", { name: "Add to cart" }));
+  await preloaded("a product", "product_page");
+  // What sits under the product (reviews, "Goes well with") waits until the shopper
+  // scrolls towards it.
+  const extras = async () => (await parts()).filter(([path]) => path.startsWith("/split_product_extras-")).length;
+  await page.waitForLoadState("networkidle");
+  assert.equal(await extras(), 0, "a product's reviews aren't fetched while they're off screen");
+  await page.keyboard.press("End");
+  await visible(page.getByRole("region", { name: "Ratings and reviews" }));
+  assert.equal(await extras(), 1, "scrolling down fetches them");
   await page.goto("/checkout/contact");
   await visible(page.getByRole("heading", { name: "Checkout", level: 1 }));
   await preloaded("checkout's first step", "checkout_layout");
