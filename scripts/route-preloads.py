@@ -28,9 +28,11 @@ def fail(message):
 
 
 app = open(app_rs).read()
-lazy = dict(re.findall(r"^\s*(\w+Route) => (\w+), \w+ => \w+;", app, re.M))
+# `lazy_page!`'s `SearchRoute => search_page, preload_search_page => SearchPage;` and
+# `lazy_route!`'s `ContactRoute => checkout_part(CheckoutView::Contact), preload_checkout_part;`
+lazy = dict(re.findall(r"^\s*(\w+Route) => (\w+)(?:\([^)]*\))?, \w+(?: => \w+)?;", app, re.M))
 if not lazy:
-    fail(f"no lazy_page! table in {app_rs}")
+    fail(f"no lazy_page!/lazy_route! table in {app_rs}")
 
 # The loader: every module's file and the modules it waits for.
 link = open(link_js).read()
@@ -74,12 +76,12 @@ for m in element_re.finditer(app):
     parts = []
     if lazy_route:
         if lazy_route not in lazy:
-            fail(f"{lazy_route} is a lazy route without a lazy_page! entry")
+            fail(f"{lazy_route} is a lazy route without a lazy_page!/lazy_route! entry")
         parts = [lazy[lazy_route]]
     if stack:
         parent_path, parent_parts = stack[-1]
         path = parent_path.rstrip("/") + ("/" + path if path else "")
-        parts = parent_parts + parts
+        parts = parent_parts + [p for p in parts if p not in parent_parts]
     if kind == "ParentRoute" and not self_closing:
         stack.append((path, parts))
     else:

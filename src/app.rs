@@ -1,12 +1,13 @@
 //! The shop's app: the router and the page layout shared by every route. The staff
 //! screens are another app (`crate::console::StaffApp`, its own bundle).
 //!
-//! Browsing (home, categories, products, the cart) is in the first load; the pages a
-//! shopper reaches later (search results, checkout, an order's pages, finding an order,
-//! returns, alert confirmations, reviewing an order) are lazy routes. A release build with feature `split`
-//! (`scripts/build-app.sh`, `scripts/split-wasm.sh`) puts each in a wasm part of its own,
-//! fetched the first time it is shown; without it (`trunk serve`, tests) they are ordinary
-//! pages behind the same routes.
+//! Browsing (home, categories, the cart) is in the first load; the other pages (a
+//! product, search results, checkout, an order's pages, finding an order, returns, alert
+//! confirmations, the account, reviewing an order) are lazy routes. A release build with
+//! feature `split` (`scripts/build-app.sh`, `scripts/split-wasm.sh`) puts each in a wasm
+//! part (routes used one after another share one), fetched the first time it is shown or
+//! preloaded by the page when opened directly (`scripts/route-preloads.py`); without it
+//! (`trunk serve`, tests) they are ordinary pages behind the same routes.
 
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
@@ -34,13 +35,15 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, LazyRoute};
 
-/// A route whose page is loaded when first shown: `$route` for the router, `$load` the
-/// split point (its own wasm part with feature `split`) and `$preload` the fetch of that
-/// part alone, `$page` the component. The router preloads every level of a nested route
-/// at once (checkout's layout and its step come together, not one after the other). A
-/// part that can't be fetched (a dropped connection) leaves the shop running and says so.
-macro_rules! lazy_page {
-    ($($route:ident => $load:ident, $preload:ident => $page:ident;)*) => {$(
+/// Routes whose page is loaded when first shown: `$route` for the router, showing what
+/// `$load($args)` gives (a split point: its own wasm part with feature `split`) and
+/// preloading with `$preload` (the fetch of that part alone). Several routes may share one
+/// part (checkout's steps, an order's pages): fewer parts means fewer files, because the
+/// splitter cuts the code parts share into a chunk per set of sharers. The router preloads
+/// every level of a nested route at once. A part that can't be fetched (a dropped
+/// connection) leaves the shop running and says so.
+macro_rules! lazy_route {
+    ($($route:ident => $load:ident($($arg:expr),*), $preload:ident;)*) => {$(
         struct $route;
 
         impl LazyRoute for $route {
@@ -49,7 +52,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_: Self) -> AnyView {
-                match $load().await {
+                match $load($($arg),*).await {
                     Ok(page) => page,
                     Err(_) => view! { <PartNotLoaded /> }.into_any(),
                 }
@@ -60,27 +63,85 @@ macro_rules! lazy_page {
                 let _ = $preload().await;
             }
         }
+    )*};
+}
 
+/// A lazy route with a part of its own showing the component `$page`.
+macro_rules! lazy_page {
+    ($($route:ident => $load:ident, $preload:ident => $page:ident;)*) => {$(
+        lazy_route! { $route => $load(), $preload; }
         split_view!($load(), $preload => view! { <$page /> });
     )*};
 }
 
+/// Checkout's layout and steps, one part: a shopper who starts checking out goes through
+/// them all.
+#[derive(Clone, Copy)]
+enum CheckoutView {
+    Layout,
+    Start,
+    Contact,
+    Delivery,
+    Payment,
+    Review,
+}
+
+split_view!(checkout_part(page: CheckoutView), preload_checkout_part => match page {
+    CheckoutView::Layout => view! { <CheckoutLayout /> }.into_any(),
+    CheckoutView::Start => view! { <CheckoutStart /> }.into_any(),
+    CheckoutView::Contact => view! { <ContactStep /> }.into_any(),
+    CheckoutView::Delivery => view! { <DeliveryStep /> }.into_any(),
+    CheckoutView::Payment => view! { <PaymentStep /> }.into_any(),
+    CheckoutView::Review => view! { <ReviewStep /> }.into_any(),
+});
+
+/// An order's pages, one part: finding it, its confirmation, its status, a return's label.
+#[derive(Clone, Copy)]
+enum OrderView {
+    Find,
+    Confirmation,
+    Status,
+    ReturnLabel,
+}
+
+split_view!(order_part(page: OrderView), preload_order_part => match page {
+    OrderView::Find => view! { <FindOrderPage /> }.into_any(),
+    OrderView::Confirmation => view! { <ConfirmationPage /> }.into_any(),
+    OrderView::Status => view! { <OrderStatusPage /> }.into_any(),
+    OrderView::ReturnLabel => view! { <ReturnLabelPage /> }.into_any(),
+});
+
+/// The account and signing in to it, one part.
+#[derive(Clone, Copy)]
+enum AccountView {
+    Account,
+    SignIn,
+}
+
+split_view!(account_part(page: AccountView), preload_account_part => match page {
+    AccountView::Account => view! { <AccountPage /> }.into_any(),
+    AccountView::SignIn => view! { <SignInPage /> }.into_any(),
+});
+
+lazy_route! {
+    CheckoutRoute => checkout_part(CheckoutView::Layout), preload_checkout_part;
+    CheckoutStartRoute => checkout_part(CheckoutView::Start), preload_checkout_part;
+    ContactRoute => checkout_part(CheckoutView::Contact), preload_checkout_part;
+    DeliveryRoute => checkout_part(CheckoutView::Delivery), preload_checkout_part;
+    PaymentRoute => checkout_part(CheckoutView::Payment), preload_checkout_part;
+    ReviewRoute => checkout_part(CheckoutView::Review), preload_checkout_part;
+    FindOrderRoute => order_part(OrderView::Find), preload_order_part;
+    ConfirmationRoute => order_part(OrderView::Confirmation), preload_order_part;
+    OrderStatusRoute => order_part(OrderView::Status), preload_order_part;
+    ReturnLabelRoute => order_part(OrderView::ReturnLabel), preload_order_part;
+    AccountRoute => account_part(AccountView::Account), preload_account_part;
+    SignInRoute => account_part(AccountView::SignIn), preload_account_part;
+}
+
 lazy_page! {
-    CheckoutRoute => checkout_layout, preload_checkout_layout => CheckoutLayout;
-    CheckoutStartRoute => checkout_start, preload_checkout_start => CheckoutStart;
-    ContactRoute => contact_step, preload_contact_step => ContactStep;
-    DeliveryRoute => delivery_step, preload_delivery_step => DeliveryStep;
-    PaymentRoute => payment_step, preload_payment_step => PaymentStep;
-    ReviewRoute => review_step, preload_review_step => ReviewStep;
-    FindOrderRoute => find_order_page, preload_find_order_page => FindOrderPage;
-    ConfirmationRoute => confirmation_page, preload_confirmation_page => ConfirmationPage;
-    OrderStatusRoute => order_status_page, preload_order_status_page => OrderStatusPage;
-    ReturnLabelRoute => return_label_page, preload_return_label_page => ReturnLabelPage;
     ReturnsRoute => returns_page, preload_returns_page => ReturnsPage;
     MailLinkRoute => mail_link_page, preload_mail_link_page => MailLinkPage;
     SearchRoute => search_page, preload_search_page => SearchPage;
-    AccountRoute => account_page, preload_account_page => AccountPage;
-    SignInRoute => sign_in_page, preload_sign_in_page => SignInPage;
     ReviewPageRoute => review_page, preload_review_page => ReviewPage;
     ProductRoute => product_page, preload_product_page => ProductPage;
 }

@@ -164,8 +164,7 @@ test("a page opened directly fetches its own parts beside the first load, from l
   assert.equal(await extras(), 1, "scrolling down fetches them");
   await page.goto("/checkout/contact");
   await visible(page.getByRole("heading", { name: "Checkout", level: 1 }));
-  await preloaded("checkout's first step", "checkout_layout");
-  await preloaded("checkout's first step", "contact_step");
+  await preloaded("checkout's first step", "checkout_part");
   await page.goto("/");
   await page.waitForLoadState("networkidle");
   assert.deepEqual(await parts(), [], "the home page fetches no part");

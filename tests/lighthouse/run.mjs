@@ -3,8 +3,8 @@
 // first checkout step (with an item in the cart), against the release server and the
 // release app with the demo catalog; each page LIGHTHOUSE_RUNS (5) times, printing the
 // median performance score, LCP, TBT and CLS (LIGHTHOUSE_SHIFTS=1 also prints what
-// moved, for chasing layout shift; LIGHTHOUSE_DETAILS=1 the LCP element, its phases and
-// every request's timing, for chasing LCP; LIGHTHOUSE_PAGES=product,search only those).
+// moved, for chasing layout shift; LIGHTHOUSE_DETAILS=1 the LCP element, its phases, the
+// long tasks and every request's timing, for chasing LCP and TBT; LIGHTHOUSE_PAGES=product,search only those).
 import lighthouse from "lighthouse";
 import { findVariant } from "../e2e/harness.mjs";
 import { startShopAndChrome } from "./chrome.mjs";
@@ -54,6 +54,7 @@ try {
         console.log(name, "error:", JSON.stringify(result.lhr.runtimeError ?? null), "LCP:", a["largest-contentful-paint"]?.numericValue);
         console.log(name, "LCP element:", item("largest-contentful-paint-element"));
         console.log(name, "LCP phases:", item("lcp-breakdown-insight"));
+        console.log(name, "long tasks:", JSON.stringify((a["long-tasks"]?.details?.items ?? []).map((t) => [t.url.replace(shop.baseURL, ""), Math.round(t.startTime), Math.round(t.duration)])));
         console.log(name, "requests:", JSON.stringify((a["network-requests"]?.details?.items ?? []).map((r) => [r.url.replace(shop.baseURL, ""), Math.round(r.networkRequestTime), Math.round(r.networkEndTime), r.transferSize])));
       }
       runs.push({
