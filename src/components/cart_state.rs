@@ -15,7 +15,7 @@ pub struct CartContext(pub RwSignal<Cart>);
 /// The cart saved on this device, or an empty one.
 pub fn load_saved_cart() -> Cart {
     storage::load(STORAGE_KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| serde_json::from_slice(json.as_bytes()).ok())
         .unwrap_or_default()
 }
 

@@ -28,7 +28,7 @@ const TYPING_EVERY_SECONDS: i64 = 2;
 
 /// Whether a JSON event payload says `"online": true`.
 fn says_online(data: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(data)
+    serde_json::from_slice::<serde_json::Value>(data.as_bytes())
         .ok()
         .and_then(|v| v.get("online").and_then(serde_json::Value::as_bool))
         .unwrap_or(false)

@@ -29,7 +29,7 @@ impl Subscription {
                 let Some(text) = ev.data().as_string() else {
                     return;
                 };
-                if let Ok(stock) = serde_json::from_str::<LiveStock>(&text) {
+                if let Ok(stock) = serde_json::from_slice::<LiveStock>(text.as_bytes()) {
                     live.update(|m| {
                         m.insert(stock.variant_id, stock);
                     });

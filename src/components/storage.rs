@@ -108,7 +108,7 @@ const MAX_REMEMBERED_ORDERS: usize = 20;
 /// can show them to the agent the shopper talks to.
 pub fn remembered_orders() -> Vec<crate::api::orders::PlacedOrder> {
     load(ORDERS_KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| serde_json::from_slice(json.as_bytes()).ok())
         .unwrap_or_default()
 }
 

@@ -116,7 +116,7 @@ impl HelpContent {
     /// Reads and checks the owner's file: every field present, hours readable, rule
     /// placeholders filled from the rules (an unknown one is refused).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut help: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut help: Self = serde_json::from_slice(text.as_bytes()).map_err(|e| e.to_string())?;
         WeeklyHours::from_rows(&help.hours)?;
         let rules = rule_placeholders();
         let answers = help
@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn rule_figures_come_from_the_rules() {
         let raw: HelpContent =
-            serde_json::from_str(include_str!("../../../content/help.json")).unwrap();
+            serde_json::from_slice(include_bytes!("../../../content/help.json")).unwrap();
         let texts: Vec<&String> = raw
             .faq
             .iter()

@@ -104,7 +104,7 @@ pub struct CheckoutForm {
 impl CheckoutForm {
     fn load() -> Self {
         let mut saved: Saved = load_for_tab(SAVED_KEY)
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| serde_json::from_slice(text.as_bytes()).ok())
             .unwrap_or_default();
         if saved.details.address.country.is_empty() {
             SHIPPING_COUNTRIES[0]
