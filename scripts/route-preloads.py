@@ -7,7 +7,7 @@ Usage: route-preloads.py APP_RS LINK_JS INDEX_HTML HASH
 
 What each path needs comes from where it is decided, nothing is typed twice:
 - the routes and which of them are lazy: the `<Route>`/`<ParentRoute>` elements and the
-  `lazy_page!` table in src/app.rs (a nested route needs every level's part);
+  `lazy_page!`/`lazy_route!` tables in src/app.rs (a nested route needs every level's part);
 - the files a part needs (its own and the chunks of code it shares with other parts): the
   loader wasm-split-cli wrote (LINK_JS).
 The script picks the route with the most fixed segments among those matching the path
