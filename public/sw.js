@@ -67,11 +67,16 @@ self.addEventListener("fetch", (event) => {
 
 let unreachable = false;
 
-/** Tells the shop's open pages whether the shop answered (only when that changed, or on every failure). */
-async function say(reachable) {
+/**
+ * Tells the shop's open pages whether the shop answered (only when that changed, or on
+ * every failure). A failure carries when its request was asked (ms since 1970), so a page
+ * can ignore one asked before the browser said it was back online: such a message can
+ * arrive after the browser's "online" and would otherwise leave the notice up.
+ */
+async function say(reachable, asked) {
   if (reachable && !unreachable) return;
   unreachable = !reachable;
-  const words = reachable ? SHOP_REACHABLE : SHOP_UNREACHABLE;
+  const words = reachable ? SHOP_REACHABLE : `${SHOP_UNREACHABLE} ${asked}`;
   for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(words);
 }
 
@@ -80,6 +85,7 @@ async function say(reachable) {
  * keeping's promise or false); when the shop can't be reached, `lastKept()` answers instead.
  */
 async function fromShop(event, keepIt, lastKept) {
+  const asked = Date.now();
   try {
     const answer = await fetch(event.request);
     say(true);
@@ -87,7 +93,7 @@ async function fromShop(event, keepIt, lastKept) {
     if (keeping) event.waitUntil(keeping);
     return answer;
   } catch (error) {
-    say(false);
+    say(false, asked);
     const kept = await lastKept();
     if (kept) return kept;
     throw error;

@@ -266,4 +266,24 @@ async fn the_offline_notice_follows_the_connection_and_the_service_worker() {
     say(SHOP_REACHABLE);
     tick().await;
     assert_eq!(text_of(&root, ".offline-notice"), "");
+
+    // A failure reported late, of a request asked before the browser said it was back
+    // online, is no news; one asked after it is.
+    event("offline");
+    let before = web_sys::js_sys::Date::now() as u64 - 1_000;
+    event("online");
+    tick().await;
+    say(&format!("{SHOP_UNREACHABLE} {before}"));
+    tick().await;
+    assert_eq!(
+        text_of(&root, ".offline-notice"),
+        "",
+        "a late report is ignored"
+    );
+    say(&format!("{SHOP_UNREACHABLE} {}", before + 60_000));
+    tick().await;
+    assert!(text_of(&root, ".offline-notice").starts_with(OFFLINE_WORDS));
+    say(SHOP_REACHABLE);
+    tick().await;
+    assert_eq!(text_of(&root, ".offline-notice"), "");
 }

@@ -30,18 +30,32 @@ pub fn register_service_worker() {
 /// stopped or started answering).
 fn use_offline() -> ReadSignal<bool> {
     let (offline, set_offline) = signal(!window().navigator().on_line());
+    // When the browser last said it was back online (ms since 1970).
+    let back_online_at = StoredValue::new(0u64);
     let on_offline = window_event_listener(leptos::ev::offline, move |_| set_offline.set(true));
-    let on_online = window_event_listener(leptos::ev::online, move |_| set_offline.set(false));
+    let on_online = window_event_listener(leptos::ev::online, move |_| {
+        back_online_at.set_value(now_ms());
+        set_offline.set(false);
+    });
     let worker = window().navigator().service_worker();
     let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| match ev
-            .data()
-            .as_string()
-            .as_deref()
-        {
-            Some(SHOP_UNREACHABLE) => set_offline.set(true),
-            Some(SHOP_REACHABLE) => set_offline.set(false),
-            _ => {}
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let Some(words) = ev.data().as_string() else {
+                return;
+            };
+            if words == SHOP_REACHABLE {
+                set_offline.set(false);
+            } else if let Some(asked) = words.strip_prefix(SHOP_UNREACHABLE) {
+                // A request that failed while the connection was down can report after the
+                // browser's "online": it says nothing about the shop now.
+                let asked_before_online = match asked.trim().parse::<u64>() {
+                    Ok(asked) => asked < back_online_at.get_value(),
+                    Err(_) => false,
+                };
+                if !asked_before_online {
+                    set_offline.set(true);
+                }
+            }
         });
     let _ = worker.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     let handler = StoredValue::new_local(on_message);
@@ -54,6 +68,10 @@ fn use_offline() -> ReadSignal<bool> {
         });
     });
     offline
+}
+
+fn now_ms() -> u64 {
+    web_sys::js_sys::Date::now() as u64
 }
 
 /// "You're offline — your cart is safe", shown while the shop can't be reached. The

@@ -15,6 +15,8 @@ pub const KEEP_OFFLINE_HEADER: &str = "x-storefront-keep-offline";
 pub const KEPT_CACHE: &str = "storefront-kept-v1";
 
 /// What the service worker tells the shop's open pages when the shop stops or starts
-/// answering (a `postMessage` with this text).
+/// answering (a `postMessage` with this text; a failure adds a space and when its request
+/// was asked, in ms since 1970, so a page ignores one asked before the browser said it was
+/// back online).
 pub const SHOP_UNREACHABLE: &str = "storefront:offline";
 pub const SHOP_REACHABLE: &str = "storefront:online";
