@@ -11,7 +11,7 @@
 
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
-use crate::components::part::split_view;
+use crate::components::part::{preload, split_view};
 use crate::components::product_card::ProductPagePart;
 use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
@@ -155,15 +155,11 @@ pub fn App() -> impl IntoView {
     // The results page is a part: the search box fetches it as soon as someone starts a
     // search, so it is there by the time they press Enter.
     provide_context(SearchPagePart(Callback::new(|()| {
-        leptos::task::spawn_local(async {
-            let _ = preload_search_page().await;
-        });
+        preload(preload_search_page)
     })));
     // So is a product page: a product's tile fetches it when pointed at or focused.
     provide_context(ProductPagePart(Callback::new(|()| {
-        leptos::task::spawn_local(async {
-            let _ = preload_product_page().await;
-        });
+        preload(preload_product_page)
     })));
     view! {
         <Router>
