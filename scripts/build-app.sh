@@ -10,6 +10,22 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # lazy routes become wasm parts of their own (feature `split`, scripts/split-wasm.sh as
 # trunk's post_build hook); index.html itself stays the dev loop's page (no split).
 trap 'rm -f index.split.html' EXIT
+# Both release apps are built with a standard library of their own, compiled from the
+# toolchain's sources with the release profile (opt-level "z", LTO) and the panic strategy
+# "immediate-abort": a panic stops the app where it happens instead of formatting a message
+# nobody reads (a shopper can't; the browser's console says "unreachable"). That takes
+# core's panic formatting out of the bundle: 16 kB brotli of the shop's first load (README
+# "Size and speed on a phone"). Both are unstable options of this rustc (1.96), hence
+# RUSTC_BOOTSTRAP for these two builds only; `trunk serve`, the tests and the server keep
+# the installed std and a panic's message.
+sysroot=$(rustc --print sysroot)
+if [ ! -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ]; then
+  echo "build-app: the standard library's sources are missing under $sysroot (scripts/setup.sh installs them)" >&2
+  exit 1
+fi
+export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+# (This replaces .cargo/config.toml's rustflags for wasm32, so it repeats them.)
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort"
 sed 's/data-cargo-features="csr"/data-cargo-features="split"/' index.html >index.split.html
 grep -q 'data-cargo-features="split"' index.split.html
 STOREFRONT_SPLIT_WASM=1 trunk build index.split.html --release=true

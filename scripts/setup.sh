@@ -96,8 +96,17 @@ TOML
   rm -rf "$work"
 }
 
+# The release apps build their own std from these sources (scripts/build-app.sh).
+ensure_std_sources() {
+  local sysroot
+  sysroot="$(rustc --print sysroot)"
+  [ -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ] && return 0
+  if [ "$sysroot" = /usr ]; then apt_install rust-web-src; else rustup component add rust-src; fi
+}
+
 setup_rust() {
   if have_wasm_std; then
+    ensure_std_sources
     log "Rust toolchain with wasm32 std: ok ($(rustc -V))"
     return
   fi
@@ -114,6 +123,7 @@ setup_rust() {
     rustup target add wasm32-unknown-unknown
   fi
   have_wasm_std || { log "could not get a wasm32 standard library"; exit 1; }
+  ensure_std_sources
   log "Rust toolchain with wasm32 std: ok ($(rustc -V))"
 }
 
