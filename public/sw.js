@@ -6,7 +6,9 @@
 //   gets the new app; only when the shop can't be reached is the last page it served
 //   (the app shell, the same for every shop route) used instead.
 // - Files the server marks immutable (the hashed app files and lazy parts) come from the
-//   cache once kept. A new shell (a release) drops the files of the last one.
+//   cache once kept; a part's pack is kept with each of its files. The shell's files and
+//   the packs the page names (the cart's) are kept with it, so the cart opens offline. A
+//   new shell (a release) drops the files of the last one.
 // - Answers the server marks with x-storefront-keep-offline (reads: the catalog, a
 //   product, search results, help content, an order's status) come from the shop; the
 //   last one for each request is kept and shown when the shop can't be reached.
@@ -46,6 +48,29 @@ self.addEventListener("activate", (event) => {
         if (!CACHES.includes(name)) await caches.delete(name);
       }
       await self.clients.claim();
+    })(),
+  );
+});
+
+// A page asks it to keep the lazy parts it fetched before this worker took it over (the
+// first visit: the page's own part is preloaded beside the first load), so they open
+// offline too (scripts/part-packs.py sends the list; mostly from the browser's cache).
+self.addEventListener("message", (event) => {
+  const paths = event.data?.keepParts;
+  if (!Array.isArray(paths)) return;
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      for (const path of paths) {
+        if (typeof path !== "string" || !/^\/(pack|chunk|split)_[a-z0-9_]+-[0-9a-f]+\.wasm$/.test(path)) continue;
+        if (await cache.match(path)) continue;
+        try {
+          const file = await fetch(path);
+          if (file.ok && immutable(file)) await keepFile(cache, path, file);
+        } catch {
+          // Kept the next time the page asks for it.
+        }
+      }
     })(),
   );
 });
@@ -133,11 +158,32 @@ async function keepShell(answer) {
     if (await cache.match(path)) continue;
     try {
       const file = await fetch(path);
-      if (file.ok && immutable(file)) await cache.put(path, file);
+      if (file.ok && immutable(file)) await keepFile(cache, path, file);
     } catch {
       // Kept the next time the page asks for it.
     }
   }
+}
+
+/**
+ * Keeps a file of the app. A lazy part's pack (scripts/part-packs.py: a little-endian u32
+ * length, a JSON index `[[file, size], ...]`, the files) is kept with each of its files
+ * under its own name too: a part whose chunks came in another part's pack asks for them
+ * one by one, and offline they must be there.
+ */
+async function keepFile(cache, path, answer) {
+  if (/\/pack_[a-z0-9_]+-[0-9a-f]+\.wasm$/.test(new URL(path, self.location.origin).pathname)) {
+    const pack = await answer.clone().arrayBuffer();
+    const size = new DataView(pack).getUint32(0, true);
+    const index = JSON.parse(new TextDecoder().decode(new Uint8Array(pack, 4, size)));
+    const headers = { "content-type": "application/wasm", "cache-control": answer.headers.get("cache-control") };
+    let at = 4 + size;
+    for (const [file, length] of index) {
+      await cache.put(`/${file}`, new Response(pack.slice(at, at + length), { headers }));
+      at += length;
+    }
+  }
+  await cache.put(path, answer);
 }
 
 function immutable(answer) {
@@ -169,7 +215,7 @@ async function file(event) {
   try {
     const answer = await fetch(request);
     if (answer.ok && answer.type === "basic") {
-      if (immutable(answer)) event.waitUntil(shell.put(request, answer.clone()));
+      if (immutable(answer)) event.waitUntil(keepFile(shell, request.url, answer.clone()));
       else event.waitUntil(keep(request.url, answer.clone()));
     }
     return answer;

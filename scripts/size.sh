@@ -10,16 +10,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f dist/index.html ] || { echo "dist/ is empty: run scripts/build-app.sh first" >&2; exit 1; }
 target=150000
 # Lowered with each cut that lands (never raised to make room): README "Size".
-ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-268000}
-# The lazy routes' parts (scripts/split-wasm.sh) and the service worker: not first load.
+ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-194900}
+# The lazy parts' files (scripts/split-wasm.sh) and the service worker: not first load.
 later() { case "${1##*/}" in chunk_* | split_* | sw.js) return 0 ;; *) return 1 ;; esac; }
-report() { # dir, heading, which (first|later): prints each file and the total; sets total_br and total_gz
+# Each part's pack (scripts/part-packs.py): the same files again, as one download.
+pack() { case "${1##*/}" in pack_*) return 0 ;; *) return 1 ;; esac; }
+report() { # dir, heading, which (first|later|packs): prints each file and the total; sets total_br and total_gz
   local dir=$1 f raw gz br total_raw=0
   total_gz=0 total_br=0
   printf '%-44s %10s %10s %10s\n' "$2" "raw B" "gzip B" "brotli B"
   for f in "$dir"/index.html "$dir"/*.wasm "$dir"/*.js "$dir"/*.css; do
     [ -f "$f" ] || continue
-    if later "$f"; then [ "$3" = later ] || continue; else [ "$3" = first ] || continue; fi
+    if pack "$f"; then
+      [ "$3" = packs ] || continue
+    elif later "$f"; then [ "$3" = later ] || continue; else [ "$3" = first ] || continue; fi
     raw=$(wc -c <"$f")
     gz=$(gzip -9 -c "$f" | wc -c)
     br=$(brotli -q 11 -c "$f" | wc -c)
@@ -41,6 +45,11 @@ sort -k4 -n -r "${TMPDIR:-/tmp}/storefront-later.$$" |
 rm -f "${TMPDIR:-/tmp}/storefront-later.$$"
 echo "loaded when needed: $parts lazy parts and the service worker, $later_br B brotli ($later_gz B gzip) in all"
 echo
+if compgen -G "dist/pack_*.wasm" >/dev/null; then
+  echo "each part as it is first fetched (its pack: its own file and the chunks it needs)"
+  report dist "part" packs | sed -E 's/^pack_([a-z_]+)-[0-9a-f]+\.wasm/\1/'
+  echo
+fi
 report dist "shop first-load file" first
 shop_br=$total_br
 if [ "$shop_br" -le "$target" ]; then

@@ -55,10 +55,16 @@ if grep -q -E '"\./(chunk|split)_[A-Za-z0-9_]+\.wasm"' "$staging/$link"; then
   exit 1
 fi
 
+# Each part becomes one download (its pack), the loader fetches packs, and the page starts
+# fetching the packs of the route being opened beside the first load, not after it (an
+# inline script: the routes are in src/app.rs, the files in $link). Before the integrity
+# hashes below: it changes $link.
+page=$staging/index.html
+python3 scripts/part-packs.py src/app.rs "$staging" "$link" "$page" "$hash"
+
 # The page: new integrity for the replaced glue and wasm, and the link module preloaded
 # beside the glue (it imports it at once, so the first load has it either way).
 sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | base64 -w0)"; }
-page=$staging/index.html
 python3 - "$page" "$name" "$(sri "$staging/$name.js")" "$(sri "$staging/${name}_bg.wasm")" \
   "$link" "$(sri "$staging/$link")" <<'EOF'
 import re, sys
@@ -76,8 +82,5 @@ preload = f'<link rel="modulepreload" href="/{link}" crossorigin="anonymous" int
 html = html.replace("</head>", preload + "</head>", 1)
 open(page, "w").write(html)
 EOF
-# The page also starts fetching the parts of the route being opened beside the first
-# load, not after it (an inline script: the routes are in src/app.rs, the files in $link).
-python3 scripts/route-preloads.py src/app.rs "$staging/$link" "$page" "$hash"
 count=$(printf '%s\n' "$parts" | wc -l)
 echo "split-wasm: first load ${name}_bg.wasm $(wc -c <"$staging/${name}_bg.wasm") B, $count lazy parts"

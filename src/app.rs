@@ -1,13 +1,14 @@
 //! The shop's app: the router and the page layout shared by every route. The staff
 //! screens are another app (`crate::console::StaffApp`, its own bundle).
 //!
-//! Browsing (home, categories, the cart) is in the first load; the other pages (a
-//! product, search results, checkout, an order's pages, finding an order, returns, alert
-//! confirmations, the account, reviewing an order) are lazy routes. A release build with
-//! feature `split` (`scripts/build-app.sh`, `scripts/split-wasm.sh`) puts each in a wasm
-//! part (routes used one after another share one), fetched the first time it is shown or
-//! preloaded by the page when opened directly (`scripts/route-preloads.py`); without it
-//! (`trunk serve`, tests) they are ordinary pages behind the same routes.
+//! The first load is the layout (header, help bar, footer) and the home page's heading;
+//! every page (the rest of the home page, a category, a product, search results, the cart,
+//! checkout, an order's pages, finding an order, returns, alert confirmations, the
+//! account, reviewing an order) is a lazy route. A release build with feature `split`
+//! (`scripts/build-app.sh`, `scripts/split-wasm.sh`) puts each in a wasm part (routes used
+//! one after another share one), fetched in one download (its pack) the first time it is
+//! shown, or preloaded by the page when opened directly (`scripts/part-packs.py`); without
+//! it (`trunk serve`, tests) they are ordinary pages behind the same routes.
 
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
@@ -22,7 +23,7 @@ use crate::pages::{
     category::CategoryPage,
     checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},
     find_order::FindOrderPage,
-    home::HomePage,
+    home::{HomeHero, HomePage},
     not_found::NotFoundPage,
     order::{ConfirmationPage, OrderStatusPage},
     order_returns::ReturnLabelPage,
@@ -111,6 +112,19 @@ split_view!(order_part(page: OrderView), preload_order_part => match page {
     OrderView::ReturnLabel => view! { <ReturnLabelPage /> }.into_any(),
 });
 
+/// Browsing: the home page (under its heading, which is in the first load) and a
+/// category's, one part.
+#[derive(Clone, Copy)]
+enum BrowseView {
+    Home,
+    Category,
+}
+
+split_view!(browse_part(page: BrowseView), preload_browse_part => match page {
+    BrowseView::Home => view! { <HomePage /> }.into_any(),
+    BrowseView::Category => view! { <CategoryPage /> }.into_any(),
+});
+
 /// The account and signing in to it, one part.
 #[derive(Clone, Copy)]
 enum AccountView {
@@ -124,6 +138,8 @@ split_view!(account_part(page: AccountView), preload_account_part => match page 
 });
 
 lazy_route! {
+    HomeRoute => browse_part(BrowseView::Home), preload_browse_part;
+    CategoryRoute => browse_part(BrowseView::Category), preload_browse_part;
     CheckoutRoute => checkout_part(CheckoutView::Layout), preload_checkout_part;
     CheckoutStartRoute => checkout_part(CheckoutView::Start), preload_checkout_part;
     ContactRoute => checkout_part(CheckoutView::Contact), preload_checkout_part;
@@ -139,6 +155,7 @@ lazy_route! {
 }
 
 lazy_page! {
+    CartRoute => cart_page, preload_cart_page => CartPage;
     ReturnsRoute => returns_page, preload_returns_page => ReturnsPage;
     MailLinkRoute => mail_link_page, preload_mail_link_page => MailLinkPage;
     SearchRoute => search_page, preload_search_page => SearchPage;
@@ -169,11 +186,13 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <main id="main" class="layout__main" tabindex="-1">
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=HomePage />
-                        <Route path=path!("/c/:slug") view=CategoryPage />
+                        <ParentRoute path=path!("/") view=HomeHero>
+                            <Route path=path!("") view={Lazy::<HomeRoute>::new()} />
+                        </ParentRoute>
+                        <Route path=path!("/c/:slug") view={Lazy::<CategoryRoute>::new()} />
                         <Route path=path!("/p/:slug") view={Lazy::<ProductRoute>::new()} />
                         <Route path=path!("/search") view={Lazy::<SearchRoute>::new()} />
-                        <Route path=path!("/cart") view=CartPage />
+                        <Route path=path!("/cart") view={Lazy::<CartRoute>::new()} />
                         <ParentRoute path=path!("/checkout") view={Lazy::<CheckoutRoute>::new()}>
                             <Route path=path!("") view={Lazy::<CheckoutStartRoute>::new()} />
                             <Route path=path!("contact") view={Lazy::<ContactRoute>::new()} />

@@ -7,6 +7,7 @@
 use super::browser::now_unix;
 use super::callback::CallbackSection;
 use super::chat::ChatSection;
+use super::part::{split_view, Deferred};
 use super::storage;
 use crate::api::support::get_help_content;
 use crate::content::{Faq, HelpContent};
@@ -90,22 +91,7 @@ pub fn HelpPanel() -> impl IntoView {
             };
         }
     });
-    let now = RwSignal::new(now_unix());
-    if let Ok(handle) = set_interval_with_handle(
-        move || now.set(now_unix()),
-        std::time::Duration::from_secs(30),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    let status = Memo::new(move |_| {
-        let (today, minute) = uk_local(now.get());
-        help.with(|h| {
-            let status = h.weekly_hours().status_at(today, minute);
-            (status.is_open(), status.describe(today))
-        })
-    });
     let tel = move || help.with(|h| format!("tel:{}", h.phone_tel));
-    let mailto = move || help.with(|h| format!("mailto:{}", h.email));
 
     view! {
         <aside
@@ -139,37 +125,67 @@ pub fn HelpPanel() -> impl IntoView {
                 </button>
             </div>
             <div id="help-panel-body" class="help-panel__body" hidden=move || !open.get()>
-                <h2 class="help-panel__title">"Need a hand? We're here."</h2>
-                <p
-                    class="help-panel__status"
-                    class:help-panel__status--open=move || status.get().0
-                >
-                    {move || status.get().1}
-                </p>
-                <ul class="help-panel__contact">
-                    <li>"Call us: " <a href=tel>{move || help.with(|h| h.phone_display.clone())}</a></li>
-                    <li>"Email: " <a href=mailto>{move || help.with(|h| h.email.clone())}</a></li>
-                </ul>
-                <details class="help-panel__hours">
-                    <summary>"Opening hours"</summary>
-                    <ul>
-                        {move || {
-                            help.with(|h| {
-                                h.hours
-                                    .iter()
-                                    .map(|row| view! { <li>{row.label()}</li> })
-                                    .collect::<Vec<_>>()
-                            })
-                        }}
-                    </ul>
-                </details>
-                <PageHelp />
-                <ChatSection shown=open focus=chat_focus />
-                <CallbackSection />
-                <FaqSearch />
-                <p><a href="/help/returns">"Our return policy"</a></p>
+                <Deferred when=open load=move || help_body(open, chat_focus) what="Help" />
             </div>
         </aside>
+    }
+}
+
+// What the open panel shows is a part: on a phone, where the panel starts as its bar, it
+// is fetched when the shopper opens it; on a wide screen, as soon as the shop starts.
+split_view!(help_body(open: RwSignal<bool>, chat_focus: RwSignal<bool>), preload_help_body => view! { <HelpBody open chat_focus /> });
+
+/// The open panel: whether the shop is open now, how to reach it, answers for this page,
+/// the chat, the call-back form and every answer, searchable.
+#[component]
+fn HelpBody(open: RwSignal<bool>, chat_focus: RwSignal<bool>) -> impl IntoView {
+    let help = use_help();
+    let now = RwSignal::new(now_unix());
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(now_unix()),
+        std::time::Duration::from_secs(30),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let status = Memo::new(move |_| {
+        let (today, minute) = uk_local(now.get());
+        help.with(|h| {
+            let status = h.weekly_hours().status_at(today, minute);
+            (status.is_open(), status.describe(today))
+        })
+    });
+    let tel = move || help.with(|h| format!("tel:{}", h.phone_tel));
+    let mailto = move || help.with(|h| format!("mailto:{}", h.email));
+    view! {
+        <h2 class="help-panel__title">"Need a hand? We're here."</h2>
+        <p
+            class="help-panel__status"
+            class:help-panel__status--open=move || status.get().0
+        >
+            {move || status.get().1}
+        </p>
+        <ul class="help-panel__contact">
+            <li>"Call us: " <a href=tel>{move || help.with(|h| h.phone_display.clone())}</a></li>
+            <li>"Email: " <a href=mailto>{move || help.with(|h| h.email.clone())}</a></li>
+        </ul>
+        <details class="help-panel__hours">
+            <summary>"Opening hours"</summary>
+            <ul>
+                {move || {
+                    help.with(|h| {
+                        h.hours
+                            .iter()
+                            .map(|row| view! { <li>{row.label()}</li> })
+                            .collect::<Vec<_>>()
+                    })
+                }}
+            </ul>
+        </details>
+        <PageHelp />
+        <ChatSection shown=open focus=chat_focus />
+        <CallbackSection />
+        <FaqSearch />
+        <p><a href="/help/returns">"Our return policy"</a></p>
     }
 }
 

@@ -2,17 +2,28 @@ use crate::api::catalog::get_home;
 use crate::components::recommend::PickedForYouPart;
 use crate::components::{error_fallback, Loading, ProductGrid};
 use leptos::prelude::*;
+use leptos_router::components::Outlet;
 
-/// The front door: every category, then the shop's most popular products.
+/// The front door's heading, in the first load: it is the first thing a shopper reads
+/// (and the page's largest paint), so it doesn't wait for the rest of the page's part.
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn HomeHero() -> impl IntoView {
     super::set_title("");
-    let home = LocalResource::new(get_home);
     view! {
         <section class="hero">
             <h1>"Good clothes, honest stock, real people to help."</h1>
             <p>{format!("Free standard delivery on orders of {} or more and free returns within {} days.", crate::domain::pricing::FREE_DELIVERY_FROM, crate::domain::returns::RETURN_DAYS)}</p>
         </section>
+        <Outlet />
+    }
+}
+
+/// The front door under its heading: every category, then the shop's most popular
+/// products.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let home = LocalResource::new(get_home);
+    view! {
         <Transition fallback=|| view! { <Loading what="the shop" /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {

@@ -100,34 +100,37 @@ test("on a phone the help starts as a bar at the bottom and never covers the hea
 });
 
 test("the chat and the call-back form are fetched when first wanted, not in the first load", async () => {
-  // The release app's parts (scripts/split-wasm.sh) are files named split_<part>-<hash>.wasm.
+  // The release app's parts (scripts/split-wasm.sh) are files named split_<part>-<hash>.wasm,
+  // or come in a pack of their own, pack_<part>-<hash>.wasm (scripts/part-packs.py).
   const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, viewport: { width: 390, height: 844 }, serviceWorkers: "block" });
   const page = await context.newPage();
   const parts = [];
   page.on("request", (r) => {
-    const m = new URL(r.url()).pathname.match(/^\/(split_[a-z_]+)-[0-9a-f]+\.wasm$/);
+    const m = new URL(r.url()).pathname.match(/^\/(?:split|pack)_([a-z_]+)-[0-9a-f]+\.wasm$/);
     if (m) parts.push(m[1]);
   });
   await page.goto("/");
   const help = panel(page);
   await visible(help.getByRole("button", { name: "Need help?" }));
+  await visible(page.getByRole("heading", { name: "Popular right now" }));
   await page.waitForLoadState("networkidle");
-  assert.deepEqual(parts, [], "the home page on a phone fetches no part");
+  assert.deepEqual(parts, ["browse_part"], "the home page on a phone fetches its own part, not the help's");
   await help.getByRole("button", { name: "Chat with us" }).click();
   await visible(help.getByRole("textbox", { name: "Your message" }));
-  assert.deepEqual(parts, ["split_chat_box"], "opening the help fetches the chat");
+  assert.deepEqual(parts, ["browse_part", "help_body", "chat_box"], "opening the help fetches what it shows and the chat");
   await help.getByRole("button", { name: "Ask us to call you" }).click();
   await visible(help.getByRole("textbox", { name: "Your name" }));
-  assert.deepEqual(parts, ["split_chat_box", "split_callback_form"], "asking for a call fetches its form");
+  assert.deepEqual(parts, ["browse_part", "help_body", "chat_box", "callback_form"], "asking for a call fetches its form");
   await expectNoAxeViolations(page, "the chat and call-back form, fetched");
   await context.close();
 });
 
 test("a page opened directly fetches its own parts beside the first load, from links in the page", async () => {
-  // scripts/route-preloads.py writes them: the routes from src/app.rs, the files from the
-  // splitter's loader. Fetched by a <link rel=preload> (initiator "link"), not after the
-  // first load has started (initiator "fetch" from the loader). At phone width, where the
-  // help starts as a bar (on a wide screen it starts open, with the chat in it).
+  // scripts/part-packs.py writes them: the routes from src/app.rs, each part's files (its
+  // own and the chunks it needs) packed into one, pack_<part>-<hash>.wasm. Fetched by a
+  // <link rel=preload> (initiator "link"), not after the first load has started (initiator
+  // "fetch" from the loader). At phone width, where the help starts as a bar (on a wide
+  // screen it starts open, with the chat in it).
   const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, viewport: { width: 390, height: 844 }, serviceWorkers: "block" });
   const page = await context.newPage();
   const parts = async () =>
@@ -135,16 +138,18 @@ test("a page opened directly fetches its own parts beside the first load, from l
       performance
         .getEntriesByType("resource")
         .map((e) => [new URL(e.name).pathname, e.initiatorType])
-        .filter(([path]) => /^\/(split|chunk)_[a-z0-9_]+-[0-9a-f]+\.wasm$/.test(path)),
+        .filter(([path]) => /^\/(split|chunk|pack)_[a-z0-9_]+-[0-9a-f]+\.wasm$/.test(path)),
     );
   const preloaded = async (where, part) => {
     const fetched = await parts();
-    const own = fetched.filter(([path]) => path.startsWith(`/split_${part}-`));
-    assert.equal(own.length, 1, `${where}: its part ${part} is fetched once: ${JSON.stringify(fetched)}`);
+    const own = fetched.filter(([path]) => path.startsWith(`/pack_${part}-`));
+    assert.equal(own.length, 1, `${where}: its part ${part} is fetched once, packed: ${JSON.stringify(fetched)}`);
     assert.equal(own[0][1], "link", `${where}: ${part} comes from the page's preload link`);
-    // A preload the loader's fetch didn't use would show as the same file fetched twice.
+    // A preload the loader's fetch didn't use would show as the same pack fetched twice;
+    // a pack the loader didn't use, as the part's files fetched one by one as well.
     const paths = fetched.map(([path]) => path);
-    assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], `${where}: each preloaded file is fetched once`);
+    assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], `${where}: each preloaded pack is fetched once`);
+    assert.deepEqual(paths.filter((p) => /^\/(split|chunk)_/.test(p)), [], `${where}: no file of a part is fetched on its own`);
   };
   await page.goto("/search?q=shirt");
   await visible(page.getByRole("heading", { level: 1, name: "Results for “shirt”" }));
@@ -156,7 +161,7 @@ test("a page opened directly fetches its own parts beside the first load, from l
   await preloaded("a product", "product_page");
   // What sits under the product (reviews, "Goes well with") waits until the shopper
   // scrolls towards it.
-  const extras = async () => (await parts()).filter(([path]) => path.startsWith("/split_product_extras-")).length;
+  const extras = async () => (await parts()).filter(([path]) => /^\/(split|pack)_product_extras-/.test(path)).length;
   await page.waitForLoadState("networkidle");
   assert.equal(await extras(), 0, "a product's reviews aren't fetched while they're off screen");
   await page.keyboard.press("End");
@@ -166,8 +171,10 @@ test("a page opened directly fetches its own parts beside the first load, from l
   await visible(page.getByRole("heading", { name: "Checkout", level: 1 }));
   await preloaded("checkout's first step", "checkout_part");
   await page.goto("/");
+  await visible(page.getByRole("heading", { name: "Popular right now" }));
   await page.waitForLoadState("networkidle");
-  assert.deepEqual(await parts(), [], "the home page fetches no part");
+  await preloaded("the home page", "browse_part");
+  assert.equal((await parts()).length, 1, "the home page on a phone fetches only its own part");
   await context.close();
 });
 
