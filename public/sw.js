@@ -60,17 +60,10 @@ self.addEventListener("message", (event) => {
   if (!Array.isArray(paths)) return;
   event.waitUntil(
     (async () => {
-      const cache = await caches.open(SHELL_CACHE);
-      for (const path of paths) {
-        if (typeof path !== "string" || !/^\/(pack|chunk|split)_[a-z0-9_]+-[0-9a-f]+\.wasm$/.test(path)) continue;
-        if (await cache.match(path)) continue;
-        try {
-          const file = await fetch(path);
-          if (file.ok && immutable(file)) await keepFile(cache, path, file);
-        } catch {
-          // Kept the next time the page asks for it.
-        }
-      }
+      const parts = paths.filter(
+        (path) => typeof path === "string" && /^\/(pack|chunk|split)_[a-z0-9_]+-[0-9a-f]+\.wasm$/.test(path),
+      );
+      await keepMissing(await caches.open(SHELL_CACHE), parts);
     })(),
   );
 });
@@ -154,7 +147,12 @@ async function keepShell(answer) {
       if (path !== SHELL && !named.has(path)) await cache.delete(kept);
     }
   }
-  for (const path of named) {
+  await keepMissing(cache, named);
+}
+
+/** Fetches and keeps each of the app's files at `paths` that isn't kept yet. */
+async function keepMissing(cache, paths) {
+  for (const path of paths) {
     if (await cache.match(path)) continue;
     try {
       const file = await fetch(path);
