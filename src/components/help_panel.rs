@@ -35,6 +35,11 @@ pub fn use_help() -> RwSignal<HelpContent> {
     use_context::<RwSignal<HelpContent>>().unwrap_or_else(|| RwSignal::new(HelpContent::bundled()))
 }
 
+/// The shop's phone number as a link's address ("Call us" on the bar and in the panel).
+fn tel_href(help: RwSignal<HelpContent>) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || help.with(|h| format!("tel:{}", h.phone_tel))
+}
+
 /// Screens this narrow (the stylesheet's phone layout) start with the panel as a bar at
 /// the bottom, so the shop comes first; wider ones have room for it beside the page.
 const NARROW: &str = "(max-width: 800px)";
@@ -91,7 +96,7 @@ pub fn HelpPanel() -> impl IntoView {
             };
         }
     });
-    let tel = move || help.with(|h| format!("tel:{}", h.phone_tel));
+    let tel = tel_href(help);
 
     view! {
         <aside
@@ -154,7 +159,7 @@ fn HelpBody(open: RwSignal<bool>, chat_focus: RwSignal<bool>) -> impl IntoView {
             (status.is_open(), status.describe(today))
         })
     });
-    let tel = move || help.with(|h| format!("tel:{}", h.phone_tel));
+    let tel = tel_href(help);
     let mailto = move || help.with(|h| format!("mailto:{}", h.email));
     view! {
         <h2 class="help-panel__title">"Need a hand? We're here."</h2>
