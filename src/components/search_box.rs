@@ -2,6 +2,7 @@
 //! keystroke (debounced; a late answer to an older keystroke is dropped), with the
 //! listbox pattern for keyboards and screen readers.
 
+use super::part::preload as fetch_part;
 use super::Highlighted;
 use crate::api::catalog::{suggest, Suggestions};
 use crate::domain::search::SearchParams;
@@ -64,6 +65,39 @@ fn options_of(s: &Suggestions) -> Vec<Option_> {
     out
 }
 
+/// Asks the server for `query`'s suggestions and turns them into rows: a part of its own
+/// (`split_view!`'s way, src/components/part.rs), fetched when the shopper first focuses
+/// or types in the box, so the first load carries neither the call nor its answer's reader.
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(
+    suggest_part,
+    wasm_split_path = ::leptos::wasm_split,
+    preload(preload_suggest_part),
+    fallible
+)]
+fn suggest_part(query: String) -> Result<Asked, leptos::wasm_split::SplitLoaderError> {
+    Ok(ask_server(query))
+}
+
+#[cfg(not(feature = "split"))]
+#[allow(clippy::unused_async)]
+async fn suggest_part(query: String) -> Result<Asked, leptos::wasm_split::SplitLoaderError> {
+    Ok(ask_server(query))
+}
+
+#[cfg(not(feature = "split"))]
+#[allow(clippy::unused_async)]
+async fn preload_suggest_part() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    Ok(())
+}
+
+/// The rows for a query, or `None` if the server couldn't say.
+type Asked = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Vec<Option_>>>>>;
+
+fn ask_server(query: String) -> Asked {
+    Box::pin(async move { suggest(query).await.ok().map(|s| options_of(&s)) })
+}
+
 /// `/search?q=…`, properly encoded.
 pub fn results_href(query: &str) -> String {
     format!(
@@ -86,18 +120,22 @@ pub struct SearchPagePart(pub Callback<()>);
 pub fn SearchBox() -> impl IntoView {
     let preload_results = use_context::<SearchPagePart>();
     let preloaded = StoredValue::new(false);
+    // The first focus or keystroke fetches the suggestions' part and the results page's.
     let preload = move || {
+        if preloaded.get_value() {
+            return;
+        }
+        preloaded.set_value(true);
+        fetch_part(preload_suggest_part);
         if let Some(SearchPagePart(fetch)) = preload_results {
-            if !preloaded.get_value() {
-                preloaded.set_value(true);
-                fetch.run(());
-            }
+            fetch.run(());
         }
     };
     let navigate = use_navigate();
     let location = use_location();
     let text = RwSignal::new(String::new());
-    let answer = RwSignal::new(None::<Suggestions>);
+    // The last answer's rows (empty before one, or for an empty box).
+    let options = RwSignal::new(Vec::<Option_>::new());
     let open = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
     // Bumped by every keystroke; an answer for an older number is dropped.
@@ -113,7 +151,6 @@ pub fn SearchBox() -> impl IntoView {
         open.set(false);
     });
 
-    let options = Memo::new(move |_| answer.get().map(|s| options_of(&s)).unwrap_or_default());
     let expanded = move || open.get() && !options.with(Vec::is_empty);
 
     let ask = move |query: String| {
@@ -121,7 +158,7 @@ pub fn SearchBox() -> impl IntoView {
         let ticket = latest.get_value();
         active.set(None);
         if query.trim().is_empty() {
-            answer.set(None);
+            options.set(Vec::new());
             open.set(false);
             asking.set_value(false);
             return;
@@ -133,11 +170,14 @@ pub fn SearchBox() -> impl IntoView {
                     return; // another keystroke came
                 }
                 spawn_local(async move {
-                    let result = suggest(query).await;
+                    let rows = match suggest_part(query).await {
+                        Ok(asked) => asked.await,
+                        Err(_) => None, // the part didn't come: no list, the box still searches
+                    };
                     if latest.get_value() == ticket {
                         asking.set_value(false);
-                        if let Ok(s) = result {
-                            answer.set(Some(s));
+                        if let Some(rows) = rows {
+                            options.set(rows);
                             open.set(true);
                         }
                     }
@@ -247,7 +287,7 @@ pub fn SearchBox() -> impl IntoView {
                     on:blur=move |_| open.set(false)
                     on:focus=move |_| {
                         preload();
-                        if answer.with_untracked(Option::is_some) && !text.get_untracked().trim().is_empty() {
+                        if !options.with_untracked(Vec::is_empty) && !text.get_untracked().trim().is_empty() {
                             open.set(true);
                         }
                     }
