@@ -24,6 +24,9 @@ pub mod api;
 pub use storefront_domain as domain;
 /// The owner's help content (contact details, hours, answers, return policy).
 pub use storefront_domain::content;
+/// The number the help bar's "Call us" dials until the server has said the owner's
+/// current one: `phone_tel` of the built-in `content/help.json`, read by build.rs.
+pub const BUNDLED_PHONE_TEL: &str = env!("STOREFRONT_BUNDLED_PHONE_TEL");
 
 #[cfg(feature = "csr")]
 pub mod app;

@@ -706,7 +706,9 @@ async fn mail_goes_over_smtp_when_configured() {
 async fn help_content_comes_from_the_owners_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("help.json");
-    let edited = include_str!("../content/help.json").replace("0113 496 0000", "0113 496 0999");
+    let edited = include_str!("../content/help.json")
+        .replace("0113 496 0000", "0113 496 0999")
+        .replace("+441134960000", "+441134960999");
     std::fs::write(&file, edited).unwrap();
     let s = shop_with(&[("STOREFRONT_HELP", file.to_str().unwrap().to_owned())]).await;
     let content = call_fn(&s.app, "/api/help/content", None, &[]).await;
@@ -716,6 +718,17 @@ async fn help_content_comes_from_the_owners_file() {
         .unwrap()
         .iter()
         .any(|p| p["page"] == "checkout"));
+    // The help bar's "Call us" asks for the number alone; it too is the owner's.
+    let phone = call_fn(&s.app, "/api/help/phone", None, &[]).await;
+    assert_eq!(phone.json, "+441134960999");
+}
+
+#[test]
+fn the_bars_built_in_number_is_the_built_in_files() {
+    assert_eq!(
+        storefront::BUNDLED_PHONE_TEL,
+        storefront::content::HelpContent::bundled().phone_tel
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -620,6 +620,7 @@ const API_WRITES: &[&str] = &[
     "/api/agent/send_mail_again",
     "/api/agent/orders",
     "/api/help/content",
+    "/api/help/phone",
     "/api/help/chat",
     "/api/help/send",
     "/api/help/typing",
@@ -904,6 +905,7 @@ async fn reads_are_marked_for_offline_use_and_writes_never_are() {
             serde_json::json!({"number": placed["number"], "key": placed["key"]}),
         ),
         ("/api/help/content", serde_json::json!({})),
+        ("/api/help/phone", serde_json::json!({})),
     ];
     assert_eq!(
         reads.iter().map(|(uri, _)| *uri).collect::<Vec<_>>(),

@@ -20,6 +20,13 @@ pub async fn get_help_content() -> Result<HelpContent, ShopError> {
     Ok((*super::state()?.help).clone())
 }
 
+/// The number the help bar's "Call us" dials, as the owner last saved it: the one piece of
+/// the help content the first load needs (the rest comes with the parts that show it).
+#[server(prefix = "/api/help", endpoint = "phone", input = Json)]
+pub async fn get_help_phone() -> Result<String, ShopError> {
+    Ok(super::state()?.help.phone_tel.clone())
+}
+
 /// The shopper's conversation and whether anyone is there to answer.
 #[server(prefix = "/api/help", endpoint = "chat", input = Json)]
 pub async fn get_chat() -> Result<ChatState, ShopError> {

@@ -9,7 +9,7 @@ use super::callback::CallbackSection;
 use super::chat::ChatSection;
 use super::part::{split_view, Deferred};
 use super::storage;
-use crate::api::support::get_help_content;
+use crate::api::support::{get_help_content, get_help_phone};
 use crate::content::{Faq, HelpContent};
 use crate::domain::date::uk_local;
 use leptos::prelude::*;
@@ -17,27 +17,72 @@ use leptos_router::hooks::use_location;
 
 const OPEN_KEY: &str = "storefront.help.open";
 
-/// The help content: built in at first, replaced by the shop owner's current file as
-/// soon as the server answers.
+/// What the first load holds of the help content: the number the bar's "Call us" dials
+/// (built in, then the owner's current one), and a place for the whole content, filled
+/// the first time a part shows it ([`use_help`]). The content, its reader and its rules'
+/// words come with those parts.
+#[derive(Clone, Copy)]
+struct HelpState {
+    phone_tel: RwSignal<String>,
+    content: StoredValue<Option<RwSignal<HelpContent>>>,
+    /// The app's own scope: the content outlives the part that first asked for it.
+    owner: StoredValue<Owner>,
+}
+
+/// Called once by the app: the bar's number, current as soon as the server answers.
 pub fn provide_help() {
-    let help = RwSignal::new(HelpContent::bundled());
-    provide_context(help);
+    let phone_tel = RwSignal::new(crate::BUNDLED_PHONE_TEL.to_owned());
+    provide_context(HelpState {
+        phone_tel,
+        content: StoredValue::new(None),
+        owner: StoredValue::new(Owner::current().unwrap_or_default()),
+    });
     leptos::task::spawn_local(async move {
-        if let Ok(current) = get_help_content().await {
-            if help.with_untracked(|h| *h != current) {
-                help.set(current);
-            }
+        if let Ok(current) = get_help_phone().await {
+            renew(phone_tel, current);
         }
     });
 }
 
+fn renew<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, current: T) {
+    if signal.with_untracked(|now| *now != current) {
+        signal.set(current);
+    }
+}
+
+/// The number the help links dial (the bar's and the open panel's).
+fn use_phone() -> RwSignal<String> {
+    use_context::<HelpState>().map_or_else(
+        || RwSignal::new(crate::BUNDLED_PHONE_TEL.to_owned()),
+        |state| state.phone_tel,
+    )
+}
+
+/// The help content: built in at first, replaced by the shop owner's current file as
+/// soon as the server answers (asked the first time a page or the panel needs it).
 pub fn use_help() -> RwSignal<HelpContent> {
-    use_context::<RwSignal<HelpContent>>().unwrap_or_else(|| RwSignal::new(HelpContent::bundled()))
+    let Some(state) = use_context::<HelpState>() else {
+        return RwSignal::new(HelpContent::bundled());
+    };
+    if let Some(help) = state.content.get_value() {
+        return help;
+    }
+    let help = state
+        .owner
+        .with_value(|owner| owner.with(|| RwSignal::new(HelpContent::bundled())));
+    state.content.set_value(Some(help));
+    leptos::task::spawn_local(async move {
+        if let Ok(current) = get_help_content().await {
+            renew(state.phone_tel, current.phone_tel.clone());
+            renew(help, current);
+        }
+    });
+    help
 }
 
 /// The shop's phone number as a link's address ("Call us" on the bar and in the panel).
-fn tel_href(help: RwSignal<HelpContent>) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    move || help.with(|h| format!("tel:{}", h.phone_tel))
+fn tel_href(phone: RwSignal<String>) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || phone.with(|tel| format!("tel:{tel}"))
 }
 
 /// Screens this narrow (the stylesheet's phone layout) start with the panel as a bar at
@@ -75,7 +120,6 @@ fn room_below_header() -> Option<String> {
 /// The help panel beside every shop page.
 #[component]
 pub fn HelpPanel() -> impl IntoView {
-    let help = use_help();
     let open = RwSignal::new(saved_open());
     let chat_focus = RwSignal::new(false);
     let panel = NodeRef::<leptos::html::Aside>::new();
@@ -96,7 +140,7 @@ pub fn HelpPanel() -> impl IntoView {
             };
         }
     });
-    let tel = tel_href(help);
+    let tel = tel_href(use_phone());
 
     view! {
         <aside
@@ -159,7 +203,7 @@ fn HelpBody(open: RwSignal<bool>, chat_focus: RwSignal<bool>) -> impl IntoView {
             (status.is_open(), status.describe(today))
         })
     });
-    let tel = tel_href(help);
+    let tel = tel_href(use_phone());
     let mailto = move || help.with(|h| format!("mailto:{}", h.email));
     view! {
         <h2 class="help-panel__title">"Need a hand? We're here."</h2>

@@ -34,7 +34,7 @@ pub const STAFF_PAGES: [&str; 2] = ["/agent", "/warehouse"];
 /// [`KEEP_OFFLINE_HEADER`](storefront_model::offline::KEEP_OFFLINE_HEADER), so the
 /// service worker may show the last one when the shop can't be reached. Nothing that
 /// writes belongs here (a kept answer to a write would be a lie when replayed).
-pub const OFFLINE_READS: [&str; 9] = [
+pub const OFFLINE_READS: [&str; 10] = [
     "/api/categories",
     "/api/home",
     "/api/category",
@@ -44,6 +44,7 @@ pub const OFFLINE_READS: [&str; 9] = [
     "/api/price_cart",
     "/api/order_status",
     "/api/help/content",
+    "/api/help/phone",
 ];
 
 /// The policy of the service worker's script: it may fetch from the shop and nothing else.
