@@ -7,7 +7,8 @@
 # (linked with --emit-relocs, build.rs) goes through wasm-split-cli, which moves
 # each `#[lazy]` function (src/app.rs, lazy_page!) and what only it uses into a part of its
 # own and writes the JS that fetches a part when first called; then wasm-bindgen
-# (--keep-lld-exports, which the parts link against) and wasm-opt -Oz for each module. The
+# (--keep-lld-exports, which the parts link against) and wasm-opt -Oz for each module, and
+# esbuild minifies the JS glue and the loader. The
 # results replace what trunk staged under the same hashed names (its hash is of this
 # build), each part is named with that hash too (so the server caches them as immutable
 # and a release never mixes with the last), and the page's integrity hashes are renewed.
@@ -61,6 +62,15 @@ fi
 # hashes below: it changes $link.
 page=$staging/index.html
 python3 scripts/part-packs.py src/app.rs "$staging" "$link" "$page" "$hash"
+
+# The JS of the first load, minified (after part-packs.py, which edits the loader as the
+# splitter wrote it; before the integrity hashes): names shortened, blanks gone. The JS
+# glue and the loader are ES modules; their exports (and the wasm's import names, which
+# are object keys) keep their names.
+for js in "$staging/$name.js" "$staging/$link"; do
+  esbuild --minify --format=esm --log-level=error "$js" --outfile="$work/min.js"
+  mv "$work/min.js" "$js"
+done
 
 # The page: new integrity for the replaced glue and wasm, and the link module preloaded
 # beside the glue (it imports it at once, so the first load has it either way).
