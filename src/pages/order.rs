@@ -353,18 +353,22 @@ fn StatusSteps(
 /// The return policy and how to reach a person, straight after buying.
 #[component]
 fn AfterBuying() -> impl IntoView {
-    let help = crate::components::use_help().get_untracked();
-    view! {
-        <section class="after-buying" aria-labelledby="after-heading">
-            <h2 id="after-heading">"If you need us"</h2>
-            <p>
-                "Call " <a href=format!("tel:{}", help.phone_tel)>{help.phone_display.clone()}</a>
-                " (" {help.hours_text()} "), email "
-                <a href=format!("mailto:{}", help.email)>{help.email.clone()}</a>
-                ", or chat with us in the Help panel."
-            </p>
-            <p>{help.returns.summary.clone()} " " <a href="/help/returns">"Our return policy"</a></p>
-        </section>
+    // The built-in content first, the owner's current file once the server answers.
+    let help = crate::components::use_help();
+    move || {
+        let help = help.get();
+        view! {
+            <section class="after-buying" aria-labelledby="after-heading">
+                <h2 id="after-heading">"If you need us"</h2>
+                <p>
+                    "Call " <a href=format!("tel:{}", help.phone_tel)>{help.phone_display.clone()}</a>
+                    " (" {help.hours_text()} "), email "
+                    <a href=format!("mailto:{}", help.email)>{help.email.clone()}</a>
+                    ", or chat with us in the Help panel."
+                </p>
+                <p>{help.returns.summary.clone()} " " <a href="/help/returns">"Our return policy"</a></p>
+            </section>
+        }
     }
 }
 
