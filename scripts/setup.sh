@@ -8,7 +8,8 @@
 #     wasm32 std built once from rust-web-src — see docs/toolchain.md);
 #   - trunk, wasm-bindgen-cli (same version as Cargo.toml pins), wasm-opt (binaryen 132),
 #     wasm-split-cli (cuts the shop's release wasm into lazy parts: scripts/split-wasm.sh),
-#     esbuild (minifies the shop's JS glue and part loader there);
+#     esbuild (minifies the release's JS glue and part loader there, and its stylesheets in
+#     scripts/build-app.sh);
 #   - Chromium and chromedriver (headless browser tests);
 #   - brotli (precompressed assets, size report);
 #   - the end-to-end test dependencies (npm, tests/e2e).
@@ -24,7 +25,8 @@ TRUNK_VERSION="0.21.14"
 # The splitter for Leptos' #[lazy] (wasm_split_helpers 0.2 in Cargo.lock); about a minute.
 WASM_SPLIT_VERSION="0.2.4"
 BINARYEN_VERSION="132.0.0"
-# Minifies the shop's JS glue and part loader (scripts/split-wasm.sh).
+# Minifies the release's JS glue, part loader (scripts/split-wasm.sh) and stylesheets
+# (scripts/build-app.sh).
 ESBUILD_VERSION="0.28.2"
 TOOLCHAIN_NAME="storefront-debian-web"
 
@@ -157,7 +159,7 @@ setup_tools() {
   fi
   if ! command -v esbuild >/dev/null || [ "$(esbuild --version)" != "$ESBUILD_VERSION" ]; then
     command -v npm >/dev/null || apt_install nodejs npm
-    log "npm install -g esbuild@$ESBUILD_VERSION (minifies the shop's JS)"
+    log "npm install -g esbuild@$ESBUILD_VERSION (minifies the shop's JS and CSS)"
     $SUDO npm install -g --silent "esbuild@$ESBUILD_VERSION" >/dev/null
   fi
 }
