@@ -1,20 +1,19 @@
 //! Parts of the app that are fetched the first time they are needed, not in the first
 //! load. With the crate's feature `split` (release builds, `scripts/build-app.sh`) a
-//! [`split_view!`] is a wasm part of its own, cut out by `scripts/split-wasm.sh`; without
-//! it (`trunk serve`, the tests) the same code is an ordinary async function, so every
-//! caller works the same either way.
+//! [`split_fn!`] (or [`split_view!`]) is a wasm part of its own, cut out by
+//! `scripts/split-wasm.sh`; without it (`trunk serve`, the tests) the same code is an
+//! ordinary async function, so every caller works the same either way.
 
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use send_wrapper::SendWrapper;
 use std::future::Future;
 
-/// Defines `async fn $load(args) -> Result<AnyView, SplitLoaderError>`, giving `$view`,
-/// and `async fn $preload()`, which only fetches the part (a failure is left to `$load`,
-/// which tries again). With feature `split`, `$view` and whatever only it uses are the
-/// part.
-macro_rules! split_view {
-    ($load:ident($($arg:ident: $ty:ty),*), $preload:ident => $view:expr) => {
+/// Defines `async fn $load(args) -> Result<$out, SplitLoaderError>`, giving `$body`, and
+/// `async fn $preload()`, which only fetches the part (a failure is left to `$load`, which
+/// tries again). With feature `split`, `$body` and whatever only it uses are the part.
+macro_rules! split_fn {
+    ($load:ident($($arg:ident: $ty:ty),*) -> $out:ty, $preload:ident => $body:expr) => {
         #[cfg(feature = "split")]
         #[::leptos::wasm_split::wasm_split(
             $load,
@@ -24,16 +23,16 @@ macro_rules! split_view {
         )]
         fn $load(
             $($arg: $ty),*
-        ) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
-            Ok(::leptos::prelude::IntoAny::into_any($view))
+        ) -> Result<$out, ::leptos::wasm_split::SplitLoaderError> {
+            Ok($body)
         }
 
         #[cfg(not(feature = "split"))]
         #[allow(clippy::unused_async)]
         async fn $load(
             $($arg: $ty),*
-        ) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
-            Ok(::leptos::prelude::IntoAny::into_any($view))
+        ) -> Result<$out, ::leptos::wasm_split::SplitLoaderError> {
+            Ok($body)
         }
 
         #[cfg(not(feature = "split"))]
@@ -41,6 +40,17 @@ macro_rules! split_view {
         async fn $preload() -> Result<(), ::leptos::wasm_split::SplitLoaderError> {
             Ok(())
         }
+    };
+}
+pub(crate) use split_fn;
+
+/// [`split_fn!`] for a view: `$load` gives `$view` as an `AnyView`.
+macro_rules! split_view {
+    ($load:ident($($arg:ident: $ty:ty),*), $preload:ident => $view:expr) => {
+        $crate::components::part::split_fn!(
+            $load($($arg: $ty),*) -> ::leptos::prelude::AnyView,
+            $preload => ::leptos::prelude::IntoAny::into_any($view)
+        );
     };
 }
 pub(crate) use split_view;

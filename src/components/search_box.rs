@@ -2,7 +2,7 @@
 //! keystroke (debounced; a late answer to an older keystroke is dropped), with the
 //! listbox pattern for keyboards and screen readers.
 
-use super::part::preload as fetch_part;
+use super::part::{preload as fetch_part, split_fn};
 use super::Highlighted;
 use crate::api::catalog::{suggest, Suggestions};
 use crate::domain::search::SearchParams;
@@ -65,31 +65,10 @@ fn options_of(s: &Suggestions) -> Vec<Option_> {
     out
 }
 
-/// Asks the server for `query`'s suggestions and turns them into rows: a part of its own
-/// (`split_view!`'s way, src/components/part.rs), fetched when the shopper first focuses
-/// or types in the box, so the first load carries neither the call nor its answer's reader.
-#[cfg(feature = "split")]
-#[leptos::wasm_split::wasm_split(
-    suggest_part,
-    wasm_split_path = ::leptos::wasm_split,
-    preload(preload_suggest_part),
-    fallible
-)]
-fn suggest_part(query: String) -> Result<Asked, leptos::wasm_split::SplitLoaderError> {
-    Ok(ask_server(query))
-}
-
-#[cfg(not(feature = "split"))]
-#[allow(clippy::unused_async)]
-async fn suggest_part(query: String) -> Result<Asked, leptos::wasm_split::SplitLoaderError> {
-    Ok(ask_server(query))
-}
-
-#[cfg(not(feature = "split"))]
-#[allow(clippy::unused_async)]
-async fn preload_suggest_part() -> Result<(), leptos::wasm_split::SplitLoaderError> {
-    Ok(())
-}
+// Asks the server for `query`'s suggestions and turns them into rows: a part of its own,
+// fetched when the shopper first focuses or types in the box, so the first load carries
+// neither the call nor its answer's reader.
+split_fn!(suggest_part(query: String) -> Asked, preload_suggest_part => ask_server(query));
 
 /// The rows for a query, or `None` if the server couldn't say.
 type Asked = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Vec<Option_>>>>>;
