@@ -23,8 +23,9 @@ link spends a round trip per handful of them. So:
   fetch of the same pack then uses.
 
 What each path needs comes from where it is decided, nothing is typed twice:
-- the routes and which of them are lazy: the `<Route>`/`<ParentRoute>` elements and the
-  `lazy_page!`/`lazy_route!` tables in src/app.rs (a nested route needs every level's part);
+- the routes and which of them are lazy: the `<Route>`/`<ParentRoute>` elements (a
+  `view={Page::…}` is lazy) and the `lazy_pages!` table in src/app.rs (a nested route
+  needs every level's part);
 - the files a part needs (its own and the chunks it shares with other parts): the loader
   wasm-split-cli wrote.
 The inline script picks the route with the most fixed segments among those matching the
@@ -46,11 +47,13 @@ def fail(message):
 
 
 app = open(app_rs).read()
-# `lazy_page!`'s `SearchRoute => search_page, preload_search_page => SearchPage;` and
-# `lazy_route!`'s `ContactRoute => checkout_part(CheckoutView::Contact), preload_checkout_part;`
-lazy = dict(re.findall(r"^\s*(\w+Route) => (\w+)(?:\([^)]*\))?, \w+(?: => \w+)?;", app, re.M))
+# The `lazy_pages!` table: `Contact => checkout_part(CheckoutView::Contact), preload_checkout_part;`
+table_block = re.search(r"^lazy_pages! \{\n(.*?)^\}", app, re.M | re.S)
+if not table_block:
+    fail(f"no lazy_pages! table in {app_rs}")
+lazy = dict(re.findall(r"^\s*(\w+) => (\w+)\([^)]*\), \w+;", table_block.group(1), re.M))
 if not lazy:
-    fail(f"no lazy_page!/lazy_route! table in {app_rs}")
+    fail(f"no pages in the lazy_pages! table of {app_rs}")
 
 # The loader: every module's file and the modules it waits for.
 link = open(link_js).read()
@@ -84,18 +87,18 @@ def files_of(key, seen):
 routes = []
 stack = []  # (path, parts) of the open <ParentRoute>s
 element_re = re.compile(
-    r"<(ParentRoute|Route) path=path!\(\"([^\"]*)\"\) view=(?:\{Lazy::<(\w+)>::new\(\)\}|\w+)[^>]*?(/?)>|</ParentRoute>"
+    r"<(ParentRoute|Route) path=path!\(\"([^\"]*)\"\) view=(?:\{Page::(\w+)\}|\w+)[^>]*?(/?)>|</ParentRoute>"
 )
 for m in element_re.finditer(app):
     if m.group(0) == "</ParentRoute>":
         stack.pop()
         continue
-    kind, path, lazy_route, self_closing = m.groups()
+    kind, path, page, self_closing = m.groups()
     parts = []
-    if lazy_route:
-        if lazy_route not in lazy:
-            fail(f"{lazy_route} is a lazy route without a lazy_page!/lazy_route! entry")
-        parts = [lazy[lazy_route]]
+    if page:
+        if page not in lazy:
+            fail(f"Page::{page} is a route's view without a lazy_pages! entry")
+        parts = [lazy[page]]
     if stack:
         parent_path, parent_parts = stack[-1]
         path = parent_path.rstrip("/") + ("/" + path if path else "")

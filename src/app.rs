@@ -34,45 +34,42 @@ use crate::pages::{
 };
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, Lazy, LazyRoute};
+use leptos_router::{path, ChooseView};
 
-/// Routes whose page is loaded when first shown: `$route` for the router, showing what
+/// The pages loaded when first shown: `Page::$page` is a route's view, showing what
 /// `$load($args)` gives (a split point: its own wasm part with feature `split`) and
-/// preloading with `$preload` (the fetch of that part alone). Several routes may share one
+/// preloading with `$preload` (the fetch of that part alone). Several pages may share one
 /// part (checkout's steps, an order's pages): fewer parts means fewer files, because the
 /// splitter cuts the code parts share into a chunk per set of sharers. The router preloads
 /// every level of a nested route at once. A part that can't be fetched (a dropped
 /// connection) leaves the shop running and says so.
-macro_rules! lazy_route {
-    ($($route:ident => $load:ident($($arg:expr),*), $preload:ident;)*) => {$(
-        struct $route;
+///
+/// One type for every lazy page (not a `LazyRoute` type each): the router's code is
+/// generic over a route's view, so routes of the same shape share one copy of it in the
+/// first load.
+macro_rules! lazy_pages {
+    ($($page:ident => $load:ident($($arg:expr),*), $preload:ident;)*) => {
+        #[derive(Clone, Copy)]
+        enum Page {
+            $($page),*
+        }
 
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
+        impl ChooseView for Page {
+            async fn choose(self) -> AnyView {
+                let page = match self {
+                    $(Self::$page => $load($($arg),*).await),*
+                };
+                page.unwrap_or_else(|_| view! { <PartNotLoaded /> }.into_any())
             }
 
-            async fn view(_: Self) -> AnyView {
-                match $load($($arg),*).await {
-                    Ok(page) => page,
-                    Err(_) => view! { <PartNotLoaded /> }.into_any(),
-                }
-            }
-
-            async fn preload() {
-                // A failure is shown by `view`, which tries again.
-                let _ = $preload().await;
+            async fn preload(&self) {
+                // A failure is shown by `choose`, which tries again.
+                let _ = match self {
+                    $(Self::$page => $preload().await),*
+                };
             }
         }
-    )*};
-}
-
-/// A lazy route with a part of its own showing the component `$page`.
-macro_rules! lazy_page {
-    ($($route:ident => $load:ident, $preload:ident => $page:ident;)*) => {$(
-        lazy_route! { $route => $load(), $preload; }
-        split_view!($load(), $preload => view! { <$page /> });
-    )*};
+    };
 }
 
 /// Checkout's layout and steps, one part: a shopper who starts checking out goes through
@@ -137,31 +134,36 @@ split_view!(account_part(page: AccountView), preload_account_part => match page 
     AccountView::SignIn => view! { <SignInPage /> }.into_any(),
 });
 
-lazy_route! {
-    HomeRoute => browse_part(BrowseView::Home), preload_browse_part;
-    CategoryRoute => browse_part(BrowseView::Category), preload_browse_part;
-    CheckoutRoute => checkout_part(CheckoutView::Layout), preload_checkout_part;
-    CheckoutStartRoute => checkout_part(CheckoutView::Start), preload_checkout_part;
-    ContactRoute => checkout_part(CheckoutView::Contact), preload_checkout_part;
-    DeliveryRoute => checkout_part(CheckoutView::Delivery), preload_checkout_part;
-    PaymentRoute => checkout_part(CheckoutView::Payment), preload_checkout_part;
-    ReviewRoute => checkout_part(CheckoutView::Review), preload_checkout_part;
-    FindOrderRoute => order_part(OrderView::Find), preload_order_part;
-    ConfirmationRoute => order_part(OrderView::Confirmation), preload_order_part;
-    OrderStatusRoute => order_part(OrderView::Status), preload_order_part;
-    ReturnLabelRoute => order_part(OrderView::ReturnLabel), preload_order_part;
-    AccountRoute => account_part(AccountView::Account), preload_account_part;
-    SignInRoute => account_part(AccountView::SignIn), preload_account_part;
+lazy_pages! {
+    Home => browse_part(BrowseView::Home), preload_browse_part;
+    Category => browse_part(BrowseView::Category), preload_browse_part;
+    Product => product_page(), preload_product_page;
+    Search => search_page(), preload_search_page;
+    Cart => cart_page(), preload_cart_page;
+    Checkout => checkout_part(CheckoutView::Layout), preload_checkout_part;
+    CheckoutStart => checkout_part(CheckoutView::Start), preload_checkout_part;
+    Contact => checkout_part(CheckoutView::Contact), preload_checkout_part;
+    Delivery => checkout_part(CheckoutView::Delivery), preload_checkout_part;
+    Payment => checkout_part(CheckoutView::Payment), preload_checkout_part;
+    Review => checkout_part(CheckoutView::Review), preload_checkout_part;
+    FindOrder => order_part(OrderView::Find), preload_order_part;
+    Confirmation => order_part(OrderView::Confirmation), preload_order_part;
+    OrderStatus => order_part(OrderView::Status), preload_order_part;
+    ReturnLabel => order_part(OrderView::ReturnLabel), preload_order_part;
+    Returns => returns_page(), preload_returns_page;
+    MailLink => mail_link_page(), preload_mail_link_page;
+    Account => account_part(AccountView::Account), preload_account_part;
+    SignIn => account_part(AccountView::SignIn), preload_account_part;
+    ReviewOrder => review_page(), preload_review_page;
 }
 
-lazy_page! {
-    CartRoute => cart_page, preload_cart_page => CartPage;
-    ReturnsRoute => returns_page, preload_returns_page => ReturnsPage;
-    MailLinkRoute => mail_link_page, preload_mail_link_page => MailLinkPage;
-    SearchRoute => search_page, preload_search_page => SearchPage;
-    ReviewPageRoute => review_page, preload_review_page => ReviewPage;
-    ProductRoute => product_page, preload_product_page => ProductPage;
-}
+// Pages with a part of their own.
+split_view!(cart_page(), preload_cart_page => view! { <CartPage /> });
+split_view!(returns_page(), preload_returns_page => view! { <ReturnsPage /> });
+split_view!(mail_link_page(), preload_mail_link_page => view! { <MailLinkPage /> });
+split_view!(search_page(), preload_search_page => view! { <SearchPage /> });
+split_view!(review_page(), preload_review_page => view! { <ReviewPage /> });
+split_view!(product_page(), preload_product_page => view! { <ProductPage /> });
 
 /// The whole storefront.
 #[component]
@@ -187,31 +189,31 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="layout__main" tabindex="-1">
                     <Routes fallback=NotFoundPage>
                         <ParentRoute path=path!("/") view=HomeHero>
-                            <Route path=path!("") view={Lazy::<HomeRoute>::new()} />
+                            <Route path=path!("") view={Page::Home} />
                         </ParentRoute>
-                        <Route path=path!("/c/:slug") view={Lazy::<CategoryRoute>::new()} />
-                        <Route path=path!("/p/:slug") view={Lazy::<ProductRoute>::new()} />
-                        <Route path=path!("/search") view={Lazy::<SearchRoute>::new()} />
-                        <Route path=path!("/cart") view={Lazy::<CartRoute>::new()} />
-                        <ParentRoute path=path!("/checkout") view={Lazy::<CheckoutRoute>::new()}>
-                            <Route path=path!("") view={Lazy::<CheckoutStartRoute>::new()} />
-                            <Route path=path!("contact") view={Lazy::<ContactRoute>::new()} />
-                            <Route path=path!("delivery") view={Lazy::<DeliveryRoute>::new()} />
-                            <Route path=path!("payment") view={Lazy::<PaymentRoute>::new()} />
-                            <Route path=path!("review") view={Lazy::<ReviewRoute>::new()} />
+                        <Route path=path!("/c/:slug") view={Page::Category} />
+                        <Route path=path!("/p/:slug") view={Page::Product} />
+                        <Route path=path!("/search") view={Page::Search} />
+                        <Route path=path!("/cart") view={Page::Cart} />
+                        <ParentRoute path=path!("/checkout") view={Page::Checkout}>
+                            <Route path=path!("") view={Page::CheckoutStart} />
+                            <Route path=path!("contact") view={Page::Contact} />
+                            <Route path=path!("delivery") view={Page::Delivery} />
+                            <Route path=path!("payment") view={Page::Payment} />
+                            <Route path=path!("review") view={Page::Review} />
                         </ParentRoute>
-                        <Route path=path!("/orders/find") view={Lazy::<FindOrderRoute>::new()} />
-                        <Route path=path!("/orders/:number/confirmation") view={Lazy::<ConfirmationRoute>::new()} />
-                        <Route path=path!("/orders/:number") view={Lazy::<OrderStatusRoute>::new()} />
-                        <Route path=path!("/orders/:number/returns/:code") view={Lazy::<ReturnLabelRoute>::new()} />
-                        <Route path=path!("/help/returns") view={Lazy::<ReturnsRoute>::new()} />
-                        <Route path=path!("/alerts/confirm") view={Lazy::<MailLinkRoute>::new()} />
-                        <Route path=path!("/alerts/price") view={Lazy::<MailLinkRoute>::new()} />
-                        <Route path=path!("/unsubscribe") view={Lazy::<MailLinkRoute>::new()} />
-                        <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
-                        <Route path=path!("/account/sign-in") view={Lazy::<SignInRoute>::new()} />
-                        <Route path=path!("/offers/confirm") view={Lazy::<MailLinkRoute>::new()} />
-                        <Route path=path!("/review/:token") view={Lazy::<ReviewPageRoute>::new()} />
+                        <Route path=path!("/orders/find") view={Page::FindOrder} />
+                        <Route path=path!("/orders/:number/confirmation") view={Page::Confirmation} />
+                        <Route path=path!("/orders/:number") view={Page::OrderStatus} />
+                        <Route path=path!("/orders/:number/returns/:code") view={Page::ReturnLabel} />
+                        <Route path=path!("/help/returns") view={Page::Returns} />
+                        <Route path=path!("/alerts/confirm") view={Page::MailLink} />
+                        <Route path=path!("/alerts/price") view={Page::MailLink} />
+                        <Route path=path!("/unsubscribe") view={Page::MailLink} />
+                        <Route path=path!("/account") view={Page::Account} />
+                        <Route path=path!("/account/sign-in") view={Page::SignIn} />
+                        <Route path=path!("/offers/confirm") view={Page::MailLink} />
+                        <Route path=path!("/review/:token") view={Page::ReviewOrder} />
                     </Routes>
                 </main>
                 <HelpPanel />
