@@ -20,7 +20,8 @@ link spends a round trip per handful of them. So:
   only the files);
 - the page (INDEX_HTML) gets a small inline script that adds a `<link rel="preload"
   as="fetch" crossorigin>` for the packs of the route being opened, which the loader's
-  fetch of the same pack then uses.
+  fetch of the same pack then uses, and a link for the startup parts' packs (STARTUP_PARTS,
+  fetched by the layout on every page), whose files the other packs leave out.
 
 What each path needs comes from where it is decided, nothing is typed twice:
 - the routes and which of them are lazy: the `<Route>`/`<ParentRoute>` elements (a
@@ -39,6 +40,11 @@ import sys
 app_rs, staging, link_name, index_html, build_hash = sys.argv[1:]
 # Routes whose parts the service worker keeps with the shell.
 OFFLINE_PATHS = ["/cart"]
+# Parts the layout fetches as the shop starts, on every page (the header's categories and
+# the help bar's number: src/components/shell_reads.rs). Every page preloads them, the
+# service worker keeps them with the shell, and the other parts' packs leave out the files
+# these bring (they are there, or coming, by the time another part is asked for).
+STARTUP_PARTS = ["shell_reads"]
 link_js = f"{staging}/{link_name}"
 
 
@@ -124,18 +130,31 @@ def short(file):
 
 part_files = {}
 pack_bytes = 0
-for key in modules:
-    if not key.startswith("split:"):
-        continue
-    part = key[len("split:"):]
-    files = files_of(key, set())
+
+
+def pack(part, files):
+    global pack_bytes
     part_files[part] = [short(f) for f in files]
     blobs = [open(f"{staging}/{f}", "rb").read() for f in files]
     index = json.dumps([[f, len(b)] for f, b in zip(files, blobs)], separators=(",", ":")).encode()
-    pack = len(index).to_bytes(4, "little") + index + b"".join(blobs)
+    data = len(index).to_bytes(4, "little") + index + b"".join(blobs)
     with open(f"{staging}/pack_{part}{suffix}", "wb") as out:
-        out.write(pack)
-    pack_bytes += len(pack)
+        out.write(data)
+    pack_bytes += len(data)
+
+
+startup_files = set()
+for part in STARTUP_PARTS:
+    if f"split:{part}" not in modules:
+        fail(f"the startup part {part} is not in {link_js}")
+    files = files_of(f"split:{part}", set())
+    startup_files.update(files)
+    pack(part, files)
+for key in modules:
+    part = key[len("split:"):]
+    if not key.startswith("split:") or part in STARTUP_PARTS:
+        continue
+    pack(part, [f for f in files_of(key, set()) if f not in startup_files])
 
 # Each route's pattern, its number of fixed segments and its parts.
 table = []
@@ -222,6 +241,10 @@ offline = [part for path, parts in routes if path in OFFLINE_PATHS for part in p
 if len(offline) != len(OFFLINE_PATHS):
     fail(f"expected one lazy part for each of {OFFLINE_PATHS} in {app_rs}, found {offline}")
 keep = "".join(f'<meta name="storefront-offline" content="/pack_{part}{suffix}">' for part in offline)
+# The startup parts: preloaded on every page (and, named in it, kept offline).
+keep += "".join(
+    f'<link rel="preload" as="fetch" crossorigin="anonymous" href="/pack_{part}{suffix}">' for part in STARTUP_PARTS
+)
 html = open(index_html).read()
 if "</head>" not in html:
     fail(f"no </head> in {index_html}")

@@ -1,5 +1,5 @@
+use super::shell_reads::read_categories;
 use super::{use_cart, RegionPicker, RegionPrompt, SearchBox};
-use crate::api::catalog::list_categories;
 use leptos::prelude::*;
 
 /// The header on every page: the shop's name, the search box, the categories and the cart.
@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub fn SiteHeader() -> impl IntoView {
     let cart = use_cart();
     let count = move || cart.0.with(|c| c.item_count());
-    let categories = LocalResource::new(list_categories);
+    let categories = LocalResource::new(read_categories);
 
     view! {
         <header class="site-header">
@@ -37,7 +37,6 @@ pub fn SiteHeader() -> impl IntoView {
                                     </ul>
                                 }
                             })
-                            .ok()
                     })}
                 </Transition>
             </nav>

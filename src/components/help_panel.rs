@@ -8,8 +8,9 @@ use super::browser::now_unix;
 use super::callback::CallbackSection;
 use super::chat::ChatSection;
 use super::part::{split_view, Deferred};
+use super::shell_reads::read_phone_tel;
 use super::storage;
-use crate::api::support::{get_help_content, get_help_phone};
+use crate::api::support::get_help_content;
 use crate::content::{Faq, HelpContent};
 use crate::domain::date::uk_local;
 use leptos::prelude::*;
@@ -38,7 +39,7 @@ pub fn provide_help() {
         owner: StoredValue::new(Owner::current().unwrap_or_default()),
     });
     leptos::task::spawn_local(async move {
-        if let Ok(current) = get_help_phone().await {
+        if let Some(current) = read_phone_tel().await {
             renew(phone_tel, current);
         }
     });

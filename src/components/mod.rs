@@ -22,6 +22,7 @@ pub mod region;
 pub mod returns;
 pub mod reviews;
 pub mod search_box;
+pub mod shell_reads;
 pub mod shipments;
 pub mod stock_badge;
 pub mod stock_help;

@@ -99,6 +99,9 @@ test("on a phone the help starts as a bar at the bottom and never covers the hea
   await context.close();
 });
 
+// The part every page fetches as the shop starts (scripts/part-packs.py, STARTUP_PARTS).
+const STARTUP_PART = "shell_reads";
+
 test("the chat and the call-back form are fetched when first wanted, not in the first load", async () => {
   // The release app's parts (scripts/split-wasm.sh) are files named split_<part>-<hash>.wasm,
   // or come in a pack of their own, pack_<part>-<hash>.wasm (scripts/part-packs.py).
@@ -114,20 +117,25 @@ test("the chat and the call-back form are fetched when first wanted, not in the 
   await visible(help.getByRole("button", { name: "Need help?" }));
   await visible(page.getByRole("heading", { name: "Popular right now" }));
   await page.waitForLoadState("networkidle");
-  assert.deepEqual(parts, ["browse_part"], "the home page on a phone fetches its own part, not the help's");
+  // Every page fetches the layout's reads (the header's categories, the bar's number:
+  // src/components/shell_reads.rs) as it starts.
+  assert.deepEqual([...parts].sort(), ["browse_part", STARTUP_PART], "the home page on a phone fetches its own part and the layout's, not the help's");
+  const later = () => parts.filter((p) => p !== STARTUP_PART);
   await help.getByRole("button", { name: "Chat with us" }).click();
   await visible(help.getByRole("textbox", { name: "Your message" }));
-  assert.deepEqual(parts, ["browse_part", "help_body", "chat_box"], "opening the help fetches what it shows and the chat");
+  assert.deepEqual(later(), ["browse_part", "help_body", "chat_box"], "opening the help fetches what it shows and the chat");
   await help.getByRole("button", { name: "Ask us to call you" }).click();
   await visible(help.getByRole("textbox", { name: "Your name" }));
-  assert.deepEqual(parts, ["browse_part", "help_body", "chat_box", "callback_form"], "asking for a call fetches its form");
+  assert.deepEqual(later(), ["browse_part", "help_body", "chat_box", "callback_form"], "asking for a call fetches its form");
+  assert.equal(parts.length, 5, "the layout's part is fetched once");
   await expectNoAxeViolations(page, "the chat and call-back form, fetched");
   await context.close();
 });
 
 test("a page opened directly fetches its own parts beside the first load, from links in the page", async () => {
   // scripts/part-packs.py writes them: the routes from src/app.rs, each part's files (its
-  // own and the chunks it needs) packed into one, pack_<part>-<hash>.wasm. Fetched by a
+  // own and the chunks it needs) packed into one, pack_<part>-<hash>.wasm, and the layout's
+  // part (STARTUP_PART) on every page. Fetched by a
   // <link rel=preload> (initiator "link"), not after the first load has started (initiator
   // "fetch" from the loader). At phone width, where the help starts as a bar (on a wide
   // screen it starts open, with the chat in it).
@@ -150,6 +158,7 @@ test("a page opened directly fetches its own parts beside the first load, from l
     const paths = fetched.map(([path]) => path);
     assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], `${where}: each preloaded pack is fetched once`);
     assert.deepEqual(paths.filter((p) => /^\/(split|chunk)_/.test(p)), [], `${where}: no file of a part is fetched on its own`);
+    if (part !== STARTUP_PART) await preloaded(where, STARTUP_PART);
   };
   await page.goto("/search?q=shirt");
   await visible(page.getByRole("heading", { level: 1, name: "Results for “shirt”" }));
@@ -174,7 +183,7 @@ test("a page opened directly fetches its own parts beside the first load, from l
   await visible(page.getByRole("heading", { name: "Popular right now" }));
   await page.waitForLoadState("networkidle");
   await preloaded("the home page", "browse_part");
-  assert.equal((await parts()).length, 1, "the home page on a phone fetches only its own part");
+  assert.equal((await parts()).length, 2, "the home page on a phone fetches only its own part and the layout's");
   await context.close();
 });
 

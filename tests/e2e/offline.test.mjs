@@ -62,6 +62,8 @@ test("the shop opens offline with the pages seen and the cart, says so, and take
   await visible(page.getByRole("heading", { level: 1, name: productName }));
   await visible(offline);
   await visible(page.getByRole("link", { name: "Cart 1 item" }));
+  // The header's categories too (the layout's part and its answer, kept with the shell).
+  await visible(page.getByRole("navigation", { name: "Categories" }).getByRole("link").first());
   await expectNoAxeViolations(page, "a product page offline");
   // Checkout opens too (nothing can be ordered until the shop answers again).
   await page.goto("/checkout");
