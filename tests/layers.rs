@@ -103,9 +103,8 @@ fn the_shop_app_never_names_the_staff_app() {
 }
 
 /// The shop decodes JSON one way: server functions' answers go through
-/// `serde_json::from_slice`, so what else the browser reads with serde_json (saved orders
-/// and forms, live stock, the built-in help) does too; the cart, in the first load, is read
-/// by the browser's own `JSON` (`cart_state.rs`). A `from_str` compiles a second copy of the decoder for each
+/// `serde_json::from_slice`, so what else the browser reads (local storage, live stock, the
+/// built-in help) does too. A `from_str` compiles a second copy of the decoder for each
 /// type it reads, in every shopper's download (switching the shop's five saved 3,767 B brotli).
 #[test]
 fn the_shop_decodes_json_one_way() {

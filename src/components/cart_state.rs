@@ -13,24 +13,9 @@ const STORAGE_KEY: &str = "storefront.cart.v1";
 pub struct CartContext(pub RwSignal<Cart>);
 
 /// The cart saved on this device, or an empty one.
-///
-/// Saved as JSON in the shape the cart has on the wire (`{"lines":[{"variant_id":…,
-/// "quantity":…}]}`, so a cart saved by an earlier release reads the same), parsed and
-/// written by the browser's own `JSON` with the cart's serde derive: the first load carries
-/// no JSON reader of its own.
 pub fn load_saved_cart() -> Cart {
     storage::load(STORAGE_KEY)
-        .and_then(|json| web_sys::js_sys::JSON::parse(&json).ok())
-        .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
-        .unwrap_or_default()
-}
-
-/// The cart as [`load_saved_cart`] reads it.
-pub fn saved_form(cart: &Cart) -> String {
-    serde_wasm_bindgen::to_value(cart)
-        .ok()
-        .and_then(|value| web_sys::js_sys::JSON::stringify(&value).ok())
-        .map(String::from)
+        .and_then(|json| serde_json::from_slice(json.as_bytes()).ok())
         .unwrap_or_default()
 }
 
@@ -38,7 +23,9 @@ pub fn saved_form(cart: &Cart) -> String {
 pub fn provide_cart() -> CartContext {
     let cart = CartContext(RwSignal::new(load_saved_cart()));
     Effect::new(move |_| {
-        let json = cart.0.with(saved_form);
+        let json = cart
+            .0
+            .with(|c| serde_json::to_string(c).unwrap_or_default());
         storage::save(STORAGE_KEY, &json);
     });
     provide_context(cart);
