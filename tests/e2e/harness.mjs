@@ -170,8 +170,24 @@ export function useShop(hooks, extraEnv = {}) {
   return () => state;
 }
 
-/** Waits until a locator is visible (15 s). */
-export const visible = (locator) => locator.waitFor({ state: "visible", timeout: 15_000 });
+/** Waits until a locator is visible (15 s). If it never shows, the error says where the
+ * page was and what its main area and alerts said, so a failure in CI can be read. */
+export async function visible(locator) {
+  try {
+    await locator.waitFor({ state: "visible", timeout: 15_000 });
+  } catch (error) {
+    const page = locator.page();
+    const seen = await page
+      .evaluate(() => ({
+        url: location.href,
+        main: document.querySelector("main")?.innerText.slice(0, 400),
+        alerts: [...document.querySelectorAll("[role=alert]")].map((a) => a.innerText.slice(0, 200)),
+      }))
+      .catch((e) => ({ unreadable: String(e) }));
+    error.message += `\nThe page then: ${JSON.stringify(seen)}`;
+    throw error;
+  }
+}
 
 /** The help panel is there with its phone (tel:), email (mailto:) and return policy. */
 export async function expectHelpPanel(page, where) {
