@@ -24,9 +24,8 @@ link spends a round trip per handful of them. So:
   fetched by the layout on every page), whose files the other packs leave out.
 
 What each path needs comes from where it is decided, nothing is typed twice:
-- the routes and which of them are lazy: the `<Route>`/`<ParentRoute>` elements (a
-  `view={Page::…}` is lazy) and the `lazy_pages!` table in src/app.rs (a nested route
-  needs every level's part);
+- the routes and which of them are lazy: the `<Route>` elements (a `view={Page::…}` is
+  lazy) and the `lazy_pages!` table in src/app.rs;
 - the files a part needs (its own and the chunks it shares with other parts): the loader
   wasm-split-cli wrote.
 The inline script picks the route with the most fixed segments among those matching the
@@ -53,11 +52,13 @@ def fail(message):
 
 
 app = open(app_rs).read()
-# The `lazy_pages!` table: `Contact => checkout_part(CheckoutView::Contact), preload_checkout_part;`
+# The `lazy_pages!` table: `Category => browse_part(BrowseView::Category), preload_browse_part;`
+# (the part is what the preload fetches: the home page's heading is in the first load and
+# its `home_page()` isn't a part, but the rest of it is `browse_part`).
 table_block = re.search(r"^lazy_pages! \{\n(.*?)^\}", app, re.M | re.S)
 if not table_block:
     fail(f"no lazy_pages! table in {app_rs}")
-lazy = dict(re.findall(r"^\s*(\w+) => (\w+)\([^)]*\), \w+;", table_block.group(1), re.M))
+lazy = dict(re.findall(r"^\s*(\w+) => \w+\([^)]*\), preload_(\w+);", table_block.group(1), re.M))
 if not lazy:
     fail(f"no pages in the lazy_pages! table of {app_rs}")
 
@@ -89,30 +90,16 @@ def files_of(key, seen):
     return out
 
 
-# The routes, with the parts of every level.
+# The routes (flat: `FlatRoutes` has no nested routes) and their parts.
 routes = []
-stack = []  # (path, parts) of the open <ParentRoute>s
-element_re = re.compile(
-    r"<(ParentRoute|Route) path=path!\(\"([^\"]*)\"\) view=(?:\{Page::(\w+)\}|\w+)[^>]*?(/?)>|</ParentRoute>"
-)
-for m in element_re.finditer(app):
-    if m.group(0) == "</ParentRoute>":
-        stack.pop()
-        continue
-    kind, path, page, self_closing = m.groups()
+route_re = re.compile(r"<Route path=path!\(\"([^\"]*)\"\) view=(?:\{Page::(\w+)\}|\w+)[^>]*?/>")
+for path, page in route_re.findall(app):
     parts = []
     if page:
         if page not in lazy:
             fail(f"Page::{page} is a route's view without a lazy_pages! entry")
         parts = [lazy[page]]
-    if stack:
-        parent_path, parent_parts = stack[-1]
-        path = parent_path.rstrip("/") + ("/" + path if path else "")
-        parts = parent_parts + [p for p in parts if p not in parent_parts]
-    if kind == "ParentRoute" and not self_closing:
-        stack.append((path, parts))
-    else:
-        routes.append((path, parts))
+    routes.append((path, parts))
 if not routes:
     fail(f"no routes found in {app_rs}")
 
@@ -160,7 +147,12 @@ for key in modules:
 table = []
 for path, parts in routes:
     segments = [s for s in path.split("/") if s]
-    pattern = "^" + "".join("/[^/]+" if s.startswith(":") else "/" + re.escape(s) for s in segments) + "/?$"
+    pattern = "^" + "".join(
+        "(?:/[^/]+)?" if s.startswith(":") and s.endswith("?")
+        else "/[^/]+" if s.startswith(":")
+        else "/" + re.escape(s)
+        for s in segments
+    ) + "/?$"
     fixed = sum(1 for s in segments if not s.startswith(":"))
     for part in parts:
         if part not in part_files:

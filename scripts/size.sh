@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f dist/index.html ] || { echo "dist/ is empty: run scripts/build-app.sh first" >&2; exit 1; }
 target=150000
 # Lowered with each cut that lands (never raised to make room): README "Size".
-ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-163700}
+ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-152900}
 # The lazy parts' files (scripts/split-wasm.sh) and the service worker: not first load.
 later() { case "${1##*/}" in chunk_* | split_* | sw.js) return 0 ;; *) return 1 ;; esac; }
 # Each part's pack (scripts/part-packs.py): the same files again, as one download.

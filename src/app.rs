@@ -12,7 +12,7 @@
 
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
-use crate::components::part::{preload, split_view};
+use crate::components::part::{preload, split_view, Deferred};
 use crate::components::product_card::ProductPagePart;
 use crate::components::search_box::SearchPagePart;
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
@@ -21,7 +21,7 @@ use crate::pages::{
     alerts::MailLinkPage,
     cart::CartPage,
     category::CategoryPage,
-    checkout::{CheckoutLayout, CheckoutStart, ContactStep, DeliveryStep, PaymentStep, ReviewStep},
+    checkout::CheckoutLayout,
     find_order::FindOrderPage,
     home::{HomeHero, HomePage},
     not_found::NotFoundPage,
@@ -33,20 +33,22 @@ use crate::pages::{
     search::SearchPage,
 };
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos::wasm_split::SplitLoaderError;
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{path, ChooseView};
 
 /// The pages loaded when first shown: `Page::$page` is a route's view, showing what
 /// `$load($args)` gives (a split point: its own wasm part with feature `split`) and
-/// preloading with `$preload` (the fetch of that part alone). Several pages may share one
-/// part (checkout's steps, an order's pages): fewer parts means fewer files, because the
-/// splitter cuts the code parts share into a chunk per set of sharers. The router preloads
-/// every level of a nested route at once. A part that can't be fetched (a dropped
-/// connection) leaves the shop running and says so.
+/// preloading with `$preload`, named `preload_` and the part (the fetch of that part
+/// alone; `scripts/part-packs.py` reads the part's name there). Several pages may share one
+/// part (an order's pages, browsing): fewer parts means fewer files, because the splitter
+/// cuts the code parts share into a chunk per set of sharers. A part that can't be fetched
+/// (a dropped connection) leaves the shop running and says so.
 ///
 /// One type for every lazy page (not a `LazyRoute` type each): the router's code is
 /// generic over a route's view, so routes of the same shape share one copy of it in the
-/// first load.
+/// first load. The routes are flat (`FlatRoutes`, no nested routes): the nested router's
+/// code was about 12 kB brotli of the first load.
 macro_rules! lazy_pages {
     ($($page:ident => $load:ident($($arg:expr),*), $preload:ident;)*) => {
         #[derive(Clone, Copy)]
@@ -72,26 +74,9 @@ macro_rules! lazy_pages {
     };
 }
 
-/// Checkout's layout and steps, one part: a shopper who starts checking out goes through
-/// them all.
-#[derive(Clone, Copy)]
-enum CheckoutView {
-    Layout,
-    Start,
-    Contact,
-    Delivery,
-    Payment,
-    Review,
-}
-
-split_view!(checkout_part(page: CheckoutView), preload_checkout_part => match page {
-    CheckoutView::Layout => view! { <CheckoutLayout /> }.into_any(),
-    CheckoutView::Start => view! { <CheckoutStart /> }.into_any(),
-    CheckoutView::Contact => view! { <ContactStep /> }.into_any(),
-    CheckoutView::Delivery => view! { <DeliveryStep /> }.into_any(),
-    CheckoutView::Payment => view! { <PaymentStep /> }.into_any(),
-    CheckoutView::Review => view! { <ReviewStep /> }.into_any(),
-});
+// Checkout, every step (one route: moving between steps keeps the form), a part of its
+// own: a shopper who starts checking out goes through them all.
+split_view!(checkout_page(), preload_checkout_page => view! { <CheckoutLayout /> });
 
 /// An order's pages, one part: finding it, its confirmation, its status, a return's label.
 #[derive(Clone, Copy)]
@@ -135,17 +120,12 @@ split_view!(account_part(page: AccountView), preload_account_part => match page 
 });
 
 lazy_pages! {
-    Home => browse_part(BrowseView::Home), preload_browse_part;
+    Home => home_page(), preload_browse_part;
     Category => browse_part(BrowseView::Category), preload_browse_part;
     Product => product_page(), preload_product_page;
     Search => search_page(), preload_search_page;
     Cart => cart_page(), preload_cart_page;
-    Checkout => checkout_part(CheckoutView::Layout), preload_checkout_part;
-    CheckoutStart => checkout_part(CheckoutView::Start), preload_checkout_part;
-    Contact => checkout_part(CheckoutView::Contact), preload_checkout_part;
-    Delivery => checkout_part(CheckoutView::Delivery), preload_checkout_part;
-    Payment => checkout_part(CheckoutView::Payment), preload_checkout_part;
-    Review => checkout_part(CheckoutView::Review), preload_checkout_part;
+    Checkout => checkout_page(), preload_checkout_page;
     FindOrder => order_part(OrderView::Find), preload_order_part;
     Confirmation => order_part(OrderView::Confirmation), preload_order_part;
     OrderStatus => order_part(OrderView::Status), preload_order_part;
@@ -155,6 +135,17 @@ lazy_pages! {
     Account => account_part(AccountView::Account), preload_account_part;
     SignIn => account_part(AccountView::SignIn), preload_account_part;
     ReviewOrder => review_page(), preload_review_page;
+}
+
+/// The home page: its heading at once (in the first load: it is what a shopper reads
+/// first, and the page's largest paint), the rest under it when the browse part comes.
+#[allow(clippy::unused_async)]
+async fn home_page() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! {
+        <HomeHero />
+        <Deferred when=true load=|| browse_part(BrowseView::Home) what="The categories and popular products" />
+    }
+    .into_any())
 }
 
 // Pages with a part of their own.
@@ -187,21 +178,13 @@ pub fn App() -> impl IntoView {
             <OfflineNotice />
             <div class="layout">
                 <main id="main" class="layout__main" tabindex="-1">
-                    <Routes fallback=NotFoundPage>
-                        <ParentRoute path=path!("/") view=HomeHero>
-                            <Route path=path!("") view={Page::Home} />
-                        </ParentRoute>
+                    <FlatRoutes fallback=NotFoundPage>
+                        <Route path=path!("/") view={Page::Home} />
                         <Route path=path!("/c/:slug") view={Page::Category} />
                         <Route path=path!("/p/:slug") view={Page::Product} />
                         <Route path=path!("/search") view={Page::Search} />
                         <Route path=path!("/cart") view={Page::Cart} />
-                        <ParentRoute path=path!("/checkout") view={Page::Checkout}>
-                            <Route path=path!("") view={Page::CheckoutStart} />
-                            <Route path=path!("contact") view={Page::Contact} />
-                            <Route path=path!("delivery") view={Page::Delivery} />
-                            <Route path=path!("payment") view={Page::Payment} />
-                            <Route path=path!("review") view={Page::Review} />
-                        </ParentRoute>
+                        <Route path=path!("/checkout/:step?") view={Page::Checkout} />
                         <Route path=path!("/orders/find") view={Page::FindOrder} />
                         <Route path=path!("/orders/:number/confirmation") view={Page::Confirmation} />
                         <Route path=path!("/orders/:number") view={Page::OrderStatus} />
@@ -214,7 +197,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/sign-in") view={Page::SignIn} />
                         <Route path=path!("/offers/confirm") view={Page::MailLink} />
                         <Route path=path!("/review/:token") view={Page::ReviewOrder} />
-                    </Routes>
+                    </FlatRoutes>
                 </main>
                 <HelpPanel />
             </div>

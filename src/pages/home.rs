@@ -2,7 +2,6 @@ use crate::api::catalog::get_home;
 use crate::components::recommend::PickedForYouPart;
 use crate::components::{error_fallback, Loading, ProductGrid};
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
 
 /// The front door's heading, in the first load: it is the first thing a shopper reads
 /// (and the page's largest paint), so it doesn't wait for the rest of the page's part.
@@ -14,7 +13,6 @@ pub fn HomeHero() -> impl IntoView {
             <h1>"Good clothes, honest stock, real people to help."</h1>
             <p>{format!("Free standard delivery on orders of {} or more and free returns within {} days.", crate::domain::pricing::FREE_DELIVERY_FROM, crate::domain::returns::RETURN_DAYS)}</p>
         </section>
-        <Outlet />
     }
 }
 

@@ -80,6 +80,9 @@ test("steps show progress, survive a reload and follow back and forward", async 
   // The review can't be reached before the card is given.
   await page.goto("/checkout/review");
   await page.waitForURL(/\/checkout\/payment$/);
+  // Nor can a step that doesn't exist: it leads to the first step not done.
+  await page.goto("/checkout/nowhere");
+  await page.waitForURL(/\/checkout\/payment$/);
   await checkOut(page, shopper);
   await visible(page.getByText(/^Held on your card now: £[\d.,]+ for 1 item shipping (today|tomorrow|on \w{3} \d+ \w{3})/));
   await visible(page.getByText("Card: Visa ending 4242.", { exact: false }));

@@ -178,12 +178,31 @@ test("a page opened directly fetches its own parts beside the first load, from l
   assert.equal(await extras(), 1, "scrolling down fetches them");
   await page.goto("/checkout/contact");
   await visible(page.getByRole("heading", { name: "Checkout", level: 1 }));
-  await preloaded("checkout's first step", "checkout_part");
+  await preloaded("checkout's first step", "checkout_page");
   await page.goto("/");
   await visible(page.getByRole("heading", { name: "Popular right now" }));
   await page.waitForLoadState("networkidle");
   await preloaded("the home page", "browse_part");
   assert.equal((await parts()).length, 2, "the home page on a phone fetches only its own part and the layout's");
+  await context.close();
+});
+
+test("the home page's heading shows at once, and the rest of it says so if its part doesn't come", async () => {
+  // The heading is in the first load (src/app.rs, home_page); the categories and popular
+  // products are the browse part, shown under it when it comes.
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, viewport: { width: 390, height: 844 }, serviceWorkers: "block" });
+  const page = await context.newPage();
+  const browsePart = /\/(pack|split)_browse_part-[0-9a-f]+\.wasm$/;
+  await page.route(browsePart, (route) => route.abort("connectionreset"));
+  await page.goto("/");
+  await visible(page.getByRole("heading", { level: 1, name: "Good clothes, honest stock, real people to help." }));
+  const notLoaded = page.getByRole("alert").filter({ hasText: "The categories and popular products didn't load: the connection dropped." });
+  await visible(notLoaded);
+  await expectNoAxeViolations(page, "the home page without its part");
+  await page.unroute(browsePart);
+  await notLoaded.getByRole("button", { name: "Try again" }).click();
+  await visible(page.getByRole("heading", { level: 2, name: "Popular right now" }));
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1, "one heading for the page");
   await context.close();
 });
 

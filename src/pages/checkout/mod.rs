@@ -8,10 +8,10 @@ mod delivery;
 mod payment;
 mod review;
 
-pub use contact::ContactStep;
-pub use delivery::DeliveryStep;
-pub use payment::PaymentStep;
-pub use review::ReviewStep;
+use contact::ContactStep;
+use delivery::DeliveryStep;
+use payment::PaymentStep;
+use review::ReviewStep;
 
 use crate::api::account::{get_checkout_profile, CheckoutProfile};
 use crate::api::checkout::CardToken;
@@ -26,8 +26,7 @@ use crate::domain::validation::{
     FieldError, SHIPPING_COUNTRIES,
 };
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -53,6 +52,13 @@ impl Step {
             Step::Payment => "Payment",
             Step::Review => "Review",
         }
+    }
+
+    /// The step an address names (`contact` for `/checkout/contact`).
+    fn named(name: &str) -> Option<Step> {
+        Step::ALL
+            .into_iter()
+            .find(|s| s.path().strip_prefix("/checkout/") == Some(name))
     }
 
     fn path(self) -> &'static str {
@@ -217,16 +223,26 @@ pub fn CheckoutLayout() -> impl IntoView {
             form.profile.set(Some(profile));
         }
     });
+    // One route for every step (`/checkout/:step?`): moving between steps keeps this frame
+    // and the form; each step's own view is made anew.
+    let params = use_params_map();
+    let step = Memo::new(move |_| params.with(|p| p.get_str("step").and_then(Step::named)));
     view! {
         <h1>"Checkout"</h1>
-        <Progress />
-        <Outlet />
+        <Progress current=step />
+        {move || match step.get() {
+            Some(Step::Contact) => view! { <ContactStep /> }.into_any(),
+            Some(Step::Delivery) => view! { <DeliveryStep /> }.into_any(),
+            Some(Step::Payment) => view! { <PaymentStep /> }.into_any(),
+            Some(Step::Review) => view! { <ReviewStep /> }.into_any(),
+            None => view! { <CheckoutStart /> }.into_any(),
+        }}
     }
 }
 
-/// `/checkout`: straight to the first step not done yet.
+/// `/checkout` (or a step that doesn't exist): straight to the first step not done yet.
 #[component]
-pub fn CheckoutStart() -> impl IntoView {
+fn CheckoutStart() -> impl IntoView {
     let form = use_checkout();
     let navigate = use_navigate();
     // Once, from what was known on arrival (details filled in later, such as a signed-in
@@ -262,13 +278,12 @@ fn require_steps_before(step: Step) {
 
 /// Where the shopper is in the checkout: steps done are links back.
 #[component]
-fn Progress() -> impl IntoView {
+fn Progress(
+    /// The step shown (none while `/checkout` finds the first not done).
+    #[prop(into)]
+    current: Signal<Option<Step>>,
+) -> impl IntoView {
     let form = use_checkout();
-    let location = use_location();
-    let current = Memo::new(move |_| {
-        let path = location.pathname.get();
-        Step::ALL.into_iter().find(|s| path == s.path())
-    });
     view! {
         <nav class="checkout-progress" aria-label="Checkout progress">
             <ol class="steps">
