@@ -33,6 +33,8 @@ test("signed in by a mailed link: the orders under the address, each opening wit
   const context = await browser.newContext({ baseURL: shop.baseURL, viewport: PHONE });
   const page = await context.newPage();
   await page.goto("/");
+  // The home page settled first: a link under a part still arriving moves as it comes.
+  await visible(page.getByRole("heading", { name: "Popular right now" }));
   await page.getByRole("contentinfo").getByRole("link", { name: "Your account" }).click();
   await visible(page.getByRole("heading", { name: "Your account", level: 1 }));
   const email = page.getByLabel("Email address");
