@@ -48,7 +48,7 @@ use leptos_router::{path, ChooseView};
 /// One type for every lazy page (not a `LazyRoute` type each): the router's code is
 /// generic over a route's view, so routes of the same shape share one copy of it in the
 /// first load. The routes are flat (`FlatRoutes`, no nested routes): the nested router's
-/// code was about 12 kB brotli of the first load.
+/// code was about 11 kB brotli of the first load.
 macro_rules! lazy_pages {
     ($($page:ident => $load:ident($($arg:expr),*), $preload:ident;)*) => {
         #[derive(Clone, Copy)]
