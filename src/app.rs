@@ -38,9 +38,11 @@ use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{path, ChooseView};
 
 /// The pages loaded when first shown: `Page::$page` is a route's view, showing what
-/// `$load($args)` gives (a split point: its own wasm part with feature `split`) and
-/// preloading with `$preload`, named `preload_` and the part (the fetch of that part
-/// alone; `scripts/part-packs.py` reads the part's name there). Several pages may share one
+/// `$load($args)` gives (a split point: its own wasm part with feature `split`);
+/// `$preload`, named `preload_` and the part, is `ChooseView`'s preload (the fetch of that
+/// part alone), which only the nested router calls: with flat routes a page opened
+/// directly gets its part from the page's preload link, whose part `scripts/part-packs.py`
+/// reads from that name. Several pages may share one
 /// part (an order's pages, browsing): fewer parts means fewer files, because the splitter
 /// cuts the code parts share into a chunk per set of sharers. A part that can't be fetched
 /// (a dropped connection) leaves the shop running and says so.
