@@ -92,7 +92,7 @@ def files_of(key, seen):
 
 # The routes (flat: `FlatRoutes` has no nested routes) and their parts.
 routes = []
-route_re = re.compile(r"<Route path=path!\(\"([^\"]*)\"\) view=(?:\{Page::(\w+)\}|\w+)[^>]*?/>")
+route_re = re.compile(r"<Route path=route\(path!\(\"([^\"]*)\"\)\) view=(?:\{Page::(\w+)\}|\w+)[^>]*?/>")
 for path, page in route_re.findall(app):
     parts = []
     if page:

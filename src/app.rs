@@ -35,22 +35,22 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use leptos_router::components::{FlatRoutes, Route, Router};
-use leptos_router::{path, ChooseView};
+use leptos_router::{path, ChooseView, PossibleRouteMatch};
+use std::sync::Arc;
 
 /// The pages loaded when first shown: `Page::$page` is a route's view, showing what
 /// `$load($args)` gives (a split point: its own wasm part with feature `split`);
-/// `$preload`, named `preload_` and the part, is `ChooseView`'s preload (the fetch of that
-/// part alone), which only the nested router calls: with flat routes a page opened
-/// directly gets its part from the page's preload link, whose part `scripts/part-packs.py`
-/// reads from that name. Several pages may share one
-/// part (an order's pages, browsing): fewer parts means fewer files, because the splitter
-/// cuts the code parts share into a chunk per set of sharers. A part that can't be fetched
-/// (a dropped connection) leaves the shop running and says so.
+/// `$preload`, named `preload_` and the part, names the page's part for
+/// `scripts/part-packs.py`, which gives a page opened directly a preload link for it
+/// (`ChooseView`'s preload is left empty: only the nested router calls it). Several pages
+/// may share one part (an order's pages, browsing): fewer parts means fewer files,
+/// because the splitter cuts the code parts share into a chunk per set of sharers. A part
+/// that can't be fetched (a dropped connection) leaves the shop running and says so.
 ///
-/// One type for every lazy page (not a `LazyRoute` type each): the router's code is
-/// generic over a route's view, so routes of the same shape share one copy of it in the
-/// first load. The routes are flat (`FlatRoutes`, no nested routes): the nested router's
-/// code was about 11 kB brotli of the first load.
+/// One type for every lazy page (not a `LazyRoute` type each) and one for every path
+/// ([`route`]): the router's code is generic over both, so the first load has one copy of
+/// it. The routes are flat (`FlatRoutes`, no nested routes): the nested router's code was
+/// about 11 kB brotli of the first load.
 macro_rules! lazy_pages {
     ($($page:ident => $load:ident($($arg:expr),*), $preload:ident;)*) => {
         #[derive(Clone, Copy)]
@@ -66,12 +66,7 @@ macro_rules! lazy_pages {
                 page.unwrap_or_else(|_| view! { <PartNotLoaded /> }.into_any())
             }
 
-            async fn preload(&self) {
-                // A failure is shown by `choose`, which tries again.
-                let _ = match self {
-                    $(Self::$page => $preload().await),*
-                };
-            }
+            async fn preload(&self) {}
         }
     };
 }
@@ -158,6 +153,15 @@ split_view!(search_page(), preload_search_page => view! { <SearchPage /> });
 split_view!(review_page(), preload_review_page => view! { <ReviewPage /> });
 split_view!(product_page(), preload_product_page => view! { <ProductPage /> });
 
+/// A route's path behind one type: the router's matching code is generic over a route's
+/// path, so with every route's path of one type the first load has one copy of it, not
+/// one per shape of path (`/cart`, `/p/:slug`, `/orders/:number/confirmation`, …).
+fn route(
+    path: impl PossibleRouteMatch + Send + Sync + 'static,
+) -> Arc<dyn PossibleRouteMatch + Send + Sync> {
+    Arc::new(path)
+}
+
 /// The whole storefront.
 #[component]
 pub fn App() -> impl IntoView {
@@ -181,24 +185,24 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <main id="main" class="layout__main" tabindex="-1">
                     <FlatRoutes fallback=NotFoundPage>
-                        <Route path=path!("/") view={Page::Home} />
-                        <Route path=path!("/c/:slug") view={Page::Category} />
-                        <Route path=path!("/p/:slug") view={Page::Product} />
-                        <Route path=path!("/search") view={Page::Search} />
-                        <Route path=path!("/cart") view={Page::Cart} />
-                        <Route path=path!("/checkout/:step?") view={Page::Checkout} />
-                        <Route path=path!("/orders/find") view={Page::FindOrder} />
-                        <Route path=path!("/orders/:number/confirmation") view={Page::Confirmation} />
-                        <Route path=path!("/orders/:number") view={Page::OrderStatus} />
-                        <Route path=path!("/orders/:number/returns/:code") view={Page::ReturnLabel} />
-                        <Route path=path!("/help/returns") view={Page::Returns} />
-                        <Route path=path!("/alerts/confirm") view={Page::MailLink} />
-                        <Route path=path!("/alerts/price") view={Page::MailLink} />
-                        <Route path=path!("/unsubscribe") view={Page::MailLink} />
-                        <Route path=path!("/account") view={Page::Account} />
-                        <Route path=path!("/account/sign-in") view={Page::SignIn} />
-                        <Route path=path!("/offers/confirm") view={Page::MailLink} />
-                        <Route path=path!("/review/:token") view={Page::ReviewOrder} />
+                        <Route path=route(path!("/")) view={Page::Home} />
+                        <Route path=route(path!("/c/:slug")) view={Page::Category} />
+                        <Route path=route(path!("/p/:slug")) view={Page::Product} />
+                        <Route path=route(path!("/search")) view={Page::Search} />
+                        <Route path=route(path!("/cart")) view={Page::Cart} />
+                        <Route path=route(path!("/checkout/:step?")) view={Page::Checkout} />
+                        <Route path=route(path!("/orders/find")) view={Page::FindOrder} />
+                        <Route path=route(path!("/orders/:number/confirmation")) view={Page::Confirmation} />
+                        <Route path=route(path!("/orders/:number")) view={Page::OrderStatus} />
+                        <Route path=route(path!("/orders/:number/returns/:code")) view={Page::ReturnLabel} />
+                        <Route path=route(path!("/help/returns")) view={Page::Returns} />
+                        <Route path=route(path!("/alerts/confirm")) view={Page::MailLink} />
+                        <Route path=route(path!("/alerts/price")) view={Page::MailLink} />
+                        <Route path=route(path!("/unsubscribe")) view={Page::MailLink} />
+                        <Route path=route(path!("/account")) view={Page::Account} />
+                        <Route path=route(path!("/account/sign-in")) view={Page::SignIn} />
+                        <Route path=route(path!("/offers/confirm")) view={Page::MailLink} />
+                        <Route path=route(path!("/review/:token")) view={Page::ReviewOrder} />
                     </FlatRoutes>
                 </main>
                 <HelpPanel />
