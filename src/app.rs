@@ -14,7 +14,7 @@ use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
 use crate::components::part::{preload, split_view, Deferred};
 use crate::components::product_card::ProductPagePart;
-use crate::components::search_box::SearchPagePart;
+use crate::components::search_box::{SearchBoxText, SearchPagePart};
 use crate::components::{provide_cart, provide_help, provide_region, HelpPanel, SiteHeader};
 use crate::pages::{
     account::{AccountPage, SignInPage},
@@ -170,6 +170,7 @@ pub fn App() -> impl IntoView {
     provide_help();
     // The results page is a part: the search box fetches it as soon as someone starts a
     // search, so it is there by the time they press Enter.
+    provide_context(SearchBoxText(RwSignal::new(String::new())));
     provide_context(SearchPagePart(Callback::new(|()| {
         preload(preload_search_page)
     })));

@@ -79,15 +79,14 @@ fn ask_server(query: String) -> Asked {
 
 /// `/search?q=…`, properly encoded.
 pub fn results_href(query: &str) -> String {
-    format!(
-        "/search?{}",
-        SearchParams {
-            query: query.trim().to_owned(),
-            ..Default::default()
-        }
-        .to_query_string()
-    )
+    format!("/search?{}", SearchParams::plain_query_string(query))
 }
+
+/// The text in the search box, which the results page keeps in step with its query (back
+/// button, deep links): the app provides it, so the first load needn't read a results
+/// page's address.
+#[derive(Clone, Copy)]
+pub struct SearchBoxText(pub RwSignal<String>);
 
 /// Fetches the results page's part (the app provides it; a lazy route): called when a
 /// search starts, so the page is there by the time the shopper presses Enter.
@@ -112,7 +111,7 @@ pub fn SearchBox() -> impl IntoView {
     };
     let navigate = use_navigate();
     let location = use_location();
-    let text = RwSignal::new(String::new());
+    let text = use_context::<SearchBoxText>().map_or_else(|| RwSignal::new(String::new()), |t| t.0);
     // The last answer's rows (empty before one, or for an empty box).
     let options = RwSignal::new(Vec::<Option_>::new());
     let open = RwSignal::new(false);
@@ -122,11 +121,10 @@ pub fn SearchBox() -> impl IntoView {
     // Suggestions asked for and not yet shown: the list is about to open.
     let asking = StoredValue::new(false);
 
-    // Keep the box in step with the results page (back button, deep links).
+    // A new page closes the list (the results page puts its query in the box).
     Effect::new(move |_| {
-        if location.pathname.get() == "/search" {
-            text.set(SearchParams::parse_query_string(&location.search.get()).query);
-        }
+        location.pathname.track();
+        location.search.track();
         open.set(false);
     });
 

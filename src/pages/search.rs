@@ -1,4 +1,5 @@
 use crate::api::catalog::{search_products, SearchResults};
+use crate::components::search_box::SearchBoxText;
 use crate::components::{error_fallback, use_region, HitGrid, Loading, ProductGrid};
 use crate::domain::location::region as region_named;
 use crate::domain::search::{FacetValue, SearchParams, SortOrder, MAX_QUERY_CHARS};
@@ -12,6 +13,10 @@ use leptos_router::hooks::{use_location, use_navigate};
 pub fn SearchPage() -> impl IntoView {
     let location = use_location();
     let params = Memo::new(move |_| SearchParams::parse_query_string(&location.search.get()));
+    // The search box shows the query of the results on screen (back button, deep links).
+    if let Some(SearchBoxText(text)) = use_context() {
+        Effect::new(move |_| text.set(params.with(|p| p.query.clone())));
+    }
     let region = use_region();
     let results = LocalResource::new(move || search_products(params.get(), region.0.get()));
     view! {

@@ -15,6 +15,11 @@ async function newPage() {
   return page;
 }
 
+/** Waits until the header's search box holds `text`. */
+async function boxShows(page, text) {
+  await page.waitForFunction((t) => document.querySelector("#site-search")?.value === t, text, { timeout: 10_000 });
+}
+
 test("suggestions appear while typing, forgive typos and work by keyboard", async () => {
   const page = await newPage();
   await page.goto("/");
@@ -179,6 +184,8 @@ test("no dead ends: a better query, products in stock and a person to ask", asyn
   const page = await newPage();
   await page.goto("/search?q=jmpr");
   await visible(page.getByText("We have nothing called “jmpr”, but we can still help."));
+  // The search box shows the query of the results on screen: a deep link, a new search, back.
+  await boxShows(page, "jmpr");
   const better = page.getByRole("link", { name: "jumper", exact: true });
   await visible(better);
   await visible(page.getByRole("heading", { name: "In stock now", exact: true }));
@@ -186,6 +193,10 @@ test("no dead ends: a better query, products in stock and a person to ask", asyn
   await expectNoAxeViolations(page, "no results");
   await better.click();
   await visible(page.getByRole("heading", { level: 1, name: "Results for “jumper”" }));
+  await boxShows(page, "jumper");
+  await page.goBack();
+  await visible(page.getByText("We have nothing called “jmpr”, but we can still help."));
+  await boxShows(page, "jmpr");
 
   // Markup in a query is shown as text, never run.
   await page.goto("/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E");

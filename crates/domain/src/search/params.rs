@@ -125,10 +125,16 @@ pub fn decode_component(text: &str) -> String {
 }
 
 impl SearchParams {
+    /// The query string of a plain search for `query` (no filters, the default sort):
+    /// what [`Self::to_query_string`] gives for it, without building the whole choice.
+    pub fn plain_query_string(query: &str) -> String {
+        format!("q={}", encode_component(query.trim()))
+    }
+
     /// `q=linen+shirt&category=shirts&colour=Navy&size=M&material=Linen&price=1&stock=1&sort=price-asc`;
     /// empty choices are left out, so a plain search is just `q=…`.
     pub fn to_query_string(&self) -> String {
-        let mut parts = vec![format!("q={}", encode_component(self.query.trim()))];
+        let mut parts = vec![Self::plain_query_string(&self.query)];
         parts.extend(
             self.categories
                 .iter()
@@ -218,6 +224,14 @@ impl SearchParams {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_plain_query_string_is_the_whole_choices_for_that_query(query in "\\PC{0,40}") {
+            let whole = SearchParams { query: query.clone(), ..Default::default() };
+            prop_assert_eq!(SearchParams::plain_query_string(&query), whole.to_query_string());
+        }
+    }
 
     #[test]
     fn url_round_trip() {
