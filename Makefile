@@ -33,7 +33,7 @@ dev-staff: ## Live-reloading staff app on 127.0.0.1:8081/agent (run `make dev-ap
 build: ## Build the shop into dist/ and the staff app into dist-staff/, precompressed
 	bash scripts/build-app.sh
 
-size: ## Print the shop's first-load transfer (gzip, brotli; fails over its ceiling) and the staff bundle
+size: ## Print the shop's first-load transfer (gzip, brotli; fails over its 150 kB budget or its ceiling) and the staff bundle
 	bash scripts/size.sh
 
 lighthouse: ## Lighthouse mobile medians (score, LCP, TBT, CLS; 5 runs) for home, product, search, checkout on a release build

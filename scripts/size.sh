@@ -3,14 +3,15 @@
 # loader it imports) and CSS of dist/, raw, gzip (-9) and brotli (-q 11); then the lazy
 # routes' parts (fetched when a page first needs one), the service worker (fetched after
 # the page is up) and the staff app's bundle (dist-staff/), which no shopper downloads.
-# Fails when the shop's first load (brotli) is over the ceiling below: the first load
-# must not grow while it is cut to the 150 kB target.
+# Fails when the shop's first load (brotli) is over the 150 kB budget, or over the ceiling
+# below it: the first load must not grow back towards the budget unnoticed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f dist/index.html ] || { echo "dist/ is empty: run scripts/build-app.sh first" >&2; exit 1; }
-target=150000
-# Lowered with each cut that lands (never raised to make room): README "Size".
-ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-152900}
+budget=150000
+# At most the budget; lowered with each cut that lands (never raised to make room):
+# README "Size".
+ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-148900}
 # The lazy parts' files (scripts/split-wasm.sh) and the service worker: not first load.
 later() { case "${1##*/}" in chunk_* | split_* | sw.js) return 0 ;; *) return 1 ;; esac; }
 # Each part's pack (scripts/part-packs.py): the same files again, as one download.
@@ -52,11 +53,7 @@ if compgen -G "dist/pack_*.wasm" >/dev/null; then
 fi
 report dist "shop first-load file" first
 shop_br=$total_br
-if [ "$shop_br" -le "$target" ]; then
-  echo "first load: $shop_br B brotli ($total_gz B gzip), within the $target B target"
-else
-  echo "first load: $shop_br B brotli ($total_gz B gzip); target $target B ($((shop_br - target)) B to cut), ceiling $ceiling B"
-fi
+echo "first load: $shop_br B brotli ($total_gz B gzip); budget $budget B, ceiling $ceiling B"
 # The staff screens are the staff app's: their words must not be in the shop's bundle.
 for words in "Agent console" "Mark packed: " "Receive return"; do
   if grep -q -a -F "$words" dist/*.wasm; then
@@ -64,6 +61,10 @@ for words in "Agent console" "Mark packed: " "Receive return"; do
     exit 1
   fi
 done
+if [ "$shop_br" -gt "$budget" ]; then
+  echo "first load over the $budget B budget by $((shop_br - budget)) B: find what grew (README \"Size\")" >&2
+  exit 1
+fi
 if [ "$shop_br" -gt "$ceiling" ]; then
   echo "first load over its ceiling by $((shop_br - ceiling)) B: find what grew (twiggy, README \"Size\")" >&2
   exit 1
