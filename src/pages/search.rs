@@ -19,7 +19,11 @@ pub fn SearchPage() -> impl IntoView {
     }
     let region = use_region();
     let results = LocalResource::new(move || search_products(params.get(), region.0.get()));
+    // The heading needs only the address, so it shows at once (it is the page's largest
+    // paint), above the results when they come.
+    let heading = move || params.with(|p| results_heading(&p.query));
     view! {
+        <h1>{heading}</h1>
         <Transition fallback=|| view! { <Loading what="results" /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
@@ -31,6 +35,15 @@ pub fn SearchPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// The results page's heading for a query.
+fn results_heading(query: &str) -> String {
+    if query.trim().is_empty() {
+        "All products".to_owned()
+    } else {
+        format!("Results for “{}”", query.trim())
     }
 }
 
@@ -54,11 +67,6 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
         closest,
         understood,
     } = results;
-    let heading = if params.query.trim().is_empty() {
-        "All products".to_owned()
-    } else {
-        format!("Results for “{}”", params.query.trim())
-    };
     let any_filter = !params.categories.is_empty()
         || !params.colours.is_empty()
         || !params.sizes.is_empty()
@@ -188,7 +196,6 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
     let region_name = move || region_named(&region.0.get()).map_or("you", |r| r.name);
 
     view! {
-        <h1>{heading}</h1>
         {truncated.then(|| view! {
             <p class="notice" role="status">{format!("That was a long search: we looked at the first {MAX_QUERY_CHARS} characters.")}</p>
         })}

@@ -180,6 +180,24 @@ test("facets and sort live in the URL: reload and back restore them", async () =
   });
 });
 
+test("the results page's heading shows before its results arrive", async () => {
+  const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, serviceWorkers: "block" });
+  const page = await context.newPage();
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route("**/api/search", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/search?q=linen");
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “linen”" }));
+  await visible(page.getByRole("status").filter({ hasText: "Loading results…" }));
+  release();
+  await visible(page.getByRole("region", { name: "Results" }));
+  assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1, "one heading once the results are in");
+  await context.close();
+});
+
 test("no dead ends: a better query, products in stock and a person to ask", async () => {
   const page = await newPage();
   await page.goto("/search?q=jmpr");

@@ -34,7 +34,10 @@ try {
   const only = process.env.LIGHTHOUSE_PAGES?.split(",").filter(Boolean);
   for (const [name, path, prepare] of pages.filter(([name]) => !only || only.some((w) => name.includes(w)))) {
     const runs = [];
-    for (let i = 0; i < RUNS; i++) {
+    // A run Lighthouse could not finish (no score: a metric it couldn't compute) is said
+    // and run again, not counted as a score of 0; at most RUNS such runs per page.
+    const failed = [];
+    for (let i = 0; i < RUNS + failed.length && failed.length <= RUNS; i++) {
       const page = await browser.newPage();
       if (prepare) await prepare(page);
       const result = await lighthouse(
@@ -57,8 +60,16 @@ try {
         console.log(name, "long tasks:", JSON.stringify((a["long-tasks"]?.details?.items ?? []).map((t) => [t.url.replace(shop.baseURL, ""), Math.round(t.startTime), Math.round(t.duration)])));
         console.log(name, "requests:", JSON.stringify((a["network-requests"]?.details?.items ?? []).map((r) => [r.url.replace(shop.baseURL, ""), Math.round(r.networkRequestTime), Math.round(r.networkEndTime), r.transferSize])));
       }
+      const score = result.lhr.categories.performance.score;
+      if (score === null || result.lhr.runtimeError) {
+        const why = result.lhr.runtimeError?.code ?? Object.values(a).find((x) => x.errorMessage)?.errorMessage ?? "no score";
+        console.log(`${name}: a run Lighthouse could not finish (${why}); running it again`);
+        failed.push(why);
+        await page.close();
+        continue;
+      }
       runs.push({
-        score: Math.round(result.lhr.categories.performance.score * 100),
+        score: Math.round(score * 100),
         lcp: a["largest-contentful-paint"].numericValue,
         tbt: a["total-blocking-time"].numericValue,
         cls: a["cumulative-layout-shift"].numericValue,
@@ -72,7 +83,9 @@ try {
       "TBT ms": Math.round(median(runs.map((r) => r.tbt))),
       CLS: Number(median(runs.map((r) => r.cls)).toFixed(3)),
       "scores of the runs": runs.map((r) => r.score).join(" "),
+      "runs not finished": failed.length,
     });
+    if (runs.length < RUNS) throw new Error(`${name}: only ${runs.length} of ${RUNS} runs finished (${failed.join("; ")})`);
     console.log(`${name}: ${JSON.stringify(rows.at(-1))}`);
   }
   console.log(`\nLighthouse ${version} mobile (simulated slow 4G, 4x CPU), median of ${RUNS} runs:`);
