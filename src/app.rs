@@ -168,9 +168,10 @@ pub fn App() -> impl IntoView {
     provide_cart();
     provide_region();
     provide_help();
+    // The search box's text, which the results page sets to its query.
+    provide_context(SearchBoxText(RwSignal::new(String::new())));
     // The results page is a part: the search box fetches it as soon as someone starts a
     // search, so it is there by the time they press Enter.
-    provide_context(SearchBoxText(RwSignal::new(String::new())));
     provide_context(SearchPagePart(Callback::new(|()| {
         preload(preload_search_page)
     })));
