@@ -37,7 +37,7 @@ try {
     // A run Lighthouse could not finish (no score: a metric it couldn't compute) is said
     // and run again, not counted as a score of 0; at most RUNS such runs per page.
     const failed = [];
-    for (let i = 0; i < RUNS + failed.length && failed.length <= RUNS; i++) {
+    while (runs.length < RUNS && failed.length < RUNS) {
       const page = await browser.newPage();
       if (prepare) await prepare(page);
       const result = await lighthouse(
