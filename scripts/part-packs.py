@@ -17,7 +17,9 @@ link spends a round trip per handful of them. So:
   unpacked into the modules the loader instantiates as before; files of a part some of
   whose chunks are already there are fetched one by one, so nothing is fetched twice (and
   so are a pack's files when the pack can't be had: offline, the service worker may keep
-  only the files);
+  only the files); and it compiles every module from its bytes (`__partInstantiate`), not
+  from the Response as a stream: the browser decodes whole bytes on a background thread
+  but a stream on the page's main thread, where a page's modules took 30-60 ms;
 - the page (INDEX_HTML) gets a small inline script that adds a `<link rel="preload"
   as="fetch" crossorigin>` for the packs of the route being opened, which the loader's
   fetch of the same pack then uses, and a link for the startup parts' packs (STARTUP_PARTS,
@@ -164,6 +166,10 @@ fetch_re = re.compile(r'fetch\(new URL\("\./((?:chunk|split)_\w+' + re.escape(su
 link, fetches = fetch_re.subn(lambda m: f'__partFile("{m.group(1)}")', link)
 if fetches != len(modules):
     fail(f"expected a fetch per module in {link_js}, found {fetches} for {len(modules)}")
+# ... and compiles each from its bytes (__partInstantiate, below), not from a stream.
+link, instantiations = re.subn(r"WebAssembly\.instantiateStreaming\(src, imports\)", "__partInstantiate(src, imports)", link)
+if instantiations != len(modules):
+    fail(f"expected an instantiateStreaming per module in {link_js}, found {instantiations} for {len(modules)}")
 runtime = (
     "// Added by scripts/part-packs.py: a part none of whose files were fetched yet comes\n"
     "// from its pack (one download); other files one by one.\n"
@@ -179,6 +185,15 @@ navigator.serviceWorker?.addEventListener("controllerchange", () => {
         .filter(p => /^\/(pack|chunk|split)_/.test(p));
     navigator.serviceWorker.controller?.postMessage({ keepParts });
 });
+// A module is compiled from its bytes, whole: the browser decodes those on a background
+// thread, where a stream (a Response, as the splitter's loader passes it) is consumed on
+// the page's own; for the 60-odd modules of a page's pack that held the page up for 30-60
+// ms on a desktop CPU, four times that on a phone (README "Size and speed on a phone").
+async function __partInstantiate(src, imports) {
+    const response = await src;
+    if (!response.ok) throw new Error(response.url + ": " + response.status);
+    return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
 let __partAsked = null;
 function __partFile(file) {
     if (__partAsked === null) {
