@@ -3,8 +3,10 @@
 // first checkout step (with an item in the cart), against the release server and the
 // release app with the demo catalog; each page LIGHTHOUSE_RUNS (5) times, printing the
 // median performance score, LCP, TBT and CLS (LIGHTHOUSE_SHIFTS=1 also prints what
-// moved, for chasing layout shift; LIGHTHOUSE_DETAILS=1 the LCP element, its phases, the
-// long tasks and every request's timing, for chasing LCP and TBT; LIGHTHOUSE_PAGES=product,search only those).
+// moved, for chasing layout shift; LIGHTHOUSE_DETAILS=1 each run's FCP, LCP, speed index,
+// TTI, TBT and the CPU benchmark index Lighthouse measured, the LCP element, its phases,
+// the long tasks, the main thread's time by kind and by script and every request's timing,
+// for chasing LCP and TBT; LIGHTHOUSE_PAGES=product,search only those).
 import lighthouse from "lighthouse";
 import { findVariant } from "../e2e/harness.mjs";
 import { startShopAndChrome } from "./chrome.mjs";
@@ -54,10 +56,12 @@ try {
       if (process.env.LIGHTHOUSE_DETAILS) {
         // What the LCP was, and what it waited on.
         const item = (id) => JSON.stringify(a[id]?.details?.items ?? a[id]?.details ?? null).slice(0, 1500);
-        console.log(name, "error:", JSON.stringify(result.lhr.runtimeError ?? null), "LCP:", a["largest-contentful-paint"]?.numericValue);
+        console.log(name, "error:", JSON.stringify(result.lhr.runtimeError ?? null), "FCP:", Math.round(a["first-contentful-paint"]?.numericValue), "LCP:", Math.round(a["largest-contentful-paint"]?.numericValue), "SI:", Math.round(a["speed-index"]?.numericValue), "TTI:", Math.round(a["interactive"]?.numericValue), "TBT:", Math.round(a["total-blocking-time"]?.numericValue), "CPU benchmark index:", result.lhr.environment?.benchmarkIndex);
         console.log(name, "LCP element:", item("largest-contentful-paint-element"));
         console.log(name, "LCP phases:", item("lcp-breakdown-insight"));
         console.log(name, "long tasks:", JSON.stringify((a["long-tasks"]?.details?.items ?? []).map((t) => [t.url.replace(shop.baseURL, ""), Math.round(t.startTime), Math.round(t.duration)])));
+        console.log(name, "main thread:", JSON.stringify((a["mainthread-work-breakdown"]?.details?.items ?? []).map((w) => [w.groupLabel, Math.round(w.duration)])));
+        console.log(name, "by script:", JSON.stringify((a["bootup-time"]?.details?.items ?? []).map((s) => [s.url.replace(shop.baseURL, ""), Math.round(s.scripting), Math.round(s.scriptParseCompile)])));
         console.log(name, "requests:", JSON.stringify((a["network-requests"]?.details?.items ?? []).map((r) => [r.url.replace(shop.baseURL, ""), Math.round(r.networkRequestTime), Math.round(r.networkEndTime), r.transferSize])));
       }
       const score = result.lhr.categories.performance.score;
