@@ -19,7 +19,7 @@ link spends a round trip per handful of them. So:
   so are a pack's files when the pack can't be had: offline, the service worker may keep
   only the files); and it compiles every module from its bytes (`__partInstantiate`), not
   from the Response as a stream: the browser decodes whole bytes on a background thread
-  but a stream on the page's main thread, where a page's modules took 30-60 ms;
+  but a stream on the page's main thread, where a page's modules took about 45 ms;
 - the page (INDEX_HTML) gets a small inline script that adds a `<link rel="preload"
   as="fetch" crossorigin>` for the packs of the route being opened, which the loader's
   fetch of the same pack then uses, and a link for the startup parts' packs (STARTUP_PARTS,
@@ -187,7 +187,7 @@ navigator.serviceWorker?.addEventListener("controllerchange", () => {
 });
 // A module is compiled from its bytes, whole: the browser decodes those on a background
 // thread, where a stream (a Response, as the splitter's loader passes it) is consumed on
-// the page's own; for the 60-odd modules of a page's pack that held the page up for 30-60
+// the page's own; for the 60-odd modules of a page's pack that held the page up for about 45
 // ms on a desktop CPU, four times that on a phone (README "Size and speed on a phone").
 async function __partInstantiate(src, imports) {
     const response = await src;
