@@ -18,16 +18,27 @@ pub fn SearchPage() -> impl IntoView {
         Effect::new(move |_| text.set(params.with(|p| p.query.clone())));
     }
     let region = use_region();
-    let results = LocalResource::new(move || search_products(params.get(), region.0.get()));
+    let asked = move || (params.get(), region.0.get());
+    let results = LocalResource::new(move || {
+        let key = asked();
+        async move { (key.clone(), search_products(key.0, key.1).await) }
+    });
     // The heading needs only the address, so it shows at once (it is the page's largest
     // paint), above the results when they come.
     let heading = move || params.with(|p| results_heading(&p.query));
+    // While new results load, the last ones stay on screen under the new heading, marked
+    // busy (dimmed, and announced as updating) until the answer for this address is in.
+    let shown = RwSignal::new(None);
+    let updating = move || shown.with(|s| s.as_ref() != Some(&asked()));
     view! {
         <h1>{heading}</h1>
+        <div class="results-area" aria-busy=move || updating().then_some("true")>
         <Transition fallback=|| view! { <Loading what="results" /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
-                    results.await.map(|r| {
+                    let (key, answer) = results.await;
+                    shown.set(Some(key));
+                    answer.map(|r| {
                         super::set_title(&format!("Search: {}", r.params.query));
                         let truncated = r.params.query.chars().count() >= MAX_QUERY_CHARS;
                         view! { <Results results=r truncated=truncated /> }
@@ -35,6 +46,7 @@ pub fn SearchPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+        </div>
     }
 }
 

@@ -119,6 +119,9 @@ test("a colour in the words is a filter, shown as a chip the shopper can remove,
   await remove.click();
   await page.waitForURL(/\/search\?q=hoodies$/);
   await visible(page.getByRole("heading", { level: 1, name: "Results for “hoodies”" }));
+  // The heading follows the address at once; the black hoodies stay on screen, marked busy,
+  // until the answer for the new address replaces them.
+  await resultsIn(page);
   assert.equal(await page.getByRole("link", { name: /^Remove Colour/ }).count(), 0, "no chip once removed");
   const all = await page.locator(".count").innerText();
   assert.ok(parseInt(all, 10) > parseInt(black, 10), `more hoodies without the colour: ${all} vs ${black}`);
@@ -147,7 +150,7 @@ test("facets and sort live in the URL: reload and back restore them", async () =
 
   await page.getByRole("combobox", { name: "Sort by" }).selectOption({ label: "Price: low to high" });
   await page.waitForURL(/sort=price-asc/);
-  await page.waitForFunction(() => document.querySelector(".search-results__sort select").value === "price-asc");
+  await resultsIn(page);
   const prices = (await page.getByRole("region", { name: "Results" }).locator(".product-card__price").allInnerTexts()).map((t) =>
     Number(t.replace(/[£,]/g, "")),
   );
@@ -180,11 +183,18 @@ test("facets and sort live in the URL: reload and back restore them", async () =
   });
 });
 
-test("the results page's heading shows before its results arrive", async () => {
+/** Waits until the results on screen are the answer for the address (no longer marked busy). */
+async function resultsIn(page) {
+  await visible(page.locator(".results-area:not([aria-busy])"));
+}
+
+test("the results page's heading shows before its results arrive, and older results are marked busy until then", async () => {
   const context = await ctx().browser.newContext({ baseURL: ctx().shop.baseURL, serviceWorkers: "block" });
   const page = await context.newPage();
   let release;
-  const held = new Promise((resolve) => (release = resolve));
+  let held;
+  const hold = () => (held = new Promise((resolve) => (release = resolve)));
+  hold();
   await page.route("**/api/search", async (route) => {
     await held;
     await route.continue();
@@ -194,7 +204,18 @@ test("the results page's heading shows before its results arrive", async () => {
   await visible(page.getByRole("status").filter({ hasText: "Loading results…" }));
   release();
   await visible(page.getByRole("region", { name: "Results" }));
+  await resultsIn(page);
   assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1, "one heading once the results are in");
+
+  // A new search: its heading at once, the linen results still there but marked busy.
+  hold();
+  const box = page.getByRole("combobox", { name: "Search products" });
+  await box.fill("wool");
+  await box.press("Enter");
+  await visible(page.getByRole("heading", { level: 1, name: "Results for “wool”" }));
+  await visible(page.locator(".results-area[aria-busy=true]").getByRole("region", { name: "Results" }));
+  release();
+  await resultsIn(page);
   await context.close();
 });
 
