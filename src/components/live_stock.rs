@@ -71,6 +71,8 @@ pub fn use_live_stock(ids: impl Fn() -> Vec<i64> + Send + Sync + 'static) -> Liv
     let region = use_region();
     let live: LiveStockMap = RwSignal::new(HashMap::new());
     let current = StoredValue::new_local(None::<Subscription>);
+    // Which subscription is wanted (the latest set of variants and region).
+    let wanted = StoredValue::new(0_u64);
     // Only a different set of variants needs a new stream, not a new quantity.
     let ids = Memo::new(move |_| {
         let mut ids = ids();
@@ -84,9 +86,22 @@ pub fn use_live_stock(ids: impl Fn() -> Vec<i64> + Send + Sync + 'static) -> Liv
         // Dropping the old subscription closes its stream.
         current.set_value(None);
         live.set(HashMap::new());
-        if !ids.is_empty() {
-            current.set_value(Subscription::open(ids, region, live));
+        if ids.is_empty() {
+            return;
         }
+        // Opened in a task of its own, after the page's frame: opening a stream is
+        // main-thread work the first paint needn't wait for. Only if still wanted then
+        // (the page still open, the same variants and region).
+        let n = wanted.get_value() + 1;
+        wanted.set_value(n);
+        set_timeout(
+            move || {
+                if wanted.try_get_value() == Some(n) {
+                    current.set_value(Subscription::open(ids, region, live));
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     });
     on_cleanup(move || current.set_value(None));
     live

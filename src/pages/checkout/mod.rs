@@ -191,13 +191,17 @@ pub fn use_checkout() -> CheckoutForm {
 pub fn CheckoutLayout() -> impl IntoView {
     let form = CheckoutForm::load();
     provide_context(form);
-    // Everything typed survives a reload of this tab.
-    Effect::new(move |_| {
+    // Everything typed survives a reload of this tab: saved at every change (not on the
+    // first run, when it holds what was just read back, so the first frame needn't wait).
+    Effect::new(move |first: Option<()>| {
         if form.finished.get() {
             return;
         }
-        if let Ok(text) = serde_json::to_string(&form.saved()) {
-            save_for_tab(SAVED_KEY, &text);
+        let saved = form.saved();
+        if first.is_some() {
+            if let Ok(text) = serde_json::to_string(&saved) {
+                save_for_tab(SAVED_KEY, &text);
+            }
         }
     });
     // The delivery address decides the nearest centre and the dates shown.
@@ -215,14 +219,21 @@ pub fn CheckoutLayout() -> impl IntoView {
         }
     });
     // A signed-in customer: their address for the receipt, and their saved addresses.
-    leptos::task::spawn_local(async move {
-        if let Ok(Some(profile)) = get_checkout_profile().await {
-            if form.details.with_untracked(|d| d.email.trim().is_empty()) {
-                form.details.update(|d| d.email.clone_from(&profile.email));
-            }
-            form.profile.set(Some(profile));
-        }
-    });
+    // Asked in a task of its own after the first frame: starting a request is main-thread
+    // work the frame needn't wait for (README "Size and speed on a phone").
+    set_timeout(
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(Some(profile)) = get_checkout_profile().await {
+                    if form.details.with_untracked(|d| d.email.trim().is_empty()) {
+                        form.details.update(|d| d.email.clone_from(&profile.email));
+                    }
+                    form.profile.set(Some(profile));
+                }
+            });
+        },
+        std::time::Duration::ZERO,
+    );
     // One route for every step (`/checkout/:step?`): moving between steps keeps this frame
     // and the form; each step's own view is made anew.
     let params = use_params_map();
