@@ -17,6 +17,14 @@ pub fn focus_later(selector: &'static str) {
     });
 }
 
+/// Runs `work` in a task of its own, after the one running now (the one drawing a page).
+/// For work the first paint needn't wait for, such as starting a request or opening a
+/// stream: blocking time counts each task's time past 50 ms, so work moved out of a long
+/// task into a short one stops counting (README "Size and speed on a phone").
+pub fn in_own_task(work: impl FnOnce() + 'static) {
+    set_timeout(work, std::time::Duration::ZERO);
+}
+
 /// Seconds since 1970, from the browser's clock.
 pub fn now_unix() -> i64 {
     (web_sys::js_sys::Date::now() / 1000.0) as i64

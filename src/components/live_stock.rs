@@ -3,6 +3,7 @@
 //! server says the page fell behind, the page reads the stock again, so a change made
 //! while the connection was down is never missed.
 
+use super::browser::in_own_task;
 use super::use_region;
 use crate::api::stock::{get_stock, live_stock_url, LiveStock};
 use leptos::prelude::*;
@@ -89,19 +90,15 @@ pub fn use_live_stock(ids: impl Fn() -> Vec<i64> + Send + Sync + 'static) -> Liv
         if ids.is_empty() {
             return;
         }
-        // Opened in a task of its own, after the page's frame: opening a stream is
-        // main-thread work the first paint needn't wait for. Only if still wanted then
-        // (the page still open, the same variants and region).
+        // Opened after the page's frame, and only if still wanted then (the page still
+        // open, the same variants and region).
         let n = wanted.get_value() + 1;
         wanted.set_value(n);
-        set_timeout(
-            move || {
-                if wanted.try_get_value() == Some(n) {
-                    current.set_value(Subscription::open(ids, region, live));
-                }
-            },
-            std::time::Duration::ZERO,
-        );
+        in_own_task(move || {
+            if wanted.try_get_value() == Some(n) {
+                current.set_value(Subscription::open(ids, region, live));
+            }
+        });
     });
     on_cleanup(move || current.set_value(None));
     live

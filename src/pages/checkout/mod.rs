@@ -15,7 +15,7 @@ use review::ReviewStep;
 
 use crate::api::account::{get_checkout_profile, CheckoutProfile};
 use crate::api::checkout::CardToken;
-use crate::components::browser::focus_later;
+use crate::components::browser::{focus_later, in_own_task};
 use crate::components::storage::{forget_for_tab, load_for_tab, save_for_tab};
 use crate::components::text_field::TextValue;
 use crate::components::use_region;
@@ -193,12 +193,12 @@ pub fn CheckoutLayout() -> impl IntoView {
     provide_context(form);
     // Everything typed survives a reload of this tab: saved at every change (not on the
     // first run, when it holds what was just read back, so the first frame needn't wait).
-    Effect::new(move |first: Option<()>| {
+    Effect::new(move |previous_run: Option<()>| {
         if form.finished.get() {
             return;
         }
         let saved = form.saved();
-        if first.is_some() {
+        if previous_run.is_some() {
             if let Ok(text) = serde_json::to_string(&saved) {
                 save_for_tab(SAVED_KEY, &text);
             }
@@ -219,21 +219,17 @@ pub fn CheckoutLayout() -> impl IntoView {
         }
     });
     // A signed-in customer: their address for the receipt, and their saved addresses.
-    // Asked in a task of its own after the first frame: starting a request is main-thread
-    // work the frame needn't wait for (README "Size and speed on a phone").
-    set_timeout(
-        move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(Some(profile)) = get_checkout_profile().await {
-                    if form.details.with_untracked(|d| d.email.trim().is_empty()) {
-                        form.details.update(|d| d.email.clone_from(&profile.email));
-                    }
-                    form.profile.set(Some(profile));
+    // Asked after the first frame, which needn't wait for the request to start.
+    in_own_task(move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(profile)) = get_checkout_profile().await {
+                if form.details.with_untracked(|d| d.email.trim().is_empty()) {
+                    form.details.update(|d| d.email.clone_from(&profile.email));
                 }
-            });
-        },
-        std::time::Duration::ZERO,
-    );
+                form.profile.set(Some(profile));
+            }
+        });
+    });
     // One route for every step (`/checkout/:step?`): moving between steps keeps this frame
     // and the form; each step's own view is made anew.
     let params = use_params_map();
