@@ -25,6 +25,28 @@ pub fn in_own_task(work: impl FnOnce() + 'static) {
     set_timeout(work, std::time::Duration::ZERO);
 }
 
+/// Draws its children in a task of their own, after the one drawing the rest of the page
+/// ([`in_own_task`]): for the part of a page below what a shopper sees first, so the part
+/// on screen paints without waiting for it. A page's first draw is mostly the browser
+/// compiling the code it runs for the first time, so a big page drawn at once is one long
+/// task (README "Size and speed on a phone"). Put only what comes last on the page (or in
+/// its column) in it: it adds to the page's bottom, so nothing drawn before it moves.
+#[component]
+pub fn Later(children: Children) -> impl IntoView {
+    let drawn = RwSignal::new(false);
+    in_own_task(move || {
+        // (Nothing to do if the page was left in the meantime.)
+        let _ = drawn.try_set(true);
+    });
+    let mut children = Some(children);
+    move || {
+        drawn
+            .get()
+            .then(|| children.take().map(|draw| untrack(draw)))
+            .flatten()
+    }
+}
+
 /// Seconds since 1970, from the browser's clock.
 pub fn now_unix() -> i64 {
     (web_sys::js_sys::Date::now() / 1000.0) as i64

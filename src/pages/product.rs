@@ -1,4 +1,5 @@
 use crate::api::catalog::{get_product, DeliveryPromise, ProductDetail as Product, Variant};
+use crate::components::browser::Later;
 use crate::components::reviews::ProductExtrasPart;
 use crate::components::{
     error_fallback, use_cart, use_live_stock, use_region, InStockInsteadPart, Loading,
@@ -221,45 +222,50 @@ fn ProductDetail(product: Product) -> impl IntoView {
             <div class="product__info">
                 <h1 class="product__name">{product.name.clone()}</h1>
                 <p class="product__price">{product.price.to_string()}</p>
-                <form class="product__buy" on:submit=move |ev| ev.prevent_default()>
-                    {colour_picker}
-                    {size_picker}
-                    <StockBadge availability=availability />
-                    <p class="product__delivery">{delivery}</p>
-                    <div class="field field--quantity">
-                        <label for="quantity">"Quantity"</label>
-                        <input
-                            id="quantity"
-                            type="number"
-                            inputmode="numeric"
-                            min="1"
-                            max=MAX_QUANTITY_PER_LINE.to_string()
-                            bind:value=quantity
-                            aria-invalid=move || message.get().is_some().to_string()
-                            aria-describedby="quantity-message"
-                        />
-                        <p id="quantity-message" class="field__error" role="alert">{move || message.get()}</p>
-                    </div>
-                    <button
-                        class="button button--primary"
-                        type="submit"
-                        on:click=add
-                        disabled=move || !availability.get().is_in_stock()
-                    >
-                        "Add to cart"
-                    </button>
-                    <p class="product__added" role="status">
-                        {move || added.get().map(|m| view! { {m} " " <a href="/cart">"View your cart"</a> })}
-                    </p>
-                </form>
-                {move || sold_out.get().map(|id| view! { <NotifyWhenBackPart variant_id=id /> })}
-                <p class="product__description">{product.description.clone()}</p>
-                <ul class="product__details">
-                    {product.details.iter().map(|d| view! { <li>{d.clone()}</li> }).collect::<Vec<_>>()}
-                </ul>
+                // The rest, a task later: on a phone it is below the first screen.
+                <Later>
+                    <form class="product__buy" on:submit=move |ev| ev.prevent_default()>
+                        {colour_picker}
+                        {size_picker}
+                        <StockBadge availability=availability />
+                        <p class="product__delivery">{delivery}</p>
+                        <div class="field field--quantity">
+                            <label for="quantity">"Quantity"</label>
+                            <input
+                                id="quantity"
+                                type="number"
+                                inputmode="numeric"
+                                min="1"
+                                max=MAX_QUANTITY_PER_LINE.to_string()
+                                bind:value=quantity
+                                aria-invalid=move || message.get().is_some().to_string()
+                                aria-describedby="quantity-message"
+                            />
+                            <p id="quantity-message" class="field__error" role="alert">{move || message.get()}</p>
+                        </div>
+                        <button
+                            class="button button--primary"
+                            type="submit"
+                            on:click=add
+                            disabled=move || !availability.get().is_in_stock()
+                        >
+                            "Add to cart"
+                        </button>
+                        <p class="product__added" role="status">
+                            {move || added.get().map(|m| view! { {m} " " <a href="/cart">"View your cart"</a> })}
+                        </p>
+                    </form>
+                    {move || sold_out.get().map(|id| view! { <NotifyWhenBackPart variant_id=id /> })}
+                    <p class="product__description">{product.description.clone()}</p>
+                    <ul class="product__details">
+                        {product.details.iter().map(|d| view! { <li>{d.clone()}</li> }).collect::<Vec<_>>()}
+                    </ul>
+                </Later>
             </div>
         </article>
-        {move || sold_out.get().map(|id| view! { <InStockInsteadPart variant_id=id /> })}
-        <ProductExtrasPart slug=product.slug.clone() />
+        <Later>
+            {move || sold_out.get().map(|id| view! { <InStockInsteadPart variant_id=id /> })}
+            <ProductExtrasPart slug=product.slug.clone() />
+        </Later>
     }
 }

@@ -15,7 +15,7 @@ use review::ReviewStep;
 
 use crate::api::account::{get_checkout_profile, CheckoutProfile};
 use crate::api::checkout::CardToken;
-use crate::components::browser::{focus_later, in_own_task};
+use crate::components::browser::{focus_later, in_own_task, Later};
 use crate::components::storage::{forget_for_tab, load_for_tab, save_for_tab};
 use crate::components::text_field::TextValue;
 use crate::components::use_region;
@@ -237,13 +237,16 @@ pub fn CheckoutLayout() -> impl IntoView {
     view! {
         <h1>"Checkout"</h1>
         <Progress current=step />
-        {move || match step.get() {
-            Some(Step::Contact) => view! { <ContactStep /> }.into_any(),
-            Some(Step::Delivery) => view! { <DeliveryStep /> }.into_any(),
-            Some(Step::Payment) => view! { <PaymentStep /> }.into_any(),
-            Some(Step::Review) => view! { <ReviewStep /> }.into_any(),
-            None => view! { <CheckoutStart /> }.into_any(),
-        }}
+        // The step, in a task after its frame's (components::browser::Later).
+        <Later>
+            {move || match step.get() {
+                Some(Step::Contact) => view! { <ContactStep /> }.into_any(),
+                Some(Step::Delivery) => view! { <DeliveryStep /> }.into_any(),
+                Some(Step::Payment) => view! { <PaymentStep /> }.into_any(),
+                Some(Step::Review) => view! { <ReviewStep /> }.into_any(),
+                None => view! { <CheckoutStart /> }.into_any(),
+            }}
+        </Later>
     }
 }
 
