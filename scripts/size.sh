@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 budget=150000
 # At most the budget; lowered with each cut that lands (never raised to make room):
 # README "Size".
-ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-148900}
+ceiling=${STOREFRONT_FIRST_LOAD_CEILING:-144300}
 # The lazy parts' files (scripts/split-wasm.sh) and the service worker: not first load.
 later() { case "${1##*/}" in chunk_* | split_* | sw.js) return 0 ;; *) return 1 ;; esac; }
 # Each part's pack (scripts/part-packs.py): the same files again, as one download.

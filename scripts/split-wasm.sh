@@ -7,8 +7,9 @@
 # (linked with --emit-relocs, build.rs) goes through wasm-split-cli, which moves
 # each `#[lazy]` function (src/app.rs, lazy_page!) and what only it uses into a part of its
 # own and writes the JS that fetches a part when first called; then wasm-bindgen
-# (--keep-lld-exports, which the parts link against) and wasm-opt -Oz for each module, and
-# esbuild minifies the JS glue and the loader. The
+# (--keep-lld-exports, which the parts link against) and wasm-opt -Oz for each module, the
+# first load's import and export names shortened, and esbuild minifies the JS glue and
+# the loader. The
 # results replace what trunk staged under the same hashed names (its hash is of this
 # build), each part is named with that hash too (so the server caches them as immutable
 # and a release never mixes with the last), and the page's integrity hashes are renewed.
@@ -46,6 +47,10 @@ link="__wasm_split-$hash.js"
 sed -E "s#^(import \* as import[0-9]+ from )\"\./__wasm_split\.js\"#\1\"./$link\"#" \
   "$work/bindgen/$name.js" >"$staging/$name.js"
 grep -q "from \"./$link\"" "$staging/$name.js" || { echo "split-wasm: the glue doesn't import $link" >&2; exit 1; }
+# The names the first-load wasm and its glue call each other by, shortened in both
+# (scripts/short-names.py: about 5 kB of the first load's brotli was hex digits and Rust
+# type names written twice).
+python3 scripts/short-names.py "$staging/${name}_bg.wasm" "$staging/$name.js"
 for part in $parts; do
   opt "$work/split/$part" "$staging/${part%.wasm}-$hash.wasm"
 done

@@ -10,6 +10,7 @@
 //! shown, or preloaded by the page when opened directly (`scripts/part-packs.py`); without
 //! it (`trunk serve`, tests) they are ordinary pages behind the same routes.
 
+use crate::components::browser::Later;
 use crate::components::notice::PartNotLoaded;
 use crate::components::offline::{register_service_worker, OfflineNotice};
 use crate::components::part::{preload, split_view, Deferred};
@@ -186,28 +187,36 @@ pub fn App() -> impl IntoView {
             <OfflineNotice />
             <div class="layout">
                 <main id="main" class="layout__main" tabindex="-1">
-                    <FlatRoutes fallback=NotFoundPage>
-                        <Route path=route(path!("/")) view={Page::Home} />
-                        <Route path=route(path!("/c/:slug")) view={Page::Category} />
-                        <Route path=route(path!("/p/:slug")) view={Page::Product} />
-                        <Route path=route(path!("/search")) view={Page::Search} />
-                        <Route path=route(path!("/cart")) view={Page::Cart} />
-                        <Route path=route(path!("/checkout/:step?")) view={Page::Checkout} />
-                        <Route path=route(path!("/orders/find")) view={Page::FindOrder} />
-                        <Route path=route(path!("/orders/:number/confirmation")) view={Page::Confirmation} />
-                        <Route path=route(path!("/orders/:number")) view={Page::OrderStatus} />
-                        <Route path=route(path!("/orders/:number/returns/:code")) view={Page::ReturnLabel} />
-                        <Route path=route(path!("/help/returns")) view={Page::Returns} />
-                        <Route path=route(path!("/alerts/confirm")) view={Page::MailLink} />
-                        <Route path=route(path!("/alerts/price")) view={Page::MailLink} />
-                        <Route path=route(path!("/unsubscribe")) view={Page::MailLink} />
-                        <Route path=route(path!("/account")) view={Page::Account} />
-                        <Route path=route(path!("/account/sign-in")) view={Page::SignIn} />
-                        <Route path=route(path!("/offers/confirm")) view={Page::MailLink} />
-                        <Route path=route(path!("/review/:token")) view={Page::ReviewOrder} />
-                    </FlatRoutes>
+                    // The page and the help panel each drawn in a task of their own, after
+                    // the header's (components::browser::Later): the first task stays short
+                    // (README "Size and speed on a phone"). The layout keeps their space, so
+                    // nothing moves when they come.
+                    <Later>
+                        <FlatRoutes fallback=NotFoundPage>
+                            <Route path=route(path!("/")) view={Page::Home} />
+                            <Route path=route(path!("/c/:slug")) view={Page::Category} />
+                            <Route path=route(path!("/p/:slug")) view={Page::Product} />
+                            <Route path=route(path!("/search")) view={Page::Search} />
+                            <Route path=route(path!("/cart")) view={Page::Cart} />
+                            <Route path=route(path!("/checkout/:step?")) view={Page::Checkout} />
+                            <Route path=route(path!("/orders/find")) view={Page::FindOrder} />
+                            <Route path=route(path!("/orders/:number/confirmation")) view={Page::Confirmation} />
+                            <Route path=route(path!("/orders/:number")) view={Page::OrderStatus} />
+                            <Route path=route(path!("/orders/:number/returns/:code")) view={Page::ReturnLabel} />
+                            <Route path=route(path!("/help/returns")) view={Page::Returns} />
+                            <Route path=route(path!("/alerts/confirm")) view={Page::MailLink} />
+                            <Route path=route(path!("/alerts/price")) view={Page::MailLink} />
+                            <Route path=route(path!("/unsubscribe")) view={Page::MailLink} />
+                            <Route path=route(path!("/account")) view={Page::Account} />
+                            <Route path=route(path!("/account/sign-in")) view={Page::SignIn} />
+                            <Route path=route(path!("/offers/confirm")) view={Page::MailLink} />
+                            <Route path=route(path!("/review/:token")) view={Page::ReviewOrder} />
+                        </FlatRoutes>
+                    </Later>
                 </main>
-                <HelpPanel />
+                <Later>
+                    <HelpPanel />
+                </Later>
             </div>
             <footer class="site-footer">
                 <p>{format!("Storefront · Free returns within {} days · We never share your personal data.", crate::domain::returns::RETURN_DAYS)}</p>
