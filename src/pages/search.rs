@@ -1,4 +1,5 @@
 use crate::api::catalog::{search_products, SearchResults};
+use crate::components::browser::Later;
 use crate::components::search_box::SearchBoxText;
 use crate::components::{error_fallback, use_region, HitGrid, Loading, ProductGrid};
 use crate::domain::location::region as region_named;
@@ -263,11 +264,15 @@ fn Results(results: SearchResults, truncated: bool) -> impl IntoView {
                     <p class="count" role="status">{count_text}</p>
                     {sort_select}
                 </div>
-                {if total == 0 {
-                    Either::Left(view! { <NoResults params=params did_you_mean=did_you_mean closest=closest filtered=any_filter /> })
-                } else {
-                    Either::Right(view! { <HitGrid hits=hits /> })
-                }}
+                // The results' cards (or the page for none) a task after the filters and
+                // the count: the last thing in their column (components::browser::Later).
+                <Later>
+                    {if total == 0 {
+                        Either::Left(view! { <NoResults params=params did_you_mean=did_you_mean closest=closest filtered=any_filter /> })
+                    } else {
+                        Either::Right(view! { <HitGrid hits=hits /> })
+                    }}
+                </Later>
             </section>
         </div>
     }
