@@ -111,6 +111,17 @@ def sections(data):
         at = body + size
 
 
+def rewrite_vector(data, body, rewrite):
+    """A section that is a vector of entries (imports, exports), each entry rewritten:
+    `rewrite(at)` returns the new entry's bytes and where the old one ends."""
+    count, at = uleb(data, body)
+    entries = []
+    for _ in range(count):
+        entry, at = rewrite(at)
+        entries.append(entry)
+    return put_uleb(count) + b"".join(entries)
+
+
 def main(wasm_path, glue_path):
     data = open(wasm_path, "rb").read()
     glue = open(glue_path).read()
@@ -124,37 +135,36 @@ def main(wasm_path, glue_path):
     out = bytearray(data[:8])
     import_renames, export_renames = {}, {}
     split_imported = False
+    import_names, export_names = short_names(), short_names()
     for sid, body, end in sections(data):
         payload = data[body:end]
         if sid == 2:
-            count, at = uleb(data, body)
-            names = short_names()
-            entries = []
-            for _ in range(count):
+
+            def rename_import(at):
+                nonlocal split_imported
                 module, at = get_name(data, at)
                 field, at = get_name(data, at)
-                kind = data[at]
-                start, at = at, desc_end(data, kind, at + 1)
+                start, at = at, desc_end(data, data[at], at + 1)
                 if module == glue_module:
-                    import_renames[field] = next(names)
+                    import_renames[field] = next(import_names)
                     module, field = GLUE_MODULE, import_renames[field]
                 elif module == "./__wasm_split.js":
                     module, split_imported = SPLIT_MODULE, True
-                entries.append(put_name(module) + put_name(field) + data[start:at])
-            payload = put_uleb(count) + b"".join(entries)
+                return put_name(module) + put_name(field) + data[start:at], at
+
+            payload = rewrite_vector(data, body, rename_import)
         elif sid == 7:
-            count, at = uleb(data, body)
-            names = short_names()
-            entries = []
-            for _ in range(count):
+
+            def rename_export(at):
                 name, at = get_name(data, at)
                 start, at = at, uleb(data, at + 1)[1]
                 uses = len(re.findall(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", glue))
                 as_export = len(re.findall(r"\bwasm\." + re.escape(name) + r"(?![\w$])", glue))
                 if not KEEP_EXPORT.fullmatch(name) and uses and uses == as_export:
-                    export_renames[name] = name = next(names)
-                entries.append(put_name(name) + data[start:at])
-            payload = put_uleb(count) + b"".join(entries)
+                    export_renames[name] = name = next(export_names)
+                return put_name(name) + data[start:at], at
+
+            payload = rewrite_vector(data, body, rename_export)
         out += bytes([sid]) + put_uleb(len(payload)) + payload
     if not import_renames:
         fail(f"the wasm imports nothing from {glue_module}")
