@@ -26,8 +26,20 @@ import sys
 
 GLUE_MODULE = "b"
 SPLIT_MODULE = "s"
+# The split loader's module, as wasm-bindgen names it to the wasm.
+SPLIT_SOURCE = "./__wasm_split.js"
 # Taken from the instance by name by the split loader (wasm-split-cli's __wasm_split.js).
 KEEP_EXPORT = re.compile(r"memory|__indirect_function_table|__wasm_split_shared\d+")
+
+
+def mention(name):
+    """`name` as a whole JS identifier or property."""
+    return re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+
+
+def wasm_use(name):
+    """`wasm.<name>`: the glue using the instance's export `name`."""
+    return re.compile(r"\bwasm\." + re.escape(name) + r"(?![\w$])")
 
 
 def fail(message):
@@ -149,7 +161,7 @@ def main(wasm_path, glue_path):
                 if module == glue_module:
                     import_renames[field] = next(import_names)
                     module, field = GLUE_MODULE, import_renames[field]
-                elif module == "./__wasm_split.js":
+                elif module == SPLIT_SOURCE:
                     module, split_imported = SPLIT_MODULE, True
                 return put_name(module) + put_name(field) + data[start:at], at
 
@@ -159,9 +171,8 @@ def main(wasm_path, glue_path):
             def rename_export(at):
                 name, at = get_name(data, at)
                 start, at = at, uleb(data, at + 1)[1]
-                uses = len(re.findall(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", glue))
-                as_export = len(re.findall(r"\bwasm\." + re.escape(name) + r"(?![\w$])", glue))
-                if not KEEP_EXPORT.fullmatch(name) and uses and uses == as_export:
+                uses = len(mention(name).findall(glue))
+                if not KEEP_EXPORT.fullmatch(name) and uses and uses == len(wasm_use(name).findall(glue)):
                     export_renames[name] = name = next(export_names)
                 return put_name(name) + data[start:at], at
 
@@ -176,25 +187,25 @@ def main(wasm_path, glue_path):
         if n != 1:
             fail(f"the glue defines the import {old} {n} times, not once")
     for old, new in export_renames.items():
-        glue = re.sub(r"\bwasm\." + re.escape(old) + r"(?![\w$])", "wasm." + new, glue)
+        glue = wasm_use(old).sub("wasm." + new, glue)
     glue = glue.replace(f'"{glue_module}": import0,', f'"{GLUE_MODULE}": import0,', 1)
     # The split loader: one import, one key (wasm-bindgen writes both once per function).
     split = re.findall(r'^import \* as (import\d+) from ("[^"]+");?\n', glue, re.M)
     if bool(split) != split_imported:
-        fail(f"the wasm imports {'from' if split_imported else 'nothing from'} ./__wasm_split.js, the glue {len(split)} modules")
+        fail(f"the wasm imports {'from' if split_imported else 'nothing from'} {SPLIT_SOURCE}, the glue {len(split)} modules")
     if split:
         first, source = split[0]
         if any(s != source for _, s in split):
             fail("the glue imports more than one module besides its own")
         glue = re.sub(r"^import \* as import\d+ from " + re.escape(source) + r";?\n", "", glue, flags=re.M)
         glue = f"import * as {first} from {source};\n" + glue
-        glue, n = re.subn(r'^\s*"\./__wasm_split\.js": import\d+,\n', "", glue, flags=re.M)
+        glue, n = re.subn(r'^\s*"' + re.escape(SPLIT_SOURCE) + r'": import\d+,\n', "", glue, flags=re.M)
         if n != len(split):
             fail(f"the glue passes the split loader {n} times, imports it {len(split)} times")
         glue = glue.replace(f'"{GLUE_MODULE}": import0,', f'"{GLUE_MODULE}": import0,\n        "{SPLIT_MODULE}": {first},', 1)
 
-    left = [old for old in [*import_renames, *export_renames] if re.search(r"(?<![\w$])" + re.escape(old) + r"(?![\w$])", glue)]
-    left += [f'"{module}"' for module in (glue_module, "./__wasm_split.js") if f'"{module}":' in glue]
+    left = [old for old in [*import_renames, *export_renames] if mention(old).search(glue)]
+    left += [f'"{module}"' for module in (glue_module, SPLIT_SOURCE) if f'"{module}":' in glue]
     if left:
         fail(f"the glue still names {', '.join(left[:5])}")
     open(wasm_path, "wb").write(out)
